@@ -1,0 +1,32 @@
+# `make run` and `make test` each do their whole set-up on a fresh machine.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: setup run test postgres bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## run: set up, then route a whole phase of the sample district end to end on SQLite
+run: setup
+	$(BIN)/tdkt demo --fresh
+
+## postgres: start the local PostgreSQL cluster if it is not running (the tests use it)
+postgres:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+	@for i in 1 2 3 4 5 6 7 8 9 10; do pg_isready -q -h 127.0.0.1 -p 5432 && exit 0; sleep 1; done; \
+	  echo "PostgreSQL không chạy trên 127.0.0.1:5432" >&2; exit 1
+
+## test: set up, make sure PostgreSQL runs, then the whole suite on SQLite and PostgreSQL
+test: setup postgres
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,189 @@
+"""The route as data: stages, who acts, actions and where they lead, deadlines, notifications.
+
+`config/route.yaml` is parsed into these models and checked at start-up (and by `tdkt config validate`):
+every target exists, a terminal stage is reachable from every stage, checks and unit references name
+registered things. An error names the file, the line and what is wrong, in Vietnamese.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from config.yaml_source import load_model
+from models.dossier import DossierStatus
+from models.unit import UnitKind
+
+UNIT_REFS = {"school", "block_leader"}
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class OfficeRef(Strict):
+    """The nearest unit of this kind above the dossier's school (see models.unit.find_office)."""
+
+    kind: UnitKind
+
+
+UnitRef = Literal["school", "block_leader"] | OfficeRef
+
+
+class Actors(Strict):
+    roles: list[str] = Field(min_length=1)
+    unit: UnitRef
+
+
+class Notify(Strict):
+    event: str
+    unit: UnitRef
+    roles: list[str] = Field(min_length=1)
+
+
+class Deadline(Strict):
+    key: str
+    late: Literal["refuse", "flag"] = "flag"
+
+
+class Action(Strict):
+    label: str
+    to: str
+    status: DossierStatus | None = None
+    reason_required: bool = False
+    checks: list[str] = []
+    notify: list[Notify] = []
+
+
+class Verdicts(Strict):
+    """Per-nomination verdicts at a review stage, and the dossier action each outcome takes."""
+
+    approve: str
+    return_for_revision: str
+    reject: str
+
+
+class Stage(Strict):
+    label: str
+    status: DossierStatus
+    terminal: bool = False
+    actors: Actors | None = None
+    deadline: Deadline | None = None
+    verdicts: Verdicts | None = None
+    actions: dict[str, Action] = {}
+
+
+class Route(Strict):
+    name: str
+    label: str
+    start: str
+    roles: dict[str, str] = Field(min_length=1)
+    stages: dict[str, Stage] = Field(min_length=2)
+
+    def stage(self, name: str) -> Stage:
+        return self.stages[name]
+
+    def role_label(self, role: str) -> str:
+        return self.roles.get(role, role)
+
+    def submission(self) -> tuple[str, str]:
+        """(stage, action) by which a school sends its dossier: the start stage's first action."""
+        return self.start, next(iter(self.stages[self.start].actions))
+
+    def block_step(self) -> tuple[str, str] | None:
+        """(stage, action) where the block leader consolidates and forwards, if the route has one."""
+        return self._first_step(lambda stage: stage.actors is not None and stage.actors.unit == "block_leader")
+
+    def decision_step(self) -> tuple[str, str] | None:
+        """(stage, action) that issues the decision: the first action leading to a 'decided' stage."""
+        for name, stage in self.stages.items():
+            for action_name, action in stage.actions.items():
+                if self.stages[action.to].status == DossierStatus.decided:
+                    return name, action_name
+        return None
+
+    def _first_step(self, wanted: Callable[[Stage], bool]) -> tuple[str, str] | None:
+        for name, stage in self.stages.items():
+            if wanted(stage) and stage.actions:
+                return name, next(iter(stage.actions))
+        return None
+
+
+def _unit_roles(route: Route) -> Iterator[tuple[Sequence[str | int], list[str]]]:
+    for name, stage in route.stages.items():
+        if stage.actors:
+            yield ("stages", name, "actors", "roles"), stage.actors.roles
+        for action_name, action in stage.actions.items():
+            for i, notify in enumerate(action.notify):
+                yield ("stages", name, "actions", action_name, "notify", i, "roles"), notify.roles
+
+
+def _reachable_terminals(route: Route) -> set[str]:
+    """Stages from which some terminal stage can be reached."""
+    good = {name for name, stage in route.stages.items() if stage.terminal}
+    changed = True
+    while changed:
+        changed = False
+        for name, stage in route.stages.items():
+            if name not in good and any(a.to in good for a in stage.actions.values()):
+                good.add(name)
+                changed = True
+    return good
+
+
+def check_route(route: Route) -> list[tuple[Sequence[str | int], str]]:
+    """Semantic checks pydantic cannot express; returns (location, Vietnamese message) pairs."""
+    from tdkt.checks import CHECKS
+
+    problems: list[tuple[Sequence[str | int], str]] = []
+    if route.start not in route.stages:
+        problems.append((("start",), f"bước bắt đầu '{route.start}' không có trong danh sách bước"))
+    for loc, roles in _unit_roles(route):
+        problems += [(loc, f"vai trò '{r}' chưa được khai báo trong 'roles'") for r in roles if r not in route.roles]
+    for name, stage in route.stages.items():
+        base: tuple[str | int, ...] = ("stages", name)
+        if stage.terminal and stage.actions:
+            problems.append((base + ("actions",), "bước kết thúc không được có hành động"))
+        if not stage.terminal and not stage.actions:
+            problems.append((base, "bước không kết thúc phải có ít nhất một hành động"))
+        if not stage.terminal and stage.actors is None:
+            problems.append((base, "bước không kết thúc phải khai báo người thực hiện (actors)"))
+        for action_name, action in stage.actions.items():
+            loc = base + ("actions", action_name)
+            if action.to not in route.stages:
+                problems.append((loc + ("to",), f"hành động dẫn tới bước '{action.to}' không tồn tại"))
+            problems += [
+                (loc + ("checks",), f"điều kiện '{c}' chưa được đăng ký trong tdkt.checks")
+                for c in action.checks
+                if c not in CHECKS
+            ]
+        if stage.verdicts:
+            for outcome, action_name in stage.verdicts.model_dump().items():
+                if action_name not in stage.actions:
+                    problems.append(
+                        (base + ("verdicts", outcome), f"hành động '{action_name}' không có ở bước này")
+                    )
+    if not problems:
+        good = _reachable_terminals(route)
+        problems += [
+            (("stages", name), "từ bước này không thể đi tới bước kết thúc nào")
+            for name in route.stages
+            if name not in good
+        ]
+    return problems
+
+
+def load_route(path: Path) -> Route:
+    """Parse and validate a route file; raises config.yaml_source.ConfigError naming the line."""
+    return load_model(path, Route, check_route)
+
+
+@lru_cache
+def default_route() -> Route:
+    from config.settings import get_settings
+
+    return load_route(get_settings().route_file)

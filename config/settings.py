@@ -1,0 +1,57 @@
+"""The one settings class: every knob comes from the environment with the prefix TDKT_."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+CONFIG_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = CONFIG_DIR.parent
+DEMO_SECRET = "tdkt-embedded-demo-secret-do-not-use-in-production"
+
+
+class Settings(BaseSettings):
+    """Runtime settings; see the README for each one and its default."""
+
+    model_config = SettingsConfigDict(env_prefix="TDKT_", env_file=".env", extra="ignore")
+
+    environment: str = Field("embedded", description="embedded (demo, SQLite) or production")
+    database_url: str = f"sqlite:///{PROJECT_DIR / 'var' / 'tdkt.db'}"
+    route_file: Path = CONFIG_DIR / "route.yaml"
+    rules_dir: Path = CONFIG_DIR / "rules"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    secret_key: str = ""
+    base_url: str = "http://127.0.0.1:8000"
+
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_security: str = Field("none", pattern="^(none|starttls|ssl)$")
+    smtp_user: str = ""
+    smtp_password: str = ""
+    mail_from: str = "Phòng GD&ĐT <thidua@tdkt.invalid>"
+    smtp_timeout: float = 10.0
+
+    @model_validator(mode="after")
+    def _secret_outside_demo(self) -> Settings:
+        """Refuse to run in production without a real secret; the demo gets a fixed, labelled one."""
+        if not self.secret_key:
+            if self.environment != "embedded":
+                raise ValueError("TDKT_SECRET_KEY phải được đặt khi chạy ngoài chế độ demo (embedded).")
+            self.secret_key = DEMO_SECRET
+        elif self.environment != "embedded" and (self.secret_key == DEMO_SECRET or len(self.secret_key) < 32):
+            raise ValueError("TDKT_SECRET_KEY quá ngắn hoặc là khóa demo: cần ít nhất 32 ký tự ngẫu nhiên.")
+        return self
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Settings read once per process (tests clear the cache when they change the environment)."""
+    return Settings()

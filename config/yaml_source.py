@@ -1,0 +1,78 @@
+"""Load YAML keeping node positions, so a config error can name the file and line it comes from."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class ConfigError(Exception):
+    """A config file is invalid; `problems` are Vietnamese lines such as "route.yaml, dòng 12: …"."""
+
+    def __init__(self, path: Path, problems: list[str]) -> None:
+        self.path = path
+        self.problems = problems
+        super().__init__(f"Cấu hình không hợp lệ ({path.name}):\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+def _line_of(node: yaml.Node | None, loc: Sequence[str | int]) -> int | None:
+    """Walk the composed node tree along `loc`; return the 1-based line of the deepest node reached."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next((v for k, v in node.value if k.value == str(part)), None)
+            if match is None:
+                break
+            node = match
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+        else:
+            break
+        line = node.start_mark.line + 1
+    return line
+
+
+def _describe(path: Path, root: yaml.Node | None, loc: Sequence[str | int], message: str) -> str:
+    where = ".".join(str(p) for p in loc)
+    line = _line_of(root, loc)
+    prefix = f"{path.name}, dòng {line}" if line else path.name
+    return f"{prefix} ({where}): {message}" if where else f"{prefix}: {message}"
+
+
+_PYDANTIC_VI = {
+    "missing": "thiếu trường bắt buộc",
+    "extra_forbidden": "trường không được phép",
+    "literal_error": "giá trị không thuộc danh sách cho phép",
+    "enum": "giá trị không thuộc danh sách cho phép",
+}
+
+
+def load_model(path: Path, model: type[M], semantic: Any = None) -> M:
+    """Parse `path` into `model`; then run `semantic(model) -> [(loc, message)]`. Errors name lines."""
+    text = path.read_text(encoding="utf-8")
+    try:
+        root = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f", dòng {mark.line + 1}" if mark else ""
+        raise ConfigError(path, [f"{path.name}{line}: YAML sai cú pháp ({getattr(exc, 'problem', exc)})"]) from exc
+    try:
+        parsed = model.model_validate(data or {})
+    except ValidationError as exc:
+        problems = [
+            _describe(path, root, err["loc"], f"{_PYDANTIC_VI.get(err['type'], err['msg'])}")
+            for err in exc.errors()
+        ]
+        raise ConfigError(path, problems) from exc
+    found: Iterable[tuple[Sequence[str | int], str]] = semantic(parsed) if semantic else ()
+    problems = [_describe(path, root, loc, message) for loc, message in found]
+    if problems:
+        raise ConfigError(path, problems)
+    return parsed

@@ -1,0 +1,5 @@
+"""Prefect flows: each carries out one transition batch and its side effects."""
+
+from config import prefect_env
+
+prefect_env.apply()

@@ -1,0 +1,65 @@
+"""A campaign (phong trào thi đua), its phases (đợt), their per-stage deadlines and quotas."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, Session, SQLModel, select
+
+from models.db import UTCDateTime
+
+
+class Campaign(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, index=True, max_length=80)
+    number: str = Field(max_length=60, description="Số: …/KH-… of the plan")
+    theme: str
+    school_year: str = Field(max_length=20)
+    issuer_unit_id: int = Field(foreign_key="unit.id")
+    rule_set: str = Field(max_length=80)
+
+
+class Phase(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("campaign_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    number: int
+    name: str = Field(max_length=200)
+    starts_on: date
+    ends_on: date
+
+
+class StageDeadline(SQLModel, table=True):
+    """When a stage's actors must have acted, for one phase (the route names the deadline key)."""
+
+    __table_args__ = (UniqueConstraint("phase_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    phase_id: int = Field(foreign_key="phase.id", index=True)
+    key: str = Field(max_length=40)
+    due_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class PhaseQuota(SQLModel, table=True):
+    """At most `max_count` nominations of a subject kind (and optionally a title) approved in a phase."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    phase_id: int = Field(foreign_key="phase.id", index=True)
+    subject: str = Field(max_length=20, description="individual or collective")
+    title_code: str | None = Field(default=None, max_length=40)
+    max_count: int
+
+
+def deadline_for(session: Session, *, phase_id: int, key: str) -> datetime | None:
+    row = session.exec(select(StageDeadline).where(StageDeadline.phase_id == phase_id, StageDeadline.key == key)).first()
+    return row.due_at if row else None
+
+
+def quotas_for(session: Session, *, phase_id: int) -> list[PhaseQuota]:
+    return list(session.exec(select(PhaseQuota).where(PhaseQuota.phase_id == phase_id)).all())
+
+
+def get_campaign_by_code(session: Session, *, code: str) -> Campaign | None:
+    return session.exec(select(Campaign).where(Campaign.code == code)).first()

@@ -1,0 +1,27 @@
+"""Alembic environment: migrates the connection handed over by models.db.migrate, or TDKT_DATABASE_URL."""
+
+from alembic import context
+from sqlmodel import SQLModel
+
+import models  # noqa: F401  (registers every table)
+from models.db import get_engine
+
+target_metadata = SQLModel.metadata
+
+
+def run() -> None:
+    connection = context.config.attributes.get("connection")
+    if connection is None:
+        with get_engine().begin() as own:
+            _migrate(own)
+    else:
+        _migrate(connection)
+
+
+def _migrate(connection) -> None:  # type: ignore[no-untyped-def]
+    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+run()

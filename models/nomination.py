@@ -1,0 +1,72 @@
+"""Nominees (individuals or collectives) and their nominations for a title or award."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, Session, SQLModel, select
+
+
+class SubjectKind(StrEnum):
+    individual = "individual"
+    collective = "collective"
+
+
+class NominationStatus(StrEnum):
+    """Where one nomination stands, separate from its dossier's stage."""
+
+    proposed = "proposed"
+    approved = "approved"
+    returned = "returned"
+    rejected = "rejected"
+    granted = "granted"
+    forwarded = "forwarded"
+
+
+class Nominee(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    kind: SubjectKind
+    full_name: str = Field(max_length=200, index=True)
+    position: str | None = Field(default=None, max_length=120, description="chức vụ")
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+
+
+class Nomination(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("dossier_id", "nominee_id", "title_code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    dossier_id: int = Field(foreign_key="dossier.id", index=True)
+    nominee_id: int = Field(foreign_key="nominee.id", index=True)
+    title_code: str = Field(max_length=40)
+    achievements: str = ""
+    status: NominationStatus = Field(default=NominationStatus.proposed, index=True)
+    withdrawn: bool = Field(default=False, description="removed by the school before submission")
+
+
+class NominationDecision(SQLModel, table=True):
+    """One reviewer's verdict on one nomination at one stage, in one round of the dossier."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    nomination_id: int = Field(foreign_key="nomination.id", index=True)
+    stage: str = Field(max_length=40)
+    round: int
+    verdict: NominationStatus
+    reason: str | None = None
+    actor_id: int = Field(foreign_key="person.id")
+    audit_event_id: int | None = Field(default=None, foreign_key="auditevent.id")
+
+
+def active_nominations(session: Session, *, dossier_id: int) -> list[tuple[Nomination, Nominee]]:
+    """The dossier's nominations that are still in play (not withdrawn, not rejected), with their nominees."""
+    rows = session.exec(
+        select(Nomination, Nominee)
+        .join(Nominee, Nominee.id == Nomination.nominee_id)  # type: ignore[arg-type]
+        .where(
+            Nomination.dossier_id == dossier_id,
+            Nomination.withdrawn == False,  # noqa: E712
+            Nomination.status != NominationStatus.rejected,
+        )
+        .order_by(Nomination.id)  # type: ignore[arg-type]
+    ).all()
+    return [(n, p) for n, p in rows]

@@ -1,0 +1,77 @@
+"""Units (schools, blocks, offices) and the people who act for them."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlmodel import Field, Session, SQLModel, select
+
+
+class UnitKind(StrEnum):
+    school = "school"
+    block = "block"
+    phong_gddt = "phong_gddt"
+    phong_noi_vu = "phong_noi_vu"
+    ubnd_huyen = "ubnd_huyen"
+    ubnd_xa = "ubnd_xa"
+    phong_vhxh = "phong_vhxh"
+    so_gddt = "so_gddt"
+    so_noi_vu = "so_noi_vu"
+    ubnd_tinh = "ubnd_tinh"
+
+
+class Unit(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, index=True, max_length=80)
+    name: str = Field(max_length=200)
+    kind: UnitKind = Field(index=True)
+    level: str | None = Field(default=None, max_length=20, description="MN, TH, THCS, TH&THCS, PTDTBT, THPT")
+    email: str | None = Field(default=None, max_length=200)
+    parent_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    block_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    leader_school_id: int | None = Field(default=None, foreign_key="unit.id")
+
+
+class Person(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    full_name: str = Field(max_length=120)
+    email: str = Field(unique=True, index=True, max_length=200)
+    role: str = Field(index=True, max_length=40)
+    title: str | None = Field(default=None, max_length=120, description="chức vụ shown in documents")
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    active: bool = True
+
+
+def get_unit_by_code(session: Session, *, code: str) -> Unit | None:
+    return session.exec(select(Unit).where(Unit.code == code)).first()
+
+
+def get_person_by_email(session: Session, *, email: str) -> Person | None:
+    return session.exec(select(Person).where(Person.email == email.strip().lower())).first()
+
+
+def block_members(session: Session, *, block_id: int) -> list[Unit]:
+    return list(session.exec(select(Unit).where(Unit.block_id == block_id).order_by(Unit.name)).all())
+
+
+def find_office(session: Session, *, start: Unit, kind: UnitKind) -> Unit | None:
+    """The nearest unit of `kind` found by walking up from `start`, looking at each ancestor and its children.
+
+    A school's parent is its Phòng GD&ĐT; the Phòng's parent is the UBND, whose children include Nội vụ.
+    """
+    current: Unit | None = start
+    while current is not None:
+        if current.kind == kind:
+            return current
+        child = session.exec(select(Unit).where(Unit.parent_id == current.id, Unit.kind == kind)).first()
+        if child is not None:
+            return child
+        current = session.get(Unit, current.parent_id) if current.parent_id else None
+    return None
+
+
+def people_of(session: Session, *, unit_id: int, roles: list[str]) -> list[Person]:
+    query = select(Person).where(Person.unit_id == unit_id, Person.active == True)  # noqa: E712
+    if roles:
+        query = query.where(Person.role.in_(roles))  # type: ignore[attr-defined]
+    return list(session.exec(query.order_by(Person.id)).all())

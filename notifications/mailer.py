@@ -1,0 +1,75 @@
+"""Send one rendered email: over SMTP when TDKT_SMTP_HOST is set, else into the local dev mailbox."""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import formataddr, formatdate
+from pathlib import Path
+
+from config.settings import PROJECT_DIR, Settings
+from notifications.render import Email
+
+MAILBOX_DIR = PROJECT_DIR / "var" / "mailbox"
+
+
+class PermanentFailure(Exception):
+    """The server refused the message for good (bad address, rejected content): retrying will not help."""
+
+
+def build_message(email: Email, *, message_id: str, sender: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = formataddr((email.to_name, email.to_email))
+    message["Subject"] = email.subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = message_id
+    message.set_content(email.text)
+    message.add_alternative(email.html, subtype="html")
+    return message
+
+
+def _smtp(settings: Settings) -> smtplib.SMTP:
+    if settings.smtp_security == "ssl":
+        return smtplib.SMTP_SSL(settings.smtp_host, settings.smtp_port, timeout=settings.smtp_timeout,
+                                context=ssl.create_default_context())
+    client = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.smtp_timeout)
+    if settings.smtp_security == "starttls":
+        client.starttls(context=ssl.create_default_context())
+    return client
+
+
+def send_all(messages: list[EmailMessage], settings: Settings) -> dict[str, Exception]:
+    """Send over one connection; returns the failures by Message-ID. A connection error raises (retry later)."""
+    failures: dict[str, Exception] = {}
+    if not settings.smtp_host:
+        MAILBOX_DIR.mkdir(parents=True, exist_ok=True)
+        for message in messages:
+            name = message["Message-ID"].strip("<>").replace("@", "_at_")
+            (MAILBOX_DIR / f"{name}.eml").write_bytes(message.as_bytes())
+        return failures
+    with _smtp(settings) as client:
+        if settings.smtp_user:
+            client.login(settings.smtp_user, settings.smtp_password)
+        for index, message in enumerate(messages):
+            try:
+                client.send_message(message)
+            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
+                code = getattr(exc, "smtp_code", None) or _first_code(exc)
+                failures[message["Message-ID"]] = PermanentFailure(str(exc)) if code and code >= 500 else exc
+            except OSError as exc:  # connection lost mid-batch: what was sent stays sent, the rest waits
+                failures.update({m["Message-ID"]: exc for m in messages[index:]})
+                break
+    return failures
+
+
+def _first_code(exc: Exception) -> int | None:
+    recipients = getattr(exc, "recipients", None)
+    if recipients:
+        return int(next(iter(recipients.values()))[0])
+    return None
+
+
+def mailbox_files() -> list[Path]:
+    return sorted(MAILBOX_DIR.glob("*.eml")) if MAILBOX_DIR.exists() else []

@@ -1,0 +1,97 @@
+"""Deliver outbox rows: claim due rows, send them once each with a stable Message-ID, record the outcome."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from config.settings import Settings
+from models.db import utcnow
+from models.outbox import OutboxMessage, OutboxStatus
+from notifications.mailer import PermanentFailure, build_message, send_all
+from notifications.render import render
+
+CLAIM_LEASE = timedelta(minutes=5)
+MAX_BACKOFF = timedelta(hours=6)
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+
+def message_id(row: OutboxMessage, settings: Settings) -> str:
+    """Stable per row, so a retried send is recognisably the same email, never a second one."""
+    domain = settings.mail_from.rsplit("@", 1)[-1].strip(">") or "tdkt.invalid"
+    return f"<tdkt-outbox-{row.id}@{domain}>"
+
+
+def backoff(attempts: int) -> timedelta:
+    return min(timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+
+
+def claim(session: Session, *, now: datetime, limit: int, ids: list[int] | None = None) -> list[OutboxMessage]:
+    """Take due rows for this sender: bump attempts and push next_attempt_at by a lease, atomically per row."""
+    query = select(OutboxMessage.id).where(
+        OutboxMessage.status == OutboxStatus.pending, col(OutboxMessage.next_attempt_at) <= now
+    ).order_by(col(OutboxMessage.id)).limit(limit)
+    if ids is not None:
+        query = query.where(col(OutboxMessage.id).in_(ids))
+    claimed = []
+    for row_id in session.exec(query).all():
+        result = session.execute(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.id) == row_id, OutboxMessage.status == OutboxStatus.pending,
+                   col(OutboxMessage.next_attempt_at) <= now)
+            .values(attempts=OutboxMessage.attempts + 1, next_attempt_at=now + CLAIM_LEASE)
+        )
+        if result.rowcount == 1:  # type: ignore[attr-defined]
+            claimed.append(row_id)
+    session.flush()
+    return list(session.exec(select(OutboxMessage).where(col(OutboxMessage.id).in_(claimed))).all())
+
+
+def deliver(session: Session, *, settings: Settings, now: datetime | None = None, limit: int = 500,
+            ids: list[int] | None = None) -> DeliveryReport:
+    """Send the due rows; a connection failure leaves them pending with backoff; 5xx marks them failed."""
+    now = now or utcnow()
+    if ids is not None and not ids:
+        return DeliveryReport()
+    rows = claim(session, now=now, limit=limit, ids=ids)
+    report = DeliveryReport()
+    if not rows:
+        return report
+    messages = {
+        message_id(row, settings): (row, build_message(
+            render(row.event, row.context, to_email=row.recipient_email, to_name=row.recipient_name),
+            message_id=message_id(row, settings), sender=settings.mail_from,
+        ))
+        for row in rows
+    }
+    try:
+        failures = send_all([m for _, m in messages.values()], settings)
+    except OSError as exc:  # includes smtplib.SMTPException: the server is down or refused the session
+        failures = {key: exc for key in messages}
+    for key, (row, _) in messages.items():
+        error = failures.get(key)
+        if error is None:
+            row.status, row.sent_at, row.last_error = OutboxStatus.sent, utcnow(), None
+            report.sent += 1
+        elif isinstance(error, PermanentFailure):
+            row.status, row.last_error = OutboxStatus.failed, str(error)[:500]
+            report.failed += 1
+        else:
+            row.next_attempt_at, row.last_error = now + backoff(row.attempts), str(error)[:500]
+            report.retrying += 1
+        session.add(row)
+    session.flush()
+    return report
+
+
+def failed_messages(session: Session) -> list[OutboxMessage]:
+    return list(session.exec(select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.failed)).all())

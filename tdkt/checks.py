@@ -1,0 +1,176 @@
+"""Named conditions that the route attaches to actions; config names them, this registry holds them.
+
+Each check takes a CheckContext and returns Violations with a Vietnamese message; none means it passes.
+Conditions are never expressions evaluated from config (a route can only name what is registered here).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlmodel import Session, col, func, select
+
+from config.rules import RuleSet
+from models.campaign import Phase, PhaseQuota, quotas_for
+from models.dossier import Dossier, DossierStatus
+from models.nomination import Nomination, NominationStatus, Nominee, SubjectKind
+from models.unit import Unit, block_members
+from models.vote import council_vote_for, tallies_for
+from tdkt.errors import Violation
+
+
+@dataclass
+class CheckContext:
+    session: Session
+    dossier: Dossier
+    school: Unit
+    phase: Phase
+    rules: RuleSet
+    now: datetime
+    deadline: datetime | None
+    start_stage: str
+    nominations: list[tuple[Nomination, Nominee]]
+    approving: set[int] = field(default_factory=set)
+
+
+Check = Callable[[CheckContext], list[Violation]]
+CHECKS: dict[str, Check] = {}
+
+
+def register(name: str) -> Callable[[Check], Check]:
+    def wrap(fn: Check) -> Check:
+        CHECKS[name] = fn
+        return fn
+
+    return wrap
+
+
+def _pct(value: float) -> str:
+    return f"{value * 100:.0f}%"
+
+
+@register("has_nominations")
+def has_nominations(ctx: CheckContext) -> list[Violation]:
+    problems = [] if ctx.nominations else [Violation("empty", "Hồ sơ chưa có tập thể, cá nhân nào được đề nghị.")]
+    for nomination, nominee in ctx.nominations:
+        title = ctx.rules.titles.get(nomination.title_code)
+        if title is None:
+            problems.append(Violation(
+                "unknown_title",
+                f"{nominee.full_name}: danh hiệu '{nomination.title_code}' không có trong bộ quy tắc "
+                f"{ctx.rules.name}.", nomination.id,
+            ))
+        elif title.subject != nominee.kind:
+            wanted = "cá nhân" if title.subject == SubjectKind.individual else "tập thể"
+            problems.append(Violation(
+                "wrong_subject", f"{nominee.full_name}: {title.name} chỉ xét cho {wanted}.", nomination.id
+            ))
+    return problems
+
+
+@register("council_vote_recorded")
+def council_vote_recorded(ctx: CheckContext) -> list[Violation]:
+    if council_vote_for(ctx.session, dossier_id=ctx.dossier.id or 0) is None:
+        return [Violation("no_vote", "Chưa ghi nhận biên bản họp xét của Hội đồng Thi đua – Khen thưởng nhà trường.")]
+    tallies = tallies_for(ctx.session, nomination_ids=[n.id or 0 for n, _ in ctx.nominations])
+    return [
+        Violation("no_tally", f"{nominee.full_name}: chưa có kết quả bỏ phiếu.", nomination.id)
+        for nomination, nominee in ctx.nominations
+        if nomination.id not in tallies
+    ]
+
+
+@register("council_quorum")
+def council_quorum(ctx: CheckContext) -> list[Violation]:
+    vote = council_vote_for(ctx.session, dossier_id=ctx.dossier.id or 0)
+    council = ctx.rules.council
+    if vote is None or vote.members_present >= council.quorum * vote.members_total:
+        return []
+    return [Violation(
+        "no_quorum",
+        f"Cuộc họp xét chỉ có {vote.members_present}/{vote.members_total} thành viên có mặt, chưa đạt tỉ lệ "
+        f"tối thiểu {_pct(council.quorum)} ({council.quorum_article}).",
+    )]
+
+
+@register("vote_threshold")
+def vote_threshold(ctx: CheckContext) -> list[Violation]:
+    vote = council_vote_for(ctx.session, dossier_id=ctx.dossier.id or 0)
+    if vote is None:
+        return []
+    tallies = tallies_for(ctx.session, nomination_ids=[n.id or 0 for n, _ in ctx.nominations])
+    problems = []
+    for nomination, nominee in ctx.nominations:
+        tally = tallies.get(nomination.id or 0)
+        if tally is None or nomination.title_code not in ctx.rules.titles:
+            continue
+        rule = ctx.rules.vote_rule(nomination.title_code)
+        base = vote.members_present if rule.of == "present" else vote.members_total
+        if base and tally.votes_for / base >= rule.share:
+            continue
+        whom = "thành viên có mặt" if rule.of == "present" else "tổng số thành viên Hội đồng"
+        problems.append(Violation(
+            "below_threshold",
+            f"{nominee.full_name} ({ctx.rules.titles[nomination.title_code].name}) chỉ được {tally.votes_for}/"
+            f"{base} phiếu đồng ý, chưa đạt {_pct(rule.share)} {whom} ({rule.article}).",
+            nomination.id,
+        ))
+    return problems
+
+
+@register("block_complete")
+def block_complete(ctx: CheckContext) -> list[Violation]:
+    """All member schools have sent their dossiers — unless the block's deadline has passed."""
+    if ctx.deadline is not None and ctx.now > ctx.deadline:
+        return []
+    members = block_members(ctx.session, block_id=ctx.school.block_id or 0)
+    sent = set(ctx.session.exec(
+        select(Dossier.school_id).where(
+            Dossier.phase_id == ctx.phase.id, Dossier.stage != ctx.start_stage,
+            col(Dossier.school_id).in_([m.id for m in members]),
+        )
+    ).all())
+    missing = [m.name for m in members if m.id not in sent]
+    if not missing:
+        return []
+    return [Violation("block_incomplete", f"Khối còn {len(missing)} trường chưa gửi hồ sơ: {', '.join(missing)}.")]
+
+
+def _quota_matches(quota: PhaseQuota, nomination: Nomination, nominee: Nominee) -> bool:
+    return nominee.kind == quota.subject and quota.title_code in (None, nomination.title_code)
+
+
+@register("phase_quota")
+def phase_quota(ctx: CheckContext) -> list[Violation]:
+    """Approved nominations of the whole phase, counting this action's, stay within each quota."""
+    problems = []
+    for quota in quotas_for(ctx.session, phase_id=ctx.phase.id or 0):
+        query = (
+            select(func.count())
+            .select_from(Nomination)
+            .join(Nominee, col(Nominee.id) == Nomination.nominee_id)
+            .join(Dossier, col(Dossier.id) == Nomination.dossier_id)
+            .where(
+                Dossier.phase_id == ctx.phase.id, Dossier.id != ctx.dossier.id,
+                col(Dossier.status).in_([DossierStatus.in_review, DossierStatus.decided]),
+                col(Nomination.status).in_([NominationStatus.approved, NominationStatus.granted]),
+                Nominee.kind == quota.subject,
+            )
+        )
+        if quota.title_code:
+            query = query.where(Nomination.title_code == quota.title_code)
+        already = ctx.session.exec(query).one()
+        adding = sum(
+            1 for n, p in ctx.nominations if n.id in ctx.approving and _quota_matches(quota, n, p)
+        )
+        if already + adding > quota.max_count:
+            what = "cá nhân" if quota.subject == SubjectKind.individual else "tập thể"
+            title = f" ({ctx.rules.titles[quota.title_code].name})" if quota.title_code in ctx.rules.titles else ""
+            problems.append(Violation(
+                "over_quota",
+                f"Vượt chỉ tiêu của {ctx.phase.name}: tối đa {quota.max_count} {what}{title}; đã duyệt "
+                f"{already}, hồ sơ này đề nghị thêm {adding}.",
+            ))
+    return problems

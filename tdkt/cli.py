@@ -1,0 +1,269 @@
+"""The `tdkt` command line: every user action, through the same service layer and flows as the web pages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlmodel import Session, select
+
+from config.route import default_route, load_route
+from config.rules import load_rules
+from config.settings import get_settings
+from config.yaml_source import ConfigError
+from models.audit import history
+from models.campaign import Campaign, Phase
+from models.db import migrate, session_scope
+from models.nomination import SubjectKind
+from models.outbox import OutboxMessage, OutboxStatus
+from models.unit import Person, get_unit_by_code
+from tdkt import services
+from tdkt.errors import Refused
+from tdkt.sample import load_sample, read_sample, sample_names
+from tdkt.timefmt import fmt_datetime, parse_date
+
+app = typer.Typer(help="Thi đua – Khen thưởng: hồ sơ đề nghị khen thưởng từ họp xét ở trường tới quyết định.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+config_app = typer.Typer(help="Kiểm tra cấu hình.")
+app.add_typer(config_app, name="config")
+console = Console()
+
+AsEmail = Annotated[str, typer.Option("--as", help="Email của người thực hiện")]
+At = Annotated[str | None, typer.Option("--at", help="Thời điểm thực hiện 'dd/mm/yyyy HH:MM' (mặc định: bây giờ)")]
+CampaignOpt = Annotated[str | None, typer.Option("--campaign", help="Mã phong trào (mặc định: phong trào duy nhất)")]
+PhaseOpt = Annotated[int, typer.Option("--phase", help="Số thứ tự đợt thi đua")]
+
+
+@contextmanager
+def refusals() -> Iterator[None]:
+    """Print a refusal or a config error in Vietnamese and exit 1; nothing was written."""
+    try:
+        yield
+    except Refused as exc:
+        console.print(f"[bold red]Không thực hiện được:[/] {exc.message}")
+        raise typer.Exit(1) from exc
+    except ConfigError as exc:
+        console.print(f"[bold red]{exc}[/]")
+        raise typer.Exit(2) from exc
+
+
+def parse_moment(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    day, _, clock = text.strip().partition(" ")
+    hour, _, minute = (clock or "12:00").partition(":")
+    return datetime.combine(parse_date(day), datetime.min.time()).replace(
+        hour=int(hour), minute=int(minute or 0), tzinfo=get_settings().tz)
+
+
+def find_phase(session: Session, campaign_code: str | None, number: int) -> Phase:
+    campaigns = session.exec(select(Campaign)).all()
+    if campaign_code:
+        campaigns = [c for c in campaigns if c.code == campaign_code]
+    if len(campaigns) != 1:
+        codes = ", ".join(c.code for c in session.exec(select(Campaign)).all()) or "chưa có"
+        raise Refused("campaign", f"Hãy chọn một phong trào bằng --campaign (có: {codes}).")
+    phase = session.exec(select(Phase).where(Phase.campaign_id == campaigns[0].id, Phase.number == number)).first()
+    if phase is None:
+        raise Refused("phase", f"Phong trào {campaigns[0].code} không có đợt {number}.")
+    return phase
+
+
+@app.command()
+def init(sample: Annotated[str | None, typer.Option(help="Nạp dữ liệu mẫu, ví dụ muong-khuong")] = None) -> None:
+    """Tạo hoặc nâng cấp cơ sở dữ liệu; có thể nạp một huyện mẫu."""
+    with refusals():
+        migrate()
+        console.print(f"Cơ sở dữ liệu sẵn sàng: {get_settings().database_url}")
+        if sample:
+            with session_scope() as session:
+                campaign = load_sample(session, name=sample)
+            console.print(f"Đã nạp dữ liệu mẫu [bold]{sample}[/]: phong trào {campaign.code}.")
+
+
+@config_app.command("validate")
+def validate() -> None:
+    """Kiểm tra tuyến xét duyệt, các bộ quy tắc và dữ liệu mẫu."""
+    settings = get_settings()
+    problems: list[str] = []
+    checks = [(settings.route_file, lambda: load_route(settings.route_file))]
+    checks += [(p, lambda p=p: load_rules(p)) for p in sorted(settings.rules_dir.glob("*.yaml"))]
+    checks += [(n, lambda n=n: read_sample(n)) for n in sample_names()]
+    for name, load in checks:
+        try:
+            load()
+            console.print(f"[green]✓[/] {name}")
+        except ConfigError as exc:
+            problems += exc.problems
+    for problem in problems:
+        console.print(f"[red]✗ {problem}[/]")
+    raise typer.Exit(1 if problems else 0)
+
+
+@app.command()
+def nominate(
+    school: Annotated[str, typer.Option(help="Mã trường")], name: Annotated[str, typer.Option(help="Họ và tên / tên tập thể")],
+    title: Annotated[str, typer.Option(help="Mã danh hiệu, ví dụ LDTT")], phase: PhaseOpt = 1,
+    collective: Annotated[bool, typer.Option(help="Đề nghị cho tập thể")] = False,
+    position: Annotated[str | None, typer.Option(help="Chức vụ")] = None,
+    achievements: Annotated[str, typer.Option(help="Tóm tắt thành tích")] = "", campaign: CampaignOpt = None,
+) -> None:
+    """Thêm một cá nhân hoặc tập thể vào hồ sơ của trường."""
+    with refusals(), session_scope() as session:
+        unit = get_unit_by_code(session, code=school)
+        if unit is None:
+            raise Refused("unknown_school", f"Không có trường mã '{school}'.")
+        dossier = services.open_dossier(session, phase_id=find_phase(session, campaign, phase).id or 0,
+                                        school_id=unit.id or 0)
+        kind = SubjectKind.collective if collective else SubjectKind.individual
+        nomination = services.add_nomination(session, dossier_id=dossier.id or 0, full_name=name, kind=kind,
+                                             title_code=title, position=position, achievements=achievements)
+        console.print(f"Hồ sơ số {dossier.id}: đã thêm đề nghị số {nomination.id} ({name}, {title}).")
+
+
+@app.command()
+def vote(
+    dossier: Annotated[int, typer.Option(help="Số hồ sơ")], held_on: Annotated[str, typer.Option(help="dd/mm/yyyy")],
+    members: Annotated[int, typer.Option(help="Tổng số thành viên Hội đồng")],
+    present: Annotated[int, typer.Option(help="Số thành viên có mặt")],
+    tally: Annotated[list[str], typer.Option(help="SỐ_ĐỀ_NGHỊ:ĐỒNG_Ý:KHÔNG_ĐỒNG_Ý, lặp lại cho từng người")],
+) -> None:
+    """Ghi biên bản họp xét: số thành viên và kết quả bỏ phiếu từng người."""
+    with refusals(), session_scope() as session:
+        try:
+            tallies = {int(a): (int(b), int(c)) for a, b, c in (t.split(":") for t in tally)}
+        except ValueError as exc:
+            raise Refused("bad_tally", "Mỗi --tally phải có dạng SỐ_ĐỀ_NGHỊ:ĐỒNG_Ý:KHÔNG_ĐỒNG_Ý, ví dụ 12:10:2.") from exc
+        services.record_vote(session, dossier_id=dossier, held_on=parse_date(held_on), members_total=members,
+                             members_present=present, tallies=tallies)
+        console.print(f"Đã ghi biên bản họp xét cho hồ sơ số {dossier}.")
+
+
+@app.command()
+def submit(dossier: Annotated[int, typer.Option(help="Số hồ sơ")], actor: AsEmail, at: At = None) -> None:
+    """Trường gửi hồ sơ (chạy luồng nộp hồ sơ)."""
+    from flows.runtime import run
+    from flows.submission import submission_flow
+
+    with refusals():
+        _report(run(submission_flow, dossier, actor, parse_moment(at)))
+
+
+@app.command()
+def forward(block: Annotated[str, typer.Option(help="Mã khối thi đua")], actor: AsEmail, phase: PhaseOpt = 1,
+            campaign: CampaignOpt = None, at: At = None) -> None:
+    """Trường trưởng khối tổng hợp và chuyển hồ sơ các trường trong khối."""
+    from flows.aggregation import aggregation_flow
+    from flows.runtime import run
+
+    with refusals():
+        with session_scope() as session:
+            unit = get_unit_by_code(session, code=block)
+            if unit is None:
+                raise Refused("unknown_block", f"Không có khối thi đua mã '{block}'.")
+            phase_id = find_phase(session, campaign, phase).id or 0
+        result = run(aggregation_flow, unit.id or 0, phase_id, actor, parse_moment(at))
+    for item in result["results"]:
+        _report(item)
+
+
+@app.command()
+def act(
+    dossier: Annotated[int, typer.Option(help="Số hồ sơ")], actor: AsEmail,
+    action: Annotated[str | None, typer.Option(help="Hành động cho cả hồ sơ: approve, verify, return_for_revision, reject, forward_higher…")] = None,
+    approve: Annotated[list[int], typer.Option(help="Số đề nghị được đồng ý")] = [],  # noqa: B006
+    return_: Annotated[list[str], typer.Option("--return", help="SỐ_ĐỀ_NGHỊ:lý do — trả lại")] = [],  # noqa: B006
+    reject: Annotated[list[str], typer.Option(help="SỐ_ĐỀ_NGHỊ:lý do — không đồng ý")] = [],  # noqa: B006
+    reason: Annotated[str | None, typer.Option(help="Lý do chung")] = None, at: At = None,
+) -> None:
+    """Người xét duyệt xử lý hồ sơ: cả hồ sơ (--action) hoặc từng người (--approve/--return/--reject)."""
+    from flows.review import review_flow
+    from flows.runtime import run
+
+    verdicts: dict[int, tuple[str, str | None]] = {n: ("approve", None) for n in approve}
+    for verdict, items in (("return_for_revision", return_), ("reject", reject)):
+        for item in items:
+            number, _, why = item.partition(":")
+            verdicts[int(number)] = (verdict, why.strip() or None)
+    with refusals():
+        _report(run(review_flow, dossier, actor, action, verdicts or None, reason, parse_moment(at)))
+
+
+@app.command()
+def decide(actor: AsEmail, signed_on: Annotated[str, typer.Option(help="Ngày ký dd/mm/yyyy")], phase: PhaseOpt = 1,
+           number: Annotated[str | None, typer.Option(help="Số quyết định, ví dụ 1234/QĐ-UBND")] = None,
+           campaign: CampaignOpt = None, at: At = None) -> None:
+    """Chủ tịch UBND ký quyết định khen thưởng cho các hồ sơ đã thẩm định của đợt."""
+    from flows.decision import decision_flow
+    from flows.runtime import run
+
+    with refusals():
+        with session_scope() as session:
+            phase_id = find_phase(session, campaign, phase).id or 0
+        result = run(decision_flow, phase_id, actor, parse_date(signed_on), number, parse_moment(at))
+    console.print(f"Đã ban hành quyết định số [bold]{result['number']}[/].")
+
+
+@app.command()
+def status(phase: PhaseOpt = 1, campaign: CampaignOpt = None) -> None:
+    """Bảng tình trạng hồ sơ của mọi trường trong đợt, và thư không gửi được."""
+    with refusals(), session_scope() as session:
+        found = find_phase(session, campaign, phase)
+        rows = services.status_rows(session, phase_id=found.id or 0)
+        failed = session.exec(select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.failed)).all()
+    table = Table(title=f"Tình trạng hồ sơ – {found.name}")
+    for column in ("Hồ sơ", "Trường", "Khối", "Bước", "Lần", "Đề nghị", "Được duyệt", "Trễ hạn"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(str(r.dossier_id or "–"), r.school, r.block, r.stage, str(r.round or ""), str(r.nominations),
+                      str(r.approved), "có" if r.late else "")
+    console.print(table)
+    for message in failed:
+        console.print(f"[red]Thư không gửi được tới {message.recipient_email}: {message.last_error}[/]")
+
+
+@app.command(name="history")
+def show_history(dossier: Annotated[int, typer.Option(help="Số hồ sơ")]) -> None:
+    """Lịch sử xử lý một hồ sơ (nhật ký kiểm tra)."""
+    route = default_route()
+    with session_scope() as session:
+        events = history(session, dossier_id=dossier)
+        people = {p.id: p.full_name for p in session.exec(select(Person)).all()}
+    table = Table(title=f"Lịch sử hồ sơ số {dossier}")
+    for column in ("Thời điểm", "Người thực hiện", "Hành động", "Từ bước", "Tới bước", "Lý do"):
+        table.add_column(column)
+    for e in events:
+        table.add_row(fmt_datetime(e.at), people.get(e.actor_id, "?"), e.action, route.stages[e.from_stage].label,
+                      route.stages[e.to_stage].label, e.reason or "")
+    console.print(table)
+
+
+@app.command()
+def outbox() -> None:
+    """Gửi các thư đang chờ trong hộp thư đi."""
+    from flows.delivery import delivery_flow
+    from flows.runtime import run
+
+    report = run(delivery_flow)
+    console.print(f"Đã gửi {report['sent']}, chờ gửi lại {report['retrying']}, lỗi vĩnh viễn {report['failed']}.")
+
+
+@app.command()
+def demo(fresh: Annotated[bool, typer.Option(help="Xóa cơ sở dữ liệu SQLite demo trước khi chạy")] = False) -> None:
+    """Chạy trọn một đợt thi đua trên huyện mẫu Mường Khương, từ họp xét tới quyết định."""
+    from tdkt.demo import run_demo
+
+    with refusals():
+        run_demo(console, fresh=fresh)
+
+
+def _report(result: dict[str, object]) -> None:
+    route = default_route()
+    late = " [yellow](trễ hạn)[/]" if result["late"] else ""
+    console.print(f"Hồ sơ số {result['dossier_id']}: {route.stages[str(result['from_stage'])].label} → "
+                  f"[bold]{route.stages[str(result['to_stage'])].label}[/]{late}")

@@ -1,0 +1,225 @@
+"""`tdkt demo`: one phase of the sample district travels from the school votes to the decision.
+
+It uses the real flows, engine and database; only the clock is simulated (dates of the 2020 campaign),
+so deadlines behave as they did then. One dossier is returned and resubmitted, and the 20-individual quota
+of the phase is hit and respected.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+from sqlmodel import Session, col, func, select
+
+from config.settings import get_settings
+from flows.aggregation import aggregation_flow
+from flows.decision import decision_flow
+from flows.review import review_flow
+from flows.runtime import run
+from flows.submission import submission_flow
+from models.audit import AuditEvent
+from models.campaign import Phase
+from models.db import dispose_engines, migrate, session_scope
+from models.decision import Decision, decision_entries
+from models.dossier import Dossier
+from models.nomination import Nomination, Nominee, SubjectKind, active_nominations
+from models.outbox import OutboxMessage, OutboxStatus
+from models.unit import Person, Unit, UnitKind
+from notifications.mailer import mailbox_files
+from tdkt import services
+from tdkt.errors import Refused
+from tdkt.sample import load_sample
+from tdkt.timefmt import fmt_date
+
+SAMPLE = "muong-khuong"
+TEACHERS = ["Nguyễn Thị Thanh Hương", "Lò Văn Quý", "Trần Thị Ngọc Ánh", "Hoàng Văn Dũng", "Phạm Thị Yến",
+            "Vàng Seo Phử", "Đinh Thị Hoa", "Lê Minh Tuấn", "Giàng Thị Dua", "Bùi Thị Thu Trang"]
+RETURN_REASON = "Thiếu báo cáo thành tích cá nhân có xác nhận của Hiệu trưởng"
+
+
+class Clock:
+    """Simulated time in the 2020 campaign, advancing a few minutes per action."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def tick(self, minutes: int = 7) -> datetime:
+        self.now += timedelta(minutes=minutes)
+        return self.now
+
+    def jump(self, day: date, hour: int = 8) -> datetime:
+        self.now = datetime(day.year, day.month, day.day, hour, tzinfo=get_settings().tz)
+        return self.now
+
+
+def _fresh_database(console: Console) -> None:
+    url = get_settings().database_url
+    if not url.startswith("sqlite:///"):
+        raise Refused("not_sqlite", "--fresh chỉ xóa cơ sở dữ liệu SQLite demo; hãy dùng cơ sở dữ liệu trống.")
+    dispose_engines()
+    path = Path(url.removeprefix("sqlite:///"))
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    for old_mail in mailbox_files():
+        old_mail.unlink()
+    console.print(f"Đã xóa cơ sở dữ liệu demo cũ ({path}).")
+
+
+def _prepare_dossiers(session: Session, phase: Phase, held_on: date) -> list[tuple[int, str, str]]:
+    """Every school nominates a teacher (LĐTT) and itself (TTLĐTT); block leaders add a CSTĐCS nominee.
+
+    Returns (dossier id, school name, head's email). Trường Mầm non Bản Xen's council gives its CSTĐCS
+    nominee too few votes: its submission is refused until the school withdraws that nominee.
+    """
+    schools = session.exec(select(Unit).where(Unit.kind == UnitKind.school).order_by(col(Unit.id))).all()
+    leaders = {b.leader_school_id for b in session.exec(select(Unit).where(Unit.kind == UnitKind.block)).all()}
+    prepared = []
+    for index, school in enumerate(schools):
+        dossier = services.open_dossier(session, phase_id=phase.id or 0, school_id=school.id or 0)
+        add = lambda name, kind, title, pos=None: services.add_nomination(  # noqa: E731
+            session, dossier_id=dossier.id or 0, full_name=name, kind=kind, title_code=title, position=pos,
+            achievements="Hoàn thành xuất sắc nhiệm vụ năm học, có sáng kiến được công nhận cấp trường.")
+        noms = [add(TEACHERS[index % len(TEACHERS)], SubjectKind.individual, "LDTT", "Giáo viên"),
+                add(school.name, SubjectKind.collective, "TTLDTT")]
+        if school.id in leaders or school.name.endswith("Bản Xen"):
+            noms.append(add(TEACHERS[(index + 5) % len(TEACHERS)], SubjectKind.individual, "CSTDCS", "Tổ trưởng"))
+        tallies = {n.id or 0: (12, 1) for n in noms}
+        if school.name == "Trường Mầm non Bản Xen":
+            tallies[noms[-1].id or 0] = (5, 8)
+        services.record_vote(session, dossier_id=dossier.id or 0, held_on=held_on, members_total=15,
+                             members_present=13, tallies=tallies)
+        head = session.exec(select(Person).where(Person.unit_id == school.id, Person.role == "school_head")).one()
+        prepared.append((dossier.id or 0, school.name, head.email))
+    return prepared
+
+
+def _email(session: Session, role: str) -> str:
+    return session.exec(select(Person).where(Person.role == role).order_by(col(Person.id))).first().email  # type: ignore[union-attr]
+
+
+def _review_all(console: Console, progress: Progress, clock: Clock, dossiers: list[int], reviewer: str,
+                approve_action: str) -> None:
+    """Approve every dossier; when the phase quota would be exceeded, keep the collectives only."""
+    bar = progress.add_task(f"Xét duyệt ({approve_action})", total=len(dossiers))
+    for dossier_id in dossiers:
+        try:
+            run(review_flow, dossier_id, reviewer, approve_action, now=clock.tick())
+        except Refused as refusal:
+            if refusal.code != "checks_failed":
+                raise
+            console.print(f"[yellow]Hồ sơ số {dossier_id}: {refusal.message}[/]")
+            with session_scope() as session:
+                active = active_nominations(session, dossier_id=dossier_id)
+            verdicts: dict[int, tuple[str, str | None]] = {
+                n.id or 0: ("approve", None) if p.kind == SubjectKind.collective
+                else ("reject", "Vượt chỉ tiêu cá nhân của đợt") for n, p in active
+            }
+            run(review_flow, dossier_id, reviewer, verdicts=verdicts, now=clock.tick())
+        progress.advance(bar)
+
+
+def run_demo(console: Console, *, fresh: bool) -> None:
+    """Route phase 1 of the sample campaign end to end and print a closing summary."""
+    if fresh:
+        _fresh_database(console)
+    migrate()
+    with session_scope() as session:
+        campaign = load_sample(session, name=SAMPLE)
+        phase = session.exec(select(Phase).where(Phase.campaign_id == campaign.id, Phase.number == 1)).one()
+        clock = Clock(datetime(2020, 10, 26, 8, tzinfo=get_settings().tz))
+        prepared = _prepare_dossiers(session, phase, held_on=clock.now.date())
+        blocks = session.exec(select(Unit).where(Unit.kind == UnitKind.block).order_by(col(Unit.id))).all()
+        leader_emails = {b.id: session.exec(select(Person).where(Person.unit_id == b.leader_school_id)).one().email
+                         for b in blocks}
+        phong, noivu, chairman = (_email(session, r) for r in ("phong_reviewer", "noivu_officer", "chairman"))
+    console.print(f"[bold]{campaign.theme}[/] – {phase.name}; {len(prepared)} trường, {len(blocks)} khối thi đua.")
+    console.print(f"Đồng hồ mô phỏng bắt đầu {fmt_date(clock.now)}; cơ sở dữ liệu {get_settings().database_url}")
+    with Progress(console=console) as progress:
+        _submit_all(console, progress, clock, prepared)
+        _forward_all(progress, clock, blocks, leader_emails, phase.id or 0)
+        dossier_ids = [d for d, _, _ in prepared]
+        returned = dossier_ids[3]
+        clock.jump(date(2020, 11, 2))
+        run(review_flow, returned, phong, verdicts=_return_one(returned), now=clock.tick())
+        console.print(f"[yellow]Phòng GD&ĐT trả lại hồ sơ số {returned}: {RETURN_REASON}[/]")
+        _resubmit(clock, prepared[3], leader_emails, phase.id or 0)
+        _review_all(console, progress, clock, dossier_ids, phong, "approve")
+        clock.jump(date(2020, 11, 12))
+        _review_all(console, progress, clock, dossier_ids, noivu, "verify")
+        clock.jump(date(2020, 11, 18))
+        decision = run(decision_flow, phase.id or 0, chairman, clock.now.date(), None, clock.tick())
+    _summary(console, phase.id or 0, decision["decision_id"])
+
+
+def _submit_all(console: Console, progress: Progress, clock: Clock, prepared: list[tuple[int, str, str]]) -> None:
+    bar = progress.add_task("Trường gửi hồ sơ", total=len(prepared))
+    for dossier_id, school, head in prepared:
+        try:
+            run(submission_flow, dossier_id, head, clock.tick())
+        except Refused as refusal:
+            console.print(f"[yellow]{school} chưa gửi được: {refusal.message}[/]")
+            with session_scope() as session:
+                below = [v.nomination_id for v in refusal.violations if v.nomination_id]
+                for nomination_id in below:
+                    services.withdraw_nomination(session, nomination_id=nomination_id)
+            console.print(f"{school} rút {len(below)} đề nghị chưa đạt số phiếu và gửi lại.")
+            run(submission_flow, dossier_id, head, clock.tick())
+        progress.advance(bar)
+
+
+def _forward_all(progress: Progress, clock: Clock, blocks: list[Unit], leaders: dict[Any, str], phase_id: int) -> None:
+    bar = progress.add_task("Trưởng khối tổng hợp, chuyển Phòng GD&ĐT", total=len(blocks))
+    for block in blocks:
+        run(aggregation_flow, block.id or 0, phase_id, leaders[block.id], clock.tick(30))
+        progress.advance(bar)
+
+
+def _return_one(dossier_id: int) -> dict[int, tuple[str, str | None]]:
+    """The reviewer returns the dossier's first individual and approves the rest."""
+    with session_scope() as session:
+        active = active_nominations(session, dossier_id=dossier_id)
+    first = next(n.id for n, p in active if p.kind == SubjectKind.individual)
+    return {n.id or 0: ("return_for_revision", RETURN_REASON) if n.id == first else ("approve", None) for n, _ in active}
+
+
+def _resubmit(clock: Clock, prepared: tuple[int, str, str], leaders: dict[Any, str], phase_id: int) -> None:
+    """The school completes the achievement report, submits again, and its block leader forwards it."""
+    dossier_id, _, head = prepared
+    with session_scope() as session:
+        for nomination, _ in active_nominations(session, dossier_id=dossier_id):
+            nomination.achievements += " (Đã bổ sung báo cáo thành tích có xác nhận.)"
+            session.add(nomination)
+        school = session.get(Unit, session.get(Dossier, dossier_id).school_id)  # type: ignore[union-attr]
+    run(submission_flow, dossier_id, head, clock.tick(60))
+    run(aggregation_flow, school.block_id or 0, phase_id, leaders[school.block_id], clock.tick(60))  # type: ignore[union-attr]
+
+
+def _summary(console: Console, phase_id: int, decision_id: int) -> None:
+    with session_scope() as session:
+        decision = session.get(Decision, decision_id)
+        entries = decision_entries(session, decision_id=decision_id)
+        events = session.exec(select(func.count()).select_from(AuditEvent).where(AuditEvent.phase_id == phase_id)).one()
+        sent = session.exec(select(func.count()).select_from(OutboxMessage)
+                            .where(OutboxMessage.status == OutboxStatus.sent)).one()
+        individuals = session.exec(select(func.count()).select_from(Nomination)
+                                   .join(Nominee, col(Nominee.id) == Nomination.nominee_id)
+                                   .where(Nominee.kind == SubjectKind.individual, col(Nomination.id).in_(
+                                       [e.nomination_id for e in entries]))).one()
+    assert decision is not None
+    table = Table(title=f"Quyết định số {decision.number} ngày {fmt_date(decision.signed_on)} – phụ lục (10 dòng đầu)")
+    for column in ("TT", "Họ và tên / Tập thể", "Đơn vị", "Danh hiệu"):
+        table.add_column(column)
+    for i, entry in enumerate(entries[:10], 1):
+        table.add_row(str(i), entry.nominee_name, entry.unit_name, entry.title_name)
+    console.print(table)
+    where = "hộp thư demo var/mailbox/" if not get_settings().smtp_host else get_settings().smtp_host
+    console.print(
+        f"[bold green]Hoàn tất.[/] {len(entries)} tập thể, cá nhân được khen thưởng ({individuals} cá nhân, "
+        f"trong chỉ tiêu 20); {events} sự kiện trong nhật ký; {sent} thư đã gửi ({where}).\n"
+        "Xem tình trạng: [bold].venv/bin/tdkt status[/]; lịch sử một hồ sơ: [bold].venv/bin/tdkt history --dossier 4[/]"
+    )

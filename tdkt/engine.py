@@ -1,0 +1,299 @@
+"""The engine: applies one action of the route to one dossier.
+
+`apply` checks the actor's role and unit, the stage, the deadline and the route's named conditions, then
+writes the new stage, the per-nomination verdicts, the audit event and the outbox rows. It never commits:
+the caller's unit of work does, so a transition (or a whole batch of them) is one database transaction,
+and a refusal (TransitionRefused) leaves nothing behind once the caller rolls back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from config.route import Action, OfficeRef, Route, Stage, UnitRef, default_route
+from config.rules import rule_set
+from models.audit import AuditEvent
+from models.campaign import Campaign, Phase, deadline_for
+from models.db import utcnow
+from models.dossier import Dossier, DossierStatus
+from models.nomination import Nomination, NominationDecision, NominationStatus, Nominee, active_nominations
+from models.outbox import OutboxMessage
+from models.unit import Person, Unit, find_office, people_of
+from tdkt.checks import CHECKS, CheckContext
+from tdkt.errors import TransitionRefused
+from tdkt.timefmt import fmt_datetime
+
+VerdictName = Literal["approve", "return_for_revision", "reject"]
+VERDICT_STATUS: dict[str, NominationStatus] = {
+    "approve": NominationStatus.approved,
+    "return_for_revision": NominationStatus.returned,
+    "reject": NominationStatus.rejected,
+}
+VERDICT_LABEL = {"approve": "đồng ý", "return_for_revision": "trả lại", "reject": "không đồng ý"}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    verdict: VerdictName
+    reason: str | None = None
+
+
+@dataclass
+class TransitionResult:
+    dossier_id: int
+    action: str
+    from_stage: str
+    to_stage: str
+    late: bool
+    audit_event_id: int
+    outbox_ids: list[int] = field(default_factory=list)
+
+
+def resolve_unit(session: Session, ref: UnitRef, school: Unit) -> Unit | None:
+    """The unit a route reference names, seen from the dossier's school."""
+    if ref == "school":
+        return school
+    if ref == "block_leader":
+        block = session.get(Unit, school.block_id) if school.block_id else None
+        return session.get(Unit, block.leader_school_id) if block and block.leader_school_id else None
+    assert isinstance(ref, OfficeRef)
+    return find_office(session, start=school, kind=ref.kind)
+
+
+def _lock(session: Session, dossier_id: int) -> Dossier:
+    dossier = session.exec(select(Dossier).where(Dossier.id == dossier_id).with_for_update()).first()
+    if dossier is None:
+        raise TransitionRefused("not_found", f"Không tìm thấy hồ sơ số {dossier_id}.")
+    return dossier
+
+
+def _check_actor(session: Session, route: Route, stage: Stage, actor: Person, school: Unit) -> None:
+    assert stage.actors is not None
+    if actor.role not in stage.actors.roles:
+        allowed = ", ".join(route.role_label(r) for r in stage.actors.roles)
+        raise TransitionRefused(
+            "wrong_role",
+            f"{actor.full_name} ({route.role_label(actor.role)}) không có quyền xử lý hồ sơ ở bước "
+            f"'{stage.label}'. Người có quyền: {allowed}.",
+        )
+    unit = resolve_unit(session, stage.actors.unit, school)
+    if unit is None or actor.unit_id != unit.id:
+        where = unit.name if unit else "đơn vị được phân công"
+        raise TransitionRefused(
+            "wrong_unit", f"{actor.full_name} không thuộc {where}, nên không thể xử lý hồ sơ của {school.name}."
+        )
+
+
+def _choose_action(
+    stage: Stage, action: str | None, verdicts: dict[int, Verdict] | None, active: list[tuple[Nomination, Nominee]]
+) -> tuple[str, dict[int, Verdict]]:
+    """Per-nomination verdicts decide the dossier action; a whole-dossier action implies every verdict."""
+    if verdicts is not None:
+        if stage.verdicts is None:
+            raise TransitionRefused("no_verdicts", f"Bước '{stage.label}' không xét riêng từng người.")
+        ids = {n.id for n, _ in active}
+        stray = set(verdicts) - ids
+        if stray:
+            raise TransitionRefused("unknown_nomination", f"Đề nghị số {sorted(stray)} không thuộc hồ sơ này.")
+        missing = [p.full_name for n, p in active if n.id not in verdicts]
+        if missing:
+            raise TransitionRefused("verdict_missing", f"Chưa có ý kiến cho: {', '.join(missing)}.")
+        chosen = {v.verdict for v in verdicts.values()}
+        outcome = next(o for o in ("return_for_revision", "approve", "reject") if o in chosen)
+        return getattr(stage.verdicts, outcome), verdicts
+    if action is None:
+        raise TransitionRefused("no_action", "Chưa chọn hành động.")
+    if stage.verdicts is not None:
+        for outcome, mapped in stage.verdicts.model_dump().items():
+            if mapped == action:
+                return action, {n.id or 0: Verdict(outcome) for n, _ in active}
+    return action, {}
+
+
+def _check_reasons(action_name: str, action: Action, reason: str | None, verdicts: dict[int, Verdict],
+                   names: dict[int, str]) -> None:
+    if action.reason_required and not (reason or "").strip() and not any((v.reason or "").strip() for v in verdicts.values()):
+        raise TransitionRefused("reason_required", f"Phải ghi rõ lý do khi chọn '{action.label}'.")
+    unexplained = [
+        names[nid] for nid, v in verdicts.items()
+        if v.verdict != "approve" and not (v.reason or reason or "").strip()
+    ]
+    if unexplained:
+        raise TransitionRefused(
+            "reason_required", f"Phải ghi rõ lý do trả lại hoặc không đồng ý cho: {', '.join(unexplained)}."
+        )
+
+
+def _nomination_status(target: Stage, current: NominationStatus, verdict: Verdict | None,
+                       resubmitted: bool) -> NominationStatus:
+    """Where a nomination stands after the transition; the dossier's target status decides terminal ones."""
+    if verdict is not None:
+        current = VERDICT_STATUS[verdict.verdict]
+    elif resubmitted:
+        current = NominationStatus.proposed
+    if target.status == DossierStatus.decided and current == NominationStatus.approved:
+        return NominationStatus.granted
+    if target.status == DossierStatus.forwarded_higher and current != NominationStatus.rejected:
+        return NominationStatus.forwarded
+    if target.status == DossierStatus.rejected:
+        return NominationStatus.rejected
+    return current
+
+
+def apply(
+    session: Session,
+    *,
+    dossier_id: int,
+    actor: Person,
+    action: str | None = None,
+    verdicts: dict[int, Verdict] | None = None,
+    reason: str | None = None,
+    now: datetime | None = None,
+    route: Route | None = None,
+) -> TransitionResult:
+    """Apply `action` (or the action implied by per-nomination `verdicts`) to a dossier, as `actor`.
+
+    Raises TransitionRefused, having written nothing, when the route does not allow it: wrong stage,
+    role or unit, missing reason, past a deadline whose policy is "refuse", or a failed named check.
+    Otherwise writes stage, statuses, verdict rows, one audit event and the outbox rows, and flushes.
+    """
+    route = route or default_route()
+    now = now or utcnow()
+    dossier = _lock(session, dossier_id)
+    stage = route.stages[dossier.stage]
+    if stage.terminal:
+        raise TransitionRefused("closed", f"Hồ sơ đã kết thúc ({stage.label}), không thể xử lý thêm.")
+    school = session.get(Unit, dossier.school_id)
+    phase = session.get(Phase, dossier.phase_id)
+    assert school is not None and phase is not None
+    campaign = session.get(Campaign, phase.campaign_id)
+    assert campaign is not None
+    active = active_nominations(session, dossier_id=dossier_id)
+    names = {n.id or 0: p.full_name for n, p in active}
+
+    action, verdicts = _choose_action(stage, action, verdicts, active)
+    action_def = stage.actions.get(action)
+    if action_def is None:
+        allowed = ", ".join(f"{a.label} ({name})" for name, a in stage.actions.items())
+        raise TransitionRefused(
+            "invalid_action",
+            f"Không thể thực hiện '{action}' khi hồ sơ đang ở bước '{stage.label}'. Hành động hợp lệ: {allowed}.",
+        )
+    _check_actor(session, route, stage, actor, school)
+    _check_reasons(action, action_def, reason, verdicts, names)
+
+    deadline = deadline_for(session, phase_id=phase.id or 0, key=stage.deadline.key) if stage.deadline else None
+    late = deadline is not None and now > deadline
+    if late and stage.deadline and stage.deadline.late == "refuse":
+        raise TransitionRefused(
+            "past_deadline",
+            f"Đã quá hạn {fmt_datetime(deadline)} của bước '{stage.label}' ({phase.name}); "
+            f"không thể {action_def.label.lower()}.",
+        )
+    ctx = CheckContext(
+        session=session, dossier=dossier, school=school, phase=phase, rules=rule_set(campaign.rule_set),
+        now=now, deadline=deadline, start_stage=route.start, nominations=active,
+        approving={nid for nid, v in verdicts.items() if v.verdict == "approve"},
+    )
+    violations = [v for check in action_def.checks for v in CHECKS[check](ctx)]
+    if violations:
+        raise TransitionRefused("checks_failed", "\n".join(v.message for v in violations), violations)
+
+    return _write(session, route=route, dossier=dossier, school=school, phase=phase, campaign=campaign,
+                  actor=actor, action=action, action_def=action_def, verdicts=verdicts, reason=reason,
+                  now=now, late=late, active=active)
+
+
+def _write(
+    session: Session, *, route: Route, dossier: Dossier, school: Unit, phase: Phase, campaign: Campaign,
+    actor: Person, action: str, action_def: Action, verdicts: dict[int, Verdict], reason: str | None,
+    now: datetime, late: bool, active: list[tuple[Nomination, Nominee]],
+) -> TransitionResult:
+    from_stage, target = dossier.stage, route.stages[action_def.to]
+    returned = action_def.to == route.start
+    resubmitted = from_stage == route.start
+    values: dict[str, Any] = {
+        "stage": action_def.to, "status": action_def.status or target.status, "version": dossier.version + 1,
+        "updated_at": now, "late": dossier.late or late,
+        "round": dossier.round + (1 if returned else 0),
+        "return_reason": (reason or _joined_reasons(verdicts)) if returned else dossier.return_reason,
+    }
+    changed = session.execute(
+        update(Dossier).where(col(Dossier.id) == dossier.id, col(Dossier.version) == dossier.version).values(**values)
+    )
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        raise TransitionRefused("concurrent", "Hồ sơ vừa được người khác xử lý; hãy tải lại để xem trạng thái mới.")
+    session.refresh(dossier)
+
+    event = AuditEvent(
+        at=now, phase_id=phase.id or 0, dossier_id=dossier.id, actor_id=actor.id or 0, actor_role=actor.role,
+        action=action, from_stage=from_stage, to_stage=action_def.to, reason=reason or _joined_reasons(verdicts),
+        late=late,
+        detail={
+            "round": values["round"] - (1 if returned else 0),
+            "verdicts": {str(k): {"verdict": v.verdict, "reason": v.reason} for k, v in verdicts.items()},
+        },
+    )
+    session.add(event)
+    session.flush()
+    for nomination, _ in active:
+        verdict = verdicts.get(nomination.id or 0)
+        nomination.status = _nomination_status(target, nomination.status, verdict, resubmitted)
+        session.add(nomination)
+        if verdict is not None:
+            session.add(NominationDecision(
+                nomination_id=nomination.id or 0, stage=from_stage, round=event.detail["round"],
+                verdict=VERDICT_STATUS[verdict.verdict], reason=verdict.reason or reason,
+                actor_id=actor.id or 0, audit_event_id=event.id,
+            ))
+    outbox = _notify(session, action_def=action_def, dossier=dossier, school=school, phase=phase,
+                     campaign=campaign, actor=actor, route=route, reason=reason, verdicts=verdicts, active=active)
+    session.flush()
+    return TransitionResult(
+        dossier_id=dossier.id or 0, action=action, from_stage=from_stage, to_stage=action_def.to, late=late,
+        audit_event_id=event.id or 0, outbox_ids=[m.id or 0 for m in outbox],
+    )
+
+
+def _joined_reasons(verdicts: dict[int, Verdict]) -> str | None:
+    reasons = [v.reason for v in verdicts.values() if v.verdict != "approve" and v.reason]
+    return "; ".join(reasons) or None
+
+
+def _notify(
+    session: Session, *, action_def: Action, dossier: Dossier, school: Unit, phase: Phase, campaign: Campaign,
+    actor: Person, route: Route, reason: str | None, verdicts: dict[int, Verdict],
+    active: list[tuple[Nomination, Nominee]],
+) -> list[OutboxMessage]:
+    """One outbox row per recipient, written in the transition's transaction."""
+    nominations = [
+        {
+            "name": nominee.full_name, "title_code": nomination.title_code,
+            "verdict": verdicts[nomination.id or 0].verdict if nomination.id in verdicts else None,
+            "reason": verdicts[nomination.id or 0].reason if nomination.id in verdicts else None,
+        }
+        for nomination, nominee in active
+    ]
+    context = {
+        "dossier_id": dossier.id, "school": school.name, "phase": phase.name, "campaign": campaign.theme,
+        "campaign_number": campaign.number, "school_year": campaign.school_year,
+        "stage": route.stages[dossier.stage].label, "actor": actor.full_name,
+        "actor_role": route.role_label(actor.role), "action": action_def.label, "reason": reason,
+        "nominations": nominations,
+    }
+    rows = []
+    for target in action_def.notify:
+        unit = resolve_unit(session, target.unit, school)
+        if unit is None:
+            continue
+        for person in people_of(session, unit_id=unit.id or 0, roles=target.roles):
+            row = OutboxMessage(event=target.event, recipient_email=person.email, recipient_name=person.full_name,
+                                dossier_id=dossier.id, context={**context, "recipient_unit": unit.name})
+            session.add(row)
+            rows.append(row)
+    return rows

@@ -1,0 +1,159 @@
+"""Load a sample district and campaign from config/samples/<name>.yaml (validated like every config)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import Session
+
+from config.settings import CONFIG_DIR
+from config.yaml_source import load_model
+from models.campaign import Campaign, Phase, PhaseQuota, StageDeadline, get_campaign_by_code
+from models.nomination import SubjectKind
+from models.unit import Person, Unit, UnitKind
+from tdkt.errors import Refused
+from tdkt.timefmt import end_of_day
+
+SAMPLES_DIR = CONFIG_DIR / "samples"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PersonSpec(Strict):
+    full_name: str
+    email: str
+    role: str = ""
+    title: str
+
+
+class District(Strict):
+    code: str
+    name: str
+    place: str
+    mail_domain: str
+    chairman: PersonSpec
+
+
+class Office(Strict):
+    code: str
+    name: str
+    kind: UnitKind
+    email: str | None = None
+    people: list[PersonSpec]
+
+
+class School(Strict):
+    code: str
+    name: str
+    level: str
+    head: str
+
+
+class Block(Strict):
+    code: str
+    name: str
+    leader: str
+    schools: list[School] = Field(min_length=1)
+
+
+class Quota(Strict):
+    subject: SubjectKind
+    max_count: int = Field(gt=0)
+    title_code: str | None = None
+
+
+class PhaseSpec(Strict):
+    number: int
+    name: str
+    starts_on: date
+    ends_on: date
+    deadlines: dict[str, date]
+    quotas: list[Quota] = []
+
+
+class CampaignSpec(Strict):
+    code: str
+    number: str
+    theme: str
+    school_year: str
+    rule_set: str
+    phases: list[PhaseSpec] = Field(min_length=1)
+
+
+class Sample(Strict):
+    district: District
+    offices: list[Office]
+    blocks: list[Block]
+    campaign: CampaignSpec
+
+
+def sample_names() -> list[str]:
+    return sorted(p.stem for p in SAMPLES_DIR.glob("*.yaml"))
+
+
+def read_sample(name: str) -> Sample:
+    path = SAMPLES_DIR / f"{name}.yaml"
+    if not path.exists():
+        raise Refused("unknown_sample", f"Không có dữ liệu mẫu '{name}'. Có: {', '.join(sample_names())}.")
+    return load_model(path, Sample)
+
+
+def _unit(session: Session, **fields: object) -> Unit:
+    unit = Unit(**fields)  # type: ignore[arg-type]
+    session.add(unit)
+    session.flush()
+    return unit
+
+
+def _person(session: Session, spec: PersonSpec, unit: Unit, role: str | None = None) -> None:
+    session.add(Person(full_name=spec.full_name, email=spec.email.lower(), role=role or spec.role,
+                       title=spec.title, unit_id=unit.id or 0))
+
+
+def load_sample(session: Session, *, name: str) -> Campaign:
+    """Create the sample's units, people, campaign and phases; refuses if its campaign is already there."""
+    sample = read_sample(name)
+    if get_campaign_by_code(session, code=sample.campaign.code) is not None:
+        raise Refused("already_loaded", f"Dữ liệu mẫu '{name}' đã được nạp (chiến dịch {sample.campaign.code}).")
+    district = _unit(session, code=sample.district.code, name=sample.district.name, kind=UnitKind.ubnd_huyen)
+    _person(session, sample.district.chairman, district, role="chairman")
+    offices = {}
+    for office in sample.offices:
+        unit = _unit(session, code=office.code, name=office.name, kind=office.kind, email=office.email,
+                     parent_id=district.id)
+        offices[office.kind] = unit
+        for spec in office.people:
+            _person(session, spec, unit)
+    phong = offices[UnitKind.phong_gddt]
+    for block_spec in sample.blocks:
+        block = _unit(session, code=block_spec.code, name=block_spec.name, kind=UnitKind.block, parent_id=phong.id)
+        for school_spec in block_spec.schools:
+            school = _unit(session, code=school_spec.code, name=school_spec.name, kind=UnitKind.school,
+                           level=school_spec.level, parent_id=phong.id, block_id=block.id)
+            head = PersonSpec(full_name=school_spec.head, title="Hiệu trưởng",
+                              email=f"hieutruong.{school_spec.code}@{sample.district.mail_domain}")
+            _person(session, head, school, role="school_head")
+            if school_spec.code == block_spec.leader:
+                block.leader_school_id = school.id
+        if block.leader_school_id is None:
+            raise Refused("no_leader", f"{block.name}: trường trưởng khối '{block_spec.leader}' không thuộc khối.")
+        session.add(block)
+    campaign = Campaign(code=sample.campaign.code, number=sample.campaign.number, theme=sample.campaign.theme,
+                        school_year=sample.campaign.school_year, issuer_unit_id=district.id or 0,
+                        rule_set=sample.campaign.rule_set)
+    session.add(campaign)
+    session.flush()
+    for spec in sample.campaign.phases:
+        phase = Phase(campaign_id=campaign.id or 0, number=spec.number, name=spec.name,
+                      starts_on=spec.starts_on, ends_on=spec.ends_on)
+        session.add(phase)
+        session.flush()
+        session.add_all(StageDeadline(phase_id=phase.id or 0, key=key, due_at=end_of_day(day))
+                        for key, day in spec.deadlines.items())
+        session.add_all(PhaseQuota(phase_id=phase.id or 0, subject=q.subject, title_code=q.title_code,
+                                   max_count=q.max_count) for q in spec.quotas)
+    session.flush()
+    return campaign

@@ -1,0 +1,266 @@
+"""The service layer: everything a user can do, shared by the CLI, the web pages and the Prefect tasks.
+
+Functions are keyword-only and session-first; they never commit (the caller's unit of work does), so a
+batch such as a block's forward or a phase's decision is one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlmodel import Session, col, select
+
+from config.route import Route, default_route
+from config.rules import rule_set
+from models.campaign import Campaign, Phase
+from models.db import utcnow
+from models.decision import Decision, DecisionEntry, next_decision_number
+from models.dossier import Consolidation, Dossier, get_or_create_dossier
+from models.nomination import Nomination, NominationStatus, Nominee, SubjectKind, active_nominations
+from models.unit import Person, Unit, UnitKind, block_members, find_office, get_person_by_email
+from models.vote import CouncilVote, VoteTally, council_vote_for, tallies_for
+from tdkt.engine import TransitionResult, Verdict, apply
+from tdkt.errors import Refused
+
+
+def person(session: Session, *, email: str) -> Person:
+    found = get_person_by_email(session, email=email)
+    if found is None or not found.active:
+        raise Refused("unknown_person", f"Không có người dùng nào với email {email}.")
+    return found
+
+
+def _editable_dossier(session: Session, *, dossier_id: int, route: Route) -> Dossier:
+    dossier = session.get(Dossier, dossier_id)
+    if dossier is None:
+        raise Refused("not_found", f"Không tìm thấy hồ sơ số {dossier_id}.")
+    if dossier.stage != route.start:
+        raise Refused(
+            "not_editable",
+            f"Hồ sơ đang ở bước '{route.stages[dossier.stage].label}': chỉ sửa được khi hồ sơ còn ở trường.",
+        )
+    return dossier
+
+
+def open_dossier(session: Session, *, phase_id: int, school_id: int, route: Route | None = None) -> Dossier:
+    """The school's dossier for a phase, created at the route's start stage when missing."""
+    route = route or default_route()
+    school = session.get(Unit, school_id)
+    if school is None or school.kind != UnitKind.school:
+        raise Refused("not_school", "Chỉ trường học mới lập hồ sơ đề nghị khen thưởng.")
+    return get_or_create_dossier(session, phase_id=phase_id, school_id=school_id, stage=route.start)
+
+
+def add_nomination(
+    session: Session, *, dossier_id: int, full_name: str, kind: SubjectKind, title_code: str,
+    position: str | None = None, achievements: str = "", route: Route | None = None,
+) -> Nomination:
+    """Propose an individual or collective of the school for a title (the title must exist in the rule set)."""
+    route = route or default_route()
+    dossier = _editable_dossier(session, dossier_id=dossier_id, route=route)
+    phase = session.get(Phase, dossier.phase_id)
+    campaign = session.get(Campaign, phase.campaign_id) if phase else None
+    assert campaign is not None
+    rules = rule_set(campaign.rule_set)
+    title = rules.titles.get(title_code)
+    if title is None:
+        known = ", ".join(f"{code} ({t.name})" for code, t in rules.titles.items())
+        raise Refused("unknown_title", f"Danh hiệu '{title_code}' không có trong bộ quy tắc. Có thể chọn: {known}.")
+    if title.subject != kind:
+        raise Refused("wrong_subject", f"{title.name} không xét cho {'cá nhân' if kind == 'individual' else 'tập thể'}.")
+    name = " ".join(full_name.split())
+    if not name:
+        raise Refused("empty_name", "Họ và tên (hoặc tên tập thể) không được để trống.")
+    nominee = session.exec(select(Nominee).where(
+        Nominee.unit_id == dossier.school_id, Nominee.full_name == name, Nominee.kind == kind
+    )).first() or Nominee(kind=kind, full_name=name, position=position, unit_id=dossier.school_id)
+    session.add(nominee)
+    session.flush()
+    nomination = Nomination(dossier_id=dossier_id, nominee_id=nominee.id or 0, title_code=title_code,
+                            achievements=achievements)
+    session.add(nomination)
+    session.flush()
+    return nomination
+
+
+def record_vote(
+    session: Session, *, dossier_id: int, held_on: date, members_total: int, members_present: int,
+    tallies: dict[int, tuple[int, int]], route: Route | None = None,
+) -> CouncilVote:
+    """Record the council meeting and the for/against count per nomination (replacing an earlier record)."""
+    route = route or default_route()
+    dossier = _editable_dossier(session, dossier_id=dossier_id, route=route)
+    if not 0 < members_present <= members_total:
+        raise Refused("bad_count", f"Số thành viên có mặt ({members_present}) phải từ 1 đến {members_total}.")
+    names = {n.id: p.full_name for n, p in active_nominations(session, dossier_id=dossier_id)}
+    for nomination_id, (votes_for, against) in tallies.items():
+        if nomination_id not in names:
+            raise Refused("unknown_nomination", f"Đề nghị số {nomination_id} không thuộc hồ sơ này.")
+        if votes_for < 0 or against < 0 or votes_for + against > members_present:
+            raise Refused(
+                "bad_tally",
+                f"{names[nomination_id]}: {votes_for} đồng ý + {against} không đồng ý vượt quá "
+                f"{members_present} thành viên có mặt.",
+            )
+    vote = council_vote_for(session, dossier_id=dossier.id or 0) or CouncilVote(
+        dossier_id=dossier.id or 0, held_on=held_on, members_total=members_total, members_present=members_present
+    )
+    vote.held_on, vote.members_total, vote.members_present = held_on, members_total, members_present
+    session.add(vote)
+    existing = tallies_for(session, nomination_ids=list(tallies))
+    for nomination_id, (votes_for, against) in tallies.items():
+        tally = existing.get(nomination_id) or VoteTally(nomination_id=nomination_id, votes_for=0, votes_against=0)
+        tally.votes_for, tally.votes_against = votes_for, against
+        session.add(tally)
+    session.flush()
+    return vote
+
+
+def withdraw_nomination(session: Session, *, nomination_id: int, route: Route | None = None) -> None:
+    """The school takes a nominee off its dossier (e.g. one who missed the vote threshold)."""
+    nomination = session.get(Nomination, nomination_id)
+    if nomination is None:
+        raise Refused("not_found", f"Không tìm thấy đề nghị số {nomination_id}.")
+    _editable_dossier(session, dossier_id=nomination.dossier_id, route=route or default_route())
+    nomination.withdrawn = True
+    session.add(nomination)
+    session.flush()
+
+
+def submit(session: Session, *, dossier_id: int, actor: Person, now: datetime | None = None,
+           route: Route | None = None) -> TransitionResult:
+    """The school sends its dossier along the route."""
+    route = route or default_route()
+    _, action = route.submission()
+    return apply(session, dossier_id=dossier_id, actor=actor, action=action, now=now, route=route)
+
+
+def act(session: Session, *, dossier_id: int, actor: Person, action: str | None = None,
+        verdicts: dict[int, Verdict] | None = None, reason: str | None = None, now: datetime | None = None,
+        route: Route | None = None) -> TransitionResult:
+    """A reviewer acts on a whole dossier, or gives a verdict per nomination."""
+    return apply(session, dossier_id=dossier_id, actor=actor, action=action, verdicts=verdicts, reason=reason,
+                 now=now, route=route)
+
+
+def forward_block(session: Session, *, block_id: int, phase_id: int, actor: Person, now: datetime | None = None,
+                  route: Route | None = None) -> list[TransitionResult]:
+    """The block leader forwards every member dossier waiting at the block as one consolidated list."""
+    route = route or default_route()
+    step = route.block_step()
+    if step is None:
+        raise Refused("no_block_step", "Tuyến xét duyệt này không có bước tổng hợp tại khối.")
+    stage, action = step
+    members = [m.id for m in block_members(session, block_id=block_id)]
+    dossiers = session.exec(select(Dossier).where(
+        Dossier.phase_id == phase_id, Dossier.stage == stage, col(Dossier.school_id).in_(members)
+    ).order_by(col(Dossier.id))).all()
+    if not dossiers:
+        raise Refused("nothing_to_forward", "Khối chưa có hồ sơ nào chờ tổng hợp.")
+    consolidation = session.exec(select(Consolidation).where(
+        Consolidation.phase_id == phase_id, Consolidation.block_id == block_id
+    )).first() or Consolidation(phase_id=phase_id, block_id=block_id)
+    results = [apply(session, dossier_id=d.id or 0, actor=actor, action=action, now=now, route=route)
+               for d in dossiers]
+    consolidation.forwarded_by, consolidation.forwarded_at = actor.id, now or utcnow()
+    session.add(consolidation)
+    session.flush()
+    for dossier in dossiers:
+        dossier.consolidation_id = consolidation.id
+        session.add(dossier)
+    session.flush()
+    return results
+
+
+def decide(session: Session, *, phase_id: int, actor: Person, signed_on: date, number: str | None = None,
+           now: datetime | None = None, route: Route | None = None) -> Decision:
+    """Issue the phase's decision: every dossier awaiting it is decided, its approved nominees granted."""
+    route = route or default_route()
+    step = route.decision_step()
+    if step is None:
+        raise Refused("no_decision_step", "Tuyến xét duyệt này không có bước ra quyết định.")
+    stage, action = step
+    dossiers = session.exec(select(Dossier).where(Dossier.phase_id == phase_id, Dossier.stage == stage)
+                            .order_by(col(Dossier.id))).all()
+    if not dossiers:
+        raise Refused("nothing_to_decide", "Chưa có hồ sơ nào chờ quyết định khen thưởng trong đợt này.")
+    results = [apply(session, dossier_id=d.id or 0, actor=actor, action=action, now=now, route=route)
+               for d in dossiers]
+    issuer = session.get(Unit, actor.unit_id)
+    assert issuer is not None
+    decision = Decision(phase_id=phase_id, signed_on=signed_on, issuer_unit_id=issuer.id or 0,
+                        signer_id=actor.id or 0, audit_event_id=results[0].audit_event_id,
+                        number=number or next_decision_number(session, year=signed_on.year, code="QĐ-UBND"))
+    session.add(decision)
+    session.flush()
+    _annex(session, decision=decision, dossier_ids=[d.id or 0 for d in dossiers])
+    return decision
+
+
+def _annex(session: Session, *, decision: Decision, dossier_ids: list[int]) -> None:
+    phase = session.get(Phase, decision.phase_id)
+    campaign = session.get(Campaign, phase.campaign_id) if phase else None
+    assert campaign is not None
+    titles = rule_set(campaign.rule_set).titles
+    rows = session.exec(
+        select(Nomination, Nominee, Unit)
+        .join(Nominee, col(Nominee.id) == Nomination.nominee_id)
+        .join(Unit, col(Unit.id) == Nominee.unit_id)
+        .where(col(Nomination.dossier_id).in_(dossier_ids), Nomination.status == NominationStatus.granted)
+        .order_by(col(Unit.name), col(Nominee.full_name))
+    ).all()
+    for nomination, nominee, unit in rows:
+        session.add(DecisionEntry(
+            decision_id=decision.id or 0, nomination_id=nomination.id or 0, nominee_name=nominee.full_name,
+            position=nominee.position, unit_name=unit.name, title_code=nomination.title_code,
+            title_name=titles[nomination.title_code].name,
+        ))
+    session.flush()
+
+
+@dataclass
+class StatusRow:
+    dossier_id: int
+    school: str
+    block: str
+    stage: str
+    status: str
+    round: int
+    nominations: int
+    approved: int
+    late: bool
+
+
+def status_rows(session: Session, *, phase_id: int, route: Route | None = None) -> list[StatusRow]:
+    """Where every school's dossier of a phase stands (schools with no dossier yet included)."""
+    route = route or default_route()
+    phase = session.get(Phase, phase_id)
+    campaign = session.get(Campaign, phase.campaign_id) if phase else None
+    if campaign is None:
+        raise Refused("not_found", f"Không tìm thấy đợt thi đua số {phase_id}.")
+    issuer = session.get(Unit, campaign.issuer_unit_id)
+    office = find_office(session, start=issuer, kind=UnitKind.phong_gddt) if issuer else None
+    schools = session.exec(select(Unit).where(Unit.kind == UnitKind.school, Unit.parent_id == (office.id if office else None))
+                           .order_by(col(Unit.name))).all()
+    blocks = {u.id: u.name for u in session.exec(select(Unit).where(Unit.kind == UnitKind.block)).all()}
+    dossiers = {d.school_id: d for d in session.exec(select(Dossier).where(Dossier.phase_id == phase_id)).all()}
+    counts: dict[int, list[Nomination]] = {}
+    for nomination in session.exec(select(Nomination).where(
+        col(Nomination.dossier_id).in_([d.id for d in dossiers.values()]), Nomination.withdrawn == False  # noqa: E712
+    )).all():
+        counts.setdefault(nomination.dossier_id, []).append(nomination)
+    rows = []
+    for school in schools:
+        dossier = dossiers.get(school.id or 0)
+        noms = counts.get(dossier.id or 0, []) if dossier else []
+        rows.append(StatusRow(
+            dossier_id=dossier.id or 0 if dossier else 0, school=school.name,
+            block=blocks.get(school.block_id, "") if school.block_id else "",
+            stage=route.stages[dossier.stage].label if dossier else "Chưa lập hồ sơ",
+            status=dossier.status if dossier else "", round=dossier.round if dossier else 0,
+            nominations=len(noms),
+            approved=sum(1 for n in noms if n.status in (NominationStatus.approved, NominationStatus.granted)),
+            late=dossier.late if dossier else False,
+        ))
+    return rows
