@@ -26,15 +26,16 @@ def _line_of(node: yaml.Node | None, loc: Sequence[str | int]) -> int | None:
     line = node.start_mark.line + 1 if node is not None else None
     for part in loc:
         if isinstance(node, yaml.MappingNode):
-            match = next((v for k, v in node.value if k.value == str(part)), None)
+            match = next(((k, v) for k, v in node.value if k.value == str(part)), None)
             if match is None:
                 break
-            node = match
+            key, node = match
+            line = key.start_mark.line + 1  # a stage is named on its key's line, not its first field's
         elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
             node = node.value[part]
+            line = node.start_mark.line + 1
         else:
             break
-        line = node.start_mark.line + 1
     return line
 
 

@@ -115,10 +115,8 @@ def _choose_action(
     return action, {}
 
 
-def _check_reasons(action_name: str, action: Action, reason: str | None, verdicts: dict[int, Verdict],
-                   names: dict[int, str]) -> None:
-    if action.reason_required and not (reason or "").strip() and not any((v.reason or "").strip() for v in verdicts.values()):
-        raise TransitionRefused("reason_required", f"Phải ghi rõ lý do khi chọn '{action.label}'.")
+def _check_reasons(action: Action, reason: str | None, verdicts: dict[int, Verdict], names: dict[int, str]) -> None:
+    """A return or a rejection always says why: per nomination, or once for the whole dossier."""
     unexplained = [
         names[nid] for nid, v in verdicts.items()
         if v.verdict != "approve" and not (v.reason or reason or "").strip()
@@ -127,6 +125,8 @@ def _check_reasons(action_name: str, action: Action, reason: str | None, verdict
         raise TransitionRefused(
             "reason_required", f"Phải ghi rõ lý do trả lại hoặc không đồng ý cho: {', '.join(unexplained)}."
         )
+    if action.reason_required and not (reason or "").strip() and not any((v.reason or "").strip() for v in verdicts.values()):
+        raise TransitionRefused("reason_required", f"Phải ghi rõ lý do khi chọn '{action.label}'.")
 
 
 def _nomination_status(target: Stage, current: NominationStatus, verdict: Verdict | None,
@@ -185,7 +185,7 @@ def apply(
             f"Không thể thực hiện '{action}' khi hồ sơ đang ở bước '{stage.label}'. Hành động hợp lệ: {allowed}.",
         )
     _check_actor(session, route, stage, actor, school)
-    _check_reasons(action, action_def, reason, verdicts, names)
+    _check_reasons(action_def, reason, verdicts, names)
 
     deadline = deadline_for(session, phase_id=phase.id or 0, key=stage.deadline.key) if stage.deadline else None
     late = deadline is not None and now > deadline
