@@ -1,0 +1,84 @@
+"""The `tdkt` command line on a real database: init, config validate, nominate, vote, submit, status."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+from typer.testing import CliRunner
+
+from config.settings import CONFIG_DIR, get_settings
+from models.dossier import Dossier
+from models.nomination import Nomination
+from models.unit import Unit
+from tdkt.cli import app
+
+runner = CliRunner()
+WIDE = {"COLUMNS": "200"}
+
+
+def tdkt(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args), env=WIDE)
+    return result.exit_code, result.output
+
+
+def test_config_validate_passes_and_names_the_broken_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    code, output = tdkt("config", "validate")
+    assert code == 0 and "route.yaml" in output and "nd91-2017.yaml" in output and "muong-khuong" in output
+    broken = tmp_path / "route.yaml"
+    broken.write_text((CONFIG_DIR / "route.yaml").read_text(encoding="utf-8").replace("to: rejected", "to: nowhere", 1),
+                      encoding="utf-8")
+    monkeypatch.setenv("TDKT_ROUTE_FILE", str(broken))
+    get_settings.cache_clear()
+    code, output = tdkt("config", "validate")
+    get_settings.cache_clear()
+    assert code == 1 and "route.yaml, dòng" in output and "'nowhere' không tồn tại" in output
+
+
+def test_init_sample_then_a_school_works_from_the_command_line(session: Session) -> None:
+    code, output = tdkt("init", "--sample", "muong-khuong")
+    assert code == 0, output
+    assert "Đã nạp dữ liệu mẫu muong-khuong" in output
+    assert len(session.exec(select(Unit).where(Unit.kind == "school")).all()) == 19
+    session.rollback()  # end the read: SQLite transactions take the write lock (see models.db)
+    code, output = tdkt("init", "--sample", "muong-khuong")
+    assert code == 1 and "đã được nạp" in output
+
+    code, output = tdkt("nominate", "--school", "th-ban-lau", "--name", "Nguyễn Thị Lan Anh", "--title", "LDTT",
+                        "--position", "Giáo viên")
+    assert code == 0, output
+    nomination = session.exec(select(Nomination)).one()
+    session.expunge(nomination)
+    session.rollback()
+    code, output = tdkt("nominate", "--school", "th-ban-lau", "--name", "Tổ Một", "--title", "LDTT", "--collective")
+    assert code == 1 and "Lao động tiên tiến không xét cho tập thể" in output
+    code, output = tdkt("vote", "--dossier", str(nomination.dossier_id), "--held-on", "28/10/2020", "--members", "15",
+                        "--present", "12", "--tally", f"{nomination.id}:5:7")
+    assert code == 0, output
+    head = "hieutruong.th-ban-lau@muongkhuong.test"
+    code, output = tdkt("submit", "--dossier", str(nomination.dossier_id), "--as", head, "--at", "29/10/2020 09:00")
+    assert code == 1 and "Nguyễn Thị Lan Anh (Lao động tiên tiến) chỉ được 5/12 phiếu đồng ý" in output
+    code, output = tdkt("vote", "--dossier", str(nomination.dossier_id), "--held-on", "28/10/2020", "--members", "15",
+                        "--present", "12", "--tally", f"{nomination.id}:11:1")
+    assert code == 0
+    code, output = tdkt("submit", "--dossier", str(nomination.dossier_id), "--as", head, "--at", "29/10/2020 09:00")
+    assert code == 0, output
+    assert "Tổng hợp tại khối thi đua" in output
+    session.expire_all()
+    assert session.get(Dossier, nomination.dossier_id).stage == "block_aggregation"
+    session.rollback()
+
+    code, output = tdkt("status")
+    assert code == 0 and "Trường Tiểu học Bản Lầu" in output and "Chưa lập hồ sơ" in output
+    code, output = tdkt("history", "--dossier", str(nomination.dossier_id))
+    assert code == 0 and "Nguyễn Thị Lan" in output and "submit" in output
+
+
+def test_refusals_on_the_command_line(session: Session) -> None:
+    tdkt("init", "--sample", "muong-khuong")
+    code, output = tdkt("vote", "--dossier", "1", "--held-on", "28/10/2020", "--members", "15", "--present", "12",
+                        "--tally", "abc")
+    assert code == 1 and "SỐ_ĐỀ_NGHỊ:ĐỒNG_Ý:KHÔNG_ĐỒNG_Ý" in output
+    code, output = tdkt("nominate", "--school", "khong-co", "--name", "A", "--title", "LDTT")
+    assert code == 1 and "Không có trường mã 'khong-co'" in output

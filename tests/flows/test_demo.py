@@ -1,0 +1,36 @@
+"""`tdkt demo` (what `make run` shows a newcomer) routes a whole phase of the sample district."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, func, select
+from typer.testing import CliRunner
+
+from models.audit import AuditEvent
+from models.decision import Decision, DecisionEntry
+from models.dossier import Dossier, DossierStatus
+from models.nomination import Nomination, NominationStatus, Nominee, SubjectKind
+from models.outbox import OutboxMessage, OutboxStatus
+from tdkt.cli import app
+
+
+def test_demo_routes_a_phase_to_the_decision(session: Session, smtp: object) -> None:
+    result = CliRunner().invoke(app, ["demo"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "Trường Mầm non Bản Xen chưa gửi được" in result.output
+    assert "Vượt chỉ tiêu" in result.output and "Hoàn tất." in result.output
+
+    dossiers = session.exec(select(Dossier)).all()
+    assert len(dossiers) == 19 and {d.status for d in dossiers} == {DossierStatus.decided}
+    assert [d.round for d in dossiers if d.round > 1] == [2]
+    decision = session.exec(select(Decision)).one()
+    entries = session.exec(select(DecisionEntry)).all()
+    granted = session.exec(select(Nomination).where(Nomination.status == NominationStatus.granted)).all()
+    assert {e.nomination_id for e in entries} == {n.id for n in granted}
+    individuals = session.exec(select(func.count()).select_from(Nomination)
+                               .join(Nominee, Nominee.id == Nomination.nominee_id)
+                               .where(Nomination.status == NominationStatus.granted,
+                                      Nominee.kind == SubjectKind.individual)).one()
+    assert individuals == 20  # the phase quota, reached and respected
+    assert decision.number in result.output
+    assert session.exec(select(func.count()).select_from(AuditEvent)).one() > 19 * 5
+    assert {m.status for m in session.exec(select(OutboxMessage)).all()} == {OutboxStatus.sent}

@@ -1,0 +1,83 @@
+"""Outbox delivery against a real SMTP server on loopback: nothing lost, nothing sent twice."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import Session, select
+
+from config.settings import get_settings
+from models.db import utcnow
+from models.outbox import OutboxMessage, OutboxStatus
+from notifications.outbox import deliver, failed_messages
+from notifications.render import SUBJECTS, render
+from tdkt import services
+from tests.conftest import SmtpServer
+from tests.factories import at, make_district, prepare_dossier
+
+
+def _transitions(session: Session) -> list[int]:
+    """Three schools submit: one outbox row each, to the block leader."""
+    district = make_district(session, blocks=1, schools_per_block=3)
+    for school in district.schools:
+        dossier_id, _ = prepare_dossier(session, district, school)
+        services.submit(session, dossier_id=dossier_id, actor=district.heads[school.id], now=at(1))
+    session.commit()
+    return [m.id for m in session.exec(select(OutboxMessage)).all()]
+
+
+def test_smtp_down_then_up_delivers_each_email_once(session: Session, smtp: SmtpServer) -> None:
+    ids = _transitions(session)
+    assert len(ids) == 3
+    smtp.stop()
+    report = deliver(session, settings=get_settings())
+    session.commit()
+    assert (report.sent, report.retrying) == (0, 3)
+    rows = session.exec(select(OutboxMessage)).all()
+    assert all(r.status == OutboxStatus.pending and r.last_error and r.attempts == 1 for r in rows)
+    # Not due yet: a sweep right away sends nothing even with the server back.
+    smtp.start()
+    assert deliver(session, settings=get_settings()).sent == 0
+    later = utcnow() + timedelta(minutes=5)
+    assert deliver(session, settings=get_settings(), now=later).sent == 3
+    session.commit()
+    assert deliver(session, settings=get_settings(), now=later + timedelta(hours=1)).sent == 0
+    received = smtp.inbox.message_ids()
+    assert sorted(received) == sorted(f"<tdkt-outbox-{i}@tdkt.invalid>" for i in ids)
+    message = smtp.inbox.messages[0]
+    assert "đã gửi hồ sơ đề nghị khen thưởng" in message["Subject"]
+    assert "Kính gửi" in message.get_body(("plain",)).get_content()
+
+
+def test_permanent_failure_is_recorded_not_retried(session: Session, smtp: SmtpServer) -> None:
+    _transitions(session)
+    row = session.exec(select(OutboxMessage)).first()
+    row.recipient_email = "bad-address@qh.test"
+    session.add(row)
+    session.commit()
+    report = deliver(session, settings=get_settings())
+    session.commit()
+    assert (report.sent, report.failed) == (2, 1)
+    failed = failed_messages(session)
+    assert [f.id for f in failed] == [row.id] and "550" in failed[0].last_error
+    assert deliver(session, settings=get_settings(), now=utcnow() + timedelta(days=2)).sent == 0
+    assert len(smtp.inbox.messages) == 2
+
+
+@pytest.mark.parametrize("event", sorted(SUBJECTS))
+def test_every_event_renders_both_bodies(event: str) -> None:
+    context = {
+        "dossier_id": 7, "school": "Trường Tiểu học Bản Lầu", "phase": "Đợt 1", "campaign": "Đổi mới",
+        "campaign_number": "91/KH-UBND", "school_year": "2022-2023", "stage": "Phòng GD&ĐT xét duyệt",
+        "actor": "Nông Thị Hằng", "actor_role": "Chuyên viên Phòng GD&ĐT", "action": "Trả lại",
+        "reason": "Thiếu biên bản", "recipient_unit": "Trường Tiểu học Bản Lầu",
+        "nominations": [{"name": "Lò Văn <Quý>", "title_code": "LDTT", "verdict": "return_for_revision",
+                         "reason": "Thiếu báo cáo"}],
+    }
+    email = render(event, context, to_email="a@qh.test", to_name="Hiệu trưởng")
+    assert "Trường Tiểu học Bản Lầu" in email.subject and "Đợt 1" in email.subject and "91/KH-UBND" in email.subject
+    for body in (email.text, email.html):
+        assert "{{" not in body and "{%" not in body
+        assert "Hiệu trưởng" in body and "Thiếu báo cáo" in body
+    assert "Lò Văn &lt;Quý&gt;" in email.html and "Lò Văn <Quý>" in email.text
