@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup run test postgres bench clean
+.PHONY: setup run test lint postgres clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +24,13 @@ postgres:
 	@for i in 1 2 3 4 5 6 7 8 9 10; do pg_isready -q -h 127.0.0.1 -p 5432 && exit 0; sleep 1; done; \
 	  echo "PostgreSQL không chạy trên 127.0.0.1:5432" >&2; exit 1
 
-## test: set up, make sure PostgreSQL runs, then the whole suite on SQLite and PostgreSQL
-test: setup postgres
+## lint: ruff on the tree, mypy (strict on the engine and the models)
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy tdkt/engine.py models
+
+## test: set up, lint, make sure PostgreSQL runs, then the whole suite on SQLite and PostgreSQL
+test: lint postgres
 	$(BIN)/python -m pytest
 
 clean:

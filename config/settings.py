@@ -19,7 +19,7 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="TDKT_", env_file=".env", extra="ignore")
 
-    environment: str = Field("embedded", description="embedded (demo, SQLite) or production")
+    environment: str = Field(default="embedded", description="embedded (demo, SQLite) or production")
     database_url: str = f"sqlite:///{PROJECT_DIR / 'var' / 'tdkt.db'}"
     route_file: Path = CONFIG_DIR / "route.yaml"
     rules_dir: Path = CONFIG_DIR / "rules"
@@ -29,7 +29,7 @@ class Settings(BaseSettings):
 
     smtp_host: str = ""
     smtp_port: int = 25
-    smtp_security: str = Field("none", pattern="^(none|starttls|ssl)$")
+    smtp_security: str = Field(default="none", pattern="^(none|starttls|ssl)$")
     smtp_user: str = ""
     smtp_password: str = ""
     mail_from: str = "Phòng GD&ĐT <thidua@tdkt.invalid>"

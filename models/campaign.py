@@ -53,7 +53,8 @@ class PhaseQuota(SQLModel, table=True):
 
 
 def deadline_for(session: Session, *, phase_id: int, key: str) -> datetime | None:
-    row = session.exec(select(StageDeadline).where(StageDeadline.phase_id == phase_id, StageDeadline.key == key)).first()
+    query = select(StageDeadline).where(StageDeadline.phase_id == phase_id, StageDeadline.key == key)
+    row = session.exec(query).first()
     return row.due_at if row else None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 
 class UnitKind(StrEnum):
@@ -74,4 +74,4 @@ def people_of(session: Session, *, unit_id: int, roles: list[str]) -> list[Perso
     query = select(Person).where(Person.unit_id == unit_id, Person.active == True)  # noqa: E712
     if roles:
         query = query.where(Person.role.in_(roles))  # type: ignore[attr-defined]
-    return list(session.exec(query.order_by(Person.id)).all())
+    return list(session.exec(query.order_by(col(Person.id))).all())

@@ -107,7 +107,8 @@ def validate() -> None:
 
 @app.command()
 def nominate(
-    school: Annotated[str, typer.Option(help="Mã trường")], name: Annotated[str, typer.Option(help="Họ và tên / tên tập thể")],
+    school: Annotated[str, typer.Option(help="Mã trường")],
+    name: Annotated[str, typer.Option(help="Họ và tên / tên tập thể")],
     title: Annotated[str, typer.Option(help="Mã danh hiệu, ví dụ LDTT")], phase: PhaseOpt = 1,
     collective: Annotated[bool, typer.Option(help="Đề nghị cho tập thể")] = False,
     position: Annotated[str | None, typer.Option(help="Chức vụ")] = None,
@@ -138,7 +139,8 @@ def vote(
         try:
             tallies = {int(a): (int(b), int(c)) for a, b, c in (t.split(":") for t in tally)}
         except ValueError as exc:
-            raise Refused("bad_tally", "Mỗi --tally phải có dạng SỐ_ĐỀ_NGHỊ:ĐỒNG_Ý:KHÔNG_ĐỒNG_Ý, ví dụ 12:10:2.") from exc
+            raise Refused("bad_tally",
+                          "Mỗi --tally phải có dạng SỐ_ĐỀ_NGHỊ:ĐỒNG_Ý:KHÔNG_ĐỒNG_Ý, ví dụ 12:10:2.") from exc
         services.record_vote(session, dossier_id=dossier, held_on=parse_date(held_on), members_total=members,
                              members_present=present, tallies=tallies)
         console.print(f"Đã ghi biên bản họp xét cho hồ sơ số {dossier}.")
@@ -175,7 +177,8 @@ def forward(block: Annotated[str, typer.Option(help="Mã khối thi đua")], act
 @app.command()
 def act(
     dossier: Annotated[int, typer.Option(help="Số hồ sơ")], actor: AsEmail,
-    action: Annotated[str | None, typer.Option(help="Hành động cho cả hồ sơ: approve, verify, return_for_revision, reject, forward_higher…")] = None,
+    action: Annotated[str | None, typer.Option(
+        help="Hành động cho cả hồ sơ: approve, verify, return_for_revision, reject, forward_higher…")] = None,
     approve: Annotated[list[int], typer.Option(help="Số đề nghị được đồng ý")] = [],  # noqa: B006
     return_: Annotated[list[str], typer.Option("--return", help="SỐ_ĐỀ_NGHỊ:lý do — trả lại")] = [],  # noqa: B006
     reject: Annotated[list[str], typer.Option(help="SỐ_ĐỀ_NGHỊ:lý do — không đồng ý")] = [],  # noqa: B006

@@ -70,6 +70,13 @@ def _fresh_database(console: Console) -> None:
     console.print(f"Đã xóa cơ sở dữ liệu demo cũ ({path}).")
 
 
+def _nominate(session: Session, dossier_id: int, name: str, kind: SubjectKind, title: str,
+              position: str | None = None) -> Nomination:
+    return services.add_nomination(
+        session, dossier_id=dossier_id, full_name=name, kind=kind, title_code=title, position=position,
+        achievements="Hoàn thành xuất sắc nhiệm vụ năm học, có sáng kiến được công nhận cấp trường.")
+
+
 def _prepare_dossiers(session: Session, phase: Phase, held_on: date) -> list[tuple[int, str, str]]:
     """Every school nominates a teacher (LĐTT) and itself (TTLĐTT); block leaders add a CSTĐCS nominee.
 
@@ -80,21 +87,20 @@ def _prepare_dossiers(session: Session, phase: Phase, held_on: date) -> list[tup
     leaders = {b.leader_school_id for b in session.exec(select(Unit).where(Unit.kind == UnitKind.block)).all()}
     prepared = []
     for index, school in enumerate(schools):
-        dossier = services.open_dossier(session, phase_id=phase.id or 0, school_id=school.id or 0)
-        add = lambda name, kind, title, pos=None: services.add_nomination(  # noqa: E731
-            session, dossier_id=dossier.id or 0, full_name=name, kind=kind, title_code=title, position=pos,
-            achievements="Hoàn thành xuất sắc nhiệm vụ năm học, có sáng kiến được công nhận cấp trường.")
-        noms = [add(TEACHERS[index % len(TEACHERS)], SubjectKind.individual, "LDTT", "Giáo viên"),
-                add(school.name, SubjectKind.collective, "TTLDTT")]
+        dossier_id = services.open_dossier(session, phase_id=phase.id or 0, school_id=school.id or 0).id or 0
+        noms = [_nominate(session, dossier_id, TEACHERS[index % len(TEACHERS)], SubjectKind.individual, "LDTT",
+                          "Giáo viên"),
+                _nominate(session, dossier_id, school.name, SubjectKind.collective, "TTLDTT")]
         if school.id in leaders or school.name.endswith("Bản Xen"):
-            noms.append(add(TEACHERS[(index + 5) % len(TEACHERS)], SubjectKind.individual, "CSTDCS", "Tổ trưởng"))
+            noms.append(_nominate(session, dossier_id, TEACHERS[(index + 5) % len(TEACHERS)], SubjectKind.individual,
+                                  "CSTDCS", "Tổ trưởng"))
         tallies = {n.id or 0: (12, 1) for n in noms}
         if school.name == "Trường Mầm non Bản Xen":
             tallies[noms[-1].id or 0] = (5, 8)
-        services.record_vote(session, dossier_id=dossier.id or 0, held_on=held_on, members_total=15,
+        services.record_vote(session, dossier_id=dossier_id, held_on=held_on, members_total=15,
                              members_present=13, tallies=tallies)
         head = session.exec(select(Person).where(Person.unit_id == school.id, Person.role == "school_head")).one()
-        prepared.append((dossier.id or 0, school.name, head.email))
+        prepared.append((dossier_id, school.name, head.email))
     return prepared
 
 
@@ -184,7 +190,8 @@ def _return_one(dossier_id: int) -> dict[int, tuple[str, str | None]]:
     with session_scope() as session:
         active = active_nominations(session, dossier_id=dossier_id)
     first = next(n.id for n, p in active if p.kind == SubjectKind.individual)
-    return {n.id or 0: ("return_for_revision", RETURN_REASON) if n.id == first else ("approve", None) for n, _ in active}
+    return {n.id or 0: ("return_for_revision", RETURN_REASON) if n.id == first else ("approve", None)
+            for n, _ in active}
 
 
 def _resubmit(clock: Clock, prepared: tuple[int, str, str], leaders: dict[Any, str], phase_id: int) -> None:

@@ -104,14 +104,16 @@ def _choose_action(
         if missing:
             raise TransitionRefused("verdict_missing", f"Chưa có ý kiến cho: {', '.join(missing)}.")
         chosen = {v.verdict for v in verdicts.values()}
-        outcome = next(o for o in ("return_for_revision", "approve", "reject") if o in chosen)
-        return getattr(stage.verdicts, outcome), verdicts
+        first: str = next(o for o in ("return_for_revision", "approve", "reject") if o in chosen)
+        return getattr(stage.verdicts, first), verdicts
     if action is None:
         raise TransitionRefused("no_action", "Chưa chọn hành động.")
     if stage.verdicts is not None:
-        for outcome, mapped in stage.verdicts.model_dump().items():
-            if mapped == action:
-                return action, {n.id or 0: Verdict(outcome) for n, _ in active}
+        mapping = stage.verdicts
+        outcomes: dict[str, VerdictName] = {mapping.approve: "approve", mapping.reject: "reject",
+                                            mapping.return_for_revision: "return_for_revision"}
+        if action in outcomes:
+            return action, {n.id or 0: Verdict(outcomes[action]) for n, _ in active}
     return action, {}
 
 
@@ -125,7 +127,8 @@ def _check_reasons(action: Action, reason: str | None, verdicts: dict[int, Verdi
         raise TransitionRefused(
             "reason_required", f"Phải ghi rõ lý do trả lại hoặc không đồng ý cho: {', '.join(unexplained)}."
         )
-    if action.reason_required and not (reason or "").strip() and not any((v.reason or "").strip() for v in verdicts.values()):
+    explained = (reason or "").strip() or any((v.reason or "").strip() for v in verdicts.values())
+    if action.reason_required and not explained:
         raise TransitionRefused("reason_required", f"Phải ghi rõ lý do khi chọn '{action.label}'.")
 
 
@@ -189,7 +192,7 @@ def apply(
 
     deadline = deadline_for(session, phase_id=phase.id or 0, key=stage.deadline.key) if stage.deadline else None
     late = deadline is not None and now > deadline
-    if late and stage.deadline and stage.deadline.late == "refuse":
+    if deadline is not None and late and stage.deadline and stage.deadline.late == "refuse":
         raise TransitionRefused(
             "past_deadline",
             f"Đã quá hạn {fmt_datetime(deadline)} của bước '{stage.label}' ({phase.name}); "

@@ -68,7 +68,8 @@ def add_nomination(
         known = ", ".join(f"{code} ({t.name})" for code, t in rules.titles.items())
         raise Refused("unknown_title", f"Danh hiệu '{title_code}' không có trong bộ quy tắc. Có thể chọn: {known}.")
     if title.subject != kind:
-        raise Refused("wrong_subject", f"{title.name} không xét cho {'cá nhân' if kind == 'individual' else 'tập thể'}.")
+        whom = "cá nhân" if kind == SubjectKind.individual else "tập thể"
+        raise Refused("wrong_subject", f"{title.name} không xét cho {whom}.")
     name = " ".join(full_name.split())
     if not name:
         raise Refused("empty_name", "Họ và tên (hoặc tên tập thể) không được để trống.")
@@ -241,7 +242,8 @@ def status_rows(session: Session, *, phase_id: int, route: Route | None = None) 
         raise Refused("not_found", f"Không tìm thấy đợt thi đua số {phase_id}.")
     issuer = session.get(Unit, campaign.issuer_unit_id)
     office = find_office(session, start=issuer, kind=UnitKind.phong_gddt) if issuer else None
-    schools = session.exec(select(Unit).where(Unit.kind == UnitKind.school, Unit.parent_id == (office.id if office else None))
+    office_id = office.id if office else None
+    schools = session.exec(select(Unit).where(Unit.kind == UnitKind.school, Unit.parent_id == office_id)
                            .order_by(col(Unit.name))).all()
     blocks = {u.id: u.name for u in session.exec(select(Unit).where(Unit.kind == UnitKind.block)).all()}
     dossiers = {d.school_id: d for d in session.exec(select(Dossier).where(Dossier.phase_id == phase_id)).all()}

@@ -43,7 +43,8 @@ def make_district(session: Session, *, blocks: int = 2, schools_per_block: int =
                   deadlines: dict[str, date] | None = None) -> District:
     ubnd = _add(session, Unit(code="ubnd", name="UBND huyện Quảng Hòa", kind=UnitKind.ubnd_huyen))
     phong = _add(session, Unit(code="pgd", name="Phòng GD&ĐT Quảng Hòa", kind=UnitKind.phong_gddt, parent_id=ubnd.id))
-    noivu = _add(session, Unit(code="pnv", name="Phòng Nội vụ Quảng Hòa", kind=UnitKind.phong_noi_vu, parent_id=ubnd.id))
+    noivu = _add(session, Unit(code="pnv", name="Phòng Nội vụ Quảng Hòa", kind=UnitKind.phong_noi_vu,
+                               parent_id=ubnd.id))
     people = {
         role: _add(session, Person(full_name=name, email=f"{role}@qh.test", role=role, unit_id=unit.id))
         for role, name, unit in [
