@@ -43,6 +43,23 @@ class Notify(Strict):
     event: str
     unit: UnitRef
     roles: list[str] = Field(min_length=1)
+    digest: bool = Field(False, description="recipients who chose the daily digest get it there instead")
+
+
+class Escalate(Strict):
+    """Who hears of reviews still pending after the deadline (the reviewer's superior)."""
+
+    unit: UnitRef
+    roles: list[str] = Field(min_length=1)
+
+
+class Reminders(Strict):
+    """When reminders go out before each stage deadline, and when overdue work is escalated."""
+
+    offsets_days: list[int] = Field(default=[7, 3, 1, 0], min_length=1)
+    hour: int = Field(8, ge=0, le=23, description="local hour at which a day's reminders are due")
+    escalate_after_days: int = Field(1, ge=0)
+    digest_hour: int = Field(7, ge=0, le=23)
 
 
 class Deadline(Strict):
@@ -73,6 +90,7 @@ class Stage(Strict):
     terminal: bool = False
     actors: Actors | None = None
     deadline: Deadline | None = None
+    escalate: Escalate | None = None
     verdicts: Verdicts | None = None
     actions: dict[str, Action] = {}
 
@@ -82,6 +100,7 @@ class Route(Strict):
     label: str
     start: str
     roles: dict[str, str] = Field(min_length=1)
+    reminders: Reminders = Reminders()
     stages: dict[str, Stage] = Field(min_length=2)
 
     def stage(self, name: str) -> Stage:
@@ -117,6 +136,8 @@ def _unit_roles(route: Route) -> Iterator[tuple[Sequence[str | int], list[str]]]
     for name, stage in route.stages.items():
         if stage.actors:
             yield ("stages", name, "actors", "roles"), stage.actors.roles
+        if stage.escalate:
+            yield ("stages", name, "escalate", "roles"), stage.escalate.roles
         for action_name, action in stage.actions.items():
             for i, notify in enumerate(action.notify):
                 yield ("stages", name, "actions", action_name, "notify", i, "roles"), notify.roles

@@ -53,6 +53,8 @@ class RuleSet(Strict):
     basis: list[str] = Field(min_length=1)
     valid_from: date
     valid_to: date | None = None
+    working_days: bool = Field(False, description="count reminder offsets in working days (VN holidays skipped)")
+    working_days_article: str | None = None
     council: Council
     titles: dict[str, Title] = Field(min_length=1)
 

@@ -31,3 +31,14 @@ class OutboxMessage(SQLModel, table=True):
     last_error: str | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class NotificationLog(SQLModel, table=True):
+    """One row per reminder, escalation or digest ever sent; its unique key makes a second send impossible.
+
+    Keys: reminder:<phase>:<stage>:<unit>:<offset>, escalation:<phase>:<stage>:<unit>, digest:<person>:<date>.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, max_length=120)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -40,6 +40,7 @@ class Person(SQLModel, table=True):
     title: str | None = Field(default=None, max_length=120, description="chức vụ shown in documents")
     unit_id: int = Field(foreign_key="unit.id", index=True)
     active: bool = True
+    digest: bool = Field(default=False, description="one daily email of waiting dossiers instead of one per dossier")
 
 
 def get_unit_by_code(session: Session, *, code: str) -> Unit | None:
@@ -75,3 +76,13 @@ def people_of(session: Session, *, unit_id: int, roles: list[str]) -> list[Perso
     if roles:
         query = query.where(Person.role.in_(roles))  # type: ignore[attr-defined]
     return list(session.exec(query.order_by(col(Person.id))).all())
+
+
+def district_schools(session: Session, *, issuer_unit_id: int) -> list[Unit]:
+    """The schools under the Phòng GD&ĐT of the district that issued a campaign."""
+    issuer = session.get(Unit, issuer_unit_id)
+    office = find_office(session, start=issuer, kind=UnitKind.phong_gddt) if issuer else None
+    if office is None:
+        return []
+    query = select(Unit).where(Unit.kind == UnitKind.school, Unit.parent_id == office.id).order_by(col(Unit.name))
+    return list(session.exec(query).all())

@@ -21,6 +21,9 @@ SUBJECTS = {
     "decision_requested": "[{phase}] Hồ sơ của {school} chờ quyết định khen thưởng",
     "dossier_forwarded_higher": "[{phase}] Hồ sơ của {school} đã được đề nghị cấp trên khen thưởng",
     "decision_issued": "[{phase}] Quyết định khen thưởng cho {school}",
+    "reminder": "[{phase}] Nhắc hạn: {stage} – {unit}",
+    "escalation": "[{phase}] Quá hạn: {stage} – {unit}",
+    "daily_digest": "Hồ sơ chờ xử lý ngày {day} – {unit}",
 }
 
 
@@ -52,7 +55,9 @@ def render(event: str, context: dict[str, Any], *, to_email: str, to_name: str) 
     if event not in SUBJECTS:
         raise KeyError(f"unknown notification event: {event}")
     values = {**context, "recipient": to_name, "verdict_labels": VERDICTS}
-    subject = SUBJECTS[event].format(**context) + f" – {context['campaign_number']}"
+    subject = SUBJECTS[event].format(**context)
+    if "campaign_number" in context:
+        subject += f" – {context['campaign_number']}"
     env = environment()
     return Email(
         to_email=to_email, to_name=to_name, subject=subject,

@@ -257,6 +257,68 @@ def outbox() -> None:
 
 
 @app.command()
+def deadline(key: Annotated[str, typer.Option(help="Mã hạn, ví dụ school_submission")],
+             on: Annotated[str, typer.Option("--date", help="Ngày hết hạn dd/mm/yyyy")], phase: PhaseOpt = 1,
+             campaign: CampaignOpt = None) -> None:
+    """Đổi hạn của một bước trong đợt (nhắc hạn tự theo hạn mới)."""
+    with refusals(), session_scope() as session:
+        found = find_phase(session, campaign, phase)
+        services.set_deadline(session, phase_id=found.id or 0, key=key, due_on=parse_date(on))
+    console.print(f"Đã đặt hạn {key} của {found.name}: hết ngày {on}.")
+
+
+@app.command()
+def digest(actor: AsEmail, off: Annotated[bool, typer.Option("--off", help="Trở lại nhận từng thư")] = False) -> None:
+    """Nhận một thư tổng hợp mỗi ngày thay cho từng thư về hồ sơ chờ xử lý."""
+    with refusals(), session_scope() as session:
+        services.set_digest(session, person=services.person(session, email=actor), enabled=not off)
+    console.print("Đã tắt thư tổng hợp hằng ngày." if off else "Đã bật thư tổng hợp hằng ngày.")
+
+
+@app.command()
+def sweep(at: At = None) -> None:
+    """Chạy một lượt nhắc hạn, báo quá hạn, thư tổng hợp và gửi hộp thư đi (như bộ lập lịch)."""
+    from flows.reminders import reminder_flow
+    from flows.runtime import run
+    from models.db import utcnow
+
+    report = run(reminder_flow, parse_moment(at) or utcnow())
+    console.print(f"Nhắc hạn {report['reminders']}, báo quá hạn {report['escalations']}, thư tổng hợp "
+                  f"{report['digests']}; đã gửi {report['sent_sent']} thư.")
+
+
+@app.command()
+def scheduler(
+    fast_clock: Annotated[float, typer.Option(help="Đồng hồ nhanh: số giây mô phỏng cho mỗi giây thật")] = 1.0,
+    start: Annotated[str | None, typer.Option("--from", help="Thời điểm mô phỏng bắt đầu 'dd/mm/yyyy HH:MM'")] = None,
+    interval: Annotated[float, typer.Option(help="Số giây thật giữa hai lượt quét")] = 300.0,
+    seconds: Annotated[float | None, typer.Option("--for", help="Dừng sau số giây thật này")] = None,
+) -> None:
+    """Chạy bộ lập lịch (nhắc hạn, báo quá hạn, thư tổng hợp); chỉ một tiến trình hoạt động nhờ khóa thuê."""
+    import time
+
+    from notifications.scheduler import Clock, SchedulerProcess
+
+    real = Clock.real()
+    simulated = parse_moment(start)
+    clock = Clock(real.real_start, simulated.timestamp() if simulated else real.simulated_start, fast_clock)
+    process = SchedulerProcess(clock=clock, interval=interval)
+    console.print(f"Bộ lập lịch {process.holder}: quét mỗi {interval:g} giây, đồng hồ x{fast_clock:g}.")
+    deadline_at = time.monotonic() + seconds if seconds else None
+    try:
+        while deadline_at is None or time.monotonic() < deadline_at:
+            was_active = process.active
+            if process.tick() != was_active:
+                console.print("Đang hoạt động (giữ khóa)." if process.active else "Chờ: tiến trình khác đang giữ khóa.")
+            time.sleep(min(20.0, interval))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        process.stop()
+        console.print("Bộ lập lịch đã dừng.")
+
+
+@app.command()
 def demo(fresh: Annotated[bool, typer.Option(help="Xóa cơ sở dữ liệu SQLite demo trước khi chạy")] = False) -> None:
     """Chạy trọn một đợt thi đua trên huyện mẫu Mường Khương, từ họp xét tới quyết định."""
     from tdkt.demo import run_demo

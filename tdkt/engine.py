@@ -25,7 +25,7 @@ from models.nomination import Nomination, NominationDecision, NominationStatus, 
 from models.outbox import OutboxMessage
 from models.unit import Person, Unit, find_office, people_of
 from tdkt.checks import CHECKS, CheckContext
-from tdkt.errors import TransitionRefused
+from tdkt.errors import TransitionRefused, Violation
 from tdkt.timefmt import fmt_datetime
 
 VerdictName = Literal["approve", "return_for_revision", "reject"]
@@ -198,11 +198,8 @@ def apply(
             f"Đã quá hạn {fmt_datetime(deadline)} của bước '{stage.label}' ({phase.name}); "
             f"không thể {action_def.label.lower()}.",
         )
-    ctx = CheckContext(
-        session=session, dossier=dossier, school=school, phase=phase, rules=rule_set(campaign.rule_set),
-        now=now, deadline=deadline, start_stage=route.start, nominations=active,
-        approving={nid for nid, v in verdicts.items() if v.verdict == "approve"},
-    )
+    ctx = _context(session, dossier=dossier, school=school, phase=phase, campaign=campaign, now=now,
+                   deadline=deadline, route=route, active=active, verdicts=verdicts)
     violations = [v for check in action_def.checks for v in CHECKS[check](ctx)]
     if violations:
         raise TransitionRefused("checks_failed", "\n".join(v.message for v in violations), violations)
@@ -210,6 +207,27 @@ def apply(
     return _write(session, route=route, dossier=dossier, school=school, phase=phase, campaign=campaign,
                   actor=actor, action=action, action_def=action_def, verdicts=verdicts, reason=reason,
                   now=now, late=late, active=active)
+
+
+def _context(session: Session, *, dossier: Dossier, school: Unit, phase: Phase, campaign: Campaign, now: datetime,
+             deadline: datetime | None, route: Route, active: list[tuple[Nomination, Nominee]],
+             verdicts: dict[int, Verdict]) -> CheckContext:
+    return CheckContext(
+        session=session, dossier=dossier, school=school, phase=phase, rules=rule_set(campaign.rule_set),
+        now=now, deadline=deadline, start_stage=route.start, nominations=active,
+        approving={nid for nid, v in verdicts.items() if v.verdict == "approve"},
+    )
+
+
+def preview(session: Session, *, dossier: Dossier, action: str, now: datetime, route: Route) -> list[Violation]:
+    """What the route's checks would refuse for `action` now, without doing anything (for reminders)."""
+    school, phase = session.get(Unit, dossier.school_id), session.get(Phase, dossier.phase_id)
+    campaign = session.get(Campaign, phase.campaign_id) if phase else None
+    assert school is not None and phase is not None and campaign is not None
+    active = active_nominations(session, dossier_id=dossier.id or 0)
+    ctx = _context(session, dossier=dossier, school=school, phase=phase, campaign=campaign, now=now, deadline=None,
+                   route=route, active=active, verdicts={})
+    return [v for check in route.stages[dossier.stage].actions[action].checks for v in CHECKS[check](ctx)]
 
 
 def _write(
@@ -295,6 +313,8 @@ def _notify(
         if unit is None:
             continue
         for person in people_of(session, unit_id=unit.id or 0, roles=target.roles):
+            if target.digest and person.digest:
+                continue  # listed in the person's daily digest instead
             row = OutboxMessage(event=target.event, recipient_email=person.email, recipient_name=person.full_name,
                                 dossier_id=dossier.id, context={**context, "recipient_unit": unit.name})
             session.add(row)

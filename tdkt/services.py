@@ -13,15 +13,16 @@ from sqlmodel import Session, col, select
 
 from config.route import Route, default_route
 from config.rules import rule_set
-from models.campaign import Campaign, Phase
+from models.campaign import Campaign, Phase, StageDeadline
 from models.db import utcnow
 from models.decision import Decision, DecisionEntry, next_decision_number
 from models.dossier import Consolidation, Dossier, get_or_create_dossier
 from models.nomination import Nomination, NominationStatus, Nominee, SubjectKind, active_nominations
-from models.unit import Person, Unit, UnitKind, block_members, find_office, get_person_by_email
+from models.unit import Person, Unit, UnitKind, block_members, district_schools, get_person_by_email
 from models.vote import CouncilVote, VoteTally, council_vote_for, tallies_for
 from tdkt.engine import TransitionResult, Verdict, apply
 from tdkt.errors import Refused
+from tdkt.timefmt import end_of_day
 
 
 def person(session: Session, *, email: str) -> Person:
@@ -240,11 +241,7 @@ def status_rows(session: Session, *, phase_id: int, route: Route | None = None) 
     campaign = session.get(Campaign, phase.campaign_id) if phase else None
     if campaign is None:
         raise Refused("not_found", f"Không tìm thấy đợt thi đua số {phase_id}.")
-    issuer = session.get(Unit, campaign.issuer_unit_id)
-    office = find_office(session, start=issuer, kind=UnitKind.phong_gddt) if issuer else None
-    office_id = office.id if office else None
-    schools = session.exec(select(Unit).where(Unit.kind == UnitKind.school, Unit.parent_id == office_id)
-                           .order_by(col(Unit.name))).all()
+    schools = district_schools(session, issuer_unit_id=campaign.issuer_unit_id)
     blocks = {u.id: u.name for u in session.exec(select(Unit).where(Unit.kind == UnitKind.block)).all()}
     dossiers = {d.school_id: d for d in session.exec(select(Dossier).where(Dossier.phase_id == phase_id)).all()}
     counts: dict[int, list[Nomination]] = {}
@@ -266,3 +263,23 @@ def status_rows(session: Session, *, phase_id: int, route: Route | None = None) 
             late=dossier.late if dossier else False,
         ))
     return rows
+
+
+def set_deadline(session: Session, *, phase_id: int, key: str, due_on: date, route: Route | None = None) -> None:
+    """Move a stage deadline of a phase (end of that day, local time); reminders follow at the next sweep."""
+    route = route or default_route()
+    keys = {s.deadline.key for s in route.stages.values() if s.deadline}
+    if key not in keys:
+        raise Refused("unknown_deadline", f"Không có hạn '{key}'. Các hạn: {', '.join(sorted(keys))}.")
+    row = session.exec(select(StageDeadline).where(StageDeadline.phase_id == phase_id, StageDeadline.key == key)
+                       ).first() or StageDeadline(phase_id=phase_id, key=key, due_at=end_of_day(due_on))
+    row.due_at = end_of_day(due_on)
+    session.add(row)
+    session.flush()
+
+
+def set_digest(session: Session, *, person: Person, enabled: bool) -> None:
+    """Choose one daily email of waiting dossiers instead of one email per dossier."""
+    person.digest = enabled
+    session.add(person)
+    session.flush()

@@ -18,8 +18,14 @@ def run() -> None:
         _migrate(connection)
 
 
+def _ours(obj, name, type_, reflected, compare_to) -> bool:  # type: ignore[no-untyped-def]
+    """APScheduler keeps its own table (apscheduler_jobs) in our database; migrations leave it alone."""
+    return not (type_ == "table" and name == "apscheduler_jobs")
+
+
 def _migrate(connection) -> None:  # type: ignore[no-untyped-def]
-    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
+                      include_object=_ours)
     with context.begin_transaction():
         context.run_migrations()
 

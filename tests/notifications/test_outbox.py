@@ -65,19 +65,38 @@ def test_permanent_failure_is_recorded_not_retried(session: Session, smtp: SmtpS
     assert len(smtp.inbox.messages) == 2
 
 
+TRANSITION = {
+    "dossier_id": 7, "school": "Trường Tiểu học Bản Lầu", "phase": "Đợt 1", "campaign": "Đổi mới",
+    "campaign_number": "91/KH-UBND", "school_year": "2022-2023", "stage": "Phòng GD&ĐT xét duyệt",
+    "actor": "Nông Thị Hằng", "actor_role": "Chuyên viên Phòng GD&ĐT", "action": "Trả lại",
+    "reason": "Thiếu biên bản", "recipient_unit": "Trường Tiểu học Bản Lầu",
+    "nominations": [{"name": "Lò Văn <Quý>", "title_code": "LDTT", "verdict": "return_for_revision",
+                     "reason": "Thiếu báo cáo"}],
+}
+NOTICE = {
+    "campaign": "Đổi mới", "campaign_number": "91/KH-UBND", "school_year": "2022-2023", "phase": "Đợt 1",
+    "unit": "Trường Tiểu học Bản Lầu", "recipient_unit": "Trường Tiểu học Bản Lầu", "stage": "Họp xét tại trường",
+    "deadline": "23:59 03/11/2022", "days_left": 3, "overdue_unit": "Trường Tiểu học Bản Lầu",
+    "missing": ["Lò Văn <Quý>: chưa có kết quả bỏ phiếu."],
+}
+CONTEXTS = {
+    **{event: (TRANSITION, "Thiếu báo cáo") for event in SUBJECTS},
+    "reminder": (NOTICE, "chưa có kết quả bỏ phiếu"),
+    "escalation": (NOTICE, "chưa có kết quả bỏ phiếu"),
+    "daily_digest": ({"unit": "Trường Tiểu học Bản Lầu", "recipient_unit": "Trường Tiểu học Bản Lầu",
+                      "day": "03/11/2022", "waiting": [{"dossier_id": 7, "school": "Lò Văn <Quý>",
+                                                        "stage": "Phòng GD&ĐT xét duyệt"}]}, "Hồ sơ số 7"),
+}
+
+
 @pytest.mark.parametrize("event", sorted(SUBJECTS))
 def test_every_event_renders_both_bodies(event: str) -> None:
-    context = {
-        "dossier_id": 7, "school": "Trường Tiểu học Bản Lầu", "phase": "Đợt 1", "campaign": "Đổi mới",
-        "campaign_number": "91/KH-UBND", "school_year": "2022-2023", "stage": "Phòng GD&ĐT xét duyệt",
-        "actor": "Nông Thị Hằng", "actor_role": "Chuyên viên Phòng GD&ĐT", "action": "Trả lại",
-        "reason": "Thiếu biên bản", "recipient_unit": "Trường Tiểu học Bản Lầu",
-        "nominations": [{"name": "Lò Văn <Quý>", "title_code": "LDTT", "verdict": "return_for_revision",
-                         "reason": "Thiếu báo cáo"}],
-    }
+    context, detail = CONTEXTS[event]
     email = render(event, context, to_email="a@qh.test", to_name="Hiệu trưởng")
-    assert "Trường Tiểu học Bản Lầu" in email.subject and "Đợt 1" in email.subject and "91/KH-UBND" in email.subject
+    assert "Trường Tiểu học Bản Lầu" in email.subject
+    if event != "daily_digest":
+        assert "Đợt 1" in email.subject and "91/KH-UBND" in email.subject
     for body in (email.text, email.html):
         assert "{{" not in body and "{%" not in body
-        assert "Hiệu trưởng" in body and "Thiếu báo cáo" in body
+        assert "Hiệu trưởng" in body and detail in body
     assert "Lò Văn &lt;Quý&gt;" in email.html and "Lò Văn <Quý>" in email.text

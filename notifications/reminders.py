@@ -1,0 +1,210 @@
+"""Reminders before each stage deadline, escalations after it, and the daily digest — planned from the database.
+
+One sweep reads the current deadlines (so changed dates need no job rebuild), finds who has not acted yet,
+and writes outbox rows. Each send is claimed first by inserting a NotificationLog row with a unique key in
+the same transaction, so a restart, a second scheduler or a repeated sweep can never send it twice. A sweep
+that runs late (the scheduler was down) sends, per unit, only the latest reminder still useful: the one of
+the smallest offset already due, and only while the deadline has not passed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from config.route import Route, Stage
+from config.rules import rule_set
+from config.settings import get_settings
+from models.campaign import Campaign, Phase, StageDeadline
+from models.dossier import Dossier
+from models.outbox import NotificationLog, OutboxMessage
+from models.unit import Person, Unit, district_schools, people_of
+from tdkt.calendar import days_before
+from tdkt.engine import preview, resolve_unit
+from tdkt.timefmt import fmt_date, fmt_datetime, local
+
+
+@dataclass
+class Pending:
+    """A unit that has not yet acted at a stage, and what it still owes."""
+
+    unit: Unit
+    items: list[str] = field(default_factory=list)
+    schools: list[Unit] = field(default_factory=list)
+
+
+@dataclass
+class SweepReport:
+    reminders: int = 0
+    escalations: int = 0
+    digests: int = 0
+
+
+def reminder_moments(due: datetime, *, offsets: list[int], working: bool, hour: int) -> dict[int, datetime]:
+    """When the reminder of each offset (days before the deadline) is due: at `hour`, local time."""
+    tz = get_settings().tz
+    due_day = local(due).date()
+    return {offset: datetime.combine(days_before(due_day, offset, working=working), time(hour), tzinfo=tz)
+            for offset in offsets}
+
+
+def _claim(session: Session, key: str) -> bool:
+    """Insert the log row for `key` inside a savepoint; False when some sweep already sent it."""
+    try:
+        with session.begin_nested():
+            session.add(NotificationLog(key=key))
+            session.flush()
+        return True
+    except IntegrityError:
+        return False
+
+
+def laggards(session: Session, *, route: Route, phase: Phase, campaign: Campaign, stage_name: str,
+             now: datetime) -> list[Pending]:
+    """Units that must act at `stage_name` and have not: their dossiers still wait there (schools with no
+    dossier at all count at the start stage). Each item says what is missing, in Vietnamese."""
+    stage = route.stages[stage_name]
+    assert stage.actors is not None
+    pending: dict[int, Pending] = {}
+    dossiers = session.exec(select(Dossier).where(Dossier.phase_id == phase.id, Dossier.stage == stage_name)
+                            .order_by(col(Dossier.id))).all()
+    for dossier in dossiers:
+        school = session.get(Unit, dossier.school_id)
+        assert school is not None
+        unit = resolve_unit(session, stage.actors.unit, school)
+        if unit is None:
+            continue
+        entry = pending.setdefault(unit.id or 0, Pending(unit))
+        entry.schools.append(school)
+        entry.items.append(_what_is_missing(session, route, stage_name, stage, dossier, school, now))
+    if stage_name == route.start:
+        with_dossier = {d.school_id for d in session.exec(select(Dossier).where(Dossier.phase_id == phase.id)).all()}
+        for school in district_schools(session, issuer_unit_id=campaign.issuer_unit_id):
+            if school.id not in with_dossier:
+                entry = pending.setdefault(school.id or 0, Pending(school))
+                entry.schools.append(school)
+                entry.items.append(f"{school.name}: chưa lập hồ sơ đề nghị khen thưởng.")
+    return list(pending.values())
+
+
+def _what_is_missing(session: Session, route: Route, stage_name: str, stage: Stage, dossier: Dossier, school: Unit,
+                     now: datetime) -> str:
+    if stage_name != route.start:
+        return f"Hồ sơ số {dossier.id} của {school.name} đang chờ: {stage.label}."
+    _, action = route.submission()
+    problems = [v.message for v in preview(session, dossier=dossier, action=action, now=now, route=route)]
+    missing = " ".join(problems) if problems else "hồ sơ đã đủ điều kiện, chỉ còn bấm gửi."
+    return f"{school.name}: chưa gửi hồ sơ — {missing}"
+
+
+def _context(campaign: Campaign, phase: Phase, unit: Unit, **extra: Any) -> dict[str, Any]:
+    return {"campaign": campaign.theme, "campaign_number": campaign.number, "school_year": campaign.school_year,
+            "phase": phase.name, "unit": unit.name, "recipient_unit": unit.name, **extra}
+
+
+def _queue(session: Session, *, event: str, people: list[Person], context: dict[str, Any]) -> int:
+    for person in people:
+        session.add(OutboxMessage(event=event, recipient_email=person.email, recipient_name=person.full_name,
+                                  context=context))
+    return len(people)
+
+
+def _deadlines(session: Session, now: datetime) -> list[tuple[StageDeadline, Phase, Campaign]]:
+    """Deadlines close enough to now to need a reminder or an escalation."""
+    window = timedelta(days=40)
+    rows = session.exec(
+        select(StageDeadline, Phase, Campaign)
+        .join(Phase, col(Phase.id) == StageDeadline.phase_id)
+        .join(Campaign, col(Campaign.id) == Phase.campaign_id)
+        .where(col(StageDeadline.due_at) > now - window, col(StageDeadline.due_at) < now + window)
+    ).all()
+    return [(d, p, c) for d, p, c in rows]
+
+
+def plan(session: Session, *, route: Route, now: datetime) -> SweepReport:
+    """Write the outbox rows for every reminder, escalation and digest due at `now` (none twice)."""
+    report = SweepReport()
+    stages_by_key = {s.deadline.key: (name, s) for name, s in route.stages.items() if s.deadline}
+    policy = route.reminders
+    for deadline, phase, campaign in _deadlines(session, now):
+        if deadline.key not in stages_by_key:
+            continue
+        stage_name, stage = stages_by_key[deadline.key]
+        if now < deadline.due_at:
+            report.reminders += _remind(session, route, stage_name, stage, deadline, phase, campaign, now)
+        elif stage.escalate and now >= deadline.due_at + timedelta(days=policy.escalate_after_days):
+            report.escalations += _escalate(session, route, stage_name, stage, deadline, phase, campaign, now)
+    report.digests = _digests(session, route=route, now=now)
+    session.flush()
+    return report
+
+
+def _remind(session: Session, route: Route, stage_name: str, stage: Stage, deadline: StageDeadline, phase: Phase,
+            campaign: Campaign, now: datetime) -> int:
+    moments = reminder_moments(deadline.due_at, offsets=route.reminders.offsets_days,
+                               working=rule_set(campaign.rule_set).working_days, hour=route.reminders.hour)
+    due = [offset for offset, moment in moments.items() if moment <= now]
+    if not due:
+        return 0
+    offset = min(due)
+    assert stage.actors is not None
+    sent = 0
+    for entry in laggards(session, route=route, phase=phase, campaign=campaign, stage_name=stage_name, now=now):
+        if not _claim(session, f"reminder:{phase.id}:{stage_name}:{entry.unit.id}:{offset}"):
+            continue
+        context = _context(campaign, phase, entry.unit, stage=stage.label, deadline=fmt_datetime(deadline.due_at),
+                           days_left=offset, missing=entry.items)
+        sent += _queue(session, event="reminder", context=context,
+                       people=people_of(session, unit_id=entry.unit.id or 0, roles=stage.actors.roles))
+    return sent
+
+
+def _escalate(session: Session, route: Route, stage_name: str, stage: Stage, deadline: StageDeadline, phase: Phase,
+              campaign: Campaign, now: datetime) -> int:
+    assert stage.escalate is not None
+    sent = 0
+    for entry in laggards(session, route=route, phase=phase, campaign=campaign, stage_name=stage_name, now=now):
+        superior = resolve_unit(session, stage.escalate.unit, entry.schools[0])
+        if superior is None or not _claim(session, f"escalation:{phase.id}:{stage_name}:{entry.unit.id}"):
+            continue
+        context = _context(campaign, phase, entry.unit, stage=stage.label, deadline=fmt_datetime(deadline.due_at),
+                           overdue_unit=entry.unit.name, missing=entry.items, recipient_unit=superior.name)
+        sent += _queue(session, event="escalation", context=context,
+                       people=people_of(session, unit_id=superior.id or 0, roles=stage.escalate.roles))
+    return sent
+
+
+def waiting_for(session: Session, *, route: Route, person: Person) -> list[tuple[Dossier, str, str]]:
+    """Dossiers waiting for `person` to act: (dossier, school name, stage label)."""
+    stages = [name for name, s in route.stages.items() if s.actors and person.role in s.actors.roles]
+    found = []
+    for dossier in session.exec(select(Dossier).where(col(Dossier.stage).in_(stages)).order_by(col(Dossier.id))):
+        stage = route.stages[dossier.stage]
+        school = session.get(Unit, dossier.school_id)
+        assert stage.actors is not None and school is not None
+        unit = resolve_unit(session, stage.actors.unit, school)
+        if unit is not None and unit.id == person.unit_id:
+            found.append((dossier, school.name, stage.label))
+    return found
+
+
+def _digests(session: Session, *, route: Route, now: datetime) -> int:
+    """Once a day after the digest hour, one email per digest reader listing what waits for them."""
+    today = local(now)
+    if today.hour < route.reminders.digest_hour:
+        return 0
+    sent = 0
+    for person in session.exec(select(Person).where(Person.digest == True, Person.active == True)):  # noqa: E712
+        waiting = waiting_for(session, route=route, person=person)
+        if not waiting or not _claim(session, f"digest:{person.id}:{today.date().isoformat()}"):
+            continue
+        unit = session.get(Unit, person.unit_id)
+        context = {"recipient_unit": unit.name if unit else "", "unit": unit.name if unit else "",
+                   "day": fmt_date(today.date()),
+                   "waiting": [{"dossier_id": d.id, "school": school, "stage": label} for d, school, label in waiting]}
+        sent += _queue(session, event="daily_digest", people=[person], context=context)
+    return sent

@@ -1,0 +1,106 @@
+"""The scheduler process: APScheduler 3 runs one recurring sweep; a database lease keeps it to one process.
+
+Design (measured on this stack): a job per reminder is fragile (a missed job is dropped by the default misfire
+grace of 1 s, re-adding duplicates jobs, two schedulers on one job store both fire). So APScheduler holds a
+single sweep job with a fixed id in a SQLAlchemyJobStore on tdkt's own database, `coalesce=True` and
+`misfire_grace_time=None`: after downtime it runs once, at start. The sweep reads the deadlines as they are
+now (changed dates need no rebuild) and claims each notice in NotificationLog, so nothing is sent twice even
+if two schedulers ever ran. Only the holder of the `scheduler` lease runs APScheduler at all.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from config.settings import get_settings
+from models.db import get_engine, session_scope
+from models.lease import acquire, release
+
+LEASE = "scheduler"
+SWEEP_JOB = "tdkt-sweep"
+
+
+@dataclass(frozen=True)
+class Clock:
+    """Real time, or a fast clock for demonstrations: `factor` simulated seconds per real second."""
+
+    real_start: float
+    simulated_start: float
+    factor: float = 1.0
+
+    @classmethod
+    def real(cls) -> Clock:
+        now = datetime.now(UTC).timestamp()
+        return cls(now, now, 1.0)
+
+    def now(self) -> datetime:
+        elapsed = datetime.now(UTC).timestamp() - self.real_start
+        return datetime.fromtimestamp(self.simulated_start + elapsed * self.factor, UTC)
+
+
+def sweep_job(real_start: float, simulated_start: float, factor: float) -> dict[str, Any]:
+    """The job APScheduler stores (by reference, so a rename is a migration): run one sweep flow."""
+    from flows.reminders import reminder_flow
+    from flows.runtime import run
+
+    return run(reminder_flow, Clock(real_start, simulated_start, factor).now())
+
+
+class SchedulerProcess:
+    """Holds the lease while alive; runs APScheduler only while it holds it."""
+
+    def __init__(self, *, clock: Clock, interval: float = 300.0, lease_ttl: float = 60.0) -> None:
+        self.clock = clock
+        self.interval = interval
+        self.lease_ttl = timedelta(seconds=lease_ttl)
+        self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.scheduler: BackgroundScheduler | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.scheduler is not None
+
+    def tick(self) -> bool:
+        """Take or renew the lease; start or stop APScheduler accordingly. Call every lease_ttl / 3."""
+        with session_scope() as session:
+            held = acquire(session, name=LEASE, holder=self.holder, now=datetime.now(UTC), ttl=self.lease_ttl)
+        if held and self.scheduler is None:
+            self._start()
+        elif not held and self.scheduler is not None:
+            self._stop_scheduler()
+        return held
+
+    def _start(self) -> None:
+        settings = get_settings()
+        scheduler = BackgroundScheduler(
+            jobstores={"default": SQLAlchemyJobStore(engine=get_engine(), tablename="apscheduler_jobs")},
+            timezone=settings.tz,
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        )
+        scheduler.start()
+        scheduler.add_job(
+            sweep_job, "interval", seconds=self.interval, id=SWEEP_JOB, replace_existing=True,
+            kwargs={"real_start": self.clock.real_start, "simulated_start": self.clock.simulated_start,
+                    "factor": self.clock.factor},
+            next_run_time=datetime.now(settings.tz),
+        )
+        self.scheduler = scheduler
+
+    def _stop_scheduler(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=True)
+            self.scheduler = None
+
+    def stop(self) -> None:
+        """Stop APScheduler (waiting for a running sweep) and hand the lease back."""
+        self._stop_scheduler()
+        with session_scope() as session:
+            release(session, name=LEASE, holder=self.holder)
