@@ -10,6 +10,7 @@ if two schedulers ever ran. Only the holder of the `scheduler` lease runs APSche
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import uuid
@@ -79,6 +80,8 @@ class SchedulerProcess:
         return held
 
     def _start(self) -> None:
+        # A sweep longer than the interval makes APScheduler skip a run and warn; coalescing is the intent.
+        logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
         settings = get_settings()
         scheduler = BackgroundScheduler(
             jobstores={"default": SQLAlchemyJobStore(engine=get_engine(), tablename="apscheduler_jobs")},

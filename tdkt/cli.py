@@ -297,8 +297,11 @@ def scheduler(
     """Chạy bộ lập lịch (nhắc hạn, báo quá hạn, thư tổng hợp); chỉ một tiến trình hoạt động nhờ khóa thuê."""
     import time
 
+    from flows.delivery import delivery_flow
+    from flows.runtime import run
     from notifications.scheduler import Clock, SchedulerProcess
 
+    run(delivery_flow)  # starts Prefect (embedded: ~10 s) before the clock does, and sends what is pending
     real = Clock.real()
     simulated = parse_moment(start)
     clock = Clock(real.real_start, simulated.timestamp() if simulated else real.simulated_start, fast_clock)
