@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     mail_from: str = "Phòng GD&ĐT <thidua@tdkt.invalid>"
     smtp_timeout: float = 10.0
 
+    webhook_url: str = ""
+    webhook_secret: str = ""
+
     @model_validator(mode="after")
     def _secret_outside_demo(self) -> Settings:
         """Refuse to run in production without a real secret; the demo gets a fixed, labelled one."""
@@ -44,6 +47,8 @@ class Settings(BaseSettings):
             self.secret_key = DEMO_SECRET
         elif self.environment != "embedded" and (self.secret_key == DEMO_SECRET or len(self.secret_key) < 32):
             raise ValueError("TDKT_SECRET_KEY quá ngắn hoặc là khóa demo: cần ít nhất 32 ký tự ngẫu nhiên.")
+        if self.webhook_url and len(self.webhook_secret) < 16:
+            raise ValueError("TDKT_WEBHOOK_SECRET (ít nhất 16 ký tự) là bắt buộc khi đặt TDKT_WEBHOOK_URL.")
         return self
 
     @property

@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Column
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, Session, SQLModel
 
 from models.db import UTCDateTime, utcnow
 
@@ -18,10 +18,16 @@ class OutboxStatus(StrEnum):
     failed = "failed"
 
 
+class Channel(StrEnum):
+    email = "email"
+    webhook = "webhook"
+
+
 class OutboxMessage(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
+    channel: Channel = Field(default=Channel.email)
     event: str = Field(max_length=60)
-    recipient_email: str = Field(max_length=200)
+    recipient_email: str = Field(max_length=500, description="an email address, or the URL of a webhook row")
     recipient_name: str = Field(max_length=200)
     dossier_id: int | None = Field(default=None, foreign_key="dossier.id", index=True)
     context: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
@@ -42,3 +48,19 @@ class NotificationLog(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(unique=True, max_length=120)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+def enqueue(session: Session, *, event: str, recipients: list[tuple[str, str]], context: dict[str, Any],
+            dossier_id: int | None = None) -> list[OutboxMessage]:
+    """Queue one email per (email, name) recipient, plus one webhook post when TDKT_WEBHOOK_URL is set."""
+    from config.settings import get_settings
+
+    rows = [OutboxMessage(event=event, recipient_email=email, recipient_name=name, context=context,
+                          dossier_id=dossier_id) for email, name in recipients]
+    webhook = get_settings().webhook_url
+    if webhook and rows:
+        rows.append(OutboxMessage(channel=Channel.webhook, event=event, recipient_email=webhook,
+                                  recipient_name=str(context.get("recipient_unit", "")), context=context,
+                                  dossier_id=dossier_id))
+    session.add_all(rows)
+    return rows

@@ -10,9 +10,10 @@ from sqlmodel import Session, col, select
 
 from config.settings import Settings
 from models.db import utcnow
-from models.outbox import OutboxMessage, OutboxStatus
+from models.outbox import Channel, OutboxMessage, OutboxStatus
 from notifications.mailer import PermanentFailure, build_message, send_all
 from notifications.render import render
+from notifications.webhook import post_all
 
 CLAIM_LEASE = timedelta(minutes=5)
 MAX_BACKOFF = timedelta(hours=6)
@@ -66,18 +67,22 @@ def deliver(session: Session, *, settings: Settings, now: datetime | None = None
     report = DeliveryReport()
     if not rows:
         return report
-    messages = {
-        message_id(row, settings): (row, build_message(
-            render(row.event, row.context, to_email=row.recipient_email, to_name=row.recipient_name),
-            message_id=message_id(row, settings), sender=settings.mail_from,
-        ))
-        for row in rows
-    }
-    try:
-        failures = send_all([m for _, m in messages.values()], settings)
-    except OSError as exc:  # includes smtplib.SMTPException: the server is down or refused the session
-        failures = {key: exc for key in messages}
-    for key, (row, _) in messages.items():
+    rendered = {message_id(row, settings): (row, render(row.event, row.context, to_email=row.recipient_email,
+                                                       to_name=row.recipient_name)) for row in rows}
+    emails = [build_message(email, message_id=key, sender=settings.mail_from)
+              for key, (row, email) in rendered.items() if row.channel == Channel.email]
+    posts = {key: (row.recipient_email, {"id": key, "event": row.event, "subject": email.subject, "text": email.text,
+                                         "context": row.context})
+             for key, (row, email) in rendered.items() if row.channel == Channel.webhook}
+    failures: dict[str, Exception] = {}
+    if emails:
+        try:
+            failures.update(send_all(emails, settings))
+        except OSError as exc:  # includes smtplib.SMTPException: the server is down or refused the session
+            failures.update({m["Message-ID"]: exc for m in emails})
+    if posts:
+        failures.update(post_all(posts, settings))
+    for key, (row, _) in rendered.items():
         error = failures.get(key)
         if error is None:
             row.status, row.sent_at, row.last_error = OutboxStatus.sent, utcnow(), None

@@ -21,7 +21,7 @@ from config.rules import rule_set
 from config.settings import get_settings
 from models.campaign import Campaign, Phase, StageDeadline
 from models.dossier import Dossier
-from models.outbox import NotificationLog, OutboxMessage
+from models.outbox import NotificationLog, enqueue
 from models.unit import Person, Unit, district_schools, people_of
 from tdkt.calendar import days_before
 from tdkt.engine import preview, resolve_unit
@@ -107,9 +107,7 @@ def _context(campaign: Campaign, phase: Phase, unit: Unit, **extra: Any) -> dict
 
 
 def _queue(session: Session, *, event: str, people: list[Person], context: dict[str, Any]) -> int:
-    for person in people:
-        session.add(OutboxMessage(event=event, recipient_email=person.email, recipient_name=person.full_name,
-                                  context=context))
+    enqueue(session, event=event, recipients=[(p.email, p.full_name) for p in people], context=context)
     return len(people)
 
 

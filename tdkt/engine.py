@@ -22,7 +22,7 @@ from models.campaign import Campaign, Phase, deadline_for
 from models.db import utcnow
 from models.dossier import Dossier, DossierStatus
 from models.nomination import Nomination, NominationDecision, NominationStatus, Nominee, active_nominations
-from models.outbox import OutboxMessage
+from models.outbox import OutboxMessage, enqueue
 from models.unit import Person, Unit, find_office, people_of
 from tdkt.checks import CHECKS, CheckContext
 from tdkt.errors import TransitionRefused, Violation
@@ -312,11 +312,8 @@ def _notify(
         unit = resolve_unit(session, target.unit, school)
         if unit is None:
             continue
-        for person in people_of(session, unit_id=unit.id or 0, roles=target.roles):
-            if target.digest and person.digest:
-                continue  # listed in the person's daily digest instead
-            row = OutboxMessage(event=target.event, recipient_email=person.email, recipient_name=person.full_name,
-                                dossier_id=dossier.id, context={**context, "recipient_unit": unit.name})
-            session.add(row)
-            rows.append(row)
+        recipients = [(p.email, p.full_name) for p in people_of(session, unit_id=unit.id or 0, roles=target.roles)
+                      if not (target.digest and p.digest)]  # digest readers see it in their daily email
+        rows += enqueue(session, event=target.event, recipients=recipients, dossier_id=dossier.id,
+                        context={**context, "recipient_unit": unit.name})
     return rows

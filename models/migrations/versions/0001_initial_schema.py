@@ -382,3 +382,6 @@ def downgrade() -> None:
 
     op.drop_table('unit')
     # ### end Alembic commands ###
+    # PostgreSQL keeps enum types after their tables are gone.
+    for enum in ("unitkind", "subjectkind", "dossierstatus", "nominationstatus", "outboxstatus"):
+        sa.Enum(name=enum).drop(op.get_bind(), checkfirst=True)
