@@ -143,8 +143,9 @@ def plan(session: Session, *, route: Route, now: datetime) -> SweepReport:
 
 def _remind(session: Session, route: Route, stage_name: str, stage: Stage, deadline: StageDeadline, phase: Phase,
             campaign: Campaign, now: datetime) -> int:
-    moments = reminder_moments(deadline.due_at, offsets=route.reminders.offsets_days,
-                               working=rule_set(campaign.rule_set).working_days, hour=route.reminders.hour)
+    working = rule_set(campaign.rule_set).working_days
+    moments = reminder_moments(deadline.due_at, offsets=route.reminders.offsets_days, working=working,
+                               hour=route.reminders.hour)
     due = [offset for offset, moment in moments.items() if moment <= now]
     if not due:
         return 0
@@ -155,7 +156,7 @@ def _remind(session: Session, route: Route, stage_name: str, stage: Stage, deadl
         if not _claim(session, f"reminder:{phase.id}:{stage_name}:{entry.unit.id}:{offset}"):
             continue
         context = _context(campaign, phase, entry.unit, stage=stage.label, deadline=fmt_datetime(deadline.due_at),
-                           days_left=offset, missing=entry.items)
+                           days_left=offset, day_unit="ngày làm việc" if working else "ngày", missing=entry.items)
         sent += _queue(session, event="reminder", context=context,
                        people=people_of(session, unit_id=entry.unit.id or 0, roles=stage.actors.roles))
     return sent

@@ -322,12 +322,14 @@ def scheduler(
 
 
 @app.command()
-def demo(fresh: Annotated[bool, typer.Option(help="Xóa cơ sở dữ liệu SQLite demo trước khi chạy")] = False) -> None:
+def demo(fresh: Annotated[bool, typer.Option(help="Xóa cơ sở dữ liệu SQLite demo trước khi chạy")] = False,
+         stop_after_forward: Annotated[bool, typer.Option(help="Dừng khi các khối đã chuyển hồ sơ lên Phòng")] = False,
+         ) -> None:
     """Chạy trọn một đợt thi đua trên huyện mẫu Mường Khương, từ họp xét tới quyết định."""
     from tdkt.demo import run_demo
 
     with refusals():
-        run_demo(console, fresh=fresh)
+        run_demo(console, fresh=fresh, stop_after_forward=stop_after_forward)
 
 
 def _report(result: dict[str, object]) -> None:

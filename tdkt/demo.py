@@ -129,8 +129,12 @@ def _review_all(console: Console, progress: Progress, clock: Clock, dossiers: li
         progress.advance(bar)
 
 
-def run_demo(console: Console, *, fresh: bool) -> None:
-    """Route phase 1 of the sample campaign end to end and print a closing summary."""
+def run_demo(console: Console, *, fresh: bool, stop_after_forward: bool = False) -> None:
+    """Route phase 1 of the sample campaign end to end and print a closing summary.
+
+    With `stop_after_forward`, stop once the blocks have forwarded: the Phòng's queue is full, which is
+    the state to watch the scheduler's reminders and escalations from (see the README).
+    """
     if fresh:
         _fresh_database(console)
     migrate()
@@ -148,6 +152,10 @@ def run_demo(console: Console, *, fresh: bool) -> None:
     with Progress(console=console) as progress:
         _submit_all(console, progress, clock, prepared)
         _forward_all(progress, clock, blocks, leader_emails, phase.id or 0)
+        if stop_after_forward:
+            console.print(f"Dừng sau khi các khối đã chuyển hồ sơ ({fmt_date(clock.now)}): "
+                          f"{len(prepared)} hồ sơ chờ Phòng GD&ĐT xét duyệt.")
+            return
         dossier_ids = [d for d, _, _ in prepared]
         returned = dossier_ids[3]
         clock.jump(date(2020, 11, 2))

@@ -76,12 +76,12 @@ TRANSITION = {
 NOTICE = {
     "campaign": "Đổi mới", "campaign_number": "91/KH-UBND", "school_year": "2022-2023", "phase": "Đợt 1",
     "unit": "Trường Tiểu học Bản Lầu", "recipient_unit": "Trường Tiểu học Bản Lầu", "stage": "Họp xét tại trường",
-    "deadline": "23:59 03/11/2022", "days_left": 3, "overdue_unit": "Trường Tiểu học Bản Lầu",
+    "deadline": "23:59 03/11/2022", "days_left": 3, "day_unit": "ngày làm việc", "overdue_unit": "Trường Tiểu học Bản Lầu",
     "missing": ["Lò Văn <Quý>: chưa có kết quả bỏ phiếu."],
 }
 CONTEXTS = {
     **{event: (TRANSITION, "Thiếu báo cáo") for event in SUBJECTS},
-    "reminder": (NOTICE, "chưa có kết quả bỏ phiếu"),
+    "reminder": (NOTICE, "3 ngày làm việc"),
     "escalation": (NOTICE, "chưa có kết quả bỏ phiếu"),
     "daily_digest": ({"unit": "Trường Tiểu học Bản Lầu", "recipient_unit": "Trường Tiểu học Bản Lầu",
                       "day": "03/11/2022", "waiting": [{"dossier_id": 7, "school": "Lò Văn <Quý>",
