@@ -76,7 +76,8 @@ TRANSITION = {
 NOTICE = {
     "campaign": "Đổi mới", "campaign_number": "91/KH-UBND", "school_year": "2022-2023", "phase": "Đợt 1",
     "unit": "Trường Tiểu học Bản Lầu", "recipient_unit": "Trường Tiểu học Bản Lầu", "stage": "Họp xét tại trường",
-    "deadline": "23:59 03/11/2022", "days_left": 3, "day_unit": "ngày làm việc", "overdue_unit": "Trường Tiểu học Bản Lầu",
+    "deadline": "23:59 03/11/2022", "days_left": 3, "day_unit": "ngày làm việc",
+    "overdue_unit": "Trường Tiểu học Bản Lầu",
     "missing": ["Lò Văn <Quý>: chưa có kết quả bỏ phiếu."],
 }
 CONTEXTS = {
