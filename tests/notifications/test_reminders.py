@@ -135,3 +135,14 @@ def test_digest_replaces_per_dossier_emails(session: Session) -> None:
 
 def _digest(session: Session, now: datetime) -> list[OutboxMessage]:
     return [m for m in _sweep(session, now) if m.event == "daily_digest"]
+
+
+def test_moved_deadline_moves_the_reminders(session: Session) -> None:
+    district = make_district(session, blocks=1, schools_per_block=1)
+    assert [m.context["days_left"] for m in _sweep(session, _local(2, 11, 9))] == [1]
+    services.set_deadline(session, phase_id=district.phase_id, key="school_submission", due_on=date(2022, 11, 10))
+    session.commit()
+    # 10/11 is now the deadline: on 03/11 the 7-working-day reminder is due, with the new date in it.
+    moved = _sweep(session, _local(3, 11, 9))
+    school_stage = [m for m in moved if m.context["stage"] == "Họp xét tại trường"]
+    assert [(m.context["days_left"], m.context["deadline"]) for m in school_stage] == [(7, "23:59 10/11/2022")]
