@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Ho_Chi_Minh"
     secret_key: str = ""
     base_url: str = "http://127.0.0.1:8000"
+    link_grace_days: int = 3
 
     smtp_host: str = ""
     smtp_port: int = 25

@@ -5,13 +5,14 @@ from models.campaign import Campaign, Phase, PhaseQuota, StageDeadline
 from models.decision import Decision, DecisionEntry
 from models.dossier import Consolidation, Dossier, DossierStatus
 from models.lease import SchedulerLease
+from models.link import ActionLink
 from models.nomination import Nomination, NominationDecision, NominationStatus, Nominee, SubjectKind
 from models.outbox import NotificationLog, OutboxMessage, OutboxStatus
 from models.unit import Person, Unit, UnitKind
 from models.vote import CouncilVote, VoteTally
 
 __all__ = [
-    "AuditEvent", "Campaign", "Consolidation", "CouncilVote", "Decision", "DecisionEntry", "Dossier",
+    "ActionLink", "AuditEvent", "Campaign", "Consolidation", "CouncilVote", "Decision", "DecisionEntry", "Dossier",
     "DossierStatus", "Nomination", "NominationDecision", "NominationStatus", "Nominee", "NotificationLog",
     "OutboxMessage", "OutboxStatus", "Person", "Phase", "PhaseQuota", "SchedulerLease", "StageDeadline",
     "SubjectKind", "Unit", "UnitKind", "VoteTally",

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from config.route import default_route
 from config.settings import Settings
 from models.db import utcnow
+from models.dossier import Dossier
 from models.outbox import Channel, OutboxMessage, OutboxStatus
+from models.unit import get_person_by_email
 from notifications.mailer import PermanentFailure, build_message, send_all
 from notifications.render import render
 from notifications.webhook import post_all
+from tdkt.links import issue
 
 CLAIM_LEASE = timedelta(minutes=5)
 MAX_BACKOFF = timedelta(hours=6)
@@ -57,6 +62,18 @@ def claim(session: Session, *, now: datetime, limit: int, ids: list[int] | None 
     return list(session.exec(select(OutboxMessage).where(col(OutboxMessage.id).in_(claimed))).all())
 
 
+def _with_link(session: Session, row: OutboxMessage, settings: Settings) -> dict[str, Any]:
+    """An email that asks its recipient to act gets a fresh action link, issued now and never stored in clear."""
+    if row.channel != Channel.email or not row.context.get("ask_to_act") or row.dossier_id is None:
+        return row.context
+    person = get_person_by_email(session, email=row.recipient_email)
+    dossier = session.get(Dossier, row.dossier_id)
+    if person is None or dossier is None or dossier.stage != row.context.get("stage_code"):
+        return row.context  # the dossier has moved on since: a link would only say so
+    token = issue(session, person=person, dossier=dossier, route=default_route())
+    return {**row.context, "link": f"{settings.base_url.rstrip('/')}/l/{token}"}
+
+
 def deliver(session: Session, *, settings: Settings, now: datetime | None = None, limit: int = 500,
             ids: list[int] | None = None) -> DeliveryReport:
     """Send the due rows; a connection failure leaves them pending with backoff; 5xx marks them failed."""
@@ -67,8 +84,9 @@ def deliver(session: Session, *, settings: Settings, now: datetime | None = None
     report = DeliveryReport()
     if not rows:
         return report
-    rendered = {message_id(row, settings): (row, render(row.event, row.context, to_email=row.recipient_email,
-                                                       to_name=row.recipient_name)) for row in rows}
+    rendered = {message_id(row, settings): (row, render(row.event, _with_link(session, row, settings),
+                                                       to_email=row.recipient_email, to_name=row.recipient_name))
+                for row in rows}
     emails = [build_message(email, message_id=key, sender=settings.mail_from)
               for key, (row, email) in rendered.items() if row.channel == Channel.email]
     posts = {key: (row.recipient_email, {"id": key, "event": row.event, "subject": email.subject, "text": email.text,

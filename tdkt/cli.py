@@ -322,6 +322,17 @@ def scheduler(
 
 
 @app.command()
+def serve(host: Annotated[str, typer.Option(help="Địa chỉ lắng nghe")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(help="Cổng")] = 8000) -> None:
+    """Chạy các trang web của đường dẫn xét duyệt (TDKT_BASE_URL phải trỏ tới đây)."""
+    import uvicorn
+
+    migrate()
+    console.print(f"Trang web: http://{host}:{port}/  (hộp thư demo: /mailbox)")
+    uvicorn.run("web.app:app", host=host, port=port, log_level="warning")
+
+
+@app.command()
 def demo(fresh: Annotated[bool, typer.Option(help="Xóa cơ sở dữ liệu SQLite demo trước khi chạy")] = False,
          stop_after_forward: Annotated[bool, typer.Option(help="Dừng khi các khối đã chuyển hồ sơ lên Phòng")] = False,
          ) -> None:

@@ -158,9 +158,11 @@ def apply(
     reason: str | None = None,
     now: datetime | None = None,
     route: Route | None = None,
+    expected_stage: str | None = None,
 ) -> TransitionResult:
     """Apply `action` (or the action implied by per-nomination `verdicts`) to a dossier, as `actor`.
 
+    With `expected_stage` (an action link's stage), it refuses when the dossier has moved on meanwhile.
     Raises TransitionRefused, having written nothing, when the route does not allow it: wrong stage,
     role or unit, missing reason, past a deadline whose policy is "refuse", or a failed named check.
     Otherwise writes stage, statuses, verdict rows, one audit event and the outbox rows, and flushes.
@@ -169,6 +171,8 @@ def apply(
     now = now or utcnow()
     dossier = _lock(session, dossier_id)
     stage = route.stages[dossier.stage]
+    if expected_stage is not None and dossier.stage != expected_stage:
+        raise TransitionRefused("moved_on", f"Hồ sơ vừa được xử lý và đã chuyển sang bước '{stage.label}'.")
     if stage.terminal:
         raise TransitionRefused("closed", f"Hồ sơ đã kết thúc ({stage.label}), không thể xử lý thêm.")
     school = session.get(Unit, dossier.school_id)
@@ -303,17 +307,19 @@ def _notify(
     context = {
         "dossier_id": dossier.id, "school": school.name, "phase": phase.name, "campaign": campaign.theme,
         "campaign_number": campaign.number, "school_year": campaign.school_year,
-        "stage": route.stages[dossier.stage].label, "actor": actor.full_name,
+        "stage": route.stages[dossier.stage].label, "stage_code": dossier.stage, "actor": actor.full_name,
         "actor_role": route.role_label(actor.role), "action": action_def.label, "reason": reason,
         "nominations": nominations,
     }
     rows = []
+    acting = route.stages[dossier.stage].actors  # who must act next: their emails carry an action link
     for target in action_def.notify:
         unit = resolve_unit(session, target.unit, school)
         if unit is None:
             continue
+        asks = acting is not None and acting.unit == target.unit and bool(set(acting.roles) & set(target.roles))
         recipients = [(p.email, p.full_name) for p in people_of(session, unit_id=unit.id or 0, roles=target.roles)
                       if not (target.digest and p.digest)]  # digest readers see it in their daily email
         rows += enqueue(session, event=target.event, recipients=recipients, dossier_id=dossier.id,
-                        context={**context, "recipient_unit": unit.name})
+                        context={**context, "recipient_unit": unit.name, "ask_to_act": asks})
     return rows

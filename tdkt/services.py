@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlmodel import Session, col, select
 
 from config.route import Route, default_route
 from config.rules import rule_set
+from models.audit import history
 from models.campaign import Campaign, Phase, StageDeadline
 from models.db import utcnow
 from models.decision import Decision, DecisionEntry, next_decision_number
@@ -140,10 +142,10 @@ def submit(session: Session, *, dossier_id: int, actor: Person, now: datetime | 
 
 def act(session: Session, *, dossier_id: int, actor: Person, action: str | None = None,
         verdicts: dict[int, Verdict] | None = None, reason: str | None = None, now: datetime | None = None,
-        route: Route | None = None) -> TransitionResult:
+        route: Route | None = None, expected_stage: str | None = None) -> TransitionResult:
     """A reviewer acts on a whole dossier, or gives a verdict per nomination."""
     return apply(session, dossier_id=dossier_id, actor=actor, action=action, verdicts=verdicts, reason=reason,
-                 now=now, route=route)
+                 now=now, route=route, expected_stage=expected_stage)
 
 
 def forward_block(session: Session, *, block_id: int, phase_id: int, actor: Person, now: datetime | None = None,
@@ -283,3 +285,36 @@ def set_digest(session: Session, *, person: Person, enabled: bool) -> None:
     person.digest = enabled
     session.add(person)
     session.flush()
+
+
+def dossier_view(session: Session, *, dossier_id: int, route: Route | None = None) -> dict[str, Any]:
+    """Everything a reviewer sees of a dossier: nominees, requested titles, votes, history."""
+    route = route or default_route()
+    dossier = session.get(Dossier, dossier_id)
+    if dossier is None:
+        raise Refused("not_found", f"Không tìm thấy hồ sơ số {dossier_id}.")
+    school, phase = session.get(Unit, dossier.school_id), session.get(Phase, dossier.phase_id)
+    campaign = session.get(Campaign, phase.campaign_id) if phase else None
+    assert school is not None and phase is not None and campaign is not None
+    titles = rule_set(campaign.rule_set).titles
+    active = active_nominations(session, dossier_id=dossier_id)
+    tallies = tallies_for(session, nomination_ids=[n.id or 0 for n, _ in active])
+    people = {p.id: p.full_name for p in session.exec(select(Person)).all()}
+    return {
+        "dossier": dossier, "school": school.name, "phase": phase.name, "campaign": campaign.theme,
+        "campaign_number": campaign.number, "stage": route.stages[dossier.stage],
+        "vote": council_vote_for(session, dossier_id=dossier_id),
+        "nominations": [
+            {"id": n.id, "name": p.full_name, "kind": "Cá nhân" if p.kind == SubjectKind.individual else "Tập thể",
+             "position": p.position or "",
+             "title": titles[n.title_code].name if n.title_code in titles else n.title_code,
+             "achievements": n.achievements, "status": n.status,
+             "votes": (tallies[n.id].votes_for, tallies[n.id].votes_against) if n.id in tallies else None}
+            for n, p in active
+        ],
+        "history": [
+            {"at": e.at, "actor": people.get(e.actor_id, "?"), "action": e.action,
+             "from": route.stages[e.from_stage].label, "to": route.stages[e.to_stage].label, "reason": e.reason}
+            for e in history(session, dossier_id=dossier_id)
+        ],
+    }

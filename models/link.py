@@ -1,0 +1,26 @@
+"""Action links (links, not passwords): one row per link sent, stored by the hash of its token only."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, Session, SQLModel, select
+
+from models.db import UTCDateTime, utcnow
+
+
+class ActionLink(SQLModel, table=True):
+    """Bound to one person, one dossier and one stage; single-use; dies when the dossier moves on."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True, max_length=64, description="sha256 of the token; the token is never stored")
+    person_id: int = Field(foreign_key="person.id", index=True)
+    dossier_id: int = Field(foreign_key="dossier.id", index=True)
+    stage: str = Field(max_length=40)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+def link_by_hash(session: Session, *, token_hash: str) -> ActionLink | None:
+    return session.exec(select(ActionLink).where(ActionLink.token_hash == token_hash)).first()

@@ -1,0 +1,95 @@
+"""Signed, expiring, single-use action links, and the checks that explain a refused one.
+
+A token is `<random>.<signature>`: the signature is an HMAC (TDKT_SECRET_KEY) of the random part and what
+the link is bound to (person, dossier, stage), so a token cannot be forged or re-bound; only its sha256 is
+stored. A link expires at the stage deadline plus a grace, is used once, and dies when the dossier leaves
+the stage it was sent for.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlmodel import Session, col
+
+from config.route import Route
+from config.settings import get_settings
+from models.campaign import deadline_for
+from models.db import utcnow
+from models.dossier import Dossier
+from models.link import ActionLink, link_by_hash
+from models.unit import Person
+from tdkt.errors import Refused
+from tdkt.timefmt import fmt_datetime
+
+DEFAULT_LIFETIME = timedelta(days=14)
+
+
+def _sign(random_part: str, person_id: int, dossier_id: int, stage: str) -> str:
+    message = f"{random_part}:{person_id}:{dossier_id}:{stage}".encode()
+    digest = hmac.new(get_settings().secret_key.encode(), message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:18]).decode().rstrip("=")
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue(session: Session, *, person: Person, dossier: Dossier, route: Route, now: datetime | None = None) -> str:
+    """Create a link for `person` to act on `dossier` at its current stage; returns the token (not stored)."""
+    now = now or utcnow()
+    stage = route.stages[dossier.stage]
+    deadline = deadline_for(session, phase_id=dossier.phase_id, key=stage.deadline.key) if stage.deadline else None
+    grace = timedelta(days=get_settings().link_grace_days)
+    expires = (deadline + grace) if deadline else now + DEFAULT_LIFETIME
+    random_part = secrets.token_urlsafe(24)
+    token = f"{random_part}.{_sign(random_part, person.id or 0, dossier.id or 0, dossier.stage)}"
+    session.add(ActionLink(token_hash=token_hash(token), person_id=person.id or 0, dossier_id=dossier.id or 0,
+                           stage=dossier.stage, expires_at=max(expires, now + timedelta(hours=1))))
+    session.flush()
+    return token
+
+
+class LinkRefused(Refused):
+    """Why a link cannot be used, with where its dossier stands now (when the link is genuine)."""
+
+    def __init__(self, code: str, message: str, dossier: Dossier | None = None) -> None:
+        super().__init__(code, message)
+        self.dossier = dossier
+
+
+def check(session: Session, *, token: str, route: Route, now: datetime | None = None,
+          signed_in: int | None = None) -> tuple[ActionLink, Dossier]:
+    """The link and its dossier, or LinkRefused saying forged, for another person, used, moved on or expired."""
+    now = now or utcnow()
+    random_part, _, signature = token.partition(".")
+    link = link_by_hash(session, token_hash=token_hash(token)) if signature else None
+    if link is None or not hmac.compare_digest(signature, _sign(random_part, link.person_id, link.dossier_id,
+                                                                  link.stage)):
+        raise LinkRefused("forged", "Đường dẫn không hợp lệ: nó không do hệ thống phát hành hoặc đã bị sửa.")
+    dossier = session.get(Dossier, link.dossier_id)
+    assert dossier is not None
+    where = f"Hồ sơ hiện ở bước: {route.stages[dossier.stage].label}."
+    if signed_in is not None and signed_in != link.person_id:
+        raise LinkRefused("wrong_person", f"Đường dẫn này được gửi cho người khác, không phải cho bạn. {where}",
+                          dossier)
+    if link.used_at is not None:
+        raise LinkRefused("used", f"Đường dẫn đã được dùng lúc {fmt_datetime(link.used_at)}. {where}", dossier)
+    if dossier.stage != link.stage:
+        raise LinkRefused("moved_on", f"Hồ sơ đã chuyển sang bước khác sau khi thư được gửi. {where}", dossier)
+    if now > link.expires_at:
+        raise LinkRefused("expired", f"Đường dẫn đã hết hạn lúc {fmt_datetime(link.expires_at)}. {where}", dossier)
+    return link, dossier
+
+
+def use(session: Session, *, link: ActionLink, now: datetime | None = None) -> None:
+    """Mark the link used, once: a second use in a concurrent request changes no row and is refused."""
+    result = session.execute(update(ActionLink).where(col(ActionLink.id) == link.id, col(ActionLink.used_at).is_(None))
+                             .values(used_at=now or utcnow()))
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise LinkRefused("used", "Đường dẫn vừa được dùng trong một yêu cầu khác.")

@@ -1,0 +1,192 @@
+"""Approval links over HTTP: every refused case, CSRF, GET that changes nothing, and two reviewers at once."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from fastapi.testclient import TestClient
+from sqlmodel import Session, func, select
+
+from config.route import default_route
+from models.audit import AuditEvent
+from models.dossier import Dossier
+from models.link import ActionLink
+from models.nomination import Nomination
+from tdkt import links, services
+from tests.conftest import free_port
+from tests.factories import District, make_district, prepare_dossier
+from web.app import create_app
+
+
+def _future_district(session: Session) -> District:
+    today = date.today()
+    return make_district(session, blocks=1, schools_per_block=1, deadlines={
+        "school_submission": today + timedelta(days=5), "block_forward": today + timedelta(days=8),
+        "phong_review": today + timedelta(days=12), "noivu_verification": today + timedelta(days=20)})
+
+
+def _at_phong(session: Session) -> tuple[District, int, list[Nomination]]:
+    district = _future_district(session)
+    school = district.schools[0]
+    dossier_id, noms = prepare_dossier(session, district, school)
+    services.submit(session, dossier_id=dossier_id, actor=district.heads[school.id])
+    services.forward_block(session, block_id=district.blocks[0].id, phase_id=district.phase_id,
+                           actor=district.leader_of(district.blocks[0]))
+    session.commit()
+    return district, dossier_id, noms
+
+
+def _link(session: Session, district: District, dossier_id: int, role: str = "phong_reviewer") -> str:
+    token = links.issue(session, person=district.people[role], dossier=session.get(Dossier, dossier_id),
+                        route=default_route())
+    session.commit()
+    return token
+
+
+def _state(session: Session, dossier_id: int) -> tuple[Any, ...]:
+    session.expire_all()
+    dossier = session.get(Dossier, dossier_id)
+    events = session.exec(select(func.count()).select_from(AuditEvent)).one()
+    used = session.exec(select(func.count()).select_from(ActionLink).where(ActionLink.used_at.is_not(None))).one()
+    state = (dossier.stage, dossier.version, events, used)
+    session.rollback()
+    return state
+
+
+def _csrf(html: str) -> str:
+    return html.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+
+
+@pytest.fixture
+def client(db_url: str) -> TestClient:
+    return TestClient(create_app())
+
+
+def test_get_shows_the_dossier_and_changes_nothing(session: Session, client: TestClient) -> None:
+    district, dossier_id, noms = _at_phong(session)
+    token = _link(session, district, dossier_id)
+    before = _state(session, dossier_id)
+    for _ in range(3):  # a mail scanner, then the person, then a reload
+        page = client.get(f"/l/{token}")
+        assert page.status_code == 200
+    assert "Giáo viên 0" in page.text and "Lao động tiên tiến" in page.text and "10 / 1" in page.text
+    assert "Phòng GD&amp;ĐT xét duyệt" in page.text and "Lịch sử xử lý" in page.text
+    assert _state(session, dossier_id) == before
+
+
+def test_verdicts_by_link_then_the_link_is_spent(session: Session, client: TestClient) -> None:
+    district, dossier_id, noms = _at_phong(session)
+    token = _link(session, district, dossier_id)
+    csrf = _csrf(client.get(f"/l/{token}").text)
+    form = {"csrf": csrf, **{f"verdict_{n.id}": "approve" for n in noms}}
+    form[f"verdict_{noms[0].id}"], form[f"reason_{noms[0].id}"] = "return_for_revision", "Thiếu báo cáo thành tích"
+    done = client.post(f"/l/{token}", data=form)
+    assert done.status_code == 200 and "Họp xét tại trường" in done.text
+    assert "Thiếu báo cáo thành tích" in done.text
+    stage, _, events, used = _state(session, dossier_id)
+    assert (stage, used) == ("school_vote", 1)
+    again = client.get(f"/l/{token}")
+    assert again.status_code == 410 and 'data-code="used"' in again.text
+    assert client.post(f"/l/{token}", data=form).status_code in (403, 410)
+    assert _state(session, dossier_id)[2] == events
+
+
+def test_post_without_csrf_is_refused(session: Session, client: TestClient) -> None:
+    district, dossier_id, noms = _at_phong(session)
+    token = _link(session, district, dossier_id)
+    client.get(f"/l/{token}")
+    before = _state(session, dossier_id)
+    forged = client.post(f"/l/{token}", data={"csrf": "x" * 32, **{f"verdict_{n.id}": "approve" for n in noms}})
+    assert forged.status_code == 403 and "CSRF" in forged.text
+    fresh = TestClient(create_app())  # no cookie at all
+    assert fresh.post(f"/l/{token}", data={f"verdict_{n.id}": "approve" for n in noms}).status_code == 403
+    assert _state(session, dossier_id) == before
+
+
+def test_forged_expired_wrong_person_and_moved_on(session: Session, client: TestClient) -> None:
+    district, dossier_id, noms = _at_phong(session)
+    token = _link(session, district, dossier_id)
+    before = _state(session, dossier_id)
+
+    tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    assert 'data-code="forged"' in client.get(f"/l/{tampered}").text
+    assert client.get("/l/not-a-token").status_code == 404
+
+    link = session.exec(select(ActionLink)).one()
+    link.expires_at = link.created_at - timedelta(seconds=1)
+    session.add(link)
+    session.commit()
+    expired = client.get(f"/l/{token}")
+    assert expired.status_code == 410 and "hết hạn" in expired.text and "Phòng GD&amp;ĐT xét duyệt" in expired.text
+
+    head_token = _link(session, district, dossier_id, role="phong_head")
+    assert client.get(f"/l/{head_token}").status_code == 200  # this browser is now the head's
+    other = _link(session, district, dossier_id)
+    wrong = client.get(f"/l/{other}")
+    assert wrong.status_code == 403 and "người khác" in wrong.text
+    assert _state(session, dossier_id) == before
+
+    services.act(session, dossier_id=dossier_id, actor=district.people["phong_head"], action="approve")
+    session.commit()
+    moved = TestClient(create_app()).get(f"/l/{other}")
+    assert moved.status_code == 409 and "Phòng Nội vụ thẩm định" in moved.text
+
+
+def test_two_reviewers_approve_at_once_over_http(session: Session, db_url: str) -> None:
+    district, dossier_id, noms = _at_phong(session)
+    tokens = [_link(session, district, dossier_id, role) for role in ("phong_reviewer", "phong_head")]
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    try:
+        clients = [httpx.Client(base_url=f"http://127.0.0.1:{port}") for _ in tokens]
+        forms = []
+        for c, token in zip(clients, tokens, strict=True):
+            forms.append({"csrf": _csrf(c.get(f"/l/{token}").text), **{f"verdict_{n.id}": "approve" for n in noms}})
+        barrier = threading.Barrier(2)
+        answers: list[int] = []
+
+        def post(i: int) -> None:
+            barrier.wait()
+            answers.append(clients[i].post(f"/l/{tokens[i]}", data=forms[i]).status_code)
+
+        threads = [threading.Thread(target=post, args=(i,)) for i in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+    assert sorted(answers) == [200, 409]
+    session.expire_all()
+    assert session.get(Dossier, dossier_id).stage == "noivu_verification"
+    approvals = session.exec(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "approve")).one()
+    assert approvals == 1
+
+
+def test_the_emailed_link_opens_the_dossier(session: Session, client: TestClient, smtp: Any) -> None:
+    from config.settings import get_settings
+    from notifications.outbox import deliver
+
+    district, dossier_id, noms = _at_phong(session)
+    deliver(session, settings=get_settings())
+    session.commit()
+    bodies = {m["To"].addresses[0].addr_spec: m.get_body(("plain",)).get_content() for m in smtp.inbox.messages}
+    reviewer_mail = bodies[district.people["phong_reviewer"].email]
+    url = next(word for word in reviewer_mail.split() if "/l/" in word)
+    assert url.startswith(get_settings().base_url)
+    leader_mail = bodies[district.heads[district.schools[0].id].email]  # sent after the leader already forwarded
+    assert "/l/" not in leader_mail
+    page = client.get(url.removeprefix(get_settings().base_url))
+    assert page.status_code == 200 and "Giáo viên 0" in page.text
+    assert session.exec(select(func.count()).select_from(ActionLink)).one() == 2  # the Phòng's reviewer and head

@@ -1,0 +1,158 @@
+"""The web pages of approval links: GET shows, POST (with CSRF) acts — through the same service layer as the CLI.
+
+No flow runs inside a request: the transition and its outbox rows are written in one transaction, and the
+scheduler's sweep delivers the emails.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from email import message_from_bytes
+from email.policy import default
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, Response
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from config.route import default_route
+from config.settings import get_settings
+from models.db import session_scope
+from models.unit import Person, Unit
+from notifications.mailer import mailbox_files
+from tdkt import links, services
+from tdkt.engine import Verdict
+from tdkt.errors import Refused
+from tdkt.timefmt import fmt_datetime
+
+TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
+                        autoescape=select_autoescape(["html"]), undefined=StrictUndefined)
+TEMPLATES.filters["dt"] = fmt_datetime
+PERSON_COOKIE, CSRF_COOKIE = "tdkt_person", "tdkt_csrf"
+LINK_TITLES = {
+    "forged": "Đường dẫn không hợp lệ", "wrong_person": "Đường dẫn dành cho người khác",
+    "used": "Đường dẫn đã được sử dụng", "moved_on": "Hồ sơ đã chuyển bước", "expired": "Đường dẫn đã hết hạn",
+}
+LINK_STATUS = {"forged": 404, "wrong_person": 403, "used": 410, "moved_on": 409, "expired": 410}
+
+
+def _mac(*parts: object) -> str:
+    key = get_settings().secret_key.encode()
+    return hmac.new(key, ":".join(str(p) for p in parts).encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _signed_in(request: Request) -> int | None:
+    """The person a previous link identified in this browser (a signed cookie), if any."""
+    value = request.cookies.get(PERSON_COOKIE, "")
+    person_id, _, mac = value.partition(".")
+    return int(person_id) if person_id.isdigit() and hmac.compare_digest(mac, _mac("person", person_id)) else None
+
+
+def page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    return HTMLResponse(TEMPLATES.get_template(name).render(**context), status_code=status)
+
+
+def _link_error(refusal: links.LinkRefused) -> HTMLResponse:
+    return page("link_error.html", LINK_STATUS.get(refusal.code, 400), title=LINK_TITLES.get(refusal.code, "Lỗi"),
+                refusal=refusal)
+
+
+def _verdicts(form: dict[str, Any], nomination_ids: list[int]) -> dict[int, Verdict]:
+    chosen: dict[int, Verdict] = {}
+    for nid in nomination_ids:
+        verdict = str(form.get(f"verdict_{nid}", ""))
+        if verdict not in ("approve", "return_for_revision", "reject"):
+            raise Refused("verdict_missing", "Hãy chọn ý kiến cho từng người trong danh sách.")
+        chosen[nid] = Verdict(verdict, str(form.get(f"reason_{nid}", "")).strip() or None)  # type: ignore[arg-type]
+    return chosen
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(title="tdkt", docs_url=None, redoc_url=None)
+
+    @app.get("/", response_class=HTMLResponse)
+    def index() -> HTMLResponse:
+        """Start page."""
+        return page("index.html", embedded=get_settings().environment == "embedded")
+
+    @app.get("/l/{token}", response_class=HTMLResponse)
+    def open_link(token: str, request: Request) -> Response:
+        """Show the dossier and its choices; never changes anything (mail scanners open links too)."""
+        route = default_route()
+        with session_scope() as session:
+            try:
+                link, dossier = links.check(session, token=token, route=route, signed_in=_signed_in(request))
+            except links.LinkRefused as refusal:
+                return _link_error(refusal)
+            view = services.dossier_view(session, dossier_id=dossier.id or 0, route=route)
+            person = session.get(Person, link.person_id)
+        nonce = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(16)
+        response = page("dossier.html", view=view, person=person, token=token,
+                        csrf=_mac("csrf", nonce, links.token_hash(token)))
+        response.set_cookie(CSRF_COOKIE, nonce, httponly=True, samesite="strict")
+        response.set_cookie(PERSON_COOKIE, f"{link.person_id}.{_mac('person', link.person_id)}", httponly=True,
+                            samesite="lax")
+        return response
+
+    @app.post("/l/{token}", response_class=HTMLResponse)
+    async def act_by_link(token: str, request: Request) -> Response:
+        """Apply the reviewer's choices: one transaction for the transition and the link's use."""
+        form = dict(await request.form())
+        nonce = request.cookies.get(CSRF_COOKIE, "")
+        expected = _mac("csrf", nonce, links.token_hash(token))
+        if not nonce or not hmac.compare_digest(str(form.get("csrf", "")), expected):
+            return page("message.html", 403, title="Yêu cầu không hợp lệ",
+                        message="Phiên làm việc không hợp lệ (CSRF). Hãy mở lại đường dẫn trong thư rồi thao tác lại.")
+        return _act(token, form, _signed_in(request))
+
+    @app.get("/mailbox", response_class=HTMLResponse)
+    def mailbox() -> Response:
+        """The dev mailbox: emails written to var/mailbox/ when no SMTP server is configured."""
+        if get_settings().environment != "embedded":
+            return page("message.html", 404, title="Không có trang này", message="Hộp thư demo chỉ có ở chế độ demo.")
+        mails = [message_from_bytes(p.read_bytes(), policy=default) for p in reversed(mailbox_files())]
+        return page("mailbox.html", mails=[{"to": m["To"], "subject": m["Subject"], "date": m["Date"],
+                                            "body": m.get_body(("plain",)).get_content()} for m in mails[:200]])
+
+    return app
+
+
+def _act(token: str, form: dict[str, Any], signed_in: int | None) -> Response:
+    route = default_route()
+    try:
+        with session_scope() as session:
+            link, dossier = links.check(session, token=token, route=route, signed_in=signed_in)
+            actor = session.get(Person, link.person_id)
+            assert actor is not None
+            action = str(form.get("action", "")) or None
+            reason = str(form.get("reason", "")).strip() or None
+            stage = route.stages[dossier.stage]
+            block_step = route.block_step()
+            if block_step and (dossier.stage, action) == block_step:
+                services.forward_block(session, block_id=_block_of(session, dossier.school_id),
+                                       phase_id=dossier.phase_id, actor=actor)
+            elif stage.verdicts is not None and action is None:
+                ids = [n["id"] for n in services.dossier_view(session, dossier_id=dossier.id or 0)["nominations"]]
+                services.act(session, dossier_id=dossier.id or 0, actor=actor, verdicts=_verdicts(form, ids),
+                             reason=reason, expected_stage=link.stage)
+            else:
+                services.act(session, dossier_id=dossier.id or 0, actor=actor, action=action, reason=reason,
+                             expected_stage=link.stage)
+            links.use(session, link=link)
+            view = services.dossier_view(session, dossier_id=dossier.id or 0, route=route)
+    except links.LinkRefused as refusal:
+        return _link_error(refusal)
+    except Refused as refusal:
+        return page("message.html", 409, title="Không thực hiện được", message=refusal.message)
+    return page("done.html", view=view)
+
+
+def _block_of(session: Any, school_id: int) -> int:
+    school = session.get(Unit, school_id)
+    return school.block_id or 0 if school else 0
+
+
+app = create_app()
