@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup run test lint postgres clean
+.PHONY: setup run test lint postgres browser clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +29,12 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy tdkt/engine.py models
 
-## test: set up, lint, make sure PostgreSQL runs, then the whole suite on SQLite and PostgreSQL
-test: lint postgres
+## browser: Debian's headless Chromium for the browser tests (installed with apt-get when missing)
+browser:
+	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
+## test: set up, lint, make sure PostgreSQL and Chromium are there, then the suite on SQLite and PostgreSQL
+test: lint postgres browser
 	$(BIN)/python -m pytest
 
 clean:

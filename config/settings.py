@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     mail_from: str = "Phòng GD&ĐT <thidua@tdkt.invalid>"
     smtp_timeout: float = 10.0
 
+    mailbox_dir: Path = PROJECT_DIR / "var" / "mailbox"
+
     webhook_url: str = ""
     webhook_secret: str = ""
 

@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
+import email.policy
 import smtplib
 import ssl
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate
 from pathlib import Path
 
-from config.settings import PROJECT_DIR, Settings
+from config.settings import Settings, get_settings
 from notifications.render import Email
-
-MAILBOX_DIR = PROJECT_DIR / "var" / "mailbox"
 
 
 class PermanentFailure(Exception):
     """The server refused the message for good (bad address, rejected content): retrying will not help."""
 
 
+# Python's header folding drops the space between encoded words of a long Vietnamese subject ("Tiểuhọc");
+# RFC 5322 allows 998-character lines, so long headers are not folded at all.
+POLICY = email.policy.default.clone(max_line_length=998)
+
+
 def build_message(email: Email, *, message_id: str, sender: str) -> EmailMessage:
-    message = EmailMessage()
+    message = EmailMessage(policy=POLICY)
     message["From"] = sender
     message["To"] = formataddr((email.to_name, email.to_email))
     message["Subject"] = email.subject
@@ -44,10 +48,10 @@ def send_all(messages: list[EmailMessage], settings: Settings) -> dict[str, Exce
     """Send over one connection; returns the failures by Message-ID. A connection error raises (retry later)."""
     failures: dict[str, Exception] = {}
     if not settings.smtp_host:
-        MAILBOX_DIR.mkdir(parents=True, exist_ok=True)
+        settings.mailbox_dir.mkdir(parents=True, exist_ok=True)
         for message in messages:
             name = message["Message-ID"].strip("<>").replace("@", "_at_")
-            (MAILBOX_DIR / f"{name}.eml").write_bytes(message.as_bytes())
+            (settings.mailbox_dir / f"{name}.eml").write_bytes(message.as_bytes())
         return failures
     with _smtp(settings) as client:
         if settings.smtp_user:
@@ -72,4 +76,6 @@ def _first_code(exc: Exception) -> int | None:
 
 
 def mailbox_files() -> list[Path]:
-    return sorted(MAILBOX_DIR.glob("*.eml")) if MAILBOX_DIR.exists() else []
+    """The dev mailbox's emails, oldest first."""
+    folder = get_settings().mailbox_dir
+    return sorted(folder.glob("*.eml"), key=lambda p: p.stat().st_mtime_ns) if folder.exists() else []

@@ -50,7 +50,7 @@ def issue(session: Session, *, person: Person, dossier: Dossier, route: Route, n
     random_part = secrets.token_urlsafe(24)
     token = f"{random_part}.{_sign(random_part, person.id or 0, dossier.id or 0, dossier.stage)}"
     session.add(ActionLink(token_hash=token_hash(token), person_id=person.id or 0, dossier_id=dossier.id or 0,
-                           stage=dossier.stage, expires_at=max(expires, now + timedelta(hours=1))))
+                           stage=dossier.stage, expires_at=max(expires, now + grace)))
     session.flush()
     return token
 

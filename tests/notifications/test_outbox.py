@@ -46,7 +46,9 @@ def test_smtp_down_then_up_delivers_each_email_once(session: Session, smtp: Smtp
     received = smtp.inbox.message_ids()
     assert sorted(received) == sorted(f"<tdkt-outbox-{i}@tdkt.invalid>" for i in ids)
     message = smtp.inbox.messages[0]
-    assert "đã gửi hồ sơ đề nghị khen thưởng" in message["Subject"]
+    school = message["Subject"].split("] ", 1)[1].split(" đã gửi")[0]
+    assert school.startswith("Trường Tiểu học Số 1.") and message["Subject"].endswith(
+        " đã gửi hồ sơ đề nghị khen thưởng – 91/KH-UBND")  # no space lost in a long Vietnamese subject
     assert "Kính gửi" in message.get_body(("plain",)).get_content()
 
 

@@ -1,0 +1,78 @@
+"""A real headless Chromium (Debian's), driven over the DevTools protocol: navigate, run JS, screenshot."""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import json
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+from websockets.sync.client import connect
+
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--window-size=1200,1400", "--remote-debugging-port=0", "about:blank"]
+
+
+class Browser:
+    def __init__(self) -> None:
+        binary = shutil.which("chromium")
+        if binary is None:
+            raise RuntimeError("chromium is not installed (make test installs Debian's chromium)")
+        self.profile = tempfile.mkdtemp(prefix="tdkt-chromium-")
+        self.process = subprocess.Popen([binary, f"--user-data-dir={self.profile}", *FLAGS],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        port_file = Path(self.profile) / "DevToolsActivePort"
+        for _ in range(200):
+            if port_file.exists() and port_file.read_text().strip():
+                break
+            time.sleep(0.05)
+        port = port_file.read_text().split()[0]
+        page = next(t for t in httpx.get(f"http://127.0.0.1:{port}/json").json() if t["type"] == "page")
+        self.ws = connect(page["webSocketDebuggerUrl"], max_size=None)
+        self.ids = itertools.count(1)
+        self.send("Page.enable")
+
+    def send(self, method: str, **params: Any) -> dict[str, Any]:
+        message_id = next(self.ids)
+        self.ws.send(json.dumps({"id": message_id, "method": method, "params": params}))
+        while True:
+            answer = json.loads(self.ws.recv())
+            if answer.get("id") == message_id:
+                if "error" in answer:
+                    raise RuntimeError(answer["error"])
+                return dict(answer.get("result", {}))
+
+    def eval(self, script: str) -> Any:
+        result = self.send("Runtime.evaluate", expression=script, returnByValue=True, awaitPromise=True)
+        return result["result"].get("value")
+
+    def wait_for(self, script: str, seconds: float = 15.0) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            if self.eval(f"document.readyState === 'complete' && !!({script})"):
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"page never satisfied: {script}")
+
+    def goto(self, url: str) -> None:
+        self.send("Page.navigate", url=url)
+        self.wait_for(f"location.href === {json.dumps(url)}")
+
+    def text(self) -> str:
+        return str(self.eval("document.body.innerText"))
+
+    def screenshot(self, path: Path) -> None:
+        path.write_bytes(base64.b64decode(self.send("Page.captureScreenshot", format="png")["data"]))
+
+    def close(self) -> None:
+        self.ws.close()
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        shutil.rmtree(self.profile, ignore_errors=True)

@@ -1,0 +1,87 @@
+"""In a real headless Chromium: open the emailed link, return one nominee with a reason, approve the rest;
+the school's email (seen in the dev mailbox page) carries the reason. Screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from email import message_from_bytes
+from email.policy import default
+from pathlib import Path
+
+import pytest
+import uvicorn
+from sqlmodel import Session
+
+from config.settings import get_settings
+from models.dossier import Dossier
+from notifications.mailer import mailbox_files
+from notifications.outbox import deliver
+from tests.conftest import free_port
+from tests.web.browser import Browser
+from tests.web.test_links import _at_phong
+from web.app import create_app
+
+REASON = "Thiếu báo cáo thành tích có xác nhận"
+
+
+@pytest.fixture
+def server(db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
+    """tdkt's web app on loopback, in the embedded mode: emails go to a dev mailbox of this test's own."""
+    port = free_port()
+    monkeypatch.setenv("TDKT_BASE_URL", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("TDKT_MAILBOX_DIR", str(tmp_path / "mailbox"))
+    monkeypatch.delenv("TDKT_SMTP_HOST", raising=False)
+    get_settings.cache_clear()
+    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    chromium = Browser()
+    yield chromium
+    chromium.close()
+
+
+def test_return_one_nominee_by_link_in_a_browser(session: Session, server: str, browser: Browser, artifacts: Path,
+                                                 db_url: str) -> None:
+    backend = "postgresql" if db_url.startswith("postgresql") else "sqlite"
+    district, dossier_id, noms = _at_phong(session)
+    deliver(session, settings=get_settings())
+    session.commit()
+    reviewer = district.people["phong_reviewer"].email
+    mails = [message_from_bytes(p.read_bytes(), policy=default) for p in mailbox_files()]
+    mail = next(m for m in mails if m["To"].addresses[0].addr_spec == reviewer)
+    link = next(w for w in mail.get_body(("plain",)).get_content().split() if w.startswith(server + "/l/"))
+
+    browser.goto(link)
+    assert "Phòng GD&ĐT xét duyệt" in browser.text() and "Giáo viên 0" in browser.text()
+    browser.screenshot(artifacts / f"dossier-{backend}.png")
+    first = noms[0].id
+    browser.eval(f"""
+        document.querySelector('input[name="verdict_{first}"][value="return_for_revision"]').click();
+        document.querySelector('input[name="reason_{first}"]').value = "{REASON}";
+        document.getElementById('submit-verdicts').click();""")
+    browser.wait_for("document.title === 'Đã ghi nhận'")
+    assert "Họp xét tại trường" in browser.text() and REASON in browser.text()
+    browser.screenshot(artifacts / f"done-{backend}.png")
+    session.expire_all()
+    assert session.get(Dossier, dossier_id).stage == "school_vote"
+    session.rollback()
+
+    deliver(session, settings=get_settings())  # the school is told, with the reason
+    session.commit()
+    browser.goto(server + "/mailbox")
+    head = district.heads[district.schools[0].id].email
+    browser.eval("document.querySelectorAll('details').forEach(d => d.open = true)")
+    page = browser.text()
+    assert "bị trả lại để bổ sung" in page and head in page and REASON in page
+    browser.screenshot(artifacts / f"mailbox-{backend}.png")
