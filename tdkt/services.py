@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from config.route import Route, default_route
 from config.rules import rule_set
 from models.audit import history
-from models.campaign import Campaign, Phase, StageDeadline
+from models.campaign import Campaign, Phase, StageDeadline, quotas_for
 from models.db import utcnow
 from models.decision import Decision, DecisionEntry, next_decision_number
 from models.dossier import Consolidation, Dossier, get_or_create_dossier
@@ -234,9 +234,11 @@ class StatusRow:
     nominations: int
     approved: int
     late: bool
+    overdue: bool
 
 
-def status_rows(session: Session, *, phase_id: int, route: Route | None = None) -> list[StatusRow]:
+def status_rows(session: Session, *, phase_id: int, route: Route | None = None,
+                now: datetime | None = None) -> list[StatusRow]:
     """Where every school's dossier of a phase stands (schools with no dossier yet included)."""
     route = route or default_route()
     phase = session.get(Phase, phase_id)
@@ -246,6 +248,13 @@ def status_rows(session: Session, *, phase_id: int, route: Route | None = None) 
     schools = district_schools(session, issuer_unit_id=campaign.issuer_unit_id)
     blocks = {u.id: u.name for u in session.exec(select(Unit).where(Unit.kind == UnitKind.block)).all()}
     dossiers = {d.school_id: d for d in session.exec(select(Dossier).where(Dossier.phase_id == phase_id)).all()}
+    now = now or utcnow()
+    deadlines = {d.key: d.due_at for d in session.exec(select(StageDeadline).where(StageDeadline.phase_id == phase_id))}
+
+    def overdue(stage_name: str) -> bool:
+        stage = route.stages[stage_name]
+        return stage.deadline is not None and stage.deadline.key in deadlines and now > deadlines[stage.deadline.key]
+
     counts: dict[int, list[Nomination]] = {}
     for nomination in session.exec(select(Nomination).where(
         col(Nomination.dossier_id).in_([d.id for d in dossiers.values()]), Nomination.withdrawn == False  # noqa: E712
@@ -263,8 +272,25 @@ def status_rows(session: Session, *, phase_id: int, route: Route | None = None) 
             nominations=len(noms),
             approved=sum(1 for n in noms if n.status in (NominationStatus.approved, NominationStatus.granted)),
             late=dossier.late if dossier else False,
+            overdue=overdue(dossier.stage if dossier else route.start),
         ))
     return rows
+
+
+def quota_usage(session: Session, *, phase_id: int) -> list[tuple[str, int, int]]:
+    """(what, approved so far, at most) for each quota of the phase."""
+    usage = []
+    for quota in quotas_for(session, phase_id=phase_id):
+        query = (select(Nomination).join(Nominee, col(Nominee.id) == Nomination.nominee_id)
+                 .join(Dossier, col(Dossier.id) == Nomination.dossier_id)
+                 .where(Dossier.phase_id == phase_id, Nominee.kind == quota.subject,
+                        col(Nomination.status).in_([NominationStatus.approved, NominationStatus.granted])))
+        if quota.title_code:
+            query = query.where(Nomination.title_code == quota.title_code)
+        what = ("Cá nhân" if quota.subject == SubjectKind.individual else "Tập thể") + (
+            f" ({quota.title_code})" if quota.title_code else "")
+        usage.append((what, len(session.exec(query).all()), quota.max_count))
+    return usage
 
 
 def set_deadline(session: Session, *, phase_id: int, key: str, due_on: date, route: Route | None = None) -> None:

@@ -20,9 +20,11 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from config.route import default_route
 from config.settings import get_settings
+from models.campaign import Phase
 from models.db import session_scope
-from models.unit import Person, Unit
+from models.unit import Person, Unit, UnitKind
 from notifications.mailer import mailbox_files
+from notifications.outbox import failed_messages
 from tdkt import links, services
 from tdkt.engine import Verdict
 from tdkt.errors import Refused
@@ -36,6 +38,7 @@ LINK_TITLES = {
     "forged": "Đường dẫn không hợp lệ", "wrong_person": "Đường dẫn dành cho người khác",
     "used": "Đường dẫn đã được sử dụng", "moved_on": "Hồ sơ đã chuyển bước", "expired": "Đường dẫn đã hết hạn",
 }
+OFFICES = {UnitKind.phong_gddt, UnitKind.phong_noi_vu, UnitKind.ubnd_huyen}
 LINK_STATUS = {"forged": 404, "wrong_person": 403, "used": 410, "moved_on": 409, "expired": 410}
 
 
@@ -107,6 +110,25 @@ def create_app() -> FastAPI:
             return page("message.html", 403, title="Yêu cầu không hợp lệ",
                         message="Phiên làm việc không hợp lệ (CSRF). Hãy mở lại đường dẫn trong thư rồi thao tác lại.")
         return _act(token, form, _signed_in(request))
+
+    @app.get("/dashboard/{phase_id}", response_class=HTMLResponse)
+    def dashboard(phase_id: int, request: Request) -> Response:
+        """The offices' view of a phase: who has submitted, where each dossier stands, overdue, quotas, failures."""
+        person_id = _signed_in(request)
+        with session_scope() as session:
+            person = session.get(Person, person_id) if person_id else None
+            unit = session.get(Unit, person.unit_id) if person else None
+            if unit is None or unit.kind not in OFFICES:
+                return page("message.html", 403, title="Không có quyền xem",
+                            message="Trang tổng hợp dành cho Phòng GD&ĐT, Phòng Nội vụ và UBND. Hãy mở một đường "
+                                    "dẫn trong thư gửi cho bạn trước.")
+            phase = session.get(Phase, phase_id)
+            if phase is None:
+                return page("message.html", 404, title="Không có đợt này", message=f"Không có đợt số {phase_id}.")
+            return page("dashboard.html", phase=phase, person=person,
+                        rows=services.status_rows(session, phase_id=phase_id),
+                        quotas=services.quota_usage(session, phase_id=phase_id),
+                        failed=failed_messages(session))
 
     @app.get("/mailbox", response_class=HTMLResponse)
     def mailbox() -> Response:

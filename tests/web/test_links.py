@@ -190,3 +190,23 @@ def test_the_emailed_link_opens_the_dossier(session: Session, client: TestClient
     page = client.get(url.removeprefix(get_settings().base_url))
     assert page.status_code == 200 and "Giáo viên 0" in page.text
     assert session.exec(select(func.count()).select_from(ActionLink)).one() == 2  # the Phòng's reviewer and head
+
+
+def test_dashboard_for_offices_only(session: Session, client: TestClient) -> None:
+    district, dossier_id, noms = _at_phong(session)
+    phase = district.phase_id
+    assert client.get(f"/dashboard/{phase}").status_code == 403  # nobody signed in
+    head_of_school = TestClient(create_app())
+    school_link = links.issue(session, person=district.heads[district.schools[0].id],
+                              dossier=session.get(Dossier, dossier_id), route=default_route())
+    session.commit()
+    head_of_school.get(f"/l/{school_link}")  # moved on, but still a genuine link: the browser is the head's
+    assert head_of_school.get(f"/dashboard/{phase}").status_code == 403
+    client.get(f"/l/{_link(session, district, dossier_id)}")
+    page = client.get(f"/dashboard/{phase}")
+    assert page.status_code == 200
+    assert district.schools[0].name in page.text and "Phòng GD&amp;ĐT xét duyệt" in page.text
+    assert "<td>Cá nhân</td><td>0</td><td>20</td>" in page.text
+    services.act(session, dossier_id=dossier_id, actor=district.people["phong_reviewer"], action="approve")
+    session.commit()
+    assert "<td>Cá nhân</td><td>2</td><td>20</td>" in client.get(f"/dashboard/{phase}").text
