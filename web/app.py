@@ -92,8 +92,9 @@ def create_app() -> FastAPI:
                 return _link_error(refusal)
             view = services.dossier_view(session, dossier_id=dossier.id or 0, route=route)
             person = session.get(Person, link.person_id)
+            members = _block_members(session, dossier) if (route.block_step() or ("",))[0] == dossier.stage else []
         nonce = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(16)
-        response = page("dossier.html", view=view, person=person, token=token,
+        response = page("dossier.html", view=view, person=person, token=token, members=members,
                         csrf=_mac("csrf", nonce, links.token_hash(token)))
         response.set_cookie(CSRF_COOKIE, nonce, httponly=True, samesite="strict")
         response.set_cookie(PERSON_COOKIE, f"{link.person_id}.{_mac('person', link.person_id)}", httponly=True,
@@ -170,6 +171,14 @@ def _act(token: str, form: dict[str, Any], signed_in: int | None) -> Response:
     except Refused as refusal:
         return page("message.html", 409, title="Không thực hiện được", message=refusal.message)
     return page("done.html", view=view)
+
+
+def _block_members(session: Any, dossier: Any) -> list[services.StatusRow]:
+    """For the block leader: where each member school of the dossier's block stands in this phase."""
+    school = session.get(Unit, dossier.school_id)
+    block = session.get(Unit, school.block_id) if school and school.block_id else None
+    rows = services.status_rows(session, phase_id=dossier.phase_id)
+    return [r for r in rows if block is not None and r.block == block.name]
 
 
 def _block_of(session: Any, school_id: int) -> int:

@@ -210,3 +210,32 @@ def test_dashboard_for_offices_only(session: Session, client: TestClient) -> Non
     services.act(session, dossier_id=dossier_id, actor=district.people["phong_reviewer"], action="approve")
     session.commit()
     assert "<td>Cá nhân</td><td>2</td><td>20</td>" in client.get(f"/dashboard/{phase}").text
+
+
+def test_block_leader_sees_members_and_forwards_the_block(session: Session, client: TestClient) -> None:
+    today = date.today()
+    district = make_district(session, blocks=1, schools_per_block=3, deadlines={
+        "school_submission": today + timedelta(days=5), "block_forward": today + timedelta(days=8),
+        "phong_review": today + timedelta(days=12), "noivu_verification": today + timedelta(days=20)})
+    leader_school, member, idle = district.schools
+    dossiers = {}
+    for school in (leader_school, member):
+        dossiers[school.id], _ = prepare_dossier(session, district, school)
+        services.submit(session, dossier_id=dossiers[school.id], actor=district.heads[school.id])
+    session.commit()
+    leader = district.leader_of(district.blocks[0])
+    token = links.issue(session, person=leader, dossier=session.get(Dossier, dossiers[member.id]),
+                        route=default_route())
+    session.commit()
+    page = client.get(f"/l/{token}")
+    members = page.text.split('id="members"', 1)[1].split("</table>", 1)[0]
+    assert idle.name in members and "Chưa lập hồ sơ" in members and members.count("Tổng hợp tại khối thi đua") == 2
+    refused = client.post(f"/l/{token}", data={"csrf": _csrf(page.text), "action": "forward"})
+    assert refused.status_code == 409 and "Khối còn 1 trường chưa gửi hồ sơ" in refused.text
+    dossier_id, _ = prepare_dossier(session, district, idle)
+    services.submit(session, dossier_id=dossier_id, actor=district.heads[idle.id])
+    session.commit()
+    done = client.post(f"/l/{token}", data={"csrf": _csrf(page.text), "action": "forward"})
+    assert done.status_code == 200 and "Phòng GD&amp;ĐT xét duyệt" in done.text
+    session.expire_all()
+    assert {d.stage for d in session.exec(select(Dossier)).all()} == {"phong_review"}
