@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -125,6 +126,26 @@ def nominate(
         nomination = services.add_nomination(session, dossier_id=dossier.id or 0, full_name=name, kind=kind,
                                              title_code=title, position=position, achievements=achievements)
         console.print(f"Hồ sơ số {dossier.id}: đã thêm đề nghị số {nomination.id} ({name}, {title}).")
+
+
+@app.command(name="import")
+def import_file(school: Annotated[str, typer.Option(help="Mã trường")],
+                file: Annotated[Path, typer.Option(help="Tệp .xlsx hoặc .csv: Họ và tên, Chức vụ, Đơn vị, "
+                                                        "Danh hiệu đề nghị, Thành tích")],
+                phase: PhaseOpt = 1, campaign: CampaignOpt = None) -> None:
+    """Nhập danh sách đề nghị khen thưởng của trường từ Excel/CSV (có lỗi thì không nhập dòng nào)."""
+    from tdkt.importer import import_nominees
+
+    with refusals(), session_scope() as session:
+        unit = get_unit_by_code(session, code=school)
+        if unit is None:
+            raise Refused("unknown_school", f"Không có trường mã '{school}'.")
+        if not file.is_file():
+            raise Refused("no_file", f"Không tìm thấy tệp {file}.")
+        dossier = services.open_dossier(session, phase_id=find_phase(session, campaign, phase).id or 0,
+                                        school_id=unit.id or 0)
+        count = import_nominees(session, dossier_id=dossier.id or 0, content=file.read_bytes(), filename=file.name)
+    console.print(f"Hồ sơ số {dossier.id}: đã nhập {count} đề nghị từ {file.name}.")
 
 
 @app.command()

@@ -82,3 +82,18 @@ def test_refusals_on_the_command_line(session: Session) -> None:
     assert code == 1 and "SỐ_ĐỀ_NGHỊ:ĐỒNG_Ý:KHÔNG_ĐỒNG_Ý" in output
     code, output = tdkt("nominate", "--school", "khong-co", "--name", "A", "--title", "LDTT")
     assert code == 1 and "Không có trường mã 'khong-co'" in output
+
+
+def test_import_from_the_command_line(session: Session, tmp_path: Path) -> None:
+    tdkt("init", "--sample", "muong-khuong")
+    good = tmp_path / "ds.csv"
+    good.write_text("Họ và tên,Chức vụ,Đơn vị,Danh hiệu đề nghị,Thành tích\n"
+                    "Vàng Seo Phử,Giáo viên,Trường Tiểu học Bản Lầu,LĐTT,Dạy giỏi\n", encoding="utf-8")
+    code, output = tdkt("import", "--school", "th-ban-lau", "--file", str(good))
+    assert code == 0 and "đã nhập 1 đề nghị" in output, output
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Họ và tên,Danh hiệu đề nghị\nA,Không có\n", encoding="utf-8")
+    code, output = tdkt("import", "--school", "th-ban-lau", "--file", str(bad))
+    assert code == 1 and "Dòng 2, cột Danh hiệu đề nghị" in output
+    assert len(session.exec(select(Nomination)).all()) == 1
+    session.rollback()

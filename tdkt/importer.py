@@ -1,0 +1,131 @@
+"""Import a school's nominee list from XLSX or CSV, in the layout offices already use.
+
+Columns (header row, any order, matched without case or diacritics): Họ và tên, Chức vụ, Đơn vị,
+Danh hiệu đề nghị, Thành tích. The title may be given by code (LDTT), abbreviation (LĐTT) or name. Every row is
+checked first; one bad row stores nothing and every problem is reported with its row and column.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+
+from openpyxl import load_workbook
+from sqlmodel import Session
+
+from config.rules import RuleSet, rule_set
+from models.campaign import Campaign, Phase
+from models.dossier import Dossier
+from models.unit import Unit
+from tdkt import services
+from tdkt.errors import Refused, Violation
+
+COLUMNS = {"name": "Họ và tên", "position": "Chức vụ", "unit": "Đơn vị", "title": "Danh hiệu đề nghị",
+           "achievements": "Thành tích"}
+REQUIRED = ("name", "title")
+
+
+@dataclass(frozen=True)
+class Row:
+    number: int
+    values: dict[str, str]
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics, for matching headers and titles ("Lao động" ~ "lao dong")."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).lower().split())
+
+
+def nfc(text: object) -> str:
+    return unicodedata.normalize("NFC", " ".join(str(text or "").split()))
+
+
+def read_table(content: bytes, filename: str) -> list[list[str]]:
+    """Rows of cells from an XLSX workbook (first sheet) or a UTF-8 CSV; refuses anything else."""
+    if content.startswith(b"PK") and filename.lower().endswith((".xlsx", ".xlsm")):
+        try:
+            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
+        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+            raise Refused("bad_file", f"Tệp {filename} không đọc được như một bảng tính Excel (.xlsx).") from exc
+        return [[nfc(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
+    if filename.lower().endswith(".csv"):
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise Refused("bad_encoding", f"Tệp {filename} không phải CSV mã hóa UTF-8.") from exc
+        dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t") if text.strip() else csv.excel
+        return [[nfc(cell) for cell in row] for row in csv.reader(io.StringIO(text), dialect)]
+    raise Refused("bad_type", f"Tệp {filename} không phải .xlsx hoặc .csv.")
+
+
+def _header(rows: list[list[str]]) -> tuple[int, dict[str, int]]:
+    """The first row naming the required columns, and the column index of each known field."""
+    wanted = {fold(label): key for key, label in COLUMNS.items()}
+    for index, row in enumerate(rows[:10]):
+        found = {wanted[fold(cell)]: i for i, cell in enumerate(row) if fold(cell) in wanted}
+        if all(key in found for key in REQUIRED):
+            return index, found
+    missing = ", ".join(COLUMNS[k] for k in REQUIRED)
+    raise Refused("no_header", f"Không tìm thấy dòng tiêu đề có các cột: {missing}.")
+
+
+def _title_code(rules: RuleSet, text: str) -> str | None:
+    wanted = fold(text)
+    for code, title in rules.titles.items():
+        if wanted in (fold(code), fold(title.abbreviation), fold(title.name)):
+            return code
+    return None
+
+
+def parse(rows: list[list[str]], *, rules: RuleSet, school: Unit) -> tuple[list[Row], list[Violation]]:
+    """Check every data row; returns the rows (with `title` as a code) and the problems found."""
+    start, columns = _header(rows)
+    parsed, problems, seen = [], [], set()
+    for number, cells in enumerate(rows[start + 1:], start=start + 2):
+        values = {key: cells[i] if i < len(cells) else "" for key, i in columns.items()}
+        if not any(values.values()):
+            continue
+        where = f"Dòng {number}"
+        if not values["name"]:
+            problems.append(Violation("empty_name", f"{where}, cột {COLUMNS['name']}: không được để trống."))
+        code = _title_code(rules, values["title"])
+        if code is None:
+            problems.append(Violation("unknown_title", f"{where}, cột {COLUMNS['title']}: '{values['title']}' "
+                                                       f"không có trong bộ quy tắc {rules.name}."))
+        unit = values.get("unit", "")
+        if unit and fold(unit) not in fold(school.name) and fold(unit) != fold(school.code):
+            problems.append(Violation("wrong_unit", f"{where}, cột {COLUMNS['unit']}: '{unit}' không phải "
+                                                    f"{school.name}."))
+        key = (fold(values["name"]), code)
+        if values["name"] and code and key in seen:
+            problems.append(Violation("duplicate", f"{where}: {values['name']} đã có ở dòng trước với cùng danh hiệu."))
+        seen.add(key)
+        parsed.append(Row(number, {**values, "title": code or ""}))
+    if not parsed and not problems:
+        problems.append(Violation("empty", "Tệp không có dòng dữ liệu nào dưới dòng tiêu đề."))
+    return parsed, problems
+
+
+def import_nominees(session: Session, *, dossier_id: int, content: bytes, filename: str) -> int:
+    """Add every row of the file to the dossier, or none: raises Refused listing each bad row and column."""
+    dossier = session.get(Dossier, dossier_id)
+    if dossier is None:
+        raise Refused("not_found", f"Không tìm thấy hồ sơ số {dossier_id}.")
+    school, phase = session.get(Unit, dossier.school_id), session.get(Phase, dossier.phase_id)
+    campaign = session.get(Campaign, phase.campaign_id) if phase else None
+    assert school is not None and campaign is not None
+    rules = rule_set(campaign.rule_set)
+    rows, problems = parse(read_table(content, filename), rules=rules, school=school)
+    if problems:
+        raise Refused("bad_rows", "Không nhập dòng nào vì tệp có lỗi:\n" + "\n".join(p.message for p in problems),
+                      problems)
+    for row in rows:
+        services.add_nomination(session, dossier_id=dossier_id, full_name=row.values["name"],
+                                kind=rules.titles[row.values["title"]].subject, title_code=row.values["title"],
+                                position=row.values.get("position") or None,
+                                achievements=row.values.get("achievements", ""))
+    return len(rows)

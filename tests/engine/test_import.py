@@ -1,0 +1,79 @@
+"""Importing a nominee list from CSV or XLSX: all rows or none, errors by row and column, NFC names."""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+
+import pytest
+from openpyxl import Workbook
+from sqlmodel import Session, select
+
+from models.nomination import Nomination, Nominee, SubjectKind
+from tdkt import services
+from tdkt.errors import Refused
+from tdkt.importer import import_nominees
+from tests.factories import make_district
+
+HEADER = "STT,Họ và tên,Chức vụ,Đơn vị,Danh hiệu đề nghị,Thành tích\n"
+
+
+def _dossier(session: Session) -> tuple[int, str]:
+    district = make_district(session, blocks=1, schools_per_block=1)
+    school = district.schools[0]
+    return services.open_dossier(session, phase_id=district.phase_id, school_id=school.id).id, school.name
+
+
+def test_csv_loads_with_titles_by_code_abbreviation_or_name(session: Session) -> None:
+    dossier_id, school = _dossier(session)
+    nfd_name = unicodedata.normalize("NFD", "Nguyễn Thị Hồng Nhung")
+    content = (HEADER + f"1,{nfd_name},Giáo viên,{school},LĐTT,Dạy giỏi cấp huyện\n"
+               f"2,Lò Văn Quý,Tổ trưởng,,Chiến sĩ thi đua cơ sở,Sáng kiến cấp trường\n"
+               f"3,{school},,,TTLDTT,Hoàn thành xuất sắc nhiệm vụ\n").encode()
+    assert import_nominees(session, dossier_id=dossier_id, content=content, filename="danh-sach.csv") == 3
+    session.commit()
+    rows = {p.full_name: (n.title_code, p.kind) for n, p in session.exec(select(Nomination, Nominee).join(Nominee))}
+    assert rows == {"Nguyễn Thị Hồng Nhung": ("LDTT", SubjectKind.individual),
+                    "Lò Văn Quý": ("CSTDCS", SubjectKind.individual), school: ("TTLDTT", SubjectKind.collective)}
+    assert unicodedata.is_normalized("NFC", next(iter(rows)))
+
+
+def test_xlsx_loads(session: Session) -> None:
+    dossier_id, school = _dossier(session)
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG"])
+    sheet.append(["STT", "HỌ VÀ TÊN", "Chức vụ", "Đơn vị", "Danh hiệu đề nghị", "Thành tích"])
+    sheet.append([1, "Đinh Thị Hoa", "Giáo viên", school, "Lao động tiên tiến", "Chủ nhiệm giỏi"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    assert import_nominees(session, dossier_id=dossier_id, content=buffer.getvalue(), filename="ds.xlsx") == 1
+
+
+def test_a_bad_row_loads_nothing_and_says_where(session: Session) -> None:
+    dossier_id, school = _dossier(session)
+    content = (HEADER + f"1,Nguyễn Văn An,Giáo viên,{school},LĐTT,\n"
+               "2,Trần Thị Bình,Giáo viên,Trường THCS Bản Xen,Huân chương,\n"
+               f"3,,Giáo viên,{school},LĐTT,\n").encode()
+    with pytest.raises(Refused) as refused:
+        import_nominees(session, dossier_id=dossier_id, content=content, filename="ds.csv")
+    session.rollback()
+    message = refused.value.message
+    assert "Dòng 3, cột Danh hiệu đề nghị: 'Huân chương' không có" in message
+    assert "Dòng 3, cột Đơn vị: 'Trường THCS Bản Xen' không phải" in message
+    assert "Dòng 4, cột Họ và tên: không được để trống" in message
+    assert session.exec(select(Nomination)).all() == []
+
+
+@pytest.mark.parametrize(("content", "filename", "expected"), [
+    (b"%PDF-1.7\n1 0 obj", "danh-sach.xlsx", "không phải .xlsx hoặc .csv"),
+    (b"PK\x03\x04not really a zip", "danh-sach.xlsx", "không đọc được như một bảng tính Excel"),
+    (b"%PDF-1.7\n1 0 obj", "danh-sach.pdf", "không phải .xlsx hoặc .csv"),
+    ("Tên,Ghi chú\nA,B\n".encode(), "ds.csv", "Không tìm thấy dòng tiêu đề"),
+    ("Họ và tên,Danh hiệu đề nghị\n".encode("utf-16"), "ds.csv", "không phải CSV mã hóa UTF-8"),
+])
+def test_malformed_files_are_refused(session: Session, content: bytes, filename: str, expected: str) -> None:
+    dossier_id, _ = _dossier(session)
+    with pytest.raises(Refused) as refused:
+        import_nominees(session, dossier_id=dossier_id, content=content, filename=filename)
+    assert expected in refused.value.message
