@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     secret_key: str = ""
     base_url: str = "http://127.0.0.1:8000"
     link_grace_days: int = 3
+    upload_max_bytes: int = 5_000_000
 
     smtp_host: str = ""
     smtp_port: int = 25

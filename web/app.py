@@ -9,14 +9,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from email import message_from_bytes
 from email.policy import default
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from config.route import default_route
 from config.settings import get_settings
@@ -28,7 +30,8 @@ from notifications.outbox import failed_messages
 from tdkt import links, services
 from tdkt.engine import Verdict
 from tdkt.errors import Refused
-from tdkt.timefmt import fmt_datetime
+from tdkt.importer import import_nominees
+from tdkt.timefmt import fmt_datetime, parse_date
 
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                         autoescape=select_autoescape(["html"]), undefined=StrictUndefined)
@@ -94,7 +97,8 @@ def create_app() -> FastAPI:
             person = session.get(Person, link.person_id)
             members = _block_members(session, dossier) if (route.block_step() or ("",))[0] == dossier.stage else []
         nonce = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(16)
-        response = page("dossier.html", view=view, person=person, token=token, members=members,
+        school_mode = dossier.stage == route.start
+        response = page("dossier.html", view=view, person=person, token=token, members=members, school_mode=school_mode,
                         csrf=_mac("csrf", nonce, links.token_hash(token)))
         response.set_cookie(CSRF_COOKIE, nonce, httponly=True, samesite="strict")
         response.set_cookie(PERSON_COOKIE, f"{link.person_id}.{_mac('person', link.person_id)}", httponly=True,
@@ -105,12 +109,46 @@ def create_app() -> FastAPI:
     async def act_by_link(token: str, request: Request) -> Response:
         """Apply the reviewer's choices: one transaction for the transition and the link's use."""
         form = dict(await request.form())
-        nonce = request.cookies.get(CSRF_COOKIE, "")
-        expected = _mac("csrf", nonce, links.token_hash(token))
-        if not nonce or not hmac.compare_digest(str(form.get("csrf", "")), expected):
-            return page("message.html", 403, title="Yêu cầu không hợp lệ",
-                        message="Phiên làm việc không hợp lệ (CSRF). Hãy mở lại đường dẫn trong thư rồi thao tác lại.")
-        return _act(token, form, _signed_in(request))
+        return _csrf_refused(request, form, token) or _act(token, form, _signed_in(request))
+
+    @app.post("/l/{token}/import", response_class=HTMLResponse)
+    async def import_list(token: str, request: Request) -> Response:
+        """The school uploads its nominee list (XLSX/CSV): every row or none; the link stays usable."""
+        limit = get_settings().upload_max_bytes
+        try:
+            form = dict(await request.form(max_part_size=limit + 1024))
+        except HTTPException:  # the part is far over the limit: starlette stops reading it
+            return _too_big(limit)
+        upload = form.get("file")
+        if refused := _csrf_refused(request, form, token):
+            return refused
+        if not isinstance(upload, StarletteUpload) or not upload.filename:
+            return page("message.html", 422, title="Chưa chọn tệp", message="Hãy chọn tệp .xlsx hoặc .csv để tải lên.")
+        content = await upload.read(limit + 1)
+        if len(content) > limit:
+            return _too_big(limit)
+        return _edit(token, _signed_in(request), lambda session, dossier: import_nominees(
+            session, dossier_id=dossier.id or 0, content=content, filename=upload.filename or ""))
+
+    @app.post("/l/{token}/vote", response_class=HTMLResponse)
+    async def record_vote(token: str, request: Request) -> Response:
+        """The school records its council's vote: members, present, for/against per nominee."""
+        form = dict(await request.form())
+        if refused := _csrf_refused(request, form, token):
+            return refused
+
+        def save(session: Any, dossier: Any) -> None:
+            try:
+                tallies = {int(k.removeprefix("for_")): (int(str(v)), int(str(form[f"against_{k[4:]}"])))
+                           for k, v in form.items() if k.startswith("for_")}
+                held_on, total, present = parse_date(str(form["held_on"])), int(str(form["members"])), int(
+                    str(form["present"]))
+            except (KeyError, ValueError) as exc:
+                raise Refused("bad_vote", "Hãy nhập ngày họp (dd/mm/yyyy) và các số phiếu bằng chữ số.") from exc
+            services.record_vote(session, dossier_id=dossier.id or 0, held_on=held_on, members_total=total,
+                                 members_present=present, tallies=tallies)
+
+        return _edit(token, _signed_in(request), save)
 
     @app.get("/dashboard/{phase_id}", response_class=HTMLResponse)
     def dashboard(phase_id: int, request: Request) -> Response:
@@ -141,6 +179,33 @@ def create_app() -> FastAPI:
                                             "body": m.get_body(("plain",)).get_content()} for m in mails[:200]])
 
     return app
+
+
+def _too_big(limit: int) -> Response:
+    return page("message.html", 413, title="Tệp quá lớn",
+                message=f"Tệp vượt quá {limit / 1_000_000:g} MB; không có gì được lưu.")
+
+
+def _csrf_refused(request: Request, form: dict[str, Any], token: str) -> Response | None:
+    nonce = request.cookies.get(CSRF_COOKIE, "")
+    if nonce and hmac.compare_digest(str(form.get("csrf", "")), _mac("csrf", nonce, links.token_hash(token))):
+        return None
+    return page("message.html", 403, title="Yêu cầu không hợp lệ",
+                message="Phiên làm việc không hợp lệ (CSRF). Hãy mở lại đường dẫn trong thư rồi thao tác lại.")
+
+
+def _edit(token: str, signed_in: int | None, change: Callable[[Any, Any], object]) -> Response:
+    """A school's edit of its dossier through its link (the link is spent only by the submission)."""
+    route = default_route()
+    try:
+        with session_scope() as session:
+            _, dossier = links.check(session, token=token, route=route, signed_in=signed_in)
+            change(session, dossier)
+    except links.LinkRefused as refusal:
+        return _link_error(refusal)
+    except Refused as refusal:
+        return page("message.html", 422, title="Chưa lưu được", message=refusal.message)
+    return RedirectResponse(f"/l/{token}", status_code=303)
 
 
 def _act(token: str, form: dict[str, Any], signed_in: int | None) -> Response:

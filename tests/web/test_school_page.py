@@ -1,0 +1,92 @@
+"""The school's page from its link: upload the list, record the vote, submit; bad uploads store nothing."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from config.route import default_route
+from models.dossier import Dossier
+from models.nomination import Nomination
+from tdkt import links, services
+from tests.factories import make_district
+from tests.web.test_links import _csrf, client  # noqa: F401  (the client fixture)
+
+LIST = ("Họ và tên,Chức vụ,Đơn vị,Danh hiệu đề nghị,Thành tích\n"
+        "Nguyễn Thị Lan Anh,Giáo viên,,LĐTT,Dạy giỏi cấp huyện\n")
+
+
+def _school_link(session: Session) -> tuple[str, int]:
+    today = date.today()
+    district = make_district(session, blocks=1, schools_per_block=1, deadlines={
+        "school_submission": today + timedelta(days=5), "block_forward": today + timedelta(days=8)})
+    school = district.schools[0]
+    dossier = services.open_dossier(session, phase_id=district.phase_id, school_id=school.id)
+    session.commit()
+    token = links.issue(session, person=district.heads[school.id], dossier=dossier, route=default_route())
+    session.commit()
+    return token, dossier.id
+
+
+def _count(session: Session) -> int:
+    count = len(session.exec(select(Nomination)).all())
+    session.rollback()
+    return count
+
+
+def test_upload_vote_and_submit(session: Session, client: TestClient) -> None:  # noqa: F811
+    token, dossier_id = _school_link(session)
+    csrf = _csrf(client.get(f"/l/{token}").text)
+    uploaded = client.post(f"/l/{token}/import", data={"csrf": csrf},
+                           files={"file": ("danh-sach.csv", LIST.encode(), "text/csv")})
+    assert uploaded.status_code == 200 and "Nguyễn Thị Lan Anh" in uploaded.text  # redirected to the page
+    nomination_id = session.exec(select(Nomination)).one().id
+    session.rollback()  # end the read: SQLite transactions take the write lock
+    voted = client.post(f"/l/{token}/vote", data={"csrf": csrf, "held_on": "28/10/2026", "members": "15",
+                                                   "present": "12", f"for_{nomination_id}": "11",
+                                                   f"against_{nomination_id}": "1"})
+    assert voted.status_code == 200 and 'value="11"' in voted.text
+    done = client.post(f"/l/{token}", data={"csrf": csrf, "action": "submit"})
+    assert done.status_code == 200 and "Tổng hợp tại khối thi đua" in done.text
+    session.expire_all()
+    assert session.get(Dossier, dossier_id).stage == "block_aggregation"
+
+
+def test_bad_uploads_store_nothing(session: Session, client: TestClient, monkeypatch) -> None:  # noqa: F811, ANN001
+    token, _ = _school_link(session)
+    csrf = _csrf(client.get(f"/l/{token}").text)
+    pdf_named_xlsx = client.post(f"/l/{token}/import", data={"csrf": csrf},
+                                 files={"file": ("danh-sach.xlsx", b"%PDF-1.7 fake", "application/pdf")})
+    assert pdf_named_xlsx.status_code == 422 and "không phải .xlsx hoặc .csv" in pdf_named_xlsx.text
+    malformed = client.post(f"/l/{token}/import", data={"csrf": csrf},
+                            files={"file": ("ds.csv", (LIST + "Trần Bình,,,Huân chương,\n").encode(), "text/csv")})
+    assert malformed.status_code == 422 and "Dòng 3, cột Danh hiệu đề nghị" in malformed.text
+    monkeypatch.setenv("TDKT_UPLOAD_MAX_BYTES", "100")
+    from config.settings import get_settings
+    get_settings.cache_clear()
+    big = client.post(f"/l/{token}/import", data={"csrf": csrf},
+                      files={"file": ("ds.csv", (LIST * 5).encode(), "text/csv")})
+    assert big.status_code == 413 and "Tệp vượt quá" in big.text
+    huge = client.post(f"/l/{token}/import", data={"csrf": csrf},
+                       files={"file": ("ds.csv", b"x" * 50_000, "text/csv")})
+    assert huge.status_code == 413 and "Tệp vượt quá" in huge.text
+    no_csrf = client.post(f"/l/{token}/import", files={"file": ("ds.csv", LIST.encode(), "text/csv")})
+    assert no_csrf.status_code == 403
+    assert _count(session) == 0
+
+
+def test_returned_dossier_shows_the_reason_to_the_school(session: Session, client: TestClient) -> None:  # noqa: F811
+    from tests.web.test_links import _at_phong
+
+    district, dossier_id, noms = _at_phong(session)
+    services.act(session, dossier_id=dossier_id, actor=district.people["phong_reviewer"],
+                 action="return_for_revision", reason="Thiếu biên bản họp xét có chữ ký")
+    session.commit()
+    token = links.issue(session, person=district.heads[district.schools[0].id],
+                        dossier=session.get(Dossier, dossier_id), route=default_route())
+    session.commit()
+    page = client.get(f"/l/{token}")
+    assert page.status_code == 200 and 'id="return-reason"' in page.text
+    assert "Thiếu biên bản họp xét có chữ ký" in page.text and 'id="import-form"' in page.text
