@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     smtp_timeout: float = 10.0
 
     mailbox_dir: Path = PROJECT_DIR / "var" / "mailbox"
+    files_dir: Path = PROJECT_DIR / "var" / "files"
 
     webhook_url: str = ""
     webhook_secret: str = ""

@@ -8,12 +8,13 @@ from models.lease import SchedulerLease
 from models.link import ActionLink
 from models.nomination import Nomination, NominationDecision, NominationStatus, Nominee, SubjectKind
 from models.outbox import NotificationLog, OutboxMessage, OutboxStatus
+from models.paper import Paper
 from models.unit import Person, Unit, UnitKind
 from models.vote import CouncilVote, VoteTally
 
 __all__ = [
     "ActionLink", "AuditEvent", "Campaign", "Consolidation", "CouncilVote", "Decision", "DecisionEntry", "Dossier",
     "DossierStatus", "Nomination", "NominationDecision", "NominationStatus", "Nominee", "NotificationLog",
-    "OutboxMessage", "OutboxStatus", "Person", "Phase", "PhaseQuota", "SchedulerLease", "StageDeadline",
+    "OutboxMessage", "OutboxStatus", "Paper", "Person", "Phase", "PhaseQuota", "SchedulerLease", "StageDeadline",
     "SubjectKind", "Unit", "UnitKind", "VoteTally",
 ]

@@ -20,6 +20,7 @@ from models.db import utcnow
 from models.decision import Decision, DecisionEntry, next_decision_number
 from models.dossier import Consolidation, Dossier, get_or_create_dossier
 from models.nomination import Nomination, NominationStatus, Nominee, SubjectKind, active_nominations
+from models.paper import papers_of
 from models.unit import Person, Unit, UnitKind, block_members, district_schools, get_person_by_email
 from models.vote import CouncilVote, VoteTally, council_vote_for, tallies_for
 from tdkt.engine import TransitionResult, Verdict, apply
@@ -330,6 +331,7 @@ def dossier_view(session: Session, *, dossier_id: int, route: Route | None = Non
         "dossier": dossier, "school": school.name, "phase": phase.name, "campaign": campaign.theme,
         "campaign_number": campaign.number, "stage": route.stages[dossier.stage],
         "vote": council_vote_for(session, dossier_id=dossier_id),
+        "papers": papers_of(session, dossier_id=dossier_id),
         "nominations": [
             {"id": n.id, "name": p.full_name, "kind": "Cá nhân" if p.kind == SubjectKind.individual else "Tập thể",
              "position": p.position or "",

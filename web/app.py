@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.datastructures import UploadFile as StarletteUpload
 
@@ -24,10 +24,11 @@ from config.route import default_route
 from config.settings import get_settings
 from models.campaign import Phase
 from models.db import session_scope
+from models.paper import Paper
 from models.unit import Person, Unit, UnitKind
 from notifications.mailer import mailbox_files
 from notifications.outbox import failed_messages
-from tdkt import links, services
+from tdkt import links, papers, services
 from tdkt.engine import Verdict
 from tdkt.errors import Refused
 from tdkt.importer import import_nominees
@@ -36,6 +37,7 @@ from tdkt.timefmt import fmt_datetime, parse_date
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                         autoescape=select_autoescape(["html"]), undefined=StrictUndefined)
 TEMPLATES.filters["dt"] = fmt_datetime
+TEMPLATES.globals["paper_kinds"] = papers.KINDS
 PERSON_COOKIE, CSRF_COOKIE = "tdkt_person", "tdkt_csrf"
 LINK_TITLES = {
     "forged": "Đường dẫn không hợp lệ", "wrong_person": "Đường dẫn dành cho người khác",
@@ -127,8 +129,44 @@ def create_app() -> FastAPI:
         content = await upload.read(limit + 1)
         if len(content) > limit:
             return _too_big(limit)
-        return _edit(token, _signed_in(request), lambda session, dossier: import_nominees(
+        return _edit(token, _signed_in(request), lambda session, _link, dossier: import_nominees(
             session, dossier_id=dossier.id or 0, content=content, filename=upload.filename or ""))
+
+    @app.post("/l/{token}/papers", response_class=HTMLResponse)
+    async def attach_paper(token: str, request: Request) -> Response:
+        """The school attaches a paper (PDF, DOCX, PNG, JPEG — checked by content), size-limited."""
+        limit = get_settings().upload_max_bytes
+        try:
+            form = dict(await request.form(max_part_size=limit + 1024))
+        except HTTPException:
+            return _too_big(limit)
+        upload = form.get("file")
+        if refused := _csrf_refused(request, form, token):
+            return refused
+        if not isinstance(upload, StarletteUpload) or not upload.filename:
+            return page("message.html", 422, title="Chưa chọn tệp", message="Hãy chọn tệp giấy tờ để đính kèm.")
+        content = await upload.read(limit + 1)
+        route = default_route()
+
+        def save(session: Any, link: Any, dossier: Any) -> None:
+            person = session.get(Person, link.person_id)
+            papers.attach(session, dossier=dossier, person=person, kind=str(form.get("kind", "")),
+                          filename=upload.filename or "", content=content, start_stage=route.start)
+
+        return _edit(token, _signed_in(request), save)
+
+    @app.get("/l/{token}/papers/{paper_id}")
+    def download_paper(token: str, paper_id: int, request: Request) -> Response:
+        """A paper of the link's dossier, for whoever holds a valid link to it."""
+        with session_scope() as session:
+            try:
+                _, dossier = links.check(session, token=token, route=default_route(), signed_in=_signed_in(request))
+            except links.LinkRefused as refusal:
+                return _link_error(refusal)
+            paper = session.get(Paper, paper_id)
+            if paper is None or paper.dossier_id != dossier.id:
+                return page("message.html", 404, title="Không có giấy tờ này", message="Không tìm thấy giấy tờ.")
+        return FileResponse(papers.storage_path(paper.sha256), media_type=paper.content_type, filename=paper.filename)
 
     @app.post("/l/{token}/vote", response_class=HTMLResponse)
     async def record_vote(token: str, request: Request) -> Response:
@@ -137,7 +175,7 @@ def create_app() -> FastAPI:
         if refused := _csrf_refused(request, form, token):
             return refused
 
-        def save(session: Any, dossier: Any) -> None:
+        def save(session: Any, _link: Any, dossier: Any) -> None:
             try:
                 tallies = {int(k.removeprefix("for_")): (int(str(v)), int(str(form[f"against_{k[4:]}"])))
                            for k, v in form.items() if k.startswith("for_")}
@@ -194,13 +232,13 @@ def _csrf_refused(request: Request, form: dict[str, Any], token: str) -> Respons
                 message="Phiên làm việc không hợp lệ (CSRF). Hãy mở lại đường dẫn trong thư rồi thao tác lại.")
 
 
-def _edit(token: str, signed_in: int | None, change: Callable[[Any, Any], object]) -> Response:
+def _edit(token: str, signed_in: int | None, change: Callable[[Any, Any, Any], object]) -> Response:
     """A school's edit of its dossier through its link (the link is spent only by the submission)."""
     route = default_route()
     try:
         with session_scope() as session:
-            _, dossier = links.check(session, token=token, route=route, signed_in=signed_in)
-            change(session, dossier)
+            link, dossier = links.check(session, token=token, route=route, signed_in=signed_in)
+            change(session, link, dossier)
     except links.LinkRefused as refusal:
         return _link_error(refusal)
     except Refused as refusal:

@@ -90,3 +90,40 @@ def test_returned_dossier_shows_the_reason_to_the_school(session: Session, clien
     page = client.get(f"/l/{token}")
     assert page.status_code == 200 and 'id="return-reason"' in page.text
     assert "Thiếu biên bản họp xét có chữ ký" in page.text and 'id="import-form"' in page.text
+
+
+def _docx() -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
+def test_papers_checked_by_content(session: Session, client: TestClient, tmp_path, monkeypatch) -> None:  # noqa: F811, ANN001
+    from config.settings import get_settings
+    from models.paper import Paper
+
+    monkeypatch.setenv("TDKT_FILES_DIR", str(tmp_path / "files"))
+    get_settings.cache_clear()
+    token, dossier_id = _school_link(session)
+    csrf = _csrf(client.get(f"/l/{token}").text)
+    pdf = b"%PDF-1.7\n% bi\xc3\xaan b\xe1\xba\xa3n\n"
+    ok = client.post(f"/l/{token}/papers", data={"csrf": csrf, "kind": "bien_ban"},
+                     files={"file": ("bien-ban-hop-xet.pdf", pdf, "application/pdf")})
+    assert ok.status_code == 200 and "bien-ban-hop-xet.pdf" in ok.text and "Biên bản họp xét" in ok.text
+    docx = client.post(f"/l/{token}/papers", data={"csrf": csrf, "kind": "to_trinh"},
+                       files={"file": ("to-trinh", _docx(), "application/octet-stream")})
+    assert docx.status_code == 200 and "to-trinh.docx" in docx.text
+    fake = client.post(f"/l/{token}/papers", data={"csrf": csrf, "kind": "bien_ban"},
+                       files={"file": ("that-ra-la-exe.pdf", b"MZ\x90\x00 not a pdf", "application/pdf")})
+    assert fake.status_code == 422 and "không phải PDF, DOCX, PNG hoặc JPEG" in fake.text
+    papers = [(p.id, p.filename) for p in session.exec(select(Paper)).all()]
+    session.rollback()  # end the read: SQLite transactions take the write lock
+    assert [name for _, name in papers] == ["bien-ban-hop-xet.pdf", "to-trinh.docx"]
+    download = client.get(f"/l/{token}/papers/{papers[0][0]}")
+    assert download.status_code == 200 and download.content == pdf
+    assert download.headers["content-type"] == "application/pdf"

@@ -1,0 +1,25 @@
+"""Papers attached to a dossier (tờ trình, biên bản họp xét, báo cáo thành tích …), stored on disk by hash."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from models.db import UTCDateTime, utcnow
+
+
+class Paper(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    dossier_id: int = Field(foreign_key="dossier.id", index=True)
+    kind: str = Field(max_length=40, description="to_trinh, bien_ban, bao_cao_thanh_tich, khac")
+    filename: str = Field(max_length=255)
+    content_type: str = Field(max_length=100)
+    size: int
+    sha256: str = Field(max_length=64)
+    uploaded_by: int = Field(foreign_key="person.id")
+    uploaded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+def papers_of(session: Session, *, dossier_id: int) -> list[Paper]:
+    return list(session.exec(select(Paper).where(Paper.dossier_id == dossier_id).order_by(col(Paper.id))).all())
