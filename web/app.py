@@ -18,6 +18,7 @@ from typing import Any
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from config.route import default_route
@@ -111,7 +112,9 @@ def create_app() -> FastAPI:
     async def act_by_link(token: str, request: Request) -> Response:
         """Apply the reviewer's choices: one transaction for the transition and the link's use."""
         form = dict(await request.form())
-        return _csrf_refused(request, form, token) or _act(token, form, _signed_in(request))
+        if refused := _csrf_refused(request, form, token):
+            return refused
+        return await run_in_threadpool(_act, token, form, _signed_in(request))  # keep the event loop free
 
     @app.post("/l/{token}/import", response_class=HTMLResponse)
     async def import_list(token: str, request: Request) -> Response:
@@ -129,8 +132,10 @@ def create_app() -> FastAPI:
         content = await upload.read(limit + 1)
         if len(content) > limit:
             return _too_big(limit)
-        return _edit(token, _signed_in(request), lambda session, _link, dossier: import_nominees(
-            session, dossier_id=dossier.id or 0, content=content, filename=upload.filename or ""))
+        def save(session: Any, _link: Any, dossier: Any) -> None:
+            import_nominees(session, dossier_id=dossier.id or 0, content=content, filename=upload.filename or "")
+
+        return await run_in_threadpool(_edit, token, _signed_in(request), save)
 
     @app.post("/l/{token}/papers", response_class=HTMLResponse)
     async def attach_paper(token: str, request: Request) -> Response:
@@ -153,7 +158,7 @@ def create_app() -> FastAPI:
             papers.attach(session, dossier=dossier, person=person, kind=str(form.get("kind", "")),
                           filename=upload.filename or "", content=content, start_stage=route.start)
 
-        return _edit(token, _signed_in(request), save)
+        return await run_in_threadpool(_edit, token, _signed_in(request), save)
 
     @app.get("/l/{token}/papers/{paper_id}")
     def download_paper(token: str, paper_id: int, request: Request) -> Response:
@@ -186,7 +191,7 @@ def create_app() -> FastAPI:
             services.record_vote(session, dossier_id=dossier.id or 0, held_on=held_on, members_total=total,
                                  members_present=present, tallies=tallies)
 
-        return _edit(token, _signed_in(request), save)
+        return await run_in_threadpool(_edit, token, _signed_in(request), save)
 
     @app.get("/dashboard/{phase_id}", response_class=HTMLResponse)
     def dashboard(phase_id: int, request: Request) -> Response:
