@@ -119,44 +119,28 @@ def create_app() -> FastAPI:
     @app.post("/l/{token}/import", response_class=HTMLResponse)
     async def import_list(token: str, request: Request) -> Response:
         """The school uploads its nominee list (XLSX/CSV): every row or none; the link stays usable."""
-        limit = get_settings().upload_max_bytes
-        try:
-            form = dict(await request.form(max_part_size=limit + 1024))
-        except HTTPException:  # the part is far over the limit: starlette stops reading it
-            return _too_big(limit)
-        upload = form.get("file")
-        if refused := _csrf_refused(request, form, token):
-            return refused
-        if not isinstance(upload, StarletteUpload) or not upload.filename:
-            return page("message.html", 422, title="Chưa chọn tệp", message="Hãy chọn tệp .xlsx hoặc .csv để tải lên.")
-        content = await upload.read(limit + 1)
-        if len(content) > limit:
-            return _too_big(limit)
+        received = await _upload(request, token, "Hãy chọn tệp .xlsx hoặc .csv để tải lên.")
+        if isinstance(received, Response):
+            return received
+        _, filename, content = received
+
         def save(session: Any, _link: Any, dossier: Any) -> None:
-            import_nominees(session, dossier_id=dossier.id or 0, content=content, filename=upload.filename or "")
+            import_nominees(session, dossier_id=dossier.id or 0, content=content, filename=filename)
 
         return await run_in_threadpool(_edit, token, _signed_in(request), save)
 
     @app.post("/l/{token}/papers", response_class=HTMLResponse)
     async def attach_paper(token: str, request: Request) -> Response:
         """The school attaches a paper (PDF, DOCX, PNG, JPEG — checked by content), size-limited."""
-        limit = get_settings().upload_max_bytes
-        try:
-            form = dict(await request.form(max_part_size=limit + 1024))
-        except HTTPException:
-            return _too_big(limit)
-        upload = form.get("file")
-        if refused := _csrf_refused(request, form, token):
-            return refused
-        if not isinstance(upload, StarletteUpload) or not upload.filename:
-            return page("message.html", 422, title="Chưa chọn tệp", message="Hãy chọn tệp giấy tờ để đính kèm.")
-        content = await upload.read(limit + 1)
-        route = default_route()
+        received = await _upload(request, token, "Hãy chọn tệp giấy tờ để đính kèm.")
+        if isinstance(received, Response):
+            return received
+        form, filename, content = received
 
         def save(session: Any, link: Any, dossier: Any) -> None:
-            person = session.get(Person, link.person_id)
-            papers.attach(session, dossier=dossier, person=person, kind=str(form.get("kind", "")),
-                          filename=upload.filename or "", content=content, start_stage=route.start)
+            papers.attach(session, dossier=dossier, person=session.get(Person, link.person_id),
+                          kind=str(form.get("kind", "")), filename=filename, content=content,
+                          start_stage=default_route().start)
 
         return await run_in_threadpool(_edit, token, _signed_in(request), save)
 
@@ -222,6 +206,22 @@ def create_app() -> FastAPI:
                                             "body": m.get_body(("plain",)).get_content()} for m in mails[:200]])
 
     return app
+
+
+async def _upload(request: Request, token: str, missing: str) -> tuple[dict[str, Any], str, bytes] | Response:
+    """(form, file name, content) of a multipart upload with a valid CSRF token, or the page refusing it."""
+    limit = get_settings().upload_max_bytes
+    try:
+        form = dict(await request.form(max_part_size=limit + 1024))
+    except HTTPException:  # the part is far over the limit: starlette stops reading it
+        return _too_big(limit)
+    if refused := _csrf_refused(request, form, token):
+        return refused
+    upload = form.get("file")
+    if not isinstance(upload, StarletteUpload) or not upload.filename:
+        return page("message.html", 422, title="Chưa chọn tệp", message=missing)
+    content = await upload.read(limit + 1)
+    return _too_big(limit) if len(content) > limit else (form, upload.filename, content)
 
 
 def _too_big(limit: int) -> Response:
