@@ -25,6 +25,7 @@ from config.route import default_route
 from config.settings import get_settings
 from models.campaign import Phase
 from models.db import session_scope
+from models.nomination import Nomination
 from models.paper import Paper
 from models.unit import Person, Unit, UnitKind
 from notifications.mailer import mailbox_files
@@ -141,6 +142,21 @@ def create_app() -> FastAPI:
             papers.attach(session, dossier=dossier, person=session.get(Person, link.person_id),
                           kind=str(form.get("kind", "")), filename=filename, content=content,
                           start_stage=default_route().start)
+
+        return await run_in_threadpool(_edit, token, _signed_in(request), save)
+
+    @app.post("/l/{token}/withdraw/{nomination_id}", response_class=HTMLResponse)
+    async def withdraw(token: str, nomination_id: int, request: Request) -> Response:
+        """The school takes a nominee off its dossier (e.g. one who missed the vote threshold)."""
+        form = dict(await request.form())
+        if refused := _csrf_refused(request, form, token):
+            return refused
+
+        def save(session: Any, _link: Any, dossier: Any) -> None:
+            nomination = session.get(Nomination, nomination_id)
+            if nomination is None or nomination.dossier_id != dossier.id:
+                raise Refused("not_found", "Đề nghị này không thuộc hồ sơ của trường.")
+            services.withdraw_nomination(session, nomination_id=nomination_id)
 
         return await run_in_threadpool(_edit, token, _signed_in(request), save)
 

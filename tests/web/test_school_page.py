@@ -127,3 +127,16 @@ def test_papers_checked_by_content(session: Session, client: TestClient, tmp_pat
     download = client.get(f"/l/{token}/papers/{papers[0][0]}")
     assert download.status_code == 200 and download.content == pdf
     assert download.headers["content-type"] == "application/pdf"
+
+
+def test_withdraw_a_nominee(session: Session, client: TestClient) -> None:  # noqa: F811
+    token, dossier_id = _school_link(session)
+    csrf = _csrf(client.get(f"/l/{token}").text)
+    client.post(f"/l/{token}/import", data={"csrf": csrf}, files={"file": ("ds.csv", LIST.encode(), "text/csv")})
+    nomination_id = session.exec(select(Nomination)).one().id
+    session.rollback()
+    assert client.post(f"/l/{token}/withdraw/{nomination_id + 99}", data={"csrf": csrf}).status_code == 422
+    page = client.post(f"/l/{token}/withdraw/{nomination_id}", data={"csrf": csrf})
+    assert page.status_code == 200 and "Nguyễn Thị Lan Anh" not in page.text
+    assert session.get(Nomination, nomination_id).withdrawn
+    session.rollback()
