@@ -29,3 +29,12 @@ class AuditEvent(SQLModel, table=True):
 def history(session: Session, *, dossier_id: int) -> list[AuditEvent]:
     query = select(AuditEvent).where(AuditEvent.dossier_id == dossier_id).order_by(AuditEvent.id)  # type: ignore[arg-type]
     return list(session.exec(query).all())
+
+
+def history_with_actors(session: Session, *, dossier_id: int) -> list[tuple[AuditEvent, str]]:
+    """The dossier's events with the name of who acted, in one query."""
+    from models.unit import Person
+
+    query = (select(AuditEvent, Person.full_name).join(Person, Person.id == AuditEvent.actor_id)  # type: ignore[arg-type]
+             .where(AuditEvent.dossier_id == dossier_id).order_by(AuditEvent.id))  # type: ignore[arg-type]
+    return [(event, name) for event, name in session.exec(query).all()]

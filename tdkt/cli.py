@@ -17,12 +17,12 @@ from config.route import default_route, load_route
 from config.rules import load_rules
 from config.settings import get_settings
 from config.yaml_source import ConfigError
-from models.audit import history
+from models.audit import history_with_actors
 from models.campaign import Campaign, Phase
 from models.db import migrate, session_scope
 from models.nomination import SubjectKind
 from models.outbox import OutboxMessage, OutboxStatus
-from models.unit import Person, get_unit_by_code
+from models.unit import get_unit_by_code
 from tdkt import services
 from tdkt.errors import Refused
 from tdkt.sample import load_sample, read_sample, sample_names
@@ -256,13 +256,12 @@ def show_history(dossier: Annotated[int, typer.Option(help="Số hồ sơ")]) ->
     """Lịch sử xử lý một hồ sơ (nhật ký kiểm tra)."""
     route = default_route()
     with session_scope() as session:
-        events = history(session, dossier_id=dossier)
-        people = {p.id: p.full_name for p in session.exec(select(Person)).all()}
+        events = history_with_actors(session, dossier_id=dossier)
     table = Table(title=f"Lịch sử hồ sơ số {dossier}")
     for column in ("Thời điểm", "Người thực hiện", "Hành động", "Từ bước", "Tới bước", "Lý do"):
         table.add_column(column)
-    for e in events:
-        table.add_row(fmt_datetime(e.at), people.get(e.actor_id, "?"), e.action, route.stages[e.from_stage].label,
+    for e, actor in events:
+        table.add_row(fmt_datetime(e.at), actor, e.action, route.stages[e.from_stage].label,
                       route.stages[e.to_stage].label, e.reason or "")
     console.print(table)
 

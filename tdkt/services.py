@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from config.route import Route, default_route
 from config.rules import rule_set
-from models.audit import history
+from models.audit import history_with_actors
 from models.campaign import Campaign, Phase, StageDeadline, quotas_for
 from models.db import utcnow
 from models.decision import Decision, DecisionEntry, next_decision_number
@@ -326,7 +326,6 @@ def dossier_view(session: Session, *, dossier_id: int, route: Route | None = Non
     titles = rule_set(campaign.rule_set).titles
     active = active_nominations(session, dossier_id=dossier_id)
     tallies = tallies_for(session, nomination_ids=[n.id or 0 for n, _ in active])
-    people = {p.id: p.full_name for p in session.exec(select(Person)).all()}
     return {
         "dossier": dossier, "school": school.name, "phase": phase.name, "campaign": campaign.theme,
         "campaign_number": campaign.number, "stage": route.stages[dossier.stage],
@@ -341,8 +340,8 @@ def dossier_view(session: Session, *, dossier_id: int, route: Route | None = Non
             for n, p in active
         ],
         "history": [
-            {"at": e.at, "actor": people.get(e.actor_id, "?"), "action": e.action,
+            {"at": e.at, "actor": actor, "action": e.action,
              "from": route.stages[e.from_stage].label, "to": route.stages[e.to_stage].label, "reason": e.reason}
-            for e in history(session, dossier_id=dossier_id)
+            for e, actor in history_with_actors(session, dossier_id=dossier_id)
         ],
     }
