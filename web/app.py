@@ -120,30 +120,18 @@ def create_app() -> FastAPI:
     @app.post("/l/{token}/import", response_class=HTMLResponse)
     async def import_list(token: str, request: Request) -> Response:
         """The school uploads its nominee list (XLSX/CSV): every row or none; the link stays usable."""
-        received = await _upload(request, token, "Hãy chọn tệp .xlsx hoặc .csv để tải lên.")
-        if isinstance(received, Response):
-            return received
-        _, filename, content = received
-
-        def save(session: Any, _link: Any, dossier: Any) -> None:
-            import_nominees(session, dossier_id=dossier.id or 0, content=content, filename=filename)
-
-        return await run_in_threadpool(_edit, token, _signed_in(request), save)
+        return await _upload(request, token, "Hãy chọn tệp .xlsx hoặc .csv để tải lên.",
+                             lambda session, _link, dossier, _form, filename, content: import_nominees(
+                                 session, dossier_id=dossier.id or 0, content=content, filename=filename))
 
     @app.post("/l/{token}/papers", response_class=HTMLResponse)
     async def attach_paper(token: str, request: Request) -> Response:
         """The school attaches a paper (PDF, DOCX, PNG, JPEG — checked by content), size-limited."""
-        received = await _upload(request, token, "Hãy chọn tệp giấy tờ để đính kèm.")
-        if isinstance(received, Response):
-            return received
-        form, filename, content = received
-
-        def save(session: Any, link: Any, dossier: Any) -> None:
-            papers.attach(session, dossier=dossier, person=session.get(Person, link.person_id),
-                          kind=str(form.get("kind", "")), filename=filename, content=content,
-                          start_stage=default_route().start)
-
-        return await run_in_threadpool(_edit, token, _signed_in(request), save)
+        return await _upload(request, token, "Hãy chọn tệp giấy tờ để đính kèm.",
+                             lambda session, link, dossier, form, filename, content: papers.attach(
+                                 session, dossier=dossier, person=session.get(Person, link.person_id),
+                                 kind=str(form.get("kind", "")), filename=filename, content=content,
+                                 start_stage=default_route().start))
 
     @app.post("/l/{token}/withdraw/{nomination_id}", response_class=HTMLResponse)
     async def withdraw(token: str, nomination_id: int, request: Request) -> Response:
@@ -224,8 +212,8 @@ def create_app() -> FastAPI:
     return app
 
 
-async def _upload(request: Request, token: str, missing: str) -> tuple[dict[str, Any], str, bytes] | Response:
-    """(form, file name, content) of a multipart upload with a valid CSRF token, or the page refusing it."""
+async def _upload(request: Request, token: str, missing: str, store: Callable[..., object]) -> Response:
+    """Receive a multipart upload (CSRF, size limit), then `store(session, link, dossier, form, name, content)`."""
     limit = get_settings().upload_max_bytes
     try:
         form = dict(await request.form(max_part_size=limit + 1024))
@@ -236,8 +224,12 @@ async def _upload(request: Request, token: str, missing: str) -> tuple[dict[str,
     upload = form.get("file")
     if not isinstance(upload, StarletteUpload) or not upload.filename:
         return page("message.html", 422, title="Chưa chọn tệp", message=missing)
-    content = await upload.read(limit + 1)
-    return _too_big(limit) if len(content) > limit else (form, upload.filename, content)
+    content, filename = await upload.read(limit + 1), upload.filename
+    if len(content) > limit:
+        return _too_big(limit)
+    return await run_in_threadpool(_edit, token, _signed_in(request),
+                                   lambda session, link, dossier: store(session, link, dossier, form, filename,
+                                                                        content))
 
 
 def _too_big(limit: int) -> Response:
