@@ -97,3 +97,11 @@ def prepare_dossier(session: Session, district: District, school: Unit, *, indiv
                          members_present=present, tallies={n.id or 0: (votes_for, 1) for n in noms})
     session.commit()
     return dossier.id or 0, noms
+
+
+def submit_school(session: Session, district: District, school: Unit, *, now: datetime | None = None,
+                  **vote: int) -> tuple[int, list[Nomination]]:
+    """prepare_dossier, then the school's head submits it (`now`: the real time when not given)."""
+    dossier_id, noms = prepare_dossier(session, district, school, **vote)
+    services.submit(session, dossier_id=dossier_id, actor=district.heads[school.id or 0], now=now)
+    return dossier_id, noms

@@ -11,14 +11,13 @@ from models.db import get_engine
 from models.dossier import Dossier
 from tdkt import services
 from tdkt.errors import TransitionRefused
-from tests.factories import at, make_district, prepare_dossier
+from tests.factories import at, make_district, submit_school
 
 
 def test_two_reviewers_approve_at_once(session: Session, db_url: str) -> None:
     district = make_district(session, blocks=1, schools_per_block=1)
     school = district.schools[0]
-    dossier_id, _ = prepare_dossier(session, district, school)
-    services.submit(session, dossier_id=dossier_id, actor=district.heads[school.id], now=at(1))
+    dossier_id, _ = submit_school(session, district, school, now=at(1))
     services.forward_block(session, block_id=district.blocks[0].id, phase_id=district.phase_id,
                            actor=district.leader_of(district.blocks[0]), now=at(2))
     session.commit()

@@ -13,7 +13,7 @@ from models.nomination import Nomination, NominationDecision, NominationStatus
 from models.outbox import OutboxMessage
 from tdkt import services
 from tdkt.engine import Verdict
-from tests.factories import District, at, make_district, prepare_dossier
+from tests.factories import District, at, make_district, prepare_dossier, submit_school
 
 
 def _submit_and_forward(session: Session, district: District, dossiers: dict[int, int], day: int) -> None:
@@ -100,8 +100,7 @@ def test_whole_route_with_return_and_resubmission(session: Session) -> None:
 def test_block_forward_waits_for_members_until_its_deadline(session: Session) -> None:
     district = make_district(session, blocks=1, schools_per_block=3)
     leader_school = district.schools[0]
-    dossier_id, _ = prepare_dossier(session, district, leader_school)
-    services.submit(session, dossier_id=dossier_id, actor=district.heads[leader_school.id], now=at(1))
+    dossier_id, _ = submit_school(session, district, leader_school, now=at(1))
     session.commit()
     leader = district.leader_of(district.blocks[0])
     try:

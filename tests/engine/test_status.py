@@ -5,14 +5,13 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from tdkt import services
-from tests.factories import at, make_district, prepare_dossier
+from tests.factories import at, make_district, submit_school
 
 
 def test_status_rows_flag_what_is_overdue(session: Session) -> None:
     district = make_district(session, blocks=1, schools_per_block=2)
     sent, idle = district.schools
-    dossier_id, _ = prepare_dossier(session, district, sent)
-    services.submit(session, dossier_id=dossier_id, actor=district.heads[sent.id], now=at(1))
+    dossier_id, _ = submit_school(session, district, sent, now=at(1))
     session.commit()
     before = {r.school: r for r in services.status_rows(session, phase_id=district.phase_id, now=at(2))}
     assert before[idle.name].stage == "Chưa lập hồ sơ" and not before[idle.name].overdue

@@ -12,17 +12,15 @@ from models.db import utcnow
 from models.outbox import OutboxMessage, OutboxStatus
 from notifications.outbox import deliver, failed_messages
 from notifications.render import SUBJECTS, render
-from tdkt import services
 from tests.conftest import SmtpServer
-from tests.factories import at, make_district, prepare_dossier
+from tests.factories import at, make_district, submit_school
 
 
 def _transitions(session: Session) -> list[int]:
     """Three schools submit: one outbox row each, to the block leader."""
     district = make_district(session, blocks=1, schools_per_block=3)
     for school in district.schools:
-        dossier_id, _ = prepare_dossier(session, district, school)
-        services.submit(session, dossier_id=dossier_id, actor=district.heads[school.id], now=at(1))
+        dossier_id, _ = submit_school(session, district, school, now=at(1))
     session.commit()
     return [m.id for m in session.exec(select(OutboxMessage)).all()]
 

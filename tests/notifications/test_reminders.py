@@ -12,7 +12,7 @@ from models.outbox import NotificationLog, OutboxMessage
 from notifications.reminders import plan, reminder_moments
 from tdkt import services
 from tdkt.calendar import days_before
-from tests.factories import District, at, make_district, prepare_dossier
+from tests.factories import District, at, make_district, submit_school
 
 
 def _local(day: int, month: int, hour: int, minute: int = 0, year: int = 2022) -> datetime:
@@ -52,8 +52,7 @@ def test_only_laggards_are_reminded_at_each_offset(session: Session) -> None:
     assert _sweep(session, _local(25, 10, 15)) == []  # the same offset is never sent twice
 
     done, waiting = district.schools[0], district.schools[1]
-    dossier_id, _ = prepare_dossier(session, district, done)
-    services.submit(session, dossier_id=dossier_id, actor=district.heads[done.id], now=_local(27, 10, 9))
+    dossier_id, _ = submit_school(session, district, done, now=_local(27, 10, 9))
     services.open_dossier(session, phase_id=district.phase_id, school_id=waiting.id)
     session.commit()
     second = _sweep(session, _local(31, 10, 8, 5))
@@ -91,8 +90,7 @@ def test_escalation_for_an_overdue_review_not_a_finished_one(session: Session) -
     district = make_district(session, blocks=1, schools_per_block=2)
     dossiers = []
     for school in district.schools:
-        dossier_id, _ = prepare_dossier(session, district, school)
-        services.submit(session, dossier_id=dossier_id, actor=district.heads[school.id], now=at(1))
+        dossier_id, _ = submit_school(session, district, school, now=at(1))
         dossiers.append(dossier_id)
     services.forward_block(session, block_id=district.blocks[0].id, phase_id=district.phase_id,
                            actor=district.leader_of(district.blocks[0]), now=at(2))
@@ -118,8 +116,7 @@ def test_digest_replaces_per_dossier_emails(session: Session) -> None:
     services.set_digest(session, person=reviewer, enabled=True)
     session.commit()
     for school in district.schools:
-        dossier_id, _ = prepare_dossier(session, district, school)
-        services.submit(session, dossier_id=dossier_id, actor=district.heads[school.id], now=at(1))
+        dossier_id, _ = submit_school(session, district, school, now=at(1))
     services.forward_block(session, block_id=district.blocks[0].id, phase_id=district.phase_id,
                            actor=district.leader_of(district.blocks[0]), now=at(2))
     session.commit()

@@ -16,9 +16,8 @@ from models.db import utcnow
 from models.outbox import Channel, OutboxMessage, OutboxStatus
 from notifications.outbox import deliver
 from notifications.webhook import signature
-from tdkt import services
 from tests.conftest import SmtpServer
-from tests.factories import at, make_district, prepare_dossier
+from tests.factories import at, make_district, submit_school
 
 SECRET = "chat-secret-0123456789"
 
@@ -54,8 +53,7 @@ def receiver(monkeypatch: pytest.MonkeyPatch) -> Iterator[type[Receiver]]:
 def _submit_one(session: Session) -> None:
     district = make_district(session, blocks=1, schools_per_block=1)
     school = district.schools[0]
-    dossier_id, _ = prepare_dossier(session, district, school)
-    services.submit(session, dossier_id=dossier_id, actor=district.heads[school.id], now=at(1))
+    dossier_id, _ = submit_school(session, district, school, now=at(1))
     session.commit()
 
 

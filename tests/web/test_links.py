@@ -20,7 +20,7 @@ from models.link import ActionLink
 from models.nomination import Nomination
 from tdkt import links, services
 from tests.conftest import free_port
-from tests.factories import District, make_district, prepare_dossier
+from tests.factories import District, make_district, submit_school
 from web.app import create_app
 
 
@@ -34,8 +34,7 @@ def _future_district(session: Session) -> District:
 def _at_phong(session: Session) -> tuple[District, int, list[Nomination]]:
     district = _future_district(session)
     school = district.schools[0]
-    dossier_id, noms = prepare_dossier(session, district, school)
-    services.submit(session, dossier_id=dossier_id, actor=district.heads[school.id])
+    dossier_id, noms = submit_school(session, district, school)
     services.forward_block(session, block_id=district.blocks[0].id, phase_id=district.phase_id,
                            actor=district.leader_of(district.blocks[0]))
     session.commit()
@@ -220,8 +219,7 @@ def test_block_leader_sees_members_and_forwards_the_block(session: Session, clie
     leader_school, member, idle = district.schools
     dossiers = {}
     for school in (leader_school, member):
-        dossiers[school.id], _ = prepare_dossier(session, district, school)
-        services.submit(session, dossier_id=dossiers[school.id], actor=district.heads[school.id])
+        dossiers[school.id], _ = submit_school(session, district, school)
     session.commit()
     leader = district.leader_of(district.blocks[0])
     token = links.issue(session, person=leader, dossier=session.get(Dossier, dossiers[member.id]),
@@ -232,8 +230,7 @@ def test_block_leader_sees_members_and_forwards_the_block(session: Session, clie
     assert idle.name in members and "Chưa lập hồ sơ" in members and members.count("Tổng hợp tại khối thi đua") == 2
     refused = client.post(f"/l/{token}", data={"csrf": _csrf(page.text), "action": "forward"})
     assert refused.status_code == 409 and "Khối còn 1 trường chưa gửi hồ sơ" in refused.text
-    dossier_id, _ = prepare_dossier(session, district, idle)
-    services.submit(session, dossier_id=dossier_id, actor=district.heads[idle.id])
+    dossier_id, _ = submit_school(session, district, idle)
     session.commit()
     done = client.post(f"/l/{token}", data={"csrf": _csrf(page.text), "action": "forward"})
     assert done.status_code == 200 and "Phòng GD&amp;ĐT xét duyệt" in done.text
