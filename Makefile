@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup run test lint postgres browser clean
+.PHONY: setup run demo test lint postgres browser clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -14,8 +14,13 @@ $(STAMP): pyproject.toml constraints.txt
 
 setup: $(STAMP)
 
-## run: set up, then route a whole phase of the sample district end to end on SQLite
+## run: set up, load the sample district dated from today on SQLite, serve it with the scheduler and print
+## one sign-in link per role (Ctrl+C stops it)
 run: setup
+	$(BIN)/tdkt live --fresh
+
+## demo: set up, then route a whole phase of the sample district end to end in the terminal (about 40 s)
+demo: setup
 	$(BIN)/tdkt demo --fresh
 
 ## postgres: start the local PostgreSQL cluster if it is not running (the tests use it)

@@ -19,6 +19,11 @@ class UnitKind(StrEnum):
     so_noi_vu = "so_noi_vu"
     ubnd_tinh = "ubnd_tinh"
 
+    @property
+    def is_office(self) -> bool:
+        """An administrative office (Phòng, Sở, UBND): neither a school nor an emulation block."""
+        return self not in (UnitKind.school, UnitKind.block)
+
 
 class Unit(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)

@@ -13,7 +13,9 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -107,3 +109,14 @@ class SchedulerProcess:
         self._stop_scheduler()
         with session_scope() as session:
             release(session, name=LEASE, holder=self.holder)
+
+    def run(self, stop: threading.Event, on_change: Callable[[bool], None] = lambda active: None) -> None:
+        """Tick until `stop` is set (then stop and release); `on_change(active)` when the lease is won or lost."""
+        try:
+            while not stop.is_set():
+                was_active = self.active
+                if self.tick() != was_active:
+                    on_change(self.active)
+                stop.wait(min(20.0, self.interval))
+        finally:
+            self.stop()

@@ -26,7 +26,7 @@ from models.unit import get_unit_by_code
 from tdkt import services
 from tdkt.errors import Refused
 from tdkt.sample import load_sample, read_sample, sample_names
-from tdkt.timefmt import fmt_datetime, parse_date
+from tdkt.timefmt import fmt_datetime, local_today, parse_date
 
 app = typer.Typer(help="Thi đua – Khen thưởng: hồ sơ đề nghị khen thưởng từ họp xét ở trường tới quyết định.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -76,14 +76,16 @@ def find_phase(session: Session, campaign_code: str | None, number: int) -> Phas
 
 
 @app.command()
-def init(sample: Annotated[str | None, typer.Option(help="Nạp dữ liệu mẫu, ví dụ muong-khuong")] = None) -> None:
+def init(sample: Annotated[str | None, typer.Option(help="Nạp dữ liệu mẫu, ví dụ muong-khuong")] = None,
+         today: Annotated[bool, typer.Option(help="Dời lịch của phong trào mẫu để đợt 1 đang diễn ra hôm nay")] = False,
+         ) -> None:
     """Tạo hoặc nâng cấp cơ sở dữ liệu; có thể nạp một huyện mẫu."""
     with refusals():
         migrate()
         console.print(f"Cơ sở dữ liệu sẵn sàng: {get_settings().database_url}")
         if sample:
             with session_scope() as session:
-                campaign = load_sample(session, name=sample)
+                campaign = load_sample(session, name=sample, today=local_today() if today else None)
             console.print(f"Đã nạp dữ liệu mẫu [bold]{sample}[/]: phong trào {campaign.code}.")
 
 
@@ -315,7 +317,7 @@ def scheduler(
     seconds: Annotated[float | None, typer.Option("--for", help="Dừng sau số giây thật này")] = None,
 ) -> None:
     """Chạy bộ lập lịch (nhắc hạn, báo quá hạn, thư tổng hợp); chỉ một tiến trình hoạt động nhờ khóa thuê."""
-    import time
+    import threading
 
     from flows.delivery import delivery_flow
     from flows.runtime import run
@@ -327,17 +329,17 @@ def scheduler(
     clock = Clock(real.real_start, simulated.timestamp() if simulated else real.simulated_start, fast_clock)
     process = SchedulerProcess(clock=clock, interval=interval)
     console.print(f"Bộ lập lịch {process.holder}: quét mỗi {interval:g} giây, đồng hồ x{fast_clock:g}.")
-    deadline_at = time.monotonic() + seconds if seconds else None
+    stop = threading.Event()
+    if seconds:
+        timer = threading.Timer(seconds, stop.set)
+        timer.daemon = True
+        timer.start()
     try:
-        while deadline_at is None or time.monotonic() < deadline_at:
-            was_active = process.active
-            if process.tick() != was_active:
-                console.print("Đang hoạt động (giữ khóa)." if process.active else "Chờ: tiến trình khác đang giữ khóa.")
-            time.sleep(min(20.0, interval))
+        process.run(stop, on_change=lambda active: console.print(
+            "Đang hoạt động (giữ khóa)." if active else "Chờ: tiến trình khác đang giữ khóa."))
     except KeyboardInterrupt:
-        pass
+        stop.set()
     finally:
-        process.stop()
         console.print("Bộ lập lịch đã dừng.")
 
 
@@ -350,6 +352,34 @@ def serve(host: Annotated[str, typer.Option(help="Địa chỉ lắng nghe")] = 
     migrate()
     console.print(f"Trang web: http://{host}:{port}/  (hộp thư demo: /mailbox)")
     uvicorn.run("web.app:app", host=host, port=port, log_level="warning")
+
+
+@app.command()
+def live(fresh: Annotated[bool, typer.Option(help="Xóa cơ sở dữ liệu SQLite demo trước khi chạy")] = False,
+         host: Annotated[str, typer.Option(help="Địa chỉ lắng nghe")] = "127.0.0.1",
+         port: Annotated[int, typer.Option(help="Cổng")] = 8000,
+         sweep_every: Annotated[float, typer.Option(help="Số giây giữa hai lượt gửi thư, nhắc hạn")] = 15.0) -> None:
+    """Nạp huyện mẫu theo lịch hôm nay, in đường dẫn đăng nhập cho từng vai trò, chạy trang web và bộ lập lịch."""
+    import os
+
+    from tdkt import live as live_server
+
+    if "TDKT_BASE_URL" not in os.environ:  # links in emails must point at this server
+        os.environ["TDKT_BASE_URL"] = f"http://{host}:{port}"
+        get_settings.cache_clear()
+    with refusals():
+        sign_ins = live_server.prepare(console, fresh=fresh)
+    live_server.print_sign_ins(console, sign_ins)
+    live_server.serve(console, host=host, port=port, sweep_every=sweep_every)
+
+
+@app.command(name="sign-in-link")
+def sign_in_link(actor: AsEmail) -> None:
+    """In đường dẫn đăng nhập (30 ngày) cho một người; hành động vẫn qua đường dẫn dùng một lần."""
+    from tdkt.live import sign_in_url
+
+    with refusals(), session_scope() as session:
+        console.print(sign_in_url(services.person(session, email=actor)), soft_wrap=True)
 
 
 @app.command()
@@ -368,3 +398,7 @@ def _report(result: dict[str, object]) -> None:
     late = " [yellow](trễ hạn)[/]" if result["late"] else ""
     console.print(f"Hồ sơ số {result['dossier_id']}: {route.stages[str(result['from_stage'])].label} → "
                   f"[bold]{route.stages[str(result['to_stage'])].label}[/]{late}")
+
+
+if __name__ == "__main__":
+    app()

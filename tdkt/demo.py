@@ -57,7 +57,7 @@ class Clock:
         return self.now
 
 
-def _fresh_database(console: Console) -> None:
+def fresh_database(console: Console) -> None:
     url = get_settings().database_url
     if not url.startswith("sqlite:///"):
         raise Refused("not_sqlite", "--fresh chỉ xóa cơ sở dữ liệu SQLite demo; hãy dùng cơ sở dữ liệu trống.")
@@ -136,7 +136,7 @@ def run_demo(console: Console, *, fresh: bool, stop_after_forward: bool = False)
     the state to watch the scheduler's reminders and escalations from (see the README).
     """
     if fresh:
-        _fresh_database(console)
+        fresh_database(console)
     migrate()
     with session_scope() as session:
         campaign = load_sample(session, name=SAMPLE)

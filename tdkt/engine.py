@@ -89,6 +89,18 @@ def _check_actor(session: Session, route: Route, stage: Stage, actor: Person, sc
         )
 
 
+def may_act(session: Session, *, route: Route, stage_name: str, actor: Person, school: Unit) -> bool:
+    """Whether `actor` is one of the people who act on a dossier of `school` at `stage_name`."""
+    stage = route.stages[stage_name]
+    if stage.actors is None or not stage.actions:
+        return False
+    try:
+        _check_actor(session, route, stage, actor, school)
+    except TransitionRefused:
+        return False
+    return True
+
+
 def _choose_action(
     stage: Stage, action: str | None, verdicts: dict[int, Verdict] | None, active: list[tuple[Nomination, Nominee]]
 ) -> tuple[str, dict[int, Verdict]]:

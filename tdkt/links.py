@@ -93,3 +93,33 @@ def use(session: Session, *, link: ActionLink, now: datetime | None = None) -> N
                              .values(used_at=now or utcnow()))
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise LinkRefused("used", "Đường dẫn vừa được dùng trong một yêu cầu khác.")
+
+
+SIGN_IN_LIFETIME = timedelta(days=30)
+
+
+def sign_in_token(*, person_id: int, expires: datetime) -> str:
+    """A bookmarkable sign-in link token: `<person>.<expiry>.<hmac>`, stateless (nothing is stored).
+
+    It only identifies the person to the browser; every action still goes through a single-use action link
+    issued for that person, dossier and stage.
+    """
+    stamp = int(expires.timestamp())
+    return f"{person_id}.{stamp}.{_mac_sign_in(person_id, stamp)}"
+
+
+def _mac_sign_in(person_id: int, stamp: int) -> str:
+    digest = hmac.new(get_settings().secret_key.encode(), f"sign-in:{person_id}:{stamp}".encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(digest.digest()[:18]).decode().rstrip("=")
+
+
+def check_sign_in(token: str, *, now: datetime | None = None) -> int:
+    """The person a sign-in token names, or LinkRefused (forged or expired)."""
+    person, _, rest = token.partition(".")
+    stamp, _, mac = rest.partition(".")
+    if not (person.isdigit() and stamp.isdigit()) or not hmac.compare_digest(mac, _mac_sign_in(int(person),
+                                                                                                int(stamp))):
+        raise LinkRefused("forged", "Đường dẫn đăng nhập không hợp lệ: nó không do hệ thống phát hành hoặc đã bị sửa.")
+    if (now or utcnow()).timestamp() > int(stamp):
+        raise LinkRefused("expired", "Đường dẫn đăng nhập đã hết hạn. Hãy xin cán bộ quản trị một đường dẫn mới.")
+    return int(person)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
@@ -13,7 +13,7 @@ from models.campaign import Campaign, Phase, PhaseQuota, StageDeadline, get_camp
 from models.nomination import SubjectKind
 from models.unit import Person, Unit, UnitKind
 from tdkt.errors import Refused
-from tdkt.timefmt import end_of_day
+from tdkt.timefmt import end_of_day, fmt_date
 
 SAMPLES_DIR = CONFIG_DIR / "samples"
 
@@ -101,6 +101,26 @@ def read_sample(name: str) -> Sample:
     return load_model(path, Sample)
 
 
+LEAD_DAYS = 14
+
+
+def dated_from(spec: CampaignSpec, today: date) -> CampaignSpec:
+    """The campaign moved in time so its first phase is under way: its first deadline falls LEAD_DAYS after
+    `today`, every other date keeps its distance. For a live demonstration of a past year's plan."""
+    delta = today + timedelta(days=LEAD_DAYS) - min(spec.phases[0].deadlines.values())
+    phases = []
+    for phase in spec.phases:
+        starts, ends = phase.starts_on + delta, phase.ends_on + delta
+        phases.append(phase.model_copy(update={
+            "starts_on": starts, "ends_on": ends, "name": f"Đợt {phase.number} ({fmt_date(starts)} – {fmt_date(ends)})",
+            "deadlines": {key: day + delta for key, day in phase.deadlines.items()}}))
+    first = phases[0].starts_on
+    year = first.year if first.month >= 8 else first.year - 1
+    school_year = f"{year}-{year + 1}"
+    return spec.model_copy(update={"phases": phases, "school_year": school_year,
+                                   "number": spec.number.replace(spec.school_year, school_year)})
+
+
 def _unit(session: Session, **fields: object) -> Unit:
     unit = Unit(**fields)  # type: ignore[arg-type]
     session.add(unit)
@@ -113,9 +133,14 @@ def _person(session: Session, spec: PersonSpec, unit: Unit, role: str | None = N
                        title=spec.title, unit_id=unit.id or 0))
 
 
-def load_sample(session: Session, *, name: str) -> Campaign:
-    """Create the sample's units, people, campaign and phases; refuses if its campaign is already there."""
+def load_sample(session: Session, *, name: str, today: date | None = None) -> Campaign:
+    """Create the sample's units, people, campaign and phases; refuses if its campaign is already there.
+
+    With `today`, the campaign's dates are moved so that its first phase is under way (see `dated_from`).
+    """
     sample = read_sample(name)
+    if today is not None:
+        sample = sample.model_copy(update={"campaign": dated_from(sample.campaign, today)})
     if get_campaign_by_code(session, code=sample.campaign.code) is not None:
         raise Refused("already_loaded", f"Dữ liệu mẫu '{name}' đã được nạp (chiến dịch {sample.campaign.code}).")
     district = _unit(session, code=sample.district.code, name=sample.district.name, kind=UnitKind.ubnd_huyen)

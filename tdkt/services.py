@@ -329,6 +329,8 @@ def dossier_view(session: Session, *, dossier_id: int, route: Route | None = Non
     return {
         "dossier": dossier, "school": school.name, "phase": phase.name, "campaign": campaign.theme,
         "campaign_number": campaign.number, "stage": route.stages[dossier.stage],
+        "title_choices": [(code, t.name, t.subject.value) for code, t in titles.items()],
+        "decides": (dossier.stage, next(iter(route.stages[dossier.stage].actions), "")) == route.decision_step(),
         "vote": council_vote_for(session, dossier_id=dossier_id),
         "papers": papers_of(session, dossier_id=dossier_id),
         "nominations": [

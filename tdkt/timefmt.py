@@ -11,6 +11,11 @@ def local(moment: datetime) -> datetime:
     return moment.astimezone(get_settings().tz)
 
 
+def local_today() -> date:
+    """Today's date in the configured time zone (a deadline day is a Vietnamese day)."""
+    return datetime.now(get_settings().tz).date()
+
+
 def fmt_date(value: date | datetime) -> str:
     if isinstance(value, datetime):
         value = local(value)

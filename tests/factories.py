@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
@@ -69,8 +69,9 @@ def make_district(session: Session, *, blocks: int = 2, schools_per_block: int =
                 session.add(block)
     campaign = _add(session, Campaign(code="qh-2022", number="91/KH-UBND", theme="Đoàn kết, sáng tạo",
                                       school_year="2022-2023", issuer_unit_id=ubnd.id, rule_set="nd91-2017"))
-    phase = _add(session, Phase(campaign_id=campaign.id, number=1, name="Đợt 1", starts_on=date(2022, 9, 5),
-                                ends_on=date(2022, 11, 30)))
+    starts, ends = (date(2022, 9, 5), date(2022, 11, 30)) if deadlines is None else (
+        min(deadlines.values()) - timedelta(days=60), max(deadlines.values()) + timedelta(days=14))
+    phase = _add(session, Phase(campaign_id=campaign.id, number=1, name="Đợt 1", starts_on=starts, ends_on=ends))
     for key, day in (deadlines or DEADLINES).items():
         session.add(StageDeadline(phase_id=phase.id, key=key, due_at=end_of_day(day)))
     if quota is not None:

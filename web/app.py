@@ -25,16 +25,18 @@ from config.route import default_route
 from config.settings import get_settings
 from models.campaign import Phase
 from models.db import session_scope
-from models.nomination import Nomination
+from models.dossier import Dossier
+from models.nomination import Nomination, SubjectKind
 from models.paper import Paper
-from models.unit import Person, Unit, UnitKind
+from models.unit import Person, Unit
 from notifications.mailer import mailbox_files
 from notifications.outbox import failed_messages
-from tdkt import links, papers, services
-from tdkt.engine import Verdict
+from tdkt import links, papers, results, services
+from tdkt.engine import Verdict, may_act
 from tdkt.errors import Refused
 from tdkt.importer import import_nominees
-from tdkt.timefmt import fmt_datetime, parse_date
+from tdkt.timefmt import fmt_datetime, local_today, parse_date
+from tdkt.worklist import worklist
 
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                         autoescape=select_autoescape(["html"]), undefined=StrictUndefined)
@@ -45,7 +47,6 @@ LINK_TITLES = {
     "forged": "Đường dẫn không hợp lệ", "wrong_person": "Đường dẫn dành cho người khác",
     "used": "Đường dẫn đã được sử dụng", "moved_on": "Hồ sơ đã chuyển bước", "expired": "Đường dẫn đã hết hạn",
 }
-OFFICES = {UnitKind.phong_gddt, UnitKind.phong_noi_vu, UnitKind.ubnd_huyen}
 LINK_STATUS = {"forged": 404, "wrong_person": 403, "used": 410, "moved_on": 409, "expired": 410}
 
 
@@ -88,6 +89,51 @@ def create_app() -> FastAPI:
         """Start page."""
         return page("index.html", embedded=get_settings().environment == "embedded")
 
+    @app.get("/s/{token}")
+    def sign_in(token: str) -> Response:
+        """A sign-in link: remembers the person in this browser and shows their work list."""
+        try:
+            person_id = links.check_sign_in(token)
+        except links.LinkRefused as refusal:
+            return _link_error(refusal)
+        response = RedirectResponse("/home", status_code=303)
+        _remember(response, person_id)
+        return response
+
+    @app.get("/home", response_class=HTMLResponse)
+    def home(request: Request) -> Response:
+        """What the signed-in person can act on now; opening one issues them an action link."""
+        person_id = _signed_in(request)
+        with session_scope() as session:
+            person = session.get(Person, person_id) if person_id else None
+            if person is None:
+                return _not_signed_in()
+            work = worklist(session, person=person, route=default_route(), today=local_today())
+        nonce = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(16)
+        response = page("home.html", work=work, csrf=_mac("csrf", nonce, "home"))
+        response.set_cookie(CSRF_COOKIE, nonce, httponly=True, samesite="strict")
+        return response
+
+    @app.post("/signout")
+    async def sign_out(request: Request) -> Response:
+        """Forget the person in this browser (a shared computer at school)."""
+        if refused := _home_csrf_refused(request, dict(await request.form())):
+            return refused
+        response = page("message.html", title="Đã đăng xuất", message="Bạn đã đăng xuất khỏi trình duyệt này.")
+        response.delete_cookie(PERSON_COOKIE)
+        return response
+
+    @app.post("/home/dossiers/{dossier_id}")
+    async def open_from_home(dossier_id: int, request: Request) -> Response:
+        """Issue the signed-in person a fresh action link for a dossier they may act on, and open it."""
+        return await _from_home(request, lambda session, person: session.get(Dossier, dossier_id))
+
+    @app.post("/home/phases/{phase_id}")
+    async def start_dossier(phase_id: int, request: Request) -> Response:
+        """A school opens its dossier for a phase (created when missing), then works on it through its link."""
+        return await _from_home(request, lambda session, person: services.open_dossier(
+            session, phase_id=phase_id, school_id=person.unit_id))
+
     @app.get("/l/{token}", response_class=HTMLResponse)
     def open_link(token: str, request: Request) -> Response:
         """Show the dossier and its choices; never changes anything (mail scanners open links too)."""
@@ -105,8 +151,7 @@ def create_app() -> FastAPI:
         response = page("dossier.html", view=view, person=person, token=token, members=members, school_mode=school_mode,
                         csrf=_mac("csrf", nonce, links.token_hash(token)))
         response.set_cookie(CSRF_COOKIE, nonce, httponly=True, samesite="strict")
-        response.set_cookie(PERSON_COOKIE, f"{link.person_id}.{_mac('person', link.person_id)}", httponly=True,
-                            samesite="lax")
+        _remember(response, link.person_id)
         return response
 
     @app.post("/l/{token}", response_class=HTMLResponse)
@@ -123,6 +168,22 @@ def create_app() -> FastAPI:
         return await _upload(request, token, "Hãy chọn tệp .xlsx hoặc .csv để tải lên.",
                              lambda session, _link, dossier, _form, filename, content: import_nominees(
                                  session, dossier_id=dossier.id or 0, content=content, filename=filename))
+
+    @app.post("/l/{token}/nominate", response_class=HTMLResponse)
+    async def nominate(token: str, request: Request) -> Response:
+        """The school enters one nominee by hand (the other way in is the spreadsheet upload)."""
+        form = dict(await request.form())
+        if refused := _csrf_refused(request, form, token):
+            return refused
+
+        def save(session: Any, _link: Any, dossier: Any) -> None:
+            kind = SubjectKind.collective if form.get("kind") == "collective" else SubjectKind.individual
+            services.add_nomination(session, dossier_id=dossier.id or 0, full_name=str(form.get("full_name", "")),
+                                    kind=kind, title_code=str(form.get("title", "")),
+                                    position=str(form.get("position", "")).strip() or None,
+                                    achievements=str(form.get("achievements", "")).strip())
+
+        return await run_in_threadpool(_edit, token, _signed_in(request), save)
 
     @app.post("/l/{token}/papers", response_class=HTMLResponse)
     async def attach_paper(token: str, request: Request) -> Response:
@@ -188,10 +249,10 @@ def create_app() -> FastAPI:
         with session_scope() as session:
             person = session.get(Person, person_id) if person_id else None
             unit = session.get(Unit, person.unit_id) if person else None
-            if unit is None or unit.kind not in OFFICES:
+            if unit is None or not unit.kind.is_office:
                 return page("message.html", 403, title="Không có quyền xem",
-                            message="Trang tổng hợp dành cho Phòng GD&ĐT, Phòng Nội vụ và UBND. Hãy mở một đường "
-                                    "dẫn trong thư gửi cho bạn trước.")
+                            message="Trang tổng hợp dành cho Phòng GD&ĐT, Phòng Nội vụ và UBND. Hãy mở đường dẫn "
+                                    "đăng nhập hoặc một đường dẫn trong thư gửi cho bạn trước.")
             phase = session.get(Phase, phase_id)
             if phase is None:
                 return page("message.html", 404, title="Không có đợt này", message=f"Không có đợt số {phase_id}.")
@@ -199,6 +260,23 @@ def create_app() -> FastAPI:
                         rows=services.status_rows(session, phase_id=phase_id),
                         quotas=services.quota_usage(session, phase_id=phase_id),
                         failed=failed_messages(session))
+
+    @app.get("/ket-qua", response_class=HTMLResponse)
+    def public_results(q: str = "") -> Response:
+        """Công khai: signed decisions and the titles they grant, searchable with or without diacritics."""
+        with session_scope() as session:
+            found = results.search(session, query=q)
+        return page("results.html", found=found, q=q)
+
+    @app.get("/ket-qua.{fmt}")
+    def export_results(fmt: str, q: str = "") -> Response:
+        """The public results as CSV or XLSX (the same rows as the page)."""
+        if fmt not in results.EXPORTS:
+            return page("message.html", 404, title="Không có định dạng này", message="Chỉ có .csv và .xlsx.")
+        with session_scope() as session:
+            content, media_type = results.export(results.search(session, query=q), fmt=fmt)
+        return Response(content, media_type=media_type,
+                        headers={"Content-Disposition": f'attachment; filename="ket-qua-khen-thuong.{fmt}"'})
 
     @app.get("/mailbox", response_class=HTMLResponse)
     def mailbox() -> Response:
@@ -237,6 +315,48 @@ def _too_big(limit: int) -> Response:
                 message=f"Tệp vượt quá {limit / 1_000_000:g} MB; không có gì được lưu.")
 
 
+def _remember(response: Response, person_id: int) -> None:
+    response.set_cookie(PERSON_COOKIE, f"{person_id}.{_mac('person', person_id)}", httponly=True, samesite="lax")
+
+
+def _not_signed_in() -> HTMLResponse:
+    return page("message.html", 403, title="Chưa đăng nhập",
+                message="Hãy mở đường dẫn đăng nhập hoặc một đường dẫn trong thư gửi cho bạn.")
+
+
+async def _from_home(request: Request, find: Callable[[Any, Person], Dossier | None]) -> Response:
+    if refused := _home_csrf_refused(request, dict(await request.form())):
+        return refused
+    return await run_in_threadpool(_issue_from_home, _signed_in(request), find)
+
+
+def _home_csrf_refused(request: Request, form: dict[str, Any]) -> Response | None:
+    nonce = request.cookies.get(CSRF_COOKIE, "")
+    if nonce and hmac.compare_digest(str(form.get("csrf", "")), _mac("csrf", nonce, "home")):
+        return None
+    return page("message.html", 403, title="Yêu cầu không hợp lệ",
+                message="Phiên làm việc không hợp lệ (CSRF). Hãy mở lại trang của bạn rồi thao tác lại.")
+
+
+def _issue_from_home(person_id: int | None, find: Callable[[Any, Person], Dossier | None]) -> Response:
+    route = default_route()
+    try:
+        with session_scope() as session:
+            person = session.get(Person, person_id) if person_id else None
+            if person is None:
+                return _not_signed_in()
+            dossier = find(session, person)
+            school = session.get(Unit, dossier.school_id) if dossier else None
+            if dossier is None or school is None or not may_act(session, route=route, stage_name=dossier.stage,
+                                                                 actor=person, school=school):
+                return page("message.html", 403, title="Không có quyền xử lý",
+                            message="Hồ sơ này không chờ bạn xử lý ở bước hiện tại.")
+            token = links.issue(session, person=person, dossier=dossier, route=route)
+    except Refused as refusal:
+        return page("message.html", 422, title="Chưa mở được hồ sơ", message=refusal.message)
+    return RedirectResponse(f"/l/{token}", status_code=303)
+
+
 def _csrf_refused(request: Request, form: dict[str, Any], token: str) -> Response | None:
     nonce = request.cookies.get(CSRF_COOKIE, "")
     if nonce and hmac.compare_digest(str(form.get("csrf", "")), _mac("csrf", nonce, links.token_hash(token))):
@@ -270,9 +390,13 @@ def _act(token: str, form: dict[str, Any], signed_in: int | None) -> Response:
             reason = str(form.get("reason", "")).strip() or None
             stage = route.stages[dossier.stage]
             block_step = route.block_step()
+            decision = None
             if block_step and (dossier.stage, action) == block_step:
                 services.forward_block(session, block_id=_block_of(session, dossier.school_id),
                                        phase_id=dossier.phase_id, actor=actor)
+            elif (dossier.stage, action) == route.decision_step():
+                decision = services.decide(session, phase_id=dossier.phase_id, actor=actor, signed_on=local_today(),
+                                           number=str(form.get("number", "")).strip() or None)
             elif stage.verdicts is not None and action is None:
                 ids = [n["id"] for n in services.dossier_view(session, dossier_id=dossier.id or 0)["nominations"]]
                 services.act(session, dossier_id=dossier.id or 0, actor=actor, verdicts=_verdicts(form, ids),
@@ -286,7 +410,7 @@ def _act(token: str, form: dict[str, Any], signed_in: int | None) -> Response:
         return _link_error(refusal)
     except Refused as refusal:
         return page("message.html", 409, title="Không thực hiện được", message=refusal.message)
-    return page("done.html", view=view)
+    return page("done.html", view=view, decision=decision)
 
 
 def _block_members(session: Any, dossier: Any) -> list[services.StatusRow]:

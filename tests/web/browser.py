@@ -61,9 +61,24 @@ class Browser:
             time.sleep(0.1)
         raise AssertionError(f"page never satisfied: {script}")
 
-    def goto(self, url: str) -> None:
+    def goto(self, url: str, until: str | None = None) -> None:
+        """Navigate, then wait until the page is `url` (or, after a redirect, until `until` holds)."""
         self.send("Page.navigate", url=url)
-        self.wait_for(f"location.href === {json.dumps(url)}")
+        self.wait_for(until or f"location.href === {json.dumps(url)}")
+
+    def click(self, label: str, selector: str = "button, a") -> None:
+        """Click the first button or link whose text contains `label` (fails when there is none)."""
+        found = self.eval(f"""(() => {{
+            const el = [...document.querySelectorAll({json.dumps(selector)})]
+                .find(e => e.textContent.includes({json.dumps(label)}));
+            if (el) el.click();
+            return !!el; }})()""")
+        assert found, f"no element {selector} with text {label!r} on {self.eval('location.href')}"
+
+    def fill(self, fields: dict[str, str]) -> None:
+        """Set form fields by CSS selector."""
+        for selector, value in fields.items():
+            self.eval(f"document.querySelector({json.dumps(selector)}).value = {json.dumps(value)}")
 
     def text(self) -> str:
         return str(self.eval("document.body.innerText"))

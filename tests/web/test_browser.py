@@ -3,52 +3,20 @@ the school's email (seen in the dev mailbox page) carries the reason. Screenshot
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Iterator
 from email import message_from_bytes
 from email.policy import default
 from pathlib import Path
 
-import pytest
-import uvicorn
 from sqlmodel import Session
 
 from config.settings import get_settings
 from models.dossier import Dossier
 from notifications.mailer import mailbox_files
 from notifications.outbox import deliver
-from tests.conftest import free_port
 from tests.web.browser import Browser
 from tests.web.test_links import _at_phong
-from web.app import create_app
 
 REASON = "Thiếu báo cáo thành tích có xác nhận"
-
-
-@pytest.fixture
-def server(db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
-    """tdkt's web app on loopback, in the embedded mode: emails go to a dev mailbox of this test's own."""
-    port = free_port()
-    monkeypatch.setenv("TDKT_BASE_URL", f"http://127.0.0.1:{port}")
-    monkeypatch.setenv("TDKT_MAILBOX_DIR", str(tmp_path / "mailbox"))
-    monkeypatch.delenv("TDKT_SMTP_HOST", raising=False)
-    get_settings.cache_clear()
-    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    chromium = Browser()
-    yield chromium
-    chromium.close()
 
 
 def test_return_one_nominee_by_link_in_a_browser(session: Session, server: str, browser: Browser, artifacts: Path,

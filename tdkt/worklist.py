@@ -1,0 +1,62 @@
+"""A person's work list: the dossiers they can act on now, and (for a school) the phases it can open a dossier in.
+
+It is what the signed-in home page shows; acting still goes through an action link issued for the person,
+the dossier and its stage, so the rules of links (single use, moved on, expiry) hold from here too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from config.route import Route
+from models.campaign import Campaign, Phase
+from models.dossier import Dossier
+from models.unit import Person, Unit
+from tdkt.engine import may_act
+
+
+@dataclass(frozen=True)
+class Item:
+    dossier_id: int
+    school: str
+    phase: str
+    stage: str
+    can_act: bool
+
+
+@dataclass(frozen=True)
+class Worklist:
+    person: Person
+    unit: Unit
+    items: list[Item]
+    phases_to_open: list[Phase]  # open phases in which the person's school has no dossier yet
+    office_phases: list[Phase]  # phases whose dashboard an office person may look at
+
+
+def worklist(session: Session, *, person: Person, route: Route, today: date) -> Worklist:
+    unit = session.get(Unit, person.unit_id)
+    assert unit is not None
+    acting_stages = [name for name, stage in route.stages.items()
+                     if stage.actors is not None and person.role in stage.actors.roles]
+    query = select(Dossier, Unit, Phase).join(Unit, col(Unit.id) == Dossier.school_id).join(
+        Phase, col(Phase.id) == Dossier.phase_id)
+    own = query.where(Dossier.school_id == unit.id)
+    waiting = query.where(col(Dossier.stage).in_(acting_stages))
+    rows = {d.id: (d, s, p) for d, s, p in [*session.exec(own).all(), *session.exec(waiting).all()]}
+    items = [Item(dossier_id=d.id or 0, school=s.name, phase=p.name, stage=route.stages[d.stage].label,
+                  can_act=may_act(session, route=route, stage_name=d.stage, actor=person, school=s))
+             for d, s, p in sorted(rows.values(), key=lambda r: (r[2].starts_on, r[1].name))]
+    items = [i for i in items if i.can_act or rows[i.dossier_id][1].id == unit.id]
+    open_phases = session.exec(select(Phase).where(Phase.starts_on <= today, Phase.ends_on >= today)
+                               .order_by(col(Phase.starts_on))).all()
+    has_dossier = {d.phase_id for d, s, _ in rows.values() if s.id == unit.id}
+    school_can_open = may_act(session, route=route, stage_name=route.start, actor=person, school=unit)
+    return Worklist(
+        person=person, unit=unit, items=items,
+        phases_to_open=[p for p in open_phases if school_can_open and p.id not in has_dossier],
+        office_phases=list(session.exec(select(Phase).join(Campaign).order_by(col(Phase.starts_on))).all())
+        if unit.kind.is_office else [],
+    )

@@ -1,0 +1,164 @@
+"""Sign-in links, the home work list and its fresh action links, hand entry of nominees, and the public
+results page with its exports — over HTTP against the app."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+from sqlmodel import Session, func, select
+
+from models.db import utcnow
+from models.dossier import Dossier
+from models.link import ActionLink
+from models.nomination import Nomination
+from tdkt import links, services
+from tdkt.live import sign_in_url
+from tests.factories import District, make_district, submit_school
+from tests.web.test_links import _csrf
+from web.app import create_app
+
+
+def _district(session: Session) -> District:
+    today = date.today()
+    district = make_district(session, blocks=1, schools_per_block=2, deadlines={
+        "school_submission": today + timedelta(days=5), "block_forward": today + timedelta(days=8),
+        "phong_review": today + timedelta(days=12), "noivu_verification": today + timedelta(days=20)})
+    return district
+
+
+@pytest.fixture
+def client(db_url: str) -> TestClient:
+    return TestClient(create_app())
+
+
+def _path(url: str) -> str:
+    return "/" + url.split("/", 3)[3]
+
+
+def _links_issued(session: Session) -> int:
+    count = session.exec(select(func.count()).select_from(ActionLink)).one()
+    session.rollback()
+    return count
+
+
+def test_sign_in_link_shows_the_work_list_and_a_forged_or_expired_one_is_refused(
+        session: Session, client: TestClient) -> None:
+    district = _district(session)
+    reviewer = district.people["phong_reviewer"]
+    dossier_id, _ = submit_school(session, district, district.schools[0])
+    session.commit()
+    url = sign_in_url(reviewer)
+    session.rollback()
+
+    home = client.get(_path(url))
+    assert home.status_code == 200 and "Việc của tôi" in home.text and reviewer.full_name in home.text
+    assert "Không có hồ sơ nào chờ bạn xử lý" in home.text  # the dossier waits at the block, not at the Phòng
+
+    forged = TestClient(create_app()).get(_path(url)[:-3] + "xyz")
+    assert forged.status_code == 404 and "Đường dẫn đăng nhập không hợp lệ" in forged.text
+    expired = links.sign_in_token(person_id=reviewer.id, expires=utcnow() - timedelta(minutes=1))
+    refused = TestClient(create_app()).get(f"/s/{expired}")
+    assert refused.status_code == 410 and "đã hết hạn" in refused.text
+    assert TestClient(create_app()).get("/home").status_code == 403  # nobody signed in
+
+    leader = district.leader_of(district.blocks[0])
+    leader_client = TestClient(create_app())
+    leader_home = leader_client.get(_path(sign_in_url(leader)))
+    assert f'data-dossier="{dossier_id}"' in leader_home.text and "Mở để xử lý" in leader_home.text
+
+
+def test_opening_from_home_issues_a_fresh_link_only_for_what_the_person_may_act_on(
+        session: Session, client: TestClient) -> None:
+    district = _district(session)
+    dossier_id, _ = submit_school(session, district, district.schools[0])
+    session.commit()
+    leader = district.leader_of(district.blocks[0])
+    member_head = district.heads[district.schools[1].id]
+    leader_url, member_url = sign_in_url(leader), sign_in_url(member_head)
+    session.rollback()
+
+    csrf = _csrf(client.get(_path(leader_url)).text)
+    before = _links_issued(session)
+    assert client.post(f"/home/dossiers/{dossier_id}", data={"csrf": "forged"}).status_code == 403
+    assert _links_issued(session) == before
+    opened = client.post(f"/home/dossiers/{dossier_id}", data={"csrf": csrf})
+    assert opened.status_code == 200 and "Tổng hợp tại khối thi đua" in opened.text
+    assert _links_issued(session) == before + 1
+
+    member = TestClient(create_app())
+    member_csrf = _csrf(member.get(_path(member_url)).text)
+    refused = member.post(f"/home/dossiers/{dossier_id}", data={"csrf": member_csrf})
+    assert refused.status_code == 403 and "không chờ bạn xử lý" in refused.text
+    assert _links_issued(session) == before + 1
+    signed_out = member.post("/signout", data={"csrf": member_csrf})
+    assert signed_out.status_code == 200 and member.get("/home").status_code == 403
+
+
+def test_a_school_opens_its_dossier_and_enters_nominees_by_hand(session: Session, client: TestClient) -> None:
+    district = _district(session)
+    school = district.schools[1]
+    head_url = sign_in_url(district.heads[school.id])
+    session.rollback()
+    home = client.get(_path(head_url))
+    assert "Lập hồ sơ Đợt 1" in home.text
+    page = client.post(f"/home/phases/{district.phase_id}", data={"csrf": _csrf(home.text)})
+    assert page.status_code == 200 and "Thêm người được đề nghị" in page.text
+    token = str(page.url).rsplit("/l/", 1)[1]
+    csrf = _csrf(page.text)
+
+    added = client.post(f"/l/{token}/nominate", data={"csrf": csrf, "full_name": "  Hoàng   Thị Lan ",
+                                                       "kind": "individual", "title": "LDTT", "position": "Giáo viên"})
+    assert added.status_code == 200 and "Hoàng Thị Lan" in added.text
+    wrong = client.post(f"/l/{token}/nominate", data={"csrf": csrf, "full_name": "Tổ Toán", "kind": "individual",
+                                                       "title": "TTLDTT"})
+    assert wrong.status_code == 422 and "không xét cho cá nhân" in wrong.text
+    names = session.exec(select(func.count()).select_from(Nomination)).one()
+    assert names == 1
+    assert session.exec(select(Dossier)).one().school_id == school.id
+
+
+def test_public_results_list_only_signed_decisions_and_search_without_diacritics(
+        session: Session, client: TestClient) -> None:
+    district = _district(session)
+    assert "0 kết quả" in client.get("/ket-qua").text
+    pending_id, _ = submit_school(session, district, district.schools[0])
+    session.commit()
+    assert "0 kết quả" in client.get("/ket-qua").text  # submitted, not decided: never public
+    session.rollback()
+
+    _decide_both(session, district, pending_id)
+    page = client.get("/ket-qua")
+    school = district.schools[0].name
+    assert "7/QĐ-UBND" in page.text and school in page.text
+    by_name = client.get("/ket-qua", params={"q": "giao vien 0 th-0-0"}).text
+    assert "Giáo viên 0 th-0-0" in by_name and "Giáo viên 1 th-0-0" not in by_name and "1 kết quả" in by_name
+    assert "Giáo viên 0 th-0-0" in client.get("/ket-qua", params={"q": "GIÁO VIÊN 0 TH-0-0"}).text
+    by_school = client.get("/ket-qua", params={"q": "truong tieu hoc so 1.2"}).text
+    assert district.schools[1].name in by_school and f"<td>{school}</td>" not in by_school
+
+    exported = client.get("/ket-qua.csv", params={"q": "tieu hoc so 1.1"})
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert rows[0][0] == "Số quyết định" and len(rows) == 4  # two teachers and the school
+    assert {r[4] for r in rows[1:]} == {"Giáo viên 0 th-0-0", "Giáo viên 1 th-0-0", school}
+    book = load_workbook(io.BytesIO(client.get("/ket-qua.xlsx").content))
+    sheet = book.active
+    assert sheet.max_row == 7 and sheet["A2"].value == "7/QĐ-UBND"
+    assert client.get("/ket-qua.pdf").status_code == 404
+
+
+def _decide_both(session: Session, district: District, first_id: int) -> None:
+    """The second school submits too; both go through every stage to one signed decision."""
+    second_id, _ = submit_school(session, district, district.schools[1])
+    services.forward_block(session, block_id=district.blocks[0].id, phase_id=district.phase_id,
+                           actor=district.leader_of(district.blocks[0]))
+    for dossier_id in (first_id, second_id):
+        services.act(session, dossier_id=dossier_id, actor=district.people["phong_reviewer"], action="approve")
+        services.act(session, dossier_id=dossier_id, actor=district.people["noivu_officer"], action="verify")
+    services.decide(session, phase_id=district.phase_id, actor=district.people["chairman"], signed_on=date.today(),
+                    number="7/QĐ-UBND")
+    session.commit()

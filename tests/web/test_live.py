@@ -1,0 +1,69 @@
+"""`tdkt live` (what `make run` starts) as a real process: it loads the sample dated from today, prints one
+sign-in link per role, serves them, and stops cleanly on Ctrl+C."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import httpx
+from sqlmodel import select
+
+from config.settings import get_settings
+from models.campaign import Phase, StageDeadline
+from models.db import session_scope
+from tdkt.sample import LEAD_DAYS, dated_from, read_sample
+from tests.conftest import free_port
+
+
+def test_dated_sample_keeps_the_plan_s_intervals() -> None:
+    plan = read_sample("muong-khuong").campaign
+    today = date(2026, 11, 23)
+    moved = dated_from(plan, today)
+    first = moved.phases[0]
+    assert min(first.deadlines.values()) == today + timedelta(days=LEAD_DAYS)
+    assert first.starts_on <= today <= first.ends_on and moved.school_year == "2026-2027"
+    for old, new in zip(plan.phases, moved.phases, strict=True):
+        shift = new.starts_on - old.starts_on
+        assert {k: d + shift for k, d in old.deadlines.items()} == new.deadlines
+        assert new.name.startswith(f"Đợt {old.number} (") and "/" in new.name
+
+
+def test_live_serves_the_sample_with_sign_in_links(tmp_path: Path) -> None:
+    port = free_port()
+    database = tmp_path / "live.db"
+    env = {**os.environ, "TDKT_DATABASE_URL": f"sqlite:///{database}", "TDKT_MAILBOX_DIR": str(tmp_path / "mail"),
+           "COLUMNS": "300"}
+    env.pop("TDKT_BASE_URL", None)
+    process = subprocess.Popen([sys.executable, "-m", "tdkt.cli", "live", "--port", str(port)], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        lines: list[str] = []
+        assert process.stdout is not None
+        while not any("Dừng: Ctrl+C" in line for line in lines):
+            line = process.stdout.readline()
+            assert line, "tdkt live exited early:\n" + "".join(lines)
+            lines.append(line)
+        urls = re.findall(rf"http://127\.0\.0\.1:{port}/s/\S+", "".join(lines))
+        assert len(urls) == 7  # a member school, its block leader, and the five office people of the sample
+        for _ in range(100):
+            try:
+                home = httpx.get(urls[0], follow_redirects=True)
+                break
+            except httpx.ConnectError:
+                time.sleep(0.1)
+        assert home.status_code == 200 and "Lập hồ sơ Đợt 1" in home.text
+    finally:
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=120)
+    assert process.returncode == 0, output
+    with session_scope(f"sqlite:///{database}") as session:
+        first = session.exec(select(Phase).where(Phase.number == 1)).one()
+        due = min(d.due_at for d in session.exec(select(StageDeadline).where(StageDeadline.phase_id == first.id)))
+    assert due.astimezone(get_settings().tz).date() > date.today()
