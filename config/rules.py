@@ -6,16 +6,19 @@ the article it comes from and a confidence mark (H primary text seen, M reliable
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from config.yaml_source import ConfigError, load_model
+from models.campaign import Campaign
 from models.nomination import SubjectKind
+from models.paper import PAPER_KINDS
 
 
 class Strict(BaseModel):
@@ -37,6 +40,40 @@ class Council(Strict):
     vote: VoteRule
 
 
+class Cited(Strict):
+    article: str
+    confidence: Literal["H", "M", "L"]
+
+
+class Requirement(Cited):
+    """One precondition of a title; exactly one of `with_title`, `initiative`, `history` is set.
+
+    with_title: the same nominee also holds (or is proposed for) that title in the school year;
+    initiative: the nomination names an initiative (sáng kiến) recognised by the unit;
+    history: the nominee held that title `consecutive_years` years in a row, ending this year or the last.
+    """
+
+    with_title: str | None = None
+    initiative: bool = False
+    history: str | None = None
+    consecutive_years: int = Field(1, ge=1)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Requirement:
+        if sum((self.with_title is not None, self.initiative, self.history is not None)) != 1:
+            raise ValueError("mỗi điều kiện ghi đúng một trong: with_title, initiative, history")
+        return self
+
+
+class RatioCap(Cited):
+    """Nominations for `title` at most `max_share` of those for `of`, counted in the dossier or the phase."""
+
+    title: str
+    of: str
+    max_share: float = Field(gt=0, le=1)
+    scope: Literal["dossier", "phase"] = "phase"
+
+
 class Title(Strict):
     name: str
     abbreviation: str
@@ -45,6 +82,9 @@ class Title(Strict):
     article: str
     confidence: Literal["H", "M", "L"]
     vote: VoteRule | None = None
+    requires: list[Requirement] = []
+    papers: list[str] = Field([], description="paper kinds the dossier must carry for this title")
+    papers_article: str | None = None
 
 
 class RuleSet(Strict):
@@ -57,6 +97,7 @@ class RuleSet(Strict):
     working_days_article: str | None = None
     council: Council
     titles: dict[str, Title] = Field(min_length=1)
+    caps: list[RatioCap] = []
 
     def vote_rule(self, title_code: str) -> VoteRule:
         title = self.titles[title_code]
@@ -64,9 +105,20 @@ class RuleSet(Strict):
 
 
 def _check(rules: RuleSet) -> list[tuple[Sequence[str | int], str]]:
+    problems: list[tuple[Sequence[str | int], str]] = []
     if rules.valid_to and rules.valid_to < rules.valid_from:
-        return [(("valid_to",), "ngày hết hiệu lực trước ngày có hiệu lực")]
-    return []
+        problems.append((("valid_to",), "ngày hết hiệu lực trước ngày có hiệu lực"))
+    for code, title in rules.titles.items():
+        for i, need in enumerate(title.requires):
+            for named in (need.with_title, need.history):
+                if named is not None and named not in rules.titles:
+                    problems.append((("titles", code, "requires", i), f"danh hiệu '{named}' không có trong bộ quy tắc"))
+        problems += [(("titles", code, "papers", i), f"loại giấy tờ '{kind}' không có (có: {', '.join(PAPER_KINDS)})")
+                     for i, kind in enumerate(title.papers) if kind not in PAPER_KINDS]
+    for i, cap in enumerate(rules.caps):
+        problems += [(("caps", i, field), f"danh hiệu '{named}' không có trong bộ quy tắc")
+                     for field, named in (("title", cap.title), ("of", cap.of)) if named not in rules.titles]
+    return problems
 
 
 def load_rules(path: Path) -> RuleSet:
@@ -74,8 +126,13 @@ def load_rules(path: Path) -> RuleSet:
 
 
 @lru_cache
-def rule_set(rule_set_id: str) -> RuleSet:
-    """The rule set with this id, from TDKT_RULES_DIR."""
+def rule_set(rule_set_id: str, overrides: str = "") -> RuleSet:
+    """The rule set with this id, from TDKT_RULES_DIR, with a campaign's overrides (JSON) merged in.
+
+    Provinces and schools set values in their quy chế (the council's vote share, a cap's rate …): a campaign
+    overrides any value by its path, e.g. {"caps": …} or {"council": {"vote": {"share": 0.6}}}; the result is
+    validated like the file itself.
+    """
     from config.settings import get_settings
 
     path = get_settings().rules_dir / f"{rule_set_id}.yaml"
@@ -84,4 +141,26 @@ def rule_set(rule_set_id: str) -> RuleSet:
     rules = load_rules(path)
     if rules.id != rule_set_id:
         raise ConfigError(path, [f"{path.name}: id '{rules.id}' khác tên tệp '{rule_set_id}'"])
-    return rules
+    if not overrides:
+        return rules
+    merged = _merge(rules.model_dump(mode="json"), json.loads(overrides))
+    try:
+        overridden = RuleSet.model_validate(merged)
+    except ValidationError as exc:
+        raise ConfigError(path, [f"giá trị ghi đè của phong trào: {'.'.join(map(str, e['loc']))}: {e['msg']}"
+                                 for e in exc.errors()]) from exc
+    if problems := _check(overridden):
+        raise ConfigError(path, [f"giá trị ghi đè của phong trào: {message}" for _, message in problems])
+    return overridden
+
+
+def _merge(base: Any, override: Any) -> Any:
+    """Deep merge of mappings; any other value (lists included) is replaced whole."""
+    if isinstance(base, dict) and isinstance(override, dict):
+        return {**base, **{k: _merge(base.get(k), v) for k, v in override.items()}}
+    return override
+
+
+def campaign_rules(campaign: Campaign) -> RuleSet:
+    """The rule set a campaign follows, with the campaign's own overrides."""
+    return rule_set(campaign.rule_set, campaign.rule_overrides)

@@ -18,6 +18,7 @@ class Campaign(SQLModel, table=True):
     school_year: str = Field(max_length=20)
     issuer_unit_id: int = Field(foreign_key="unit.id")
     rule_set: str = Field(max_length=80)
+    rule_overrides: str = Field(default="", description="JSON merged over the rule set (the campaign's quy chế)")
 
 
 class Phase(SQLModel, table=True):
@@ -64,3 +65,4 @@ def quotas_for(session: Session, *, phase_id: int) -> list[PhaseQuota]:
 
 def get_campaign_by_code(session: Session, *, code: str) -> Campaign | None:
     return session.exec(select(Campaign).where(Campaign.code == code)).first()
+

@@ -40,6 +40,7 @@ class Nomination(SQLModel, table=True):
     nominee_id: int = Field(foreign_key="nominee.id", index=True)
     title_code: str = Field(max_length=40)
     achievements: str = ""
+    initiative: str | None = Field(default=None, description="the recognised initiative (sáng kiến), if any")
     status: NominationStatus = Field(default=NominationStatus.proposed, index=True)
     withdrawn: bool = Field(default=False, description="removed by the school before submission")
 

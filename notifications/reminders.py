@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from config.route import Route, Stage
-from config.rules import rule_set
+from config.rules import campaign_rules
 from config.settings import get_settings
 from models.campaign import Campaign, Phase, StageDeadline
 from models.dossier import Dossier
@@ -143,7 +143,7 @@ def plan(session: Session, *, route: Route, now: datetime) -> SweepReport:
 
 def _remind(session: Session, route: Route, stage_name: str, stage: Stage, deadline: StageDeadline, phase: Phase,
             campaign: Campaign, now: datetime) -> int:
-    working = rule_set(campaign.rule_set).working_days
+    working = campaign_rules(campaign).working_days
     moments = reminder_moments(deadline.due_at, offsets=route.reminders.offsets_days, working=working,
                                hour=route.reminders.hour)
     due = [offset for offset, moment in moments.items() if moment <= now]

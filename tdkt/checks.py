@@ -32,7 +32,13 @@ class CheckContext:
     deadline: datetime | None
     start_stage: str
     nominations: list[tuple[Nomination, Nominee]]
+    school_year: str = ""
     approving: set[int] = field(default_factory=set)
+    judged: bool = False  # per-nomination verdicts were given: only the approved ones go on
+
+    def going_on(self) -> list[tuple[Nomination, Nominee]]:
+        """The nominations this action carries forward (all of them, or the approved ones under verdicts)."""
+        return [(n, p) for n, p in self.nominations if not self.judged or n.id in self.approving]
 
 
 Check = Callable[[CheckContext], list[Violation]]
@@ -174,3 +180,6 @@ def phase_quota(ctx: CheckContext) -> list[Violation]:
                 f"{already}, hồ sơ này đề nghị thêm {adding}.",
             ))
     return problems
+
+
+from tdkt import award_rules  # noqa: E402, F401  (registers "award_rules"; it needs the registry above)

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from config.route import default_route, load_route
 from config.rules import load_rules
-from config.settings import get_settings
+from config.settings import CONFIG_DIR, get_settings
 from config.yaml_source import ConfigError
 from models.audit import history_with_actors
 from models.campaign import Campaign, Phase
@@ -95,6 +95,7 @@ def validate() -> None:
     settings = get_settings()
     problems: list[str] = []
     checks = [(settings.route_file, lambda: load_route(settings.route_file))]
+    checks += [(p, lambda p=p: load_route(p)) for p in sorted((CONFIG_DIR / "routes").glob("*.yaml"))]
     checks += [(p, lambda p=p: load_rules(p)) for p in sorted(settings.rules_dir.glob("*.yaml"))]
     checks += [(n, lambda n=n: read_sample(n)) for n in sample_names()]
     for name, load in checks:
@@ -116,6 +117,7 @@ def nominate(
     collective: Annotated[bool, typer.Option(help="Đề nghị cho tập thể")] = False,
     position: Annotated[str | None, typer.Option(help="Chức vụ")] = None,
     achievements: Annotated[str, typer.Option(help="Tóm tắt thành tích")] = "", campaign: CampaignOpt = None,
+    initiative: Annotated[str | None, typer.Option(help="Tên sáng kiến được công nhận")] = None,
 ) -> None:
     """Thêm một cá nhân hoặc tập thể vào hồ sơ của trường."""
     with refusals(), session_scope() as session:
@@ -126,7 +128,8 @@ def nominate(
                                         school_id=unit.id or 0)
         kind = SubjectKind.collective if collective else SubjectKind.individual
         nomination = services.add_nomination(session, dossier_id=dossier.id or 0, full_name=name, kind=kind,
-                                             title_code=title, position=position, achievements=achievements)
+                                             title_code=title, position=position, achievements=achievements,
+                                             initiative=initiative)
         console.print(f"Hồ sơ số {dossier.id}: đã thêm đề nghị số {nomination.id} ({name}, {title}).")
 
 

@@ -16,6 +16,7 @@ from rich.progress import Progress
 from rich.table import Table
 from sqlmodel import Session, col, func, select
 
+from config.route import default_route
 from config.settings import get_settings
 from flows.aggregation import aggregation_flow
 from flows.decision import decision_flow
@@ -31,7 +32,7 @@ from models.nomination import Nomination, Nominee, SubjectKind, active_nominatio
 from models.outbox import OutboxMessage, OutboxStatus
 from models.unit import Person, Unit, UnitKind
 from notifications.mailer import mailbox_files
-from tdkt import services
+from tdkt import papers, services
 from tdkt.errors import Refused
 from tdkt.sample import load_sample
 from tdkt.timefmt import fmt_date
@@ -71,10 +72,11 @@ def fresh_database(console: Console) -> None:
 
 
 def _nominate(session: Session, dossier_id: int, name: str, kind: SubjectKind, title: str,
-              position: str | None = None) -> Nomination:
+              position: str | None = None, initiative: str | None = None) -> Nomination:
     return services.add_nomination(
         session, dossier_id=dossier_id, full_name=name, kind=kind, title_code=title, position=position,
-        achievements="Hoàn thành xuất sắc nhiệm vụ năm học, có sáng kiến được công nhận cấp trường.")
+        achievements="Hoàn thành xuất sắc nhiệm vụ năm học, có sáng kiến được công nhận cấp trường.",
+        initiative=initiative)
 
 
 def _prepare_dossiers(session: Session, phase: Phase, held_on: date) -> list[tuple[int, str, str]]:
@@ -92,8 +94,7 @@ def _prepare_dossiers(session: Session, phase: Phase, held_on: date) -> list[tup
                           "Giáo viên"),
                 _nominate(session, dossier_id, school.name, SubjectKind.collective, "TTLDTT")]
         if school.id in leaders or school.name.endswith("Bản Xen"):
-            noms.append(_nominate(session, dossier_id, TEACHERS[(index + 5) % len(TEACHERS)], SubjectKind.individual,
-                                  "CSTDCS", "Tổ trưởng"))
+            noms += _emulation_fighter(session, dossier_id, TEACHERS[(index + 5) % len(TEACHERS)])
         tallies = {n.id or 0: (12, 1) for n in noms}
         if school.name == "Trường Mầm non Bản Xen":
             tallies[noms[-1].id or 0] = (5, 8)
@@ -102,6 +103,24 @@ def _prepare_dossiers(session: Session, phase: Phase, held_on: date) -> list[tup
         head = session.exec(select(Person).where(Person.unit_id == school.id, Person.role == "school_head")).one()
         prepared.append((dossier_id, school.name, head.email))
     return prepared
+
+
+def _stand_in_pdf(label: str) -> bytes:
+    """A stand-in for the school's scanned paper (the demo has no scanner)."""
+    return b"%PDF-1.4\n% " + label.encode() + b"\n%%EOF\n"
+
+
+def _emulation_fighter(session: Session, dossier_id: int, name: str) -> list[Nomination]:
+    """A CSTĐCS nominee as the rule set wants one: also LĐTT, with an initiative, and the papers attached."""
+    noms = [_nominate(session, dossier_id, name, SubjectKind.individual, title, "Tổ trưởng",
+                      initiative="Ứng dụng bản đồ tư duy trong dạy học tiếng Việt cho học sinh dân tộc thiểu số")
+            for title in ("LDTT", "CSTDCS")]
+    dossier = session.get(Dossier, dossier_id)
+    head = session.exec(select(Person).where(Person.unit_id == dossier.school_id)).first()  # type: ignore[union-attr]
+    for kind in ("bao_cao_thanh_tich", "sang_kien"):
+        papers.attach(session, dossier=dossier, person=head, kind=kind, filename=f"{kind}-{dossier_id}.pdf",
+                      content=_stand_in_pdf(f"{kind} {name}"), start_stage=default_route().start)
+    return noms
 
 
 def _email(session: Session, role: str) -> str:
@@ -121,9 +140,11 @@ def _review_all(console: Console, progress: Progress, clock: Clock, dossiers: li
             console.print(f"[yellow]Hồ sơ số {dossier_id}: {refusal.message}[/]")
             with session_scope() as session:
                 active = active_nominations(session, dossier_id=dossier_id)
+            named = {v.nomination_id for v in refusal.violations}  # None: the phase quota, not one nomination
+            rejected = {n.id for n, p in active if p.kind == SubjectKind.individual} if None in named else named
             verdicts: dict[int, tuple[str, str | None]] = {
-                n.id or 0: ("approve", None) if p.kind == SubjectKind.collective
-                else ("reject", "Vượt chỉ tiêu cá nhân của đợt") for n, p in active
+                n.id or 0: ("reject", "Vượt tỉ lệ, chỉ tiêu của đợt") if n.id in rejected else ("approve", None)
+                for n, _ in active
             }
             run(review_flow, dossier_id, reviewer, verdicts=verdicts, now=clock.tick())
         progress.advance(bar)

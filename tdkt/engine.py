@@ -16,7 +16,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from config.route import Action, OfficeRef, Route, Stage, UnitRef, default_route
-from config.rules import rule_set
+from config.rules import campaign_rules
 from models.audit import AuditEvent
 from models.campaign import Campaign, Phase, deadline_for
 from models.db import utcnow
@@ -229,9 +229,9 @@ def _context(session: Session, *, dossier: Dossier, school: Unit, phase: Phase, 
              deadline: datetime | None, route: Route, active: list[tuple[Nomination, Nominee]],
              verdicts: dict[int, Verdict]) -> CheckContext:
     return CheckContext(
-        session=session, dossier=dossier, school=school, phase=phase, rules=rule_set(campaign.rule_set),
-        now=now, deadline=deadline, start_stage=route.start, nominations=active,
-        approving={nid for nid, v in verdicts.items() if v.verdict == "approve"},
+        session=session, dossier=dossier, school=school, phase=phase, rules=campaign_rules(campaign),
+        now=now, deadline=deadline, start_stage=route.start, nominations=active, school_year=campaign.school_year,
+        approving={nid for nid, v in verdicts.items() if v.verdict == "approve"}, judged=bool(verdicts),
     )
 
 

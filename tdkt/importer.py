@@ -1,30 +1,31 @@
 """Import a school's nominee list from XLSX or CSV, in the layout offices already use.
 
 Columns (header row, any order, matched without case or diacritics): Họ và tên, Chức vụ, Đơn vị,
-Danh hiệu đề nghị, Thành tích. The title may be given by code (LDTT), abbreviation (LĐTT) or name. Every row is
-checked first; one bad row stores nothing and every problem is reported with its row and column.
+Danh hiệu đề nghị, Thành tích, and optionally Sáng kiến (the recognised initiative). The title may be given by
+code (LDTT), abbreviation (LĐTT) or name. Every row is checked first; one bad row stores nothing and every
+problem is reported with its row and column.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import unicodedata
 import zipfile
 from dataclasses import dataclass
 
 from openpyxl import load_workbook
 from sqlmodel import Session
 
-from config.rules import RuleSet, rule_set
+from config.rules import RuleSet, campaign_rules
 from models.campaign import Campaign, Phase
 from models.dossier import Dossier
 from models.unit import Unit
 from tdkt import services
 from tdkt.errors import Refused, Violation
+from tdkt.text import fold, nfc
 
 COLUMNS = {"name": "Họ và tên", "position": "Chức vụ", "unit": "Đơn vị", "title": "Danh hiệu đề nghị",
-           "achievements": "Thành tích"}
+           "achievements": "Thành tích", "initiative": "Sáng kiến"}
 REQUIRED = ("name", "title")
 
 
@@ -32,16 +33,6 @@ REQUIRED = ("name", "title")
 class Row:
     number: int
     values: dict[str, str]
-
-
-def fold(text: str) -> str:
-    """Lower case without diacritics, for matching headers and titles ("Lao động" ~ "lao dong")."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).lower().split())
-
-
-def nfc(text: object) -> str:
-    return unicodedata.normalize("NFC", " ".join(str(text or "").split()))
 
 
 def read_table(content: bytes, filename: str) -> list[list[str]]:
@@ -118,7 +109,7 @@ def import_nominees(session: Session, *, dossier_id: int, content: bytes, filena
     school, phase = session.get(Unit, dossier.school_id), session.get(Phase, dossier.phase_id)
     campaign = session.get(Campaign, phase.campaign_id) if phase else None
     assert school is not None and campaign is not None
-    rules = rule_set(campaign.rule_set)
+    rules = campaign_rules(campaign)
     rows, problems = parse(read_table(content, filename), rules=rules, school=school)
     if problems:
         raise Refused("bad_rows", "Không nhập dòng nào vì tệp có lỗi:\n" + "\n".join(p.message for p in problems),
@@ -127,5 +118,6 @@ def import_nominees(session: Session, *, dossier_id: int, content: bytes, filena
         services.add_nomination(session, dossier_id=dossier_id, full_name=row.values["name"],
                                 kind=rules.titles[row.values["title"]].subject, title_code=row.values["title"],
                                 position=row.values.get("position") or None,
-                                achievements=row.values.get("achievements", ""))
+                                achievements=row.values.get("achievements", ""),
+                                initiative=row.values.get("initiative"))
     return len(rows)

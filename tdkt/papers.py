@@ -11,12 +11,11 @@ from sqlmodel import Session
 
 from config.settings import get_settings
 from models.dossier import Dossier
-from models.paper import Paper
+from models.paper import PAPER_KINDS, Paper
 from models.unit import Person
 from tdkt.errors import Refused
 
-KINDS = {"to_trinh": "Tờ trình", "bien_ban": "Biên bản họp xét", "danh_sach": "Danh sách đề nghị",
-         "bao_cao_thanh_tich": "Báo cáo thành tích", "khac": "Giấy tờ khác"}
+KINDS = PAPER_KINDS
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from models.decision import Decision, DecisionEntry
 from models.unit import Person, Unit
+from tdkt.text import fold
 from tdkt.timefmt import fmt_date
 
 HEADER = ["Số quyết định", "Ngày ký", "Cơ quan ban hành", "Người ký", "Họ và tên / Tập thể", "Chức vụ", "Đơn vị",
@@ -39,12 +39,6 @@ class Granted:
     def cells(self) -> list[str]:
         return [self.number, fmt_date(self.signed_on), self.issuer, self.signer, self.name, self.position,
                 self.unit, self.title]
-
-
-def fold(text: str) -> str:
-    """Lower case without diacritics, for search: 'Đặng Thị Ánh' → 'dang thi anh'."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).lower().split())
 
 
 def search(session: Session, *, query: str = "") -> list[Granted]:

@@ -13,8 +13,9 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from config.route import Route, default_route
-from config.rules import rule_set
+from config.rules import campaign_rules
 from models.audit import history_with_actors
+from models.award import AwardRecord, school_year_start
 from models.campaign import Campaign, Phase, StageDeadline, quotas_for
 from models.db import utcnow
 from models.decision import Decision, DecisionEntry, next_decision_number
@@ -58,7 +59,7 @@ def open_dossier(session: Session, *, phase_id: int, school_id: int, route: Rout
 
 def add_nomination(
     session: Session, *, dossier_id: int, full_name: str, kind: SubjectKind, title_code: str,
-    position: str | None = None, achievements: str = "", route: Route | None = None,
+    position: str | None = None, achievements: str = "", initiative: str | None = None, route: Route | None = None,
 ) -> Nomination:
     """Propose an individual or collective of the school for a title (the title must exist in the rule set)."""
     route = route or default_route()
@@ -66,7 +67,7 @@ def add_nomination(
     phase = session.get(Phase, dossier.phase_id)
     campaign = session.get(Campaign, phase.campaign_id) if phase else None
     assert campaign is not None
-    rules = rule_set(campaign.rule_set)
+    rules = campaign_rules(campaign)
     title = rules.titles.get(title_code)
     if title is None:
         known = ", ".join(f"{code} ({t.name})" for code, t in rules.titles.items())
@@ -83,7 +84,7 @@ def add_nomination(
     session.add(nominee)
     session.flush()
     nomination = Nomination(dossier_id=dossier_id, nominee_id=nominee.id or 0, title_code=title_code,
-                            achievements=achievements)
+                            achievements=achievements, initiative=(initiative or "").strip() or None)
     session.add(nomination)
     session.flush()
     return nomination
@@ -207,7 +208,7 @@ def _annex(session: Session, *, decision: Decision, dossier_ids: list[int]) -> N
     phase = session.get(Phase, decision.phase_id)
     campaign = session.get(Campaign, phase.campaign_id) if phase else None
     assert campaign is not None
-    titles = rule_set(campaign.rule_set).titles
+    titles = campaign_rules(campaign).titles
     rows = session.exec(
         select(Nomination, Nominee, Unit)
         .join(Nominee, col(Nominee.id) == Nomination.nominee_id)
@@ -215,12 +216,15 @@ def _annex(session: Session, *, decision: Decision, dossier_ids: list[int]) -> N
         .where(col(Nomination.dossier_id).in_(dossier_ids), Nomination.status == NominationStatus.granted)
         .order_by(col(Unit.name), col(Nominee.full_name))
     ).all()
+    year = school_year_start(campaign.school_year)
     for nomination, nominee, unit in rows:
         session.add(DecisionEntry(
             decision_id=decision.id or 0, nomination_id=nomination.id or 0, nominee_name=nominee.full_name,
             position=nominee.position, unit_name=unit.name, title_code=nomination.title_code,
             title_name=titles[nomination.title_code].name,
         ))
+        session.add(AwardRecord(nominee_id=nominee.id or 0, title_code=nomination.title_code, year=year,
+                                decision_number=decision.number, decision_id=decision.id))
     session.flush()
 
 
@@ -323,7 +327,7 @@ def dossier_view(session: Session, *, dossier_id: int, route: Route | None = Non
     school, phase = session.get(Unit, dossier.school_id), session.get(Phase, dossier.phase_id)
     campaign = session.get(Campaign, phase.campaign_id) if phase else None
     assert school is not None and phase is not None and campaign is not None
-    titles = rule_set(campaign.rule_set).titles
+    titles = campaign_rules(campaign).titles
     active = active_nominations(session, dossier_id=dossier_id)
     tallies = tallies_for(session, nomination_ids=[n.id or 0 for n, _ in active])
     return {
@@ -337,7 +341,7 @@ def dossier_view(session: Session, *, dossier_id: int, route: Route | None = Non
             {"id": n.id, "name": p.full_name, "kind": "Cá nhân" if p.kind == SubjectKind.individual else "Tập thể",
              "position": p.position or "",
              "title": titles[n.title_code].name if n.title_code in titles else n.title_code,
-             "achievements": n.achievements, "status": n.status,
+             "achievements": n.achievements, "initiative": n.initiative, "status": n.status,
              "votes": (tallies[n.id].votes_for, tallies[n.id].votes_against) if n.id in tallies else None}
             for n, p in active
         ],

@@ -181,7 +181,8 @@ def create_app() -> FastAPI:
             services.add_nomination(session, dossier_id=dossier.id or 0, full_name=str(form.get("full_name", "")),
                                     kind=kind, title_code=str(form.get("title", "")),
                                     position=str(form.get("position", "")).strip() or None,
-                                    achievements=str(form.get("achievements", "")).strip())
+                                    achievements=str(form.get("achievements", "")).strip(),
+                                    initiative=str(form.get("initiative", "")))
 
         return await run_in_threadpool(_edit, token, _signed_in(request), save)
 

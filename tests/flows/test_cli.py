@@ -26,6 +26,7 @@ def tdkt(*args: str) -> tuple[int, str]:
 def test_config_validate_passes_and_names_the_broken_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     code, output = tdkt("config", "validate")
     assert code == 0 and "route.yaml" in output and "nd91-2017.yaml" in output and "muong-khuong" in output
+    assert "two-tier-2025.yaml" in output and "luat-2022.yaml" in output
     broken = tmp_path / "route.yaml"
     broken.write_text((CONFIG_DIR / "route.yaml").read_text(encoding="utf-8").replace("to: rejected", "to: nowhere", 1),
                       encoding="utf-8")

@@ -1,0 +1,129 @@
+"""The rule set's own conditions on each nomination: preconditions, required papers and ratio caps.
+
+Registered as the route check "award_rules", so the route decides where it applies (the school's
+submission, the block's forward, each review). Every violation names the nominee and cites the article.
+"""
+
+from __future__ import annotations
+
+import math
+
+from sqlmodel import col, func, select
+
+from config.rules import RatioCap, Requirement, RuleSet, Title
+from models.award import school_year_start, years_held
+from models.campaign import Phase
+from models.dossier import Dossier
+from models.nomination import Nomination, NominationStatus, Nominee
+from models.paper import PAPER_KINDS, papers_of
+from tdkt.checks import CheckContext, register
+from tdkt.errors import Violation
+
+APPROVED = (NominationStatus.approved, NominationStatus.granted)
+LIVE = (NominationStatus.proposed, *APPROVED, NominationStatus.returned)
+
+
+@register("award_rules")
+def award_rules(ctx: CheckContext) -> list[Violation]:
+    going_on = [(n, p) for n, p in ctx.going_on() if n.title_code in ctx.rules.titles]
+    return [*_preconditions(ctx, going_on), *_papers(ctx, going_on), *_caps(ctx, going_on)]
+
+
+def _preconditions(ctx: CheckContext, going_on: list[tuple[Nomination, Nominee]]) -> list[Violation]:
+    year = school_year_start(ctx.school_year)
+    nominee_ids = [p.id or 0 for _, p in going_on]
+    held = years_held(ctx.session, nominee_ids=nominee_ids)
+    proposed = _proposed_this_year(ctx, nominee_ids)
+    problems = []
+    for nomination, nominee in going_on:
+        title = ctx.rules.titles[nomination.title_code]
+        for need in title.requires:
+            if message := _unmet(ctx.rules, need, nomination, nominee, year, held, proposed):
+                problems.append(Violation("precondition", f"{nominee.full_name}: {title.name} {message} "
+                                                          f"({need.article}).", nomination.id))
+    return problems
+
+
+def _proposed_this_year(ctx: CheckContext, nominee_ids: list[int]) -> set[tuple[int, str]]:
+    """(nominee, title) pairs nominated and still live in this campaign (its school year), any phase."""
+    rows = ctx.session.exec(
+        select(Nomination.nominee_id, Nomination.title_code)
+        .join(Dossier, col(Dossier.id) == Nomination.dossier_id)
+        .where(col(Nomination.nominee_id).in_(nominee_ids), Nomination.withdrawn == False,  # noqa: E712
+               col(Nomination.status).in_(LIVE), col(Dossier.phase_id).in_(_campaign_phases(ctx)))
+    ).all()
+    return {(nominee_id, code) for nominee_id, code in rows}
+
+
+def _campaign_phases(ctx: CheckContext) -> list[int]:
+    return [p for p in ctx.session.exec(select(Phase.id).where(Phase.campaign_id == ctx.phase.campaign_id)).all()
+            if p is not None]
+
+
+def _unmet(rules: RuleSet, need: Requirement, nomination: Nomination, nominee: Nominee, year: int,
+           held: dict[tuple[int, str], set[int]], proposed: set[tuple[int, str]]) -> str | None:
+    """What is missing for one requirement, in words, or None when it is met."""
+    if need.initiative:
+        return None if (nomination.initiative or "").strip() else \
+            "cần có sáng kiến được cơ sở công nhận (hãy ghi tên sáng kiến)"
+    code = need.with_title or need.history or ""
+    name = rules.titles[code].name
+    years = set(held.get((nominee.id or 0, code), set()))
+    if (nominee.id or 0, code) in proposed:
+        years.add(year)
+    if need.with_title:
+        return None if year in years else f"cần đồng thời đạt danh hiệu {name} trong năm học"
+    n = need.consecutive_years
+    if set(range(year - n + 1, year + 1)) <= years or set(range(year - n, year)) <= years:
+        return None
+    shown = ", ".join(f"{y}-{y + 1}" for y in sorted(years)) or "chưa có năm nào"
+    return f"cần {n} năm liên tục đạt {name}; đã ghi nhận: {shown}"
+
+
+def _papers(ctx: CheckContext, going_on: list[tuple[Nomination, Nominee]]) -> list[Violation]:
+    attached = {p.kind for p in papers_of(ctx.session, dossier_id=ctx.dossier.id or 0)}
+    problems = []
+    for nomination, nominee in going_on:
+        title: Title = ctx.rules.titles[nomination.title_code]
+        missing = [PAPER_KINDS[k] for k in title.papers if k not in attached]
+        if missing:
+            cited = title.papers_article or title.article
+            problems.append(Violation("paper_missing", f"{nominee.full_name}: {title.name} cần kèm "
+                                                       f"{', '.join(missing)} ({cited}).", nomination.id))
+    return problems
+
+
+def _caps(ctx: CheckContext, going_on: list[tuple[Nomination, Nominee]]) -> list[Violation]:
+    problems = []
+    for cap in ctx.rules.caps:
+        if cap.scope == "phase" and not ctx.judged:
+            continue  # the phase's count is complete only when reviewers decide
+        capped = [n for n, _ in going_on if n.title_code == cap.title]
+        if not capped:
+            continue
+        counts = _counts(ctx, cap, going_on)
+        allowed = math.floor(cap.max_share * counts[cap.of] + 1e-9)
+        if counts[cap.title] > allowed:
+            title, base = ctx.rules.titles[cap.title].name, ctx.rules.titles[cap.of].name
+            where = "hồ sơ này" if cap.scope == "dossier" else ctx.phase.name
+            message = (f"{title}: {counts[cap.title]} được duyệt trong {where} (kể cả hồ sơ này), vượt "
+                       f"{cap.max_share * 100:g}% số {base} ({counts[cap.of]}), tối đa {allowed} ({cap.article}).")
+            problems += [Violation("over_ratio", message, n.id) for n in capped]
+    return problems
+
+
+def _counts(ctx: CheckContext, cap: RatioCap, going_on: list[tuple[Nomination, Nominee]]) -> dict[str, int]:
+    """This action's nominations for the cap's two titles and, for a phase cap, the phase's others that have
+    left the schools: of the capped title those already approved (first approved, first served), of the base
+    title every one still live."""
+    counts = {code: sum(1 for n, _ in going_on if n.title_code == code) for code in (cap.title, cap.of)}
+    if cap.scope == "phase":
+        for code, statuses in ((cap.title, APPROVED), (cap.of, LIVE)):
+            counts[code] += ctx.session.exec(
+                select(func.count()).select_from(Nomination).join(Dossier, col(Dossier.id) == Nomination.dossier_id)
+                .where(Dossier.phase_id == ctx.phase.id, Dossier.id != ctx.dossier.id,
+                       Dossier.stage != ctx.start_stage, Nomination.title_code == code,
+                       Nomination.withdrawn == False,  # noqa: E712
+                       col(Nomination.status).in_(statuses))
+            ).one()
+    return counts

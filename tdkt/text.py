@@ -1,0 +1,16 @@
+"""Vietnamese text as users type it: NFC normalised for storage, folded (no case, no diacritics) for matching."""
+
+from __future__ import annotations
+
+import unicodedata
+
+
+def nfc(text: object) -> str:
+    """Whitespace collapsed and NFC normalised: 'Nguyễn' typed with combining marks equals the precomposed one."""
+    return unicodedata.normalize("NFC", " ".join(str(text or "").split()))
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics, for matching: 'Đặng Thị Ánh' → 'dang thi anh', 'Lao động' ~ 'lao dong'."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).lower().split())

@@ -1,0 +1,103 @@
+"""The second route preset, two-tier-2025, with the 2022 Law's rule set: a commune-level chain that exists
+only as configuration. A teacher's LĐTT is decided by the Chủ tịch UBND xã; a Bằng khen goes on through the
+Sở GD&ĐT and the Sở Nội vụ to the province."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlmodel import Session, select
+
+from config.route import load_route
+from config.settings import CONFIG_DIR, get_settings
+from models.award import AwardRecord
+from models.campaign import Campaign, Phase, StageDeadline
+from models.dossier import Dossier
+from models.nomination import Nomination, NominationStatus, SubjectKind
+from models.outbox import OutboxMessage
+from models.unit import Person, Unit, UnitKind
+from tdkt import papers, services
+from tdkt.timefmt import end_of_day
+
+ROUTE = load_route(CONFIG_DIR / "routes" / "two-tier-2025.yaml")
+
+
+def _add(session: Session, obj):  # type: ignore[no-untyped-def]
+    session.add(obj)
+    session.flush()
+    return obj
+
+
+def _commune(session: Session) -> dict[str, Person]:
+    """UBND tỉnh (Sở GD&ĐT, Sở Nội vụ) above UBND xã (Phòng Văn hóa – Xã hội) above a primary school."""
+    province = _add(session, Unit(code="ubnd-lc", name="UBND tỉnh Lào Cai", kind=UnitKind.ubnd_tinh))
+    so = _add(session, Unit(code="so-gd", name="Sở GD&ĐT Lào Cai", kind=UnitKind.so_gddt, parent_id=province.id))
+    so_nv = _add(session, Unit(code="so-nv", name="Sở Nội vụ Lào Cai", kind=UnitKind.so_noi_vu, parent_id=province.id))
+    commune = _add(session, Unit(code="xa-mk", name="UBND xã Mường Khương", kind=UnitKind.ubnd_xa,
+                                 parent_id=province.id))
+    vhxh = _add(session, Unit(code="vhxh-mk", name="Phòng Văn hóa – Xã hội xã Mường Khương",
+                              kind=UnitKind.phong_vhxh, parent_id=commune.id))
+    school = _add(session, Unit(code="th-mk", name="Trường Tiểu học Mường Khương", kind=UnitKind.school,
+                                level="TH", parent_id=commune.id))
+    people = {role: _add(session, Person(full_name=name, email=f"{role}@lc.test", role=role, unit_id=unit.id))
+              for role, name, unit in [("school_head", "Lù Thị Dung", school), ("vhxh_officer", "Tráng A Sử", vhxh),
+                                       ("commune_chairman", "Vàng Văn Pao", commune),
+                                       ("so_reviewer", "Nguyễn Thị Mai", so),
+                                       ("so_noivu_officer", "Đỗ Văn Hải", so_nv)]}
+    campaign = _add(session, Campaign(code="mk-2025", number="15/KH-UBND", theme="Dạy tốt, học tốt",
+                                      school_year="2025-2026", issuer_unit_id=commune.id, rule_set="luat-2022"))
+    today = date.today()
+    phase = _add(session, Phase(campaign_id=campaign.id, number=1, name="Năm học 2025-2026",
+                                starts_on=today - timedelta(days=30), ends_on=today + timedelta(days=60)))
+    for key, days in (("school_submission", 5), ("commune_review", 10), ("so_review", 20),
+                      ("so_noivu_verification", 30)):
+        session.add(StageDeadline(phase_id=phase.id, key=key, due_at=end_of_day(today + timedelta(days=days))))
+    session.commit()
+    return people
+
+
+def _dossier(session: Session, people: dict[str, Person], wanted: list[tuple[str, str]]) -> tuple[int, int]:
+    head = people["school_head"]
+    phase = session.exec(select(Phase)).one()
+    dossier = services.open_dossier(session, phase_id=phase.id or 0, school_id=head.unit_id, route=ROUTE)
+    noms = [services.add_nomination(session, dossier_id=dossier.id or 0, full_name=name, kind=SubjectKind.individual,
+                                    title_code=title, route=ROUTE) for name, title in wanted]
+    services.record_vote(session, dossier_id=dossier.id or 0, held_on=date.today(), members_total=7,
+                         members_present=7, tallies={n.id or 0: (7, 0) for n in noms}, route=ROUTE)
+    return dossier.id or 0, phase.id or 0
+
+
+def test_commune_chain_to_the_commune_chairman_s_decision(session: Session) -> None:
+    people = _commune(session)
+    dossier_id, phase_id = _dossier(session, people, [("Giàng Thị Dua", "LDTT"), ("Lò Văn Quý", "GK_XA")])
+    now = datetime.now(get_settings().tz)
+    assert services.submit(session, dossier_id=dossier_id, actor=people["school_head"], now=now,
+                           route=ROUTE).to_stage == "commune_review"
+    assert services.act(session, dossier_id=dossier_id, actor=people["vhxh_officer"], action="approve", now=now,
+                        route=ROUTE).to_stage == "awaiting_decision"
+    decision = services.decide(session, phase_id=phase_id, actor=people["commune_chairman"], signed_on=date.today(),
+                               now=now, route=ROUTE)
+    session.commit()
+    assert decision.number.endswith("/QĐ-UBND")
+    assert {r.title_code for r in session.exec(select(AwardRecord)).all()} == {"LDTT", "GK_XA"}
+    told = {m.recipient_email for m in session.exec(select(OutboxMessage)).all()}
+    assert {"vhxh_officer@lc.test", "commune_chairman@lc.test", "school_head@lc.test"} <= told
+
+
+def test_a_bang_khen_goes_on_to_the_province(session: Session) -> None:
+    people = _commune(session)
+    dossier_id, _ = _dossier(session, people, [("Hoàng Thị Lan", "BK_TINH")])
+    nominee_id = session.exec(select(Nomination)).one().nominee_id
+    session.add_all([AwardRecord(nominee_id=nominee_id, title_code="CSTDCS", year=y) for y in (2023, 2024)])
+    head = people["school_head"]
+    papers.attach(session, dossier=session.get(Dossier, dossier_id), person=head, kind="bao_cao_thanh_tich",
+                  filename="bao-cao.pdf", content=b"%PDF-1.7\n", start_stage=ROUTE.start)
+    now = datetime.now(get_settings().tz)
+    services.submit(session, dossier_id=dossier_id, actor=head, now=now, route=ROUTE)
+    steps = [("vhxh_officer", "forward_higher", "so_review"), ("so_reviewer", "approve", "so_noivu_verification"),
+             ("so_noivu_officer", "forward_higher", "forwarded_higher")]
+    for role, action, stage in steps:
+        result = services.act(session, dossier_id=dossier_id, actor=people[role], action=action, now=now, route=ROUTE)
+        assert result.to_stage == stage, (role, action)
+    session.commit()
+    assert session.exec(select(Nomination)).one().status == NominationStatus.forwarded
