@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup run demo test lint postgres browser clean
+.PHONY: setup run demo test lint postgres browser office clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -38,8 +38,12 @@ lint: setup
 browser:
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
-## test: set up, lint, make sure PostgreSQL and Chromium are there, then the suite on SQLite and PostgreSQL
-test: lint postgres browser
+## office: LibreOffice Writer (headless) to check that generated DOCX papers convert to PDF
+office:
+	@command -v soffice >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui)
+
+## test: set up, lint, make sure PostgreSQL, Chromium and LibreOffice are there, then the suite on both databases
+test: lint postgres browser office
 	$(BIN)/python -m pytest
 
 clean:

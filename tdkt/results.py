@@ -27,6 +27,7 @@ EXPORTS = {"csv": "text/csv; charset=utf-8",
 
 @dataclass(frozen=True)
 class Granted:
+    decision_id: int
     number: str
     signed_on: date
     issuer: str
@@ -52,8 +53,9 @@ def search(session: Session, *, query: str = "") -> list[Granted]:
                   col(DecisionEntry.nominee_name))
     ).all()
     wanted = fold(query)
-    return [Granted(number=d.number, signed_on=d.signed_on, issuer=issuer.name, signer=signer.full_name,
-                    name=e.nominee_name, position=e.position or "", unit=e.unit_name, title=e.title_name)
+    return [Granted(decision_id=d.id or 0, number=d.number, signed_on=d.signed_on, issuer=issuer.name,
+                    signer=signer.full_name, name=e.nominee_name, position=e.position or "", unit=e.unit_name,
+                    title=e.title_name)
             for e, d, issuer, signer in rows if not wanted or wanted in fold(f"{e.nominee_name} {e.unit_name}")]
 
 

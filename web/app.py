@@ -31,7 +31,7 @@ from models.paper import Paper
 from models.unit import Person, Unit
 from notifications.mailer import mailbox_files
 from notifications.outbox import failed_messages
-from tdkt import links, papers, results, services
+from tdkt import documents, links, papers, results, services
 from tdkt.engine import Verdict, may_act
 from tdkt.errors import Refused
 from tdkt.importer import import_nominees
@@ -43,6 +43,7 @@ TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templat
 TEMPLATES.filters["dt"] = fmt_datetime
 TEMPLATES.globals["paper_kinds"] = papers.KINDS
 PERSON_COOKIE, CSRF_COOKIE = "tdkt_person", "tdkt_csrf"
+BLOCK_PAPER, DOCX = "to-trinh-khoi.docx", documents.DOCX
 LINK_TITLES = {
     "forged": "Đường dẫn không hợp lệ", "wrong_person": "Đường dẫn dành cho người khác",
     "used": "Đường dẫn đã được sử dụng", "moved_on": "Hồ sơ đã chuyển bước", "expired": "Đường dẫn đã hết hạn",
@@ -149,6 +150,7 @@ def create_app() -> FastAPI:
         nonce = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(16)
         school_mode = dossier.stage == route.start
         response = page("dossier.html", view=view, person=person, token=token, members=members, school_mode=school_mode,
+                        generated=documents.DOSSIER_PAPERS, block_paper=BLOCK_PAPER,
                         csrf=_mac("csrf", nonce, links.token_hash(token)))
         response.set_cookie(CSRF_COOKIE, nonce, httponly=True, samesite="strict")
         _remember(response, link.person_id)
@@ -223,6 +225,24 @@ def create_app() -> FastAPI:
                 return page("message.html", 404, title="Không có giấy tờ này", message="Không tìm thấy giấy tờ.")
         return FileResponse(papers.storage_path(paper.sha256), media_type=paper.content_type, filename=paper.filename)
 
+    @app.get("/l/{token}/documents/{name}")
+    def generated_paper(token: str, name: str, request: Request) -> Response:
+        """A paper tdkt writes for the link's dossier (tờ trình, biên bản, danh sách), or for the block leader
+        the block's consolidated tờ trình."""
+        with session_scope() as session:
+            try:
+                _, dossier = links.check(session, token=token, route=default_route(), signed_in=_signed_in(request))
+                if name == BLOCK_PAPER:
+                    content, media_type = documents.block_proposal(
+                        session, block_id=_block_of(session, dossier.school_id), phase_id=dossier.phase_id), DOCX
+                else:
+                    content, media_type = documents.dossier_paper(session, dossier_id=dossier.id or 0, name=name)
+            except links.LinkRefused as refusal:
+                return _link_error(refusal)
+            except Refused as refusal:
+                return page("message.html", 404, title="Chưa lập được giấy tờ", message=refusal.message)
+        return _download(content, media_type, name)
+
     @app.post("/l/{token}/vote", response_class=HTMLResponse)
     async def record_vote(token: str, request: Request) -> Response:
         """The school records its council's vote: members, present, for/against per nominee."""
@@ -262,6 +282,34 @@ def create_app() -> FastAPI:
                         quotas=services.quota_usage(session, phase_id=phase_id),
                         failed=failed_messages(session))
 
+    @app.get("/dashboard/{phase_id}/to-trinh.docx")
+    def office_proposal(phase_id: int, request: Request) -> Response:
+        """The office's consolidated tờ trình of the phase (the nominations it has approved)."""
+        person_id = _signed_in(request)
+        with session_scope() as session:
+            person = session.get(Person, person_id) if person_id else None
+            unit = session.get(Unit, person.unit_id) if person else None
+            if unit is None or not unit.kind.is_office:
+                return _not_signed_in()
+            try:
+                content = documents.phong_proposal(session, phase_id=phase_id, office=unit)
+            except Refused as refusal:
+                return page("message.html", 404, title="Chưa lập được tờ trình", message=refusal.message)
+        return _download(content, DOCX, "to-trinh-tong-hop.docx")
+
+    @app.get("/ket-qua/quyet-dinh-{decision_id}.{fmt}")
+    def decision_paper(decision_id: int, fmt: str) -> Response:
+        """A signed decision (DOCX, with its annex) or its annex list (XLSX): public like the results."""
+        build = {"docx": (documents.decision_document, DOCX), "xlsx": (documents.decision_annex, documents.XLSX)}
+        if fmt not in build:
+            return page("message.html", 404, title="Không có định dạng này", message="Chỉ có .docx và .xlsx.")
+        with session_scope() as session:
+            try:
+                content = build[fmt][0](session, decision_id=decision_id)
+            except Refused as refusal:
+                return page("message.html", 404, title="Không có quyết định này", message=refusal.message)
+        return _download(content, build[fmt][1], f"quyet-dinh-{decision_id}.{fmt}")
+
     @app.get("/ket-qua", response_class=HTMLResponse)
     def public_results(q: str = "") -> Response:
         """Công khai: signed decisions and the titles they grant, searchable with or without diacritics."""
@@ -276,8 +324,7 @@ def create_app() -> FastAPI:
             return page("message.html", 404, title="Không có định dạng này", message="Chỉ có .csv và .xlsx.")
         with session_scope() as session:
             content, media_type = results.export(results.search(session, query=q), fmt=fmt)
-        return Response(content, media_type=media_type,
-                        headers={"Content-Disposition": f'attachment; filename="ket-qua-khen-thuong.{fmt}"'})
+        return _download(content, media_type, f"ket-qua-khen-thuong.{fmt}")
 
     @app.get("/mailbox", response_class=HTMLResponse)
     def mailbox() -> Response:
@@ -314,6 +361,11 @@ async def _upload(request: Request, token: str, missing: str, store: Callable[..
 def _too_big(limit: int) -> Response:
     return page("message.html", 413, title="Tệp quá lớn",
                 message=f"Tệp vượt quá {limit / 1_000_000:g} MB; không có gì được lưu.")
+
+
+def _download(content: bytes, media_type: str, filename: str) -> Response:
+    return Response(content, media_type=media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 def _remember(response: Response, person_id: int) -> None:

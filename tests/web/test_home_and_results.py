@@ -12,12 +12,15 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlmodel import Session, func, select
 
+from config.route import default_route
 from models.db import utcnow
+from models.decision import Decision
 from models.dossier import Dossier
 from models.link import ActionLink
 from models.nomination import Nomination
 from tdkt import links, services
 from tdkt.live import sign_in_url
+from tests.engine.test_documents import docx_text
 from tests.factories import District, make_district, submit_school
 from tests.web.test_links import _csrf
 from web.app import create_app
@@ -162,3 +165,28 @@ def _decide_both(session: Session, district: District, first_id: int) -> None:
     services.decide(session, phase_id=district.phase_id, actor=district.people["chairman"], signed_on=date.today(),
                     number="7/QĐ-UBND")
     session.commit()
+
+
+def test_generated_papers_by_link_and_the_public_decision(session: Session, client: TestClient) -> None:
+    district = _district(session)
+    first_id, _ = submit_school(session, district, district.schools[0])
+    session.commit()
+    token = links.issue(session, person=district.leader_of(district.blocks[0]), dossier=session.get(Dossier, first_id),
+                        route=default_route())
+    session.commit()
+    page = client.get(f"/l/{token}")
+    assert "Tờ trình tổng hợp của khối" in page.text and "/documents/bien-ban.docx" in page.text
+    minutes = client.get(f"/l/{token}/documents/bien-ban.docx")
+    assert minutes.status_code == 200 and "BIÊN BẢN" in docx_text(minutes.content)
+    block = client.get(f"/l/{token}/documents/to-trinh-khoi.docx")
+    assert block.status_code == 200 and district.schools[0].name in docx_text(block.content)
+    assert client.get(f"/l/{token}/documents/khong-co.docx").status_code == 404
+    assert client.get(f"/l/{token[:-2]}xx/documents/bien-ban.docx").status_code == 404  # forged link
+
+    _decide_both(session, district, first_id)
+    decision_id = session.exec(select(Decision.id)).one()
+    session.rollback()
+    assert f"/ket-qua/quyet-dinh-{decision_id}.docx" in client.get("/ket-qua").text
+    decision = client.get(f"/ket-qua/quyet-dinh-{decision_id}.docx")
+    assert decision.status_code == 200 and "Số: 7/QĐ-UBND" in docx_text(decision.content)
+    assert client.get(f"/ket-qua/quyet-dinh-{decision_id + 1}.docx").status_code == 404

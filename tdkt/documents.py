@@ -1,0 +1,287 @@
+"""The dossier's papers, generated: the school's tờ trình, the biên bản họp xét with its tallies, the danh sách
+đề nghị (XLSX), the block's and the Phòng's consolidated tờ trình, and the quyết định khen thưởng with its annex
+(DOCX, and the annex as XLSX). Layout: tdkt/official.py (Nghị định 30/2020/NĐ-CP)."""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from sqlmodel import Session, col, select
+
+from config.rules import RuleSet, campaign_rules
+from models.campaign import Campaign, Phase
+from models.decision import Decision, decision_entries
+from models.dossier import Dossier
+from models.nomination import Nomination, NominationStatus, Nominee, active_nominations
+from models.unit import Person, Unit, block_members
+from models.vote import council_vote_for, tallies_for
+from tdkt.errors import Refused
+from tdkt.official import Official, render
+from tdkt.timefmt import fmt_date, local_today
+
+LIST_HEADER = ["TT", "Họ và tên / Tập thể", "Chức vụ", "Đơn vị", "Danh hiệu, hình thức đề nghị"]
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """What every paper of one dossier or phase shares: campaign, phase, rules, place."""
+
+    campaign: Campaign
+    phase: Phase
+    rules: RuleSet
+    place: str
+
+
+def place_of(unit_name: str) -> str:
+    """'UBND huyện Mường Khương' → 'Mường Khương' (the place written before the date)."""
+    for marker in (" huyện ", " xã ", " tỉnh ", " thị xã ", " thành phố "):
+        if marker in f" {unit_name}":
+            return f" {unit_name}".rsplit(marker, 1)[1]
+    return unit_name
+
+
+def _setting(session: Session, phase_id: int) -> Setting:
+    phase = session.get(Phase, phase_id)
+    campaign = session.get(Campaign, phase.campaign_id) if phase else None
+    issuer = session.get(Unit, campaign.issuer_unit_id) if campaign else None
+    if phase is None or campaign is None or issuer is None:
+        raise Refused("not_found", f"Không tìm thấy đợt thi đua số {phase_id}.")
+    return Setting(campaign=campaign, phase=phase, rules=campaign_rules(campaign), place=place_of(issuer.name))
+
+
+def _head(session: Session, unit: Unit) -> Person | None:
+    return session.exec(select(Person).where(Person.unit_id == unit.id).order_by(col(Person.id))).first()
+
+
+def _rows(pairs: list[tuple[Nomination, Nominee]], units: dict[int, str], rules: RuleSet) -> list[list[str]]:
+    return [[str(i), p.full_name, p.position or "", units.get(p.unit_id, ""), _title(rules, n.title_code)]
+            for i, (n, p) in enumerate(pairs, 1)]
+
+
+def _title(rules: RuleSet, code: str) -> str:
+    return rules.titles[code].name if code in rules.titles else code
+
+
+def _counts(rules: RuleSet, pairs: list[tuple[Nomination, Nominee]]) -> str:
+    counts = Counter(n.title_code for n, _ in pairs)
+    return "; ".join(f"{_title(rules, code)}: {count}" for code, count in counts.items()) or "không có"
+
+
+def _school_parts(session: Session, dossier_id: int) -> tuple[Dossier, Unit, Unit | None, Setting]:
+    dossier = session.get(Dossier, dossier_id)
+    if dossier is None:
+        raise Refused("not_found", f"Không tìm thấy hồ sơ số {dossier_id}.")
+    school = session.get(Unit, dossier.school_id)
+    assert school is not None
+    parent = session.get(Unit, school.parent_id) if school.parent_id else None
+    return dossier, school, parent, _setting(session, dossier.phase_id)
+
+
+def school_proposal(session: Session, *, dossier_id: int) -> bytes:
+    """Tờ trình of the school: proposes its nominees, with the list."""
+    dossier, school, parent, s = _school_parts(session, dossier_id)
+    pairs = active_nominations(session, dossier_id=dossier_id)
+    head = _head(session, school)
+    to = parent.name if parent else "cấp trên"
+    return render(Official(
+        parent=parent.name if parent else "", issuer=school.name, number="Số:      /TTr-" + _code(school.name),
+        place=s.place, day=local_today(), kind="TỜ TRÌNH",
+        summary=f"Về việc đề nghị công nhận danh hiệu thi đua và hình thức khen thưởng {s.phase.name.lower()}",
+        body=[f"Kính gửi: {to}.",
+              f"Căn cứ {s.campaign.number} về {s.campaign.theme} năm học {s.campaign.school_year}; căn cứ kết quả "
+              f"họp xét của Hội đồng Thi đua – Khen thưởng nhà trường, {school.name} kính trình {to} xem xét, đề "
+              f"nghị công nhận danh hiệu thi đua và khen thưởng cho {len(pairs)} tập thể, cá nhân "
+              f"({_counts(s.rules, pairs)}), có danh sách kèm theo:"],
+        table=(LIST_HEADER, _rows(pairs, {school.id or 0: school.name}, s.rules)),
+        closing=[f"{school.name} kính trình {to} xem xét, quyết định."],
+        recipients=[to, "Lưu: VT"], signer_title="HIỆU TRƯỞNG", signer_name=head.full_name if head else ""))
+
+
+def council_minutes(session: Session, *, dossier_id: int) -> bytes:
+    """Biên bản họp xét: when, how many members, and the tally of each nominee."""
+    dossier, school, parent, s = _school_parts(session, dossier_id)
+    vote = council_vote_for(session, dossier_id=dossier_id)
+    if vote is None:
+        raise Refused("no_vote", "Chưa ghi nhận biên bản họp xét nên chưa lập được biên bản.")
+    pairs = active_nominations(session, dossier_id=dossier_id)
+    tallies = tallies_for(session, nomination_ids=[n.id or 0 for n, _ in pairs])
+    rows = []
+    for i, (n, p) in enumerate(pairs, 1):
+        tally = tallies.get(n.id or 0)
+        votes_for, against = (tally.votes_for, tally.votes_against) if tally else (0, 0)
+        share = f"{votes_for / vote.members_present * 100:.1f}%" if vote.members_present else ""
+        rows.append([str(i), p.full_name, _title(s.rules, n.title_code), str(votes_for), str(against), share])
+    head = _head(session, school)
+    ballot = "bỏ phiếu kín" if vote.secret_ballot else "biểu quyết công khai"
+    return render(Official(
+        parent=parent.name if parent else "", issuer=school.name, number="Số:      /BB-" + _code(school.name),
+        place=s.place, day=vote.held_on, kind="BIÊN BẢN",
+        summary="Họp xét thi đua, khen thưởng của Hội đồng Thi đua – Khen thưởng",
+        body=[f"Ngày {fmt_date(vote.held_on)}, Hội đồng Thi đua – Khen thưởng {school.name} họp xét {s.phase.name}. "
+              f"Thành viên Hội đồng: {vote.members_total}; có mặt: {vote.members_present}. Hình thức: {ballot}.",
+              "Kết quả bỏ phiếu (tỉ lệ tính trên số thành viên có mặt):"],
+        table=(["TT", "Họ và tên / Tập thể", "Danh hiệu đề nghị", "Đồng ý", "Không đồng ý", "Tỉ lệ đồng ý"], rows),
+        closing=["Biên bản kết thúc cùng ngày, đã thông qua trước Hội đồng."],
+        recipients=["Hồ sơ thi đua", "Lưu: VT"], signer_title="CHỦ TỊCH HỘI ĐỒNG",
+        signer_name=head.full_name if head else ""))
+
+
+def nominee_list(session: Session, *, dossier_id: int) -> bytes:
+    """Danh sách đề nghị khen thưởng as XLSX, with its title and a total per title."""
+    _, school, _, s = _school_parts(session, dossier_id)
+    pairs = active_nominations(session, dossier_id=dossier_id)
+    return _workbook(f"DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG – {school.name.upper()}", f"{s.phase.name}, năm học "
+                     f"{s.campaign.school_year}", _rows(pairs, {school.id or 0: school.name}, s.rules),
+                     Counter(_title(s.rules, n.title_code) for n, _ in pairs))
+
+
+def _workbook(title: str, subtitle: str, rows: list[list[str]], totals: Counter[str]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Danh sách"
+    sheet.append([title])
+    sheet.append([subtitle])
+    sheet.append([])
+    sheet.append(LIST_HEADER)
+    for row in rows:
+        sheet.append([int(row[0]), *row[1:]])
+    sheet.append([])
+    sheet.append(["", "Tổng cộng", "", "", f"{sum(totals.values())} tập thể, cá nhân"])
+    for name, count in totals.items():
+        sheet.append(["", "", "", name, count])
+    for cell in (sheet["A1"], sheet["A2"], *sheet[4]):
+        cell.font = Font(name="Times New Roman", bold=True)
+    sheet["A1"].alignment = Alignment(horizontal="left")
+    for column, width in zip("ABCDE", (5, 32, 18, 34, 34), strict=True):
+        sheet.column_dimensions[column].width = width
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _phase_pairs(session: Session, phase_id: int, school_ids: list[int],
+                 statuses: tuple[NominationStatus, ...]) -> list[tuple[Nomination, Nominee]]:
+    rows = session.exec(
+        select(Nomination, Nominee).join(Nominee, col(Nominee.id) == Nomination.nominee_id)
+        .join(Dossier, col(Dossier.id) == Nomination.dossier_id)
+        .where(Dossier.phase_id == phase_id, col(Dossier.school_id).in_(school_ids),
+               Nomination.withdrawn == False, col(Nomination.status).in_(statuses))  # noqa: E712
+        .order_by(col(Dossier.school_id), col(Nomination.id))).all()
+    return [(n, p) for n, p in rows]
+
+
+def block_proposal(session: Session, *, block_id: int, phase_id: int) -> bytes:
+    """The block leader's consolidated tờ trình: every member school's proposals that reached the block."""
+    s = _setting(session, phase_id)
+    block = session.get(Unit, block_id)
+    leader = session.get(Unit, block.leader_school_id) if block and block.leader_school_id else None
+    if block is None or leader is None:
+        raise Refused("not_found", "Không tìm thấy khối thi đua hoặc trường trưởng khối.")
+    members = block_members(session, block_id=block_id)
+    pairs = _phase_pairs(session, phase_id, [m.id or 0 for m in members],
+                         (NominationStatus.proposed, NominationStatus.approved))
+    phong = session.get(Unit, leader.parent_id) if leader.parent_id else None
+    head = _head(session, leader)
+    to = phong.name if phong else "cấp trên"
+    return render(Official(
+        parent=block.name, issuer=leader.name, number="Số:      /TTr-KTĐ", place=s.place, day=local_today(),
+        kind="TỜ TRÌNH", summary=f"Về việc đề nghị khen thưởng của {block.name}, {s.phase.name.lower()}",
+        body=[f"Kính gửi: {to}.",
+              f"Trường trưởng khối đã tổng hợp, kiểm tra hồ sơ của {len(members)} trường thành viên và kính trình "
+              f"{len(pairs)} tập thể, cá nhân ({_counts(s.rules, pairs)}), có danh sách kèm theo:"],
+        table=(LIST_HEADER, _rows(pairs, {m.id or 0: m.name for m in members}, s.rules)),
+        recipients=[to, "Các trường trong khối", "Lưu: VT"], signer_title="HIỆU TRƯỞNG TRƯỜNG TRƯỞNG KHỐI",
+        signer_name=head.full_name if head else ""))
+
+
+def phong_proposal(session: Session, *, phase_id: int, office: Unit) -> bytes:
+    """The Phòng GD&ĐT's consolidated tờ trình to the UBND: the nominations it approved in the phase."""
+    s = _setting(session, phase_id)
+    schools = session.exec(select(Unit).where(Unit.parent_id == office.id)).all()
+    pairs = _phase_pairs(session, phase_id, [u.id or 0 for u in schools],
+                         (NominationStatus.approved, NominationStatus.granted))
+    issuer = session.get(Unit, s.campaign.issuer_unit_id)
+    head = _head(session, office)
+    to = issuer.name if issuer else "UBND"
+    return render(Official(
+        parent=to, issuer=office.name, number="Số:      /TTr-GDĐT", place=s.place, day=local_today(),
+        kind="TỜ TRÌNH",
+        summary=f"Về việc đề nghị khen thưởng {s.phase.name.lower()}, năm học {s.campaign.school_year}",
+        body=[f"Kính gửi: Chủ tịch {to}.",
+              f"Căn cứ {s.campaign.number}; trên cơ sở đề nghị của các trường và kết quả xét duyệt, {office.name} "
+              f"kính trình khen thưởng {len(pairs)} tập thể, cá nhân ({_counts(s.rules, pairs)}):"],
+        table=(LIST_HEADER, _rows(pairs, {u.id or 0: u.name for u in schools}, s.rules)),
+        recipients=[f"Chủ tịch {to}", "Phòng Nội vụ", "Lưu: VT"], signer_title="TRƯỞNG PHÒNG",
+        signer_name=head.full_name if head else ""))
+
+
+def _decision_parts(session: Session, decision_id: int) -> tuple[Decision, Setting, Unit, Person, list[list[str]]]:
+    decision = session.get(Decision, decision_id)
+    if decision is None:
+        raise Refused("not_found", f"Không tìm thấy quyết định số {decision_id}.")
+    s = _setting(session, decision.phase_id)
+    issuer, signer = session.get(Unit, decision.issuer_unit_id), session.get(Person, decision.signer_id)
+    assert issuer is not None and signer is not None
+    rows = [[str(i), e.nominee_name, e.position or "", e.unit_name, e.title_name]
+            for i, e in enumerate(decision_entries(session, decision_id=decision_id), 1)]
+    return decision, s, issuer, signer, rows
+
+
+def decision_document(session: Session, *, decision_id: int) -> bytes:
+    """Quyết định khen thưởng with Điều 1–3 and its annex list on a new page."""
+    decision, s, issuer, signer, rows = _decision_parts(session, decision_id)
+    counts = Counter(r[4] for r in rows)
+    annex = f"DANH SÁCH KHEN THƯỞNG\n(Kèm theo Quyết định số {decision.number} ngày {fmt_date(decision.signed_on)})"
+    return render(Official(
+        parent="", issuer=issuer.name, number=f"Số: {decision.number}", place=s.place, day=decision.signed_on,
+        kind="QUYẾT ĐỊNH", summary=f"Về việc công nhận danh hiệu thi đua và khen thưởng {s.phase.name.lower()}, "
+                                   f"năm học {s.campaign.school_year}",
+        body=[f"CHỦ TỊCH {issuer.name.upper()}",
+              *[f"Căn cứ {basis};" for basis in s.rules.basis],
+              f"Căn cứ {s.campaign.number} về {s.campaign.theme};",
+              "Theo đề nghị của Phòng Giáo dục và Đào tạo và Phòng Nội vụ.",
+              "QUYẾT ĐỊNH:",
+              f"Điều 1. Công nhận danh hiệu thi đua và tặng Giấy khen cho {len(rows)} tập thể, cá nhân "
+              f"({'; '.join(f'{k}: {v}' for k, v in counts.items())}), có danh sách kèm theo.",
+              "Điều 2. Kinh phí khen thưởng thực hiện theo quy định hiện hành.",
+              "Điều 3. Chánh Văn phòng, Trưởng phòng Nội vụ, Trưởng phòng Giáo dục và Đào tạo, Hiệu trưởng các "
+              "trường và các tập thể, cá nhân có tên tại Điều 1 chịu trách nhiệm thi hành Quyết định này."],
+        recipients=["Như Điều 3", "Lưu: VT"], signer_title="CHỦ TỊCH", signer_name=signer.full_name,
+        annex=(annex, LIST_HEADER, rows)))
+
+
+def decision_annex(session: Session, *, decision_id: int) -> bytes:
+    decision, s, _, _, rows = _decision_parts(session, decision_id)
+    return _workbook(f"DANH SÁCH KHEN THƯỞNG KÈM THEO QUYẾT ĐỊNH SỐ {decision.number}",
+                     f"ngày {fmt_date(decision.signed_on)} – {s.phase.name}", rows, Counter(r[4] for r in rows))
+
+
+def _code(name: str) -> str:
+    """A short code for the document number from a school's name: 'Trường Tiểu học Bản Lầu' → 'TH'."""
+    for level, code in (("Mầm non", "MN"), ("Tiểu học", "TH"), ("THCS", "THCS"), ("THPT", "THPT")):
+        if level in name:
+            return code
+    return "TR"
+
+
+DOSSIER_PAPERS: dict[str, tuple[str, Callable[..., bytes], str]] = {
+    "to-trinh.docx": ("Tờ trình", school_proposal, DOCX),
+    "bien-ban.docx": ("Biên bản họp xét", council_minutes, DOCX),
+    "danh-sach.xlsx": ("Danh sách đề nghị (Excel)", nominee_list, XLSX),
+}
+
+
+def dossier_paper(session: Session, *, dossier_id: int, name: str) -> tuple[bytes, str]:
+    """One generated paper of a dossier by its file name, with its media type."""
+    if name not in DOSSIER_PAPERS:
+        raise Refused("unknown_paper", f"Không có giấy tờ '{name}'. Có: {', '.join(DOSSIER_PAPERS)}.")
+    _, build, media_type = DOSSIER_PAPERS[name]
+    return build(session, dossier_id=dossier_id), media_type

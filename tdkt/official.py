@@ -1,0 +1,157 @@
+"""The layout of an official document under Nghị định 30/2020/NĐ-CP, as DOCX (python-docx).
+
+Parts, in order: issuing body (its parent above it) and number/code on the left, Quốc hiệu and tiêu ngữ on the
+right; place and date; type and summary (trích yếu); body; recipients (Nơi nhận) and the signature block.
+Times New Roman on A4 with the decree's margins. The documents themselves are in tdkt/documents.py.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import date
+
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+from docx.table import _Cell
+
+FONT = "Times New Roman"
+QUOC_HIEU = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+TIEU_NGU = "Độc lập - Tự do - Hạnh phúc"
+
+
+@dataclass
+class Official:
+    parent: str  # the issuing body's governing body, e.g. "UBND HUYỆN MƯỜNG KHƯƠNG" ("" when none)
+    issuer: str  # e.g. "TRƯỜNG TIỂU HỌC BẢN LẦU"
+    number: str  # "Số: 12/QĐ-UBND", or "Số:      /TTr-TH" for a draft
+    place: str
+    day: date
+    kind: str  # "TỜ TRÌNH", "BIÊN BẢN", "QUYẾT ĐỊNH"
+    summary: str  # trích yếu
+    body: list[str] = field(default_factory=list)
+    table: tuple[list[str], list[list[str]]] | None = None
+    closing: list[str] = field(default_factory=list)  # paragraphs after the table
+    recipients: list[str] = field(default_factory=list)
+    signer_title: str = ""  # e.g. "HIỆU TRƯỞNG", "KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH"
+    signer_name: str = ""
+    annex: tuple[str, list[str], list[list[str]]] | None = None  # (heading, header row, rows) on a new page
+
+
+def date_line(place: str, day: date) -> str:
+    """'Mường Khương, ngày 05 tháng 11 năm 2022' (days and months below 10 with a leading zero: NĐ 30, Phụ lục I)."""
+    return f"{place}, ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
+
+
+def render(doc_spec: Official) -> bytes:
+    doc = Document()
+    _page(doc)
+    _header(doc, doc_spec)
+    _center(doc, doc_spec.kind, bold=True, size=14, space_before=12)
+    _center(doc, doc_spec.summary, bold=True, size=14)
+    for text in doc_spec.body:
+        _paragraph(doc, text)
+    if doc_spec.table:
+        _table(doc, *doc_spec.table)
+    for text in doc_spec.closing:
+        _paragraph(doc, text)
+    _signature(doc, doc_spec)
+    if doc_spec.annex:
+        heading, header, rows = doc_spec.annex
+        doc.add_page_break()
+        _center(doc, heading, bold=True, size=13)
+        _table(doc, header, rows)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def _page(doc: Document) -> None:  # type: ignore[valid-type]
+    section = doc.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
+    section.left_margin, section.right_margin = Mm(30), Mm(15)
+    normal = doc.styles["Normal"]
+    normal.font.name, normal.font.size = FONT, Pt(13)
+    normal.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
+
+
+def _run(paragraph, text: str, *, bold: bool = False, italic: bool = False, size: float | None = None,  # type: ignore[no-untyped-def]
+         underline: bool = False) -> None:
+    run = paragraph.add_run(text)
+    run.bold, run.italic, run.underline = bold, italic, underline
+    run.font.name = FONT
+    if size:
+        run.font.size = Pt(size)
+
+
+def _cell_line(cell: _Cell, text: str, *, first: bool = False, **style: object) -> None:
+    paragraph = cell.paragraphs[0] if first else cell.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.paragraph_format.space_after = Pt(0)
+    _run(paragraph, text, **style)  # type: ignore[arg-type]
+
+
+def _header(doc: Document, spec: Official) -> None:  # type: ignore[valid-type]
+    table = doc.add_table(rows=1, cols=2)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    left, right = table.rows[0].cells
+    left.width, right.width = Mm(70), Mm(95)
+    if spec.parent:
+        _cell_line(left, spec.parent.upper(), first=True, size=12)
+    _cell_line(left, spec.issuer.upper(), first=not spec.parent, bold=True, size=12)
+    _cell_line(left, "________", size=8)
+    _cell_line(left, spec.number, size=13)
+    _cell_line(right, QUOC_HIEU, first=True, bold=True, size=12)
+    _cell_line(right, TIEU_NGU, bold=True, size=13, underline=True)
+    _cell_line(right, "", size=8)
+    _cell_line(right, date_line(spec.place, spec.day), italic=True, size=13)
+
+
+def _center(doc: Document, text: str, *, bold: bool = False, size: float = 13,  # type: ignore[valid-type]
+            space_before: float = 0) -> None:
+    paragraph = doc.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.paragraph_format.space_before = Pt(space_before)
+    paragraph.paragraph_format.space_after = Pt(0)
+    _run(paragraph, text, bold=bold, size=size)
+
+
+def _paragraph(doc: Document, text: str) -> None:  # type: ignore[valid-type]
+    paragraph = doc.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    paragraph.paragraph_format.first_line_indent = Mm(10)
+    paragraph.paragraph_format.space_after = Pt(6)
+    _run(paragraph, text)
+
+
+def _table(doc: Document, header: list[str], rows: list[list[str]]) -> None:  # type: ignore[valid-type]
+    table = doc.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, header, strict=True):
+        _cell_line(cell, text, first=True, bold=True, size=12)
+    for row in rows:
+        for cell, text in zip(table.add_row().cells, row, strict=True):
+            cell.paragraphs[0].paragraph_format.space_after = Pt(0)
+            _run(cell.paragraphs[0], text, size=12)
+
+
+def _signature(doc: Document, spec: Official) -> None:  # type: ignore[valid-type]
+    table = doc.add_table(rows=1, cols=2)
+    left, right = table.rows[0].cells
+    left.width, right.width = Mm(85), Mm(80)
+    first = left.paragraphs[0]
+    _run(first, "Nơi nhận:", bold=True, italic=True, size=12)
+    for recipient in spec.recipients:
+        paragraph = left.add_paragraph()
+        paragraph.paragraph_format.space_after = Pt(0)
+        _run(paragraph, f"- {recipient};", size=11)
+    for i, line in enumerate(spec.signer_title.splitlines()):
+        _cell_line(right, line, first=i == 0, bold=True, size=13)
+    _cell_line(right, "(Ký, ghi rõ họ tên, đóng dấu)", italic=True, size=12)
+    for _ in range(3):
+        _cell_line(right, "", size=13)
+    _cell_line(right, spec.signer_name, bold=True, size=13)

@@ -1,0 +1,117 @@
+"""Generated papers read back: the tờ trình, biên bản, danh sách, the consolidated tờ trình and the decision hold
+the right names, titles, tallies and totals in the layout of Nghị định 30/2020; a DOCX converts to PDF with
+LibreOffice."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pytest
+from docx import Document
+from openpyxl import load_workbook
+from sqlmodel import Session, select
+
+from models.unit import Unit
+from tdkt import documents, services
+from tests.factories import District, at, make_district, prepare_dossier
+
+
+def docx_text(content: bytes) -> str:
+    """Every paragraph, including those in table cells, one per line."""
+    doc = Document(io.BytesIO(content))
+    lines = [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        for row in table.rows:
+            lines.append(" | ".join(cell.text for cell in row.cells))
+    return "\n".join(lines)
+
+
+def docx_rows(content: bytes, table: int) -> list[list[str]]:
+    return [[c.text for c in row.cells] for row in Document(io.BytesIO(content)).tables[table].rows]
+
+
+def _decided(session: Session) -> tuple[District, list[int], int]:
+    district = make_district(session, blocks=1, schools_per_block=2)
+    ids = [prepare_dossier(session, district, s, individuals=2, votes_for=11, present=12)[0] for s in district.schools]
+    for school, dossier_id in zip(district.schools, ids, strict=True):
+        services.submit(session, dossier_id=dossier_id, actor=district.heads[school.id], now=at(1))
+    services.forward_block(session, block_id=district.blocks[0].id, phase_id=district.phase_id,
+                           actor=district.leader_of(district.blocks[0]), now=at(4))
+    for dossier_id in ids:
+        services.act(session, dossier_id=dossier_id, actor=district.people["phong_reviewer"], action="approve",
+                     now=at(7))
+    session.commit()
+    return district, ids, district.phase_id
+
+
+def test_school_proposal_minutes_and_list(session: Session) -> None:
+    district = make_district(session, blocks=1, schools_per_block=1)
+    school = district.schools[0]
+    dossier_id, noms = prepare_dossier(session, district, school, individuals=2, votes_for=10, present=12)
+
+    proposal = docx_text(documents.school_proposal(session, dossier_id=dossier_id))
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in proposal and "Độc lập - Tự do - Hạnh phúc" in proposal
+    assert "Số:      /TTr-TH" in proposal and "TỜ TRÌNH" in proposal and ", ngày " in proposal
+    assert school.name.upper() in proposal and "PHÒNG GD&ĐT QUẢNG HÒA" in proposal
+    assert "Lao động tiên tiến: 2; Tập thể lao động tiên tiến: 1" in proposal and "Nơi nhận:" in proposal
+    assert f"Giáo viên 1 {school.code}" in proposal and "HIỆU TRƯỞNG" in proposal
+
+    minutes = documents.council_minutes(session, dossier_id=dossier_id)
+    rows = docx_rows(minutes, 1)
+    assert rows[0] == ["TT", "Họ và tên / Tập thể", "Danh hiệu đề nghị", "Đồng ý", "Không đồng ý", "Tỉ lệ đồng ý"]
+    assert rows[1][1:] == [f"Giáo viên 0 {school.code}", "Lao động tiên tiến", "10", "1", "83.3%"]
+    assert "Thành viên Hội đồng: 15; có mặt: 12" in docx_text(minutes)
+    assert "28 tháng 10 năm 2022" in docx_text(minutes)
+
+    sheet = load_workbook(io.BytesIO(documents.nominee_list(session, dossier_id=dossier_id))).active
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[0][0] == f"DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG – {school.name.upper()}"
+    assert values[3] == ("TT", "Họ và tên / Tập thể", "Chức vụ", "Đơn vị", "Danh hiệu, hình thức đề nghị")
+    assert [v[1] for v in values[4:7]] == [f"Giáo viên 0 {school.code}", f"Giáo viên 1 {school.code}", school.name]
+    assert (None, "Tổng cộng", None, None, "3 tập thể, cá nhân") in values
+    assert (None, None, None, "Lao động tiên tiến", 2) in values
+
+
+def test_consolidated_proposals_and_the_decision(session: Session) -> None:
+    district, ids, phase_id = _decided(session)
+    block = district.blocks[0]
+    block_doc = docx_text(documents.block_proposal(session, block_id=block.id, phase_id=phase_id))
+    assert "kiểm tra hồ sơ của 2 trường thành viên" in block_doc
+    assert all(f"Giáo viên 0 {s.code}" in block_doc for s in district.schools)
+
+    phong = session.exec(select(Unit).where(Unit.code == "pgd")).one()
+    phong_doc = docx_text(documents.phong_proposal(session, phase_id=phase_id, office=phong))
+    assert "khen thưởng 6 tập thể, cá nhân" in phong_doc and "Kính gửi: Chủ tịch UBND huyện Quảng Hòa." in phong_doc
+
+    for dossier_id in ids:
+        services.act(session, dossier_id=dossier_id, actor=district.people["noivu_officer"], action="verify",
+                     now=at(12))
+    decision = services.decide(session, phase_id=phase_id, actor=district.people["chairman"],
+                               signed_on=date(2022, 11, 20), number="25/QĐ-UBND")
+    session.commit()
+    content = documents.decision_document(session, decision_id=decision.id)
+    text = docx_text(content)
+    assert "Số: 25/QĐ-UBND" in text and "Quảng Hòa, ngày 20 tháng 11 năm 2022" in text and "QUYẾT ĐỊNH" in text
+    assert "Điều 1. Công nhận danh hiệu thi đua và tặng Giấy khen cho 6 tập thể, cá nhân" in text
+    assert "Căn cứ Nghị định số 91/2017/NĐ-CP" in text and "Nguyễn Thành Hải" in text
+    annex = docx_rows(content, 2)
+    assert len(annex) == 7 and {r[4] for r in annex[1:]} == {"Lao động tiên tiến", "Tập thể lao động tiên tiến"}
+    sheet = load_workbook(io.BytesIO(documents.decision_annex(session, decision_id=decision.id))).active
+    assert (None, "Tổng cộng", None, None, "6 tập thể, cá nhân") in list(sheet.iter_rows(values_only=True))
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None,
+                    reason="LibreOffice (soffice) is not installed: `make office` installs it (make test does)")
+def test_a_generated_docx_converts_to_pdf_with_libreoffice(session: Session, tmp_path: Path) -> None:
+    district = make_district(session, blocks=1, schools_per_block=1)
+    dossier_id, _ = prepare_dossier(session, district, district.schools[0])
+    source = tmp_path / "to-trinh.docx"
+    source.write_bytes(documents.school_proposal(session, dossier_id=dossier_id))
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(source)], check=True, capture_output=True, timeout=120)
+    pdf = (tmp_path / "to-trinh.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF-") and len(pdf) > 5000
