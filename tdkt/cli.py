@@ -76,17 +76,19 @@ def find_phase(session: Session, campaign_code: str | None, number: int) -> Phas
 
 
 @app.command()
-def init(sample: Annotated[str | None, typer.Option(help="Nạp dữ liệu mẫu, ví dụ muong-khuong")] = None,
+def init(sample: Annotated[str | None, typer.Option(
+             "--campaign", help="Nạp một phong trào mẫu theo kế hoạch gốc: muong-khuong, son-la, thu-thua, tra-vinh, "
+                                "quang-hoa")] = None,
          today: Annotated[bool, typer.Option(help="Dời lịch của phong trào mẫu để đợt 1 đang diễn ra hôm nay")] = False,
          ) -> None:
-    """Tạo hoặc nâng cấp cơ sở dữ liệu; có thể nạp một huyện mẫu."""
+    """Tạo hoặc nâng cấp cơ sở dữ liệu; có thể nạp một phong trào mẫu cùng đơn vị của nó."""
     with refusals():
         migrate()
         console.print(f"Cơ sở dữ liệu sẵn sàng: {get_settings().database_url}")
         if sample:
             with session_scope() as session:
                 campaign = load_sample(session, name=sample, today=local_today() if today else None)
-            console.print(f"Đã nạp dữ liệu mẫu [bold]{sample}[/]: phong trào {campaign.code}.")
+            console.print(f"Đã nạp phong trào mẫu [bold]{sample}[/]: {campaign.code} ({campaign.theme}).")
 
 
 @config_app.command("validate")

@@ -1,12 +1,19 @@
-"""Load a sample district and campaign from config/samples/<name>.yaml (validated like every config)."""
+"""Load a district and its campaign from config/samples/<name>.yaml (validated like every config).
+
+One file per seed plan (Mường Khương 2020-2021, Sơn La 2020, Thủ Thừa 2021, Trà Vinh 2019-2020, Quảng Hòa
+2022-2023): the plan's issuer, number, theme, phases, deadlines and quotas, and a district to run it in.
+"""
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
+from config.rules import rule_set
 from config.settings import CONFIG_DIR
 from config.yaml_source import load_model
 from models.campaign import Campaign, Phase, PhaseQuota, StageDeadline, get_campaign_by_code
@@ -80,6 +87,8 @@ class CampaignSpec(Strict):
     theme: str
     school_year: str
     rule_set: str
+    issued_by: Literal["ubnd", "phong_gddt"] = Field("ubnd", description="who issued the plan")
+    rule_overrides: dict[str, Any] = Field({}, description="the campaign's quy chế over its rule set")
     phases: list[PhaseSpec] = Field(min_length=1)
 
 
@@ -98,7 +107,10 @@ def read_sample(name: str) -> Sample:
     path = SAMPLES_DIR / f"{name}.yaml"
     if not path.exists():
         raise Refused("unknown_sample", f"Không có dữ liệu mẫu '{name}'. Có: {', '.join(sample_names())}.")
-    return load_model(path, Sample)
+    sample = load_model(path, Sample)
+    rule_set(sample.campaign.rule_set, json.dumps(sample.campaign.rule_overrides) if sample.campaign.rule_overrides
+             else "")  # the rule set exists and the campaign's overrides keep it valid (ConfigError otherwise)
+    return sample
 
 
 LEAD_DAYS = 14
@@ -166,9 +178,12 @@ def load_sample(session: Session, *, name: str, today: date | None = None) -> Ca
         if block.leader_school_id is None:
             raise Refused("no_leader", f"{block.name}: trường trưởng khối '{block_spec.leader}' không thuộc khối.")
         session.add(block)
+    issuer = district if sample.campaign.issued_by == "ubnd" else phong
     campaign = Campaign(code=sample.campaign.code, number=sample.campaign.number, theme=sample.campaign.theme,
-                        school_year=sample.campaign.school_year, issuer_unit_id=district.id or 0,
-                        rule_set=sample.campaign.rule_set)
+                        school_year=sample.campaign.school_year, issuer_unit_id=issuer.id or 0,
+                        rule_set=sample.campaign.rule_set,
+                        rule_overrides=json.dumps(sample.campaign.rule_overrides, ensure_ascii=False)
+                        if sample.campaign.rule_overrides else "")
     session.add(campaign)
     session.flush()
     for spec in sample.campaign.phases:

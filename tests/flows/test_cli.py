@@ -38,12 +38,12 @@ def test_config_validate_passes_and_names_the_broken_line(tmp_path: Path, monkey
 
 
 def test_init_sample_then_a_school_works_from_the_command_line(session: Session) -> None:
-    code, output = tdkt("init", "--sample", "muong-khuong")
+    code, output = tdkt("init", "--campaign", "muong-khuong")
     assert code == 0, output
-    assert "Đã nạp dữ liệu mẫu muong-khuong" in output
+    assert "Đã nạp phong trào mẫu muong-khuong" in output
     assert len(session.exec(select(Unit).where(Unit.kind == "school")).all()) == 19
     session.rollback()  # end the read: SQLite transactions take the write lock (see models.db)
-    code, output = tdkt("init", "--sample", "muong-khuong")
+    code, output = tdkt("init", "--campaign", "muong-khuong")
     assert code == 1 and "đã được nạp" in output
 
     code, output = tdkt("nominate", "--school", "th-ban-lau", "--name", "Nguyễn Thị Lan Anh", "--title", "LDTT",
@@ -77,7 +77,7 @@ def test_init_sample_then_a_school_works_from_the_command_line(session: Session)
 
 
 def test_refusals_on_the_command_line(session: Session) -> None:
-    tdkt("init", "--sample", "muong-khuong")
+    tdkt("init", "--campaign", "muong-khuong")
     code, output = tdkt("vote", "--dossier", "1", "--held-on", "28/10/2020", "--members", "15", "--present", "12",
                         "--tally", "abc")
     assert code == 1 and "SỐ_ĐỀ_NGHỊ:ĐỒNG_Ý:KHÔNG_ĐỒNG_Ý" in output
@@ -86,7 +86,7 @@ def test_refusals_on_the_command_line(session: Session) -> None:
 
 
 def test_import_from_the_command_line(session: Session, tmp_path: Path) -> None:
-    tdkt("init", "--sample", "muong-khuong")
+    tdkt("init", "--campaign", "muong-khuong")
     good = tmp_path / "ds.csv"
     good.write_text("Họ và tên,Chức vụ,Đơn vị,Danh hiệu đề nghị,Thành tích\n"
                     "Vàng Seo Phử,Giáo viên,Trường Tiểu học Bản Lầu,LĐTT,Dạy giỏi\n", encoding="utf-8")

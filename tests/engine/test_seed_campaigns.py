@@ -1,0 +1,109 @@
+"""The five seed plans as campaigns: each loads (its issuer, number, theme, phases, deadlines, quotas) and runs
+its first phase end to end through the service layer, on its own calendar."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from sqlmodel import Session, col, select
+
+from config.settings import get_settings
+from models.campaign import Campaign, Phase, StageDeadline
+from models.decision import DecisionEntry
+from models.dossier import Dossier
+from models.nomination import Nomination, NominationStatus, SubjectKind
+from models.unit import Person, Unit, UnitKind
+from tdkt import services
+from tdkt.engine import Verdict
+from tdkt.errors import Refused
+from tdkt.sample import load_sample, sample_names
+
+SEEDS = ["muong-khuong", "son-la", "thu-thua", "tra-vinh", "quang-hoa"]
+
+
+def test_every_seed_has_a_campaign_file() -> None:
+    assert sorted(SEEDS) == sample_names()
+
+
+def _the_day_before(session: Session, phase_id: int, key: str) -> datetime:
+    due = session.exec(select(StageDeadline).where(StageDeadline.phase_id == phase_id,
+                                                   StageDeadline.key == key)).one().due_at
+    return due.astimezone(get_settings().tz) - timedelta(days=1)
+
+
+def _person(session: Session, role: str) -> Person:
+    return session.exec(select(Person).where(Person.role == role).order_by(col(Person.id))).first()  # type: ignore[return-value]
+
+
+def _review(session: Session, dossier_id: int, role: str, action: str, now: datetime) -> None:
+    """Approve the dossier; over the phase quota, approve the collective and reject the individual."""
+    try:
+        services.act(session, dossier_id=dossier_id, actor=_person(session, role), action=action, now=now)
+    except Refused as refusal:
+        assert refusal.code == "checks_failed", refusal.message
+        session.rollback()
+        noms = services.dossier_view(session, dossier_id=dossier_id)["nominations"]
+        verdicts = {n["id"]: Verdict("approve") if n["kind"] == "Tập thể" else Verdict("reject", "Vượt chỉ tiêu")
+                    for n in noms}
+        services.act(session, dossier_id=dossier_id, actor=_person(session, role), verdicts=verdicts, now=now)
+
+
+@pytest.mark.parametrize("name", SEEDS)
+def test_seed_campaign_runs_its_first_phase(session: Session, name: str) -> None:
+    campaign = load_sample(session, name=name)
+    session.commit()
+    phase = session.exec(select(Phase).where(Phase.campaign_id == campaign.id, Phase.number == 1)).one()
+    schools = session.exec(select(Unit).where(Unit.kind == UnitKind.school).order_by(col(Unit.id))).all()
+    submit_at = _the_day_before(session, phase.id or 0, "school_submission")
+    for school in schools:
+        dossier = services.open_dossier(session, phase_id=phase.id or 0, school_id=school.id or 0)
+        noms = [services.add_nomination(session, dossier_id=dossier.id or 0, full_name=f"Giáo viên {school.code}",
+                                        kind=SubjectKind.individual, title_code="LDTT", position="Giáo viên"),
+                services.add_nomination(session, dossier_id=dossier.id or 0, full_name=school.name,
+                                        kind=SubjectKind.collective, title_code="TTLDTT")]
+        services.record_vote(session, dossier_id=dossier.id or 0, held_on=submit_at.date(), members_total=11,
+                             members_present=10, tallies={n.id or 0: (9, 1) for n in noms})
+        head = session.exec(select(Person).where(Person.unit_id == school.id)).one()
+        services.submit(session, dossier_id=dossier.id or 0, actor=head, now=submit_at)
+    for block in session.exec(select(Unit).where(Unit.kind == UnitKind.block)).all():
+        leader = session.exec(select(Person).where(Person.unit_id == block.leader_school_id)).one()
+        services.forward_block(session, block_id=block.id or 0, phase_id=phase.id or 0, actor=leader,
+                               now=_the_day_before(session, phase.id or 0, "block_forward"))
+    session.commit()
+    dossier_ids = [d.id or 0 for d in session.exec(select(Dossier).where(Dossier.phase_id == phase.id)).all()]
+    for role, action, key in (("phong_reviewer", "approve", "phong_review"),
+                              ("noivu_officer", "verify", "noivu_verification")):
+        for dossier_id in dossier_ids:
+            _review(session, dossier_id, role, action, _the_day_before(session, phase.id or 0, key))
+            session.commit()
+    decided_on = _the_day_before(session, phase.id or 0, "noivu_verification") + timedelta(days=3)
+    decision = services.decide(session, phase_id=phase.id or 0, actor=_person(session, "chairman"),
+                               signed_on=decided_on.date(), now=decided_on)
+    session.commit()
+
+    assert {d.stage for d in session.exec(select(Dossier)).all()} == {"decided"}
+    granted = session.exec(select(Nomination).where(Nomination.status == NominationStatus.granted)).all()
+    entries = session.exec(select(DecisionEntry).where(DecisionEntry.decision_id == decision.id)).all()
+    assert len(entries) == len(granted) >= len(schools)  # every school's collective at least
+    assert not any(d.late for d in session.exec(select(Dossier)).all())
+    loaded = session.get(Campaign, campaign.id)
+    assert loaded is not None and loaded.theme and loaded.number and loaded.school_year
+
+
+def test_seed_facts_are_those_of_the_plans(session: Session) -> None:
+    """Quảng Hòa's three deadlines and 20-individual cap; Sơn La's plan issued by its Phòng GD&ĐT."""
+    for name in ("quang-hoa", "son-la"):
+        load_sample(session, name=name)
+    session.commit()
+    quang_hoa = session.exec(select(Campaign).where(Campaign.code == "quang-hoa-2022-2023")).one()
+    ends = sorted(d.due_at.astimezone(get_settings().tz).date().isoformat() for d in session.exec(
+        select(StageDeadline).join(Phase).where(Phase.campaign_id == quang_hoa.id,
+                                                StageDeadline.key == "noivu_verification")).all())
+    assert ends == ["2022-11-10", "2023-02-15", "2023-05-10"]
+    assert "Đoàn kết, sáng tạo" in quang_hoa.theme
+    quotas = services.quota_usage(session, phase_id=session.exec(select(Phase.id).where(
+        Phase.campaign_id == quang_hoa.id, Phase.number == 1)).one())
+    assert [q[2] for q in quotas] == [20]
+    son_la = session.exec(select(Campaign).where(Campaign.code == "son-la-2020")).one()
+    assert session.get(Unit, son_la.issuer_unit_id).kind == UnitKind.phong_gddt
