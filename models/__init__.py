@@ -1,6 +1,6 @@
 """SQLModel tables, one module per aggregate; importing the package registers every table."""
 
-from models.audit import AuditEvent
+from models.audit import AuditChain, AuditEvent
 from models.award import AwardRecord
 from models.campaign import Campaign, Phase, PhaseQuota, StageDeadline
 from models.decision import Decision, DecisionEntry
@@ -14,7 +14,7 @@ from models.unit import Person, Unit, UnitKind
 from models.vote import CouncilVote, VoteTally
 
 __all__ = [
-    "ActionLink", "AuditEvent", "AwardRecord", "Campaign", "Consolidation", "CouncilVote", "Decision",
+    "ActionLink", "AuditChain", "AuditEvent", "AwardRecord", "Campaign", "Consolidation", "CouncilVote", "Decision",
     "DecisionEntry", "Dossier",
     "DossierStatus", "Nomination", "NominationDecision", "NominationStatus", "Nominee", "NotificationLog",
     "OutboxMessage", "OutboxStatus", "Paper", "Person", "Phase", "PhaseQuota", "SchedulerLease", "StageDeadline",

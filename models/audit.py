@@ -1,14 +1,25 @@
-"""The append-only audit trail: who did what to which dossier, when, from which stage, and why."""
+"""The append-only audit trail: who did what to which dossier, when, from which stage, and why.
+
+Tamper-evident: events form one hash chain. Each has a sequence number and records the hash of the one
+before; its own hash covers every field. The chain's head (last sequence and hash) is a row locked by each
+writer, so chained writes are serialised and a deleted last event shows too. `verify` finds any edited,
+deleted or inserted event.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.db import UTCDateTime
+
+GENESIS = "0" * 64
 
 
 class AuditEvent(SQLModel, table=True):
@@ -24,6 +35,71 @@ class AuditEvent(SQLModel, table=True):
     reason: str | None = None
     late: bool = False
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    seq: int | None = Field(default=None, unique=True, description="position in the hash chain, from 1")
+    prev_hash: str | None = Field(default=None, max_length=64)
+    hash: str | None = Field(default=None, max_length=64)
+
+
+class AuditChain(SQLModel, table=True):
+    """The head of the chain (one row, id 1): what the next event links to."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    last_seq: int = 0
+    last_hash: str = Field(default=GENESIS, max_length=64)
+
+
+def digest(event: AuditEvent) -> str:
+    """sha256 of the event's fields and its link to the previous event, in a canonical JSON form."""
+    fields = {
+        "seq": event.seq, "prev": event.prev_hash, "at": event.at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "phase_id": event.phase_id, "dossier_id": event.dossier_id, "actor_id": event.actor_id,
+        "actor_role": event.actor_role, "action": event.action, "from_stage": event.from_stage,
+        "to_stage": event.to_stage, "reason": event.reason, "late": event.late, "detail": event.detail,
+    }
+    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def append(session: Session, event: AuditEvent) -> AuditEvent:
+    """Chain and add `event` in the caller's transaction (locks the head until it commits)."""
+    head = session.exec(select(AuditChain).where(AuditChain.id == 1).with_for_update()).one()
+    event.seq, event.prev_hash = head.last_seq + 1, head.last_hash
+    event.hash = digest(event)
+    head.last_seq, head.last_hash = event.seq, event.hash
+    session.add_all([event, head])
+    session.flush()
+    return event
+
+
+@dataclass(frozen=True)
+class Break:
+    seq: int
+    problem: str  # Vietnamese, for the report
+
+
+def verify(session: Session) -> list[Break]:
+    """Every place where the stored chain differs from the one its events would make."""
+    breaks: list[Break] = []
+    expected_prev, expected_seq = GENESIS, 1
+    for event in session.exec(select(AuditEvent).order_by(col(AuditEvent.seq))).all():
+        if event.seq is None:
+            breaks.append(Break(0, f"Sự kiện #{event.id} không nằm trong chuỗi (không có số thứ tự)."))
+            continue
+        if event.seq != expected_seq:
+            breaks.append(Break(expected_seq, f"Thiếu sự kiện số {expected_seq}"
+                                              f"{'' if event.seq == expected_seq + 1 else f'–{event.seq - 1}'}: "
+                                              "đã bị xóa."))
+        elif event.prev_hash != expected_prev:
+            breaks.append(Break(event.seq, f"Sự kiện số {event.seq} không nối với sự kiện trước nó."))
+        if event.hash != digest(event):
+            breaks.append(Break(event.seq, f"Sự kiện số {event.seq} (#{event.id}, {event.action}) đã bị sửa sau khi "
+                                           "ghi."))
+        expected_prev, expected_seq = event.hash or "", event.seq + 1
+    head = session.get(AuditChain, 1)
+    if head is not None and (head.last_seq, head.last_hash) != (expected_seq - 1, expected_prev):
+        breaks.append(Break(head.last_seq, f"Chuỗi dừng ở sự kiện số {expected_seq - 1} nhưng đã ghi tới số "
+                                           f"{head.last_seq}: sự kiện cuối đã bị xóa hoặc sửa."))
+    return breaks
 
 
 def history(session: Session, *, dossier_id: int) -> list[AuditEvent]:

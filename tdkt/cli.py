@@ -11,13 +11,13 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from config.route import default_route, load_route
 from config.rules import load_rules
 from config.settings import CONFIG_DIR, get_settings
 from config.yaml_source import ConfigError
-from models.audit import history_with_actors
+from models.audit import AuditEvent, history_with_actors, verify
 from models.campaign import Campaign, Phase
 from models.db import migrate, session_scope
 from models.nomination import SubjectKind
@@ -32,6 +32,8 @@ app = typer.Typer(help="Thi đua – Khen thưởng: hồ sơ đề nghị khen 
                   no_args_is_help=True, pretty_exceptions_enable=False)
 config_app = typer.Typer(help="Kiểm tra cấu hình.")
 app.add_typer(config_app, name="config")
+audit_app = typer.Typer(help="Nhật ký xử lý hồ sơ.")
+app.add_typer(audit_app, name="audit")
 console = Console()
 
 AsEmail = Annotated[str, typer.Option("--as", help="Email của người thực hiện")]
@@ -109,6 +111,20 @@ def validate() -> None:
     for problem in problems:
         console.print(f"[red]✗ {problem}[/]")
     raise typer.Exit(1 if problems else 0)
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Kiểm tra chuỗi băm của nhật ký: phát hiện sự kiện bị sửa, bị xóa hoặc chèn thêm."""
+    with session_scope() as session:
+        breaks = verify(session)
+        count = session.exec(select(func.count()).select_from(AuditEvent)).one()
+    for found in breaks:
+        console.print(f"[red]✗ {found.problem}[/]")
+    if breaks:
+        console.print(f"Nhật ký [bold red]không toàn vẹn[/]: {len(breaks)} chỗ sai trên {count} sự kiện.")
+        raise typer.Exit(1)
+    console.print(f"Nhật ký toàn vẹn: {count} sự kiện, chuỗi băm khớp từ đầu đến cuối.")
 
 
 @app.command()

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from config.route import Action, OfficeRef, Route, Stage, UnitRef, default_route
 from config.rules import campaign_rules
-from models.audit import AuditEvent
+from models.audit import AuditEvent, append
 from models.campaign import Campaign, Phase, deadline_for
 from models.db import utcnow
 from models.dossier import Dossier, DossierStatus
@@ -276,8 +276,7 @@ def _write(
             "verdicts": {str(k): {"verdict": v.verdict, "reason": v.reason} for k, v in verdicts.items()},
         },
     )
-    session.add(event)
-    session.flush()
+    append(session, event)
     for nomination, _ in active:
         verdict = verdicts.get(nomination.id or 0)
         nomination.status = _nomination_status(target, nomination.status, verdict, resubmitted)

@@ -24,6 +24,7 @@ prefect_env.apply()
 from config.route import default_route  # noqa: E402
 from config.rules import rule_set  # noqa: E402
 from config.settings import get_settings  # noqa: E402
+from models.audit import GENESIS, AuditChain  # noqa: E402
 from models.db import dispose_engines, get_engine, migrate  # noqa: E402
 
 PG_ADMIN = os.environ.get("TDKT_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -70,6 +71,8 @@ def _empty(url: str) -> None:
         else:
             for table in tables:
                 connection.execute(table.delete())
+        # as a fresh migration leaves it: the audit chain's head row (models/migrations 0007)
+        connection.execute(AuditChain.__table__.insert().values(id=1, last_seq=0, last_hash=GENESIS))  # type: ignore[attr-defined]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
