@@ -30,6 +30,7 @@ class VoteRule(Strict):
 
     share: float = Field(gt=0, le=1)
     of: Literal["present", "members"] = "present"
+    secret: bool = Field(False, description="the ballot must be secret (bỏ phiếu kín)")
     article: str
     confidence: Literal["H", "M", "L"]
 

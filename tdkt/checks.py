@@ -113,6 +113,10 @@ def vote_threshold(ctx: CheckContext) -> list[Violation]:
         if tally is None or nomination.title_code not in ctx.rules.titles:
             continue
         rule = ctx.rules.vote_rule(nomination.title_code)
+        if rule.secret and not vote.secret_ballot:
+            problems.append(Violation(
+                "open_ballot", f"{nominee.full_name} ({ctx.rules.titles[nomination.title_code].name}): phải bỏ phiếu "
+                               f"kín, cuộc họp đã biểu quyết công khai ({rule.article}).", nomination.id))
         base = vote.members_present if rule.of == "present" else vote.members_total
         if base and tally.votes_for / base >= rule.share:
             continue

@@ -177,6 +177,7 @@ def vote(
     members: Annotated[int, typer.Option(help="Tổng số thành viên Hội đồng")],
     present: Annotated[int, typer.Option(help="Số thành viên có mặt")],
     tally: Annotated[list[str], typer.Option(help="SỐ_ĐỀ_NGHỊ:ĐỒNG_Ý:KHÔNG_ĐỒNG_Ý, lặp lại cho từng người")],
+    open_ballot: Annotated[bool, typer.Option(help="Biểu quyết công khai (mặc định: bỏ phiếu kín)")] = False,
 ) -> None:
     """Ghi biên bản họp xét: số thành viên và kết quả bỏ phiếu từng người."""
     with refusals(), session_scope() as session:
@@ -186,7 +187,7 @@ def vote(
             raise Refused("bad_tally",
                           "Mỗi --tally phải có dạng SỐ_ĐỀ_NGHỊ:ĐỒNG_Ý:KHÔNG_ĐỒNG_Ý, ví dụ 12:10:2.") from exc
         services.record_vote(session, dossier_id=dossier, held_on=parse_date(held_on), members_total=members,
-                             members_present=present, tallies=tallies)
+                             members_present=present, tallies=tallies, secret_ballot=not open_ballot)
         console.print(f"Đã ghi biên bản họp xét cho hồ sơ số {dossier}.")
 
 

@@ -92,7 +92,7 @@ def add_nomination(
 
 def record_vote(
     session: Session, *, dossier_id: int, held_on: date, members_total: int, members_present: int,
-    tallies: dict[int, tuple[int, int]], route: Route | None = None,
+    tallies: dict[int, tuple[int, int]], secret_ballot: bool = True, route: Route | None = None,
 ) -> CouncilVote:
     """Record the council meeting and the for/against count per nomination (replacing an earlier record)."""
     route = route or default_route()
@@ -113,6 +113,7 @@ def record_vote(
         dossier_id=dossier.id or 0, held_on=held_on, members_total=members_total, members_present=members_present
     )
     vote.held_on, vote.members_total, vote.members_present = held_on, members_total, members_present
+    vote.secret_ballot = secret_ballot
     session.add(vote)
     existing = tallies_for(session, nomination_ids=list(tallies))
     for nomination_id, (votes_for, against) in tallies.items():

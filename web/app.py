@@ -259,7 +259,7 @@ def create_app() -> FastAPI:
             except (KeyError, ValueError) as exc:
                 raise Refused("bad_vote", "Hãy nhập ngày họp (dd/mm/yyyy) và các số phiếu bằng chữ số.") from exc
             services.record_vote(session, dossier_id=dossier.id or 0, held_on=held_on, members_total=total,
-                                 members_present=present, tallies=tallies)
+                                 members_present=present, tallies=tallies, secret_ballot=form.get("ballot") != "open")
 
         return await run_in_threadpool(_edit, token, _signed_in(request), save)
 

@@ -197,3 +197,18 @@ def test_a_rule_file_naming_an_unknown_title_is_refused_with_its_line(tmp_path) 
     with pytest.raises(ConfigError) as error:
         load_rules(broken)
     assert "'LDTX' không có trong bộ quy tắc" in str(error.value.problems) and "dòng" in str(error.value.problems)
+
+
+def test_a_title_that_needs_a_secret_ballot(session: Session) -> None:
+    """CSTĐ cấp tỉnh: from 90 % of all members, by secret ballot (Nghị định 91/2017 Điều 45 khoản 8)."""
+    district = make_district(session, blocks=1, schools_per_block=1)
+    school = district.schools[0]
+    dossier_id, noms = _dossier(session, district, school, [("Hoàng Thị Lan", "CSTD_TINH", "Sáng kiến cấp tỉnh")],
+                                with_papers=("bao_cao_thanh_tich", "sang_kien"))
+    session.add_all([AwardRecord(nominee_id=noms[0].nominee_id, title_code="CSTDCS", year=y) for y in (2020, 2021)])
+    services.record_vote(session, dossier_id=dossier_id, held_on=date(2022, 10, 28), members_total=12,
+                         members_present=12, tallies={noms[0].id or 0: (12, 0)}, secret_ballot=False)
+    session.commit()
+    refusal = _refusal(session, district, school, dossier_id)
+    assert [v.code for v in refusal.violations] == ["open_ballot", "precondition"]
+    assert "phải bỏ phiếu kín" in refusal.message and "Điều 45 khoản 8" in refusal.message
