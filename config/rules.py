@@ -75,6 +75,13 @@ class RatioCap(Cited):
     scope: Literal["dossier", "phase"] = "phase"
 
 
+class RegistrationRule(Cited):
+    """Whether nominations must match the year's registration, and what happens to a late one."""
+
+    required: bool
+    late: Literal["refuse", "flag"] = "refuse"
+
+
 class Title(Strict):
     name: str
     abbreviation: str
@@ -96,6 +103,7 @@ class RuleSet(Strict):
     valid_to: date | None = None
     working_days: bool = Field(False, description="count reminder offsets in working days (VN holidays skipped)")
     working_days_article: str | None = None
+    registration: RegistrationRule | None = None
     council: Council
     titles: dict[str, Title] = Field(min_length=1)
     caps: list[RatioCap] = []

@@ -10,6 +10,7 @@ from models.link import ActionLink
 from models.nomination import Nomination, NominationDecision, NominationStatus, Nominee, SubjectKind
 from models.outbox import NotificationLog, OutboxMessage, OutboxStatus
 from models.paper import Paper
+from models.registration import Registration, RegistrationEntry, RegistrationStatus
 from models.unit import Person, Unit, UnitKind
 from models.vote import CouncilVote, VoteTally
 
@@ -18,5 +19,5 @@ __all__ = [
     "DecisionEntry", "Dossier",
     "DossierStatus", "Nomination", "NominationDecision", "NominationStatus", "Nominee", "NotificationLog",
     "OutboxMessage", "OutboxStatus", "Paper", "Person", "Phase", "PhaseQuota", "SchedulerLease", "StageDeadline",
-    "SubjectKind", "Unit", "UnitKind", "VoteTally",
+    "SubjectKind", "Unit", "UnitKind", "VoteTally", "Registration", "RegistrationEntry", "RegistrationStatus",
 ]

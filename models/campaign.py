@@ -19,6 +19,8 @@ class Campaign(SQLModel, table=True):
     issuer_unit_id: int = Field(foreign_key="unit.id")
     rule_set: str = Field(max_length=80)
     rule_overrides: str = Field(default="", description="JSON merged over the rule set (the campaign's quy chế)")
+    registration_due: datetime | None = Field(default=None, sa_type=UTCDateTime,
+                                              description="block leaders forward registrations by then")
 
 
 class Phase(SQLModel, table=True):

@@ -24,6 +24,7 @@ SUBJECTS = {
     "reminder": "[{phase}] Nhắc hạn: {stage} – {unit}",
     "escalation": "[{phase}] Quá hạn: {stage} – {unit}",
     "daily_digest": "Hồ sơ chờ xử lý ngày {day} – {unit}",
+    "registration_forwarded": "Đăng ký thi đua của {block}",
 }
 
 

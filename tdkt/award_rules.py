@@ -12,12 +12,14 @@ from sqlmodel import col, func, select
 
 from config.rules import RatioCap, Requirement, RuleSet, Title
 from models.award import school_year_start, years_held
-from models.campaign import Phase
+from models.campaign import Campaign, Phase
 from models.dossier import Dossier
 from models.nomination import Nomination, NominationStatus, Nominee
 from models.paper import PAPER_KINDS, papers_of
+from models.registration import forwarded_entries
 from tdkt.checks import CheckContext, register
 from tdkt.errors import Violation
+from tdkt.text import fold
 
 APPROVED = (NominationStatus.approved, NominationStatus.granted)
 LIVE = (NominationStatus.proposed, *APPROVED, NominationStatus.returned)
@@ -26,7 +28,28 @@ LIVE = (NominationStatus.proposed, *APPROVED, NominationStatus.returned)
 @register("award_rules")
 def award_rules(ctx: CheckContext) -> list[Violation]:
     going_on = [(n, p) for n, p in ctx.going_on() if n.title_code in ctx.rules.titles]
-    return [*_preconditions(ctx, going_on), *_papers(ctx, going_on), *_caps(ctx, going_on)]
+    return [*_registration(ctx, going_on), *_preconditions(ctx, going_on), *_papers(ctx, going_on),
+            *_caps(ctx, going_on)]
+
+
+def _registration(ctx: CheckContext, going_on: list[tuple[Nomination, Nominee]]) -> list[Violation]:
+    """Where the rule set requires it and the campaign has a registration, each nomination must match it: the
+    same nominee registered for this title, or for a title that requires this one (CSTĐCS implies LĐTT)."""
+    rule = ctx.rules.registration
+    campaign = ctx.session.get(Campaign, ctx.phase.campaign_id)
+    if rule is None or not rule.required or campaign is None or campaign.registration_due is None:
+        return []
+    held = {(fold(e.full_name), e.kind, e.title_code)
+            for e in forwarded_entries(ctx.session, campaign_id=campaign.id or 0, school_id=ctx.school.id or 0)}
+    problems = []
+    for nomination, nominee in going_on:
+        implied = {code for code, t in ctx.rules.titles.items()
+                   if any(r.with_title == nomination.title_code for r in t.requires)}
+        if not any((fold(nominee.full_name), nominee.kind, code) in held for code in {nomination.title_code, *implied}):
+            title = ctx.rules.titles[nomination.title_code].name
+            problems.append(Violation("not_registered", f"{nominee.full_name}: chưa đăng ký thi đua danh hiệu {title} "
+                                                        f"trong năm học ({rule.article}).", nomination.id))
+    return problems
 
 
 def _preconditions(ctx: CheckContext, going_on: list[tuple[Nomination, Nominee]]) -> list[Violation]:

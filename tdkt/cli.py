@@ -22,8 +22,8 @@ from models.campaign import Campaign, Phase
 from models.db import migrate, session_scope
 from models.nomination import SubjectKind
 from models.outbox import OutboxMessage, OutboxStatus
-from models.unit import get_unit_by_code
-from tdkt import services
+from models.unit import Unit, get_unit_by_code
+from tdkt import registration, services
 from tdkt.errors import Refused
 from tdkt.sample import load_sample, read_sample, sample_names
 from tdkt.timefmt import fmt_datetime, local_today, parse_date
@@ -34,6 +34,8 @@ config_app = typer.Typer(help="Kiểm tra cấu hình.")
 app.add_typer(config_app, name="config")
 audit_app = typer.Typer(help="Nhật ký xử lý hồ sơ.")
 app.add_typer(audit_app, name="audit")
+registration_app = typer.Typer(help="Đăng ký thi đua đầu năm học.")
+app.add_typer(registration_app, name="registration")
 console = Console()
 
 AsEmail = Annotated[str, typer.Option("--as", help="Email của người thực hiện")]
@@ -127,6 +129,63 @@ def audit_verify() -> None:
     console.print(f"Nhật ký toàn vẹn: {count} sự kiện, chuỗi băm khớp từ đầu đến cuối.")
 
 
+def _wanted(pairs: list[str], kind: SubjectKind) -> list[registration.Wanted]:
+    try:
+        return [registration.Wanted(name.strip(), kind, title.strip()) for name, title in
+                (p.rsplit("=", 1) for p in pairs)]
+    except ValueError as exc:
+        raise Refused("bad_entry",
+                      "Mỗi mục đăng ký có dạng 'Họ và tên=MÃ_DANH_HIỆU', ví dụ 'Lò Văn Quý=LDTT'.") from exc
+
+
+@registration_app.command("set")
+def registration_set(
+    school: Annotated[str, typer.Option(help="Mã trường")],
+    individual: Annotated[list[str], typer.Option(help="'Họ và tên=LDTT', lặp lại cho từng người")] = [],  # noqa: B006
+    collective: Annotated[list[str], typer.Option(help="'Tên tập thể=TTLDTT', lặp lại")] = [],  # noqa: B006
+    pledge: Annotated[str, typer.Option(help="Giao ước thi đua của trường")] = "", campaign: CampaignOpt = None,
+) -> None:
+    """Lập (hoặc thay) bản đăng ký thi đua của trường: tập thể, cá nhân và danh hiệu đăng ký."""
+    with refusals(), session_scope() as session:
+        unit, found = _school(session, school), find_phase(session, campaign, 1)
+        wanted = _wanted(individual, SubjectKind.individual) + _wanted(collective, SubjectKind.collective)
+        registration.register(session, campaign_id=found.campaign_id, school_id=unit.id or 0, wanted=wanted,
+                              pledge=pledge)
+        console.print(f"{unit.name}: đã đăng ký {len(wanted)} tập thể, cá nhân.")
+
+
+@registration_app.command("submit")
+def registration_submit(school: Annotated[str, typer.Option(help="Mã trường")], actor: AsEmail, at: At = None,
+                        campaign: CampaignOpt = None) -> None:
+    """Trường gửi bản đăng ký thi đua lên trường trưởng khối."""
+    with refusals(), session_scope() as session:
+        unit, found = _school(session, school), find_phase(session, campaign, 1)
+        sent = registration.submit(session, campaign_id=found.campaign_id, school_id=unit.id or 0,
+                                   actor=services.person(session, email=actor), now=parse_moment(at))
+        console.print(f"{unit.name}: đã gửi đăng ký thi đua{' (trễ hạn)' if sent.late else ''}.")
+
+
+@registration_app.command("forward")
+def registration_forward(block: Annotated[str, typer.Option(help="Mã khối thi đua")], actor: AsEmail,
+                         at: At = None, campaign: CampaignOpt = None) -> None:
+    """Trường trưởng khối tổng hợp và chuyển đăng ký thi đua của khối lên Phòng GD&ĐT."""
+    with refusals(), session_scope() as session:
+        unit = get_unit_by_code(session, code=block)
+        if unit is None:
+            raise Refused("unknown_block", f"Không có khối thi đua mã '{block}'.")
+        sent = registration.forward(session, campaign_id=find_phase(session, campaign, 1).campaign_id,
+                                    block_id=unit.id or 0, actor=services.person(session, email=actor),
+                                    now=parse_moment(at))
+        console.print(f"{unit.name}: đã chuyển đăng ký thi đua của {len(sent)} trường lên Phòng GD&ĐT.")
+
+
+def _school(session: Session, code: str) -> Unit:
+    unit = get_unit_by_code(session, code=code)
+    if unit is None:
+        raise Refused("unknown_school", f"Không có trường mã '{code}'.")
+    return unit
+
+
 @app.command()
 def nominate(
     school: Annotated[str, typer.Option(help="Mã trường")],
@@ -139,9 +198,7 @@ def nominate(
 ) -> None:
     """Thêm một cá nhân hoặc tập thể vào hồ sơ của trường."""
     with refusals(), session_scope() as session:
-        unit = get_unit_by_code(session, code=school)
-        if unit is None:
-            raise Refused("unknown_school", f"Không có trường mã '{school}'.")
+        unit = _school(session, school)
         dossier = services.open_dossier(session, phase_id=find_phase(session, campaign, phase).id or 0,
                                         school_id=unit.id or 0)
         kind = SubjectKind.collective if collective else SubjectKind.individual
@@ -160,9 +217,7 @@ def import_file(school: Annotated[str, typer.Option(help="Mã trường")],
     from tdkt.importer import import_nominees
 
     with refusals(), session_scope() as session:
-        unit = get_unit_by_code(session, code=school)
-        if unit is None:
-            raise Refused("unknown_school", f"Không có trường mã '{school}'.")
+        unit = _school(session, school)
         if not file.is_file():
             raise Refused("no_file", f"Không tìm thấy tệp {file}.")
         dossier = services.open_dossier(session, phase_id=find_phase(session, campaign, phase).id or 0,

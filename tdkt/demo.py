@@ -24,7 +24,7 @@ from flows.review import review_flow
 from flows.runtime import run
 from flows.submission import submission_flow
 from models.audit import AuditEvent
-from models.campaign import Phase
+from models.campaign import Campaign, Phase
 from models.db import dispose_engines, migrate, session_scope
 from models.decision import Decision, decision_entries
 from models.dossier import Dossier
@@ -34,6 +34,7 @@ from models.unit import Person, Unit, UnitKind
 from notifications.mailer import mailbox_files
 from tdkt import papers, services
 from tdkt.errors import Refused
+from tdkt.registration import Wanted, register_district
 from tdkt.sample import load_sample
 from tdkt.timefmt import fmt_date
 
@@ -79,22 +80,46 @@ def _nominate(session: Session, dossier_id: int, name: str, kind: SubjectKind, t
         initiative=initiative)
 
 
+def year_plan(session: Session) -> dict[int, list[Wanted]]:
+    """Who each school registers at the start of the year and nominates later: a teacher for LĐTT and the
+    school for TTLĐTT; block leaders and Trường Mầm non Bản Xen also a CSTĐCS candidate."""
+    schools = session.exec(select(Unit).where(Unit.kind == UnitKind.school).order_by(col(Unit.id))).all()
+    leaders = {b.leader_school_id for b in session.exec(select(Unit).where(Unit.kind == UnitKind.block)).all()}
+    plan = {}
+    for index, school in enumerate(schools):
+        plan[school.id or 0] = [Wanted(TEACHERS[index % len(TEACHERS)], SubjectKind.individual, "LDTT", "Giáo viên"),
+                                Wanted(school.name, SubjectKind.collective, "TTLDTT")]
+        if school.id in leaders or school.name.endswith("Bản Xen"):
+            plan[school.id or 0].append(Wanted(TEACHERS[(index + 5) % len(TEACHERS)], SubjectKind.individual,
+                                               "CSTDCS", "Tổ trưởng"))
+    return plan
+
+
+def register_year(session: Session, campaign: Campaign) -> int:
+    """The year's registrations, forwarded by the block leaders two days before the registration date."""
+    assert campaign.registration_due is not None
+    return register_district(session, campaign_id=campaign.id or 0, wanted=year_plan(session),
+                             at=campaign.registration_due - timedelta(days=2))
+
+
 def _prepare_dossiers(session: Session, phase: Phase, held_on: date) -> list[tuple[int, str, str]]:
-    """Every school nominates a teacher (LĐTT) and itself (TTLĐTT); block leaders add a CSTĐCS nominee.
+    """Every school nominates whom it registered (see year_plan), and its council votes.
 
     Returns (dossier id, school name, head's email). Trường Mầm non Bản Xen's council gives its CSTĐCS
     nominee too few votes: its submission is refused until the school withdraws that nominee.
     """
-    schools = session.exec(select(Unit).where(Unit.kind == UnitKind.school).order_by(col(Unit.id))).all()
-    leaders = {b.leader_school_id for b in session.exec(select(Unit).where(Unit.kind == UnitKind.block)).all()}
     prepared = []
-    for index, school in enumerate(schools):
-        dossier_id = services.open_dossier(session, phase_id=phase.id or 0, school_id=school.id or 0).id or 0
-        noms = [_nominate(session, dossier_id, TEACHERS[index % len(TEACHERS)], SubjectKind.individual, "LDTT",
-                          "Giáo viên"),
-                _nominate(session, dossier_id, school.name, SubjectKind.collective, "TTLDTT")]
-        if school.id in leaders or school.name.endswith("Bản Xen"):
-            noms += _emulation_fighter(session, dossier_id, TEACHERS[(index + 5) % len(TEACHERS)])
+    for school_id, plan in year_plan(session).items():
+        school = session.get(Unit, school_id)
+        assert school is not None
+        dossier_id = services.open_dossier(session, phase_id=phase.id or 0, school_id=school_id).id or 0
+        noms = []
+        for wanted in plan:
+            if wanted.title_code == "CSTDCS":
+                noms += _emulation_fighter(session, dossier_id, wanted.full_name)
+            else:
+                noms.append(_nominate(session, dossier_id, wanted.full_name, wanted.kind, wanted.title_code,
+                                      wanted.position))
         tallies = {n.id or 0: (12, 1) for n in noms}
         if school.name == "Trường Mầm non Bản Xen":
             tallies[noms[-1].id or 0] = (5, 8)
@@ -161,6 +186,7 @@ def run_demo(console: Console, *, fresh: bool, stop_after_forward: bool = False)
     migrate()
     with session_scope() as session:
         campaign = load_sample(session, name=SAMPLE)
+        registered = register_year(session, campaign)
         phase = session.exec(select(Phase).where(Phase.campaign_id == campaign.id, Phase.number == 1)).one()
         clock = Clock(datetime(2020, 10, 26, 8, tzinfo=get_settings().tz))
         prepared = _prepare_dossiers(session, phase, held_on=clock.now.date())
@@ -169,6 +195,8 @@ def run_demo(console: Console, *, fresh: bool, stop_after_forward: bool = False)
                          for b in blocks}
         phong, noivu, chairman = (_email(session, r) for r in ("phong_reviewer", "noivu_officer", "chairman"))
     console.print(f"[bold]{campaign.theme}[/] – {phase.name}; {len(prepared)} trường, {len(blocks)} khối thi đua.")
+    console.print(f"Đăng ký thi đua: {registered} trường đăng ký, các trưởng khối chuyển Phòng GD&ĐT trước "
+                  f"{fmt_date(campaign.registration_due or clock.now)}.")
     console.print(f"Đồng hồ mô phỏng bắt đầu {fmt_date(clock.now)}; cơ sở dữ liệu {get_settings().database_url}")
     with Progress(console=console) as progress:
         _submit_all(console, progress, clock, prepared)

@@ -18,7 +18,7 @@ from config.route import default_route
 from config.settings import get_settings
 from models.db import migrate, session_scope, utcnow
 from models.unit import Person, Unit, UnitKind
-from tdkt.demo import SAMPLE, fresh_database
+from tdkt.demo import SAMPLE, fresh_database, register_year
 from tdkt.links import SIGN_IN_LIFETIME, sign_in_token
 from tdkt.sample import load_sample
 from tdkt.timefmt import local_today
@@ -59,7 +59,9 @@ def prepare(console: Console, *, fresh: bool) -> list[SignIn]:
     migrate()
     with session_scope() as session:
         campaign = load_sample(session, name=SAMPLE, today=local_today())
-        console.print(f"Đã nạp huyện mẫu: {campaign.theme} ({campaign.school_year}).")
+        register_year(session, campaign)
+        console.print(f"Đã nạp huyện mẫu: {campaign.theme} ({campaign.school_year}), với đăng ký thi đua đầu năm "
+                      "của các trường (mỗi trường đề nghị những người đã đăng ký).")
         return sample_sign_ins(session)
 
 

@@ -89,6 +89,7 @@ class CampaignSpec(Strict):
     rule_set: str
     issued_by: Literal["ubnd", "phong_gddt"] = Field("ubnd", description="who issued the plan")
     rule_overrides: dict[str, Any] = Field({}, description="the campaign's quy chế over its rule set")
+    registration_due: date | None = Field(None, description="block leaders forward registrations by this day")
     phases: list[PhaseSpec] = Field(min_length=1)
 
 
@@ -130,6 +131,7 @@ def dated_from(spec: CampaignSpec, today: date) -> CampaignSpec:
     year = first.year if first.month >= 8 else first.year - 1
     school_year = f"{year}-{year + 1}"
     return spec.model_copy(update={"phases": phases, "school_year": school_year,
+                                   "registration_due": spec.registration_due + delta if spec.registration_due else None,
                                    "number": spec.number.replace(spec.school_year, school_year)})
 
 
@@ -183,7 +185,9 @@ def load_sample(session: Session, *, name: str, today: date | None = None) -> Ca
                         school_year=sample.campaign.school_year, issuer_unit_id=issuer.id or 0,
                         rule_set=sample.campaign.rule_set,
                         rule_overrides=json.dumps(sample.campaign.rule_overrides, ensure_ascii=False)
-                        if sample.campaign.rule_overrides else "")
+                        if sample.campaign.rule_overrides else "",
+                        registration_due=end_of_day(sample.campaign.registration_due)
+                        if sample.campaign.registration_due else None)
     session.add(campaign)
     session.flush()
     for spec in sample.campaign.phases:

@@ -17,6 +17,7 @@ from models.unit import Person, Unit, UnitKind
 from tdkt import services
 from tdkt.engine import Verdict
 from tdkt.errors import Refused
+from tdkt.registration import Wanted, register_district
 from tdkt.sample import load_sample, sample_names
 
 SEEDS = ["muong-khuong", "son-la", "thu-thua", "tra-vinh", "quang-hoa"]
@@ -52,6 +53,11 @@ def _review(session: Session, dossier_id: int, role: str, action: str, now: date
 @pytest.mark.parametrize("name", SEEDS)
 def test_seed_campaign_runs_its_first_phase(session: Session, name: str) -> None:
     campaign = load_sample(session, name=name)
+    if campaign.registration_due:  # Mường Khương registers first (seed 000), and nominates whom it registered
+        register_district(session, campaign_id=campaign.id or 0, at=campaign.registration_due - timedelta(days=3),
+                          wanted={u.id or 0: [Wanted(f"Giáo viên {u.code}", SubjectKind.individual, "LDTT"),
+                                              Wanted(u.name, SubjectKind.collective, "TTLDTT")]
+                                  for u in session.exec(select(Unit).where(Unit.kind == UnitKind.school))})
     session.commit()
     phase = session.exec(select(Phase).where(Phase.campaign_id == campaign.id, Phase.number == 1)).one()
     schools = session.exec(select(Unit).where(Unit.kind == UnitKind.school).order_by(col(Unit.id))).all()

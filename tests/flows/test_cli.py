@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from config.settings import CONFIG_DIR, get_settings
+from models.db import session_scope
 from models.dossier import Dossier
 from models.nomination import Nomination
 from models.unit import Unit
@@ -64,6 +65,9 @@ def test_init_sample_then_a_school_works_from_the_command_line(session: Session)
                         "--present", "12", "--tally", f"{nomination.id}:11:1")
     assert code == 0
     code, output = tdkt("submit", "--dossier", str(nomination.dossier_id), "--as", head, "--at", "29/10/2020 09:00")
+    assert code == 1 and "chưa đăng ký thi đua danh hiệu Lao động tiên tiến" in output  # nd91: registration required
+    _register_the_block(head)
+    code, output = tdkt("submit", "--dossier", str(nomination.dossier_id), "--as", head, "--at", "29/10/2020 09:00")
     assert code == 0, output
     assert "Tổng hợp tại khối thi đua" in output
     session.expire_all()
@@ -74,6 +78,35 @@ def test_init_sample_then_a_school_works_from_the_command_line(session: Session)
     assert code == 0 and "Trường Tiểu học Bản Lầu" in output and "Chưa lập hồ sơ" in output
     code, output = tdkt("history", "--dossier", str(nomination.dossier_id))
     assert code == 0 and "Nguyễn Thị Lan" in output and "submit" in output
+
+
+def _register_the_block(head: str) -> None:
+    """Bản Lầu registers from the command line; its block's other schools too; the leader forwards — and the
+    forward is refused while a member school has not sent its registration, and after 15/10/2020."""
+    code, output = tdkt("registration", "set", "--school", "th-ban-lau", "--individual", "Nguyễn Thị Lan Anh=LDTT",
+                        "--collective", "Trường Tiểu học Bản Lầu=TTLDTT", "--pledge", "Dạy tốt, học tốt")
+    assert code == 0 and "đã đăng ký 2 tập thể, cá nhân" in output, output
+    code, output = tdkt("registration", "submit", "--school", "th-ban-lau", "--as", head, "--at", "12/10/2020 08:00")
+    assert code == 0, output
+    leader = "hieutruong.th-thi-tran@muongkhuong.test"
+
+    def forward(at: str) -> tuple[int, str]:
+        return tdkt("registration", "forward", "--block", "khoi-tieu-hoc", "--as", leader, "--at", at)
+
+    code, output = forward("13/10/2020 08:00")
+    assert code == 1 and "chưa gửi đăng ký thi đua" in output and "Trường Tiểu học Thị trấn" in output
+    with session_scope() as session:  # read, then let the command line write (SQLite: one writer at a time)
+        block = session.exec(select(Unit).where(Unit.code == "khoi-tieu-hoc")).one()
+        others = [(u.code, u.name) for u in session.exec(select(Unit).where(Unit.block_id == block.id,
+                                                                             Unit.code != "th-ban-lau"))]
+    for code_, name in others:
+        tdkt("registration", "set", "--school", code_, "--collective", f"{name}=TTLDTT")
+        assert tdkt("registration", "submit", "--school", code_, "--as", f"hieutruong.{code_}@muongkhuong.test",
+                    "--at", "12/10/2020 09:00")[0] == 0
+    code, output = forward("16/10/2020 08:00")
+    assert code == 1 and "Đã quá hạn đăng ký thi đua" in output
+    code, output = forward("14/10/2020 08:00")
+    assert code == 0 and f"đã chuyển đăng ký thi đua của {len(others) + 1} trường" in output, output
 
 
 def test_refusals_on_the_command_line(session: Session) -> None:
