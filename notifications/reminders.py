@@ -22,6 +22,7 @@ from config.settings import get_settings
 from models.campaign import Campaign, Phase, StageDeadline
 from models.dossier import Dossier
 from models.outbox import NotificationLog, enqueue
+from models.registration import Registration, RegistrationStatus
 from models.unit import Person, Unit, district_schools, people_of
 from tdkt.calendar import days_before
 from tdkt.engine import preview, resolve_unit
@@ -136,6 +137,9 @@ def plan(session: Session, *, route: Route, now: datetime) -> SweepReport:
             report.reminders += _remind(session, route, stage_name, stage, deadline, phase, campaign, now)
         elif stage.escalate and now >= deadline.due_at + timedelta(days=policy.escalate_after_days):
             report.escalations += _escalate(session, route, stage_name, stage, deadline, phase, campaign, now)
+    for campaign in session.exec(select(Campaign).where(col(Campaign.registration_due) > now,
+                                                        col(Campaign.registration_due) < now + timedelta(days=40))):
+        report.reminders += _remind_registration(session, route, campaign, now)
     report.digests = _digests(session, route=route, now=now)
     session.flush()
     return report
@@ -159,6 +163,49 @@ def _remind(session: Session, route: Route, stage_name: str, stage: Stage, deadl
                            days_left=offset, day_unit="ngày làm việc" if working else "ngày", missing=entry.items)
         sent += _queue(session, event="reminder", context=context,
                        people=people_of(session, unit_id=entry.unit.id or 0, roles=stage.actors.roles))
+    return sent
+
+
+def _registration_laggards(session: Session, campaign: Campaign) -> list[Pending]:
+    """Schools that have not sent their registration, and block leaders that have not forwarded their block's."""
+    schools = district_schools(session, issuer_unit_id=campaign.issuer_unit_id)
+    status = {r.school_id: r.status for r in session.exec(select(Registration).where(
+        Registration.campaign_id == campaign.id))}
+    pending: dict[int, Pending] = {}
+    for school in schools:
+        if status.get(school.id or 0, RegistrationStatus.draft) == RegistrationStatus.draft:
+            pending.setdefault(school.id or 0, Pending(unit=school, schools=[school])).items.append(
+                f"{school.name}: chưa gửi bản đăng ký thi đua lên trường trưởng khối.")
+    for block in session.exec(select(Unit).where(col(Unit.id).in_({s.block_id for s in schools}))).all():
+        members = [s for s in schools if s.block_id == block.id]
+        leader = session.get(Unit, block.leader_school_id) if block.leader_school_id else None
+        waiting = [s for s in members if status.get(s.id or 0) != RegistrationStatus.forwarded]
+        if leader is not None and waiting:
+            pending.setdefault(leader.id or 0, Pending(unit=leader, schools=[leader])).items.append(
+                f"{block.name}: chưa chuyển đăng ký thi đua lên Phòng GD&ĐT ({len(waiting)}/{len(members)} trường).")
+    return list(pending.values())
+
+
+def _remind_registration(session: Session, route: Route, campaign: Campaign, now: datetime) -> int:
+    """Reminders before the registration date, at the route's offsets, like those before a stage deadline."""
+    assert campaign.registration_due is not None
+    working = campaign_rules(campaign).working_days
+    moments = reminder_moments(campaign.registration_due, offsets=route.reminders.offsets_days, working=working,
+                               hour=route.reminders.hour)
+    due = [offset for offset, moment in moments.items() if moment <= now]
+    start = route.stages[route.start]
+    if not due or start.actors is None:
+        return 0
+    sent = 0
+    for entry in _registration_laggards(session, campaign):
+        if not _claim(session, f"reminder:registration:{campaign.id}:{entry.unit.id}:{min(due)}"):
+            continue
+        context = {"campaign": campaign.theme, "campaign_number": campaign.number, "school_year": campaign.school_year,
+                   "phase": "Đăng ký thi đua", "unit": entry.unit.name, "recipient_unit": entry.unit.name,
+                   "stage": "Đăng ký thi đua", "deadline": fmt_datetime(campaign.registration_due),
+                   "days_left": min(due), "day_unit": "ngày làm việc" if working else "ngày", "missing": entry.items}
+        sent += _queue(session, event="reminder", context=context,
+                       people=people_of(session, unit_id=entry.unit.id or 0, roles=start.actors.roles))
     return sent
 
 

@@ -9,11 +9,13 @@ from datetime import date, datetime
 import pytest
 from sqlmodel import Session, select
 
+from config.route import default_route
 from config.settings import get_settings
 from models.campaign import Campaign
 from models.nomination import SubjectKind
 from models.outbox import OutboxMessage
 from models.registration import Registration, RegistrationStatus
+from notifications.reminders import plan
 from tdkt import registration, services
 from tdkt.errors import Refused
 from tdkt.registration import Wanted
@@ -124,3 +126,20 @@ def test_the_switch_lets_unregistered_nominations_through(session: Session, rule
     district = _district(session, overrides=overrides, rule_set=rule_set)
     _nominate_and_submit(session, district, "Đinh Thị Hoa", "LDTT")
     session.commit()
+
+
+def test_reminders_before_the_registration_date_once_each(session: Session) -> None:
+    """Three days before 15/10/2022 the school that has not sent and the block leader are reminded, once."""
+    district = _district(session)
+    _register(session, district, [Wanted("Lò Văn Quý", SubjectKind.individual, "LDTT")])
+    session.commit()
+    moment = datetime(2022, 10, 12, 9, tzinfo=get_settings().tz)  # 3 working days before Saturday 15/10
+    assert plan(session, route=default_route(), now=moment).reminders == 2  # the silent school and the leader
+    assert plan(session, route=default_route(), now=moment).reminders == 0  # claimed: never twice
+    session.commit()
+    rows = session.exec(select(OutboxMessage).where(OutboxMessage.event == "reminder")).all()
+    assert {m.recipient_email for m in rows} == {"ht-0-0@qh.test", "ht-0-1@qh.test"}
+    missing = {m.recipient_email: m.context["missing"] for m in rows}
+    assert missing["ht-0-1@qh.test"] == [f"{district.schools[1].name}: chưa gửi bản đăng ký thi đua lên trường "
+                                         "trưởng khối."]
+    assert "chưa chuyển đăng ký thi đua lên Phòng GD&ĐT (2/2 trường)" in missing["ht-0-0@qh.test"][0]
