@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from sqlmodel import col, func, select
+from sqlmodel import Session, col, func, select
 
 from config.rules import RatioCap, Requirement, RuleSet, Title
 from models.award import school_year_start, years_held
@@ -56,34 +56,30 @@ def _preconditions(ctx: CheckContext, going_on: list[tuple[Nomination, Nominee]]
     year = school_year_start(ctx.school_year)
     nominee_ids = [p.id or 0 for _, p in going_on]
     held = years_held(ctx.session, nominee_ids=nominee_ids)
-    proposed = _proposed_this_year(ctx, nominee_ids)
+    proposed = proposed_in_campaign(ctx.session, campaign_id=ctx.phase.campaign_id, nominee_ids=nominee_ids)
     problems = []
     for nomination, nominee in going_on:
         title = ctx.rules.titles[nomination.title_code]
         for need in title.requires:
-            if message := _unmet(ctx.rules, need, nomination, nominee, year, held, proposed):
+            if message := unmet(ctx.rules, need, nomination, nominee, year, held, proposed):
                 problems.append(Violation("precondition", f"{nominee.full_name}: {title.name} {message} "
                                                           f"({need.article}).", nomination.id))
     return problems
 
 
-def _proposed_this_year(ctx: CheckContext, nominee_ids: list[int]) -> set[tuple[int, str]]:
-    """(nominee, title) pairs nominated and still live in this campaign (its school year), any phase."""
-    rows = ctx.session.exec(
+def proposed_in_campaign(session: Session, *, campaign_id: int, nominee_ids: list[int]) -> set[tuple[int, str]]:
+    """(nominee, title) pairs nominated and still live in the campaign (its school year), any phase."""
+    phases = [p for p in session.exec(select(Phase.id).where(Phase.campaign_id == campaign_id)).all() if p]
+    rows = session.exec(
         select(Nomination.nominee_id, Nomination.title_code)
         .join(Dossier, col(Dossier.id) == Nomination.dossier_id)
         .where(col(Nomination.nominee_id).in_(nominee_ids), Nomination.withdrawn == False,  # noqa: E712
-               col(Nomination.status).in_(LIVE), col(Dossier.phase_id).in_(_campaign_phases(ctx)))
+               col(Nomination.status).in_(LIVE), col(Dossier.phase_id).in_(phases))
     ).all()
     return {(nominee_id, code) for nominee_id, code in rows}
 
 
-def _campaign_phases(ctx: CheckContext) -> list[int]:
-    return [p for p in ctx.session.exec(select(Phase.id).where(Phase.campaign_id == ctx.phase.campaign_id)).all()
-            if p is not None]
-
-
-def _unmet(rules: RuleSet, need: Requirement, nomination: Nomination, nominee: Nominee, year: int,
+def unmet(rules: RuleSet, need: Requirement, nomination: Nomination, nominee: Nominee, year: int,
            held: dict[tuple[int, str], set[int]], proposed: set[tuple[int, str]]) -> str | None:
     """What is missing for one requirement, in words, or None when it is met."""
     if need.initiative:

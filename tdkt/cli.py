@@ -36,6 +36,8 @@ audit_app = typer.Typer(help="Nhật ký xử lý hồ sơ.")
 app.add_typer(audit_app, name="audit")
 registration_app = typer.Typer(help="Đăng ký thi đua đầu năm học.")
 app.add_typer(registration_app, name="registration")
+awards_app = typer.Typer(help="Lịch sử khen thưởng các năm.")
+app.add_typer(awards_app, name="awards")
 console = Console()
 
 AsEmail = Annotated[str, typer.Option("--as", help="Email của người thực hiện")]
@@ -113,6 +115,20 @@ def validate() -> None:
     for problem in problems:
         console.print(f"[red]✗ {problem}[/]")
     raise typer.Exit(1 if problems else 0)
+
+
+@awards_app.command("import")
+def awards_import(file: Annotated[Path, typer.Option(help="Tệp .xlsx hoặc .csv: Họ và tên, Đơn vị, Danh hiệu, Năm học, "
+                                                          "Số quyết định")], campaign: CampaignOpt = None) -> None:
+    """Nhập lịch sử danh hiệu các năm trước (để xét điều kiện: năm liên tục, …); mọi dòng hoặc không dòng nào."""
+    from config.rules import campaign_rules
+    from tdkt.award_history import import_history
+
+    with refusals(), session_scope() as session:
+        found = session.get(Campaign, find_phase(session, campaign, 1).campaign_id)
+        assert found is not None
+        count = import_history(session, rules=campaign_rules(found), content=file.read_bytes(), filename=file.name)
+        console.print(f"Đã nhập {count} danh hiệu vào lịch sử khen thưởng.")
 
 
 @audit_app.command("verify")

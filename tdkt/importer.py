@@ -53,18 +53,19 @@ def read_table(content: bytes, filename: str) -> list[list[str]]:
     raise Refused("bad_type", f"Tệp {filename} không phải .xlsx hoặc .csv.")
 
 
-def _header(rows: list[list[str]]) -> tuple[int, dict[str, int]]:
+def header(rows: list[list[str]], columns: dict[str, str] = COLUMNS,
+           required: tuple[str, ...] = REQUIRED) -> tuple[int, dict[str, int]]:
     """The first row naming the required columns, and the column index of each known field."""
-    wanted = {fold(label): key for key, label in COLUMNS.items()}
+    wanted = {fold(label): key for key, label in columns.items()}
     for index, row in enumerate(rows[:10]):
         found = {wanted[fold(cell)]: i for i, cell in enumerate(row) if fold(cell) in wanted}
-        if all(key in found for key in REQUIRED):
+        if all(key in found for key in required):
             return index, found
-    missing = ", ".join(COLUMNS[k] for k in REQUIRED)
+    missing = ", ".join(columns[k] for k in required)
     raise Refused("no_header", f"Không tìm thấy dòng tiêu đề có các cột: {missing}.")
 
 
-def _title_code(rules: RuleSet, text: str) -> str | None:
+def title_code(rules: RuleSet, text: str) -> str | None:
     wanted = fold(text)
     for code, title in rules.titles.items():
         if wanted in (fold(code), fold(title.abbreviation), fold(title.name)):
@@ -74,7 +75,7 @@ def _title_code(rules: RuleSet, text: str) -> str | None:
 
 def parse(rows: list[list[str]], *, rules: RuleSet, school: Unit) -> tuple[list[Row], list[Violation]]:
     """Check every data row; returns the rows (with `title` as a code) and the problems found."""
-    start, columns = _header(rows)
+    start, columns = header(rows)
     parsed, problems, seen = [], [], set()
     for number, cells in enumerate(rows[start + 1:], start=start + 2):
         values = {key: cells[i] if i < len(cells) else "" for key, i in columns.items()}
@@ -83,7 +84,7 @@ def parse(rows: list[list[str]], *, rules: RuleSet, school: Unit) -> tuple[list[
         where = f"Dòng {number}"
         if not values["name"]:
             problems.append(Violation("empty_name", f"{where}, cột {COLUMNS['name']}: không được để trống."))
-        code = _title_code(rules, values["title"])
+        code = title_code(rules, values["title"])
         if code is None:
             problems.append(Violation("unknown_title", f"{where}, cột {COLUMNS['title']}: '{values['title']}' "
                                                        f"không có trong bộ quy tắc {rules.name}."))

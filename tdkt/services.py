@@ -24,6 +24,7 @@ from models.nomination import Nomination, NominationStatus, Nominee, SubjectKind
 from models.paper import papers_of
 from models.unit import Person, Unit, UnitKind, block_members, district_schools, get_person_by_email
 from models.vote import CouncilVote, VoteTally, council_vote_for, tallies_for
+from tdkt.eligibility import for_dossier
 from tdkt.engine import TransitionResult, Verdict, apply
 from tdkt.errors import Refused
 from tdkt.timefmt import end_of_day
@@ -346,6 +347,7 @@ def dossier_view(session: Session, *, dossier_id: int, route: Route | None = Non
              "votes": (tallies[n.id].votes_for, tallies[n.id].votes_against) if n.id in tallies else None}
             for n, p in active
         ],
+        "standing": for_dossier(session, dossier_id=dossier_id),
         "history": [
             {"at": e.at, "actor": actor, "action": e.action,
              "from": route.stages[e.from_stage].label, "to": route.stages[e.to_stage].label, "reason": e.reason}

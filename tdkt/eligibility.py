@@ -1,0 +1,58 @@
+"""What each nominee is eligible for, from the rule set and the award history: "đủ điều kiện" or "thiếu: …".
+
+Shown to the school while it prepares its dossier and to reviewers beside each nomination. Preconditions
+only (same-year title, initiative, consecutive years); papers, votes and caps are the dossier's checks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlmodel import Session
+
+from config.rules import campaign_rules
+from models.award import school_year_start, years_held
+from models.campaign import Campaign, Phase
+from models.dossier import Dossier
+from models.nomination import active_nominations
+from tdkt.award_rules import proposed_in_campaign, unmet
+
+
+@dataclass(frozen=True)
+class Standing:
+    requested: str  # the requested title's name
+    missing: list[str]  # empty: đủ điều kiện
+    also_eligible: list[str] = field(default_factory=list)  # higher titles whose conditions are met too
+
+    @property
+    def eligible(self) -> bool:
+        return not self.missing
+
+
+def for_dossier(session: Session, *, dossier_id: int) -> dict[int, Standing]:
+    """Nomination id → its standing, for the dossier's active nominations."""
+    dossier = session.get(Dossier, dossier_id)
+    phase = session.get(Phase, dossier.phase_id) if dossier else None
+    campaign = session.get(Campaign, phase.campaign_id) if phase else None
+    if campaign is None:
+        return {}
+    rules, year = campaign_rules(campaign), school_year_start(campaign.school_year)
+    pairs = active_nominations(session, dossier_id=dossier_id)
+    ids = [p.id or 0 for _, p in pairs]
+    held = years_held(session, nominee_ids=ids)
+    proposed = proposed_in_campaign(session, campaign_id=campaign.id or 0, nominee_ids=ids)
+    standings = {}
+    for nomination, nominee in pairs:
+        if nomination.title_code not in rules.titles:
+            continue
+
+        def missing(code: str) -> list[str]:
+            return [m for need in rules.titles[code].requires
+                    if (m := unmet(rules, need, nomination, nominee, year, held, proposed))]  # noqa: B023
+
+        higher = [t.name for code, t in rules.titles.items()
+                  if code != nomination.title_code and t.subject == nominee.kind
+                  and any(r.history for r in t.requires) and not missing(code)]
+        standings[nomination.id or 0] = Standing(requested=rules.titles[nomination.title_code].name,
+                                                 missing=missing(nomination.title_code), also_eligible=higher)
+    return standings
