@@ -131,6 +131,17 @@ def awards_import(file: Annotated[Path, typer.Option(help="Tệp .xlsx hoặc .c
         console.print(f"Đã nhập {count} danh hiệu vào lịch sử khen thưởng.")
 
 
+@app.command()
+def certificates(decision: Annotated[int, typer.Option(help="Số thứ tự quyết định")],
+                 out: Annotated[Path, typer.Option(help="Tệp .zip sẽ ghi")]) -> None:
+    """Lập giấy khen cho từng người được khen thưởng trong quyết định (mỗi người một tệp, và một tệp gộp để in)."""
+    from tdkt.certificates import certificates_zip
+
+    with refusals(), session_scope() as session:
+        out.write_bytes(certificates_zip(session, decision_id=decision))
+    console.print(f"Đã ghi {out}.")
+
+
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Kiểm tra chuỗi băm của nhật ký: phát hiện sự kiện bị sửa, bị xóa hoặc chèn thêm."""

@@ -48,10 +48,10 @@ def date_line(place: str, day: date) -> str:
 
 def render(doc_spec: Official) -> bytes:
     doc = Document()
-    _page(doc)
+    page_setup(doc)
     _header(doc, doc_spec)
-    _center(doc, doc_spec.kind, bold=True, size=14, space_before=12)
-    _center(doc, doc_spec.summary, bold=True, size=14)
+    centered(doc, doc_spec.kind, bold=True, size=14, space_before=12)
+    centered(doc, doc_spec.summary, bold=True, size=14)
     for text in doc_spec.body:
         _paragraph(doc, text)
     if doc_spec.table:
@@ -62,14 +62,14 @@ def render(doc_spec: Official) -> bytes:
     if doc_spec.annex:
         heading, header, rows = doc_spec.annex
         doc.add_page_break()
-        _center(doc, heading, bold=True, size=13)
+        centered(doc, heading, bold=True, size=13)
         _table(doc, header, rows)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
 
 
-def _page(doc: Document) -> None:  # type: ignore[valid-type]
+def page_setup(doc: Document) -> None:  # type: ignore[valid-type]
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin, section.bottom_margin = Mm(20), Mm(20)
@@ -111,7 +111,7 @@ def _header(doc: Document, spec: Official) -> None:  # type: ignore[valid-type]
     _cell_line(right, date_line(spec.place, spec.day), italic=True, size=13)
 
 
-def _center(doc: Document, text: str, *, bold: bool = False, size: float = 13,  # type: ignore[valid-type]
+def centered(doc: Document, text: str, *, bold: bool = False, size: float = 13,  # type: ignore[valid-type]
             space_before: float = 0) -> None:
     paragraph = doc.add_paragraph()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER

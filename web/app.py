@@ -32,6 +32,7 @@ from models.unit import Person, Unit
 from notifications.mailer import mailbox_files
 from notifications.outbox import failed_messages
 from tdkt import documents, links, papers, results, services
+from tdkt.certificates import certificates_zip
 from tdkt.engine import Verdict, may_act
 from tdkt.errors import Refused
 from tdkt.importer import import_nominees
@@ -296,6 +297,16 @@ def create_app() -> FastAPI:
             except Refused as refusal:
                 return page("message.html", 404, title="Chưa lập được tờ trình", message=refusal.message)
         return _download(content, DOCX, "to-trinh-tong-hop.docx")
+
+    @app.get("/ket-qua/quyet-dinh-{decision_id}/giay-khen.zip")
+    def decision_certificates(decision_id: int) -> Response:
+        """The certificates of a signed decision: one DOCX per nominee and one merged for printing."""
+        with session_scope() as session:
+            try:
+                content = certificates_zip(session, decision_id=decision_id)
+            except Refused as refusal:
+                return page("message.html", 404, title="Không có giấy khen", message=refusal.message)
+        return _download(content, "application/zip", f"giay-khen-quyet-dinh-{decision_id}.zip")
 
     @app.get("/ket-qua/quyet-dinh-{decision_id}.{fmt}")
     def decision_paper(decision_id: int, fmt: str) -> Response:

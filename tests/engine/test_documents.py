@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
+import zipfile
 from datetime import date
 from pathlib import Path
 
@@ -15,8 +16,9 @@ from docx import Document
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
+from models.decision import decision_entries
 from models.unit import Unit
-from tdkt import documents, services
+from tdkt import certificates, documents, services
 from tests.factories import District, at, make_district, prepare_dossier
 
 
@@ -115,3 +117,21 @@ def test_a_generated_docx_converts_to_pdf_with_libreoffice(session: Session, tmp
                     "--outdir", str(tmp_path), str(source)], check=True, capture_output=True, timeout=120)
     pdf = (tmp_path / "to-trinh.pdf").read_bytes()
     assert pdf.startswith(b"%PDF-") and len(pdf) > 5000
+
+
+def test_certificates_one_per_granted_nominee_and_one_merged(session: Session, tmp_path: Path) -> None:
+    district, ids, phase_id = _decided(session)
+    for dossier_id in ids:
+        services.act(session, dossier_id=dossier_id, actor=district.people["noivu_officer"], action="verify",
+                     now=at(12))
+    decision = services.decide(session, phase_id=phase_id, actor=district.people["chairman"],
+                               signed_on=date(2022, 11, 20), number="26/QĐ-UBND")
+    session.commit()
+    archive = zipfile.ZipFile(io.BytesIO(certificates.certificates_zip(session, decision_id=decision.id)))
+    names = sorted(archive.namelist())
+    granted = [e.nominee_name for e in decision_entries(session, decision_id=decision.id)]
+    assert len(names) == len(granted) + 1 == 7 and "tat-ca.docx" in names
+    first = docx_text(archive.read(names[0]))
+    assert granted[0] in first and "CHỦ TỊCH UBND HUYỆN QUẢNG HÒA" in first and "Quyết định số 26/QĐ-UBND" in first
+    merged = docx_text(archive.read("tat-ca.docx"))
+    assert all(name in merged for name in granted) and merged.count("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM") == 6

@@ -1,0 +1,79 @@
+"""Certificates (Giấy khen, Bằng khen, danh hiệu) for each nominee a signed decision granted: one DOCX per
+nominee, and one merged DOCX (a page each) for printing, packed in a ZIP."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+
+from docx import Document
+from docx.shared import Pt
+from sqlmodel import Session
+
+from models.decision import Decision, decision_entries
+from models.unit import Person, Unit
+from tdkt.documents import place_of
+from tdkt.errors import Refused
+from tdkt.official import QUOC_HIEU, TIEU_NGU, centered, date_line, page_setup
+from tdkt.text import fold
+from tdkt.timefmt import fmt_date
+
+
+@dataclass(frozen=True)
+class Certificate:
+    filename: str
+    lines: list[tuple[str, bool, float]]  # (text, bold, size), centred, one page
+
+
+def _pages(session: Session, decision: Decision) -> list[Certificate]:
+    issuer, signer = session.get(Unit, decision.issuer_unit_id), session.get(Person, decision.signer_id)
+    assert issuer is not None and signer is not None
+    certificates = []
+    for i, entry in enumerate(decision_entries(session, decision_id=decision.id or 0), 1):
+        heading = "GIẤY KHEN" if "giấy khen" in entry.title_name.lower() else entry.title_name.upper()
+        whom = [(entry.nominee_name, True, 22)]
+        if entry.position:
+            whom.append((f"{entry.position}, {entry.unit_name}", False, 14))
+        elif entry.nominee_name != entry.unit_name:
+            whom.append((entry.unit_name, False, 14))
+        lines = [(QUOC_HIEU, True, 13), (TIEU_NGU, True, 14), ("", False, 14),
+                 (f"CHỦ TỊCH {issuer.name.upper()}", True, 16), ("TẶNG" if heading == "GIẤY KHEN" else "CÔNG NHẬN",
+                                                                  True, 16),
+                 (heading, True, 30), *whom,
+                 (f"Đã có thành tích: {entry.title_name}", False, 14),
+                 (f"Quyết định số {decision.number} ngày {fmt_date(decision.signed_on)}", False, 13),
+                 ("", False, 14), (date_line(place_of(issuer.name), decision.signed_on), False, 13),
+                 ("CHỦ TỊCH", True, 14), ("", False, 30), (signer.full_name, True, 14)]
+        slug = "-".join(fold(entry.nominee_name).split())
+        certificates.append(Certificate(filename=f"{i:03d}-{slug}.docx", lines=lines))
+    return certificates
+
+
+def _render(pages: list[Certificate]) -> bytes:
+    doc = Document()
+    page_setup(doc)
+    for index, certificate in enumerate(pages):
+        if index:
+            doc.add_page_break()
+        for text, bold, size in certificate.lines:
+            centered(doc, text, bold=bold, size=size, space_before=Pt(4).pt)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def certificates_zip(session: Session, *, decision_id: int) -> bytes:
+    """A ZIP of one DOCX per granted nominee plus tat-ca.docx with all of them, a page each."""
+    decision = session.get(Decision, decision_id)
+    if decision is None:
+        raise Refused("not_found", f"Không tìm thấy quyết định số {decision_id}.")
+    pages = _pages(session, decision)
+    if not pages:
+        raise Refused("nothing_granted", "Quyết định này không có ai được khen thưởng.")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for certificate in pages:
+            archive.writestr(certificate.filename, _render([certificate]))
+        archive.writestr("tat-ca.docx", _render(pages))
+    return out.getvalue()
