@@ -26,6 +26,7 @@ from models.outbox import OutboxMessage, enqueue
 from models.unit import Person, Unit, find_office, people_of
 from tdkt.checks import CHECKS, CheckContext
 from tdkt.errors import TransitionRefused, Violation
+from tdkt.snapshot import snapshot
 from tdkt.timefmt import fmt_datetime
 
 VerdictName = Literal["approve", "return_for_revision", "reject"]
@@ -274,6 +275,8 @@ def _write(
         detail={
             "round": values["round"] - (1 if returned else 0),
             "verdicts": {str(k): {"verdict": v.verdict, "reason": v.reason} for k, v in verdicts.items()},
+            **({"snapshot": snapshot(session, dossier_id=dossier.id or 0, rejecting=frozenset(
+                nid for nid, v in verdicts.items() if v.verdict == "reject"))} if returned else {}),
         },
     )
     append(session, event)

@@ -27,6 +27,7 @@ from models.vote import CouncilVote, VoteTally, council_vote_for, tallies_for
 from tdkt.eligibility import for_dossier
 from tdkt.engine import TransitionResult, Verdict, apply
 from tdkt.errors import Refused
+from tdkt.snapshot import changes_since_return
 from tdkt.timefmt import end_of_day
 
 
@@ -348,6 +349,8 @@ def dossier_view(session: Session, *, dossier_id: int, route: Route | None = Non
             for n, p in active
         ],
         "standing": for_dossier(session, dossier_id=dossier_id),
+        "changes": changes_since_return(session, dossier_id=dossier_id, start_stage=route.start)
+        if dossier.round > 1 and dossier.stage != route.start else [],
         "history": [
             {"at": e.at, "actor": actor, "action": e.action,
              "from": route.stages[e.from_stage].label, "to": route.stages[e.to_stage].label, "reason": e.reason}
