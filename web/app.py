@@ -175,11 +175,8 @@ def create_app() -> FastAPI:
     @app.post("/l/{token}/nominate", response_class=HTMLResponse)
     async def nominate(token: str, request: Request) -> Response:
         """The school enters one nominee by hand (the other way in is the spreadsheet upload)."""
-        form = dict(await request.form())
-        if refused := _csrf_refused(request, form, token):
-            return refused
 
-        def save(session: Any, _link: Any, dossier: Any) -> None:
+        def save(form: dict[str, Any], session: Any, dossier: Any) -> None:
             kind = SubjectKind.collective if form.get("kind") == "collective" else SubjectKind.individual
             services.add_nomination(session, dossier_id=dossier.id or 0, full_name=str(form.get("full_name", "")),
                                     kind=kind, title_code=str(form.get("title", "")),
@@ -187,7 +184,7 @@ def create_app() -> FastAPI:
                                     achievements=str(form.get("achievements", "")).strip(),
                                     initiative=str(form.get("initiative", "")))
 
-        return await run_in_threadpool(_edit, token, _signed_in(request), save)
+        return await _form_edit(request, token, save)
 
     @app.post("/l/{token}/papers", response_class=HTMLResponse)
     async def attach_paper(token: str, request: Request) -> Response:
@@ -201,17 +198,14 @@ def create_app() -> FastAPI:
     @app.post("/l/{token}/withdraw/{nomination_id}", response_class=HTMLResponse)
     async def withdraw(token: str, nomination_id: int, request: Request) -> Response:
         """The school takes a nominee off its dossier (e.g. one who missed the vote threshold)."""
-        form = dict(await request.form())
-        if refused := _csrf_refused(request, form, token):
-            return refused
 
-        def save(session: Any, _link: Any, dossier: Any) -> None:
+        def save(_form: dict[str, Any], session: Any, dossier: Any) -> None:
             nomination = session.get(Nomination, nomination_id)
             if nomination is None or nomination.dossier_id != dossier.id:
                 raise Refused("not_found", "Đề nghị này không thuộc hồ sơ của trường.")
             services.withdraw_nomination(session, nomination_id=nomination_id)
 
-        return await run_in_threadpool(_edit, token, _signed_in(request), save)
+        return await _form_edit(request, token, save)
 
     @app.get("/l/{token}/papers/{paper_id}")
     def download_paper(token: str, paper_id: int, request: Request) -> Response:
@@ -247,11 +241,8 @@ def create_app() -> FastAPI:
     @app.post("/l/{token}/vote", response_class=HTMLResponse)
     async def record_vote(token: str, request: Request) -> Response:
         """The school records its council's vote: members, present, for/against per nominee."""
-        form = dict(await request.form())
-        if refused := _csrf_refused(request, form, token):
-            return refused
 
-        def save(session: Any, _link: Any, dossier: Any) -> None:
+        def save(form: dict[str, Any], session: Any, dossier: Any) -> None:
             try:
                 tallies = {int(k.removeprefix("for_")): (int(str(v)), int(str(form[f"against_{k[4:]}"])))
                            for k, v in form.items() if k.startswith("for_")}
@@ -262,7 +253,7 @@ def create_app() -> FastAPI:
             services.record_vote(session, dossier_id=dossier.id or 0, held_on=held_on, members_total=total,
                                  members_present=present, tallies=tallies, secret_ballot=form.get("ballot") != "open")
 
-        return await run_in_threadpool(_edit, token, _signed_in(request), save)
+        return await _form_edit(request, token, save)
 
     @app.get("/dashboard/{phase_id}", response_class=HTMLResponse)
     def dashboard(phase_id: int, request: Request) -> Response:
@@ -367,6 +358,15 @@ async def _upload(request: Request, token: str, missing: str, store: Callable[..
     return await run_in_threadpool(_edit, token, _signed_in(request),
                                    lambda session, link, dossier: store(session, link, dossier, form, filename,
                                                                         content))
+
+
+async def _form_edit(request: Request, token: str, save: Callable[[dict[str, Any], Any, Any], object]) -> Response:
+    """A school's form on its dossier page: CSRF, then `save(form, session, dossier)` in the threadpool."""
+    form = dict(await request.form())
+    if refused := _csrf_refused(request, form, token):
+        return refused
+    return await run_in_threadpool(_edit, token, _signed_in(request),
+                                   lambda session, _link, dossier: save(form, session, dossier))
 
 
 def _too_big(limit: int) -> Response:
