@@ -258,11 +258,9 @@ def create_app() -> FastAPI:
     @app.get("/dashboard/{phase_id}", response_class=HTMLResponse)
     def dashboard(phase_id: int, request: Request) -> Response:
         """The offices' view of a phase: who has submitted, where each dossier stands, overdue, quotas, failures."""
-        person_id = _signed_in(request)
         with session_scope() as session:
-            person = session.get(Person, person_id) if person_id else None
-            unit = session.get(Unit, person.unit_id) if person else None
-            if unit is None or not unit.kind.is_office:
+            person, unit = _office_person(session, request)
+            if person is None or unit is None:
                 return page("message.html", 403, title="Không có quyền xem",
                             message="Trang tổng hợp dành cho Phòng GD&ĐT, Phòng Nội vụ và UBND. Hãy mở đường dẫn "
                                     "đăng nhập hoặc một đường dẫn trong thư gửi cho bạn trước.")
@@ -277,11 +275,9 @@ def create_app() -> FastAPI:
     @app.get("/dashboard/{phase_id}/to-trinh.docx")
     def office_proposal(phase_id: int, request: Request) -> Response:
         """The office's consolidated tờ trình of the phase (the nominations it has approved)."""
-        person_id = _signed_in(request)
         with session_scope() as session:
-            person = session.get(Person, person_id) if person_id else None
-            unit = session.get(Unit, person.unit_id) if person else None
-            if unit is None or not unit.kind.is_office:
+            _, unit = _office_person(session, request)
+            if unit is None:
                 return _not_signed_in()
             try:
                 content = documents.phong_proposal(session, phase_id=phase_id, office=unit)
@@ -381,6 +377,14 @@ def _download(content: bytes, media_type: str, filename: str) -> Response:
 
 def _remember(response: Response, person_id: int) -> None:
     response.set_cookie(PERSON_COOKIE, f"{person_id}.{_mac('person', person_id)}", httponly=True, samesite="lax")
+
+
+def _office_person(session: Any, request: Request) -> tuple[Person | None, Unit | None]:
+    """The signed-in person and their unit when it is an office (Phòng, Sở, UBND); (None, None) otherwise."""
+    person_id = _signed_in(request)
+    person = session.get(Person, person_id) if person_id else None
+    unit = session.get(Unit, person.unit_id) if person else None
+    return (person, unit) if unit is not None and unit.kind.is_office else (None, None)
 
 
 def _not_signed_in() -> HTMLResponse:
