@@ -236,14 +236,17 @@ def _context(session: Session, *, dossier: Dossier, school: Unit, phase: Phase, 
     )
 
 
-def preview(session: Session, *, dossier: Dossier, action: str, now: datetime, route: Route) -> list[Violation]:
-    """What the route's checks would refuse for `action` now, without doing anything (for reminders)."""
+def preview(session: Session, *, dossier: Dossier, action: str, now: datetime, route: Route,
+            approve_all: bool = False) -> list[Violation]:
+    """What the route's checks would refuse for `action` now, without doing anything (for reminders and for a
+    bulk approval, which previews with every nomination approved)."""
     school, phase = session.get(Unit, dossier.school_id), session.get(Phase, dossier.phase_id)
     campaign = session.get(Campaign, phase.campaign_id) if phase else None
     assert school is not None and phase is not None and campaign is not None
     active = active_nominations(session, dossier_id=dossier.id or 0)
+    verdicts = {n.id or 0: Verdict("approve") for n, _ in active} if approve_all else {}
     ctx = _context(session, dossier=dossier, school=school, phase=phase, campaign=campaign, now=now, deadline=None,
-                   route=route, active=active, verdicts={})
+                   route=route, active=active, verdicts=verdicts)
     return [v for check in route.stages[dossier.stage].actions[action].checks for v in CHECKS[check](ctx)]
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from sqlmodel import select
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUpload
 
@@ -28,10 +29,10 @@ from models.db import session_scope
 from models.dossier import Dossier
 from models.nomination import Nomination, SubjectKind
 from models.paper import Paper
-from models.unit import Person, Unit
+from models.unit import Person, Unit, UnitKind
 from notifications.mailer import mailbox_files
 from notifications.outbox import failed_messages
-from tdkt import documents, links, papers, results, services
+from tdkt import bulk, documents, links, papers, results, services
 from tdkt.certificates import certificates_zip
 from tdkt.engine import Verdict, may_act
 from tdkt.errors import Refused
@@ -267,10 +268,43 @@ def create_app() -> FastAPI:
             phase = session.get(Phase, phase_id)
             if phase is None:
                 return page("message.html", 404, title="Không có đợt này", message=f"Không có đợt số {phase_id}.")
-            return page("dashboard.html", phase=phase, person=person,
+            block_ids = {u.name: u.id for u in session.exec(select(Unit).where(Unit.kind == UnitKind.block))}
+            return page("dashboard.html", phase=phase, person=person, block_ids=block_ids,
                         rows=services.status_rows(session, phase_id=phase_id),
                         quotas=services.quota_usage(session, phase_id=phase_id),
                         failed=failed_messages(session))
+
+    @app.get("/dashboard/{phase_id}/khoi/{block_id}", response_class=HTMLResponse)
+    def bulk_preview(phase_id: int, block_id: int, request: Request) -> Response:
+        """What a bulk approval of the block would do: the clean dossiers, and what stops the others."""
+        with session_scope() as session:
+            person, unit = _office_person(session, request)
+            if person is None:
+                return _not_signed_in()
+            found = bulk.candidates(session, phase_id=phase_id, block_id=block_id, actor=person)
+            block = session.get(Unit, block_id)
+        nonce = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(16)
+        response = page("bulk.html", found=found, block=block, phase_id=phase_id, done=None,
+                        csrf=_mac("csrf", nonce, "home"))
+        response.set_cookie(CSRF_COOKIE, nonce, httponly=True, samesite="strict")
+        return response
+
+    @app.post("/dashboard/{phase_id}/khoi/{block_id}", response_class=HTMLResponse)
+    async def bulk_approve(phase_id: int, block_id: int, request: Request) -> Response:
+        """Approve the block's clean dossiers in one confirmed step (one audited transition each)."""
+        if refused := _home_csrf_refused(request, dict(await request.form())):
+            return refused
+
+        def approve() -> Response:
+            with session_scope() as session:
+                person, _ = _office_person(session, request)
+                if person is None:
+                    return _not_signed_in()
+                done, left = bulk.approve_clean(session, phase_id=phase_id, block_id=block_id, actor=person)
+                block = session.get(Unit, block_id)
+            return page("bulk.html", found=left, block=block, phase_id=phase_id, done=done, csrf="")
+
+        return await run_in_threadpool(approve)
 
     @app.get("/dashboard/{phase_id}/to-trinh.docx")
     def office_proposal(phase_id: int, request: Request) -> Response:

@@ -87,6 +87,10 @@ CONTEXTS = {
     "daily_digest": ({"unit": "Trường Tiểu học Bản Lầu", "recipient_unit": "Trường Tiểu học Bản Lầu",
                       "day": "03/11/2022", "waiting": [{"dossier_id": 7, "school": "Lò Văn <Quý>",
                                                         "stage": "Phòng GD&ĐT xét duyệt"}]}, "Hồ sơ số 7"),
+    "registration_forwarded": ({"block": "Khối thi đua Tiểu học", "entries": 12, "nominations": [],
+                                "recipient_unit": "Phòng GD&ĐT", "campaign": "Đổi mới", "campaign_number": "91/KH-UBND",
+                                "school_year": "2022-2023", "actor": "Lò Văn <Quý>", "actor_role": "Hiệu trưởng"},
+                               "Khối thi đua Tiểu học đã tổng hợp"),
 }
 
 
@@ -94,9 +98,11 @@ CONTEXTS = {
 def test_every_event_renders_both_bodies(event: str) -> None:
     context, detail = CONTEXTS[event]
     email = render(event, context, to_email="a@qh.test", to_name="Hiệu trưởng")
-    assert "Trường Tiểu học Bản Lầu" in email.subject
-    if event != "daily_digest":
-        assert "Đợt 1" in email.subject and "91/KH-UBND" in email.subject
+    assert (context.get("school") or context.get("unit") or context["block"]) in email.subject
+    if "phase" in context:
+        assert "Đợt 1" in email.subject
+    if "campaign_number" in context:
+        assert "91/KH-UBND" in email.subject
     for body in (email.text, email.html):
         assert "{{" not in body and "{%" not in body
         assert "Hiệu trưởng" in body and detail in body
