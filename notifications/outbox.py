@@ -63,15 +63,17 @@ def claim(session: Session, *, now: datetime, limit: int, ids: list[int] | None 
 
 
 def _with_link(session: Session, row: OutboxMessage, settings: Settings) -> dict[str, Any]:
-    """An email that asks its recipient to act gets a fresh action link, issued now and never stored in clear."""
+    """An email that asks its recipient to act gets a fresh action link, issued now and never stored in clear;
+    every email knows the site's address (the public results, the decision and its certificates)."""
+    context = {**row.context, "site": settings.base_url.rstrip("/")}
     if row.channel != Channel.email or not row.context.get("ask_to_act") or row.dossier_id is None:
-        return row.context
+        return context
     person = get_person_by_email(session, email=row.recipient_email)
     dossier = session.get(Dossier, row.dossier_id)
     if person is None or dossier is None or dossier.stage != row.context.get("stage_code"):
-        return row.context  # the dossier has moved on since: a link would only say so
+        return context  # the dossier has moved on since: a link would only say so
     token = issue(session, person=person, dossier=dossier, route=default_route())
-    return {**row.context, "link": f"{settings.base_url.rstrip('/')}/l/{token}"}
+    return {**context, "link": f"{settings.base_url.rstrip('/')}/l/{token}"}
 
 
 def deliver(session: Session, *, settings: Settings, now: datetime | None = None, limit: int = 500,

@@ -190,3 +190,25 @@ def test_generated_papers_by_link_and_the_public_decision(session: Session, clie
     decision = client.get(f"/ket-qua/quyet-dinh-{decision_id}.docx")
     assert decision.status_code == 200 and "Số: 7/QĐ-UBND" in docx_text(decision.content)
     assert client.get(f"/ket-qua/quyet-dinh-{decision_id + 1}.docx").status_code == 404
+
+
+def test_the_decision_email_points_to_the_published_papers(session: Session, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    from email import message_from_bytes
+    from email.policy import default
+
+    from config.settings import get_settings
+    from notifications.mailer import mailbox_files
+    from notifications.outbox import deliver
+
+    monkeypatch.setenv("TDKT_MAILBOX_DIR", str(tmp_path / "mail"))
+    monkeypatch.delenv("TDKT_SMTP_HOST", raising=False)
+    get_settings.cache_clear()
+    district = _district(session)
+    first_id, _ = submit_school(session, district, district.schools[0])
+    _decide_both(session, district, first_id)
+    deliver(session, settings=get_settings())
+    session.commit()
+    mails = [message_from_bytes(p.read_bytes(), policy=default) for p in mailbox_files()]
+    decided = [m for m in mails if "Quyết định khen thưởng cho" in m["Subject"]]
+    assert decided and all(f"{get_settings().base_url}/ket-qua" in m.get_body(("plain",)).get_content()
+                           for m in decided)
