@@ -4,6 +4,7 @@ from models.audit import AuditChain, AuditEvent
 from models.award import AwardRecord
 from models.campaign import Campaign, Phase, PhaseQuota, StageDeadline
 from models.decision import Decision, DecisionEntry
+from models.delegation import Delegation
 from models.dossier import Consolidation, Dossier, DossierStatus
 from models.lease import SchedulerLease
 from models.link import ActionLink
@@ -16,7 +17,7 @@ from models.vote import CouncilVote, VoteTally
 
 __all__ = [
     "ActionLink", "AuditChain", "AuditEvent", "AwardRecord", "Campaign", "Consolidation", "CouncilVote", "Decision",
-    "DecisionEntry", "Dossier",
+    "DecisionEntry", "Delegation", "Dossier",
     "DossierStatus", "Nomination", "NominationDecision", "NominationStatus", "Nominee", "NotificationLog",
     "OutboxMessage", "OutboxStatus", "Paper", "Person", "Phase", "PhaseQuota", "SchedulerLease", "StageDeadline",
     "SubjectKind", "Unit", "UnitKind", "VoteTally", "Registration", "RegistrationEntry", "RegistrationStatus",

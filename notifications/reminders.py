@@ -20,10 +20,11 @@ from config.route import Route, Stage
 from config.rules import campaign_rules
 from config.settings import get_settings
 from models.campaign import Campaign, Phase, StageDeadline
+from models.delegation import recipients
 from models.dossier import Dossier
 from models.outbox import NotificationLog, enqueue
 from models.registration import Registration, RegistrationStatus
-from models.unit import Person, Unit, district_schools, people_of
+from models.unit import Person, Unit, district_schools
 from tdkt.calendar import days_before
 from tdkt.engine import preview, resolve_unit
 from tdkt.timefmt import fmt_date, fmt_datetime, local
@@ -162,7 +163,8 @@ def _remind(session: Session, route: Route, stage_name: str, stage: Stage, deadl
         context = _context(campaign, phase, entry.unit, stage=stage.label, deadline=fmt_datetime(deadline.due_at),
                            days_left=offset, day_unit="ngày làm việc" if working else "ngày", missing=entry.items)
         sent += _queue(session, event="reminder", context=context,
-                       people=people_of(session, unit_id=entry.unit.id or 0, roles=stage.actors.roles))
+                       people=recipients(session, unit_id=entry.unit.id or 0, roles=stage.actors.roles,
+                                         on=local(now).date()))
     return sent
 
 
@@ -205,7 +207,8 @@ def _remind_registration(session: Session, route: Route, campaign: Campaign, now
                    "stage": "Đăng ký thi đua", "deadline": fmt_datetime(campaign.registration_due),
                    "days_left": min(due), "day_unit": "ngày làm việc" if working else "ngày", "missing": entry.items}
         sent += _queue(session, event="reminder", context=context,
-                       people=people_of(session, unit_id=entry.unit.id or 0, roles=start.actors.roles))
+                       people=recipients(session, unit_id=entry.unit.id or 0, roles=start.actors.roles,
+                                         on=local(now).date()))
     return sent
 
 
@@ -220,7 +223,8 @@ def _escalate(session: Session, route: Route, stage_name: str, stage: Stage, dea
         context = _context(campaign, phase, entry.unit, stage=stage.label, deadline=fmt_datetime(deadline.due_at),
                            overdue_unit=entry.unit.name, missing=entry.items, recipient_unit=superior.name)
         sent += _queue(session, event="escalation", context=context,
-                       people=people_of(session, unit_id=superior.id or 0, roles=stage.escalate.roles))
+                       people=recipients(session, unit_id=superior.id or 0, roles=stage.escalate.roles,
+                                         on=local(now).date()))
     return sent
 
 

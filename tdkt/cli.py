@@ -17,7 +17,7 @@ from config.route import default_route, load_route
 from config.rules import load_rules
 from config.settings import CONFIG_DIR, get_settings
 from config.yaml_source import ConfigError
-from models.audit import AuditEvent, history_with_actors, verify
+from models.audit import AuditEvent, verify
 from models.campaign import Campaign, Phase
 from models.db import migrate, session_scope
 from models.nomination import SubjectKind
@@ -360,15 +360,13 @@ def status(phase: PhaseOpt = 1, campaign: CampaignOpt = None) -> None:
 @app.command(name="history")
 def show_history(dossier: Annotated[int, typer.Option(help="Số hồ sơ")]) -> None:
     """Lịch sử xử lý một hồ sơ (nhật ký kiểm tra)."""
-    route = default_route()
-    with session_scope() as session:
-        events = history_with_actors(session, dossier_id=dossier)
+    with refusals(), session_scope() as session:
+        events = services.dossier_view(session, dossier_id=dossier)["history"]
     table = Table(title=f"Lịch sử hồ sơ số {dossier}")
     for column in ("Thời điểm", "Người thực hiện", "Hành động", "Từ bước", "Tới bước", "Lý do"):
         table.add_column(column)
-    for e, actor in events:
-        table.add_row(fmt_datetime(e.at), actor, e.action, route.stages[e.from_stage].label,
-                      route.stages[e.to_stage].label, e.reason or "")
+    for e in events:
+        table.add_row(fmt_datetime(e["at"]), e["actor"], e["action"], e["from"], e["to"], e["reason"] or "")
     console.print(table)
 
 
@@ -391,6 +389,18 @@ def deadline(key: Annotated[str, typer.Option(help="Mã hạn, ví dụ school_s
         found = find_phase(session, campaign, phase)
         services.set_deadline(session, phase_id=found.id or 0, key=key, due_on=parse_date(on))
     console.print(f"Đã đặt hạn {key} của {found.name}: hết ngày {on}.")
+
+
+@app.command()
+def delegate(actor: AsEmail, to: Annotated[str, typer.Option("--to", help="Email của người được ủy quyền")],
+             start: Annotated[str, typer.Option("--from", help="Từ ngày dd/mm/yyyy")],
+             until: Annotated[str, typer.Option("--until", help="Đến ngày dd/mm/yyyy")]) -> None:
+    """Ủy quyền khi vắng mặt: người thay nhận thư, đường dẫn, nhắc hạn và xử lý hồ sơ thay trong thời gian này."""
+    with refusals(), session_scope() as session:
+        person, substitute = services.person(session, email=actor), services.person(session, email=to)
+        services.delegate(session, person=person, substitute=substitute, starts_on=parse_date(start),
+                          ends_on=parse_date(until))
+        console.print(f"{substitute.full_name} xử lý thay {person.full_name} từ {start} đến {until}.")
 
 
 @app.command()

@@ -9,7 +9,7 @@ and a refusal (TransitionRefused) leaves nothing behind once the caller rolls ba
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from sqlalchemy import update
@@ -20,14 +20,15 @@ from config.rules import campaign_rules
 from models.audit import AuditEvent, append
 from models.campaign import Campaign, Phase, deadline_for
 from models.db import utcnow
+from models.delegation import principals_of, recipients
 from models.dossier import Dossier, DossierStatus
 from models.nomination import Nomination, NominationDecision, NominationStatus, Nominee, active_nominations
 from models.outbox import OutboxMessage, enqueue
-from models.unit import Person, Unit, find_office, people_of
+from models.unit import Person, Unit, find_office
 from tdkt.checks import CHECKS, CheckContext
 from tdkt.errors import TransitionRefused, Violation
 from tdkt.snapshot import snapshot
-from tdkt.timefmt import fmt_datetime
+from tdkt.timefmt import fmt_datetime, local
 
 VerdictName = Literal["approve", "return_for_revision", "reject"]
 VERDICT_STATUS: dict[str, NominationStatus] = {
@@ -90,13 +91,30 @@ def _check_actor(session: Session, route: Route, stage: Stage, actor: Person, sc
         )
 
 
-def may_act(session: Session, *, route: Route, stage_name: str, actor: Person, school: Unit) -> bool:
-    """Whether `actor` is one of the people who act on a dossier of `school` at `stage_name`."""
+def _authorised(session: Session, route: Route, stage: Stage, actor: Person, school: Unit, on: date) -> Person:
+    """Whom `actor` acts as: themself, or someone who delegated to them for day `on` and may act here."""
+    try:
+        _check_actor(session, route, stage, actor, school)
+        return actor
+    except TransitionRefused as own:
+        for principal in principals_of(session, substitute_id=actor.id or 0, on=on):
+            try:
+                _check_actor(session, route, stage, principal, school)
+                return principal
+            except TransitionRefused:
+                continue
+        raise own
+
+
+def may_act(session: Session, *, route: Route, stage_name: str, actor: Person, school: Unit,
+            on: date | None = None) -> bool:
+    """Whether `actor` is one of the people who act on a dossier of `school` at `stage_name` (or stands in
+    for one on day `on`, today by default)."""
     stage = route.stages[stage_name]
     if stage.actors is None or not stage.actions:
         return False
     try:
-        _check_actor(session, route, stage, actor, school)
+        _authorised(session, route, stage, actor, school, on or local(utcnow()).date())
     except TransitionRefused:
         return False
     return True
@@ -204,7 +222,7 @@ def apply(
             "invalid_action",
             f"Không thể thực hiện '{action}' khi hồ sơ đang ở bước '{stage.label}'. Hành động hợp lệ: {allowed}.",
         )
-    _check_actor(session, route, stage, actor, school)
+    principal = _authorised(session, route, stage, actor, school, local(now).date())
     _check_reasons(action_def, reason, verdicts, names)
 
     deadline = deadline_for(session, phase_id=phase.id or 0, key=stage.deadline.key) if stage.deadline else None
@@ -222,8 +240,8 @@ def apply(
         raise TransitionRefused("checks_failed", "\n".join(v.message for v in violations), violations)
 
     return _write(session, route=route, dossier=dossier, school=school, phase=phase, campaign=campaign,
-                  actor=actor, action=action, action_def=action_def, verdicts=verdicts, reason=reason,
-                  now=now, late=late, active=active)
+                  actor=actor, principal=principal, action=action, action_def=action_def, verdicts=verdicts,
+                  reason=reason, now=now, late=late, active=active)
 
 
 def _context(session: Session, *, dossier: Dossier, school: Unit, phase: Phase, campaign: Campaign, now: datetime,
@@ -252,8 +270,8 @@ def preview(session: Session, *, dossier: Dossier, action: str, now: datetime, r
 
 def _write(
     session: Session, *, route: Route, dossier: Dossier, school: Unit, phase: Phase, campaign: Campaign,
-    actor: Person, action: str, action_def: Action, verdicts: dict[int, Verdict], reason: str | None,
-    now: datetime, late: bool, active: list[tuple[Nomination, Nominee]],
+    actor: Person, principal: Person, action: str, action_def: Action, verdicts: dict[int, Verdict],
+    reason: str | None, now: datetime, late: bool, active: list[tuple[Nomination, Nominee]],
 ) -> TransitionResult:
     from_stage, target = dossier.stage, route.stages[action_def.to]
     returned = action_def.to == route.start
@@ -280,6 +298,7 @@ def _write(
             "verdicts": {str(k): {"verdict": v.verdict, "reason": v.reason} for k, v in verdicts.items()},
             **({"snapshot": snapshot(session, dossier_id=dossier.id or 0, rejecting=frozenset(
                 nid for nid, v in verdicts.items() if v.verdict == "reject"))} if returned else {}),
+            **({"on_behalf_of": principal.id} if principal.id != actor.id else {}),
         },
     )
     append(session, event)
@@ -294,7 +313,8 @@ def _write(
                 actor_id=actor.id or 0, audit_event_id=event.id,
             ))
     outbox = _notify(session, action_def=action_def, dossier=dossier, school=school, phase=phase,
-                     campaign=campaign, actor=actor, route=route, reason=reason, verdicts=verdicts, active=active)
+                     campaign=campaign, actor=actor, route=route, reason=reason, verdicts=verdicts, active=active,
+                     on=local(now).date())
     session.flush()
     return TransitionResult(
         dossier_id=dossier.id or 0, action=action, from_stage=from_stage, to_stage=action_def.to, late=late,
@@ -310,9 +330,9 @@ def _joined_reasons(verdicts: dict[int, Verdict]) -> str | None:
 def _notify(
     session: Session, *, action_def: Action, dossier: Dossier, school: Unit, phase: Phase, campaign: Campaign,
     actor: Person, route: Route, reason: str | None, verdicts: dict[int, Verdict],
-    active: list[tuple[Nomination, Nominee]],
+    active: list[tuple[Nomination, Nominee]], on: date,
 ) -> list[OutboxMessage]:
-    """One outbox row per recipient, written in the transition's transaction."""
+    """One outbox row per recipient (a substitute for whoever is away on day `on`), in the transaction."""
     nominations = [
         {
             "name": nominee.full_name, "title_code": nomination.title_code,
@@ -335,8 +355,8 @@ def _notify(
         if unit is None:
             continue
         asks = acting is not None and acting.unit == target.unit and bool(set(acting.roles) & set(target.roles))
-        recipients = [(p.email, p.full_name) for p in people_of(session, unit_id=unit.id or 0, roles=target.roles)
-                      if not (target.digest and p.digest)]  # digest readers see it in their daily email
-        rows += enqueue(session, event=target.event, recipients=recipients, dossier_id=dossier.id,
+        to = [(p.email, p.full_name) for p in recipients(session, unit_id=unit.id or 0, roles=target.roles, on=on)
+              if not (target.digest and p.digest)]  # digest readers see it in their daily email
+        rows += enqueue(session, event=target.event, recipients=to, dossier_id=dossier.id,
                         context={**context, "recipient_unit": unit.name, "ask_to_act": asks})
     return rows

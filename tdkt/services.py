@@ -19,6 +19,7 @@ from models.award import AwardRecord, school_year_start
 from models.campaign import Campaign, Phase, StageDeadline, quotas_for
 from models.db import utcnow
 from models.decision import Decision, DecisionEntry, next_decision_number
+from models.delegation import Delegation
 from models.dossier import Consolidation, Dossier, get_or_create_dossier
 from models.nomination import Nomination, NominationStatus, Nominee, SubjectKind, active_nominations
 from models.paper import papers_of
@@ -314,6 +315,21 @@ def set_deadline(session: Session, *, phase_id: int, key: str, due_on: date, rou
     session.flush()
 
 
+def delegate(session: Session, *, person: Person, substitute: Person, starts_on: date, ends_on: date) -> Delegation:
+    """`person` is away from `starts_on` to `ends_on`: `substitute` receives their links and acts for them."""
+    if substitute.id == person.id:
+        raise Refused("self_delegation", "Không thể ủy quyền cho chính mình.")
+    if ends_on < starts_on:
+        raise Refused("bad_dates", "Ngày kết thúc ủy quyền phải sau ngày bắt đầu.")
+    if substitute.unit_id != person.unit_id:
+        raise Refused("other_unit", f"{substitute.full_name} không cùng đơn vị với {person.full_name}.")
+    delegation = Delegation(person_id=person.id or 0, substitute_id=substitute.id or 0, starts_on=starts_on,
+                            ends_on=ends_on)
+    session.add(delegation)
+    session.flush()
+    return delegation
+
+
 def set_digest(session: Session, *, person: Person, enabled: bool) -> None:
     """Choose one daily email of waiting dossiers instead of one email per dossier."""
     person.digest = enabled
@@ -333,6 +349,9 @@ def dossier_view(session: Session, *, dossier_id: int, route: Route | None = Non
     titles = campaign_rules(campaign).titles
     active = active_nominations(session, dossier_id=dossier_id)
     tallies = tallies_for(session, nomination_ids=[n.id or 0 for n, _ in active])
+    events = history_with_actors(session, dossier_id=dossier_id)
+    principals = {e.detail["on_behalf_of"] for e, _ in events if e.detail.get("on_behalf_of")}
+    names = {p.id: p.full_name for p in session.exec(select(Person).where(col(Person.id).in_(principals)))}
     return {
         "dossier": dossier, "school": school.name, "phase": phase.name, "campaign": campaign.theme,
         "campaign_number": campaign.number, "stage": route.stages[dossier.stage],
@@ -352,8 +371,9 @@ def dossier_view(session: Session, *, dossier_id: int, route: Route | None = Non
         "changes": changes_since_return(session, dossier_id=dossier_id, start_stage=route.start)
         if dossier.round > 1 and dossier.stage != route.start else [],
         "history": [
-            {"at": e.at, "actor": actor, "action": e.action,
+            {"at": e.at, "actor": actor + (f" (thay {names[e.detail['on_behalf_of']]})"
+                                          if e.detail.get("on_behalf_of") in names else ""), "action": e.action,
              "from": route.stages[e.from_stage].label, "to": route.stages[e.to_stage].label, "reason": e.reason}
-            for e, actor in history_with_actors(session, dossier_id=dossier_id)
+            for e, actor in events
         ],
     }
