@@ -46,6 +46,7 @@ TEMPLATES.filters["dt"] = fmt_datetime
 TEMPLATES.globals["paper_kinds"] = papers.KINDS
 PERSON_COOKIE, CSRF_COOKIE = "tdkt_person", "tdkt_csrf"
 BLOCK_PAPER, DOCX = "to-trinh-khoi.docx", documents.DOCX
+HOME = "home"  # the CSRF scope of the signed-in pages (an action link's pages use the link's hash)
 LINK_TITLES = {
     "forged": "Đường dẫn không hợp lệ", "wrong_person": "Đường dẫn dành cho người khác",
     "used": "Đường dẫn đã được sử dụng", "moved_on": "Hồ sơ đã chuyển bước", "expired": "Đường dẫn đã hết hạn",
@@ -112,15 +113,12 @@ def create_app() -> FastAPI:
             if person is None:
                 return _not_signed_in()
             work = worklist(session, person=person, route=default_route(), today=local_today())
-        nonce = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(16)
-        response = page("home.html", work=work, csrf=_mac("csrf", nonce, "home"))
-        response.set_cookie(CSRF_COOKIE, nonce, httponly=True, samesite="strict")
-        return response
+        return _csrf_page(request, "home.html", HOME, work=work)
 
     @app.post("/signout")
     async def sign_out(request: Request) -> Response:
         """Forget the person in this browser (a shared computer at school)."""
-        if refused := _home_csrf_refused(request, dict(await request.form())):
+        if refused := _csrf_refused(request, dict(await request.form()), HOME):
             return refused
         response = page("message.html", title="Đã đăng xuất", message="Bạn đã đăng xuất khỏi trình duyệt này.")
         response.delete_cookie(PERSON_COOKIE)
@@ -149,12 +147,9 @@ def create_app() -> FastAPI:
             view = services.dossier_view(session, dossier_id=dossier.id or 0, route=route)
             person = session.get(Person, link.person_id)
             members = _block_members(session, dossier) if (route.block_step() or ("",))[0] == dossier.stage else []
-        nonce = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(16)
-        school_mode = dossier.stage == route.start
-        response = page("dossier.html", view=view, person=person, token=token, members=members, school_mode=school_mode,
-                        generated=documents.DOSSIER_PAPERS, block_paper=BLOCK_PAPER,
-                        csrf=_mac("csrf", nonce, links.token_hash(token)))
-        response.set_cookie(CSRF_COOKIE, nonce, httponly=True, samesite="strict")
+        response = _csrf_page(request, "dossier.html", links.token_hash(token), view=view, person=person, token=token,
+                              members=members, school_mode=dossier.stage == route.start,
+                              generated=documents.DOSSIER_PAPERS, block_paper=BLOCK_PAPER)
         _remember(response, link.person_id)
         return response
 
@@ -162,7 +157,7 @@ def create_app() -> FastAPI:
     async def act_by_link(token: str, request: Request) -> Response:
         """Apply the reviewer's choices: one transaction for the transition and the link's use."""
         form = dict(await request.form())
-        if refused := _csrf_refused(request, form, token):
+        if refused := _csrf_refused(request, form, links.token_hash(token)):
             return refused
         return await run_in_threadpool(_act, token, form, _signed_in(request))  # keep the event loop free
 
@@ -283,16 +278,12 @@ def create_app() -> FastAPI:
                 return _not_signed_in()
             found = bulk.candidates(session, phase_id=phase_id, block_id=block_id, actor=person)
             block = session.get(Unit, block_id)
-        nonce = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(16)
-        response = page("bulk.html", found=found, block=block, phase_id=phase_id, done=None,
-                        csrf=_mac("csrf", nonce, "home"))
-        response.set_cookie(CSRF_COOKIE, nonce, httponly=True, samesite="strict")
-        return response
+        return _csrf_page(request, "bulk.html", HOME, found=found, block=block, phase_id=phase_id, done=None)
 
     @app.post("/dashboard/{phase_id}/khoi/{block_id}", response_class=HTMLResponse)
     async def bulk_approve(phase_id: int, block_id: int, request: Request) -> Response:
         """Approve the block's clean dossiers in one confirmed step (one audited transition each)."""
-        if refused := _home_csrf_refused(request, dict(await request.form())):
+        if refused := _csrf_refused(request, dict(await request.form()), HOME):
             return refused
 
         def approve() -> Response:
@@ -377,7 +368,7 @@ async def _upload(request: Request, token: str, missing: str, store: Callable[..
         form = dict(await request.form(max_part_size=limit + 1024))
     except HTTPException:  # the part is far over the limit: starlette stops reading it
         return _too_big(limit)
-    if refused := _csrf_refused(request, form, token):
+    if refused := _csrf_refused(request, form, links.token_hash(token)):
         return refused
     upload = form.get("file")
     if not isinstance(upload, StarletteUpload) or not upload.filename:
@@ -393,7 +384,7 @@ async def _upload(request: Request, token: str, missing: str, store: Callable[..
 async def _form_edit(request: Request, token: str, save: Callable[[dict[str, Any], Any, Any], object]) -> Response:
     """A school's form on its dossier page: CSRF, then `save(form, session, dossier)` in the threadpool."""
     form = dict(await request.form())
-    if refused := _csrf_refused(request, form, token):
+    if refused := _csrf_refused(request, form, links.token_hash(token)):
         return refused
     return await run_in_threadpool(_edit, token, _signed_in(request),
                                    lambda session, _link, dossier: save(form, session, dossier))
@@ -427,17 +418,9 @@ def _not_signed_in() -> HTMLResponse:
 
 
 async def _from_home(request: Request, find: Callable[[Any, Person], Dossier | None]) -> Response:
-    if refused := _home_csrf_refused(request, dict(await request.form())):
+    if refused := _csrf_refused(request, dict(await request.form()), HOME):
         return refused
     return await run_in_threadpool(_issue_from_home, _signed_in(request), find)
-
-
-def _home_csrf_refused(request: Request, form: dict[str, Any]) -> Response | None:
-    nonce = request.cookies.get(CSRF_COOKIE, "")
-    if nonce and hmac.compare_digest(str(form.get("csrf", "")), _mac("csrf", nonce, "home")):
-        return None
-    return page("message.html", 403, title="Yêu cầu không hợp lệ",
-                message="Phiên làm việc không hợp lệ (CSRF). Hãy mở lại trang của bạn rồi thao tác lại.")
 
 
 def _issue_from_home(person_id: int | None, find: Callable[[Any, Person], Dossier | None]) -> Response:
@@ -459,12 +442,22 @@ def _issue_from_home(person_id: int | None, find: Callable[[Any, Person], Dossie
     return RedirectResponse(f"/l/{token}", status_code=303)
 
 
-def _csrf_refused(request: Request, form: dict[str, Any], token: str) -> Response | None:
+def _csrf_page(request: Request, name: str, scope: str, **context: Any) -> HTMLResponse:
+    """A page whose forms carry a CSRF token bound to this browser's nonce cookie and to `scope` (an action
+    link's hash, or HOME for the signed-in pages)."""
+    nonce = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(16)
+    response = page(name, csrf=_mac("csrf", nonce, scope), **context)
+    response.set_cookie(CSRF_COOKIE, nonce, httponly=True, samesite="strict")
+    return response
+
+
+def _csrf_refused(request: Request, form: dict[str, Any], scope: str) -> Response | None:
     nonce = request.cookies.get(CSRF_COOKIE, "")
-    if nonce and hmac.compare_digest(str(form.get("csrf", "")), _mac("csrf", nonce, links.token_hash(token))):
+    if nonce and hmac.compare_digest(str(form.get("csrf", "")), _mac("csrf", nonce, scope)):
         return None
     return page("message.html", 403, title="Yêu cầu không hợp lệ",
-                message="Phiên làm việc không hợp lệ (CSRF). Hãy mở lại đường dẫn trong thư rồi thao tác lại.")
+                message="Phiên làm việc không hợp lệ (CSRF). Hãy mở lại trang hoặc đường dẫn trong thư rồi thao tác "
+                        "lại.")
 
 
 def _edit(token: str, signed_in: int | None, change: Callable[[Any, Any, Any], object]) -> Response:
