@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from config.settings import get_settings
 from models.campaign import Campaign, Phase, PhaseQuota, StageDeadline
+from models.decision import Decision
 from models.nomination import Nomination, SubjectKind
 from models.unit import Person, Unit, UnitKind
 from tdkt import services
@@ -106,3 +107,14 @@ def submit_school(session: Session, district: District, school: Unit, *, now: da
     dossier_id, noms = prepare_dossier(session, district, school, **vote)
     services.submit(session, dossier_id=dossier_id, actor=district.heads[school.id or 0], now=now)
     return dossier_id, noms
+
+
+def verify_and_decide(session: Session, district: District, dossier_ids: list[int], *, number: str,
+                      signed_on: date, now: datetime | None = None) -> Decision:
+    """Nội vụ verifies the dossiers the Phòng approved; the chairman signs the phase's decision (committed)."""
+    for dossier_id in dossier_ids:
+        services.act(session, dossier_id=dossier_id, actor=district.people["noivu_officer"], action="verify", now=now)
+    decision = services.decide(session, phase_id=district.phase_id, actor=district.people["chairman"],
+                               signed_on=signed_on, number=number, now=now)
+    session.commit()
+    return decision

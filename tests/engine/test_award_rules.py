@@ -19,7 +19,7 @@ from models.unit import Unit
 from tdkt import papers, services
 from tdkt.engine import Verdict
 from tdkt.errors import Refused
-from tests.factories import District, at, make_district
+from tests.factories import District, at, make_district, verify_and_decide
 
 PDF = b"%PDF-1.7\n% scan\n"
 CSTDCS_ARTICLE = "Nghị định 91/2017/NĐ-CP Điều 9 khoản 3"
@@ -181,10 +181,8 @@ def test_a_decision_writes_the_award_history(session: Session) -> None:
     services.forward_block(session, block_id=district.blocks[0].id, phase_id=district.phase_id,
                            actor=district.leader_of(district.blocks[0]), now=at(4))
     services.act(session, dossier_id=dossier_id, actor=district.people["phong_reviewer"], action="approve", now=at(7))
-    services.act(session, dossier_id=dossier_id, actor=district.people["noivu_officer"], action="verify", now=at(12))
-    decision = services.decide(session, phase_id=district.phase_id, actor=district.people["chairman"],
-                               signed_on=date(2022, 11, 20), number="3/QĐ-UBND")
-    session.commit()
+    decision = verify_and_decide(session, district, [dossier_id], number="3/QĐ-UBND", signed_on=date(2022, 11, 20),
+                                 now=at(12))
     record = session.exec(select(AwardRecord)).one()
     assert (record.nominee_id, record.title_code, record.year) == (noms[0].nominee_id, "LDTT", 2022)
     assert (record.decision_id, record.decision_number) == (decision.id, "3/QĐ-UBND")

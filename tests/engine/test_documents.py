@@ -16,10 +16,10 @@ from docx import Document
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
-from models.decision import Decision, decision_entries
+from models.decision import decision_entries
 from models.unit import Unit
 from tdkt import certificates, documents, services
-from tests.factories import District, at, make_district, prepare_dossier
+from tests.factories import District, at, make_district, prepare_dossier, verify_and_decide
 
 
 def docx_text(content: bytes) -> str:
@@ -48,17 +48,6 @@ def _decided(session: Session) -> tuple[District, list[int], int]:
                      now=at(7))
     session.commit()
     return district, ids, district.phase_id
-
-
-def _signed(session: Session, district: District, ids: list[int], phase_id: int, number: str) -> Decision:
-    """Nội vụ verifies the approved dossiers; the chairman signs the phase's decision."""
-    for dossier_id in ids:
-        services.act(session, dossier_id=dossier_id, actor=district.people["noivu_officer"], action="verify",
-                     now=at(12))
-    decision = services.decide(session, phase_id=phase_id, actor=district.people["chairman"],
-                               signed_on=date(2022, 11, 20), number=number)
-    session.commit()
-    return decision
 
 
 def test_school_proposal_minutes_and_list(session: Session) -> None:
@@ -100,7 +89,7 @@ def test_consolidated_proposals_and_the_decision(session: Session) -> None:
     phong_doc = docx_text(documents.phong_proposal(session, phase_id=phase_id, office=phong))
     assert "khen thưởng 6 tập thể, cá nhân" in phong_doc and "Kính gửi: Chủ tịch UBND huyện Quảng Hòa." in phong_doc
 
-    decision = _signed(session, district, ids, phase_id, "25/QĐ-UBND")
+    decision = verify_and_decide(session, district, ids, number="25/QĐ-UBND", signed_on=date(2022, 11, 20), now=at(12))
     content = documents.decision_document(session, decision_id=decision.id)
     text = docx_text(content)
     assert "Số: 25/QĐ-UBND" in text and "Quảng Hòa, ngày 20 tháng 11 năm 2022" in text and "QUYẾT ĐỊNH" in text
@@ -126,7 +115,8 @@ def test_a_generated_docx_converts_to_pdf_with_libreoffice(session: Session, tmp
 
 
 def test_certificates_one_per_granted_nominee_and_one_merged(session: Session, tmp_path: Path) -> None:
-    decision = _signed(session, *_decided(session), "26/QĐ-UBND")
+    district, ids, _ = _decided(session)
+    decision = verify_and_decide(session, district, ids, number="26/QĐ-UBND", signed_on=date(2022, 11, 20), now=at(12))
     archive = zipfile.ZipFile(io.BytesIO(certificates.certificates_zip(session, decision_id=decision.id)))
     names = sorted(archive.namelist())
     granted = [e.nominee_name for e in decision_entries(session, decision_id=decision.id)]

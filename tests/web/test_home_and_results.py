@@ -21,7 +21,7 @@ from models.nomination import Nomination
 from tdkt import links, services
 from tdkt.live import sign_in_url
 from tests.engine.test_documents import docx_text
-from tests.factories import District, make_district, submit_school
+from tests.factories import District, make_district, submit_school, verify_and_decide
 from tests.web.test_links import _csrf
 from web.app import create_app
 
@@ -161,10 +161,7 @@ def _decide_both(session: Session, district: District, first_id: int) -> None:
                            actor=district.leader_of(district.blocks[0]))
     for dossier_id in (first_id, second_id):
         services.act(session, dossier_id=dossier_id, actor=district.people["phong_reviewer"], action="approve")
-        services.act(session, dossier_id=dossier_id, actor=district.people["noivu_officer"], action="verify")
-    services.decide(session, phase_id=district.phase_id, actor=district.people["chairman"], signed_on=date.today(),
-                    number="7/QĐ-UBND")
-    session.commit()
+    verify_and_decide(session, district, [first_id, second_id], number="7/QĐ-UBND", signed_on=date.today())
 
 
 def test_generated_papers_by_link_and_the_public_decision(session: Session, client: TestClient) -> None:
