@@ -361,7 +361,7 @@ def status(phase: PhaseOpt = 1, campaign: CampaignOpt = None) -> None:
 def show_history(dossier: Annotated[int, typer.Option(help="Số hồ sơ")]) -> None:
     """Lịch sử xử lý một hồ sơ (nhật ký kiểm tra)."""
     with refusals(), session_scope() as session:
-        events = services.dossier_view(session, dossier_id=dossier)["history"]
+        events = services.history(session, dossier_id=dossier)
     table = Table(title=f"Lịch sử hồ sơ số {dossier}")
     for column in ("Thời điểm", "Người thực hiện", "Hành động", "Từ bước", "Tới bước", "Lý do"):
         table.add_column(column)

@@ -337,6 +337,18 @@ def set_digest(session: Session, *, person: Person, enabled: bool) -> None:
     session.flush()
 
 
+def history(session: Session, *, dossier_id: int, route: Route | None = None) -> list[dict[str, Any]]:
+    """The dossier's audit trail as people read it: when, who (and for whom, under a delegation), what, why."""
+    route = route or default_route()
+    events = history_with_actors(session, dossier_id=dossier_id)
+    principals = {e.detail["on_behalf_of"] for e, _ in events if e.detail.get("on_behalf_of")}
+    names = {p.id: p.full_name for p in session.exec(select(Person).where(col(Person.id).in_(principals)))}
+    return [{"at": e.at, "actor": actor + (f" (thay {names[e.detail['on_behalf_of']]})"
+                                           if e.detail.get("on_behalf_of") in names else ""), "action": e.action,
+             "from": route.stages[e.from_stage].label, "to": route.stages[e.to_stage].label, "reason": e.reason}
+            for e, actor in events]
+
+
 def dossier_view(session: Session, *, dossier_id: int, route: Route | None = None) -> dict[str, Any]:
     """Everything a reviewer sees of a dossier: nominees, requested titles, votes, history."""
     route = route or default_route()
@@ -349,9 +361,6 @@ def dossier_view(session: Session, *, dossier_id: int, route: Route | None = Non
     titles = campaign_rules(campaign).titles
     active = active_nominations(session, dossier_id=dossier_id)
     tallies = tallies_for(session, nomination_ids=[n.id or 0 for n, _ in active])
-    events = history_with_actors(session, dossier_id=dossier_id)
-    principals = {e.detail["on_behalf_of"] for e, _ in events if e.detail.get("on_behalf_of")}
-    names = {p.id: p.full_name for p in session.exec(select(Person).where(col(Person.id).in_(principals)))}
     return {
         "dossier": dossier, "school": school.name, "phase": phase.name, "campaign": campaign.theme,
         "campaign_number": campaign.number, "stage": route.stages[dossier.stage],
@@ -370,10 +379,5 @@ def dossier_view(session: Session, *, dossier_id: int, route: Route | None = Non
         "standing": for_dossier(session, dossier_id=dossier_id),
         "changes": changes_since_return(session, dossier_id=dossier_id, start_stage=route.start)
         if dossier.round > 1 and dossier.stage != route.start else [],
-        "history": [
-            {"at": e.at, "actor": actor + (f" (thay {names[e.detail['on_behalf_of']]})"
-                                          if e.detail.get("on_behalf_of") in names else ""), "action": e.action,
-             "from": route.stages[e.from_stage].label, "to": route.stages[e.to_stage].label, "reason": e.reason}
-            for e, actor in events
-        ],
+        "history": history(session, dossier_id=dossier_id, route=route),
     }

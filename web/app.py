@@ -27,7 +27,7 @@ from config.settings import get_settings
 from models.campaign import Phase
 from models.db import session_scope
 from models.dossier import Dossier
-from models.nomination import Nomination, SubjectKind
+from models.nomination import Nomination, SubjectKind, active_nominations
 from models.paper import Paper
 from models.unit import Person, Unit, UnitKind
 from notifications.mailer import mailbox_files
@@ -493,7 +493,7 @@ def _act(token: str, form: dict[str, Any], signed_in: int | None) -> Response:
                 decision = services.decide(session, phase_id=dossier.phase_id, actor=actor, signed_on=local_today(),
                                            number=str(form.get("number", "")).strip() or None)
             elif stage.verdicts is not None and action is None:
-                ids = [n["id"] for n in services.dossier_view(session, dossier_id=dossier.id or 0)["nominations"]]
+                ids = [n.id or 0 for n, _ in active_nominations(session, dossier_id=dossier.id or 0)]
                 services.act(session, dossier_id=dossier.id or 0, actor=actor, verdicts=_verdicts(form, ids),
                              reason=reason, expected_stage=link.stage)
             else:
