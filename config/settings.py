@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     mailbox_dir: Path = PROJECT_DIR / "var" / "mailbox"
     files_dir: Path = PROJECT_DIR / "var" / "files"
 
+    flow_mode: str = Field(default="local", pattern="^(local|deployments)$",
+                           description="local: flows run in the calling process; deployments: on Prefect workers")
+    flow_batch_size: int = Field(default=25, ge=1, description="dossiers per task run inside a batch flow")
+    flow_timeout: float = Field(default=900.0, description="seconds to wait for a deployment's flow run")
+
     webhook_url: str = ""
     webhook_secret: str = ""
 

@@ -16,6 +16,6 @@ def decision_flow(phase_id: int, actor_email: str, signed_on: date, number: str 
                   now: datetime | None = None) -> dict[str, Any]:
     """Grant every nomination approved along the route; every school concerned is notified."""
     result = issue_decision(phase_id, actor_email, signed_on, number, now)
-    if "refused" not in result:
+    if not result["refused"]:
         deliver_notifications()
     return result

@@ -1,4 +1,4 @@
-"""Flow: a reviewer (Phòng GD&ĐT review or Nội vụ verification) acts on one dossier."""
+"""Flow: reviewers (Phòng GD&ĐT review or Nội vụ verification) act on dossiers, one or a batch."""
 
 from __future__ import annotations
 
@@ -7,15 +7,14 @@ from typing import Any
 
 from prefect import flow
 
+from flows.batches import mapped, run_name
 from tasks.notify import deliver_notifications
-from tasks.transition import review_dossier
+from tasks.transition import Review, review_dossiers
 
 
-@flow(name="review-dossier", flow_run_name="review-dossier-{dossier_id}")
-def review_flow(dossier_id: int, actor_email: str, action: str | None = None,
-                verdicts: dict[int, tuple[str, str | None]] | None = None, reason: str | None = None,
-                now: datetime | None = None) -> dict[str, Any]:
-    """Apply per-nomination verdicts or a whole-dossier action; the route says what it leads to."""
-    result = review_dossier(dossier_id, actor_email, action, verdicts, reason, now)
+@flow(name="review-dossiers", flow_run_name=run_name("review-dossiers", "reviews"))
+def review_flow(reviews: list[Review], now: datetime | None = None) -> dict[str, Any]:
+    """Apply per-nomination verdicts or whole-dossier actions; the route says what each leads to."""
+    result = mapped(review_dossiers, reviews, now)
     deliver_notifications(result["outbox_ids"])
     return result

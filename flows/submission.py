@@ -1,4 +1,4 @@
-"""Flow: a school sends its dossier (vote and papers checked), the block leader is notified."""
+"""Flow: schools send their dossiers (vote and papers checked); the block leaders are notified."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ from typing import Any
 
 from prefect import flow
 
+from flows.batches import mapped, run_name
 from tasks.notify import deliver_notifications
-from tasks.transition import submit_dossier
+from tasks.transition import Submission, submit_dossiers
 
 
-@flow(name="submit-dossier", flow_run_name="submit-dossier-{dossier_id}")
-def submission_flow(dossier_id: int, actor_email: str, now: datetime | None = None) -> dict[str, Any]:
-    """Submit one school's dossier, then deliver the notifications it produced."""
-    result = submit_dossier(dossier_id, actor_email, now)
+@flow(name="submit-dossiers", flow_run_name=run_name("submit-dossiers", "submissions"))
+def submission_flow(submissions: list[Submission], now: datetime | None = None) -> dict[str, Any]:
+    """Submit each school's dossier (one transaction each), then deliver the notifications they produced."""
+    result = mapped(submit_dossiers, submissions, now)
     deliver_notifications(result["outbox_ids"])
     return result

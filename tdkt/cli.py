@@ -278,9 +278,11 @@ def submit(dossier: Annotated[int, typer.Option(help="Số hồ sơ")], actor: A
     """Trường gửi hồ sơ (chạy luồng nộp hồ sơ)."""
     from flows.runtime import run
     from flows.submission import submission_flow
+    from tasks.transition import Submission
 
     with refusals():
-        _report(run(submission_flow, dossier, actor, parse_moment(at)))
+        result = run(submission_flow, [Submission(dossier_id=dossier, actor_email=actor)], parse_moment(at))
+        _report(result["results"][0])
 
 
 @app.command()
@@ -320,8 +322,11 @@ def act(
         for item in items:
             number, _, why = item.partition(":")
             verdicts[int(number)] = (verdict, why.strip() or None)
+    from tasks.transition import Review
+
+    review = Review(dossier_id=dossier, actor_email=actor, action=action, verdicts=verdicts or None, reason=reason)
     with refusals():
-        _report(run(review_flow, dossier, actor, action, verdicts or None, reason, parse_moment(at)))
+        _report(run(review_flow, [review], parse_moment(at))["results"][0])
 
 
 @app.command()

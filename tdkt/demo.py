@@ -32,6 +32,7 @@ from models.nomination import Nomination, Nominee, SubjectKind, active_nominatio
 from models.outbox import OutboxMessage, OutboxStatus
 from models.unit import Person, Unit, UnitKind
 from notifications.mailer import mailbox_files
+from tasks.transition import Review, Submission
 from tdkt import papers, services
 from tdkt.errors import Refused
 from tdkt.registration import Wanted, register_district
@@ -158,7 +159,7 @@ def _review_all(console: Console, progress: Progress, clock: Clock, dossiers: li
     bar = progress.add_task(f"Xét duyệt ({approve_action})", total=len(dossiers))
     for dossier_id in dossiers:
         try:
-            run(review_flow, dossier_id, reviewer, approve_action, now=clock.tick())
+            run(review_flow, [Review(dossier_id=dossier_id, actor_email=reviewer, action=approve_action)], clock.tick())
         except Refused as refusal:
             if refusal.code != "checks_failed":
                 raise
@@ -171,7 +172,7 @@ def _review_all(console: Console, progress: Progress, clock: Clock, dossiers: li
                 n.id or 0: ("reject", "Vượt tỉ lệ, chỉ tiêu của đợt") if n.id in rejected else ("approve", None)
                 for n, _ in active
             }
-            run(review_flow, dossier_id, reviewer, verdicts=verdicts, now=clock.tick())
+            run(review_flow, [Review(dossier_id=dossier_id, actor_email=reviewer, verdicts=verdicts)], clock.tick())
         progress.advance(bar)
 
 
@@ -208,7 +209,7 @@ def run_demo(console: Console, *, fresh: bool, stop_after_forward: bool = False)
         dossier_ids = [d for d, _, _ in prepared]
         returned = dossier_ids[3]
         clock.jump(date(2020, 11, 2))
-        run(review_flow, returned, phong, verdicts=_return_one(returned), now=clock.tick())
+        run(review_flow, [Review(dossier_id=returned, actor_email=phong, verdicts=_return_one(returned))], clock.tick())
         console.print(f"[yellow]Phòng GD&ĐT trả lại hồ sơ số {returned}: {RETURN_REASON}[/]")
         _resubmit(clock, prepared[3], leader_emails, phase.id or 0)
         _review_all(console, progress, clock, dossier_ids, phong, "approve")
@@ -223,7 +224,7 @@ def _submit_all(console: Console, progress: Progress, clock: Clock, prepared: li
     bar = progress.add_task("Trường gửi hồ sơ", total=len(prepared))
     for dossier_id, school, head in prepared:
         try:
-            run(submission_flow, dossier_id, head, clock.tick())
+            run(submission_flow, [Submission(dossier_id=dossier_id, actor_email=head)], clock.tick())
         except Refused as refusal:
             console.print(f"[yellow]{school} chưa gửi được: {refusal.message}[/]")
             with session_scope() as session:
@@ -231,7 +232,7 @@ def _submit_all(console: Console, progress: Progress, clock: Clock, prepared: li
                 for nomination_id in below:
                     services.withdraw_nomination(session, nomination_id=nomination_id)
             console.print(f"{school} rút {len(below)} đề nghị chưa đạt số phiếu và gửi lại.")
-            run(submission_flow, dossier_id, head, clock.tick())
+            run(submission_flow, [Submission(dossier_id=dossier_id, actor_email=head)], clock.tick())
         progress.advance(bar)
 
 
@@ -259,7 +260,7 @@ def _resubmit(clock: Clock, prepared: tuple[int, str, str], leaders: dict[Any, s
             nomination.achievements += " (Đã bổ sung báo cáo thành tích có xác nhận.)"
             session.add(nomination)
         school = session.get(Unit, session.get(Dossier, dossier_id).school_id)  # type: ignore[union-attr]
-    run(submission_flow, dossier_id, head, clock.tick(60))
+    run(submission_flow, [Submission(dossier_id=dossier_id, actor_email=head)], clock.tick(60))
     run(aggregation_flow, school.block_id or 0, phase_id, leaders[school.block_id], clock.tick(60))  # type: ignore[union-attr]
 
 

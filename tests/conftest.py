@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import os
-import socket
 import uuid
 from collections.abc import Iterator
-from email import message_from_bytes
-from email.policy import default
 from pathlib import Path
-from typing import Any
 
 import psycopg
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
+from benchmarks.smtp_sink import SmtpServer, free_port
 from config import prefect_env
 
 prefect_env.apply()
@@ -106,48 +102,6 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if os.environ.get("CI") and skipped:
         reporter.write_line(f"CI: {len(skipped)} test(s) skipped — a skip counts as a failure", red=True)
         session.exitstatus = 1
-
-
-class Inbox:
-    """What a real SMTP server on loopback received; addresses containing 'bad' are refused with 550."""
-
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]  # noqa: N802
-        if "bad" in address:
-            return "550 5.1.1 Không có hộp thư này"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
-        self.messages.append(message_from_bytes(envelope.original_content or envelope.content, policy=default))
-        return "250 Message accepted for delivery"
-
-    def message_ids(self) -> list[str]:
-        return [m["Message-ID"] for m in self.messages]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-class SmtpServer:
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.inbox = Inbox()
-        self.controller: Controller | None = None
-
-    def start(self) -> None:
-        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def stop(self) -> None:
-        if self.controller:
-            self.controller.stop()
-            self.controller = None
 
 
 @pytest.fixture

@@ -10,15 +10,17 @@ from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName, Flo
 from prefect.client.schemas.sorting import FlowRunSort
 from sqlmodel import Session, select
 
+from benchmarks.smtp_sink import SmtpServer
+from config.settings import get_settings
 from flows.aggregation import aggregation_flow
 from flows.decision import decision_flow
 from flows.review import review_flow
-from flows.runtime import run
+from flows.runtime import run, run_batch
 from flows.submission import submission_flow
 from models.dossier import Dossier, DossierStatus
 from models.outbox import OutboxMessage, OutboxStatus
+from tasks.transition import Review, Submission
 from tdkt.errors import Refused
-from tests.conftest import SmtpServer
 from tests.factories import at, make_district, prepare_dossier
 
 
@@ -39,13 +41,18 @@ def test_phase_through_flows(session: Session, smtp: SmtpServer) -> None:
     dossiers = {}
     for school in district.schools:
         dossiers[school.id], _ = prepare_dossier(session, district, school)
-        run(submission_flow, dossiers[school.id], district.heads[school.id].email, at(1))
+    first = dossiers[district.schools[0].id]
+    run(submission_flow, [Submission(dossier_id=first, actor_email=district.heads[district.schools[0].id].email)],
+        at(1))
+    rest = run(submission_flow, [Submission(dossier_id=dossiers[s.id], actor_email=district.heads[s.id].email)
+                                 for s in district.schools[1:]], at(1))
+    assert sorted(r["dossier_id"] for r in rest["results"]) == sorted(dossiers[s.id] for s in district.schools[1:])
     for block in district.blocks:
         result = run(aggregation_flow, block.id, district.phase_id, district.leader_of(block).email, at(2))
         assert len(result["results"]) == 2
-    for dossier_id in dossiers.values():
-        run(review_flow, dossier_id, "phong_reviewer@qh.test", "approve", now=at(3))
-        run(review_flow, dossier_id, "noivu_officer@qh.test", "verify", now=at(12))
+    for reviewer, action, day in (("phong_reviewer@qh.test", "approve", 3), ("noivu_officer@qh.test", "verify", 12)):
+        reviews = [Review(dossier_id=d, actor_email=reviewer, action=action) for d in dossiers.values()]
+        run(review_flow, reviews, at(day))
     decision = run(decision_flow, district.phase_id, "chairman@qh.test", date(2022, 11, 18), "1234/QĐ-UBND", at(18))
     assert decision["number"] == "1234/QĐ-UBND"
 
@@ -54,9 +61,8 @@ def test_phase_through_flows(session: Session, smtp: SmtpServer) -> None:
     rows = session.exec(select(OutboxMessage)).all()
     assert rows and all(r.status == OutboxStatus.sent for r in rows)
     assert sorted(smtp.inbox.message_ids()) == sorted(f"<tdkt-outbox-{r.id}@tdkt.invalid>" for r in rows)
-    first = dossiers[district.schools[0].id]
-    assert _run_states(f"submit-dossier-{first}", started) == ["COMPLETED"]
-    assert _run_states(f"review-dossier-{first}", started) == ["COMPLETED", "COMPLETED"]
+    assert _run_states(f"submit-dossiers-{first}", started) == ["COMPLETED"]
+    assert _run_states(f"review-dossiers-{first} (+3)", started) == ["COMPLETED", "COMPLETED"]
 
 
 def test_refusal_is_an_answer_not_a_failed_run(session: Session, smtp: SmtpServer) -> None:
@@ -65,10 +71,28 @@ def test_refusal_is_an_answer_not_a_failed_run(session: Session, smtp: SmtpServe
     school = district.schools[0]
     dossier_id, _ = prepare_dossier(session, district, school, votes_for=3)
     with pytest.raises(Refused) as refused:
-        run(submission_flow, dossier_id, district.heads[school.id].email, at(1))
+        run(submission_flow, [Submission(dossier_id=dossier_id, actor_email=district.heads[school.id].email)], at(1))
     assert "chưa đạt 50%" in refused.value.message
     assert {v.code for v in refused.value.violations} == {"below_threshold"}
     session.expire_all()
     assert session.get(Dossier, dossier_id).stage == "school_vote"
     assert smtp.inbox.messages == []
-    assert _run_states(f"submit-dossier-{dossier_id}", started) == ["COMPLETED"]
+    assert _run_states(f"submit-dossiers-{dossier_id}", started) == ["COMPLETED"]
+
+
+def test_batch_refusal_leaves_the_other_dossiers_sent(session: Session, smtp: SmtpServer,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Three chunks of one dossier each: the middle school misses the vote threshold, the other two go on."""
+    monkeypatch.setenv("TDKT_FLOW_BATCH_SIZE", "1")
+    get_settings.cache_clear()
+    district = make_district(session, blocks=1, schools_per_block=3)
+    ids = [prepare_dossier(session, district, school, votes_for=3 if i == 1 else 10)[0]
+           for i, school in enumerate(district.schools)]
+    result = run_batch(submission_flow, [Submission(dossier_id=d, actor_email=district.heads[s.id].email)
+                                         for d, s in zip(ids, district.schools, strict=True)], at(1))
+    assert [r["dossier_id"] for r in result["results"]] == [ids[0], ids[2]]
+    assert [(r["dossier_id"], r["code"]) for r in result["refused"]] == [(ids[1], "checks_failed")]
+    session.expire_all()
+    assert [session.get(Dossier, d).stage for d in ids] == ["block_aggregation", "school_vote", "block_aggregation"]
+    leader = district.heads[district.blocks[0].leader_school_id].email
+    assert sorted(m["To"].addresses[0].addr_spec for m in smtp.inbox.messages) == [leader, leader]

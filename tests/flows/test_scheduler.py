@@ -7,10 +7,10 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from benchmarks.smtp_sink import SmtpServer
 from config.settings import get_settings
 from models.outbox import NotificationLog, OutboxMessage, OutboxStatus
 from notifications.scheduler import Clock, SchedulerProcess
-from tests.conftest import SmtpServer
 from tests.factories import make_district
 
 

@@ -7,12 +7,13 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
+from benchmarks.smtp_sink import SmtpServer
 from config.settings import get_settings
 from models.db import utcnow
 from models.outbox import OutboxMessage, OutboxStatus
 from notifications.outbox import deliver, failed_messages
 from notifications.render import SUBJECTS, render
-from tests.conftest import SmtpServer
+from tasks import notify
 from tests.factories import at, make_district, submit_school
 
 
@@ -107,3 +108,16 @@ def test_every_event_renders_both_bodies(event: str) -> None:
         assert "{{" not in body and "{%" not in body
         assert "Hiệu trưởng" in body and detail in body
     assert "Lò Văn &lt;Quý&gt;" in email.html and "Lò Văn <Quý>" in email.text
+
+
+@pytest.mark.parametrize("by_ids", [True, False])
+def test_the_delivery_task_sends_more_rows_than_one_round(session: Session, smtp: SmtpServer,
+                                                          monkeypatch: pytest.MonkeyPatch, by_ids: bool) -> None:
+    """A decision for a thousand dossiers queues more rows than one transaction claims: none stays pending."""
+    ids = _transitions(session)
+    session.rollback()
+    monkeypatch.setattr(notify, "ROUND", 2)
+    report = notify.deliver_notifications.fn(ids if by_ids else None)
+    assert report["sent"] == 3
+    assert all(r.status == OutboxStatus.sent for r in session.exec(select(OutboxMessage)).all())
+    assert sorted(smtp.inbox.message_ids()) == sorted(f"<tdkt-outbox-{i}@tdkt.invalid>" for i in ids)

@@ -11,12 +11,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from sqlmodel import Session, select
 
+from benchmarks.smtp_sink import SmtpServer
 from config.settings import get_settings
 from models.db import utcnow
 from models.outbox import Channel, OutboxMessage, OutboxStatus
 from notifications.outbox import deliver
 from notifications.webhook import signature
-from tests.conftest import SmtpServer
 from tests.factories import at, make_district, submit_school
 
 SECRET = "chat-secret-0123456789"

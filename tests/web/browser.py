@@ -75,6 +75,13 @@ class Browser:
             return !!el; }})()""")
         assert found, f"no element {selector} with text {label!r} on {self.eval('location.href')}"
 
+    def click_through(self, label: str, until: str, selector: str = "button, a") -> None:
+        """Click like `click`, then wait for the *next* document to satisfy `until` (the page being left may
+        already satisfy it, so it is marked first)."""
+        self.eval("window.tdktLeaving = true")
+        self.click(label, selector)
+        self.wait_for(f"!window.tdktLeaving && ({until})")
+
     def fill(self, fields: dict[str, str]) -> None:
         """Set form fields by CSS selector."""
         for selector, value in fields.items():

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import uvicorn
 
+from benchmarks.smtp_sink import free_port
 from config.settings import get_settings
-from tests.conftest import free_port
 from tests.web.browser import Browser
 from web.app import create_app
 

@@ -76,15 +76,14 @@ def test_every_step_by_clicking(session: Session, server: str, browser: Browser,
     for name, kind, title in [(TEACHER, "individual", "LDTT"), (school.name, "collective", "TTLDTT")]:
         browser.fill({"#nominate-form input[name=full_name]": name, "#nominate-form select[name=title]": title})
         browser.eval(f"document.querySelector('#nominate-form input[value={kind}]').click()")
-        browser.click("Thêm vào danh sách")
-        browser.wait_for(f"document.body.innerText.includes({name!r}) && !!document.getElementById('vote-form')")
+        browser.click_through("Thêm vào danh sách",
+                              f"document.body.innerText.includes({name!r}) && !!document.getElementById('vote-form')")
     today = local_today().strftime("%d/%m/%Y")
     browser.fill({"#vote-form input[name=held_on]": today, "#vote-form input[name=members]": "9",
                   "#vote-form input[name=present]": "8"})
     browser.eval("document.querySelectorAll('#vote-form input[name^=for_]').forEach(e => e.value = '7');"
                  "document.querySelectorAll('#vote-form input[name^=against_]').forEach(e => e.value = '1');")
-    browser.click("Lưu biên bản")
-    browser.wait_for("document.body.innerText.includes('8/9 thành viên')")
+    browser.click_through("Lưu biên bản", "document.body.innerText.includes('8/9 thành viên')")
     browser.screenshot(artifacts / f"school-page-{backend}.png")
     assert "Tổng hợp tại khối thi đua" in _act(browser, "Gửi hồ sơ lên khối thi đua")
 

@@ -13,13 +13,13 @@ import uvicorn
 from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
+from benchmarks.smtp_sink import free_port
 from config.route import default_route
 from models.audit import AuditEvent
 from models.dossier import Dossier
 from models.link import ActionLink
 from models.nomination import Nomination
 from tdkt import links, services
-from tests.conftest import free_port
 from tests.factories import District, make_district, submit_school
 from web.app import create_app
 

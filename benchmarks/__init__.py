@@ -1,0 +1,1 @@
+"""Benchmarks: a province-scale season (make bench) and its small version run by the tests."""
