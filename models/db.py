@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from alembic import command
 from alembic.config import Config
@@ -17,6 +17,7 @@ from sqlmodel import Session, create_engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _engines: dict[str, Engine] = {}
+T = TypeVar("T")
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -89,6 +90,14 @@ def dispose_engines() -> None:
     for engine in _engines.values():
         engine.dispose()
     _engines.clear()
+
+
+def remembered(session: Session, key: tuple[Any, ...], load: Callable[[], T]) -> T:
+    """`load()` once per session: for rows a batch of transitions reads for every dossier and that do not change
+    within it (an office, a stage deadline, a recipient)."""
+    if key not in session.info:
+        session.info[key] = load()
+    return cast(T, session.info[key])
 
 
 @contextmanager

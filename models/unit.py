@@ -6,6 +6,8 @@ from enum import StrEnum
 
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from models.db import remembered
+
 
 class UnitKind(StrEnum):
     school = "school"
@@ -64,7 +66,14 @@ def find_office(session: Session, *, start: Unit, kind: UnitKind) -> Unit | None
     """The nearest unit of `kind` found by walking up from `start`, looking at each ancestor and its children.
 
     A school's parent is its Phòng GD&ĐT; the Phòng's parent is the UBND, whose children include Nội vụ.
+    Remembered for the session's life (a batch of transitions asks the same question for every dossier).
     """
+    found_id = remembered(session, ("office", start.id, kind),
+                          lambda: getattr(_walk_up(session, start, kind), "id", None))
+    return session.get(Unit, found_id) if found_id is not None else None
+
+
+def _walk_up(session: Session, start: Unit, kind: UnitKind) -> Unit | None:
     current: Unit | None = start
     while current is not None:
         if current.kind == kind:

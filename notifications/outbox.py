@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from config.route import default_route
 from config.settings import Settings
-from models.db import utcnow
+from models.db import remembered, utcnow
 from models.dossier import Dossier
 from models.outbox import Channel, OutboxMessage, OutboxStatus
 from models.unit import get_person_by_email
@@ -48,18 +48,18 @@ def claim(session: Session, *, now: datetime, limit: int, ids: list[int] | None 
     ).order_by(col(OutboxMessage.id)).limit(limit)
     if ids is not None:
         query = query.where(col(OutboxMessage.id).in_(ids))
-    claimed = []
-    for row_id in session.exec(query).all():
-        result = session.execute(
-            update(OutboxMessage)
-            .where(col(OutboxMessage.id) == row_id, OutboxMessage.status == OutboxStatus.pending,
-                   col(OutboxMessage.next_attempt_at) <= now)
-            .values(attempts=OutboxMessage.attempts + 1, next_attempt_at=now + CLAIM_LEASE)
-        )
-        if result.rowcount == 1:  # type: ignore[attr-defined]
-            claimed.append(row_id)
-    session.flush()
-    return list(session.exec(select(OutboxMessage).where(col(OutboxMessage.id).in_(claimed))).all())
+    claimed = session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id).in_(query.with_for_update(skip_locked=True).scalar_subquery()),
+               OutboxMessage.status == OutboxStatus.pending, col(OutboxMessage.next_attempt_at) <= now)
+        .values(attempts=OutboxMessage.attempts + 1, next_attempt_at=now + CLAIM_LEASE)
+        .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)
+    ).scalars().all()
+    if not claimed:
+        return []
+    return list(session.exec(select(OutboxMessage).where(col(OutboxMessage.id).in_(claimed))
+                             .order_by(col(OutboxMessage.id)).execution_options(populate_existing=True)).all())
 
 
 def _with_link(session: Session, row: OutboxMessage, settings: Settings) -> dict[str, Any]:
@@ -68,7 +68,8 @@ def _with_link(session: Session, row: OutboxMessage, settings: Settings) -> dict
     context = {**row.context, "site": settings.base_url.rstrip("/")}
     if row.channel != Channel.email or not row.context.get("ask_to_act") or row.dossier_id is None:
         return context
-    person = get_person_by_email(session, email=row.recipient_email)
+    person = remembered(session, ("person", row.recipient_email),
+                        lambda: get_person_by_email(session, email=row.recipient_email))
     dossier = session.get(Dossier, row.dossier_id)
     if person is None or dossier is None or dossier.stage != row.context.get("stage_code"):
         return context  # the dossier has moved on since: a link would only say so

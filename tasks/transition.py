@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from models.db import session_scope
+from models.db import get_engine, session_scope
 from tasks.retry import is_transient
 from tdkt import services
 from tdkt.engine import TransitionResult, Verdict
@@ -61,20 +61,31 @@ def outcome(results: Iterable[TransitionResult], refused: list[dict[str, Any]] |
 
 
 def each(items: list[Item], apply_one: Callable[[Session, Item], TransitionResult]) -> dict[str, Any]:
-    """Apply every item in its own transaction; a lost or locked database is retried per item."""
+    """Apply every item in its own transaction; a lost or locked database is retried per item.
+
+    The items share one session, committed after each: the rows they all read (the phase, the offices, the
+    actor) stay in its identity map instead of being fetched again for every dossier. A rollback expires
+    them, so an item after a refusal reads everything afresh.
+    """
     results, refused = [], []
-    for item in items:
-        for attempt, wait in enumerate(ATTEMPTS):
-            time.sleep(wait)
-            try:
-                with session_scope() as session:
+    with Session(get_engine(), expire_on_commit=False) as session:
+        for item in items:
+            for attempt, wait in enumerate(ATTEMPTS):
+                time.sleep(wait)
+                try:
                     results.append(apply_one(session, item))
-                break
-            except Refused as exc:
-                refused.append(refusal(exc, item.dossier_id))
-                break
-            except OperationalError:
-                if attempt == len(ATTEMPTS) - 1:
+                    session.commit()
+                    break
+                except Refused as exc:
+                    session.rollback()
+                    refused.append(refusal(exc, item.dossier_id))
+                    break
+                except OperationalError:
+                    session.rollback()
+                    if attempt == len(ATTEMPTS) - 1:
+                        raise
+                except BaseException:
+                    session.rollback()
                     raise
     return outcome(results, refused)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 from sqlmodel import Session, col, func, select
 
@@ -17,7 +18,7 @@ from models.campaign import Phase, PhaseQuota, quotas_for
 from models.dossier import Dossier, DossierStatus
 from models.nomination import Nomination, NominationStatus, Nominee, SubjectKind
 from models.unit import Unit, block_members
-from models.vote import council_vote_for, tallies_for
+from models.vote import CouncilVote, VoteTally, council_vote_for, tallies_for
 from tdkt.errors import Violation
 
 
@@ -35,6 +36,15 @@ class CheckContext:
     school_year: str = ""
     approving: set[int] = field(default_factory=set)
     judged: bool = False  # per-nomination verdicts were given: only the approved ones go on
+
+    @cached_property
+    def vote(self) -> CouncilVote | None:
+        """The school council's vote on this dossier (several checks read it; loaded once)."""
+        return council_vote_for(self.session, dossier_id=self.dossier.id or 0)
+
+    @cached_property
+    def tallies(self) -> dict[int, VoteTally]:
+        return tallies_for(self.session, nomination_ids=[n.id or 0 for n, _ in self.nominations])
 
     def going_on(self) -> list[tuple[Nomination, Nominee]]:
         """The nominations this action carries forward (all of them, or the approved ones under verdicts)."""
@@ -78,9 +88,9 @@ def has_nominations(ctx: CheckContext) -> list[Violation]:
 
 @register("council_vote_recorded")
 def council_vote_recorded(ctx: CheckContext) -> list[Violation]:
-    if council_vote_for(ctx.session, dossier_id=ctx.dossier.id or 0) is None:
+    if ctx.vote is None:
         return [Violation("no_vote", "Chưa ghi nhận biên bản họp xét của Hội đồng Thi đua – Khen thưởng nhà trường.")]
-    tallies = tallies_for(ctx.session, nomination_ids=[n.id or 0 for n, _ in ctx.nominations])
+    tallies = ctx.tallies
     return [
         Violation("no_tally", f"{nominee.full_name}: chưa có kết quả bỏ phiếu.", nomination.id)
         for nomination, nominee in ctx.nominations
@@ -90,8 +100,7 @@ def council_vote_recorded(ctx: CheckContext) -> list[Violation]:
 
 @register("council_quorum")
 def council_quorum(ctx: CheckContext) -> list[Violation]:
-    vote = council_vote_for(ctx.session, dossier_id=ctx.dossier.id or 0)
-    council = ctx.rules.council
+    vote, council = ctx.vote, ctx.rules.council
     if vote is None or vote.members_present >= council.quorum * vote.members_total:
         return []
     return [Violation(
@@ -103,10 +112,9 @@ def council_quorum(ctx: CheckContext) -> list[Violation]:
 
 @register("vote_threshold")
 def vote_threshold(ctx: CheckContext) -> list[Violation]:
-    vote = council_vote_for(ctx.session, dossier_id=ctx.dossier.id or 0)
+    vote, tallies = ctx.vote, ctx.tallies
     if vote is None:
         return []
-    tallies = tallies_for(ctx.session, nomination_ids=[n.id or 0 for n, _ in ctx.nominations])
     problems = []
     for nomination, nominee in ctx.nominations:
         tally = tallies.get(nomination.id or 0)

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from config.route import Action, OfficeRef, Route, Stage, UnitRef, default_route
@@ -287,7 +288,8 @@ def _write(
     )
     if changed.rowcount != 1:  # type: ignore[attr-defined]
         raise TransitionRefused("concurrent", "Hồ sơ vừa được người khác xử lý; hãy tải lại để xem trạng thái mới.")
-    session.refresh(dossier)
+    for key, value in values.items():  # what the UPDATE wrote, without reading the row back
+        set_committed_value(dossier, key, value)
 
     event = AuditEvent(
         at=now, phase_id=phase.id or 0, dossier_id=dossier.id, actor_id=actor.id or 0, actor_role=actor.role,
@@ -301,20 +303,18 @@ def _write(
             **({"on_behalf_of": principal.id} if principal.id != actor.id else {}),
         },
     )
-    append(session, event)
     for nomination, _ in active:
-        verdict = verdicts.get(nomination.id or 0)
-        nomination.status = _nomination_status(target, nomination.status, verdict, resubmitted)
+        nomination.status = _nomination_status(target, nomination.status, verdicts.get(nomination.id or 0),
+                                               resubmitted)
         session.add(nomination)
-        if verdict is not None:
-            session.add(NominationDecision(
-                nomination_id=nomination.id or 0, stage=from_stage, round=event.detail["round"],
-                verdict=VERDICT_STATUS[verdict.verdict], reason=verdict.reason or reason,
-                actor_id=actor.id or 0, audit_event_id=event.id,
-            ))
     outbox = _notify(session, action_def=action_def, dossier=dossier, school=school, phase=phase,
                      campaign=campaign, actor=actor, route=route, reason=reason, verdicts=verdicts, active=active,
                      on=local(now).date())
+    append(session, event)  # last: the chain's head stays locked until commit, so other transitions wait less
+    session.add_all([NominationDecision(
+        nomination_id=n.id or 0, stage=from_stage, round=event.detail["round"], verdict=VERDICT_STATUS[v.verdict],
+        reason=v.reason or reason, actor_id=actor.id or 0, audit_event_id=event.id,
+    ) for n, _ in active if (v := verdicts.get(n.id or 0)) is not None])
     session.flush()
     return TransitionResult(
         dossier_id=dossier.id or 0, action=action, from_stage=from_stage, to_stage=action_def.to, late=late,

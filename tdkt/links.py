@@ -20,7 +20,7 @@ from sqlmodel import Session, col
 from config.route import Route
 from config.settings import get_settings
 from models.campaign import deadline_for
-from models.db import utcnow
+from models.db import remembered, utcnow
 from models.dossier import Dossier
 from models.link import ActionLink, link_by_hash
 from models.unit import Person
@@ -44,14 +44,14 @@ def issue(session: Session, *, person: Person, dossier: Dossier, route: Route, n
     """Create a link for `person` to act on `dossier` at its current stage; returns the token (not stored)."""
     now = now or utcnow()
     stage = route.stages[dossier.stage]
-    deadline = deadline_for(session, phase_id=dossier.phase_id, key=stage.deadline.key) if stage.deadline else None
+    deadline = remembered(session, ("deadline", dossier.phase_id, stage.deadline.key), lambda: deadline_for(
+        session, phase_id=dossier.phase_id, key=stage.deadline.key)) if stage.deadline else None
     grace = timedelta(days=get_settings().link_grace_days)
     expires = (deadline + grace) if deadline else now + DEFAULT_LIFETIME
     random_part = secrets.token_urlsafe(24)
     token = f"{random_part}.{_sign(random_part, person.id or 0, dossier.id or 0, dossier.stage)}"
     session.add(ActionLink(token_hash=token_hash(token), person_id=person.id or 0, dossier_id=dossier.id or 0,
                            stage=dossier.stage, expires_at=max(expires, now + grace)))
-    session.flush()
     return token
 
 
