@@ -100,6 +100,19 @@ def remembered(session: Session, key: tuple[Any, ...], load: Callable[[], T]) ->
     return cast(T, session.info[key])
 
 
+def keep_loaded(session: Session, *classes: type) -> Session:
+    """Hold every row of `classes` the session loads until it closes.
+
+    The identity map only references rows weakly: an office or a phase read by one transition of a batch is
+    collected when the transition returns, and `session.get` reads it again for the next dossier. Kept
+    here, it is read once per batch (a rollback still expires it, so it is read afresh after one).
+    """
+    kept = session.info.setdefault("kept", [])
+    event.listen(session, "loaded_as_persistent",
+                 lambda _session, instance: kept.append(instance) if isinstance(instance, classes) else None)
+    return session
+
+
 @contextmanager
 def session_scope(url: str | None = None) -> Iterator[Session]:
     """One unit of work: commit on success, roll back everything on any error."""

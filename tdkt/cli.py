@@ -463,6 +463,16 @@ def scheduler(
 
 
 @app.command()
+def deploy(pool: Annotated[str, typer.Option(help="Tên work pool của Prefect (tạo mới nếu chưa có)")] = "tdkt") -> None:
+    """Đăng ký các luồng lên Prefect server (PREFECT_API_URL) để các worker chạy (TDKT_FLOW_MODE=deployments)."""
+    from flows.deployment import deploy as deploy_flows
+
+    for entrypoint in deploy_flows(pool):
+        console.print(f"Đã triển khai {entrypoint} vào work pool '{pool}'.")
+    console.print(f"Chạy worker: prefect worker start --pool {pool}")
+
+
+@app.command()
 def serve(host: Annotated[str, typer.Option(help="Địa chỉ lắng nghe")] = "127.0.0.1",
           port: Annotated[int, typer.Option(help="Cổng")] = 8000) -> None:
     """Chạy các trang web của đường dẫn xét duyệt (TDKT_BASE_URL phải trỏ tới đây)."""

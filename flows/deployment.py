@@ -1,0 +1,52 @@
+"""Deploy every flow to a Prefect work pool, for the production set-up (Prefect server + workers).
+
+`tdkt deploy --pool tdkt` registers one deployment named "tdkt" per flow, pointing at this checkout's source
+(each worker's machine must have the same checkout at the same path, or a shared one). A process worker
+(`prefect worker start --pool tdkt`) then runs each flow run in a subprocess with the worker's environment:
+the worker needs the same TDKT_* settings as the web app, and every process needs a shared result storage
+(PREFECT_RESULTS_PERSIST_BY_DEFAULT=true, PREFECT_LOCAL_STORAGE_PATH on a shared disk) so that a caller in
+TDKT_FLOW_MODE=deployments reads back what the run returned.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from uuid import UUID
+
+from flows.runtime import DEPLOYMENT
+
+ROOT = Path(__file__).resolve().parent.parent
+ENTRYPOINTS = [
+    "flows/submission.py:submission_flow",
+    "flows/aggregation.py:aggregation_flow",
+    "flows/review.py:review_flow",
+    "flows/decision.py:decision_flow",
+    "flows/delivery.py:delivery_flow",
+    "flows/reminders.py:reminder_flow",
+]
+
+
+def ensure_pool(name: str) -> None:
+    """Create the work pool (type process) unless it exists."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import WorkPoolCreate
+    from prefect.exceptions import ObjectNotFound
+
+    with get_client(sync_client=True) as client:
+        try:
+            client.read_work_pool(name)
+        except ObjectNotFound:
+            client.create_work_pool(WorkPoolCreate(name=name, type="process"))
+
+
+def deploy(pool: str, source: Path = ROOT) -> dict[str, UUID]:
+    """Register (or update) the deployment of each flow; returns deployment ids by flow entrypoint."""
+    from prefect import Flow
+
+    ensure_pool(pool)
+    deployed = {}
+    for entrypoint in ENTRYPOINTS:
+        flow = Flow.from_source(source=str(source), entrypoint=entrypoint)
+        deployed[entrypoint] = flow.deploy(name=DEPLOYMENT, work_pool_name=pool, build=False, push=False,
+                                           print_next_steps=False, ignore_warnings=True)
+    return deployed
