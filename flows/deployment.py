@@ -47,6 +47,7 @@ def deploy(pool: str, source: Path = ROOT) -> dict[str, UUID]:
     deployed = {}
     for entrypoint in ENTRYPOINTS:
         flow = Flow.from_source(source=str(source), entrypoint=entrypoint)
-        deployed[entrypoint] = flow.deploy(name=DEPLOYMENT, work_pool_name=pool, build=False, push=False,
-                                           print_next_steps=False, ignore_warnings=True)
+        # to_deployment + apply rather than Flow.deploy: 3.8.8's deploy asks the server for the pool's workers
+        # with a null limit, which its own server answers with 422.
+        deployed[entrypoint] = flow.to_deployment(name=DEPLOYMENT).apply(work_pool_name=pool)
     return deployed
