@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup run demo test lint postgres browser office clean
+.PHONY: setup run demo test bench lint postgres browser office clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ office:
 ## test: set up, lint, make sure PostgreSQL, Chromium and LibreOffice are there, then the suite on both databases
 test: lint postgres browser office
 	$(BIN)/python -m pytest
+
+## bench: set up, then one phase of a 1,000-school province on PostgreSQL (benchmarks/season.py); prints the
+## table and writes benchmarks/results/latest.json (options: make bench BENCH_ARGS="--schools 200")
+bench: setup postgres
+	$(BIN)/python -m benchmarks.season --json benchmarks/results/latest.json $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

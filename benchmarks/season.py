@@ -1,0 +1,586 @@
+"""`make bench`: one phase of a whole province through every stage, on PostgreSQL, with real email.
+
+    python -m benchmarks.season [--schools 1000] [--blocks 50] [--per-school 20] [--rate 100] [--duration 30]
+
+Generates the province (benchmarks/province.py) in a fresh PostgreSQL database, then: the councils vote;
+schools submit (one flow run per block; a few miss the vote threshold, withdraw that nominee and submit
+again); block leaders forward; the Phòng reviews in batches (returns some dossiers, rejects some nominees;
+the returned schools complete and resubmit, their leaders forward again, the Phòng approves); Nội vụ
+verifies through the emailed links, driven from a second process at a fixed rate (the approval load test);
+the chairman signs the decision. Every email goes to a real SMTP server in its own process.
+
+After each stage the same number of transitions is done as bare SQL (benchmarks/baseline.py). Prints one
+table and writes the figures as JSON (--json) for comparison between commits. Exit status 1 when the season
+did not end as expected (a nomination in the wrong state, an email missing or sent twice).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from config import prefect_env
+
+prefect_env.apply()  # before Prefect is first imported
+
+from benchmarks.baseline import transitions  # noqa: E402
+from benchmarks.plans import explain, render  # noqa: E402
+from benchmarks.province import Province, generate  # noqa: E402
+from benchmarks.smtp_sink import free_port  # noqa: E402
+from config.route import default_route  # noqa: E402
+from config.rules import rule_set  # noqa: E402
+from config.settings import get_settings  # noqa: E402
+from flows.aggregation import aggregation_flow  # noqa: E402
+from flows.decision import decision_flow  # noqa: E402
+from flows.delivery import delivery_flow  # noqa: E402
+from flows.review import review_flow  # noqa: E402
+from flows.runtime import run as run_flow  # noqa: E402
+from flows.runtime import run_batch  # noqa: E402
+from flows.submission import submission_flow  # noqa: E402
+from models.audit import AuditEvent  # noqa: E402
+from models.db import dispose_engines, migrate, session_scope  # noqa: E402
+from models.dossier import Dossier, DossierStatus  # noqa: E402
+from models.nomination import Nomination  # noqa: E402
+from models.outbox import OutboxMessage, OutboxStatus  # noqa: E402
+from models.unit import get_person_by_email  # noqa: E402
+from notifications.outbox import message_id  # noqa: E402
+from tasks.transition import Review, Submission  # noqa: E402
+from tdkt import papers, services  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN = os.environ.get("TDKT_BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
+RETURN_REASON = "Thiếu báo cáo thành tích có xác nhận của Thủ trưởng đơn vị"
+REJECT_REASON = "Chưa đủ tiêu chuẩn: tỉ lệ học sinh lớp chủ nhiệm hoàn thành chương trình chưa đạt"
+
+
+@dataclass
+class Options:
+    schools: int = 1000
+    blocks: int = 50
+    per_school: int = 20
+    rate: float = 100.0
+    duration: float = 30.0
+    web_workers: int = 2
+    review_batch: int = 100
+    database_url: str | None = None  # a fresh database is created (and dropped) when not given
+    json_path: Path | None = None
+    journal: Path | None = None  # where the SMTP server writes what it received
+    plans: bool = True
+
+
+@dataclass
+class StageFigures:
+    name: str
+    seconds: float
+    transitions: int
+    emails: int
+    bare_seconds: float
+    paced: bool = False  # driven at a fixed request rate: its time measures the rate, not tdkt
+
+    @property
+    def ratio(self) -> float | None:
+        return self.seconds / self.bare_seconds if self.bare_seconds and not self.paced else None
+
+
+@dataclass
+class Scenario:
+    """Which schools miss the vote threshold, which dossiers the Phòng returns, which nominees it rejects."""
+
+    misses: dict[int, int] = field(default_factory=dict)  # dossier -> nomination voted below the threshold
+    returns: dict[int, int] = field(default_factory=dict)  # dossier -> nomination returned for revision
+    rejects: dict[int, int] = field(default_factory=dict)  # dossier -> nomination rejected
+
+    @classmethod
+    def of(cls, province: Province) -> Scenario:
+        scenario = cls()
+        for index, dossier_id in enumerate(province.dossiers):
+            nominations = province.nominations[dossier_id]
+            if index % 25 == 7:
+                scenario.misses[dossier_id] = nominations[1]
+            if index % 20 == 3:
+                scenario.returns[dossier_id] = nominations[1]
+            if index % 10 == 5:
+                scenario.rejects[dossier_id] = nominations[2]
+        return scenario
+
+    def expected(self, province: Province) -> dict[int, str]:
+        """Each nomination's final status: withdrawn, rejected, or granted by the decision."""
+        final = {n: "granted" for noms in province.nominations.values() for n in noms}
+        final.update({n: "withdrawn" for n in self.misses.values()})
+        final.update({n: "rejected" for n in self.rejects.values()})
+        return final
+
+
+class PeakRss:
+    """Samples the resident memory of this process, and of it with all its child processes, every 0.5 s."""
+
+    def __init__(self) -> None:
+        self.own = self.tree = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> PeakRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.5):
+            own = _rss(os.getpid())
+            self.own = max(self.own, own)
+            self.tree = max(self.tree, own + sum(_rss(p) for p in _descendants(os.getpid())))
+
+
+def _rss(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _descendants(pid: int) -> list[int]:
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    found, frontier = [], [pid]
+    while frontier:
+        children = [p for p, parent in parents.items() if parent in frontier]
+        found += children
+        frontier = children
+    return found
+
+
+@contextmanager
+def database(url: str | None) -> Iterator[str]:
+    """The given database, or a fresh one on the local PostgreSQL, dropped afterwards."""
+    if url:
+        yield url
+        return
+    name = f"tdkt_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + f"/{name}"
+    finally:
+
+        dispose_engines()
+        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def smtp_server(journal: Path) -> Iterator[int]:
+    """The SMTP server as its own process; the journal is complete once this block has exited."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "benchmarks.smtp_sink", str(port), str(journal)],
+                               cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None and process.stdout.readline().strip() == "ready"
+    try:
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@contextmanager
+def web_server(port: int, workers: int) -> Iterator[str]:
+    """The web app under uvicorn with `workers` processes, on the benchmark's database."""
+    process = subprocess.Popen([sys.executable, "-m", "uvicorn", "web.app:app", "--host", "127.0.0.1", "--port",
+                                str(port), "--workers", str(workers), "--log-level", "warning"], cwd=ROOT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{base}/", timeout=1.0).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("the web server did not start")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def configure(url: str, smtp_port: int, web_port: int, files: Path) -> None:
+    """Point every tdkt setting of this process, and of the processes it starts, at the benchmark's parts."""
+    os.environ.update({"TDKT_DATABASE_URL": url, "TDKT_SMTP_HOST": "127.0.0.1", "TDKT_SMTP_PORT": str(smtp_port),
+                       "TDKT_BASE_URL": f"http://127.0.0.1:{web_port}", "TDKT_FILES_DIR": str(files)})
+
+    get_settings.cache_clear()
+    default_route.cache_clear()
+    rule_set.cache_clear()
+
+
+class Season:
+    """One phase of the province, stage by stage, with the figures of each stage."""
+
+    def __init__(self, options: Options, url: str, journal: Path) -> None:
+        self.options, self.url, self.journal = options, url, journal
+        self.stages: list[StageFigures] = []
+        self.load: dict[str, Any] = {}
+        self.plans: dict[str, Any] | None = None
+        self.excluded = 0.0  # seconds spent on the bare-SQL floor and the query plans, not on the season
+
+    def _counts(self) -> tuple[int, int]:
+        with session_scope() as session:
+            return (session.exec(select(func.count()).select_from(AuditEvent)).one(),
+                    session.exec(select(func.count()).select_from(OutboxMessage)).one())
+
+    @contextmanager
+    def stage(self, name: str, paced: bool = False) -> Iterator[None]:
+        events, emails = self._counts()
+        started = time.perf_counter()
+        yield
+        seconds = time.perf_counter() - started
+        events_after, emails_after = self._counts()
+        count, queued = events_after - events, emails_after - emails
+        floor_started = time.perf_counter()
+        bare = transitions(self.url, count=count, outbox_per=round(queued / count)) if count else 0.0
+        self.excluded += time.perf_counter() - floor_started
+        self.stages.append(StageFigures(name, seconds, count, queued, bare, paced))
+        print(f"  {name}: {seconds:.1f} s", file=sys.stderr, flush=True)
+
+    def run(self) -> dict[str, Any]:
+        migrate()
+        run_flow(delivery_flow)  # starts the embedded Prefect server (~10 s) before anything is timed
+        started = time.perf_counter()
+        with session_scope() as session:
+            province = generate(session, schools=self.options.schools, blocks=self.options.blocks,
+                                per_school=self.options.per_school)
+        analyze(self.url)
+        setup = time.perf_counter() - started
+        print(f"  province generated: {province.size} nominations in {setup:.1f} s", file=sys.stderr, flush=True)
+        scenario = Scenario.of(province)
+        phase_started = time.perf_counter()
+        self._votes(province, scenario)
+        self._submissions(province, scenario)
+        self._aggregation(province, province.blocks)
+        if self.options.plans:  # the Phòng's queue is full now: the worst moment for its pages
+            paused = time.perf_counter()
+            self.plans = explain(province)
+            self.excluded += time.perf_counter() - paused
+        self._review(province, scenario)
+        self._verification(province)
+        self._decision(province)
+        phase_seconds = time.perf_counter() - phase_started - self.excluded
+        return {"setup_seconds": setup, "phase_seconds": phase_seconds, "nominations": province.size,
+                "province": province, "scenario": scenario}
+
+    def _votes(self, province: Province, scenario: Scenario) -> None:
+        with self.stage("Họp xét (biểu quyết)"):
+            for dossier_id in province.dossiers:
+                tallies = {n: (12, 1) for n in province.nominations[dossier_id]}
+                if dossier_id in scenario.misses:
+                    tallies[scenario.misses[dossier_id]] = (5, 8)
+                with session_scope() as session:
+                    services.record_vote(session, dossier_id=dossier_id, held_on=date.today(), members_total=15,
+                                         members_present=13, tallies=tallies)
+
+    def _submit(self, dossier_ids: list[int], province: Province) -> dict[str, Any]:
+        return run_batch(submission_flow, [Submission(dossier_id=d, actor_email=province.heads[d])
+                                           for d in dossier_ids])
+
+    def _submissions(self, province: Province, scenario: Scenario) -> None:
+        with self.stage("Trường gửi hồ sơ"):
+            refused = [r for _, dossiers in province.blocks.values()
+                       for r in self._submit(dossiers, province)["refused"]]
+            for item in refused:  # the school withdraws the nominee who missed the threshold, and submits again
+                with session_scope() as session:
+                    for violation in item["violations"]:
+                        services.withdraw_nomination(session, nomination_id=violation["nomination_id"])
+            again = self._submit([r["dossier_id"] for r in refused], province) if refused else {"refused": []}
+            assert sorted(r["dossier_id"] for r in refused) == sorted(scenario.misses), refused
+            assert not again["refused"], again["refused"]
+
+    def _aggregation(self, province: Province, blocks: dict[int, tuple[str, list[int]]], label: str = "") -> None:
+        with self.stage(label or "Khối tổng hợp, chuyển Phòng"):
+            for block_id, (leader, _) in blocks.items():
+                run_flow(aggregation_flow, block_id, province.phase_id, leader)
+
+    def _reviews(self, reviews: list[Any]) -> None:
+        batch = self.options.review_batch
+        for start in range(0, len(reviews), batch):
+            result = run_batch(review_flow, reviews[start:start + batch])
+            assert not result["refused"], result["refused"][:3]
+
+    def _review(self, province: Province, scenario: Scenario) -> None:
+        reviewer = province.office["phong_reviewer"]
+
+        def review(dossier_id: int) -> Review:
+            special = {scenario.returns.get(dossier_id): ("return_for_revision", RETURN_REASON),
+                       scenario.rejects.get(dossier_id): ("reject", REJECT_REASON)}
+            if special.keys() == {None}:
+                return Review(dossier_id=dossier_id, actor_email=reviewer, action="approve")
+            withdrawn = scenario.misses.get(dossier_id)
+            return Review(dossier_id=dossier_id, actor_email=reviewer, verdicts={
+                n: special.get(n) or ("approve", None) for n in province.nominations[dossier_id] if n != withdrawn})
+
+        with self.stage("Phòng GD&ĐT xét duyệt"):
+            self._reviews([review(d) for d in province.dossiers])
+        self._resubmission(province, scenario, reviewer)
+
+    def _resubmission(self, province: Province, scenario: Scenario, reviewer: str) -> None:
+        """The returned schools attach the missing report and submit again; leaders forward; the Phòng approves."""
+        returned = sorted(scenario.returns)
+        with self.stage("Trả lại: trường bổ sung, gửi lại"):
+            for dossier_id in returned:
+                with session_scope() as session:
+                    dossier = session.get(Dossier, dossier_id)
+                    head = get_person_by_email(session, email=province.heads[dossier_id])
+                    assert dossier is not None and head is not None
+                    papers.attach(session, dossier=dossier, person=head, kind="bao_cao_thanh_tich",
+                                  filename="bao-cao-bo-sung.pdf", content=b"%PDF-1.4\n% bo sung\n%%EOF\n",
+                                  start_stage=dossier.stage)
+            result = self._submit(returned, province)
+            assert not result["refused"], result["refused"][:3]
+        blocks = {b: (leader, ds) for b, (leader, ds) in province.blocks.items() if set(ds) & set(returned)}
+        self._aggregation(province, blocks, "Khối chuyển lại hồ sơ bổ sung")
+        with self.stage("Phòng GD&ĐT duyệt hồ sơ bổ sung"):
+            self._reviews([Review(dossier_id=d, actor_email=reviewer, action="approve") for d in returned])
+
+    def _verification(self, province: Province) -> None:
+        """Nội vụ opens each emailed link and verifies, from a second process at the given rate; whatever the
+        load test left (its time ran out, or a request failed) is verified through the review flow."""
+
+        officer = province.office["noivu_officer"]
+        links = [m["link"] for m in read_journal(self.journal) if m["to"] == officer and m["link"]]
+        spec, out = self.journal.with_suffix(".load-spec.json"), self.journal.with_suffix(".load.json")
+        spec.write_text(json.dumps({"links": links, "action": "verify", "rate": self.options.rate,
+                                    "duration": self.options.duration}))
+        web_port = int(os.environ["TDKT_BASE_URL"].rsplit(":", 1)[1])
+        with self.stage("Nội vụ thẩm định qua đường dẫn (tải)", paced=True):
+            with web_server(web_port, self.options.web_workers):
+                subprocess.run([sys.executable, "-m", "benchmarks.load", str(spec), str(out)], cwd=ROOT, check=True)
+            swept = time.perf_counter()
+            delivered = run_flow(delivery_flow)  # what the scheduler's sweep does for emails of web actions
+            self.load = summarise_load(json.loads(out.read_text()), self.options, len(links))
+            self.load["sweep_emails"] = delivered["sent"]
+            self.load["sweep_seconds"] = time.perf_counter() - swept
+        left = self._still_at(province, "noivu_verification")
+        if left:
+            with self.stage("Nội vụ thẩm định phần còn lại (luồng)"):
+                self._reviews([Review(dossier_id=d, actor_email=officer, action="verify") for d in left])
+
+    def _still_at(self, province: Province, stage: str) -> list[int]:
+        with session_scope() as session:
+            return list(session.exec(select(Dossier.id).where(Dossier.phase_id == province.phase_id,
+                                                              Dossier.stage == stage)
+                                     .order_by(col(Dossier.id))).all())  # type: ignore[arg-type]
+
+    def _decision(self, province: Province) -> None:
+        with self.stage("Chủ tịch ký quyết định"):
+            run_flow(decision_flow, province.phase_id, province.office["chairman"], date.today(), None)
+
+
+def analyze(url: str) -> None:
+    """Planner statistics for the freshly written province, as autovacuum would have them some time after an
+    import of that size (without them PostgreSQL takes the 20,000 nominations for a handful and picks nested
+    loops that cost 300 ms a query)."""
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
+        conn.execute("ANALYZE")
+
+
+def read_journal(journal: Path) -> list[dict[str, Any]]:
+    if not journal.exists():
+        return []
+    return [json.loads(line) for line in journal.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def percentile(values: list[float], share: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def summarise_load(report: dict[str, Any], options: Options, links: int) -> dict[str, Any]:
+    approve = report["approve_ms"]
+    return {"links": links, "requests": len(approve), "rate": options.rate, "seconds": report["seconds"],
+            "achieved_rate": len(approve) / report["seconds"] if report["seconds"] else 0.0,
+            "errors": len(report["errors"]), "web_workers": options.web_workers,
+            "p50_ms": percentile(approve, 0.50), "p95_ms": percentile(approve, 0.95),
+            "p99_ms": percentile(approve, 0.99), "max_ms": max(approve, default=0.0),
+            "open_p50_ms": percentile(report["open_ms"], 0.50), "open_p99_ms": percentile(report["open_ms"], 0.99),
+            "mean_ms": statistics.fmean(approve) if approve else 0.0}
+
+
+def check(province: Province, scenario: Scenario, journal: list[dict[str, Any]]) -> list[str]:
+    """What went wrong, in Vietnamese: nominations in an unexpected state, emails missing or sent twice."""
+
+
+    problems = []
+    expected = scenario.expected(province)
+    with session_scope() as session:
+        dossiers = session.exec(select(Dossier).where(Dossier.phase_id == province.phase_id)).all()
+        undecided = [d.id for d in dossiers if d.status != DossierStatus.decided]
+        if undecided:
+            problems.append(f"{len(undecided)} hồ sơ chưa có quyết định (ví dụ số {undecided[0]})")
+        for nomination in session.exec(select(Nomination)).all():
+            status = "withdrawn" if nomination.withdrawn else nomination.status
+            if status != expected.get(nomination.id or 0):
+                problems.append(f"Đề nghị số {nomination.id}: {status}, đáng lẽ {expected.get(nomination.id or 0)}")
+        rows = session.exec(select(OutboxMessage)).all()
+        unsent = [r.id for r in rows if r.status != OutboxStatus.sent]
+        ids = {message_id(r, get_settings()) for r in rows}
+    if unsent:
+        problems.append(f"{len(unsent)} thư chưa gửi (ví dụ hàng outbox số {unsent[0]})")
+    received = Counter(m["id"] for m in journal)
+    twice = [k for k, n in received.items() if n > 1]
+    if twice:
+        problems.append(f"{len(twice)} thư đến hai lần trở lên (ví dụ {twice[0]})")
+    if set(received) != ids:
+        problems.append(f"Máy chủ thư nhận {len(received)} thư khác nhau, outbox có {len(ids)}")
+    return problems[:20]
+
+
+def machine() -> dict[str, Any]:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    with psycopg.connect(PG_ADMIN) as conn:
+        server = conn.execute("SHOW server_version").fetchone()
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": round(os.sysconf("SC_PAGE_SIZE")
+                                                                     * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+            "python": platform.python_version(), "postgresql": server[0] if server else "?",
+            "commit": commit.stdout.strip() or "?"}
+
+
+def run(options: Options) -> dict[str, Any]:
+    """The whole benchmark; returns its figures (also what --json writes)."""
+    workdir = Path(os.environ.get("TMPDIR", "/tmp")) / f"tdkt-bench-{uuid.uuid4().hex[:8]}"
+    workdir.mkdir(parents=True)
+    journal = options.journal or workdir / "mail.jsonl"
+    with PeakRss() as rss, database(options.database_url) as url:
+        with smtp_server(journal) as smtp_port:
+            configure(url, smtp_port, free_port(), workdir / "files")
+            season = Season(options, url, journal)
+            outcome = season.run()
+            _wait_for_mail(journal, outcome)
+        received = read_journal(journal)
+        problems = check(outcome["province"], outcome["scenario"], received)
+    return figures(options, season, outcome, rss, received, problems)
+
+
+def _wait_for_mail(journal: Path, outcome: dict[str, Any]) -> None:
+    """SMTP accepted every email before the flows marked it sent; give the journal a moment to catch up."""
+
+
+    with session_scope() as session:
+        sent = session.exec(select(func.count()).select_from(OutboxMessage)
+                            .where(OutboxMessage.status == OutboxStatus.sent)).one()
+    for _ in range(100):
+        if len(read_journal(journal)) >= sent:
+            return
+        time.sleep(0.1)
+
+
+def figures(options: Options, season: Season, outcome: dict[str, Any], rss: PeakRss,
+            received: list[dict[str, Any]], problems: list[str]) -> dict[str, Any]:
+    engine = [s for s in season.stages if not s.paced]
+    transitions = sum(s.transitions for s in season.stages)
+    return {
+        "machine": machine(), "options": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(options).items()},
+        "nominations": outcome["nominations"], "setup_seconds": outcome["setup_seconds"],
+        "phase_seconds": outcome["phase_seconds"], "transitions": transitions,
+        "transitions_per_second": transitions / outcome["phase_seconds"],
+        "emails": len(received), "emails_per_second": len(received) / outcome["phase_seconds"],
+        "engine_seconds": sum(s.seconds for s in engine), "bare_seconds": sum(s.bare_seconds for s in engine),
+        "ratio": sum(s.seconds for s in engine) / max(sum(s.bare_seconds for s in engine), 1e-9),
+        "peak_rss_mb": rss.own / 2**20, "peak_rss_tree_mb": rss.tree / 2**20,
+        "stages": [{**asdict(s), "ratio": s.ratio} for s in season.stages], "load": season.load,
+        "correct": not problems, "problems": problems, "plans": season.plans,
+    }
+
+
+def table(result: dict[str, Any]) -> str:
+    """The figures as one text table (stages, then totals, load and memory)."""
+    lines = [f"{'Bước':<40}{'giây':>8}{'chuyển':>8}{'thư':>8}{'SQL trần':>10}{'tỉ lệ':>8}"]
+    for s in result["stages"]:
+        ratio = f"{s['ratio']:.1f}×" if s["ratio"] is not None else ("nhịp" if s["paced"] else "–")
+        lines.append(f"{s['name']:<40}{s['seconds']:>8.1f}{s['transitions']:>8}{s['emails']:>8}"
+                     f"{s['bare_seconds']:>10.2f}{ratio:>8}")
+    load, m = result["load"], result["machine"]
+    lines += [
+        "-" * 82,
+        f"{'Cả đợt (không kể sinh dữ liệu)':<40}{result['phase_seconds']:>8.1f}{result['transitions']:>8}"
+        f"{result['emails']:>8}",
+        f"Luồng tdkt / SQL trần (các bước không theo nhịp): {result['engine_seconds']:.1f} s / "
+        f"{result['bare_seconds']:.2f} s = {result['ratio']:.1f}×",
+        f"Chuyển bước/giây: {result['transitions_per_second']:.0f}; thư/giây: {result['emails_per_second']:.0f} "
+        f"(lượt gửi sau tải: {load.get('sweep_emails', 0)} thư trong {load.get('sweep_seconds', 0):.1f} s)",
+        f"Duyệt qua đường dẫn: {load.get('requests', 0)} yêu cầu, {load.get('achieved_rate', 0):.0f}/s "
+        f"(đặt {load.get('rate', 0):.0f}/s, {load.get('web_workers', 0)} tiến trình web), lỗi {load.get('errors', 0)}; "
+        f"p50 {load.get('p50_ms', 0):.1f} ms, p95 {load.get('p95_ms', 0):.1f} ms, p99 {load.get('p99_ms', 0):.1f} ms",
+        f"Bộ nhớ đỉnh (RSS): tiến trình đo {result['peak_rss_mb']:.0f} MB; cả cây tiến trình "
+        f"{result['peak_rss_tree_mb']:.0f} MB",
+        f"Sinh tỉnh mẫu: {result['nominations']} đề nghị trong {result['setup_seconds']:.1f} s",
+        f"Máy: {m['cpu']}, {m['cores']} lõi, {m['memory_gb']} GiB; Python {m['python']}; PostgreSQL "
+        f"{m['postgresql']}; commit {m['commit']}",
+        "Kết quả: đúng" if result["correct"] else "Kết quả: SAI — " + "; ".join(result["problems"]),
+    ]
+    return "\n".join(lines)
+
+
+def parse(argv: list[str] | None) -> Options:
+    parser = argparse.ArgumentParser(description="Đo một đợt thi đua cấp tỉnh trên PostgreSQL.")
+    defaults = Options()
+    parser.add_argument("--schools", type=int, default=defaults.schools)
+    parser.add_argument("--blocks", type=int, default=defaults.blocks)
+    parser.add_argument("--per-school", type=int, default=defaults.per_school)
+    parser.add_argument("--rate", type=float, default=defaults.rate, help="yêu cầu duyệt mỗi giây")
+    parser.add_argument("--duration", type=float, default=defaults.duration, help="giây tối đa của phép thử tải")
+    parser.add_argument("--web-workers", type=int, default=defaults.web_workers)
+    parser.add_argument("--review-batch", type=int, default=defaults.review_batch)
+    parser.add_argument("--database-url", default=None, help="mặc định: tạo và xóa một CSDL PostgreSQL riêng")
+    parser.add_argument("--json", dest="json_path", type=Path, default=None)
+    parser.add_argument("--journal", type=Path, default=None, help="tệp ghi các thư máy chủ SMTP nhận được")
+    parser.add_argument("--no-plans", dest="plans", action="store_false")
+    return Options(**vars(parser.parse_args(argv)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = parse(argv)
+    result = run(options)
+    print(table(result))
+    if result["plans"]:
+        print(render(result["plans"]))
+    if options.json_path:
+        options.json_path.parent.mkdir(parents=True, exist_ok=True)
+        options.json_path.write_text(json.dumps(result, ensure_ascii=False, indent=1, default=str))
+    return 0 if result["correct"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,80 @@
+"""The season benchmark, small (20 schools), for correctness only: it runs as `make bench` does, then this test
+reads the database and the SMTP server's journal itself. No timing is asserted here (see benchmarks/)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy import create_engine
+from sqlmodel import Session, col, select
+
+from models.dossier import Dossier, DossierStatus
+from models.nomination import Nomination
+from models.outbox import OutboxMessage, OutboxStatus
+from tests.conftest import PG_ADMIN
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def bench_url() -> Iterator[str]:
+    name = f"tdkt_bench_test_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    yield PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + f"/{name}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _expected(index: int, nominations: list[int]) -> dict[int, str]:
+    """The benchmark's scenario, restated: school 7 of every 25 votes its second nominee below the threshold
+    (withdrawn, then resubmitted); school 5 of every 10 has its third nominee rejected by the Phòng; school 3
+    of every 20 is returned for revision and comes back. Everyone else is granted."""
+    final = {n: "granted" for n in nominations}
+    if index % 25 == 7:
+        final[nominations[1]] = "withdrawn"
+    if index % 10 == 5:
+        final[nominations[2]] = "rejected"
+    return final
+
+
+def test_a_small_season_ends_as_planned(bench_url: str, tmp_path: Path) -> None:
+    journal, figures = tmp_path / "mail.jsonl", tmp_path / "season.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.season", "--schools", "20", "--blocks", "4", "--rate", "20",
+         "--duration", "10", "--database-url", bench_url, "--journal", str(journal), "--json", str(figures)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    assert "Kết quả: đúng" in done.stdout and "tỉ lệ" in done.stdout and "p99" in done.stdout
+
+    engine = create_engine(bench_url)
+    with Session(engine) as session:
+        dossiers = session.exec(select(Dossier).order_by(col(Dossier.id))).all()
+        assert len(dossiers) == 20 and {d.status for d in dossiers} == {DossierStatus.decided}
+        returned = [i for i, d in enumerate(dossiers) if d.round > 1]
+        assert returned == [3]  # the one school of twenty returned for revision came back and was decided
+        expected: dict[int, str] = {}
+        for index, dossier in enumerate(dossiers):
+            ids = session.exec(select(Nomination.id).where(Nomination.dossier_id == dossier.id)
+                               .order_by(col(Nomination.id))).all()
+            assert len(ids) == 20
+            expected.update(_expected(index, [i or 0 for i in ids]))
+        actual = {n.id: ("withdrawn" if n.withdrawn else n.status.value) for n in session.exec(select(Nomination))}
+        assert actual == expected
+        rows = session.exec(select(OutboxMessage)).all()
+    engine.dispose()
+
+    received = Counter(json.loads(line)["id"] for line in journal.read_text(encoding="utf-8").splitlines())
+    assert rows and all(r.status == OutboxStatus.sent for r in rows)
+    assert received == Counter({f"<tdkt-outbox-{r.id}@tdkt.invalid>": 1 for r in rows})  # each email once
+    result = json.loads(figures.read_text(encoding="utf-8"))
+    assert result["correct"] and result["emails"] == len(rows) and result["load"]["errors"] == 0
+    assert result["load"]["requests"] == 20 and result["nominations"] == 400
