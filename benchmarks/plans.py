@@ -81,5 +81,5 @@ def render(plans: dict[str, Any]) -> str:
     for name, p in plans.items():
         lines.append(f"- {name}: {p['ms']:.0f} ms, {p['queries']} câu SQL; chậm nhất {p['slowest_ms']:.1f} ms:")
         lines.append(f"    {p['slowest_sql'][:300]}")
-        lines += [f"    | {line}" for line in p["plan"]]
+        lines += [f"    | {line[:200]}{'…' if len(line) > 200 else ''}" for line in p["plan"]]
     return "\n".join(lines)

@@ -38,7 +38,7 @@ def prefect_api(tmp_path: Path) -> Iterator[str]:
     port = free_port()
     database = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://") + f"/{name}"
     env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect-home"), "PREFECT_UI_ENABLED": "false",
-           "PREFECT_API_DATABASE_CONNECTION_URL": database}
+           "PREFECT_SERVER_DATABASE_CONNECTION_URL": database}
     log = (tmp_path / "server.log").open("w")
     server = subprocess.Popen([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
                               env=env, stdout=log, stderr=subprocess.STDOUT)
