@@ -192,7 +192,6 @@ def database(url: str | None) -> Iterator[str]:
     try:
         yield PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + f"/{name}"
     finally:
-
         dispose_engines()
         with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -373,7 +372,6 @@ class Season:
     def _verification(self, province: Province) -> None:
         """Nội vụ opens each emailed link and verifies, from a second process at the given rate; whatever the
         load test left (its time ran out, or a request failed) is verified through the review flow."""
-
         officer = province.office["noivu_officer"]
         links = [m["link"] for m in read_journal(self.journal) if m["to"] == officer and m["link"]]
         spec, out = self.journal.with_suffix(".load-spec.json"), self.journal.with_suffix(".load.json")
@@ -438,8 +436,6 @@ def summarise_load(report: dict[str, Any], options: Options, links: int) -> dict
 
 def check(province: Province, scenario: Scenario, journal: list[dict[str, Any]]) -> list[str]:
     """What went wrong, in Vietnamese: nominations in an unexpected state, emails missing or sent twice."""
-
-
     problems = []
     expected = scenario.expected(province)
     with session_scope() as session:
@@ -495,8 +491,6 @@ def run(options: Options) -> dict[str, Any]:
 
 def _wait_for_mail(journal: Path, outcome: dict[str, Any]) -> None:
     """SMTP accepted every email before the flows marked it sent; give the journal a moment to catch up."""
-
-
     with session_scope() as session:
         sent = session.exec(select(func.count()).select_from(OutboxMessage)
                             .where(OutboxMessage.status == OutboxStatus.sent)).one()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import asdict
 from typing import Any
 
@@ -19,17 +21,20 @@ ROUND = 500  # rows claimed, sent and recorded per transaction
 def deliver_notifications(ids: list[int] | None = None) -> dict[str, Any]:
     """Send due outbox rows (only `ids` when given), ROUND rows per transaction until none is left; rows that
     fail stay pending for the next sweep."""
-    total, rest = DeliveryReport(), list(ids) if ids is not None else None
-    while True:
-        batch = None if rest is None else rest[:ROUND]
+    total: Counter[str] = Counter(asdict(DeliveryReport()))
+    for batch in _rounds(ids):
         with session_scope() as session:
-            report = deliver(session, settings=get_settings(), ids=batch, limit=ROUND)
-        total.sent, total.retrying, total.failed = (total.sent + report.sent, total.retrying + report.retrying,
-                                                    total.failed + report.failed)
-        if rest is not None:
-            rest = rest[ROUND:]
-            if not rest:
-                break
-        elif report.sent + report.retrying + report.failed < ROUND:
+            report = asdict(deliver(session, settings=get_settings(), ids=batch, limit=ROUND))
+        total.update(report)
+        if batch is None and sum(report.values()) < ROUND:
             break
-    return asdict(total)
+    return dict(total)
+
+
+def _rounds(ids: list[int] | None) -> Iterator[list[int] | None]:
+    """The given ids ROUND at a time; without ids, "whatever is due" again and again (the caller stops)."""
+    if ids is not None:
+        yield from (ids[i:i + ROUND] for i in range(0, len(ids), ROUND))
+        return
+    while True:
+        yield None

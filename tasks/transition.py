@@ -76,8 +76,9 @@ def each(items: list[Item], apply_one: Callable[[Session, Item], TransitionResul
             for attempt, wait in enumerate(ATTEMPTS):
                 time.sleep(wait)
                 try:
-                    results.append(apply_one(session, item))
-                    session.commit()
+                    result = apply_one(session, item)
+                    session.commit()  # a commit lost to a database fault is retried with the item
+                    results.append(result)
                     break
                 except Refused as exc:
                     session.rollback()
@@ -87,9 +88,6 @@ def each(items: list[Item], apply_one: Callable[[Session, Item], TransitionResul
                     session.rollback()
                     if attempt == len(ATTEMPTS) - 1:
                         raise
-                except BaseException:
-                    session.rollback()
-                    raise
     return outcome(results, refused)
 
 
