@@ -4,6 +4,9 @@ Tamper-evident: events form one hash chain. Each has a sequence number and recor
 before; its own hash covers every field. The chain's head (last sequence and hash) is a row locked by each
 writer, so chained writes are serialised and a deleted last event shows too. `verify` finds any edited,
 deleted or inserted event.
+
+Events are chained when their transaction commits (`seal`, on every session's before_commit): the head is
+locked only for the commit, once for a whole batch of transitions, instead of from each event to the commit.
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, inspect
+from sqlalchemy import event as orm_event
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.db import UTCDateTime
@@ -60,15 +65,45 @@ def digest(event: AuditEvent) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def append(session: Session, event: AuditEvent) -> AuditEvent:
-    """Chain and add `event` in the caller's transaction (locks the head until it commits)."""
-    head = session.exec(select(AuditChain).where(AuditChain.id == 1).with_for_update()).one()
-    event.seq, event.prev_hash = head.last_seq + 1, head.last_hash
-    event.hash = digest(event)
-    head.last_seq, head.last_hash = event.seq, event.hash
-    session.add_all([event, head])
+PENDING = "audit_unchained"  # session.info key: events added in this transaction, chained at its commit
+
+
+def append(session: Session, audit_event: AuditEvent) -> AuditEvent:
+    """Add `audit_event` in the caller's transaction; it gets its id now and its place in the chain at commit."""
+    session.add(audit_event)
+    session.info.setdefault(PENDING, []).append(audit_event)
+    return audit_event
+
+
+def seal(session: Session) -> None:
+    """Chain the transaction's events in the order they were added (locks the head until the commit).
+
+    Runs on every commit, a savepoint's included (the chain then grows inside the enclosing transaction)."""
+    pending = _live(session.info.pop(PENDING, []))
+    if not pending:
+        return
     session.flush()
-    return event
+    head = session.execute(select(AuditChain).where(AuditChain.id == 1).with_for_update()).scalar_one()
+    for audit_event in pending:
+        audit_event.seq, audit_event.prev_hash = head.last_seq + 1, head.last_hash
+        audit_event.hash = digest(audit_event)
+        head.last_seq, head.last_hash = audit_event.seq, audit_event.hash
+    session.add(head)
+    session.flush()
+
+
+def _live(events: list[AuditEvent]) -> list[AuditEvent]:
+    """The events still to be written: a rollback (of the transaction or of a savepoint) detached the others."""
+    return [e for e in events if inspect(e).pending or inspect(e).persistent]
+
+
+def _prune(session: OrmSession, _transaction: object) -> None:
+    if PENDING in session.info:
+        session.info[PENDING] = _live(session.info[PENDING])
+
+
+orm_event.listen(OrmSession, "before_commit", seal)
+orm_event.listen(OrmSession, "after_soft_rollback", _prune)
 
 
 @dataclass(frozen=True)

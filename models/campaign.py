@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, select
 
-from models.db import UTCDateTime
+from models.db import UTCDateTime, remembered
 
 
 class Campaign(SQLModel, table=True):
@@ -56,9 +56,19 @@ class PhaseQuota(SQLModel, table=True):
 
 
 def deadline_for(session: Session, *, phase_id: int, key: str) -> datetime | None:
-    query = select(StageDeadline).where(StageDeadline.phase_id == phase_id, StageDeadline.key == key)
-    row = session.exec(query).first()
-    return row.due_at if row else None
+    """The stage deadline, read once per session: a batch of transitions asks for it for every dossier
+    (`forget_deadline` after changing it)."""
+
+    def load() -> datetime | None:
+        query = select(StageDeadline).where(StageDeadline.phase_id == phase_id, StageDeadline.key == key)
+        row = session.exec(query).first()
+        return row.due_at if row else None
+
+    return remembered(session, ("deadline", phase_id, key), load)
+
+
+def forget_deadline(session: Session, *, phase_id: int, key: str) -> None:
+    session.info.pop(("deadline", phase_id, key), None)
 
 
 def quotas_for(session: Session, *, phase_id: int) -> list[PhaseQuota]:

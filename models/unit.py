@@ -74,13 +74,16 @@ def find_office(session: Session, *, start: Unit, kind: UnitKind) -> Unit | None
 
 
 def _walk_up(session: Session, start: Unit, kind: UnitKind) -> Unit | None:
+    parents = remembered(session, ("parents of", kind), lambda: set(  # units with a child of `kind`: few
+        session.exec(select(Unit.parent_id).where(Unit.kind == kind, col(Unit.parent_id).is_not(None))).all()))
     current: Unit | None = start
     while current is not None:
         if current.kind == kind:
             return current
-        child = session.exec(select(Unit).where(Unit.parent_id == current.id, Unit.kind == kind)).first()
-        if child is not None:
-            return child
+        if current.id in parents:
+            child = session.exec(select(Unit).where(Unit.parent_id == current.id, Unit.kind == kind)).first()
+            if child is not None:
+                return child
         current = session.get(Unit, current.parent_id) if current.parent_id else None
     return None
 

@@ -62,15 +62,20 @@ def claim(session: Session, *, now: datetime, limit: int, ids: list[int] | None 
                              .order_by(col(OutboxMessage.id)).execution_options(populate_existing=True)).all())
 
 
-def _with_link(session: Session, row: OutboxMessage, settings: Settings) -> dict[str, Any]:
+def _asking(row: OutboxMessage) -> bool:
+    return row.channel == Channel.email and bool(row.context.get("ask_to_act")) and row.dossier_id is not None
+
+
+def _with_link(session: Session, row: OutboxMessage, settings: Settings,
+               dossiers: dict[int, Dossier]) -> dict[str, Any]:
     """An email that asks its recipient to act gets a fresh action link, issued now and never stored in clear;
     every email knows the site's address (the public results, the decision and its certificates)."""
     context = {**row.context, "site": settings.base_url.rstrip("/")}
-    if row.channel != Channel.email or not row.context.get("ask_to_act") or row.dossier_id is None:
+    if not _asking(row):
         return context
     person = remembered(session, ("person", row.recipient_email),
                         lambda: get_person_by_email(session, email=row.recipient_email))
-    dossier = session.get(Dossier, row.dossier_id)
+    dossier = dossiers.get(row.dossier_id or 0)
     if person is None or dossier is None or dossier.stage != row.context.get("stage_code"):
         return context  # the dossier has moved on since: a link would only say so
     token = issue(session, person=person, dossier=dossier, route=default_route())
@@ -87,7 +92,10 @@ def deliver(session: Session, *, settings: Settings, now: datetime | None = None
     report = DeliveryReport()
     if not rows:
         return report
-    rendered = {message_id(row, settings): (row, render(row.event, _with_link(session, row, settings),
+    asked = {row.dossier_id for row in rows if _asking(row)}  # the dossiers their links are for, read at once
+    dossiers = {d.id or 0: d for d in session.exec(select(Dossier).where(col(Dossier.id).in_(asked))).all()} \
+        if asked else {}
+    rendered = {message_id(row, settings): (row, render(row.event, _with_link(session, row, settings, dossiers),
                                                        to_email=row.recipient_email, to_name=row.recipient_name))
                 for row in rows}
     emails = [build_message(email, message_id=key, sender=settings.mail_from)

@@ -13,10 +13,12 @@ from sqlmodel import Session, col, func, select
 from config.rules import RatioCap, Requirement, RuleSet, Title
 from models.award import school_year_start, years_held
 from models.campaign import Campaign, Phase
+from models.db import remembered
 from models.dossier import Dossier
 from models.nomination import Nomination, NominationStatus, Nominee
 from models.paper import PAPER_KINDS, papers_of
 from models.registration import forwarded_entries
+from tdkt import preload
 from tdkt.checks import CheckContext, register
 from tdkt.errors import Violation
 from tdkt.text import fold
@@ -55,7 +57,7 @@ def _registration(ctx: CheckContext, going_on: list[tuple[Nomination, Nominee]])
 def _preconditions(ctx: CheckContext, going_on: list[tuple[Nomination, Nominee]]) -> list[Violation]:
     year = school_year_start(ctx.school_year)
     nominee_ids = [p.id or 0 for _, p in going_on]
-    held = years_held(ctx.session, nominee_ids=nominee_ids)
+    held = preload.held(ctx.session, ctx.dossier.id or 0, lambda: years_held(ctx.session, nominee_ids=nominee_ids))
     proposed = proposed_in_campaign(ctx.session, campaign_id=ctx.phase.campaign_id, nominee_ids=nominee_ids)
     problems = []
     for nomination, nominee in going_on:
@@ -69,7 +71,8 @@ def _preconditions(ctx: CheckContext, going_on: list[tuple[Nomination, Nominee]]
 
 def proposed_in_campaign(session: Session, *, campaign_id: int, nominee_ids: list[int]) -> set[tuple[int, str]]:
     """(nominee, title) pairs nominated and still live in the campaign (its school year), any phase."""
-    phases = [p for p in session.exec(select(Phase.id).where(Phase.campaign_id == campaign_id)).all() if p]
+    phases = remembered(session, ("phases", campaign_id), lambda: [
+        p for p in session.exec(select(Phase.id).where(Phase.campaign_id == campaign_id)).all() if p])
     rows = session.exec(
         select(Nomination.nominee_id, Nomination.title_code)
         .join(Dossier, col(Dossier.id) == Nomination.dossier_id)
@@ -100,7 +103,9 @@ def unmet(rules: RuleSet, need: Requirement, nomination: Nomination, nominee: No
 
 
 def _papers(ctx: CheckContext, going_on: list[tuple[Nomination, Nominee]]) -> list[Violation]:
-    attached = {p.kind for p in papers_of(ctx.session, dossier_id=ctx.dossier.id or 0)}
+    dossier_id = ctx.dossier.id or 0
+    attached = {p.kind for p in preload.papers(ctx.session, dossier_id, lambda: papers_of(ctx.session,
+                                                                                      dossier_id=dossier_id))}
     problems = []
     for nomination, nominee in going_on:
         title: Title = ctx.rules.titles[nomination.title_code]

@@ -19,6 +19,7 @@ from models.dossier import Dossier, DossierStatus
 from models.nomination import Nomination, NominationStatus, Nominee, SubjectKind
 from models.unit import Unit, block_members
 from models.vote import CouncilVote, VoteTally, council_vote_for, tallies_for
+from tdkt import preload
 from tdkt.errors import Violation
 
 
@@ -40,11 +41,14 @@ class CheckContext:
     @cached_property
     def vote(self) -> CouncilVote | None:
         """The school council's vote on this dossier (several checks read it; loaded once)."""
-        return council_vote_for(self.session, dossier_id=self.dossier.id or 0)
+        dossier_id = self.dossier.id or 0
+        return preload.vote(self.session, dossier_id, lambda: council_vote_for(self.session, dossier_id=dossier_id))
 
     @cached_property
     def tallies(self) -> dict[int, VoteTally]:
-        return tallies_for(self.session, nomination_ids=[n.id or 0 for n, _ in self.nominations])
+        ids = [n.id or 0 for n, _ in self.nominations]
+        return preload.tallies(self.session, self.dossier.id or 0, ids,
+                               lambda: tallies_for(self.session, nomination_ids=ids))
 
     def going_on(self) -> list[tuple[Nomination, Nominee]]:
         """The nominations this action carries forward (all of them, or the approved ones under verdicts)."""

@@ -20,12 +20,13 @@ from config.route import Action, OfficeRef, Route, Stage, UnitRef, default_route
 from config.rules import campaign_rules
 from models.audit import AuditEvent, append
 from models.campaign import Campaign, Phase, deadline_for
-from models.db import utcnow
+from models.db import remembered, utcnow
 from models.delegation import principals_of, recipients
 from models.dossier import Dossier, DossierStatus
 from models.nomination import Nomination, NominationDecision, NominationStatus, Nominee, active_nominations
 from models.outbox import OutboxMessage, enqueue
 from models.unit import Person, Unit, find_office
+from tdkt import preload
 from tdkt.checks import CHECKS, CheckContext
 from tdkt.errors import TransitionRefused, Violation
 from tdkt.snapshot import snapshot
@@ -69,7 +70,9 @@ def resolve_unit(session: Session, ref: UnitRef, school: Unit) -> Unit | None:
 
 
 def _lock(session: Session, dossier_id: int) -> Dossier:
-    dossier = session.exec(select(Dossier).where(Dossier.id == dossier_id).with_for_update()).first()
+    dossier = preload.locked_dossier(session, dossier_id, lambda: session.exec(
+        select(Dossier).where(Dossier.id == dossier_id).with_for_update()
+        .execution_options(populate_existing=True)).first())
     if dossier is None:
         raise TransitionRefused("not_found", f"Không tìm thấy hồ sơ số {dossier_id}.")
     return dossier
@@ -212,7 +215,7 @@ def apply(
     assert school is not None and phase is not None
     campaign = session.get(Campaign, phase.campaign_id)
     assert campaign is not None
-    active = active_nominations(session, dossier_id=dossier_id)
+    active = preload.nominations(session, dossier_id, lambda: active_nominations(session, dossier_id=dossier_id))
     names = {n.id or 0: p.full_name for n, p in active}
 
     action, verdicts = _choose_action(stage, action, verdicts, active)
@@ -285,6 +288,7 @@ def _write(
     }
     changed = session.execute(
         update(Dossier).where(col(Dossier.id) == dossier.id, col(Dossier.version) == dossier.version).values(**values)
+        .execution_options(synchronize_session=False)  # the loaded row is set below; no search of the session
     )
     if changed.rowcount != 1:  # type: ignore[attr-defined]
         raise TransitionRefused("concurrent", "Hồ sơ vừa được người khác xử lý; hãy tải lại để xem trạng thái mới.")
@@ -310,12 +314,13 @@ def _write(
     outbox = _notify(session, action_def=action_def, dossier=dossier, school=school, phase=phase,
                      campaign=campaign, actor=actor, route=route, reason=reason, verdicts=verdicts, active=active,
                      on=local(now).date())
-    append(session, event)  # last: the chain's head stays locked until commit, so other transitions wait less
+    append(session, event)  # chained at commit
     session.add_all([NominationDecision(
         nomination_id=n.id or 0, stage=from_stage, round=event.detail["round"], verdict=VERDICT_STATUS[v.verdict],
         reason=v.reason or reason, actor_id=actor.id or 0, audit_event_id=event.id,
     ) for n, _ in active if (v := verdicts.get(n.id or 0)) is not None])
     session.flush()
+    preload.forget(session, dossier.id or 0)
     return TransitionResult(
         dossier_id=dossier.id or 0, action=action, from_stage=from_stage, to_stage=action_def.to, late=late,
         audit_event_id=event.id or 0, outbox_ids=[m.id or 0 for m in outbox],
@@ -355,8 +360,15 @@ def _notify(
         if unit is None:
             continue
         asks = acting is not None and acting.unit == target.unit and bool(set(acting.roles) & set(target.roles))
-        to = [(p.email, p.full_name) for p in recipients(session, unit_id=unit.id or 0, roles=target.roles, on=on)
+        people = _recipients(session, unit_id=unit.id or 0, roles=target.roles, on=on)
+        to = [(p.email, p.full_name) for p in people
               if not (target.digest and p.digest)]  # digest readers see it in their daily email
         rows += enqueue(session, event=target.event, recipients=to, dossier_id=dossier.id,
                         context={**context, "recipient_unit": unit.name, "ask_to_act": asks})
     return rows
+
+
+def _recipients(session: Session, *, unit_id: int, roles: list[str], on: date) -> list[Person]:
+    """Who in the unit receives a notification on day `on`; read once per batch (it is the same for all)."""
+    return remembered(session, ("recipients", unit_id, tuple(roles), on),
+                      lambda: recipients(session, unit_id=unit_id, roles=roles, on=on))

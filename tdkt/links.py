@@ -20,7 +20,7 @@ from sqlmodel import Session, col
 from config.route import Route
 from config.settings import get_settings
 from models.campaign import deadline_for
-from models.db import remembered, utcnow
+from models.db import utcnow
 from models.dossier import Dossier
 from models.link import ActionLink, link_by_hash
 from models.unit import Person
@@ -44,8 +44,7 @@ def issue(session: Session, *, person: Person, dossier: Dossier, route: Route, n
     """Create a link for `person` to act on `dossier` at its current stage; returns the token (not stored)."""
     now = now or utcnow()
     stage = route.stages[dossier.stage]
-    deadline = remembered(session, ("deadline", dossier.phase_id, stage.deadline.key), lambda: deadline_for(
-        session, phase_id=dossier.phase_id, key=stage.deadline.key)) if stage.deadline else None
+    deadline = deadline_for(session, phase_id=dossier.phase_id, key=stage.deadline.key) if stage.deadline else None
     grace = timedelta(days=get_settings().link_grace_days)
     expires = (deadline + grace) if deadline else now + DEFAULT_LIFETIME
     random_part = secrets.token_urlsafe(24)

@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlalchemy import case
+from sqlmodel import Session, col, func, select
 
 from config.route import Route, default_route
 from config.rules import campaign_rules
 from models.audit import history_with_actors
 from models.award import AwardRecord, school_year_start
-from models.campaign import Campaign, Phase, StageDeadline, quotas_for
+from models.campaign import Campaign, Phase, StageDeadline, forget_deadline, quotas_for
 from models.db import utcnow
 from models.decision import Decision, DecisionEntry, next_decision_number
 from models.delegation import Delegation
@@ -25,6 +26,7 @@ from models.nomination import Nomination, NominationStatus, Nominee, SubjectKind
 from models.paper import papers_of
 from models.unit import Person, Unit, UnitKind, block_members, district_schools, get_person_by_email
 from models.vote import CouncilVote, VoteTally, council_vote_for, tallies_for
+from tdkt import preload
 from tdkt.eligibility import for_dossier
 from tdkt.engine import TransitionResult, Verdict, apply
 from tdkt.errors import Refused
@@ -171,8 +173,9 @@ def forward_block(session: Session, *, block_id: int, phase_id: int, actor: Pers
     consolidation = session.exec(select(Consolidation).where(
         Consolidation.phase_id == phase_id, Consolidation.block_id == block_id
     )).first() or Consolidation(phase_id=phase_id, block_id=block_id)
-    results = [apply(session, dossier_id=d.id or 0, actor=actor, action=action, now=now, route=route)
-               for d in dossiers]
+    with preload.batch(session, [d.id or 0 for d in dossiers]):
+        results = [apply(session, dossier_id=d.id or 0, actor=actor, action=action, now=now, route=route)
+                   for d in dossiers]
     consolidation.forwarded_by, consolidation.forwarded_at = actor.id, now or utcnow()
     session.add(consolidation)
     session.flush()
@@ -195,8 +198,9 @@ def decide(session: Session, *, phase_id: int, actor: Person, signed_on: date, n
                             .order_by(col(Dossier.id))).all()
     if not dossiers:
         raise Refused("nothing_to_decide", "Chưa có hồ sơ nào chờ quyết định khen thưởng trong đợt này.")
-    results = [apply(session, dossier_id=d.id or 0, actor=actor, action=action, now=now, route=route)
-               for d in dossiers]
+    with preload.batch(session, [d.id or 0 for d in dossiers]):
+        results = [apply(session, dossier_id=d.id or 0, actor=actor, action=action, now=now, route=route)
+                   for d in dossiers]
     issuer = session.get(Unit, actor.unit_id)
     assert issuer is not None
     decision = Decision(phase_id=phase_id, signed_on=signed_on, issuer_unit_id=issuer.id or 0,
@@ -264,22 +268,23 @@ def status_rows(session: Session, *, phase_id: int, route: Route | None = None,
         stage = route.stages[stage_name]
         return stage.deadline is not None and stage.deadline.key in deadlines and now > deadlines[stage.deadline.key]
 
-    counts: dict[int, list[Nomination]] = {}
-    for nomination in session.exec(select(Nomination).where(
-        col(Nomination.dossier_id).in_([d.id for d in dossiers.values()]), Nomination.withdrawn == False  # noqa: E712
-    )).all():
-        counts.setdefault(nomination.dossier_id, []).append(nomination)
+    approved = col(Nomination.status).in_([NominationStatus.approved, NominationStatus.granted])
+    counts = {dossier_id: (total, granted or 0) for dossier_id, total, granted in session.exec(
+        select(Nomination.dossier_id, func.count(), func.sum(case((approved, 1), else_=0)))
+        .join(Dossier, col(Dossier.id) == Nomination.dossier_id)
+        .where(Dossier.phase_id == phase_id, Nomination.withdrawn == False)  # noqa: E712
+        .group_by(col(Nomination.dossier_id))
+    ).all()}
     rows = []
     for school in schools:
         dossier = dossiers.get(school.id or 0)
-        noms = counts.get(dossier.id or 0, []) if dossier else []
+        total, granted = counts.get(dossier.id or 0, (0, 0)) if dossier else (0, 0)
         rows.append(StatusRow(
             dossier_id=dossier.id or 0 if dossier else 0, school=school.name,
             block=blocks.get(school.block_id, "") if school.block_id else "",
             stage=route.stages[dossier.stage].label if dossier else "Chưa lập hồ sơ",
             status=dossier.status if dossier else "", round=dossier.round if dossier else 0,
-            nominations=len(noms),
-            approved=sum(1 for n in noms if n.status in (NominationStatus.approved, NominationStatus.granted)),
+            nominations=total, approved=int(granted),
             late=dossier.late if dossier else False,
             overdue=overdue(dossier.stage if dossier else route.start),
         ))
@@ -313,6 +318,7 @@ def set_deadline(session: Session, *, phase_id: int, key: str, due_on: date, rou
     row.due_at = end_of_day(due_on)
     session.add(row)
     session.flush()
+    forget_deadline(session, phase_id=phase_id, key=key)
 
 
 def delegate(session: Session, *, person: Person, substitute: Person, starts_on: date, ends_on: date) -> Delegation:

@@ -500,12 +500,13 @@ def _act(token: str, form: dict[str, Any], signed_in: int | None) -> Response:
                 services.act(session, dossier_id=dossier.id or 0, actor=actor, action=action, reason=reason,
                              expected_stage=link.stage)
             links.use(session, link=link)
-            view = services.dossier_view(session, dossier_id=dossier.id or 0, route=route)
+            school = session.get(Unit, dossier.school_id)
+            done = {"dossier": dossier, "school": school.name if school else "", "stage": route.stages[dossier.stage]}
     except links.LinkRefused as refusal:
         return _link_error(refusal)
     except Refused as refusal:
         return page("message.html", 409, title="Không thực hiện được", message=refusal.message)
-    return page("done.html", view=view, decision=decision)
+    return page("done.html", view=done, decision=decision)  # where the dossier went; the link shows the rest
 
 
 def _block_members(session: Any, dossier: Any) -> list[services.StatusRow]:

@@ -1,0 +1,111 @@
+"""A batch of transitions in one transaction: its dossiers locked up front, what they read loaded at once.
+
+A transition reads its dossier (locked), the nominations with their nominees, the council's vote and
+tallies, the papers and the nominees' award history: six queries each. `preload` takes the locks of a whole
+batch in one statement (by id, so two batches cannot deadlock) and reads each kind once for all its
+dossiers; the engine and its checks then take them from here. The rows are read under the locks, so they
+are what each transition would have read itself. A dossier's preloaded rows serve its one transition:
+`forget` drops them once it is written, and a second transition of it in the same batch reads afresh.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from sqlmodel import Session, col, select
+
+from models.award import years_held
+from models.dossier import Dossier
+from models.nomination import Nomination, NominationStatus, Nominee
+from models.paper import Paper
+from models.vote import CouncilVote, VoteTally
+
+KEY = "preloaded"
+T = TypeVar("T")
+
+
+@dataclass
+class Preloaded:
+    dossiers: dict[int, Dossier]
+    nominations: dict[int, list[tuple[Nomination, Nominee]]] = field(default_factory=dict)
+    votes: dict[int, CouncilVote] = field(default_factory=dict)
+    tallies: dict[int, VoteTally] = field(default_factory=dict)
+    papers: dict[int, list[Paper]] = field(default_factory=dict)
+    held: dict[tuple[int, str], set[int]] = field(default_factory=dict)
+
+
+def preload(session: Session, dossier_ids: list[int]) -> None:
+    """Lock the dossiers and load what their transitions read (replaces an earlier batch's rows)."""
+    ids = sorted(set(dossier_ids))
+    dossiers = session.exec(select(Dossier).where(col(Dossier.id).in_(ids)).order_by(col(Dossier.id))
+                            .with_for_update().execution_options(populate_existing=True)).all()
+    batch = Preloaded(dossiers={d.id or 0: d for d in dossiers})
+    for nomination, nominee in session.exec(
+        select(Nomination, Nominee).join(Nominee, col(Nominee.id) == Nomination.nominee_id)
+        .where(col(Nomination.dossier_id).in_(ids), Nomination.withdrawn == False,  # noqa: E712
+               Nomination.status != NominationStatus.rejected)
+        .order_by(col(Nomination.id))
+    ).all():
+        batch.nominations.setdefault(nomination.dossier_id, []).append((nomination, nominee))
+    nomination_ids = [n.id for pairs in batch.nominations.values() for n, _ in pairs]
+    batch.votes = {v.dossier_id: v for v in session.exec(select(CouncilVote).where(
+        col(CouncilVote.dossier_id).in_(ids))).all()}
+    batch.tallies = {t.nomination_id: t for t in session.exec(select(VoteTally).where(
+        col(VoteTally.nomination_id).in_(nomination_ids))).all()} if nomination_ids else {}
+    for paper in session.exec(select(Paper).where(col(Paper.dossier_id).in_(ids)).order_by(col(Paper.id))).all():
+        batch.papers.setdefault(paper.dossier_id, []).append(paper)
+    batch.held = years_held(session, nominee_ids=sorted({p.id or 0 for pairs in batch.nominations.values()
+                                                         for _, p in pairs}))
+    session.info[KEY] = batch
+
+
+@contextmanager
+def batch(session: Session, dossier_ids: list[int]) -> Iterator[None]:
+    """Preload for the transitions applied inside the block; its rows are dropped when it ends."""
+    preload(session, dossier_ids)
+    try:
+        yield
+    finally:
+        session.info.pop(KEY, None)
+
+
+def forget(session: Session, dossier_id: int) -> None:
+    batch: Preloaded | None = session.info.get(KEY)
+    if batch is not None:
+        batch.dossiers.pop(dossier_id, None)
+
+
+def _from_batch(session: Session, dossier_id: int, pick: Callable[[Preloaded], T], load: Callable[[], T]) -> T:
+    batch: Preloaded | None = session.info.get(KEY)
+    return pick(batch) if batch is not None and dossier_id in batch.dossiers else load()
+
+
+def locked_dossier(session: Session, dossier_id: int, load: Callable[[], Dossier | None]) -> Dossier | None:
+    return _from_batch(session, dossier_id, lambda b: b.dossiers[dossier_id], load)
+
+
+def nominations(session: Session, dossier_id: int,
+                load: Callable[[], list[tuple[Nomination, Nominee]]]) -> list[tuple[Nomination, Nominee]]:
+    return _from_batch(session, dossier_id, lambda b: list(b.nominations.get(dossier_id, [])), load)
+
+
+def vote(session: Session, dossier_id: int, load: Callable[[], CouncilVote | None]) -> CouncilVote | None:
+    return _from_batch(session, dossier_id, lambda b: b.votes.get(dossier_id), load)
+
+
+def tallies(session: Session, dossier_id: int, nomination_ids: list[int],
+            load: Callable[[], dict[int, VoteTally]]) -> dict[int, VoteTally]:
+    return _from_batch(session, dossier_id, lambda b: {i: b.tallies[i] for i in nomination_ids if i in b.tallies},
+                       load)
+
+
+def papers(session: Session, dossier_id: int, load: Callable[[], list[Paper]]) -> list[Paper]:
+    return _from_batch(session, dossier_id, lambda b: list(b.papers.get(dossier_id, [])), load)
+
+
+def held(session: Session, dossier_id: int,
+         load: Callable[[], dict[tuple[int, str], set[int]]]) -> dict[tuple[int, str], set[int]]:
+    return _from_batch(session, dossier_id, lambda b: b.held, load)
