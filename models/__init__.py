@@ -15,9 +15,13 @@ from models.registration import Registration, RegistrationEntry, RegistrationSta
 from models.unit import Person, Unit, UnitKind
 from models.vote import CouncilVote, VoteTally
 
+# Rows that the transitions of a unit of work read again and again and that it never changes: a session keeps
+# them loaded for its whole life (models.db.keep_loaded; the identity map alone holds rows weakly).
+REFERENCE = (Unit, Person, Phase, Campaign, StageDeadline)
+
 __all__ = [
-    "ActionLink", "AuditChain", "AuditEvent", "AwardRecord", "Campaign", "Consolidation", "CouncilVote", "Decision",
-    "DecisionEntry", "Delegation", "Dossier",
+    "REFERENCE", "ActionLink", "AuditChain", "AuditEvent", "AwardRecord", "Campaign", "Consolidation", "CouncilVote",
+    "Decision", "DecisionEntry", "Delegation", "Dossier",
     "DossierStatus", "Nomination", "NominationDecision", "NominationStatus", "Nominee", "NotificationLog",
     "OutboxMessage", "OutboxStatus", "Paper", "Person", "Phase", "PhaseQuota", "SchedulerLease", "StageDeadline",
     "SubjectKind", "Unit", "UnitKind", "VoteTally", "Registration", "RegistrationEntry", "RegistrationStatus",

@@ -113,10 +113,17 @@ def keep_loaded(session: Session, *classes: type) -> Session:
     return session
 
 
+def new_session(url: str | None = None) -> Session:
+    """A session that keeps the reference rows it loads (models.REFERENCE) until it closes."""
+    from models import REFERENCE
+
+    return keep_loaded(Session(get_engine(url), expire_on_commit=False), *REFERENCE)
+
+
 @contextmanager
 def session_scope(url: str | None = None) -> Iterator[Session]:
     """One unit of work: commit on success, roll back everything on any error."""
-    session = Session(get_engine(url), expire_on_commit=False)
+    session = new_session(url)
     try:
         yield session
         session.commit()

@@ -20,16 +20,13 @@ from pydantic import BaseModel
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from models.campaign import Campaign, Phase, StageDeadline
-from models.db import get_engine, keep_loaded, session_scope
-from models.unit import Person, Unit
+from models.db import new_session, session_scope
 from tasks.retry import is_transient
 from tdkt import preload, services
 from tdkt.engine import TransitionResult, Verdict
 from tdkt.errors import Refused
 
 Item = TypeVar("Item", bound="Request")
-REFERENCE = (Unit, Person, Phase, Campaign, StageDeadline)  # read by every transition of a batch, kept loaded
 ATTEMPTS = (0.0, 0.5, 2.0)  # waits before each attempt of one item after a passing database fault
 
 
@@ -73,7 +70,7 @@ def each(items: list[Item], apply_one: Callable[[Session, Item], TransitionResul
     others go on without it. The session keeps the rows every item reads (the phase, the offices, the
     actor) for the whole chunk.
     """
-    with keep_loaded(Session(get_engine(), expire_on_commit=False), *REFERENCE) as session:
+    with new_session() as session:
         for attempt, wait in enumerate(ATTEMPTS):
             time.sleep(wait)
             results: list[TransitionResult] = []
@@ -123,7 +120,6 @@ def forward_block(block_id: int, phase_id: int, actor_email: str, now: datetime 
     """Consolidate the block's dossiers and forward them together (one transaction for the block)."""
     try:
         with session_scope() as session:
-            keep_loaded(session, *REFERENCE)
             actor = services.person(session, email=actor_email)
             return outcome(services.forward_block(session, block_id=block_id, phase_id=phase_id, actor=actor, now=now))
     except Refused as exc:
@@ -136,7 +132,6 @@ def issue_decision(phase_id: int, actor_email: str, signed_on: date, number: str
     """Decide every dossier awaiting the decision and write the annex (one transaction)."""
     try:
         with session_scope() as session:
-            keep_loaded(session, *REFERENCE)
             actor = services.person(session, email=actor_email)
             decision = services.decide(session, phase_id=phase_id, actor=actor, signed_on=signed_on, number=number,
                                        now=now)

@@ -307,10 +307,8 @@ def _write(
             **({"on_behalf_of": principal.id} if principal.id != actor.id else {}),
         },
     )
-    for nomination, _ in active:
-        nomination.status = _nomination_status(target, nomination.status, verdicts.get(nomination.id or 0),
-                                               resubmitted)
-        session.add(nomination)
+    _set_statuses(session, [(n, _nomination_status(target, n.status, verdicts.get(n.id or 0), resubmitted))
+                            for n, _ in active])
     outbox = _notify(session, action_def=action_def, dossier=dossier, school=school, phase=phase,
                      campaign=campaign, actor=actor, route=route, reason=reason, verdicts=verdicts, active=active,
                      on=local(now).date())
@@ -325,6 +323,19 @@ def _write(
         dossier_id=dossier.id or 0, action=action, from_stage=from_stage, to_stage=action_def.to, late=late,
         audit_event_id=event.id or 0, outbox_ids=[m.id or 0 for m in outbox],
     )
+
+
+def _set_statuses(session: Session, statuses: list[tuple[Nomination, NominationStatus]]) -> None:
+    """One UPDATE per new status, not one per nomination (a dossier carries twenty or so)."""
+    moving: dict[NominationStatus, list[Nomination]] = {}
+    for nomination, status in statuses:
+        if nomination.status != status:
+            moving.setdefault(status, []).append(nomination)
+    for status, nominations in moving.items():
+        session.execute(update(Nomination).where(col(Nomination.id).in_([n.id for n in nominations]))
+                        .values(status=status).execution_options(synchronize_session=False))
+        for nomination in nominations:
+            set_committed_value(nomination, "status", status)
 
 
 def _joined_reasons(verdicts: dict[int, Verdict]) -> str | None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import case
+from sqlalchemy import case, insert
 from sqlmodel import Session, col, func, select
 
 from config.route import Route, default_route
@@ -218,22 +218,24 @@ def _annex(session: Session, *, decision: Decision, dossier_ids: list[int]) -> N
     assert campaign is not None
     titles = campaign_rules(campaign).titles
     rows = session.exec(
-        select(Nomination, Nominee, Unit)
+        select(Nomination.id, Nomination.title_code, Nominee.id, Nominee.full_name, Nominee.position, Unit.name)
         .join(Nominee, col(Nominee.id) == Nomination.nominee_id)
         .join(Unit, col(Unit.id) == Nominee.unit_id)
         .where(col(Nomination.dossier_id).in_(dossier_ids), Nomination.status == NominationStatus.granted)
         .order_by(col(Unit.name), col(Nominee.full_name))
     ).all()
+    if not rows:
+        return
     year = school_year_start(campaign.school_year)
-    for nomination, nominee, unit in rows:
-        session.add(DecisionEntry(
-            decision_id=decision.id or 0, nomination_id=nomination.id or 0, nominee_name=nominee.full_name,
-            position=nominee.position, unit_name=unit.name, title_code=nomination.title_code,
-            title_name=titles[nomination.title_code].name,
-        ))
-        session.add(AwardRecord(nominee_id=nominee.id or 0, title_code=nomination.title_code, year=year,
-                                decision_number=decision.number, decision_id=decision.id))
-    session.flush()
+    # thousands of rows for a province: inserted as rows, not built as objects one by one (in annex order)
+    session.execute(insert(DecisionEntry), [
+        {"decision_id": decision.id, "nomination_id": nomination_id, "nominee_name": name, "position": position,
+         "unit_name": unit_name, "title_code": code, "title_name": titles[code].name}
+        for nomination_id, code, _, name, position, unit_name in rows])
+    session.execute(insert(AwardRecord), [
+        {"nominee_id": nominee_id, "title_code": code, "year": year, "decision_number": decision.number,
+         "decision_id": decision.id}
+        for _, code, nominee_id, _, _, _ in rows])
 
 
 @dataclass

@@ -18,6 +18,7 @@ from flows.review import review_flow
 from flows.runtime import run, run_batch
 from flows.submission import submission_flow
 from models.dossier import Dossier, DossierStatus
+from models.nomination import Nomination
 from models.outbox import OutboxMessage, OutboxStatus
 from tasks.transition import Review, Submission
 from tdkt.errors import Refused
@@ -80,10 +81,12 @@ def test_refusal_is_an_answer_not_a_failed_run(session: Session, smtp: SmtpServe
     assert _run_states(f"submit-dossiers-{dossier_id}", started) == ["COMPLETED"]
 
 
+@pytest.mark.parametrize("batch_size", ["1", "25"])
 def test_batch_refusal_leaves_the_other_dossiers_sent(session: Session, smtp: SmtpServer,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    """Three chunks of one dossier each: the middle school misses the vote threshold, the other two go on."""
-    monkeypatch.setenv("TDKT_FLOW_BATCH_SIZE", "1")
+                                                       monkeypatch: pytest.MonkeyPatch, batch_size: str) -> None:
+    """The middle school misses the vote threshold, the other two go on: in three chunks of one dossier, and
+    inside one chunk (one transaction) of three."""
+    monkeypatch.setenv("TDKT_FLOW_BATCH_SIZE", batch_size)
     get_settings.cache_clear()
     district = make_district(session, blocks=1, schools_per_block=3)
     ids = [prepare_dossier(session, district, school, votes_for=3 if i == 1 else 10)[0]
@@ -96,3 +99,25 @@ def test_batch_refusal_leaves_the_other_dossiers_sent(session: Session, smtp: Sm
     assert [session.get(Dossier, d).stage for d in ids] == ["block_aggregation", "school_vote", "block_aggregation"]
     leader = district.heads[district.blocks[0].leader_school_id].email
     assert sorted(m["To"].addresses[0].addr_spec for m in smtp.inbox.messages) == [leader, leader]
+
+
+def test_a_dossier_twice_in_one_chunk_is_read_afresh_the_second_time(session: Session, smtp: SmtpServer) -> None:
+    """In one chunk the Phòng rejects a nominee and approves the rest, then Nội vụ verifies the same dossier:
+    the second transition reads the dossier as the first left it (its preloaded rows were dropped once
+    written), so the rejected nominee stays rejected instead of being verified with the others."""
+    district = make_district(session, blocks=1, schools_per_block=1)
+    school = district.schools[0]
+    dossier_id, noms = prepare_dossier(session, district, school)
+    run(submission_flow, [Submission(dossier_id=dossier_id, actor_email=district.heads[school.id or 0].email)], at(1))
+    run(aggregation_flow, district.blocks[0].id, district.phase_id,
+        district.heads[district.blocks[0].leader_school_id].email, at(2))
+    rejected = noms[0].id or 0
+    verdicts = {n.id or 0: ("approve", None) for n in noms} | {rejected: ("reject", "Chưa đủ tiêu chuẩn")}
+    result = run(review_flow, [Review(dossier_id=dossier_id, actor_email=district.people["phong_reviewer"].email,
+                                      verdicts=verdicts),
+                               Review(dossier_id=dossier_id, actor_email=district.people["noivu_officer"].email,
+                                      action="verify")], at(3))
+    assert [r["to_stage"] for r in result["results"]] == ["noivu_verification", "awaiting_decision"]
+    session.expire_all()
+    statuses = {n.id: n.status for n in session.exec(select(Nomination).where(Nomination.dossier_id == dossier_id))}
+    assert statuses == {n.id: "rejected" if n.id == rejected else "approved" for n in noms}

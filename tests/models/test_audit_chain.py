@@ -8,8 +8,9 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from models.audit import AuditEvent, verify
+from tdkt import services
 from tdkt.cli import app
-from tests.factories import at, make_district, submit_school
+from tests.factories import at, make_district, prepare_dossier, submit_school
 
 
 def _events(session: Session) -> list[AuditEvent]:
@@ -58,3 +59,27 @@ def test_a_deleted_event_is_found_in_the_middle_and_at_the_end(session: Session)
     session.expire_all()
     problems = [b.problem for b in verify(session)]
     assert problems == ["Chuỗi dừng ở sự kiện số 1 nhưng đã ghi tới số 3: sự kiện cuối đã bị xóa hoặc sửa."]
+
+
+def test_events_are_chained_at_commit_and_an_undone_savepoint_leaves_no_gap(session: Session) -> None:
+    """Events get their place in the chain when the transaction commits, in the order they were written; an
+    event written inside a savepoint that was rolled back is not chained (no hole, no orphan)."""
+    district = make_district(session, blocks=1, schools_per_block=3)
+    ids = [prepare_dossier(session, district, school)[0] for school in district.schools]
+
+    def submit(index: int) -> None:
+        services.submit(session, dossier_id=ids[index], actor=district.heads[district.schools[index].id or 0],
+                        now=at(1))
+
+    submit(0)
+    assert [(e.seq, e.hash) for e in session.exec(select(AuditEvent)).all()] == [(None, None)]  # not yet chained
+    savepoint = session.begin_nested()
+    submit(1)
+    savepoint.rollback()
+    submit(2)
+    session.commit()
+    events = list(session.exec(select(AuditEvent).order_by(AuditEvent.seq)).all())
+    assert [(e.seq, e.dossier_id) for e in events] == [(1, ids[0]), (2, ids[2])]
+    assert events[0].prev_hash == "0" * 64 and events[1].prev_hash == events[0].hash
+    session.rollback()
+    assert verify(session) == []
