@@ -215,7 +215,10 @@ def smtp_server(journal: Path) -> Iterator[int]:
 def web_server(port: int, workers: int) -> Iterator[str]:
     """The web app under uvicorn with `workers` processes, on the benchmark's database."""
     process = subprocess.Popen([sys.executable, "-m", "uvicorn", "web.app:app", "--host", "127.0.0.1", "--port",
-                                str(port), "--workers", str(workers), "--log-level", "warning"], cwd=ROOT)
+                                str(port), "--workers", str(workers), "--log-level", "warning",
+                                # as behind a reverse proxy: idle connections are kept longer than the client's,
+                                # so a request is never sent on a connection the server is closing (ReadError)
+                                "--timeout-keep-alive", "75"], cwd=ROOT)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):

@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     smtp_password: str = ""
     mail_from: str = "Phòng GD&ĐT <thidua@tdkt.invalid>"
     smtp_timeout: float = 10.0
+    smtp_connections: int = Field(default=2, ge=1, le=16)
 
     mailbox_dir: Path = PROJECT_DIR / "var" / "mailbox"
     files_dir: Path = PROJECT_DIR / "var" / "files"

@@ -26,7 +26,15 @@ def _transitions(session: Session) -> list[int]:
     return [m.id for m in session.exec(select(OutboxMessage)).all()]
 
 
-def test_smtp_down_then_up_delivers_each_email_once(session: Session, smtp: SmtpServer) -> None:
+@pytest.fixture(params=["1", "3"], ids=["one-connection", "three-connections"])
+def connections(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """TDKT_SMTP_CONNECTIONS: delivery behaves the same over one connection or several at once."""
+    monkeypatch.setenv("TDKT_SMTP_CONNECTIONS", request.param)
+    get_settings.cache_clear()
+    return str(request.param)
+
+
+def test_smtp_down_then_up_delivers_each_email_once(session: Session, smtp: SmtpServer, connections: str) -> None:
     ids = _transitions(session)
     assert len(ids) == 3
     smtp.stop()
@@ -51,7 +59,7 @@ def test_smtp_down_then_up_delivers_each_email_once(session: Session, smtp: Smtp
     assert "Kính gửi" in message.get_body(("plain",)).get_content()
 
 
-def test_permanent_failure_is_recorded_not_retried(session: Session, smtp: SmtpServer) -> None:
+def test_permanent_failure_is_recorded_not_retried(session: Session, smtp: SmtpServer, connections: str) -> None:
     _transitions(session)
     row = session.exec(select(OutboxMessage)).first()
     row.recipient_email = "bad-address@qh.test"
