@@ -14,7 +14,7 @@ from tasks.transition import Submission, submit_dossiers
 
 @flow(name="submit-dossiers", flow_run_name=run_name("submit-dossiers", "submissions"))
 def submission_flow(submissions: list[Submission], now: datetime | None = None) -> dict[str, Any]:
-    """Submit each school's dossier (one transaction each), then deliver the notifications they produced."""
+    """Submit each school's dossier (one transaction per chunk), then deliver the notifications they produced."""
     result = mapped(submit_dossiers, submissions, now)
     deliver_notifications(result["outbox_ids"])
     return result

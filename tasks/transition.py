@@ -105,13 +105,13 @@ def _review(session: Session, item: Review, now: datetime | None) -> TransitionR
 
 @task(name="submit-dossiers", retries=2, retry_delay_seconds=[1, 8], retry_condition_fn=is_transient)
 def submit_dossiers(items: list[Submission], now: datetime | None = None) -> dict[str, Any]:
-    """Check each school's vote and papers, then send its dossier on (one transaction per dossier)."""
+    """Check each school's vote and papers, then send its dossier on (a refused one writes nothing)."""
     return each(items, lambda session, item: _submit(session, item, now))
 
 
 @task(name="review-dossiers", retries=2, retry_delay_seconds=[1, 8], retry_condition_fn=is_transient)
 def review_dossiers(items: list[Review], now: datetime | None = None) -> dict[str, Any]:
-    """Apply reviewers' actions or per-nomination verdicts (quota checked by the route; one transaction each)."""
+    """Apply reviewers' actions or per-nomination verdicts (quota checked by the route; refusals write nothing)."""
     return each(items, lambda session, item: _review(session, item, now))
 
 
