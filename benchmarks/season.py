@@ -3,8 +3,9 @@
     python -m benchmarks.season [--schools 1000] [--blocks 50] [--per-school 20] [--rate 100] [--duration 30]
 
 Generates the province (benchmarks/province.py) in a fresh PostgreSQL database, then: the councils vote;
-schools submit (one flow run per block; a few miss the vote threshold, withdraw that nominee and submit
-again); block leaders forward; the Phòng reviews in batches (returns some dossiers, rejects some nominees;
+schools submit (one flow run per block, --concurrency of them in flight at once; a few miss the vote
+threshold, withdraw that nominee and submit again); block leaders forward (as many at once); the Phòng
+reviews in batches (returns some dossiers, rejects some nominees;
 the returned schools complete and resubmit, their leaders forward again, the Phòng approves); Nội vụ
 verifies through the emailed links, driven from a second process at a fixed rate (the approval load test);
 the chairman signs the decision. Every email goes to a real SMTP server in its own process.
@@ -27,12 +28,13 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import psycopg
@@ -68,6 +70,7 @@ from tasks.transition import Review, Submission  # noqa: E402
 from tdkt import papers, services  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
+T = TypeVar("T")
 PG_ADMIN = os.environ.get("TDKT_BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 RETURN_REASON = "Thiếu báo cáo thành tích có xác nhận của Thủ trưởng đơn vị"
 REJECT_REASON = "Chưa đủ tiêu chuẩn: tỉ lệ học sinh lớp chủ nhiệm hoàn thành chương trình chưa đạt"
@@ -82,6 +85,7 @@ class Options:
     duration: float = 30.0
     web_workers: int = 2
     review_batch: int = 100
+    concurrency: int = 1  # flow runs in flight at once (blocks and reviewers acting at the same time)
     database_url: str | None = None  # a fresh database is created (and dropped) when not given
     json_path: Path | None = None
     journal: Path | None = None  # where the SMTP server writes what it received
@@ -310,14 +314,20 @@ class Season:
                     services.record_vote(session, dossier_id=dossier_id, held_on=date.today(), members_total=15,
                                          members_present=13, tallies=tallies)
 
+    def _together(self, work: Callable[[T], dict[str, Any]], items: list[T]) -> list[dict[str, Any]]:
+        """Run one flow per item, `concurrency` of them at a time, in this process's threads."""
+        with ThreadPoolExecutor(self.options.concurrency, thread_name_prefix="actor") as pool:
+            return list(pool.map(work, items))
+
     def _submit(self, dossier_ids: list[int], province: Province) -> dict[str, Any]:
         return run_batch(submission_flow, [Submission(dossier_id=d, actor_email=province.heads[d])
                                            for d in dossier_ids])
 
     def _submissions(self, province: Province, scenario: Scenario) -> None:
         with self.stage("Trường gửi hồ sơ"):
-            refused = [r for _, dossiers in province.blocks.values()
-                       for r in self._submit(dossiers, province)["refused"]]
+            refused = [r for report in self._together(lambda ds: self._submit(ds, province),
+                                                      [ds for _, ds in province.blocks.values()])
+                       for r in report["refused"]]
             for item in refused:  # the school withdraws the nominee who missed the threshold, and submits again
                 with session_scope() as session:
                     for violation in item["violations"]:
@@ -328,14 +338,15 @@ class Season:
 
     def _aggregation(self, province: Province, blocks: dict[int, tuple[str, list[int]]], label: str = "") -> None:
         with self.stage(label or "Khối tổng hợp, chuyển Phòng"):
-            for block_id, (leader, _) in blocks.items():
-                run_flow(aggregation_flow, block_id, province.phase_id, leader)
+            self._together(lambda block: run_flow(aggregation_flow, block[0], province.phase_id, block[1][0]),
+                           list(blocks.items()))
 
     def _reviews(self, reviews: list[Any]) -> None:
         batch = self.options.review_batch
-        for start in range(0, len(reviews), batch):
-            result = run_batch(review_flow, reviews[start:start + batch])
-            assert not result["refused"], result["refused"][:3]
+        results = self._together(lambda start: run_batch(review_flow, reviews[start:start + batch]),
+                                 list(range(0, len(reviews), batch)))
+        refused = [r for result in results for r in result["refused"]]
+        assert not refused, refused[:3]
 
     def _review(self, province: Province, scenario: Scenario) -> None:
         reviewer = province.office["phong_reviewer"]
@@ -560,6 +571,8 @@ def parse(argv: list[str] | None) -> Options:
     parser.add_argument("--duration", type=float, default=defaults.duration, help="giây tối đa của phép thử tải")
     parser.add_argument("--web-workers", type=int, default=defaults.web_workers)
     parser.add_argument("--review-batch", type=int, default=defaults.review_batch)
+    parser.add_argument("--concurrency", type=int, default=defaults.concurrency,
+                        help="số luồng chạy cùng lúc (các khối, các đợt xét)")
     parser.add_argument("--database-url", default=None, help="mặc định: tạo và xóa một CSDL PostgreSQL riêng")
     parser.add_argument("--json", dest="json_path", type=Path, default=None)
     parser.add_argument("--journal", type=Path, default=None, help="tệp ghi các thư máy chủ SMTP nhận được")
