@@ -7,11 +7,13 @@ again under EXPLAIN ANALYZE. The season benchmark takes them when the Phòng's q
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from config.route import default_route
@@ -48,8 +50,9 @@ def explain(province: Any) -> dict[str, Any]:
     return {name: _measure(view, province) for name, view in VIEWS.items()}
 
 
-def _measure(view: Callable[[Session, Any], object], province: Any) -> dict[str, Any]:
-    engine = get_engine()
+@contextmanager
+def recorded(engine: Engine) -> Iterator[list[tuple[float, str, Any]]]:
+    """Every SQL statement `engine` runs inside the block, as (ms, statement, parameters)."""
     statements: list[tuple[float, str, Any]] = []
     started: dict[int, float] = {}
 
@@ -62,13 +65,19 @@ def _measure(view: Callable[[Session, Any], object], province: Any) -> dict[str,
     event.listen(engine, "before_cursor_execute", before)
     event.listen(engine, "after_cursor_execute", after)
     try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, "after_cursor_execute", after)
+
+
+def _measure(view: Callable[[Session, Any], object], province: Any) -> dict[str, Any]:
+    engine = get_engine()
+    with recorded(engine) as statements:
         clock = time.perf_counter()
         with session_scope() as session:
             view(session, province)
         total = (time.perf_counter() - clock) * 1000
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-        event.remove(engine, "after_cursor_execute", after)
     ms, sql, parameters = max(statements, key=lambda s: s[0])
     with engine.connect() as conn:
         plan = [row[0] for row in conn.exec_driver_sql(f"EXPLAIN ANALYZE {sql}", parameters)]

@@ -2,7 +2,7 @@
 
 Tamper-evident: events form one hash chain. Each has a sequence number and records the hash of the one
 before; its own hash covers every field. The chain's head (last sequence and hash) is a row locked by each
-writer, so chained writes are serialised and a deleted last event shows too. `verify` finds any edited,
+committing writer, so chained writes are serialised and a deleted last event shows too. `verify` finds any edited,
 deleted or inserted event.
 
 Events are chained when their transaction commits (`seal`, on every session's before_commit): the head is

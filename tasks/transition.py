@@ -27,7 +27,7 @@ from tdkt.engine import TransitionResult, Verdict
 from tdkt.errors import Refused
 
 Item = TypeVar("Item", bound="Request")
-ATTEMPTS = (0.0, 0.5, 2.0)  # waits before each attempt of one item after a passing database fault
+ATTEMPTS = (0.0, 0.5, 2.0)  # waits before each attempt of a chunk after a passing database fault
 
 
 class Request(BaseModel):

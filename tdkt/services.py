@@ -6,6 +6,7 @@ batch such as a block's forward or a phase's decision is one transaction.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -173,9 +174,7 @@ def forward_block(session: Session, *, block_id: int, phase_id: int, actor: Pers
     consolidation = session.exec(select(Consolidation).where(
         Consolidation.phase_id == phase_id, Consolidation.block_id == block_id
     )).first() or Consolidation(phase_id=phase_id, block_id=block_id)
-    with preload.batch(session, [d.id or 0 for d in dossiers]):
-        results = [apply(session, dossier_id=d.id or 0, actor=actor, action=action, now=now, route=route)
-                   for d in dossiers]
+    results = _apply_all(session, dossiers, actor=actor, action=action, now=now, route=route)
     consolidation.forwarded_by, consolidation.forwarded_at = actor.id, now or utcnow()
     session.add(consolidation)
     session.flush()
@@ -184,6 +183,14 @@ def forward_block(session: Session, *, block_id: int, phase_id: int, actor: Pers
         session.add(dossier)
     session.flush()
     return results
+
+
+def _apply_all(session: Session, dossiers: Sequence[Dossier], *, actor: Person, action: str, now: datetime | None,
+               route: Route) -> list[TransitionResult]:
+    """The same action on several dossiers in the caller's transaction, their rows read at once."""
+    with preload.batch(session, [d.id or 0 for d in dossiers]):
+        return [apply(session, dossier_id=d.id or 0, actor=actor, action=action, now=now, route=route)
+                for d in dossiers]
 
 
 def decide(session: Session, *, phase_id: int, actor: Person, signed_on: date, number: str | None = None,
@@ -198,9 +205,7 @@ def decide(session: Session, *, phase_id: int, actor: Person, signed_on: date, n
                             .order_by(col(Dossier.id))).all()
     if not dossiers:
         raise Refused("nothing_to_decide", "Chưa có hồ sơ nào chờ quyết định khen thưởng trong đợt này.")
-    with preload.batch(session, [d.id or 0 for d in dossiers]):
-        results = [apply(session, dossier_id=d.id or 0, actor=actor, action=action, now=now, route=route)
-                   for d in dossiers]
+    results = _apply_all(session, dossiers, actor=actor, action=action, now=now, route=route)
     issuer = session.get(Unit, actor.unit_id)
     assert issuer is not None
     decision = Decision(phase_id=phase_id, signed_on=signed_on, issuer_unit_id=issuer.id or 0,

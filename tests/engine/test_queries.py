@@ -3,34 +3,14 @@ a province's Phòng GD&ĐT has a thousand dossiers in its queue at once."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
-from sqlalchemy import event
 from sqlmodel import Session
 
+from benchmarks.plans import recorded
 from config.route import default_route
 from models.db import new_session
 from tdkt import services
 from tdkt.worklist import worklist
 from tests.factories import District, at, make_district, submit_school
-
-
-@contextmanager
-def counted(session: Session) -> Iterator[list[str]]:
-    """The SQL statements `session` sends inside the block."""
-    statements: list[str] = []
-    engine = session.get_bind()
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def _send_block(session: Session, district: District, block_index: int) -> None:
@@ -44,7 +24,7 @@ def _send_block(session: Session, district: District, block_index: int) -> None:
 
 def _reviewer_queue(district: District, db_url: str) -> tuple[int, int]:
     """(dossiers the Phòng reviewer can act on, statements it took), read in a fresh session as a page would."""
-    with new_session(db_url) as fresh, counted(fresh) as statements:
+    with new_session(db_url) as fresh, recorded(fresh.get_bind()) as statements:
         person = services.person(fresh, email=district.people["phong_reviewer"].email)
         items = worklist(fresh, person=person, route=default_route(), today=at(8).date()).items
         return sum(1 for i in items if i.can_act), len(statements)
@@ -63,7 +43,7 @@ def test_the_reviewers_queue_takes_the_same_queries_for_one_block_or_two(session
 def test_status_rows_take_the_same_queries_and_count_approved_nominations(session: Session, db_url: str) -> None:
     district = make_district(session, blocks=2, schools_per_block=3)
     _send_block(session, district, 0)
-    with new_session(db_url) as fresh, counted(fresh) as statements:
+    with new_session(db_url) as fresh, recorded(fresh.get_bind()) as statements:
         services.status_rows(fresh, phase_id=district.phase_id, now=at(8))
     queries_one = len(statements)
     _send_block(session, district, 1)
@@ -72,7 +52,7 @@ def test_status_rows_take_the_same_queries_and_count_approved_nominations(sessio
                       if r.school == first.name)
     services.act(session, dossier_id=dossier_id, actor=district.people["phong_reviewer"], action="approve", now=at(8))
     session.commit()
-    with new_session(db_url) as fresh, counted(fresh) as statements:
+    with new_session(db_url) as fresh, recorded(fresh.get_bind()) as statements:
         rows = {r.school: r for r in services.status_rows(fresh, phase_id=district.phase_id, now=at(8))}
     assert len(statements) == queries_one
     assert (rows[first.name].nominations, rows[first.name].approved) == (3, 3)
