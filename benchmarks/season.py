@@ -185,20 +185,43 @@ def _descendants(pid: int) -> list[int]:
 
 
 @contextmanager
+def fresh_database(prefix: str, driver: str) -> Iterator[str]:
+    """A new database on the local PostgreSQL (its SQLAlchemy URL with `driver`), dropped afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", f"postgresql+{driver}://") + f"/{name}"
+    finally:
+        dispose_engines()
+        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
 def database(url: str | None) -> Iterator[str]:
     """The given database, or a fresh one on the local PostgreSQL, dropped afterwards."""
     if url:
         yield url
         return
-    name = f"tdkt_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + f"/{name}"
-    finally:
-        dispose_engines()
-        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_database("tdkt_bench", "psycopg") as fresh:
+        yield fresh
+
+
+@contextmanager
+def prefect_database() -> Iterator[None]:
+    """The embedded Prefect server on a PostgreSQL database of its own, as in production, unless the caller
+    set a Prefect server or database. On its default SQLite the server answered 503 ("database is locked")
+    to about one flow run in ten of this load, and each such client waited 2 s before trying again (measured)."""
+    if os.environ.get("PREFECT_API_URL") or os.environ.get("PREFECT_SERVER_DATABASE_CONNECTION_URL"):
+        yield
+        return
+    with fresh_database("prefect_bench", "asyncpg") as url:
+        os.environ["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = url
+        try:
+            yield
+        finally:
+            del os.environ["PREFECT_SERVER_DATABASE_CONNECTION_URL"]
 
 
 @contextmanager
@@ -289,18 +312,20 @@ class Season:
         setup = time.perf_counter() - started
         print(f"  province generated: {province.size} nominations in {setup:.1f} s", file=sys.stderr, flush=True)
         scenario = Scenario.of(province)
-        phase_started = time.perf_counter()
-        self._votes(province, scenario)
-        self._submissions(province, scenario)
-        self._aggregation(province, province.blocks)
-        if self.options.plans:  # the Phòng's queue is full now: the worst moment for its pages
-            paused = time.perf_counter()
-            self.plans = explain(province)
-            self.excluded += time.perf_counter() - paused
-        self._review(province, scenario)
-        self._verification(province)
-        self._decision(province)
-        phase_seconds = time.perf_counter() - phase_started - self.excluded
+        web_port = int(os.environ["TDKT_BASE_URL"].rsplit(":", 1)[1])
+        with web_server(web_port, self.options.web_workers):  # up all season long, as in production
+            phase_started = time.perf_counter()
+            self._votes(province, scenario)
+            self._submissions(province, scenario)
+            self._aggregation(province, province.blocks)
+            if self.options.plans:  # the Phòng's queue is full now: the worst moment for its pages
+                paused = time.perf_counter()
+                self.plans = explain(province)
+                self.excluded += time.perf_counter() - paused
+            self._review(province, scenario)
+            self._verification(province)
+            self._decision(province)
+            phase_seconds = time.perf_counter() - phase_started - self.excluded
         return {"setup_seconds": setup, "phase_seconds": phase_seconds, "nominations": province.size,
                 "province": province, "scenario": scenario}
 
@@ -391,10 +416,8 @@ class Season:
         spec, out = self.journal.with_suffix(".load-spec.json"), self.journal.with_suffix(".load.json")
         spec.write_text(json.dumps({"links": links, "action": "verify", "rate": self.options.rate,
                                     "duration": self.options.duration}))
-        web_port = int(os.environ["TDKT_BASE_URL"].rsplit(":", 1)[1])
         with self.stage("Nội vụ thẩm định qua đường dẫn (tải)", paced=True):
-            with web_server(web_port, self.options.web_workers):
-                subprocess.run([sys.executable, "-m", "benchmarks.load", str(spec), str(out)], cwd=ROOT, check=True)
+            subprocess.run([sys.executable, "-m", "benchmarks.load", str(spec), str(out)], cwd=ROOT, check=True)
             swept = time.perf_counter()
             delivered = run_flow(delivery_flow)  # what the scheduler's sweep does for emails of web actions
             self.load = summarise_load(json.loads(out.read_text()), self.options, len(links))
@@ -492,7 +515,7 @@ def run(options: Options) -> dict[str, Any]:
     workdir = Path(os.environ.get("TMPDIR", "/tmp")) / f"tdkt-bench-{uuid.uuid4().hex[:8]}"
     workdir.mkdir(parents=True)
     journal = options.journal or workdir / "mail.jsonl"
-    with PeakRss() as rss, database(options.database_url) as url:
+    with PeakRss() as rss, prefect_database(), database(options.database_url) as url:
         with smtp_server(journal) as smtp_port:
             configure(url, smtp_port, free_port(), workdir / "files")
             season = Season(options, url, journal)
