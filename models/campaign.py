@@ -72,7 +72,9 @@ def forget_deadline(session: Session, *, phase_id: int, key: str) -> None:
 
 
 def quotas_for(session: Session, *, phase_id: int) -> list[PhaseQuota]:
-    return list(session.exec(select(PhaseQuota).where(PhaseQuota.phase_id == phase_id)).all())
+    """The phase's quotas, read once per session (a batch checks them for every dossier)."""
+    return remembered(session, ("quotas", phase_id), lambda: list(
+        session.exec(select(PhaseQuota).where(PhaseQuota.phase_id == phase_id)).all()))
 
 
 def get_campaign_by_code(session: Session, *, code: str) -> Campaign | None:

@@ -100,6 +100,12 @@ def remembered(session: Session, key: tuple[Any, ...], load: Callable[[], T]) ->
     return cast(T, session.info[key])
 
 
+def forget_all(session: Session, *kinds: str) -> None:
+    """Drop what the session remembered under keys starting with one of `kinds` (after writing such rows)."""
+    for key in [k for k in session.info if isinstance(k, tuple) and k and k[0] in kinds]:
+        del session.info[key]
+
+
 def keep_loaded(session: Session, *classes: type) -> Session:
     """Hold every row of `classes` the session loads until it closes.
 

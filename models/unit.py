@@ -81,11 +81,18 @@ def _walk_up(session: Session, start: Unit, kind: UnitKind) -> Unit | None:
         if current.kind == kind:
             return current
         if current.id in parents:
-            child = session.exec(select(Unit).where(Unit.parent_id == current.id, Unit.kind == kind)).first()
+            child = _child_of_kind(session, current.id or 0, kind)
             if child is not None:
                 return child
         current = session.get(Unit, current.parent_id) if current.parent_id else None
     return None
+
+
+def _child_of_kind(session: Session, parent_id: int, kind: UnitKind) -> Unit | None:
+    """Asked once per session for every school under the same office (a batch's dossiers come from many)."""
+    child_id = remembered(session, ("child of kind", parent_id, kind), lambda: getattr(session.exec(
+        select(Unit).where(Unit.parent_id == parent_id, Unit.kind == kind)).first(), "id", None))
+    return session.get(Unit, child_id) if child_id is not None else None
 
 
 def people_of(session: Session, *, unit_id: int, roles: list[str]) -> list[Person]:

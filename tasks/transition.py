@@ -20,7 +20,8 @@ from pydantic import BaseModel
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from models.db import new_session, session_scope
+from models.db import new_session, remembered, session_scope
+from models.unit import Person
 from tasks.retry import is_transient
 from tdkt import preload, services
 from tdkt.engine import TransitionResult, Verdict
@@ -91,15 +92,26 @@ def each(items: list[Item], apply_one: Callable[[Session, Item], TransitionResul
     return outcome(results, refused)
 
 
+def _actor(session: Session, email: str) -> Person:
+    """Who acts: among the batch's schools' people (a school head submitting), or read once per batch (the
+    reviewer of a hundred dossiers)."""
+    preloaded = preload.person_by_email(session, email)
+    if preloaded is not None:
+        return preloaded
+    person_id = remembered(session, ("actor", email), lambda: services.person(session, email=email).id)
+    actor = session.get(Person, person_id)
+    assert actor is not None
+    return actor
+
+
 def _submit(session: Session, item: Submission, now: datetime | None) -> TransitionResult:
-    return services.submit(session, dossier_id=item.dossier_id, actor=services.person(session, email=item.actor_email),
-                           now=now)
+    return services.submit(session, dossier_id=item.dossier_id, actor=_actor(session, item.actor_email), now=now)
 
 
 def _review(session: Session, item: Review, now: datetime | None) -> TransitionResult:
     verdicts = ({k: Verdict(v, r) for k, (v, r) in item.verdicts.items()}  # type: ignore[arg-type]
                 if item.verdicts is not None else None)
-    return services.act(session, dossier_id=item.dossier_id, actor=services.person(session, email=item.actor_email),
+    return services.act(session, dossier_id=item.dossier_id, actor=_actor(session, item.actor_email),
                         action=item.action, verdicts=verdicts, reason=item.reason, now=now)
 
 

@@ -143,11 +143,35 @@ def _counts(ctx: CheckContext, cap: RatioCap, going_on: list[tuple[Nomination, N
     counts = {code: sum(1 for n, _ in going_on if n.title_code == code) for code in (cap.title, cap.of)}
     if cap.scope == "phase":
         for code, statuses in ((cap.title, APPROVED), (cap.of, LIVE)):
-            counts[code] += ctx.session.exec(
-                select(func.count()).select_from(Nomination).join(Dossier, col(Dossier.id) == Nomination.dossier_id)
-                .where(Dossier.phase_id == ctx.phase.id, Dossier.id != ctx.dossier.id,
-                       Dossier.stage != ctx.start_stage, Nomination.title_code == code,
-                       Nomination.withdrawn == False,  # noqa: E712
-                       col(Nomination.status).in_(statuses))
-            ).one()
+            counts[code] += _phase_count(ctx, code, statuses)
     return counts
+
+
+def _phase_count(ctx: CheckContext, code: str, statuses: tuple[NominationStatus, ...]) -> int:
+    """The phase's other nominations of `code` in `statuses`, in dossiers that have left the school.
+
+    In a preloaded batch the dossiers outside it are counted once (their rows do not change under the batch's
+    hand; a concurrent transaction's changes show at the next batch, as they would a moment later anyway),
+    and the batch's own dossiers are counted from the rows in the session, which its transitions keep current.
+    """
+    batch = preload.current(ctx.session)
+    if batch is None or ctx.dossier.id not in batch.members:
+        return _count(ctx, code, statuses, exclude=[ctx.dossier.id or 0])
+    key = (ctx.phase.id, ctx.start_stage, code, statuses)
+    if key not in batch.counts:
+        batch.counts[key] = _count(ctx, code, statuses, exclude=list(batch.members))
+    outside = batch.counts[key]
+    inside = sum(1 for dossier_id, dossier in batch.members.items()
+                 if dossier_id != ctx.dossier.id and dossier.stage != ctx.start_stage
+                 for nomination, _ in batch.nominations.get(dossier_id, [])
+                 if nomination.title_code == code and not nomination.withdrawn and nomination.status in statuses)
+    return outside + inside
+
+
+def _count(ctx: CheckContext, code: str, statuses: tuple[NominationStatus, ...], *, exclude: list[int]) -> int:
+    return ctx.session.exec(
+        select(func.count()).select_from(Nomination).join(Dossier, col(Dossier.id) == Nomination.dossier_id)
+        .where(Dossier.phase_id == ctx.phase.id, col(Dossier.id).not_in(exclude), Dossier.stage != ctx.start_stage,
+               Nomination.title_code == code, Nomination.withdrawn == False,  # noqa: E712
+               col(Nomination.status).in_(statuses))
+    ).one()

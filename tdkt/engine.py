@@ -38,6 +38,7 @@ VERDICT_STATUS: dict[str, NominationStatus] = {
     "return_for_revision": NominationStatus.returned,
     "reject": NominationStatus.rejected,
 }
+RECIPIENTS = "recipients"  # session.info key prefix: who receives a notification, per unit, roles and day
 VERDICT_LABEL = {"approve": "đồng ý", "return_for_revision": "trả lại", "reject": "không đồng ý"}
 
 
@@ -381,5 +382,5 @@ def _notify(
 
 def _recipients(session: Session, *, unit_id: int, roles: list[str], on: date) -> list[Person]:
     """Who in the unit receives a notification on day `on`; read once per batch (it is the same for all)."""
-    return remembered(session, ("recipients", unit_id, tuple(roles), on),
-                      lambda: recipients(session, unit_id=unit_id, roles=roles, on=on))
+    return remembered(session, (RECIPIENTS, unit_id, tuple(roles), on), lambda: recipients(
+        session, unit_id=unit_id, roles=roles, on=on, people=preload.people(session, unit_id)))

@@ -21,6 +21,7 @@ from models.award import years_held
 from models.dossier import Dossier
 from models.nomination import Nomination, NominationStatus, Nominee
 from models.paper import Paper
+from models.unit import Person, Unit
 from models.vote import CouncilVote, VoteTally
 
 KEY = "preloaded"
@@ -29,12 +30,15 @@ T = TypeVar("T")
 
 @dataclass
 class Preloaded:
-    dossiers: dict[int, Dossier]
+    dossiers: dict[int, Dossier]  # those not yet written (see `forget`)
+    members: dict[int, Dossier] = field(default_factory=dict)  # every dossier of the batch, written or not
     nominations: dict[int, list[tuple[Nomination, Nominee]]] = field(default_factory=dict)
     votes: dict[int, CouncilVote] = field(default_factory=dict)
     tallies: dict[int, VoteTally] = field(default_factory=dict)
     papers: dict[int, list[Paper]] = field(default_factory=dict)
     held: dict[tuple[int, str], set[int]] = field(default_factory=dict)
+    counts: dict[tuple[object, ...], int] = field(default_factory=dict)  # phase counts outside the batch
+    people: dict[int, list[Person]] = field(default_factory=dict)  # the schools' active people
 
 
 def preload(session: Session, dossier_ids: list[int]) -> None:
@@ -42,7 +46,12 @@ def preload(session: Session, dossier_ids: list[int]) -> None:
     ids = sorted(set(dossier_ids))
     dossiers = session.exec(select(Dossier).where(col(Dossier.id).in_(ids)).order_by(col(Dossier.id))
                             .with_for_update().execution_options(populate_existing=True)).all()
-    batch = Preloaded(dossiers={d.id or 0: d for d in dossiers})
+    batch = Preloaded(dossiers={d.id or 0: d for d in dossiers}, members={d.id or 0: d for d in dossiers})
+    schools = {d.school_id for d in dossiers}
+    session.exec(select(Unit).where(col(Unit.id).in_(schools))).all()  # kept by the session
+    for person in session.exec(select(Person).where(col(Person.unit_id).in_(schools), Person.active == True)  # noqa: E712
+                               .order_by(col(Person.id))).all():
+        batch.people.setdefault(person.unit_id or 0, []).append(person)
     for nomination, nominee in session.exec(
         select(Nomination, Nominee).join(Nominee, col(Nominee.id) == Nomination.nominee_id)
         .where(col(Nomination.dossier_id).in_(ids), Nomination.withdrawn == False,  # noqa: E712
@@ -70,6 +79,27 @@ def batch(session: Session, dossier_ids: list[int]) -> Iterator[None]:
         yield
     finally:
         session.info.pop(KEY, None)
+
+
+def current(session: Session) -> Preloaded | None:
+    """The batch being applied in this session, if any."""
+    batch: Preloaded | None = session.info.get(KEY)
+    return batch
+
+
+def people(session: Session, unit_id: int) -> list[Person] | None:
+    """The active people of a school of the batch (None: not preloaded, ask the database)."""
+    batch = current(session)
+    if batch is None or not any(d.school_id == unit_id for d in batch.members.values()):
+        return None
+    return batch.people.get(unit_id, [])
+
+
+def person_by_email(session: Session, email: str) -> Person | None:
+    """An active person of the batch's schools with this email, if there is one."""
+    batch = current(session)
+    wanted = email.strip().lower()
+    return next((p for people in (batch.people.values() if batch else []) for p in people if p.email == wanted), None)
 
 
 def forget(session: Session, dossier_id: int) -> None:

@@ -19,9 +19,9 @@ from config.rules import campaign_rules
 from models.audit import history_with_actors
 from models.award import AwardRecord, school_year_start
 from models.campaign import Campaign, Phase, StageDeadline, forget_deadline, quotas_for
-from models.db import utcnow
+from models.db import forget_all, utcnow
 from models.decision import Decision, DecisionEntry, next_decision_number
-from models.delegation import Delegation
+from models.delegation import SUBSTITUTES, Delegation
 from models.dossier import Consolidation, Dossier, get_or_create_dossier
 from models.nomination import Nomination, NominationStatus, Nominee, SubjectKind, active_nominations
 from models.paper import papers_of
@@ -29,7 +29,7 @@ from models.unit import Person, Unit, UnitKind, block_members, district_schools,
 from models.vote import CouncilVote, VoteTally, council_vote_for, tallies_for
 from tdkt import preload
 from tdkt.eligibility import for_dossier
-from tdkt.engine import TransitionResult, Verdict, apply
+from tdkt.engine import RECIPIENTS, TransitionResult, Verdict, apply
 from tdkt.errors import Refused
 from tdkt.snapshot import changes_since_return
 from tdkt.timefmt import end_of_day
@@ -340,6 +340,7 @@ def delegate(session: Session, *, person: Person, substitute: Person, starts_on:
                             ends_on=ends_on)
     session.add(delegation)
     session.flush()
+    forget_all(session, SUBSTITUTES, RECIPIENTS)
     return delegation
 
 

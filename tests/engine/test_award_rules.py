@@ -14,8 +14,10 @@ from config.settings import CONFIG_DIR
 from config.yaml_source import ConfigError
 from models.award import AwardRecord
 from models.campaign import Campaign
+from models.dossier import Dossier
 from models.nomination import Nomination, Nominee, SubjectKind
 from models.unit import Unit
+from tasks.transition import Review, _review, each
 from tdkt import papers, services
 from tdkt.engine import Verdict
 from tdkt.errors import Refused
@@ -210,3 +212,21 @@ def test_a_title_that_needs_a_secret_ballot(session: Session) -> None:
     refusal = _refusal(session, district, school, dossier_id)
     assert [v.code for v in refusal.violations] == ["open_ballot", "precondition"]
     assert "phải bỏ phiếu kín" in refusal.message and "Điều 45 khoản 8" in refusal.message
+
+
+@pytest.mark.parametrize("together", [True, False], ids=["one-batch", "two-batches"])
+def test_the_phase_ratio_cap_counts_the_batchs_own_approvals(session: Session, together: bool) -> None:
+    """A review batch counts the phase's other dossiers once and its own from the rows it has just written:
+    whether the two approvals share a batch (one transaction) or not, the second CSTĐCS is refused."""
+    district, first, second = _two_schools_at_phong(session)
+    reviewer = district.people["phong_reviewer"].email
+    reviews = [Review(dossier_id=d, actor_email=reviewer, action="approve") for d in (first, second)]
+    batches = [reviews] if together else [[r] for r in reviews]
+    reports = [each(batch, lambda s, item: _review(s, item, at(7))) for batch in batches]
+    approved = [r["dossier_id"] for report in reports for r in report["results"]]
+    refused = [r for report in reports for r in report["refused"]]
+    assert approved == [first]
+    assert [r["dossier_id"] for r in refused] == [second] and "2 được duyệt" in refused[0]["message"]
+    assert "tối đa 1" in refused[0]["message"]
+    session.expire_all()
+    assert [session.get(Dossier, d).stage for d in (first, second)] == ["noivu_verification", "phong_review"]

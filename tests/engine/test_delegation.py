@@ -10,13 +10,14 @@ from sqlmodel import Session, select
 
 from config.settings import get_settings
 from models.audit import AuditEvent
+from models.dossier import Dossier
 from models.link import ActionLink
 from models.outbox import OutboxMessage
 from models.unit import Person
 from notifications.outbox import deliver
 from tdkt import services
 from tdkt.errors import Refused
-from tests.factories import make_district, submit_school
+from tests.factories import at, make_district, submit_school
 
 
 def test_the_substitute_acts_for_the_reviewer_only_within_the_range(session: Session, tmp_path,  # noqa: ANN001
@@ -62,3 +63,25 @@ def test_the_substitute_acts_for_the_reviewer_only_within_the_range(session: Ses
     assert (event.actor_id, event.detail["on_behalf_of"]) == (secretary.id, reviewer.id)
     history = services.dossier_view(session, dossier_id=dossier_id)["history"]
     assert history[-1]["actor"] == "Hà Thị Nhàn (thay Nông Thị Hằng)"
+
+
+def test_a_delegation_made_midway_reaches_the_next_notification_of_the_same_session(session: Session) -> None:
+    """Recipients are remembered for a batch; naming a substitute forgets them, so the second school's email
+    goes to the substitute of the block leader's head (the school's emulation officer), not to the head."""
+    district = make_district(session, blocks=1, schools_per_block=3)
+    leader_id = district.blocks[0].leader_school_id
+    head = district.heads[leader_id]
+    deputy = Person(full_name="Lò Văn Pâng", email="pang@qh.test", role="emulation_officer", unit_id=leader_id)
+    session.add(deputy)
+    session.commit()
+    members = [s for s in district.schools if s.id != leader_id]
+    day = at(1).date()
+    submit_school(session, district, members[0], now=at(1))
+    services.delegate(session, person=head, substitute=deputy, starts_on=day - timedelta(days=1),
+                      ends_on=day + timedelta(days=1))
+    submit_school(session, district, members[1], now=at(1))
+    session.commit()
+    told = [{m.recipient_email for m in session.exec(select(OutboxMessage).where(
+        OutboxMessage.event == "dossier_submitted", OutboxMessage.dossier_id == dossier_id))}
+        for dossier_id in [session.exec(select(Dossier.id).where(Dossier.school_id == s.id)).one() for s in members]]
+    assert told == [{head.email, deputy.email}, {deputy.email}]  # the deputy once, in the head's place
