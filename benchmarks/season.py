@@ -18,6 +18,7 @@ did not end as expected (a nomination in the wrong state, an email missing or se
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import platform
@@ -184,18 +185,17 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
-@contextmanager
-def fresh_database(prefix: str, driver: str) -> Iterator[str]:
-    """A new database on the local PostgreSQL (its SQLAlchemy URL with `driver`), dropped afterwards."""
+def create_database(prefix: str, driver: str) -> tuple[str, str]:
+    """A new database on the local PostgreSQL: its name and its SQLAlchemy URL with `driver`."""
     name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", f"postgresql+{driver}://") + f"/{name}"
-    finally:
-        dispose_engines()
-        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return name, PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", f"postgresql+{driver}://") + f"/{name}"
+
+
+def drop_database(name: str) -> None:
+    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @contextmanager
@@ -204,24 +204,25 @@ def database(url: str | None) -> Iterator[str]:
     if url:
         yield url
         return
-    with fresh_database("tdkt_bench", "psycopg") as fresh:
+    name, fresh = create_database("tdkt_bench", "psycopg")
+    try:
         yield fresh
+    finally:
+        dispose_engines()
+        drop_database(name)
 
 
-@contextmanager
-def prefect_database() -> Iterator[None]:
+def prefect_database() -> None:
     """The embedded Prefect server on a PostgreSQL database of its own, as in production, unless the caller
     set a Prefect server or database. On its default SQLite the server answered 503 ("database is locked")
-    to about one flow run in ten of this load, and each such client waited 2 s before trying again (measured)."""
+    to about one flow run in ten of this load, and each such client waited 2 s before trying again (measured).
+
+    Called before the server starts; the database is dropped at exit, after Prefect has stopped the server."""
     if os.environ.get("PREFECT_API_URL") or os.environ.get("PREFECT_SERVER_DATABASE_CONNECTION_URL"):
-        yield
         return
-    with fresh_database("prefect_bench", "asyncpg") as url:
-        os.environ["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = url
-        try:
-            yield
-        finally:
-            del os.environ["PREFECT_SERVER_DATABASE_CONNECTION_URL"]
+    name, url = create_database("prefect_bench", "asyncpg")
+    os.environ["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = url
+    atexit.register(drop_database, name)  # exit handlers run last-registered first: the server stops before
 
 
 @contextmanager
@@ -515,7 +516,8 @@ def run(options: Options) -> dict[str, Any]:
     workdir = Path(os.environ.get("TMPDIR", "/tmp")) / f"tdkt-bench-{uuid.uuid4().hex[:8]}"
     workdir.mkdir(parents=True)
     journal = options.journal or workdir / "mail.jsonl"
-    with PeakRss() as rss, prefect_database(), database(options.database_url) as url:
+    prefect_database()
+    with PeakRss() as rss, database(options.database_url) as url:
         with smtp_server(journal) as smtp_port:
             configure(url, smtp_port, free_port(), workdir / "files")
             season = Season(options, url, journal)
