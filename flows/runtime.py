@@ -47,8 +47,9 @@ _tls: list[ssl.SSLContext] = []
 def _client() -> SyncClientContext:
     """The API client of one flow run, on a TLS context built once: Prefect builds a new one (reading the CA
     bundle, ~35 ms, measured) for every flow run's client otherwise."""
-    if SyncClientContext.get() is not None:
-        return SyncClientContext.get()
+    existing = SyncClientContext.get()
+    if existing is not None:
+        return existing
     if not _tls:
         import certifi
 

@@ -38,7 +38,7 @@ class Preloaded:
     papers: dict[int, list[Paper]] = field(default_factory=dict)
     held: dict[tuple[int, str], set[int]] = field(default_factory=dict)
     counts: dict[tuple[object, ...], int] = field(default_factory=dict)  # phase counts outside the batch
-    people: dict[int, list[Person]] = field(default_factory=dict)  # the schools' active people
+    people: dict[int, list[Person]] = field(default_factory=dict)  # each school's active people
 
 
 def preload(session: Session, dossier_ids: list[int]) -> None:
@@ -49,9 +49,10 @@ def preload(session: Session, dossier_ids: list[int]) -> None:
     batch = Preloaded(dossiers={d.id or 0: d for d in dossiers}, members={d.id or 0: d for d in dossiers})
     schools = {d.school_id for d in dossiers}
     session.exec(select(Unit).where(col(Unit.id).in_(schools))).all()  # kept by the session
+    batch.people = {school_id: [] for school_id in schools}
     for person in session.exec(select(Person).where(col(Person.unit_id).in_(schools), Person.active == True)  # noqa: E712
                                .order_by(col(Person.id))).all():
-        batch.people.setdefault(person.unit_id or 0, []).append(person)
+        batch.people[person.unit_id].append(person)
     for nomination, nominee in session.exec(
         select(Nomination, Nominee).join(Nominee, col(Nominee.id) == Nomination.nominee_id)
         .where(col(Nomination.dossier_id).in_(ids), Nomination.withdrawn == False,  # noqa: E712
@@ -90,9 +91,7 @@ def current(session: Session) -> Preloaded | None:
 def people(session: Session, unit_id: int) -> list[Person] | None:
     """The active people of a school of the batch (None: not preloaded, ask the database)."""
     batch = current(session)
-    if batch is None or not any(d.school_id == unit_id for d in batch.members.values()):
-        return None
-    return batch.people.get(unit_id, [])
+    return batch.people.get(unit_id) if batch is not None else None
 
 
 def person_by_email(session: Session, email: str) -> Person | None:
@@ -103,13 +102,13 @@ def person_by_email(session: Session, email: str) -> Person | None:
 
 
 def forget(session: Session, dossier_id: int) -> None:
-    batch: Preloaded | None = session.info.get(KEY)
+    batch = current(session)
     if batch is not None:
         batch.dossiers.pop(dossier_id, None)
 
 
 def _from_batch(session: Session, dossier_id: int, pick: Callable[[Preloaded], T], load: Callable[[], T]) -> T:
-    batch: Preloaded | None = session.info.get(KEY)
+    batch = current(session)
     return pick(batch) if batch is not None and dossier_id in batch.dossiers else load()
 
 
