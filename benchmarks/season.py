@@ -65,6 +65,7 @@ from models.db import dispose_engines, migrate, session_scope  # noqa: E402
 from models.dossier import Dossier, DossierStatus  # noqa: E402
 from models.nomination import Nomination  # noqa: E402
 from models.outbox import OutboxMessage, OutboxStatus  # noqa: E402
+from models.tally import recount, stored  # noqa: E402
 from models.unit import get_person_by_email  # noqa: E402
 from notifications.outbox import message_id  # noqa: E402
 from tasks.transition import Review, Submission  # noqa: E402
@@ -473,7 +474,8 @@ def summarise_load(report: dict[str, Any], options: Options, links: int) -> dict
 
 
 def check(province: Province, scenario: Scenario, journal: list[dict[str, Any]]) -> list[str]:
-    """What went wrong, in Vietnamese: nominations in an unexpected state, emails missing or sent twice."""
+    """What went wrong, in Vietnamese: nominations in an unexpected state, the phase tally off their count,
+    emails missing or sent twice."""
     problems = []
     expected = scenario.expected(province)
     with session_scope() as session:
@@ -485,6 +487,9 @@ def check(province: Province, scenario: Scenario, journal: list[dict[str, Any]])
             status = "withdrawn" if nomination.withdrawn else nomination.status
             if status != expected.get(nomination.id or 0):
                 problems.append(f"Đề nghị số {nomination.id}: {status}, đáng lẽ {expected.get(nomination.id or 0)}")
+        if stored(session, phase_id=province.phase_id) != recount(session, start=default_route().start,
+                                                                  phase_id=province.phase_id):
+            problems.append("Bảng đếm danh hiệu của đợt (titletally) lệch với số đề nghị thực tế")
         rows = session.exec(select(OutboxMessage)).all()
         unsent = [r.id for r in rows if r.status != OutboxStatus.sent]
         ids = {message_id(r, get_settings()) for r in rows}

@@ -12,6 +12,7 @@ from models.nomination import Nomination, NominationDecision, NominationStatus, 
 from models.outbox import NotificationLog, OutboxMessage, OutboxStatus
 from models.paper import Paper
 from models.registration import Registration, RegistrationEntry, RegistrationStatus
+from models.tally import TitleTally
 from models.unit import Person, Unit, UnitKind
 from models.vote import CouncilVote, VoteTally
 
@@ -24,5 +25,6 @@ __all__ = [
     "Decision", "DecisionEntry", "Delegation", "Dossier",
     "DossierStatus", "Nomination", "NominationDecision", "NominationStatus", "Nominee", "NotificationLog",
     "OutboxMessage", "OutboxStatus", "Paper", "Person", "Phase", "PhaseQuota", "SchedulerLease", "StageDeadline",
-    "SubjectKind", "Unit", "UnitKind", "VoteTally", "Registration", "RegistrationEntry", "RegistrationStatus",
+    "SubjectKind", "TitleTally", "Unit", "UnitKind", "VoteTally", "Registration", "RegistrationEntry",
+    "RegistrationStatus",
 ]

@@ -7,10 +7,12 @@ submission, the block's forward, each review). Every violation names the nominee
 from __future__ import annotations
 
 import math
+from collections import Counter
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from config.rules import RatioCap, Requirement, RuleSet, Title
+from models import tally
 from models.award import school_year_start, years_held
 from models.campaign import Campaign, Phase
 from models.db import remembered
@@ -142,36 +144,15 @@ def _counts(ctx: CheckContext, cap: RatioCap, going_on: list[tuple[Nomination, N
     title every one still live."""
     counts = {code: sum(1 for n, _ in going_on if n.title_code == code) for code in (cap.title, cap.of)}
     if cap.scope == "phase":
+        others = _others(ctx)
         for code, statuses in ((cap.title, APPROVED), (cap.of, LIVE)):
-            counts[code] += _phase_count(ctx, code, statuses)
+            counts[code] += sum(others[(code, str(status))] for status in statuses)
     return counts
 
 
-def _phase_count(ctx: CheckContext, code: str, statuses: tuple[NominationStatus, ...]) -> int:
-    """The phase's other nominations of `code` in `statuses`, in dossiers that have left the school.
-
-    In a preloaded batch the dossiers outside it are counted once (their rows do not change under the batch's
-    hand; a concurrent transaction's changes show at the next batch, as they would a moment later anyway),
-    and the batch's own dossiers are counted from the rows in the session, which its transitions keep current.
-    """
-    batch = preload.current(ctx.session)
-    if batch is None or ctx.dossier.id not in batch.members:
-        return _count(ctx, code, statuses, exclude=[ctx.dossier.id or 0])
-    key = (ctx.phase.id, ctx.start_stage, code, statuses)
-    if key not in batch.counts:
-        batch.counts[key] = _count(ctx, code, statuses, exclude=list(batch.members))
-    outside = batch.counts[key]
-    inside = sum(1 for dossier_id, dossier in batch.members.items()
-                 if dossier_id != ctx.dossier.id and dossier.stage != ctx.start_stage
-                 for nomination, _ in batch.nominations.get(dossier_id, [])
-                 if nomination.title_code == code and not nomination.withdrawn and nomination.status in statuses)
-    return outside + inside
-
-
-def _count(ctx: CheckContext, code: str, statuses: tuple[NominationStatus, ...], *, exclude: list[int]) -> int:
-    return ctx.session.exec(
-        select(func.count()).select_from(Nomination).join(Dossier, col(Dossier.id) == Nomination.dossier_id)
-        .where(Dossier.phase_id == ctx.phase.id, col(Dossier.id).not_in(exclude), Dossier.stage != ctx.start_stage,
-               Nomination.title_code == code, Nomination.withdrawn == False,  # noqa: E712
-               col(Nomination.status).in_(statuses))
-    ).one()
+def _others(ctx: CheckContext) -> Counter[tally.Key]:
+    """The phase's tally (as this transaction sees it) less the acting dossier's own part in it."""
+    others = tally.counts(ctx.session, phase_id=ctx.phase.id or 0)
+    others.subtract(tally.contribution(ctx.dossier.stage, ctx.start_stage,
+                                       [(n.title_code, n.status) for n, _ in ctx.nominations]))
+    return others

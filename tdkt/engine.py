@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from config.route import Action, OfficeRef, Route, Stage, UnitRef, default_route
 from config.rules import campaign_rules
+from models import tally
 from models.audit import AuditEvent, append
 from models.campaign import Campaign, Phase, deadline_for
 from models.db import remembered, utcnow
@@ -308,12 +309,15 @@ def _write(
             **({"on_behalf_of": principal.id} if principal.id != actor.id else {}),
         },
     )
-    _set_statuses(session, [(n, _nomination_status(target, n.status, verdicts.get(n.id or 0), resubmitted))
-                            for n, _ in active])
+    statuses = [(n, _nomination_status(target, n.status, verdicts.get(n.id or 0), resubmitted)) for n, _ in active]
+    change = tally.contribution(action_def.to, route.start, [(n.title_code, s) for n, s in statuses])
+    change.subtract(tally.contribution(from_stage, route.start, [(n.title_code, n.status) for n, _ in active]))
+    _set_statuses(session, statuses)
     outbox = _notify(session, action_def=action_def, dossier=dossier, school=school, phase=phase,
                      campaign=campaign, actor=actor, route=route, reason=reason, verdicts=verdicts, active=active,
                      on=local(now).date())
     append(session, event)  # chained at commit
+    tally.record(session, event=event, phase_id=phase.id or 0, change=change)
     session.add_all([NominationDecision(
         nomination_id=n.id or 0, stage=from_stage, round=event.detail["round"], verdict=VERDICT_STATUS[v.verdict],
         reason=v.reason or reason, actor_id=actor.id or 0, audit_event_id=event.id,

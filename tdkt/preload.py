@@ -31,13 +31,11 @@ T = TypeVar("T")
 @dataclass
 class Preloaded:
     dossiers: dict[int, Dossier]  # those not yet written (see `forget`)
-    members: dict[int, Dossier] = field(default_factory=dict)  # every dossier of the batch, written or not
     nominations: dict[int, list[tuple[Nomination, Nominee]]] = field(default_factory=dict)
     votes: dict[int, CouncilVote] = field(default_factory=dict)
     tallies: dict[int, VoteTally] = field(default_factory=dict)
     papers: dict[int, list[Paper]] = field(default_factory=dict)
     held: dict[tuple[int, str], set[int]] = field(default_factory=dict)
-    counts: dict[tuple[object, ...], int] = field(default_factory=dict)  # phase counts outside the batch
     people: dict[int, list[Person]] = field(default_factory=dict)  # each school's active people
 
 
@@ -46,7 +44,7 @@ def preload(session: Session, dossier_ids: list[int]) -> None:
     ids = sorted(set(dossier_ids))
     dossiers = session.exec(select(Dossier).where(col(Dossier.id).in_(ids)).order_by(col(Dossier.id))
                             .with_for_update().execution_options(populate_existing=True)).all()
-    batch = Preloaded(dossiers={d.id or 0: d for d in dossiers}, members={d.id or 0: d for d in dossiers})
+    batch = Preloaded(dossiers={d.id or 0: d for d in dossiers})
     schools = {d.school_id for d in dossiers}
     session.exec(select(Unit).where(col(Unit.id).in_(schools))).all()  # kept by the session
     batch.people = {school_id: [] for school_id in schools}

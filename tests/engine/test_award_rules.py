@@ -216,8 +216,8 @@ def test_a_title_that_needs_a_secret_ballot(session: Session) -> None:
 
 @pytest.mark.parametrize("together", [True, False], ids=["one-batch", "two-batches"])
 def test_the_phase_ratio_cap_counts_the_batchs_own_approvals(session: Session, together: bool) -> None:
-    """A review batch counts the phase's other dossiers once and its own from the rows it has just written:
-    whether the two approvals share a batch (one transaction) or not, the second CSTĐCS is refused."""
+    """The cap reads the phase's tally with the transaction's own changes not yet committed: whether the two
+    approvals share a batch (one transaction) or not, the second CSTĐCS is refused."""
     district, first, second = _two_schools_at_phong(session)
     reviewer = district.people["phong_reviewer"].email
     reviews = [Review(dossier_id=d, actor_email=reviewer, action="approve") for d in (first, second)]

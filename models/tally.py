@@ -1,0 +1,106 @@
+"""How many nominations of each title and status a phase has beyond the schools: the ratio caps read it.
+
+A phase-scope cap (CSTĐCS ≤ 15 % of LĐTT) compares counts over the whole phase. Counting the nominations
+at every review scanned all of them (20,000 in a province) twice per approval; the tally keeps the counts
+instead. It counts the nominations still in play (not withdrawn, not rejected) whose dossier has left the
+route's first stage, per (phase, title, status).
+
+Only a transition changes a dossier's stage and its nominations' statuses (`tdkt.engine._write`), so it is
+the one writer: it records its change with `record`, and the changes are added to the rows when the
+transaction commits (`apply_pending`, on every session's before_commit, after the audit chain is sealed),
+so a row is locked for the commit only. A change recorded inside a savepoint that rolls back is dropped
+with its transition's audit event. Readers add their own transaction's pending changes (`counts`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from sqlalchemy import event as orm_event
+from sqlalchemy import func, inspect
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session as OrmSession
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from models.audit import AuditEvent
+from models.dossier import Dossier
+from models.nomination import Nomination, NominationStatus
+
+PENDING = "tally_pending"  # session.info key: [(audit event, Counter of changes)] of this transaction
+Key = tuple[str, str]  # (title code, nomination status)
+
+
+class TitleTally(SQLModel, table=True):
+    phase_id: int = Field(foreign_key="phase.id", primary_key=True)
+    title_code: str = Field(max_length=40, primary_key=True)
+    status: str = Field(max_length=20, primary_key=True)
+    count: int = 0
+
+
+def contribution(stage: str, start: str, statuses: list[tuple[str, NominationStatus]]) -> Counter[Key]:
+    """What a dossier at `stage` adds to its phase's tally, given its in-play nominations' (title, status)."""
+    if stage == start:
+        return Counter()
+    return Counter((title, str(status)) for title, status in statuses if status != NominationStatus.rejected)
+
+
+def record(session: Session, *, event: AuditEvent, phase_id: int, change: Counter[Key]) -> None:
+    """Note a transition's change to the tally (applied at commit, or dropped with `event` by a rollback)."""
+    change = Counter({key: n for key, n in change.items() if n})
+    if change:
+        session.info.setdefault(PENDING, []).append((event, phase_id, change))
+
+
+def counts(session: Session, *, phase_id: int) -> Counter[Key]:
+    """The phase's tally as this transaction sees it: the committed rows plus its own pending changes."""
+    rows = session.exec(select(TitleTally).where(TitleTally.phase_id == phase_id)).all()
+    total = Counter({(r.title_code, r.status): r.count for r in rows})
+    for _, pending_phase, change in _live(session.info.get(PENDING, [])):
+        if pending_phase == phase_id:
+            total.update(change)
+    return total
+
+
+def apply_pending(session: OrmSession) -> None:
+    """Add the transaction's changes to the rows, in one statement, in key order (so two commits cannot
+    deadlock on each other's rows)."""
+    totals: Counter[tuple[int, str, str]] = Counter()
+    for _, phase_id, change in _live(session.info.pop(PENDING, [])):
+        for (title, status), n in change.items():
+            totals[(phase_id, title, status)] += n
+    values = [{"phase_id": p, "title_code": t, "status": s, "count": n} for (p, t, s), n in sorted(totals.items()) if n]
+    if not values:
+        return
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[session.get_bind().dialect.name]
+    statement: Any = insert(TitleTally).values(values)
+    session.execute(statement.on_conflict_do_update(
+        index_elements=["phase_id", "title_code", "status"],
+        set_={"count": col(TitleTally.count) + statement.excluded["count"]}))
+
+
+def recount(session: Session, *, start: str, phase_id: int | None = None) -> Counter[tuple[int, str, str]]:
+    """The tally counted from the nominations themselves: to fill it, and to check it."""
+    query = (select(Dossier.phase_id, Nomination.title_code, Nomination.status, func.count())
+             .join(Dossier, col(Dossier.id) == Nomination.dossier_id)
+             .where(Dossier.stage != start, Nomination.withdrawn == False,  # noqa: E712
+                    Nomination.status != NominationStatus.rejected)
+             .group_by(col(Dossier.phase_id), col(Nomination.title_code), col(Nomination.status)))
+    if phase_id is not None:
+        query = query.where(Dossier.phase_id == phase_id)
+    return Counter({(p, t, str(s)): n for p, t, s, n in session.exec(query).all()})
+
+
+def stored(session: Session, *, phase_id: int | None = None) -> Counter[tuple[int, str, str]]:
+    query = select(TitleTally)
+    if phase_id is not None:
+        query = query.where(TitleTally.phase_id == phase_id)
+    return Counter({(r.phase_id, r.title_code, r.status): r.count for r in session.exec(query).all() if r.count})
+
+
+def _live(pending: list[tuple[AuditEvent, int, Counter[Key]]]) -> list[tuple[AuditEvent, int, Counter[Key]]]:
+    """The changes whose transition is still to be written (a rolled-back savepoint detached the others)."""
+    return [item for item in pending if inspect(item[0]).pending or inspect(item[0]).persistent]
+
+
+orm_event.listen(OrmSession, "before_commit", apply_pending)
