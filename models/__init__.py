@@ -2,6 +2,7 @@
 
 from models.audit import AuditChain, AuditEvent
 from models.award import AwardRecord
+from models.cache import ReferenceVersion
 from models.campaign import Campaign, Phase, PhaseQuota, StageDeadline
 from models.decision import Decision, DecisionEntry
 from models.delegation import Delegation
@@ -24,7 +25,7 @@ __all__ = [
     "REFERENCE", "ActionLink", "AuditChain", "AuditEvent", "AwardRecord", "Campaign", "Consolidation", "CouncilVote",
     "Decision", "DecisionEntry", "Delegation", "Dossier",
     "DossierStatus", "Nomination", "NominationDecision", "NominationStatus", "Nominee", "NotificationLog",
-    "OutboxMessage", "OutboxStatus", "Paper", "Person", "Phase", "PhaseQuota", "SchedulerLease", "StageDeadline",
-    "SubjectKind", "TitleTally", "Unit", "UnitKind", "VoteTally", "Registration", "RegistrationEntry",
+    "OutboxMessage", "OutboxStatus", "Paper", "Person", "Phase", "PhaseQuota", "ReferenceVersion", "SchedulerLease",
+    "StageDeadline", "SubjectKind", "TitleTally", "Unit", "UnitKind", "VoteTally", "Registration", "RegistrationEntry",
     "RegistrationStatus",
 ]

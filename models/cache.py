@@ -1,0 +1,168 @@
+"""Reference rows kept between sessions in each process, valid while the database's reference version holds.
+
+Every request and every batch reads the same units, people, phases, campaigns, deadlines, quotas and
+delegations: an approval by link asked PostgreSQL for fourteen such rows each time. A SELECT that reads only
+these tables (`TABLES`; `session.get` included) is answered here after its first run, keyed by its SQL and
+parameters, per database.
+
+Correctness rests on one counter, `ReferenceVersion`: a transaction that writes any of these tables (through
+the ORM, or an UPDATE/DELETE/INSERT statement) adds one to it in the same transaction, at commit. Each
+transaction reads it once before its first cached answer; when it has moved, every process drops what it
+kept. So a cached row is never older than the version read at the start of the transaction, as with a
+SELECT made at that moment, and a transaction that has written reference rows reads them from the database
+until it ends. Rows written behind the ORM's back (raw SQL) must bump the version themselves.
+
+Cached rows are stored pickled, so each session gets its own copies; a row the session already holds is
+never overwritten (as with any query).
+"""
+
+from __future__ import annotations
+
+import pickle
+import threading
+from collections import OrderedDict
+from typing import Any, cast
+
+from sqlalchemy import Table, event, inspect, update
+from sqlalchemy.orm import ORMExecuteState, SessionTransaction
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.sql.util import find_tables
+from sqlmodel import Field, SQLModel, select
+
+TABLES = frozenset({"unit", "person", "phase", "campaign", "stagedeadline", "phasequota", "delegation"})
+MAX_ENTRIES = 20_000  # distinct statements kept per database (a 1,000-school province needs a few thousand)
+VERSION, WROTE = "reference_version", "reference_written"  # session.info keys, for the current transaction
+
+
+class ReferenceVersion(SQLModel, table=True):
+    id: int = Field(default=1, primary_key=True)
+    version: int = 0
+
+
+class _Store:
+    """What one process keeps for one database."""
+
+    def __init__(self) -> None:
+        self.version: int | None = None
+        self.entries: OrderedDict[str, bytes] = OrderedDict()
+        self.sql: dict[Any, str] = {}
+
+    def valid_at(self, version: int) -> None:
+        if version != self.version:
+            self.entries.clear()
+            self.version = version
+
+    def put(self, key: str, blob: bytes, read_at: int) -> None:
+        """Keep a result read under version `read_at`, unless another thread has seen a newer one since."""
+        if read_at != self.version:
+            return
+        self.entries[key] = blob
+        if len(self.entries) > MAX_ENTRIES:
+            self.entries.popitem(last=False)
+
+
+_stores: dict[str, _Store] = {}
+_lock = threading.Lock()
+
+
+def clear() -> None:
+    """Forget everything (tests empty their database between tests without a migration)."""
+    with _lock:
+        _stores.clear()
+
+
+def _tables(statement: Any) -> set[str]:
+    return {t.name for t in find_tables(statement, include_joins=True, include_selects=True, include_crud=True)
+            if isinstance(t, Table)}
+
+
+def _cacheable(state: ORMExecuteState) -> bool:
+    if not state.is_select or state.is_column_load or state.is_relationship_load:
+        return False
+    if state.session.info.get(WROTE):
+        return False  # this transaction changed reference rows: read them from the database
+    statement = state.statement
+    if getattr(statement, "_for_update_arg", None) is not None or state.execution_options.get("populate_existing") \
+            or state.load_options._populate_existing:
+        return False
+    tables = _tables(statement)
+    return bool(tables) and tables <= TABLES
+
+
+def _store(session: OrmSession) -> _Store:
+    """This database's store, checked against its version once per transaction."""
+    bind = session.get_bind()
+    url = str(bind.engine.url)
+    with _lock:
+        store = _stores.setdefault(url, _Store())
+    if VERSION not in session.info:
+        version = session.execute(select(ReferenceVersion.version).where(ReferenceVersion.id == 1)).scalar_one()
+        with _lock:
+            store.valid_at(version)
+        session.info[VERSION] = version
+    return store
+
+
+def _attach(session: OrmSession, row: Any) -> Any:
+    """An unpickled row in `session`: the session's own copy when it holds one, else this one."""
+    if not _mapped(row):
+        return row
+    held = session.identity_map.get(inspect(row).key)
+    if held is not None:
+        return held
+    session.add(row)  # detached with its identity: it becomes persistent, unchanged
+    session.info.setdefault("kept", []).append(row)  # as models.db.keep_loaded does for loaded rows
+    return row
+
+
+def _on_execute(state: ORMExecuteState) -> Any:
+    if not state.is_select:
+        if _tables(state.statement) & TABLES:
+            state.session.info[WROTE] = True
+        return None
+    if not _cacheable(state):
+        return None
+    session, statement = state.session, cast(Any, state.statement)
+    store = _store(session)
+    key = statement._generate_cache_key().to_offline_string(store.sql, statement, state.parameters or {})
+    blob = store.entries.get(key)
+    if blob is None:
+        frozen = state.invoke_statement().freeze()
+        if frozen._source_supports_scalars or not any(_mapped(v) for row in frozen.data for v in row):
+            with _lock:  # rows of one entity, or of plain values; not rows that mix entities
+                store.put(key, pickle.dumps(frozen), session.info[VERSION])
+        return frozen()
+    frozen = pickle.loads(blob)
+    if not frozen._source_supports_scalars:
+        return frozen()
+    return frozen.with_new_rows([[_attach(session, row)] for row in frozen.data])()
+
+
+def _mapped(value: object) -> bool:
+    return hasattr(value, "_sa_instance_state")
+
+
+def _after_flush(session: OrmSession, _context: object) -> None:
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if any(getattr(type(obj), "__tablename__", None) in TABLES for obj in changed):
+        session.info[WROTE] = True
+
+
+def _bump(session: OrmSession) -> None:
+    """At commit, a transaction that wrote reference rows moves the version (every process drops its cache)."""
+    session.flush()  # the commit's own flush comes after this event: its writes must count
+    if session.info.get(WROTE):
+        session.execute(update(ReferenceVersion).where(ReferenceVersion.id == 1)  # type: ignore[arg-type]
+                        .values(version=ReferenceVersion.version + 1))
+
+
+event.listen(OrmSession, "do_orm_execute", _on_execute)
+event.listen(OrmSession, "after_flush", _after_flush)
+def _ended(session: OrmSession, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the transaction, not a savepoint: the next one checks and writes afresh
+        session.info.pop(VERSION, None)
+        session.info.pop(WROTE, None)
+
+
+event.listen(OrmSession, "before_commit", _bump)
+event.listen(OrmSession, "after_transaction_end", _ended)

@@ -1,0 +1,110 @@
+"""Reference rows cached between sessions: read once, copied into each session, and never older than the
+reference version read at the start of the transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event, update
+from sqlmodel import Session, col, select
+
+from models.cache import ReferenceVersion
+from models.db import get_engine
+from models.nomination import Nomination
+from models.unit import Person, Unit
+from tests.factories import make_district
+
+
+@contextmanager
+def statements(url: str) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if "FROM" in statement:  # "SELECT <first table>" (SQLite's BEGIN IMMEDIATE is left out)
+            seen.append(statement.split()[0] + " " + statement.split("FROM")[1].split()[0])
+
+    engine = get_engine(url)
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def test_a_second_session_reads_reference_rows_from_the_cache(session: Session, db_url: str) -> None:
+    district = make_district(session, blocks=1, schools_per_block=2)
+    session.commit()
+    school = district.schools[0]
+    with Session(get_engine(db_url)) as first, statements(db_url) as seen:
+        loaded = first.get(Unit, school.id)
+        people = first.exec(select(Person).where(Person.unit_id == school.id)).all()
+        first.exec(select(Person.email, Person.role).where(Person.unit_id == school.id)).all()
+    assert loaded is not None and people
+    assert seen == ["SELECT referenceversion", "SELECT unit", "SELECT person", "SELECT person"]
+    with Session(get_engine(db_url)) as second, statements(db_url) as seen:
+        again = second.get(Unit, school.id)
+        people_again = second.exec(select(Person).where(Person.unit_id == school.id)).all()
+        columns = second.exec(select(Person.email, Person.role).where(Person.unit_id == school.id)).all()
+        assert [tuple(row) for row in columns] == [(p.email, p.role) for p in people]
+        other = second.get(Unit, district.schools[1].id)  # other parameters: another entry
+        assert again is not None and again is not loaded and again.name == loaded.name
+        assert [p.email for p in people_again] == [p.email for p in people] and people_again[0] in second
+        assert other is not None and other.name == district.schools[1].name
+    assert seen == ["SELECT referenceversion", "SELECT unit"]
+    with Session(get_engine(db_url)) as third, statements(db_url) as seen:  # a query of other tables: not kept
+        third.exec(select(Nomination).join(Unit, col(Unit.id) == Nomination.dossier_id)).all()
+        third.exec(select(Nomination).join(Unit, col(Unit.id) == Nomination.dossier_id)).all()
+    assert seen == ["SELECT nomination", "SELECT nomination"]
+
+
+def test_a_change_committed_elsewhere_is_seen_by_the_next_transaction(session: Session, db_url: str) -> None:
+    district = make_district(session, blocks=1, schools_per_block=1)
+    session.commit()
+    head = district.heads[district.schools[0].id or 0]
+    with Session(get_engine(db_url)) as reader:
+        assert reader.get(Person, head.id).full_name == head.full_name  # type: ignore[union-attr]
+    with Session(get_engine(db_url)) as writer:  # through the ORM
+        person = writer.get(Person, head.id)
+        assert person is not None
+        person.full_name = "Hiệu trưởng mới"
+        writer.add(person)
+        writer.commit()
+    with Session(get_engine(db_url)) as reader:
+        assert reader.get(Person, head.id).full_name == "Hiệu trưởng mới"  # type: ignore[union-attr]
+    with Session(get_engine(db_url)) as writer:  # by an UPDATE statement
+        writer.execute(update(Person).where(col(Person.id) == head.id).values(full_name="Hiệu trưởng thứ ba"))
+        writer.commit()
+    with Session(get_engine(db_url)) as reader:
+        assert reader.get(Person, head.id).full_name == "Hiệu trưởng thứ ba"  # type: ignore[union-attr]
+        assert reader.get(ReferenceVersion, 1).version >= 2  # type: ignore[union-attr]
+
+
+def test_a_transaction_that_wrote_reference_rows_reads_them_from_the_database(session: Session,
+                                                                                db_url: str) -> None:
+    district = make_district(session, blocks=1, schools_per_block=1)
+    session.commit()
+    school_id = district.schools[0].id
+    name = select(Unit.name).where(Unit.id == school_id)
+    with Session(get_engine(db_url)) as first:
+        assert first.exec(name).one() == district.schools[0].name  # kept
+    with Session(get_engine(db_url)) as writer:
+        writer.execute(update(Unit).where(col(Unit.id) == school_id).values(name="Trường đổi tên")
+                       .execution_options(synchronize_session=False))
+        assert writer.exec(name).one() == "Trường đổi tên"  # its own change, not the kept name
+        writer.rollback()
+    with Session(get_engine(db_url)) as reader:
+        assert reader.exec(name).one() == district.schools[0].name
+
+
+def test_a_row_the_session_holds_is_not_overwritten_by_a_kept_one(session: Session, db_url: str) -> None:
+    district = make_district(session, blocks=1, schools_per_block=1)
+    session.commit()
+    school_id = district.schools[0].id
+    with Session(get_engine(db_url)) as first:
+        first.get(Unit, school_id)
+    with Session(get_engine(db_url)) as second, second.no_autoflush:
+        unit = second.exec(select(Unit).where(Unit.id == school_id)).one()
+        unit.name = "Tên đang sửa"
+        assert second.get(Unit, school_id) is unit
+        assert second.exec(select(Unit).where(Unit.id == school_id)).one().name == "Tên đang sửa"
