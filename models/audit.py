@@ -92,9 +92,13 @@ def seal(session: Session) -> None:
     session.flush()
 
 
+def still_written(audit_event: AuditEvent) -> bool:
+    """Whether the event is still to be written: a rollback (of the transaction or of a savepoint) detaches it."""
+    return bool(inspect(audit_event).pending or inspect(audit_event).persistent)
+
+
 def _live(events: list[AuditEvent]) -> list[AuditEvent]:
-    """The events still to be written: a rollback (of the transaction or of a savepoint) detached the others."""
-    return [e for e in events if inspect(e).pending or inspect(e).persistent]
+    return [e for e in events if still_written(e)]
 
 
 def _prune(session: OrmSession, _transaction: object) -> None:

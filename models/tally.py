@@ -18,12 +18,12 @@ from collections import Counter
 from typing import Any
 
 from sqlalchemy import event as orm_event
-from sqlalchemy import func, inspect
+from sqlalchemy import func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.audit import AuditEvent
+from models.audit import AuditEvent, still_written
 from models.dossier import Dossier
 from models.nomination import Nomination, NominationStatus
 
@@ -100,7 +100,7 @@ def stored(session: Session, *, phase_id: int | None = None) -> Counter[tuple[in
 
 def _live(pending: list[tuple[AuditEvent, int, Counter[Key]]]) -> list[tuple[AuditEvent, int, Counter[Key]]]:
     """The changes whose transition is still to be written (a rolled-back savepoint detached the others)."""
-    return [item for item in pending if inspect(item[0]).pending or inspect(item[0]).persistent]
+    return [item for item in pending if still_written(item[0])]
 
 
 orm_event.listen(OrmSession, "before_commit", apply_pending)
