@@ -29,6 +29,8 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.sql.util import find_tables
 from sqlmodel import Field, SQLModel, select
 
+from models.db import keep
+
 TABLES = frozenset({"unit", "person", "phase", "campaign", "stagedeadline", "phasequota", "delegation"})
 MAX_ENTRIES = 20_000  # distinct statements kept per database (a 1,000-school province needs a few thousand)
 VERSION, WROTE = "reference_version", "reference_written"  # session.info keys, for the current transaction
@@ -111,7 +113,7 @@ def _attach(session: OrmSession, row: Any) -> Any:
     if held is not None:
         return held
     session.add(row)  # detached with its identity: it becomes persistent, unchanged
-    session.info.setdefault("kept", []).append(row)  # as models.db.keep_loaded does for loaded rows
+    keep(session, row)  # held for the session's life, as the rows it loads itself
     return row
 
 
@@ -156,13 +158,13 @@ def _bump(session: OrmSession) -> None:
                         .values(version=ReferenceVersion.version + 1))
 
 
-event.listen(OrmSession, "do_orm_execute", _on_execute)
-event.listen(OrmSession, "after_flush", _after_flush)
 def _ended(session: OrmSession, transaction: SessionTransaction) -> None:
     if transaction.parent is None:  # the transaction, not a savepoint: the next one checks and writes afresh
         session.info.pop(VERSION, None)
         session.info.pop(WROTE, None)
 
 
+event.listen(OrmSession, "do_orm_execute", _on_execute)
+event.listen(OrmSession, "after_flush", _after_flush)
 event.listen(OrmSession, "before_commit", _bump)
 event.listen(OrmSession, "after_transaction_end", _ended)

@@ -12,6 +12,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, create_engine
 
@@ -113,10 +114,14 @@ def keep_loaded(session: Session, *classes: type) -> Session:
     collected when the transition returns, and `session.get` reads it again for the next dossier. Kept
     here, it is read once per batch (a rollback still expires it, so it is read afresh after one).
     """
-    kept = session.info.setdefault("kept", [])
     event.listen(session, "loaded_as_persistent",
-                 lambda _session, instance: kept.append(instance) if isinstance(instance, classes) else None)
+                 lambda _session, instance: keep(session, instance) if isinstance(instance, classes) else None)
     return session
+
+
+def keep(session: OrmSession, instance: object) -> None:
+    """Hold a strong reference to `instance` until the session closes."""
+    session.info.setdefault("kept", []).append(instance)
 
 
 def new_session(url: str | None = None) -> Session:
