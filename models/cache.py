@@ -22,6 +22,7 @@ import pickle
 import threading
 from collections import OrderedDict
 from typing import Any, cast
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Table, event, inspect, update
 from sqlalchemy.orm import ORMExecuteState, SessionTransaction
@@ -63,7 +64,8 @@ class _Store:
             self.entries.popitem(last=False)
 
 
-_stores: dict[str, _Store] = {}
+_stores: dict[str, _Store] = {}  # by database URL
+_by_engine: WeakKeyDictionary[Any, _Store] = WeakKeyDictionary()  # the same, found without rendering the URL
 _lock = threading.Lock()
 
 
@@ -71,11 +73,35 @@ def clear() -> None:
     """Forget everything (tests empty their database between tests without a migration)."""
     with _lock:
         _stores.clear()
+        _by_engine.clear()
 
 
-def _tables(statement: Any) -> set[str]:
-    return {t.name for t in find_tables(statement, include_joins=True, include_selects=True, include_crud=True)
-            if isinstance(t, Table)}
+_read: dict[Any, frozenset[str]] = {}  # the tables a SELECT reads, by the shape of its SQL (its cache key)
+
+
+def _tables(statement: Any) -> frozenset[str]:
+    return frozenset(t.name for t in find_tables(statement, include_joins=True, include_selects=True,
+                                                 include_crud=True) if isinstance(t, Table))
+
+
+def _read_tables(statement: Any) -> frozenset[str]:
+    """What a SELECT reads, found once per shape of statement: walking the statement cost about a tenth of
+    a web request (measured). Its cache key is computed anyway; SQLAlchemy keeps it for compiling."""
+    key = statement._generate_cache_key()
+    if key is None:
+        return _tables(statement)
+    found = _read.get(key.key)
+    if found is None:
+        if len(_read) >= MAX_ENTRIES:
+            _read.clear()
+        found = _read[key.key] = _tables(statement)
+    return found
+
+
+def _written(statement: Any) -> frozenset[str]:
+    """The table an INSERT, UPDATE or DELETE writes (any statement else: every table it names)."""
+    table = getattr(statement, "table", None)
+    return frozenset((table.name,)) if isinstance(table, Table) else _tables(statement)
 
 
 def _cacheable(state: ORMExecuteState) -> bool:
@@ -87,16 +113,17 @@ def _cacheable(state: ORMExecuteState) -> bool:
     if getattr(statement, "_for_update_arg", None) is not None or state.execution_options.get("populate_existing") \
             or state.load_options._populate_existing:
         return False
-    tables = _tables(statement)
+    tables = _read_tables(statement)
     return bool(tables) and tables <= TABLES
 
 
 def _store(session: OrmSession) -> _Store:
     """This database's store, checked against its version once per transaction."""
-    bind = session.get_bind()
-    url = str(bind.engine.url)
-    with _lock:
-        store = _stores.setdefault(url, _Store())
+    engine = session.get_bind().engine
+    store = _by_engine.get(engine)
+    if store is None:
+        with _lock:
+            store = _by_engine[engine] = _stores.setdefault(str(engine.url), _Store())
     if VERSION not in session.info:
         version = session.execute(select(ReferenceVersion.version).where(ReferenceVersion.id == 1)).scalar_one()
         with _lock:
@@ -119,7 +146,7 @@ def _attach(session: OrmSession, row: Any) -> Any:
 
 def _on_execute(state: ORMExecuteState) -> Any:
     if not state.is_select:
-        if _tables(state.statement) & TABLES:
+        if _written(state.statement) & TABLES:
             state.session.info[WROTE] = True
         return None
     if not _cacheable(state):

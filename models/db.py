@@ -114,8 +114,9 @@ def keep_loaded(session: Session, *classes: type) -> Session:
     collected when the transition returns, and `session.get` reads it again for the next dossier. Kept
     here, it is read once per batch (a rollback still expires it, so it is read afresh after one).
     """
+    kinds = frozenset(classes)  # an exact type test: these tables have no subclasses
     event.listen(session, "loaded_as_persistent",
-                 lambda _session, instance: keep(session, instance) if isinstance(instance, classes) else None)
+                 lambda _session, instance: keep(session, instance) if type(instance) in kinds else None)
     return session
 
 

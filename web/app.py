@@ -22,6 +22,7 @@ from sqlmodel import select
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUpload
 
+from config import collector
 from config.route import default_route
 from config.settings import get_settings
 from models.campaign import Phase
@@ -86,6 +87,7 @@ def _verdicts(form: dict[str, Any], nomination_ids: list[int]) -> dict[int, Verd
 
 
 def create_app() -> FastAPI:
+    collector.tune()
     app = FastAPI(title="tdkt", docs_url=None, redoc_url=None)
 
     @app.get("/", response_class=HTMLResponse)

@@ -88,6 +88,9 @@ def test_whole_route_with_return_and_resubmission(session: Session) -> None:
     decisions = session.exec(select(NominationDecision).where(NominationDecision.nomination_id == returned.id)).all()
     assert [(d.verdict, d.round) for d in decisions] == [
         (NominationStatus.returned, 1), (NominationStatus.approved, 2), (NominationStatus.approved, 2)]
+    judged_by = [session.get(AuditEvent, d.audit_event_id) for d in decisions]  # each verdict's transition
+    assert [(e.action, e.from_stage) for e in judged_by if e is not None] == [
+        ("return_for_revision", "phong_review"), ("approve", "phong_review"), ("verify", "noivu_verification")]
 
     # The school heard of the return with its reason; the block leader of each submission.
     returned_mail = session.exec(select(OutboxMessage).where(OutboxMessage.event == "dossier_returned")).all()
