@@ -60,7 +60,7 @@ def _preconditions(ctx: CheckContext, going_on: list[tuple[Nomination, Nominee]]
     year = school_year_start(ctx.school_year)
     nominee_ids = [p.id or 0 for _, p in going_on]
     held = preload.held(ctx.session, ctx.dossier.id or 0, lambda: years_held(ctx.session, nominee_ids=nominee_ids))
-    proposed = proposed_in_campaign(ctx.session, campaign_id=ctx.phase.campaign_id, nominee_ids=nominee_ids)
+    proposed = _proposed(ctx, nominee_ids)
     problems = []
     for nomination, nominee in going_on:
         title = ctx.rules.titles[nomination.title_code]
@@ -71,17 +71,41 @@ def _preconditions(ctx: CheckContext, going_on: list[tuple[Nomination, Nominee]]
     return problems
 
 
-def proposed_in_campaign(session: Session, *, campaign_id: int, nominee_ids: list[int]) -> set[tuple[int, str]]:
-    """(nominee, title) pairs nominated and still live in the campaign (its school year), any phase."""
-    phases = remembered(session, ("phases", campaign_id), lambda: [
+def proposed_in_campaign(session: Session, *, campaign_id: int, nominee_ids: list[int],
+                         outside: list[int] | None = None) -> set[tuple[int, str]]:
+    """(nominee, title) pairs nominated and still live in the campaign (its school year), any phase; with
+    `outside`, only in other dossiers than those."""
+    query = (select(Nomination.nominee_id, Nomination.title_code)
+             .join(Dossier, col(Dossier.id) == Nomination.dossier_id)
+             .where(col(Nomination.nominee_id).in_(nominee_ids), Nomination.withdrawn == False,  # noqa: E712
+                    col(Nomination.status).in_(LIVE), col(Dossier.phase_id).in_(_phases(session, campaign_id))))
+    if outside:
+        query = query.where(col(Nomination.dossier_id).not_in(outside))
+    return {(nominee_id, code) for nominee_id, code in session.exec(query).all()}
+
+
+def _phases(session: Session, campaign_id: int) -> list[int]:
+    return remembered(session, ("phases", campaign_id), lambda: [
         p for p in session.exec(select(Phase.id).where(Phase.campaign_id == campaign_id)).all() if p])
-    rows = session.exec(
-        select(Nomination.nominee_id, Nomination.title_code)
-        .join(Dossier, col(Dossier.id) == Nomination.dossier_id)
-        .where(col(Nomination.nominee_id).in_(nominee_ids), Nomination.withdrawn == False,  # noqa: E712
-               col(Nomination.status).in_(LIVE), col(Dossier.phase_id).in_(phases))
-    ).all()
-    return {(nominee_id, code) for nominee_id, code in rows}
+
+
+def _proposed(ctx: CheckContext, nominee_ids: list[int]) -> set[tuple[int, str]]:
+    """`proposed_in_campaign` for this dossier's nominees. In a batch, the nominations of other dossiers are read
+    once for every nominee of the batch, and those of the batch's dossiers are taken from its rows, as its
+    transitions have left them (a nominee rejected a moment ago in another dossier no longer counts)."""
+    batch = preload.current(ctx.session)
+    campaign_id = ctx.phase.campaign_id
+    if batch is None or (ctx.dossier.id or 0) not in batch.phase_of:
+        return proposed_in_campaign(ctx.session, campaign_id=campaign_id, nominee_ids=nominee_ids)
+    outside = preload.once(ctx.session, ("proposed_outside", campaign_id), lambda: proposed_in_campaign(
+        ctx.session, campaign_id=campaign_id, outside=sorted(batch.phase_of),
+        nominee_ids=sorted({p.id or 0 for pairs in batch.nominations.values() for _, p in pairs})))
+    phases = set(_phases(ctx.session, campaign_id))
+    inside = {(n.nominee_id, n.title_code) for dossier_id, pairs in batch.nominations.items()
+              if batch.phase_of[dossier_id] in phases
+              for n, _ in pairs if n.status in LIVE and not n.withdrawn}
+    wanted = set(nominee_ids)
+    return {(nominee_id, code) for nominee_id, code in outside | inside if nominee_id in wanted}
 
 
 def unmet(rules: RuleSet, need: Requirement, nomination: Nomination, nominee: Nominee, year: int,

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from sqlmodel import Session, col, select
 
@@ -37,6 +37,8 @@ class Preloaded:
     papers: dict[int, list[Paper]] = field(default_factory=dict)
     held: dict[tuple[int, str], set[int]] = field(default_factory=dict)
     people: dict[int, list[Person]] = field(default_factory=dict)  # each school's active people
+    phase_of: dict[int, int] = field(default_factory=dict)  # every dossier of the batch, written or not
+    memo: dict[tuple[object, ...], object] = field(default_factory=dict)  # see `once`
 
 
 def preload(session: Session, dossier_ids: list[int]) -> None:
@@ -44,7 +46,7 @@ def preload(session: Session, dossier_ids: list[int]) -> None:
     ids = sorted(set(dossier_ids))
     dossiers = session.exec(select(Dossier).where(col(Dossier.id).in_(ids)).order_by(col(Dossier.id))
                             .with_for_update().execution_options(populate_existing=True)).all()
-    batch = Preloaded(dossiers={d.id or 0: d for d in dossiers})
+    batch = Preloaded(dossiers={d.id or 0: d for d in dossiers}, phase_of={d.id or 0: d.phase_id for d in dossiers})
     schools = {d.school_id for d in dossiers}
     session.exec(select(Unit).where(col(Unit.id).in_(schools))).all()  # kept by the session
     batch.people = {school_id: [] for school_id in schools}
@@ -97,6 +99,15 @@ def person_by_email(session: Session, email: str) -> Person | None:
     batch = current(session)
     wanted = email.strip().lower()
     return next((p for people in (batch.people.values() if batch else []) for p in people if p.email == wanted), None)
+
+
+def once(session: Session, key: tuple[object, ...], load: Callable[[], T]) -> T:
+    """`load()` once per batch, for rows that the batch's own transitions cannot change."""
+    batch = current(session)
+    assert batch is not None
+    if key not in batch.memo:
+        batch.memo[key] = load()
+    return cast(T, batch.memo[key])
 
 
 def forget(session: Session, dossier_id: int) -> None:

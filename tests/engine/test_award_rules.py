@@ -13,7 +13,7 @@ from config.rules import campaign_rules, load_rules
 from config.settings import CONFIG_DIR
 from config.yaml_source import ConfigError
 from models.award import AwardRecord
-from models.campaign import Campaign
+from models.campaign import Campaign, Phase, StageDeadline
 from models.dossier import Dossier
 from models.nomination import Nomination, Nominee, SubjectKind
 from models.unit import Unit
@@ -28,9 +28,9 @@ CSTDCS_ARTICLE = "Nghị định 91/2017/NĐ-CP Điều 9 khoản 3"
 
 
 def _dossier(session: Session, district: District, school: Unit, wanted: list[tuple[str, str, str | None]],
-             with_papers: tuple[str, ...] = ()) -> tuple[int, list[Nomination]]:
+             with_papers: tuple[str, ...] = (), phase_id: int | None = None) -> tuple[int, list[Nomination]]:
     """A voted dossier with (name, title, initiative) individual nominations and the given papers attached."""
-    dossier = services.open_dossier(session, phase_id=district.phase_id, school_id=school.id or 0)
+    dossier = services.open_dossier(session, phase_id=phase_id or district.phase_id, school_id=school.id or 0)
     noms = [services.add_nomination(session, dossier_id=dossier.id or 0, full_name=name, kind=SubjectKind.individual,
                                     title_code=title, initiative=initiative) for name, title, initiative in wanted]
     services.record_vote(session, dossier_id=dossier.id or 0, held_on=date(2022, 10, 28), members_total=12,
@@ -230,3 +230,41 @@ def test_the_phase_ratio_cap_counts_the_batchs_own_approvals(session: Session, t
     assert "tối đa 1" in refused[0]["message"]
     session.expire_all()
     assert [session.get(Dossier, d).stage for d in (first, second)] == ["noivu_verification", "phong_review"]
+
+
+@pytest.mark.parametrize("together", [True, False], ids=["one-batch", "two-batches"])
+def test_a_title_needed_from_another_dossier_counts_as_the_batch_has_left_it(session: Session, together: bool) -> None:
+    """A teacher's CSTĐCS (phase 2) rests on her LĐTT in the school's phase-1 dossier. The Phòng rejects that
+    LĐTT, then approves the phase-2 dossier: refused, whether both actions share a batch (one transaction,
+    the batch's rows read at once) or not."""
+    district = make_district(session, blocks=1, schools_per_block=1)
+    school, block = district.schools[0], district.blocks[0]
+    first_phase = session.get(Phase, district.phase_id)
+    assert first_phase is not None
+    second_phase = Phase(campaign_id=first_phase.campaign_id, number=2, name="Đợt 2", starts_on=first_phase.starts_on,
+                         ends_on=first_phase.ends_on)
+    session.add(second_phase)
+    session.flush()
+    session.add_all([StageDeadline(phase_id=second_phase.id or 0, key=d.key, due_at=d.due_at) for d in session.exec(
+        select(StageDeadline).where(StageDeadline.phase_id == district.phase_id)).all()])
+    session.commit()
+    first, (lan, other) = _dossier(session, district, school, [("Đào Thị Lan", "LDTT", None),
+                                                                ("Vũ Văn Hải", "LDTT", None)])
+    second, _ = _dossier(session, district, school, [("Đào Thị Lan", "CSTDCS", "Sáng kiến C")],
+                         with_papers=("bao_cao_thanh_tich", "sang_kien"), phase_id=second_phase.id)
+    for dossier_id, phase_id in ((first, district.phase_id), (second, second_phase.id or 0)):
+        _submit(session, district, school, dossier_id)
+        services.forward_block(session, block_id=block.id or 0, phase_id=phase_id, actor=district.leader_of(block),
+                               now=at(4))
+    session.commit()
+    reviewer = district.people["phong_reviewer"].email
+    reviews = [Review(dossier_id=first, actor_email=reviewer, verdicts={
+                   lan.id or 0: ("reject", "Chưa đủ tiêu chuẩn"), other.id or 0: ("approve", None)}),
+               Review(dossier_id=second, actor_email=reviewer, action="approve")]
+    reports = [each(batch, lambda s, item: _review(s, item, at(7))) for batch in ([reviews] if together
+                                                                                 else [[r] for r in reviews])]
+    assert [r["dossier_id"] for report in reports for r in report["results"]] == [first]
+    refused = [r for report in reports for r in report["refused"]]
+    assert [r["dossier_id"] for r in refused] == [second]
+    assert "precondition" in [v["code"] for v in refused[0]["violations"]]
+    assert "cần đồng thời đạt danh hiệu Lao động tiên tiến" in refused[0]["message"]
