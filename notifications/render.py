@@ -39,12 +39,15 @@ class Email:
 
 @lru_cache
 def environment() -> Environment:
+    """Templates are part of the installed code: compiled once per process, never checked for changes on disk
+    (a stat of each file for every email otherwise)."""
     return Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(["html", "html.j2"]),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,
     )
 
 

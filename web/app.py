@@ -41,8 +41,8 @@ from tdkt.importer import import_nominees
 from tdkt.timefmt import fmt_datetime, local_today, parse_date
 from tdkt.worklist import worklist
 
-TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
-                        autoescape=select_autoescape(["html"]), undefined=StrictUndefined)
+TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),  # compiled once per process
+                        autoescape=select_autoescape(["html"]), undefined=StrictUndefined, auto_reload=False)
 TEMPLATES.filters["dt"] = fmt_datetime
 TEMPLATES.globals["paper_kinds"] = papers.KINDS
 PERSON_COOKIE, CSRF_COOKIE = "tdkt_person", "tdkt_csrf"
