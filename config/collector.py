@@ -4,9 +4,9 @@ CPython collects its youngest generation every 700 new container objects. A batc
 tens of thousands (each nomination and nominee is an ORM instance with its state and dictionaries), so it
 ran hundreds of collections per batch, and every tenth of those also walked the older generation that
 holds Prefect, SQLAlchemy and pydantic. Collecting every 50,000 objects instead, with what was loaded at
-start-up (the imported modules) left out of every collection, saved ~15 % of a season's CPU in the
-benchmark (README, "Hiệu năng") at a few MB of memory; rows are freed by reference counting as before, only
-cycles wait longer.
+start-up (the imported modules) left out of every collection, took about a fifth off the CPU of a chunk's
+transitions (README, "Benchmark"), for ~40 MB more peak memory in the 1,000-school benchmark: rows are freed
+by reference counting as before, only objects in reference cycles wait longer.
 """
 
 import gc
