@@ -7,6 +7,8 @@ deleted or inserted event.
 
 Events are chained when their transaction commits (`seal`, on every session's before_commit): the head is
 locked only for the commit, once for a whole batch of transitions, instead of from each event to the commit.
+An event still unwritten then is inserted with its place in the chain, all of a batch's in one statement;
+rows that need its id (`defer`: the verdicts of its transition) are written after it.
 """
 
 from __future__ import annotations
@@ -82,14 +84,26 @@ def seal(session: Session) -> None:
     pending = _live(session.info.pop(PENDING, []))
     if not pending:
         return
-    session.flush()
-    head = session.execute(select(AuditChain).where(AuditChain.id == 1).with_for_update()).scalar_one()
+    with session.no_autoflush:  # the events are inserted below, chained, rather than now and updated after
+        head = session.execute(select(AuditChain).where(AuditChain.id == 1).with_for_update()).scalar_one()
     for audit_event in pending:
         audit_event.seq, audit_event.prev_hash = head.last_seq + 1, head.last_hash
         audit_event.hash = digest(audit_event)
         head.last_seq, head.last_hash = audit_event.seq, audit_event.hash
     session.add(head)
     session.flush()
+
+
+def defer(session: OrmSession, key: str, audit_event: AuditEvent, item: Any) -> None:
+    """Keep `item` under `key` until the commit, to be written with `audit_event` (or dropped with it when a
+    rollback, of the transaction or of a savepoint, drops the event)."""
+    session.info.setdefault(key, []).append((audit_event, item))
+
+
+def deferred(session: OrmSession, key: str, *, take: bool = True) -> list[tuple[AuditEvent, Any]]:
+    """What is kept under `key` for events still to be written; `take` removes it (the commit writes it)."""
+    kept = session.info.pop(key, []) if take else session.info.get(key, [])
+    return [(audit_event, item) for audit_event, item in kept if still_written(audit_event)]
 
 
 def still_written(audit_event: AuditEvent) -> bool:

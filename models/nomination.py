@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import UniqueConstraint, insert
+from sqlalchemy import event as orm_event
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Field, Session, SQLModel, select
+
+from models.audit import AuditEvent, defer, deferred
 
 
 class SubjectKind(StrEnum):
@@ -56,6 +61,30 @@ class NominationDecision(SQLModel, table=True):
     reason: str | None = None
     actor_id: int = Field(foreign_key="person.id")
     audit_event_id: int | None = Field(default=None, foreign_key="auditevent.id")
+
+
+VERDICTS = "verdicts_unwritten"  # session.info key: a transition's verdict rows, until its event has an id
+
+
+def record_verdicts(session: Session, *, event: AuditEvent, rows: list[dict[str, Any]]) -> None:
+    """Write a transition's verdict rows (NominationDecision columns but the event's) when it commits, linked to
+    its audit event: a batch's rows go in one statement, after its events, without an ORM object each."""
+    if rows:
+        defer(session, VERDICTS, event, rows)
+
+
+def _write_verdicts(session: OrmSession) -> None:
+    """Runs at commit, after the audit chain is sealed (models.audit is imported, so listens, first)."""
+    kept = deferred(session, VERDICTS)
+    if any(audit_event.id is None for audit_event, _ in kept):
+        session.flush()
+    rows = [{**row, "audit_event_id": audit_event.id} for audit_event, rows in kept for row in rows]
+    if rows:
+        # NULL reasons sent as NULL, so that every row has the same columns and they go in one statement
+        session.execute(insert(NominationDecision).execution_options(render_nulls=True), rows)
+
+
+orm_event.listen(OrmSession, "before_commit", _write_verdicts)
 
 
 def active_nominations(session: Session, *, dossier_id: int) -> list[tuple[Nomination, Nominee]]:

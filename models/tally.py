@@ -23,11 +23,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.audit import AuditEvent, still_written
+from models.audit import AuditEvent, defer, deferred
 from models.dossier import Dossier
 from models.nomination import Nomination, NominationStatus
 
-PENDING = "tally_pending"  # session.info key: [(audit event, Counter of changes)] of this transaction
+PENDING = "tally_pending"  # session.info key: [(audit event, (phase, Counter of changes))] (models.audit.defer)
 Key = tuple[str, str]  # (title code, nomination status)
 
 
@@ -49,14 +49,14 @@ def record(session: Session, *, event: AuditEvent, phase_id: int, change: Counte
     """Note a transition's change to the tally (applied at commit, or dropped with `event` by a rollback)."""
     change = Counter({key: n for key, n in change.items() if n})
     if change:
-        session.info.setdefault(PENDING, []).append((event, phase_id, change))
+        defer(session, PENDING, event, (phase_id, change))
 
 
 def counts(session: Session, *, phase_id: int) -> Counter[Key]:
     """The phase's tally as this transaction sees it: the committed rows plus its own pending changes."""
     rows = session.exec(select(TitleTally).where(TitleTally.phase_id == phase_id)).all()
     total = Counter({(r.title_code, r.status): r.count for r in rows})
-    for _, pending_phase, change in _live(session.info.get(PENDING, [])):
+    for _, (pending_phase, change) in deferred(session, PENDING, take=False):
         if pending_phase == phase_id:
             total.update(change)
     return total
@@ -66,7 +66,7 @@ def apply_pending(session: OrmSession) -> None:
     """Add the transaction's changes to the rows, in one statement, in key order (so two commits cannot
     deadlock on each other's rows)."""
     totals: Counter[tuple[int, str, str]] = Counter()
-    for _, phase_id, change in _live(session.info.pop(PENDING, [])):
+    for _, (phase_id, change) in deferred(session, PENDING):
         for (title, status), n in change.items():
             totals[(phase_id, title, status)] += n
     values = [{"phase_id": p, "title_code": t, "status": s, "count": n} for (p, t, s), n in sorted(totals.items()) if n]
@@ -96,11 +96,6 @@ def stored(session: Session, *, phase_id: int | None = None) -> Counter[tuple[in
     if phase_id is not None:
         query = query.where(TitleTally.phase_id == phase_id)
     return Counter({(r.phase_id, r.title_code, r.status): r.count for r in session.exec(query).all() if r.count})
-
-
-def _live(pending: list[tuple[AuditEvent, int, Counter[Key]]]) -> list[tuple[AuditEvent, int, Counter[Key]]]:
-    """The changes whose transition is still to be written (a rolled-back savepoint detached the others)."""
-    return [item for item in pending if still_written(item[0])]
 
 
 orm_event.listen(OrmSession, "before_commit", apply_pending)

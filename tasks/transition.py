@@ -58,7 +58,7 @@ def refusal(exc: Refused, dossier_id: int | None = None) -> dict[str, Any]:
 
 def outcome(results: Iterable[TransitionResult], refused: list[dict[str, Any]] | None = None,
             **extra: Any) -> dict[str, Any]:
-    done = [asdict(r) for r in results]
+    done = [r.as_dict() for r in results]
     return {"results": done, "refused": refused or [], "outbox_ids": [i for r in done for i in r["outbox_ids"]],
             **extra}
 
@@ -133,9 +133,10 @@ def forward_block(block_id: int, phase_id: int, actor_email: str, now: datetime 
     try:
         with session_scope() as session:
             actor = services.person(session, email=actor_email)
-            return outcome(services.forward_block(session, block_id=block_id, phase_id=phase_id, actor=actor, now=now))
+            results = services.forward_block(session, block_id=block_id, phase_id=phase_id, actor=actor, now=now)
     except Refused as exc:
         return outcome([], [refusal(exc)])
+    return outcome(results)  # after the commit, which wrote the block's events and emails in one statement each
 
 
 @task(name="issue-decision", retries=3, retry_delay_seconds=[1, 4, 16], retry_condition_fn=is_transient)

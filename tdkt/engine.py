@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
-from sqlalchemy import insert, update
+from sqlalchemy import update
+from sqlalchemy.orm import object_session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
@@ -24,7 +25,7 @@ from models.campaign import Campaign, Phase, deadline_for
 from models.db import remembered, utcnow
 from models.delegation import principals_of, recipients
 from models.dossier import Dossier, DossierStatus
-from models.nomination import Nomination, NominationDecision, NominationStatus, Nominee, active_nominations
+from models.nomination import Nomination, NominationStatus, Nominee, active_nominations, record_verdicts
 from models.outbox import OutboxMessage, enqueue
 from models.unit import Person, Unit, find_office
 from tdkt import preload
@@ -51,13 +52,40 @@ class Verdict:
 
 @dataclass
 class TransitionResult:
+    """What a transition did. Its audit event and outbox rows are written when the transaction commits (all of
+    a batch's at once); reading their ids before then writes them at once."""
+
     dossier_id: int
     action: str
     from_stage: str
     to_stage: str
     late: bool
-    audit_event_id: int
-    outbox_ids: list[int] = field(default_factory=list)
+    event: AuditEvent = field(repr=False)
+    outbox: list[OutboxMessage] = field(default_factory=list, repr=False)
+
+    @property
+    def audit_event_id(self) -> int:
+        return _written(self.event).id or 0
+
+    @property
+    def outbox_ids(self) -> list[int]:
+        return [_written(m).id or 0 for m in self.outbox]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"dossier_id": self.dossier_id, "action": self.action, "from_stage": self.from_stage,
+                "to_stage": self.to_stage, "late": self.late, "audit_event_id": self.audit_event_id,
+                "outbox_ids": self.outbox_ids}
+
+
+Row = TypeVar("Row", AuditEvent, OutboxMessage)
+
+
+def _written(row: Row) -> Row:
+    """The row with its id: flushed first if its transaction has not written it yet."""
+    session = object_session(row)
+    if row.id is None and session is not None:
+        session.flush()
+    return row
 
 
 def resolve_unit(session: Session, ref: UnitRef, school: Unit) -> Unit | None:
@@ -202,7 +230,8 @@ def apply(
     With `expected_stage` (an action link's stage), it refuses when the dossier has moved on meanwhile.
     Raises TransitionRefused, having written nothing, when the route does not allow it: wrong stage,
     role or unit, missing reason, past a deadline whose policy is "refuse", or a failed named check.
-    Otherwise writes stage, statuses, verdict rows, one audit event and the outbox rows, and flushes.
+    Otherwise writes stage and statuses, and adds the audit event, the outbox rows and the verdict rows, which
+    the transaction writes when it commits.
     """
     route = route or default_route()
     now = now or utcnow()
@@ -316,28 +345,15 @@ def _write(
     outbox = _notify(session, action_def=action_def, dossier=dossier, school=school, phase=phase,
                      campaign=campaign, actor=actor, route=route, reason=reason, verdicts=verdicts, active=active,
                      on=local(now).date())
-    append(session, event)  # chained at commit
+    append(session, event)  # written and chained at commit, with the batch's others
     tally.record(session, event=event, phase_id=phase.id or 0, change=change)
-    session.flush()  # the event's id, for its verdict rows
-    _record_verdicts(session, event=event, stage=from_stage, active=active, verdicts=verdicts, reason=reason,
-                     actor=actor)
+    record_verdicts(session, event=event, rows=[
+        {"nomination_id": n.id, "stage": from_stage, "round": event.detail["round"],
+         "verdict": VERDICT_STATUS[v.verdict], "reason": v.reason or reason, "actor_id": actor.id}
+        for n, _ in active if (v := verdicts.get(n.id or 0)) is not None])
     preload.forget(session, dossier.id or 0)
-    return TransitionResult(
-        dossier_id=dossier.id or 0, action=action, from_stage=from_stage, to_stage=action_def.to, late=late,
-        audit_event_id=event.id or 0, outbox_ids=[m.id or 0 for m in outbox],
-    )
-
-
-def _record_verdicts(session: Session, *, event: AuditEvent, stage: str, active: list[tuple[Nomination, Nominee]],
-                     verdicts: dict[int, Verdict], reason: str | None, actor: Person) -> None:
-    """One row per judged nomination, linked to the transition's event; written in one statement, without an
-    ORM object each (a Phòng batch judges thousands of nominations)."""
-    rows = [{"nomination_id": n.id, "stage": stage, "round": event.detail["round"],
-             "verdict": VERDICT_STATUS[v.verdict], "reason": v.reason or reason, "actor_id": actor.id,
-             "audit_event_id": event.id}
-            for n, _ in active if (v := verdicts.get(n.id or 0)) is not None]
-    if rows:
-        session.execute(insert(NominationDecision), rows)
+    return TransitionResult(dossier_id=dossier.id or 0, action=action, from_stage=from_stage, to_stage=action_def.to,
+                            late=late, event=event, outbox=outbox)
 
 
 def _set_statuses(session: Session, statuses: list[tuple[Nomination, NominationStatus]]) -> None:

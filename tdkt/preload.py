@@ -74,10 +74,14 @@ def preload(session: Session, dossier_ids: list[int]) -> None:
 
 @contextmanager
 def batch(session: Session, dossier_ids: list[int]) -> Iterator[None]:
-    """Preload for the transitions applied inside the block; its rows are dropped when it ends."""
+    """Preload for the transitions applied inside the block; its rows are dropped when it ends.
+
+    Inside, the session does not flush before each query: the transitions' audit events and emails (which no
+    check reads) are written together when the batch commits, not one transition at a time."""
     preload(session, dossier_ids)
     try:
-        yield
+        with session.no_autoflush:
+            yield
     finally:
         session.info.pop(KEY, None)
 

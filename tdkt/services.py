@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import case, insert
+from sqlalchemy import case, insert, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, func, select
 
 from config.route import Route, default_route
 from config.rules import campaign_rules
-from models.audit import history_with_actors
+from models.audit import history_with_actors, seal
 from models.award import AwardRecord, school_year_start
 from models.campaign import Campaign, Phase, StageDeadline, forget_deadline, quotas_for
 from models.db import forget_all, utcnow
@@ -174,14 +175,14 @@ def forward_block(session: Session, *, block_id: int, phase_id: int, actor: Pers
     consolidation = session.exec(select(Consolidation).where(
         Consolidation.phase_id == phase_id, Consolidation.block_id == block_id
     )).first() or Consolidation(phase_id=phase_id, block_id=block_id)
-    results = _apply_all(session, dossiers, actor=actor, action=action, now=now, route=route)
     consolidation.forwarded_by, consolidation.forwarded_at = actor.id, now or utcnow()
     session.add(consolidation)
-    session.flush()
+    session.flush()  # its id, before the transitions (whose events are written at commit, together)
+    results = _apply_all(session, dossiers, actor=actor, action=action, now=now, route=route)
+    session.execute(update(Dossier).where(col(Dossier.id).in_([d.id for d in dossiers]))
+                    .values(consolidation_id=consolidation.id).execution_options(synchronize_session=False))
     for dossier in dossiers:
-        dossier.consolidation_id = consolidation.id
-        session.add(dossier)
-    session.flush()
+        set_committed_value(dossier, "consolidation_id", consolidation.id)
     return results
 
 
@@ -206,6 +207,7 @@ def decide(session: Session, *, phase_id: int, actor: Person, signed_on: date, n
     if not dossiers:
         raise Refused("nothing_to_decide", "Chưa có hồ sơ nào chờ quyết định khen thưởng trong đợt này.")
     results = _apply_all(session, dossiers, actor=actor, action=action, now=now, route=route)
+    seal(session)  # the decision names the first event: its events chained and written now, in one statement
     issuer = session.get(Unit, actor.unit_id)
     assert issuer is not None
     decision = Decision(phase_id=phase_id, signed_on=signed_on, issuer_unit_id=issuer.id or 0,

@@ -1,0 +1,111 @@
+"""A batch of transitions writes its audit events and emails when it commits, all of them in one statement
+each, chained; its verdict rows follow, linked to their events. A transition undone with its savepoint leaves
+no verdict row behind."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event
+from sqlmodel import Session, col, select
+
+from models.audit import AuditEvent, verify
+from models.db import get_engine
+from models.nomination import NominationDecision, NominationStatus
+from models.outbox import OutboxMessage
+from tasks.transition import Review, _review, each
+from tdkt import services
+from tdkt.engine import Verdict
+from tests.factories import District, at, make_district, submit_school
+
+
+def _at_phong(session: Session) -> tuple[District, dict[int, list[int]]]:
+    """Three dossiers of one block waiting for the Phòng: dossier id -> its nominations."""
+    district = make_district(session, blocks=1, schools_per_block=3)
+    dossiers = {}
+    for school in district.schools:
+        dossier_id, noms = submit_school(session, district, school, now=at(1))
+        dossiers[dossier_id] = [n.id or 0 for n in noms]
+    services.forward_block(session, block_id=district.blocks[0].id or 0, phase_id=district.phase_id,
+                           actor=district.leader_of(district.blocks[0]), now=at(4))
+    session.commit()
+    return district, dossiers
+
+
+@contextmanager
+def _statements() -> Iterator[Counter[str]]:
+    """The statements sent to the database meanwhile, by their first three words (INSERT INTO auditevent)."""
+    seen: Counter[str] = Counter()
+
+    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        seen[" ".join(statement.split()[:3]).lower()] += 1
+
+    engine = get_engine()
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def test_a_batch_writes_its_events_and_emails_in_one_statement_each(session: Session) -> None:
+    district, dossiers = _at_phong(session)
+    session.rollback()
+    reviewer = district.people["phong_reviewer"].email
+    first, *others = dossiers
+    rejected = dossiers[first][0]
+    items = [Review(dossier_id=first, actor_email=reviewer,
+                    verdicts={n: ("reject", "Chưa đủ tiêu chuẩn") if n == rejected else ("approve", None)
+                              for n in dossiers[first]})]
+    items += [Review(dossier_id=d, actor_email=reviewer, action="approve") for d in others]
+
+    with _statements() as seen:
+        report = each(items, lambda s, item: _review(s, item, at(7)))
+
+    assert not report["refused"]
+    assert seen["update auditevent set"] == 0  # inserted with their place in the chain
+    assert seen["insert into nominationdecision"] == 1
+    if session.get_bind().dialect.name == "postgresql":  # SQLite cannot return the ids of a multi-row INSERT
+        assert seen["insert into auditevent"] == 1 and seen["insert into outboxmessage"] == 1
+    events = {e.id: e for e in session.exec(select(AuditEvent).where(AuditEvent.action == "approve")).all()}
+    assert sorted(r["audit_event_id"] for r in report["results"]) == sorted(events)
+    assert {events[r["audit_event_id"]].dossier_id for r in report["results"]} == set(dossiers)
+    queued = session.exec(select(OutboxMessage.id).where(col(OutboxMessage.id).in_(report["outbox_ids"]))).all()
+    assert len(queued) == len(report["outbox_ids"]) > 0
+    verdicts = session.exec(select(NominationDecision).where(NominationDecision.stage == "phong_review")).all()
+    assert {v.nomination_id for v in verdicts} == {n for noms in dossiers.values() for n in noms}
+    assert all(events[v.audit_event_id].dossier_id == d  # each verdict names its own dossier's transition
+               for d, noms in dossiers.items() for v in verdicts if v.nomination_id in noms)
+    assert next(v.verdict for v in verdicts if v.nomination_id == rejected) == NominationStatus.rejected
+    session.rollback()
+    assert verify(session) == []
+
+
+def test_an_event_id_asked_before_the_commit_is_there_and_the_chain_still_holds(session: Session) -> None:
+    district, dossiers = _at_phong(session)
+    dossier_id = next(iter(dossiers))
+    result = services.act(session, dossier_id=dossier_id, actor=district.people["phong_reviewer"],
+                          action="approve", now=at(7))
+    written = session.get(AuditEvent, result.audit_event_id)
+    assert written is not None and written.dossier_id == dossier_id and written.seq is None  # chained at commit
+    assert all(i > 0 for i in result.outbox_ids)
+    session.commit()
+    assert written.seq is not None and verify(session) == []
+
+
+def test_verdicts_of_a_transition_undone_with_its_savepoint_are_not_written(session: Session) -> None:
+    district, dossiers = _at_phong(session)
+    phong = district.people["phong_reviewer"]
+    undone, kept, _ = dossiers
+    savepoint = session.begin_nested()
+    services.act(session, dossier_id=undone, actor=phong, now=at(7),
+                 verdicts={n: Verdict("approve") for n in dossiers[undone]})
+    savepoint.rollback()
+    services.act(session, dossier_id=kept, actor=phong, now=at(7),
+                 verdicts={n: Verdict("approve") for n in dossiers[kept]})
+    session.commit()
+    verdicts = session.exec(select(NominationDecision).where(NominationDecision.stage == "phong_review")).all()
+    assert sorted(v.nomination_id for v in verdicts) == sorted(dossiers[kept])
+    assert all(v.audit_event_id is not None for v in verdicts)
