@@ -101,11 +101,21 @@ def _proposed(ctx: CheckContext, nominee_ids: list[int]) -> set[tuple[int, str]]
         ctx.session, campaign_id=campaign_id, outside=sorted(batch.phase_of),
         nominee_ids=sorted({p.id or 0 for pairs in batch.nominations.values() for _, p in pairs})))
     phases = set(_phases(ctx.session, campaign_id))
-    inside = {(n.nominee_id, n.title_code) for dossier_id, pairs in batch.nominations.items()
-              if batch.phase_of[dossier_id] in phases
-              for n, _ in pairs if n.status in LIVE and not n.withdrawn}
+    by_nominee = preload.once(ctx.session, ("nominations_by_nominee",), lambda: _by_nominee(batch))
+    inside = {(n.nominee_id, n.title_code) for nominee_id in set(nominee_ids)
+              for dossier_id, n in by_nominee.get(nominee_id, []) if batch.phase_of[dossier_id] in phases
+              and n.status in LIVE and not n.withdrawn}  # their statuses as the batch's transitions left them
     wanted = set(nominee_ids)
-    return {(nominee_id, code) for nominee_id, code in outside | inside if nominee_id in wanted}
+    return {(nominee_id, code) for nominee_id, code in outside if nominee_id in wanted} | inside
+
+
+def _by_nominee(batch: preload.Preloaded) -> dict[int, list[tuple[int, Nomination]]]:
+    """The batch's nominations of each nominee, with their dossier."""
+    found: dict[int, list[tuple[int, Nomination]]] = {}
+    for dossier_id, pairs in batch.nominations.items():
+        for nomination, _ in pairs:
+            found.setdefault(nomination.nominee_id, []).append((dossier_id, nomination))
+    return found
 
 
 def unmet(rules: RuleSet, need: Requirement, nomination: Nomination, nominee: Nominee, year: int,

@@ -274,9 +274,10 @@ def apply(
     if violations:
         raise TransitionRefused("checks_failed", "\n".join(v.message for v in violations), violations)
 
-    return _write(session, route=route, dossier=dossier, school=school, phase=phase, campaign=campaign,
-                  actor=actor, principal=principal, action=action, action_def=action_def, verdicts=verdicts,
-                  reason=reason, now=now, late=late, active=active)
+    with session.no_autoflush:  # the rows it adds are written at commit, not by its own reads of recipients
+        return _write(session, route=route, dossier=dossier, school=school, phase=phase, campaign=campaign,
+                      actor=actor, principal=principal, action=action, action_def=action_def, verdicts=verdicts,
+                      reason=reason, now=now, late=late, active=active)
 
 
 def _context(session: Session, *, dossier: Dossier, school: Unit, phase: Phase, campaign: Campaign, now: datetime,

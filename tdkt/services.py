@@ -358,7 +358,8 @@ def history(session: Session, *, dossier_id: int, route: Route | None = None) ->
     route = route or default_route()
     events = history_with_actors(session, dossier_id=dossier_id)
     principals = {e.detail["on_behalf_of"] for e, _ in events if e.detail.get("on_behalf_of")}
-    names = {p.id: p.full_name for p in session.exec(select(Person).where(col(Person.id).in_(principals)))}
+    names = {p.id: p.full_name for p in session.exec(select(Person).where(col(Person.id).in_(principals)))
+             } if principals else {}
     return [{"at": e.at, "actor": actor + (f" (thay {names[e.detail['on_behalf_of']]})"
                                            if e.detail.get("on_behalf_of") in names else ""), "action": e.action,
              "from": route.stages[e.from_stage].label, "to": route.stages[e.to_stage].label, "reason": e.reason}

@@ -488,6 +488,7 @@ def _act(token: str, form: dict[str, Any], signed_in: int | None) -> Response:
             stage = route.stages[dossier.stage]
             block_step = route.block_step()
             decision = None
+            links.use(session, link=link)  # first: a second click waits here for this one, then is refused
             if block_step and (dossier.stage, action) == block_step:
                 services.forward_block(session, block_id=_block_of(session, dossier.school_id),
                                        phase_id=dossier.phase_id, actor=actor)
@@ -501,7 +502,6 @@ def _act(token: str, form: dict[str, Any], signed_in: int | None) -> Response:
             else:
                 services.act(session, dossier_id=dossier.id or 0, actor=actor, action=action, reason=reason,
                              expected_stage=link.stage)
-            links.use(session, link=link)
             school = session.get(Unit, dossier.school_id)
             done = {"dossier": dossier, "school": school.name if school else "", "stage": route.stages[dossier.stage]}
     except links.LinkRefused as refusal:

@@ -109,3 +109,17 @@ def test_verdicts_of_a_transition_undone_with_its_savepoint_are_not_written(sess
     verdicts = session.exec(select(NominationDecision).where(NominationDecision.stage == "phong_review")).all()
     assert sorted(v.nomination_id for v in verdicts) == sorted(dossiers[kept])
     assert all(v.audit_event_id is not None for v in verdicts)
+
+
+def test_a_single_transition_writes_its_event_once_already_chained(session: Session) -> None:
+    """Its own reads (who receives the emails) do not write its rows early: no event is updated afterwards."""
+    district, dossiers = _at_phong(session)
+    dossier_id = next(iter(dossiers))
+    with _statements() as seen:
+        services.act(session, dossier_id=dossier_id, actor=district.people["phong_reviewer"], action="approve",
+                     now=at(7))
+        session.commit()
+    assert seen["insert into auditevent"] == 1 and seen["update auditevent set"] == 0
+    if session.get_bind().dialect.name == "postgresql":
+        assert seen["insert into outboxmessage"] == 1  # both notifications' rows together
+    assert verify(session) == []
