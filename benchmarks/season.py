@@ -171,16 +171,17 @@ def _rss(pid: int) -> int:
 
 
 def _descendants(pid: int) -> list[int]:
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
+    """Every process below `pid`, from the kernel's list of each thread's children (a scan of all /proc every
+    half second took ~5 % of the measured process's CPU)."""
     found, frontier = [], [pid]
     while frontier:
-        children = [p for p, parent in parents.items() if parent in frontier]
+        children = []
+        for parent in frontier:
+            for task in Path(f"/proc/{parent}/task").glob("*/children"):
+                try:
+                    children += [int(child) for child in task.read_text().split()]
+                except OSError:
+                    continue
         found += children
         frontier = children
     return found
@@ -250,14 +251,15 @@ def web_server(port: int, workers: int) -> Iterator[str]:
                                 "--timeout-keep-alive", "75"], cwd=ROOT)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{base}/", timeout=1.0).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("the web server did not start")
+        with httpx.Client(timeout=1.0) as client:  # one client: each new one builds a TLS context (~15 ms)
+            for _ in range(300):
+                try:
+                    if client.get(f"{base}/").status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.1)
+            else:
+                raise RuntimeError("the web server did not start")
         yield base
     finally:
         process.terminate()
