@@ -113,7 +113,7 @@ def _cacheable(state: ORMExecuteState) -> bool:
     if getattr(statement, "_for_update_arg", None) is not None or state.execution_options.get("populate_existing") \
             or state.load_options._populate_existing:
         return False
-    if any(mapper.local_table.name not in TABLES for mapper in state.all_mappers):
+    if any(getattr(mapper.local_table, "name", None) not in TABLES for mapper in state.all_mappers):
         return False  # it selects from another table: known without walking the statement (most queries)
     tables = _read_tables(statement)
     return bool(tables) and tables <= TABLES
