@@ -1,7 +1,11 @@
-"""`tdkt demo` (what `make run` shows a newcomer) routes a whole phase of the sample district."""
+"""`tdkt demo` (what `make run` shows a newcomer) routes a whole phase of the sample district.
+
+On the embedded default only: it runs ~80 flow runs one dossier at a time (~50 s); the same flows run on
+PostgreSQL in tests/flows/test_flows.py, the season benchmark's test and the distributed test."""
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import Session, func, select
 from typer.testing import CliRunner
 
@@ -13,6 +17,7 @@ from models.outbox import OutboxMessage, OutboxStatus
 from tdkt.cli import app
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_demo_routes_a_phase_to_the_decision(session: Session, smtp: object) -> None:
     result = CliRunner().invoke(app, ["demo"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
