@@ -14,7 +14,7 @@ from config.rules import campaign_rules
 from models.award import school_year_start, years_held
 from models.campaign import Campaign, Phase
 from models.dossier import Dossier
-from models.nomination import active_nominations
+from models.nomination import Nomination, Nominee, active_nominations
 from tdkt.award_rules import proposed_in_campaign, unmet
 
 
@@ -29,15 +29,16 @@ class Standing:
         return not self.missing
 
 
-def for_dossier(session: Session, *, dossier_id: int) -> dict[int, Standing]:
-    """Nomination id → its standing, for the dossier's active nominations."""
+def for_dossier(session: Session, *, dossier_id: int,
+               active: list[tuple[Nomination, Nominee]] | None = None) -> dict[int, Standing]:
+    """Nomination id → its standing, for the dossier's active nominations (`active`, when the caller has them)."""
     dossier = session.get(Dossier, dossier_id)
     phase = session.get(Phase, dossier.phase_id) if dossier else None
     campaign = session.get(Campaign, phase.campaign_id) if phase else None
     if campaign is None:
         return {}
     rules, year = campaign_rules(campaign), school_year_start(campaign.school_year)
-    pairs = active_nominations(session, dossier_id=dossier_id)
+    pairs = active if active is not None else active_nominations(session, dossier_id=dossier_id)
     ids = [p.id or 0 for _, p in pairs]
     held = years_held(session, nominee_ids=ids)
     proposed = proposed_in_campaign(session, campaign_id=campaign.id or 0, nominee_ids=ids)
