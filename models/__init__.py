@@ -1,6 +1,8 @@
 """SQLModel tables, one module per aggregate; importing the package registers every table."""
 
-from models.audit import AuditChain, AuditEvent
+# models.audit first: its before_commit listener (sealing the audit chain, which inserts the transaction's events)
+# must run before the others that flush or need the events' ids (listeners run in the order they were added)
+from models.audit import AuditChain, AuditEvent  # isort: skip
 from models.award import AwardRecord
 from models.cache import ReferenceVersion
 from models.campaign import Campaign, Phase, PhaseQuota, StageDeadline

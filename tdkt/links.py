@@ -15,7 +15,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from config.route import Route
 from config.settings import get_settings
@@ -24,6 +24,7 @@ from models.db import utcnow
 from models.dossier import Dossier
 from models.link import ActionLink, link_by_hash
 from models.unit import Person
+from tdkt import preload
 from tdkt.errors import Refused
 from tdkt.timefmt import fmt_datetime
 
@@ -63,15 +64,20 @@ class LinkRefused(Refused):
 
 
 def check(session: Session, *, token: str, route: Route, now: datetime | None = None,
-          signed_in: int | None = None) -> tuple[ActionLink, Dossier]:
-    """The link and its dossier, or LinkRefused saying forged, for another person, used, moved on or expired."""
+          signed_in: int | None = None, lock: bool = False) -> tuple[ActionLink, Dossier]:
+    """The link and its dossier, or LinkRefused saying forged, for another person, used, moved on or expired.
+
+    With `lock` (the link is about to be used), the dossier is locked and read afresh, and its transition in
+    this transaction takes it as it is (tdkt.preload.hold) instead of locking it a second time."""
     now = now or utcnow()
     random_part, _, signature = token.partition(".")
     link = link_by_hash(session, token_hash=token_hash(token)) if signature else None
     if link is None or not hmac.compare_digest(signature, _sign(random_part, link.person_id, link.dossier_id,
                                                                   link.stage)):
         raise LinkRefused("forged", "Đường dẫn không hợp lệ: nó không do hệ thống phát hành hoặc đã bị sửa.")
-    dossier = session.get(Dossier, link.dossier_id)
+    dossier = session.exec(select(Dossier).where(Dossier.id == link.dossier_id).with_for_update()
+                           .execution_options(populate_existing=True)).first() if lock \
+        else session.get(Dossier, link.dossier_id)
     assert dossier is not None
     where = f"Hồ sơ hiện ở bước: {route.stages[dossier.stage].label}."
     if signed_in is not None and signed_in != link.person_id:
@@ -83,6 +89,8 @@ def check(session: Session, *, token: str, route: Route, now: datetime | None = 
         raise LinkRefused("moved_on", f"Hồ sơ đã chuyển sang bước khác sau khi thư được gửi. {where}", dossier)
     if now > link.expires_at:
         raise LinkRefused("expired", f"Đường dẫn đã hết hạn lúc {fmt_datetime(link.expires_at)}. {where}", dossier)
+    if lock:
+        preload.hold(session, dossier)
     return link, dossier
 
 

@@ -15,6 +15,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TypeVar, cast
 
+from sqlalchemy import event
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, col, select
 
 from models.award import years_held
@@ -25,6 +28,7 @@ from models.unit import Person, Unit
 from models.vote import CouncilVote, VoteTally
 
 KEY = "preloaded"
+HELD = "held_dossiers"  # session.info key: dossier id -> a dossier locked by the caller (see `hold`)
 T = TypeVar("T")
 
 
@@ -125,8 +129,24 @@ def _from_batch(session: Session, dossier_id: int, pick: Callable[[Preloaded], T
     return pick(batch) if batch is not None and dossier_id in batch.dossiers else load()
 
 
+def hold(session: Session, dossier: Dossier) -> None:
+    """A dossier the caller has just locked and read in this transaction (an action link's): its transition
+    takes it from here instead of locking and reading it again. Held until that transition or the
+    transaction's end."""
+    session.info.setdefault(HELD, {})[dossier.id or 0] = dossier
+
+
 def locked_dossier(session: Session, dossier_id: int, load: Callable[[], Dossier | None]) -> Dossier | None:
-    return _from_batch(session, dossier_id, lambda b: b.dossiers[dossier_id], load)
+    held = session.info.get(HELD, {}).pop(dossier_id, None)
+    return held if held is not None else _from_batch(session, dossier_id, lambda b: b.dossiers[dossier_id], load)
+
+
+def _release(session: OrmSession, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the locks ended with the transaction
+        session.info.pop(HELD, None)
+
+
+event.listen(OrmSession, "after_transaction_end", _release)
 
 
 def nominations(session: Session, dossier_id: int,

@@ -480,7 +480,7 @@ def _act(token: str, form: dict[str, Any], signed_in: int | None) -> Response:
     route = default_route()
     try:
         with session_scope() as session:
-            link, dossier = links.check(session, token=token, route=route, signed_in=signed_in)
+            link, dossier = links.check(session, token=token, route=route, signed_in=signed_in, lock=True)
             actor = session.get(Person, link.person_id)
             assert actor is not None
             action = str(form.get("action", "")) or None

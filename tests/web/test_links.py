@@ -11,11 +11,13 @@ import httpx
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 from sqlmodel import Session, func, select
 
 from benchmarks.smtp_sink import free_port
 from config.route import default_route
 from models.audit import AuditEvent
+from models.db import get_engine
 from models.dossier import Dossier
 from models.link import ActionLink
 from models.nomination import Nomination
@@ -94,6 +96,30 @@ def test_verdicts_by_link_then_the_link_is_spent(session: Session, client: TestC
     assert again.status_code == 410 and 'data-code="used"' in again.text
     assert client.post(f"/l/{token}", data=form).status_code in (403, 410)
     assert _state(session, dossier_id)[2] == events
+
+
+def test_an_approval_by_link_locks_and_reads_its_dossier_once(session: Session, client: TestClient) -> None:
+    """The link's check locks the dossier and the transition takes it from there (not a second locked read)."""
+    district, dossier_id, _ = _at_phong(session)
+    token = _link(session, district, dossier_id)
+    csrf = _csrf(client.get(f"/l/{token}").text)
+    reads: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "FROM dossier" in statement:
+            reads.append(statement)
+
+    engine = get_engine()
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        done = client.post(f"/l/{token}", data={"csrf": csrf, "action": "approve"})
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert done.status_code == 200 and "Phòng Nội vụ thẩm định" in done.text
+    assert len(reads) == 1
+    if engine.dialect.name == "postgresql":  # SQLite has no row locks
+        assert "FOR UPDATE" in reads[0]
+    assert _state(session, dossier_id)[0] == "noivu_verification"
 
 
 def test_post_without_csrf_is_refused(session: Session, client: TestClient) -> None:
