@@ -102,10 +102,10 @@ def _proposed(ctx: CheckContext, nominee_ids: list[int]) -> set[tuple[int, str]]
         nominee_ids=sorted({p.id or 0 for pairs in batch.nominations.values() for _, p in pairs})))
     phases = set(_phases(ctx.session, campaign_id))
     by_nominee = preload.once(ctx.session, ("nominations_by_nominee",), lambda: _by_nominee(batch))
-    inside = {(n.nominee_id, n.title_code) for nominee_id in set(nominee_ids)
+    wanted = set(nominee_ids)
+    inside = {(n.nominee_id, n.title_code) for nominee_id in wanted
               for dossier_id, n in by_nominee.get(nominee_id, []) if batch.phase_of[dossier_id] in phases
               and n.status in LIVE and not n.withdrawn}  # their statuses as the batch's transitions left them
-    wanted = set(nominee_ids)
     return {(nominee_id, code) for nominee_id, code in outside if nominee_id in wanted} | inside
 
 
