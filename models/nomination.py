@@ -74,10 +74,9 @@ def record_verdicts(session: Session, *, event: AuditEvent, rows: list[dict[str,
 
 
 def _write_verdicts(session: OrmSession) -> None:
-    """Runs at commit, after the audit chain is sealed (models.audit is imported, so listens, first)."""
+    """Runs at commit, after the audit chain is sealed and its events written with their ids (models.audit is
+    imported, so listens, first)."""
     kept = deferred(session, VERDICTS)
-    if any(audit_event.id is None for audit_event, _ in kept):
-        session.flush()
     rows = [{**row, "audit_event_id": audit_event.id} for audit_event, rows in kept for row in rows]
     if rows:
         # NULL reasons sent as NULL, so that every row has the same columns and they go in one statement
