@@ -8,12 +8,12 @@ registered things. An error names the file, the line and what is wrong, in Vietn
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from config.once import once
 from config.yaml_source import load_model
 from models.dossier import DossierStatus
 from models.unit import UnitKind
@@ -203,7 +203,7 @@ def load_route(path: Path) -> Route:
     return load_model(path, Route, check_route)
 
 
-@lru_cache
+@once
 def default_route() -> Route:
     from config.settings import get_settings
 

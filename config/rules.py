@@ -9,12 +9,12 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from config.once import once
 from config.yaml_source import ConfigError, load_model
 from models.campaign import Campaign
 from models.nomination import SubjectKind
@@ -134,7 +134,7 @@ def load_rules(path: Path) -> RuleSet:
     return load_model(path, RuleSet, _check)
 
 
-@lru_cache
+@once
 def rule_set(rule_set_id: str, overrides: str = "") -> RuleSet:
     """The rule set with this id, from TDKT_RULES_DIR, with a campaign's overrides (JSON) merged in.
 

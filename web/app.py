@@ -88,6 +88,9 @@ def _verdicts(form: dict[str, Any], nomination_ids: list[int]) -> dict[int, Verd
 
 def create_app() -> FastAPI:
     collector.tune()
+    default_route()  # a broken route stops the worker at start, and no request waits for it to be parsed
+    for name in TEMPLATES.list_templates():  # compiled before the first requests, not by each of their threads
+        TEMPLATES.get_template(name)
     app = FastAPI(title="tdkt", docs_url=None, redoc_url=None)
 
     @app.get("/", response_class=HTMLResponse)
