@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, select
 
+from models.cache import lasting
 from models.db import UTCDateTime, remembered
 
 
@@ -64,7 +65,7 @@ def deadline_for(session: Session, *, phase_id: int, key: str) -> datetime | Non
         row = session.exec(query).first()
         return row.due_at if row else None
 
-    return remembered(session, ("deadline", phase_id, key), load)
+    return lasting(session, ("deadline", phase_id, key), load)
 
 
 def forget_deadline(session: Session, *, phase_id: int, key: str) -> None:

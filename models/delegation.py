@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.db import remembered
+from models.cache import lasting
 from models.unit import Person, people_of
 
 
@@ -33,7 +33,7 @@ SUBSTITUTES = "substitutes"  # session.info key prefix: who stands in for whom, 
 def substitute_for(session: Session, *, person_id: int, on: date) -> Person | None:
     """Who stands in for `person_id` on day `on` (the latest delegation wins). Every delegation of the day is
     read once per session: a batch notifies the heads of many schools, and few people are away."""
-    substitutes = remembered(session, (SUBSTITUTES, on), lambda: {
+    substitutes = lasting(session, (SUBSTITUTES, on), lambda: {
         d.person_id: d.substitute_id for d in session.exec(
             select(Delegation).where(col(Delegation.starts_on) <= on, col(Delegation.ends_on) >= on)
             .order_by(col(Delegation.id))).all()})

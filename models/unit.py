@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.db import remembered
+from models.cache import lasting
 
 
 class UnitKind(StrEnum):
@@ -68,13 +68,13 @@ def find_office(session: Session, *, start: Unit, kind: UnitKind) -> Unit | None
     A school's parent is its Phòng GD&ĐT; the Phòng's parent is the UBND, whose children include Nội vụ.
     Remembered for the session's life (a batch of transitions asks the same question for every dossier).
     """
-    found_id = remembered(session, ("office", start.id, kind),
+    found_id = lasting(session, ("office", start.id, kind),
                           lambda: getattr(_walk_up(session, start, kind), "id", None))
     return session.get(Unit, found_id) if found_id is not None else None
 
 
 def _walk_up(session: Session, start: Unit, kind: UnitKind) -> Unit | None:
-    parents = remembered(session, ("parents of", kind), lambda: set(  # units with a child of `kind`: few
+    parents = lasting(session, ("parents of", kind), lambda: set(  # units with a child of `kind`: few
         session.exec(select(Unit.parent_id).where(Unit.kind == kind, col(Unit.parent_id).is_not(None))).all()))
     current: Unit | None = start
     while current is not None:
@@ -90,7 +90,7 @@ def _walk_up(session: Session, start: Unit, kind: UnitKind) -> Unit | None:
 
 def _child_of_kind(session: Session, parent_id: int, kind: UnitKind) -> Unit | None:
     """Asked once per session for every school under the same office (a batch's dossiers come from many)."""
-    child_id = remembered(session, ("child of kind", parent_id, kind), lambda: getattr(session.exec(
+    child_id = lasting(session, ("child of kind", parent_id, kind), lambda: getattr(session.exec(
         select(Unit).where(Unit.parent_id == parent_id, Unit.kind == kind)).first(), "id", None))
     return session.get(Unit, child_id) if child_id is not None else None
 

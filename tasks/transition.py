@@ -20,7 +20,8 @@ from pydantic import BaseModel
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from models.db import new_session, remembered, session_scope
+from models.cache import lasting
+from models.db import new_session, session_scope
 from models.unit import Person
 from tasks.retry import is_transient
 from tdkt import preload, services
@@ -98,7 +99,7 @@ def _actor(session: Session, email: str) -> Person:
     preloaded = preload.person_by_email(session, email)
     if preloaded is not None:
         return preloaded
-    person_id = remembered(session, ("actor", email), lambda: services.person(session, email=email).id)
+    person_id = lasting(session, ("actor", email), lambda: services.person(session, email=email).id)
     actor = session.get(Person, person_id)
     assert actor is not None
     return actor

@@ -14,8 +14,8 @@ from sqlmodel import Session, col, select
 from config.rules import RatioCap, Requirement, RuleSet, Title
 from models import tally
 from models.award import school_year_start, years_held
+from models.cache import lasting
 from models.campaign import Campaign, Phase
-from models.db import remembered
 from models.dossier import Dossier
 from models.nomination import Nomination, NominationStatus, Nominee
 from models.paper import PAPER_KINDS, papers_of
@@ -85,7 +85,7 @@ def proposed_in_campaign(session: Session, *, campaign_id: int, nominee_ids: lis
 
 
 def _phases(session: Session, campaign_id: int) -> list[int]:
-    return remembered(session, ("phases", campaign_id), lambda: [
+    return lasting(session, ("phases", campaign_id), lambda: [
         p for p in session.exec(select(Phase.id).where(Phase.campaign_id == campaign_id)).all() if p])
 
 

@@ -21,8 +21,9 @@ from config.route import Action, OfficeRef, Route, Stage, UnitRef, default_route
 from config.rules import campaign_rules
 from models import tally
 from models.audit import AuditEvent, append
+from models.cache import lasting
 from models.campaign import Campaign, Phase, deadline_for
-from models.db import remembered, utcnow
+from models.db import utcnow
 from models.delegation import principals_of, recipients
 from models.dossier import Dossier, DossierStatus
 from models.nomination import Nomination, NominationStatus, Nominee, active_nominations, record_verdicts
@@ -404,14 +405,16 @@ def _notify(
             continue
         asks = acting is not None and acting.unit == target.unit and bool(set(acting.roles) & set(target.roles))
         people = _recipients(session, unit_id=unit.id or 0, roles=target.roles, on=on)
-        to = [(p.email, p.full_name) for p in people
-              if not (target.digest and p.digest)]  # digest readers see it in their daily email
+        to = [(email, name) for email, name, digest in people
+              if not (target.digest and digest)]  # digest readers see it in their daily email
         rows += enqueue(session, event=target.event, recipients=to, dossier_id=dossier.id,
                         context={**context, "recipient_unit": unit.name, "ask_to_act": asks})
     return rows
 
 
-def _recipients(session: Session, *, unit_id: int, roles: list[str], on: date) -> list[Person]:
-    """Who in the unit receives a notification on day `on`; read once per batch (it is the same for all)."""
-    return remembered(session, (RECIPIENTS, unit_id, tuple(roles), on), lambda: recipients(
-        session, unit_id=unit_id, roles=roles, on=on, people=preload.people(session, unit_id)))
+def _recipients(session: Session, *, unit_id: int, roles: list[str], on: date) -> list[tuple[str, str, bool]]:
+    """Who in the unit receives a notification on day `on` (email, name, reads the digest); the same for every
+    dossier of a batch and every request until units or people change."""
+    return lasting(session, (RECIPIENTS, unit_id, tuple(roles), on), lambda: [
+        (p.email, p.full_name, p.digest)
+        for p in recipients(session, unit_id=unit_id, roles=roles, on=on, people=preload.people(session, unit_id))])

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date, timedelta
 
 from sqlalchemy import event, update
 from sqlmodel import Session, col, select
 
-from models.cache import ReferenceVersion
+from models.cache import ReferenceVersion, lasting
 from models.db import get_engine
 from models.nomination import Nomination
 from models.unit import Person, Unit
+from tdkt.engine import _recipients
+from tdkt.services import delegate
 from tests.factories import make_district
 
 
@@ -111,3 +114,43 @@ def test_a_row_the_session_holds_is_not_overwritten_by_a_kept_one(session: Sessi
         unit.name = "Tên đang sửa"
         assert second.get(Unit, school_id) is unit
         assert second.exec(select(Unit).where(Unit.id == school_id)).one().name == "Tên đang sửa"
+
+
+def test_a_value_worked_out_from_reference_rows_lasts_until_the_version_moves(session: Session, db_url: str) -> None:
+    district = make_district(session, blocks=1, schools_per_block=1)
+    session.commit()
+    school_id, parent_id = district.schools[0].id, district.schools[0].parent_id
+    worked: list[int] = []
+
+    def office_of_school() -> int | None:
+        worked.append(1)
+        return session_of_load.exec(select(Unit.parent_id).where(Unit.id == school_id)).one()
+
+    for _ in range(2):  # two requests, each its own session: worked out once
+        with Session(get_engine(db_url)) as session_of_load:
+            assert lasting(session_of_load, ("test office", school_id), office_of_school) == parent_id
+    assert len(worked) == 1
+    with Session(get_engine(db_url)) as session_of_load:  # a transaction that writes units works it out itself
+        session_of_load.execute(update(Unit).where(col(Unit.id) == school_id).values(parent_id=None))
+        assert lasting(session_of_load, ("test office", school_id), office_of_school) is None
+        session_of_load.commit()
+    assert len(worked) == 2
+    with Session(get_engine(db_url)) as session_of_load:  # committed: the version moved, the kept value went
+        assert lasting(session_of_load, ("test office", school_id), office_of_school) is None
+        assert lasting(session_of_load, ("test office", school_id), office_of_school) is None  # once per session
+    assert len(worked) == 3
+
+
+def test_recipients_follow_a_delegation_made_after_they_were_kept(session: Session, db_url: str) -> None:
+    district = make_district(session, blocks=1, schools_per_block=1)
+    reviewer, head = district.people["phong_reviewer"], district.people["phong_head"]
+    session.commit()
+    on = date(2022, 10, 3)
+    with Session(get_engine(db_url)) as first:
+        assert [r[0] for r in _recipients(first, unit_id=head.unit_id, roles=["phong_head"], on=on)] == [head.email]
+    with Session(get_engine(db_url)) as writer:
+        delegate(writer, person=writer.get(Person, head.id), substitute=writer.get(Person, reviewer.id),
+                 starts_on=on, ends_on=on + timedelta(days=5))
+        writer.commit()
+    with Session(get_engine(db_url)) as later:
+        assert [r[0] for r in _recipients(later, unit_id=head.unit_id, roles=["phong_head"], on=on)] == [reviewer.email]
