@@ -66,26 +66,31 @@ def find_office(session: Session, *, start: Unit, kind: UnitKind) -> Unit | None
     """The nearest unit of `kind` found by walking up from `start`, looking at each ancestor and its children.
 
     A school's parent is its Phòng GD&ĐT; the Phòng's parent is the UBND, whose children include Nội vụ.
-    Remembered for the session's life (a batch of transitions asks the same question for every dossier).
+    The answer for each ancestor lasts in the process (models.cache.lasting): the schools under one Phòng share
+    it, so a request for a school never seen before walks no further than its parent.
     """
-    found_id = lasting(session, ("office", start.id, kind),
-                          lambda: getattr(_walk_up(session, start, kind), "id", None))
+    found_id = _office_id(session, start, kind)
     return session.get(Unit, found_id) if found_id is not None else None
 
 
-def _walk_up(session: Session, start: Unit, kind: UnitKind) -> Unit | None:
+def _office_id(session: Session, unit: Unit, kind: UnitKind) -> int | None:
+    if unit.kind == kind:
+        return unit.id
     parents = lasting(session, ("parents of", kind), lambda: set(  # units with a child of `kind`: few
         session.exec(select(Unit.parent_id).where(Unit.kind == kind, col(Unit.parent_id).is_not(None))).all()))
-    current: Unit | None = start
-    while current is not None:
-        if current.kind == kind:
-            return current
-        if current.id in parents:
-            child = _child_of_kind(session, current.id or 0, kind)
-            if child is not None:
-                return child
-        current = session.get(Unit, current.parent_id) if current.parent_id else None
-    return None
+    if unit.id in parents:
+        child = _child_of_kind(session, unit.id or 0, kind)
+        if child is not None:
+            return child.id
+    if unit.parent_id is None:
+        return None
+    parent_id = unit.parent_id
+    return lasting(session, ("office", parent_id, kind), lambda: _parent_office_id(session, parent_id, kind))
+
+
+def _parent_office_id(session: Session, parent_id: int, kind: UnitKind) -> int | None:
+    parent = session.get(Unit, parent_id)
+    return _office_id(session, parent, kind) if parent is not None else None
 
 
 def _child_of_kind(session: Session, parent_id: int, kind: UnitKind) -> Unit | None:
