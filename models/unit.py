@@ -79,9 +79,9 @@ def _office_id(session: Session, unit: Unit, kind: UnitKind) -> int | None:
     parents = lasting(session, ("parents of", kind), lambda: set(  # units with a child of `kind`: few
         session.exec(select(Unit.parent_id).where(Unit.kind == kind, col(Unit.parent_id).is_not(None))).all()))
     if unit.id in parents:
-        child = _child_of_kind(session, unit.id or 0, kind)
-        if child is not None:
-            return child.id
+        child_id = _child_of_kind(session, unit.id or 0, kind)
+        if child_id is not None:
+            return child_id
     if unit.parent_id is None:
         return None
     parent_id = unit.parent_id
@@ -93,11 +93,9 @@ def _parent_office_id(session: Session, parent_id: int, kind: UnitKind) -> int |
     return _office_id(session, parent, kind) if parent is not None else None
 
 
-def _child_of_kind(session: Session, parent_id: int, kind: UnitKind) -> Unit | None:
-    """Asked once per session for every school under the same office (a batch's dossiers come from many)."""
-    child_id = lasting(session, ("child of kind", parent_id, kind), lambda: getattr(session.exec(
-        select(Unit).where(Unit.parent_id == parent_id, Unit.kind == kind)).first(), "id", None))
-    return session.get(Unit, child_id) if child_id is not None else None
+def _child_of_kind(session: Session, parent_id: int, kind: UnitKind) -> int | None:
+    return lasting(session, ("child of kind", parent_id, kind), lambda: session.exec(
+        select(Unit.id).where(Unit.parent_id == parent_id, Unit.kind == kind).order_by(col(Unit.id))).first())
 
 
 def people_of(session: Session, *, unit_id: int, roles: list[str]) -> list[Person]:
