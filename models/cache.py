@@ -178,7 +178,9 @@ def _on_execute(state: ORMExecuteState) -> Any:
 def lasting(session: Session, key: tuple[Any, ...], load: Callable[[], T]) -> T:
     """`load()`, kept in this process while the reference version holds (and in the session, as
     `models.db.remembered`). Only for values that `load` works out from reference rows alone and that hold no
-    rows themselves (ids, dates, names): a row belongs to one session."""
+    rows themselves (ids, dates, names): a row belongs to one session. A transaction that changes reference
+    rows flushes them before it asks again (as `set_deadline` and `delegate` do): from then on it works the
+    value out itself, while a kept one would not see changes still pending in the session."""
     return remembered(session, key, lambda: _lasting(session, key, load))
 
 
