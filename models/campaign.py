@@ -57,8 +57,8 @@ class PhaseQuota(SQLModel, table=True):
 
 
 def deadline_for(session: Session, *, phase_id: int, key: str) -> datetime | None:
-    """The stage deadline, read once per session: a batch of transitions asks for it for every dossier
-    (`forget_deadline` after changing it)."""
+    """The stage deadline, read once per reference version (models.cache.lasting): a batch of transitions
+    asks for it for every dossier, and so does every request (`forget_deadline` after changing it)."""
 
     def load() -> datetime | None:
         query = select(StageDeadline).where(StageDeadline.phase_id == phase_id, StageDeadline.key == key)

@@ -32,7 +32,8 @@ SUBSTITUTES = "substitutes"  # session.info key prefix: who stands in for whom, 
 
 def substitute_for(session: Session, *, person_id: int, on: date) -> Person | None:
     """Who stands in for `person_id` on day `on` (the latest delegation wins). Every delegation of the day is
-    read once per session: a batch notifies the heads of many schools, and few people are away."""
+    read once per reference version (models.cache.lasting): a batch notifies the heads of many schools, and
+    few people are away."""
     substitutes = lasting(session, (SUBSTITUTES, on), lambda: {
         d.person_id: d.substitute_id for d in session.exec(
             select(Delegation).where(col(Delegation.starts_on) <= on, col(Delegation.ends_on) >= on)

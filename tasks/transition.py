@@ -94,8 +94,8 @@ def each(items: list[Item], apply_one: Callable[[Session, Item], TransitionResul
 
 
 def _actor(session: Session, email: str) -> Person:
-    """Who acts: among the batch's schools' people (a school head submitting), or read once per batch (the
-    reviewer of a hundred dossiers)."""
+    """Who acts: among the batch's schools' people (a school head submitting), or found by email once per
+    reference version (the reviewer of a hundred dossiers)."""
     preloaded = preload.person_by_email(session, email)
     if preloaded is not None:
         return preloaded
