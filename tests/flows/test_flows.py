@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, date, datetime
 
 import pytest
 from prefect.client.orchestration import get_client
-from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName, FlowRunFilterStartTime
-from prefect.client.schemas.sorting import FlowRunSort
+from prefect.client.schemas.filters import (
+    FlowRunFilter,
+    FlowRunFilterId,
+    FlowRunFilterName,
+    FlowRunFilterStartTime,
+)
+from prefect.client.schemas.sorting import FlowRunSort, TaskRunSort
 from sqlmodel import Session, select
 
 from benchmarks.smtp_sink import SmtpServer
@@ -34,6 +40,22 @@ def _run_states(name: str, since: datetime) -> list[str]:
             sort=FlowRunSort.START_TIME_ASC, limit=50,
         )
     return [r.state.type.value for r in runs if r.state]
+
+
+def _task_runs(name: str, since: datetime, expected: int) -> list[tuple[str, str]]:
+    """(task, state) of the task runs of that flow run, once the server has recorded `expected` of them: it
+    records them from the client's events in batches, at least every 2 s (config/prefect_env.py)."""
+    with get_client(sync_client=True) as client:
+        run_ids = [r.id for r in client.read_flow_runs(flow_run_filter=FlowRunFilter(
+            name=FlowRunFilterName(any_=[name]), start_time=FlowRunFilterStartTime(after_=since)),
+            sort=FlowRunSort.START_TIME_ASC, limit=50)]
+        deadline = time.monotonic() + 30
+        while True:
+            runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=run_ids)),
+                                         sort=TaskRunSort.EXPECTED_START_TIME_ASC, limit=50)
+            if len(runs) >= expected or time.monotonic() > deadline:
+                return sorted((r.name.rsplit("-", 1)[0], r.state.type.value if r.state else "") for r in runs)
+            time.sleep(0.5)
 
 
 def test_phase_through_flows(session: Session, smtp: SmtpServer) -> None:
@@ -64,6 +86,8 @@ def test_phase_through_flows(session: Session, smtp: SmtpServer) -> None:
     assert sorted(smtp.inbox.message_ids()) == sorted(f"<tdkt-outbox-{r.id}@tdkt.invalid>" for r in rows)
     assert _run_states(f"submit-dossiers-{first}", started) == ["COMPLETED"]
     assert _run_states(f"review-dossiers-{first} (+3)", started) == ["COMPLETED", "COMPLETED"]
+    assert _task_runs(f"submit-dossiers-{first}", started, expected=2) == [
+        ("deliver-notifications", "COMPLETED"), ("submit-dossiers", "COMPLETED")]
 
 
 def test_refusal_is_an_answer_not_a_failed_run(session: Session, smtp: SmtpServer) -> None:
