@@ -43,8 +43,9 @@ def _run_states(name: str, since: datetime) -> list[str]:
 
 
 def _task_runs(name: str, since: datetime, expected: int) -> list[tuple[str, str]]:
-    """(task, state) of the task runs of that flow run, once the server has recorded `expected` of them: it
-    records them from the client's events in batches, at least every 2 s (config/prefect_env.py)."""
+    """(task, state) of the task runs of that flow run, once the server has recorded `expected` of them in a
+    final state: it records them from the client's events in batches, at least every 2 s
+    (config/prefect_env.py), so a task run can be seen running before its last event is written."""
     with get_client(sync_client=True) as client:
         run_ids = [r.id for r in client.read_flow_runs(flow_run_filter=FlowRunFilter(
             name=FlowRunFilterName(any_=[name]), start_time=FlowRunFilterStartTime(after_=since)),
@@ -53,7 +54,8 @@ def _task_runs(name: str, since: datetime, expected: int) -> list[tuple[str, str
         while True:
             runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=run_ids)),
                                          sort=TaskRunSort.EXPECTED_START_TIME_ASC, limit=50)
-            if len(runs) >= expected or time.monotonic() > deadline:
+            settled = len(runs) >= expected and all(r.state and r.state.is_final() for r in runs)
+            if settled or time.monotonic() > deadline:
                 return sorted((r.name.rsplit("-", 1)[0], r.state.type.value if r.state else "") for r in runs)
             time.sleep(0.5)
 
