@@ -1,18 +1,22 @@
 """A batch of transitions writes its audit events and emails when it commits, all of them in one statement
 each, chained; its verdict rows follow, linked to their events. A transition undone with its savepoint leaves
-no verdict row behind."""
+no verdict row behind. A phase's decision, read part by part, is still written as one."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 
+import pytest
 from sqlalchemy import event
 from sqlmodel import Session, col, select
 
 from models.audit import AuditEvent, verify
+from models.award import AwardRecord
 from models.db import get_engine
+from models.decision import decision_entries
 from models.nomination import NominationDecision, NominationStatus
 from models.outbox import OutboxMessage
 from tasks.transition import Review, _review, each
@@ -122,4 +126,35 @@ def test_a_single_transition_writes_its_event_once_already_chained(session: Sess
     assert seen["insert into auditevent"] == 1 and seen["update auditevent set"] == 0
     if session.get_bind().dialect.name == "postgresql":
         assert seen["insert into outboxmessage"] == 1  # both notifications' rows together
+    assert verify(session) == []
+
+
+def test_a_decision_reads_its_dossiers_part_by_part_and_writes_them_as_one(session: Session,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its dossiers' rows are loaded a few at a time (memory), its annex inserted in slices; still one decision
+    over them all, its events chained and inserted together at the end."""
+    monkeypatch.setattr(services, "LOADED_AT_ONCE", 2)
+    monkeypatch.setattr(services, "ANNEX_ROWS_AT_ONCE", 4)
+    district, dossiers = _at_phong(session)
+    for dossier_id in dossiers:
+        services.act(session, dossier_id=dossier_id, actor=district.people["phong_reviewer"], action="approve",
+                     now=at(7))
+        services.act(session, dossier_id=dossier_id, actor=district.people["noivu_officer"], action="verify",
+                     now=at(14))
+    session.commit()
+    with _statements() as seen:
+        decision = services.decide(session, phase_id=district.phase_id, actor=district.people["chairman"],
+                                   signed_on=date(2022, 11, 18), now=at(18))
+        session.commit()
+
+    nominations = {n for noms in dossiers.values() for n in noms}
+    assert {e.nomination_id for e in decision_entries(session, decision_id=decision.id or 0)} == nominations
+    assert len(session.exec(select(AwardRecord).where(AwardRecord.decision_id == decision.id)).all()) == 9
+    assert seen["insert into decisionentry"] == seen["insert into awardrecord"] == 3  # 9 rows, 4 at a time
+    decided = session.exec(select(AuditEvent).where(AuditEvent.action == "decide")).all()
+    assert sorted(e.dossier_id for e in decided) == sorted(dossiers)
+    assert decision.audit_event_id == min(e.id or 0 for e in decided)
+    assert seen["update auditevent set"] == 0
+    if session.get_bind().dialect.name == "postgresql":
+        assert seen["insert into auditevent"] == 1
     assert verify(session) == []
