@@ -101,6 +101,7 @@ class StageFigures:
     transitions: int
     emails: int
     bare_seconds: float
+    peak_rss_mb: float  # this process's peak during the stage
     paced: bool = False  # driven at a fixed request rate: its time measures the rate, not tdkt
 
     @property
@@ -138,10 +139,12 @@ class Scenario:
 
 
 class PeakRss:
-    """Samples the resident memory of this process, and of it with all its child processes, every 0.5 s."""
+    """Samples the resident memory of this process, and of it with all its child processes, every 0.5 s; keeps
+    the peaks of the whole run and of the current window (a stage)."""
 
     def __init__(self) -> None:
-        self.own = self.tree = 0
+        self.own = self.tree = self._window = 0
+        self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -155,9 +158,22 @@ class PeakRss:
 
     def _run(self) -> None:
         while not self._stop.wait(0.5):
-            own = _rss(os.getpid())
-            self.own = max(self.own, own)
-            self.tree = max(self.tree, own + sum(_rss(p) for p in _descendants(os.getpid())))
+            self.sample()
+
+    def sample(self) -> int:
+        own = _rss(os.getpid())
+        tree = own + sum(_rss(p) for p in _descendants(os.getpid()))
+        with self._lock:
+            self.own, self.tree, self._window = max(self.own, own), max(self.tree, tree), max(self._window, own)
+        return own
+
+    def window(self) -> int:
+        """This process's peak since the last call (sampled now too, so a stage shorter than the sampling
+        period has one), and a new window from now."""
+        own = self.sample()
+        with self._lock:
+            peak, self._window = self._window, own
+        return peak
 
 
 def _rss(pid: int) -> int:
@@ -279,8 +295,8 @@ def configure(url: str, smtp_port: int, web_port: int, files: Path) -> None:
 class Season:
     """One phase of the province, stage by stage, with the figures of each stage."""
 
-    def __init__(self, options: Options, url: str, journal: Path) -> None:
-        self.options, self.url, self.journal = options, url, journal
+    def __init__(self, options: Options, url: str, journal: Path, rss: PeakRss) -> None:
+        self.options, self.url, self.journal, self.rss = options, url, journal, rss
         self.stages: list[StageFigures] = []
         self.load: dict[str, Any] = {}
         self.plans: dict[str, Any] | None = None
@@ -294,15 +310,17 @@ class Season:
     @contextmanager
     def stage(self, name: str, paced: bool = False) -> Iterator[None]:
         events, emails = self._counts()
+        self.rss.window()
         started = time.perf_counter()
         yield
         seconds = time.perf_counter() - started
+        peak = self.rss.window()
         events_after, emails_after = self._counts()
         count, queued = events_after - events, emails_after - emails
         floor_started = time.perf_counter()
         bare = transitions(self.url, count=count, outbox_per=round(queued / count)) if count else 0.0
         self.excluded += time.perf_counter() - floor_started
-        self.stages.append(StageFigures(name, seconds, count, queued, bare, paced))
+        self.stages.append(StageFigures(name, seconds, count, queued, bare, peak / 2**20, paced))
         print(f"  {name}: {seconds:.1f} s", file=sys.stderr, flush=True)
 
     def run(self) -> dict[str, Any]:
@@ -527,7 +545,7 @@ def run(options: Options) -> dict[str, Any]:
     with PeakRss() as rss, database(options.database_url) as url:
         with smtp_server(journal) as smtp_port:
             configure(url, smtp_port, free_port(), workdir / "files")
-            season = Season(options, url, journal)
+            season = Season(options, url, journal, rss)
             outcome = season.run()
             _wait_for_mail(journal, outcome)
         received = read_journal(journal)
@@ -559,6 +577,7 @@ def figures(options: Options, season: Season, outcome: dict[str, Any], rss: Peak
         "engine_seconds": sum(s.seconds for s in engine), "bare_seconds": sum(s.bare_seconds for s in engine),
         "ratio": sum(s.seconds for s in engine) / max(sum(s.bare_seconds for s in engine), 1e-9),
         "peak_rss_mb": rss.own / 2**20, "peak_rss_tree_mb": rss.tree / 2**20,
+        "phase_peak_rss_mb": max((s.peak_rss_mb for s in season.stages), default=0.0),
         "stages": [{**asdict(s), "ratio": s.ratio} for s in season.stages], "load": season.load,
         "correct": not problems, "problems": problems, "plans": season.plans,
     }
@@ -566,14 +585,14 @@ def figures(options: Options, season: Season, outcome: dict[str, Any], rss: Peak
 
 def table(result: dict[str, Any]) -> str:
     """The figures as one text table (stages, then totals, load and memory)."""
-    lines = [f"{'Bước':<40}{'giây':>8}{'chuyển':>8}{'thư':>8}{'SQL trần':>10}{'tỉ lệ':>8}"]
+    lines = [f"{'Bước':<40}{'giây':>8}{'chuyển':>8}{'thư':>8}{'SQL trần':>10}{'tỉ lệ':>8}{'RSS MB':>8}"]
     for s in result["stages"]:
         ratio = f"{s['ratio']:.1f}×" if s["ratio"] is not None else ("nhịp" if s["paced"] else "–")
         lines.append(f"{s['name']:<40}{s['seconds']:>8.1f}{s['transitions']:>8}{s['emails']:>8}"
-                     f"{s['bare_seconds']:>10.2f}{ratio:>8}")
+                     f"{s['bare_seconds']:>10.2f}{ratio:>8}{s['peak_rss_mb']:>8.0f}")
     load, m = result["load"], result["machine"]
     lines += [
-        "-" * 82,
+        "-" * 90,
         f"{'Cả đợt (không kể sinh dữ liệu)':<40}{result['phase_seconds']:>8.1f}{result['transitions']:>8}"
         f"{result['emails']:>8}",
         f"Luồng tdkt / SQL trần (các bước không theo nhịp): {result['engine_seconds']:.1f} s / "
@@ -583,7 +602,8 @@ def table(result: dict[str, Any]) -> str:
         f"Duyệt qua đường dẫn: {load.get('requests', 0)} yêu cầu, {load.get('achieved_rate', 0):.0f}/s "
         f"(đặt {load.get('rate', 0):.0f}/s, {load.get('web_workers', 0)} tiến trình web), lỗi {load.get('errors', 0)}; "
         f"p50 {load.get('p50_ms', 0):.1f} ms, p95 {load.get('p95_ms', 0):.1f} ms, p99 {load.get('p99_ms', 0):.1f} ms",
-        f"Bộ nhớ đỉnh (RSS): tiến trình đo {result['peak_rss_mb']:.0f} MB; cả cây tiến trình "
+        f"Bộ nhớ đỉnh (RSS) của tiến trình đo: trong đợt {result['phase_peak_rss_mb']:.0f} MB, cả lần đo (kể cả "
+        f"sinh dữ liệu và kiểm tra kết quả) {result['peak_rss_mb']:.0f} MB; cả cây tiến trình "
         f"{result['peak_rss_tree_mb']:.0f} MB",
         f"Sinh tỉnh mẫu: {result['nominations']} đề nghị trong {result['setup_seconds']:.1f} s",
         f"Máy: {m['cpu']}, {m['cores']} lõi, {m['memory_gb']} GiB; Python {m['python']}; PostgreSQL "

@@ -78,3 +78,6 @@ def test_a_small_season_ends_as_planned(bench_url: str, tmp_path: Path) -> None:
     result = json.loads(figures.read_text(encoding="utf-8"))
     assert result["correct"] and result["emails"] == len(rows) and result["load"]["errors"] == 0
     assert result["load"]["requests"] == 20 and result["nominations"] == 400
+    peaks = [stage["peak_rss_mb"] for stage in result["stages"]]  # every stage has its own memory peak
+    assert all(peak > 0 for peak in peaks) and result["phase_peak_rss_mb"] == max(peaks)
+    assert result["phase_peak_rss_mb"] <= result["peak_rss_mb"] <= result["peak_rss_tree_mb"]
