@@ -10,6 +10,11 @@ the one writer: it records its change with `record`, and the changes are added t
 transaction commits (`apply_pending`, on every session's before_commit, after the audit chain is sealed),
 so a row is locked for the commit only. A change recorded inside a savepoint that rolls back is dropped
 with its transition's audit event. Readers add their own transaction's pending changes (`counts`).
+
+A check that reads a phase-wide count and would raise it (an approval that others do not count yet) takes
+the phase's lock first (`lock_phase`): without it, two approvals in two web workers each read the count
+before the other committed, both passed, and the phase ended over its cap. A transition that only lowers a
+count, or leaves it as it is (a verification of a dossier the Phòng already approved), need not wait.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from models.audit import AuditEvent, defer, deferred
 from models.dossier import Dossier
 from models.nomination import Nomination, NominationStatus
 
+PHASE_LOCK = 0x74646B74  # "tdkt": the first key of the advisory lock on a phase's counts (the phase is the second)
 PENDING = "tally_pending"  # session.info key: [(audit event, (phase, Counter of changes))] (models.audit.defer)
 Key = tuple[str, str]  # (title code, nomination status)
 
@@ -50,6 +56,14 @@ def record(session: Session, *, event: AuditEvent, phase_id: int, change: Counte
     change = Counter({key: n for key, n in change.items() if n})
     if change:
         defer(session, PENDING, event, (phase_id, change))
+
+
+def lock_phase(session: Session, *, phase_id: int) -> None:
+    """Wait for the other transactions deciding on this phase's counts to end, and hold them off until this one
+    ends. Taken after the dossiers' row locks (a decision's parts lock more dossiers later, so its action
+    must not have a check that takes it). SQLite runs one writer at a time already."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(PHASE_LOCK, phase_id)))
 
 
 def counts(session: Session, *, phase_id: int) -> Counter[Key]:

@@ -178,6 +178,9 @@ def _counts(ctx: CheckContext, cap: RatioCap, going_on: list[tuple[Nomination, N
     title every one still live."""
     counts = {code: sum(1 for n, _ in going_on if n.title_code == code) for code in (cap.title, cap.of)}
     if cap.scope == "phase":
+        if any(ctx.dossier.stage == ctx.start_stage or n.status not in APPROVED
+               for n, _ in going_on if n.title_code == cap.title):  # raises the count the others read
+            tally.lock_phase(ctx.session, phase_id=ctx.phase.id or 0)
         others = _others(ctx)
         for code, statuses in ((cap.title, APPROVED), (cap.of, LIVE)):
             counts[code] += sum(others[(code, str(status))] for status in statuses)

@@ -17,6 +17,7 @@ from config.rules import RuleSet
 from models.campaign import Phase, PhaseQuota, quotas_for
 from models.dossier import Dossier, DossierStatus
 from models.nomination import Nomination, NominationStatus, Nominee, SubjectKind
+from models.tally import lock_phase
 from models.unit import Unit, block_members
 from models.vote import CouncilVote, VoteTally, council_vote_for, tallies_for
 from tdkt import preload
@@ -160,6 +161,10 @@ def block_complete(ctx: CheckContext) -> list[Violation]:
     return [Violation("block_incomplete", f"Khối còn {len(missing)} trường chưa gửi hồ sơ: {', '.join(missing)}.")]
 
 
+COUNTED_DOSSIERS = (DossierStatus.in_review, DossierStatus.decided)  # whose approved nominations fill a quota
+COUNTED_NOMINATIONS = (NominationStatus.approved, NominationStatus.granted)
+
+
 def _quota_matches(quota: PhaseQuota, nomination: Nomination, nominee: Nominee) -> bool:
     return nominee.kind == quota.subject and quota.title_code in (None, nomination.title_code)
 
@@ -168,7 +173,11 @@ def _quota_matches(quota: PhaseQuota, nomination: Nomination, nominee: Nominee) 
 def phase_quota(ctx: CheckContext) -> list[Violation]:
     """Approved nominations of the whole phase, counting this action's, stay within each quota."""
     problems = []
+    counted = ctx.dossier.status in COUNTED_DOSSIERS  # the others count its approved nominations already
     for quota in quotas_for(ctx.session, phase_id=ctx.phase.id or 0):
+        approving = [n for n, p in ctx.nominations if n.id in ctx.approving and _quota_matches(quota, n, p)]
+        if any(not counted or n.status not in COUNTED_NOMINATIONS for n in approving):
+            lock_phase(ctx.session, phase_id=ctx.phase.id or 0)  # it raises the count: decide one at a time
         query = (
             select(func.count())
             .select_from(Nomination)
@@ -176,17 +185,14 @@ def phase_quota(ctx: CheckContext) -> list[Violation]:
             .join(Dossier, col(Dossier.id) == Nomination.dossier_id)
             .where(
                 Dossier.phase_id == ctx.phase.id, Dossier.id != ctx.dossier.id,
-                col(Dossier.status).in_([DossierStatus.in_review, DossierStatus.decided]),
-                col(Nomination.status).in_([NominationStatus.approved, NominationStatus.granted]),
+                col(Dossier.status).in_(COUNTED_DOSSIERS), col(Nomination.status).in_(COUNTED_NOMINATIONS),
                 Nominee.kind == quota.subject,
             )
         )
         if quota.title_code:
             query = query.where(Nomination.title_code == quota.title_code)
         already = ctx.session.exec(query).one()
-        adding = sum(
-            1 for n, p in ctx.nominations if n.id in ctx.approving and _quota_matches(quota, n, p)
-        )
+        adding = len(approving)
         if already + adding > quota.max_count:
             what = "cá nhân" if quota.subject == SubjectKind.individual else "tập thể"
             title = f" ({ctx.rules.titles[quota.title_code].name})" if quota.title_code in ctx.rules.titles else ""

@@ -1,16 +1,24 @@
-"""Two reviewers act on one dossier at the same moment: exactly one transition happens."""
+"""Transitions at the same moment: two reviewers on one dossier (exactly one transition happens), two approvals
+that would together overfill a phase-wide count (one waits for the other)."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
+import pytest
 from sqlmodel import Session, func, select
 
 from models.audit import AuditEvent
+from models.campaign import PhaseQuota
 from models.db import get_engine
 from models.dossier import Dossier
+from models.nomination import Nomination, NominationStatus
+from models.unit import Person
 from tdkt import services
 from tdkt.errors import TransitionRefused
+from tests.engine.test_award_rules import _two_schools_at_phong
+from tests.engine.test_refusals import _at_phong
 from tests.factories import at, make_district, submit_school
 
 
@@ -47,3 +55,85 @@ def test_two_reviewers_approve_at_once(session: Session, db_url: str) -> None:
     assert session.get(Dossier, dossier_id).stage == "noivu_verification"
     approvals = session.exec(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "approve")).one()
     assert approvals == 1
+
+
+def _second_while_first_is_open(session: Session, db_url: str, first: Callable[[Session], object],
+                                second: Callable[[Session], object]) -> tuple[bool, list[str]]:
+    """Run `first` in `session` and leave its transaction open; run `second` in another thread's transaction.
+    Returns whether the second was still waiting a second later, and how it ended once the first committed."""
+    first(session)
+    outcome: list[str] = []
+
+    def run() -> None:
+        with Session(get_engine(db_url)) as own:
+            try:
+                second(own)
+                own.commit()
+                outcome.append("done")
+            except TransitionRefused as refusal:
+                own.rollback()
+                outcome.append(refusal.code)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=1.0)
+    waited = thread.is_alive()
+    session.commit()
+    thread.join(timeout=60)
+    return waited, outcome
+
+
+def _act(person_id: int, dossier_id: int, action: str) -> Callable[[Session], object]:
+    return lambda own: services.act(own, dossier_id=dossier_id, actor=own.get(Person, person_id), action=action,
+                                    now=at(7))
+
+
+def _approved(session: Session, title: str | None = None) -> int:
+    session.expire_all()
+    query = select(func.count()).select_from(Nomination).where(Nomination.status == NominationStatus.approved)
+    return session.exec(query.where(Nomination.title_code == title) if title else query).one()
+
+
+def test_two_approvals_that_would_overfill_the_phase_quota_are_decided_one_after_the_other(
+        session: Session, db_url: str) -> None:
+    """Quota 3 individuals, two dossiers of 2 each: approved in two workers at once, the second waits for the
+    first and is refused (each read the count before the other committed, and both passed)."""
+    district = make_district(session, quota=3)
+    first, _ = _at_phong(session, district, 0, individuals=2)
+    second = session.exec(select(Dossier.id).where(Dossier.id != first, Dossier.stage == "phong_review")).first()
+    reviewer = district.people["phong_reviewer"].id
+    waited, outcome = _second_while_first_is_open(session, db_url, _act(reviewer, first, "approve"),
+                                                  _act(reviewer, second, "approve"))
+    assert waited and outcome == ["checks_failed"]
+    assert _approved(session, "LDTT") == 2
+
+
+def test_two_approvals_that_would_pass_the_phase_ratio_cap_are_decided_one_after_the_other(
+        session: Session, db_url: str) -> None:
+    """CSTĐCS ≤ 15 % of LĐTT allows one in the phase (no quota here): the second approval waits and is refused."""
+    district, first, second = _two_schools_at_phong(session)
+    for quota in session.exec(select(PhaseQuota)).all():
+        session.delete(quota)
+    session.commit()
+    reviewer = district.people["phong_reviewer"].id
+    waited, outcome = _second_while_first_is_open(session, db_url, _act(reviewer, first, "approve"),
+                                                  _act(reviewer, second, "approve"))
+    assert waited and outcome == ["checks_failed"]
+    assert _approved(session, "CSTDCS") == 1
+
+
+def test_a_verification_that_adds_nothing_to_the_counts_does_not_wait_for_an_approval(
+        session: Session, db_url: str) -> None:
+    """Nội vụ verifies a dossier the Phòng approved (already counted) while the Phòng approves another."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("SQLite runs one writer at a time")
+    district = make_district(session, quota=4)
+    first, _ = _at_phong(session, district, 0, individuals=2)
+    second = session.exec(select(Dossier.id).where(Dossier.id != first, Dossier.stage == "phong_review")).first()
+    reviewer, officer = district.people["phong_reviewer"].id, district.people["noivu_officer"].id
+    _act(reviewer, first, "approve")(session)
+    session.commit()
+    waited, outcome = _second_while_first_is_open(session, db_url, _act(reviewer, second, "approve"),
+                                                  _act(officer, first, "verify"))
+    assert not waited and outcome == ["done"]
+    assert _approved(session, "LDTT") == 4
