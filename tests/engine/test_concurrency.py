@@ -19,7 +19,7 @@ from tdkt import services
 from tdkt.errors import TransitionRefused
 from tests.engine.test_award_rules import _two_schools_at_phong
 from tests.engine.test_refusals import _at_phong
-from tests.factories import at, make_district, submit_school
+from tests.factories import District, at, make_district, submit_school
 
 
 def test_two_reviewers_approve_at_once(session: Session, db_url: str) -> None:
@@ -88,6 +88,15 @@ def _act(person_id: int, dossier_id: int, action: str) -> Callable[[Session], ob
                                     now=at(7))
 
 
+def _approve_both_at_once(session: Session, db_url: str, district: District, first: int, second: int) -> list[str]:
+    """The Phòng approves `first` and, in another worker before that commits, `second`, which must wait."""
+    reviewer = district.people["phong_reviewer"].id
+    waited, outcome = _second_while_first_is_open(session, db_url, _act(reviewer, first, "approve"),
+                                                  _act(reviewer, second, "approve"))
+    assert waited
+    return outcome
+
+
 def _approved(session: Session, title: str | None = None) -> int:
     session.expire_all()
     query = select(func.count()).select_from(Nomination).where(Nomination.status == NominationStatus.approved)
@@ -101,10 +110,7 @@ def test_two_approvals_that_would_overfill_the_phase_quota_are_decided_one_after
     district = make_district(session, quota=3)
     first, _ = _at_phong(session, district, 0, individuals=2)
     second = session.exec(select(Dossier.id).where(Dossier.id != first, Dossier.stage == "phong_review")).first()
-    reviewer = district.people["phong_reviewer"].id
-    waited, outcome = _second_while_first_is_open(session, db_url, _act(reviewer, first, "approve"),
-                                                  _act(reviewer, second, "approve"))
-    assert waited and outcome == ["checks_failed"]
+    assert _approve_both_at_once(session, db_url, district, first, second) == ["checks_failed"]
     assert _approved(session, "LDTT") == 2
 
 
@@ -115,10 +121,7 @@ def test_two_approvals_that_would_pass_the_phase_ratio_cap_are_decided_one_after
     for quota in session.exec(select(PhaseQuota)).all():
         session.delete(quota)
     session.commit()
-    reviewer = district.people["phong_reviewer"].id
-    waited, outcome = _second_while_first_is_open(session, db_url, _act(reviewer, first, "approve"),
-                                                  _act(reviewer, second, "approve"))
-    assert waited and outcome == ["checks_failed"]
+    assert _approve_both_at_once(session, db_url, district, first, second) == ["checks_failed"]
     assert _approved(session, "CSTDCS") == 1
 
 
