@@ -21,11 +21,10 @@ from models.nomination import Nomination, NominationStatus, Nominee
 from models.paper import PAPER_KINDS, papers_of
 from models.registration import forwarded_entries
 from tdkt import preload
-from tdkt.checks import CheckContext, register
+from tdkt.checks import APPROVED, CheckContext, register
 from tdkt.errors import Violation
 from tdkt.text import fold
 
-APPROVED = (NominationStatus.approved, NominationStatus.granted)
 LIVE = (NominationStatus.proposed, *APPROVED, NominationStatus.returned)
 
 

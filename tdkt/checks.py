@@ -162,7 +162,7 @@ def block_complete(ctx: CheckContext) -> list[Violation]:
 
 
 COUNTED_DOSSIERS = (DossierStatus.in_review, DossierStatus.decided)  # whose approved nominations fill a quota
-COUNTED_NOMINATIONS = (NominationStatus.approved, NominationStatus.granted)
+APPROVED = (NominationStatus.approved, NominationStatus.granted)  # statuses that count against a quota or cap
 
 
 def _quota_matches(quota: PhaseQuota, nomination: Nomination, nominee: Nominee) -> bool:
@@ -176,7 +176,7 @@ def phase_quota(ctx: CheckContext) -> list[Violation]:
     counted = ctx.dossier.status in COUNTED_DOSSIERS  # the others count its approved nominations already
     for quota in quotas_for(ctx.session, phase_id=ctx.phase.id or 0):
         approving = [n for n, p in ctx.nominations if n.id in ctx.approving and _quota_matches(quota, n, p)]
-        if any(not counted or n.status not in COUNTED_NOMINATIONS for n in approving):
+        if any(not counted or n.status not in APPROVED for n in approving):
             lock_phase(ctx.session, phase_id=ctx.phase.id or 0)  # it raises the count: decide one at a time
         query = (
             select(func.count())
@@ -185,7 +185,7 @@ def phase_quota(ctx: CheckContext) -> list[Violation]:
             .join(Dossier, col(Dossier.id) == Nomination.dossier_id)
             .where(
                 Dossier.phase_id == ctx.phase.id, Dossier.id != ctx.dossier.id,
-                col(Dossier.status).in_(COUNTED_DOSSIERS), col(Nomination.status).in_(COUNTED_NOMINATIONS),
+                col(Dossier.status).in_(COUNTED_DOSSIERS), col(Nomination.status).in_(APPROVED),
                 Nominee.kind == quota.subject,
             )
         )
