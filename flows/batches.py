@@ -9,10 +9,7 @@ from typing import Any
 from prefect import Task, unmapped
 
 from config.settings import get_settings
-
-
-def chunks(items: list[Any], size: int) -> list[list[Any]]:
-    return [items[i:i + size] for i in range(0, len(items), size)]
+from tdkt.chunks import chunks
 
 
 def merge(reports: list[dict[str, Any]]) -> dict[str, Any]:

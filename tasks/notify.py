@@ -13,6 +13,7 @@ from config.settings import get_settings
 from models.db import session_scope
 from notifications.outbox import DeliveryReport, deliver
 from tasks.retry import is_transient
+from tdkt.chunks import chunks
 
 ROUND = 500  # rows claimed, sent and recorded per transaction
 
@@ -34,7 +35,7 @@ def deliver_notifications(ids: list[int] | None = None) -> dict[str, Any]:
 def _rounds(ids: list[int] | None) -> Iterator[list[int] | None]:
     """The given ids ROUND at a time; without ids, "whatever is due" again and again (the caller stops)."""
     if ids is not None:
-        yield from (ids[i:i + ROUND] for i in range(0, len(ids), ROUND))
+        yield from (list(part) for part in chunks(ids, ROUND))
         return
     while True:
         yield None

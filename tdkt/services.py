@@ -29,6 +29,7 @@ from models.paper import papers_of
 from models.unit import Person, Unit, UnitKind, block_members, district_schools, get_person_by_email
 from models.vote import CouncilVote, VoteTally, council_vote_for, tallies_for
 from tdkt import preload
+from tdkt.chunks import chunks
 from tdkt.eligibility import for_dossier
 from tdkt.engine import RECIPIENTS, TransitionResult, Verdict, apply
 from tdkt.errors import Refused
@@ -200,8 +201,7 @@ def _apply_all(session: Session, dossiers: Sequence[Dossier], *, actor: Person, 
     results: list[TransitionResult] = []
     session.flush()  # what the caller left pending, for the preload to read; the parts' rows wait for the commit
     with session.no_autoflush:
-        for start in range(0, len(dossiers), LOADED_AT_ONCE):
-            part = dossiers[start:start + LOADED_AT_ONCE]
+        for part in chunks(dossiers, LOADED_AT_ONCE):
             with preload.batch(session, [d.id or 0 for d in part]):
                 results += [apply(session, dossier_id=d.id or 0, actor=actor, action=action, now=now, route=route)
                             for d in part]
@@ -249,8 +249,7 @@ def _annex(session: Session, *, decision: Decision, dossier_ids: list[int]) -> N
         return
     year = school_year_start(campaign.school_year)
     # thousands of rows for a province: inserted as rows, not built as objects one by one (in annex order)
-    for start in range(0, len(rows), ANNEX_ROWS_AT_ONCE):
-        part = rows[start:start + ANNEX_ROWS_AT_ONCE]
+    for part in chunks(rows, ANNEX_ROWS_AT_ONCE):
         session.execute(insert(DecisionEntry), [
             {"decision_id": decision.id, "nomination_id": nomination_id, "nominee_name": name, "position": position,
              "unit_name": unit_name, "title_code": code, "title_name": titles[code].name}
