@@ -49,7 +49,7 @@ prefect_env.apply()  # before Prefect is first imported
 from benchmarks.baseline import transitions  # noqa: E402
 from benchmarks.plans import explain, render  # noqa: E402
 from benchmarks.province import Province, generate  # noqa: E402
-from benchmarks.smtp_sink import free_port  # noqa: E402
+from benchmarks.smtp_sink import free_port, journal_size, read_journal  # noqa: E402
 from config.route import default_route  # noqa: E402
 from config.rules import rule_set  # noqa: E402
 from config.settings import get_settings  # noqa: E402
@@ -469,12 +469,6 @@ def analyze(url: str) -> None:
         conn.execute("ANALYZE")
 
 
-def read_journal(journal: Path) -> list[dict[str, Any]]:
-    if not journal.exists():
-        return []
-    return [json.loads(line) for line in journal.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
 def percentile(values: list[float], share: float) -> float:
     if not values:
         return 0.0
@@ -548,7 +542,7 @@ def run(options: Options) -> dict[str, Any]:
             season = Season(options, url, journal, rss)
             outcome = season.run()
             _wait_for_mail(journal, outcome)
-        received = read_journal(journal)
+        received = list(read_journal(journal))
         problems = check(outcome["province"], outcome["scenario"], received)
     return figures(options, season, outcome, rss, received, problems)
 
@@ -559,7 +553,7 @@ def _wait_for_mail(journal: Path, outcome: dict[str, Any]) -> None:
         sent = session.exec(select(func.count()).select_from(OutboxMessage)
                             .where(OutboxMessage.status == OutboxStatus.sent)).one()
     for _ in range(100):
-        if len(read_journal(journal)) >= sent:
+        if journal_size(journal) >= sent:
             return
         time.sleep(0.1)
 

@@ -3,6 +3,10 @@
 In memory for the tests (`SmtpServer`); as its own process for the benchmark (`python -m benchmarks.smtp_sink
 PORT FILE`), so that receiving thousands of emails does not share the measured process's interpreter.
 Addresses containing 'bad' are refused with 550 (the tests use them to provoke a permanent failure).
+
+The journal keeps each message as it arrived, one JSON string per line; `read_journal` parses them when the
+benchmark reads them. Parsing on arrival cost the server 0.6 of its 1.5 ms of CPU per message (measured), on
+the two cores the measured processes share with it, and each email's delivery waited for it.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import signal
 import socket
 import sys
 import threading
+from collections.abc import Iterator
 from email import message_from_bytes
 from email.header import decode_header, make_header
 from email.message import EmailMessage
@@ -44,7 +49,7 @@ class Inbox:
         if self.journal is None:
             self.messages.append(message_from_bytes(content, policy=default))  # type: ignore[arg-type]
         else:
-            self.journal.write(json.dumps(summary(content), ensure_ascii=False) + "\n")
+            self.journal.write(json.dumps(content.decode("latin-1")) + "\n")  # every byte kept as one character
             self.journal.flush()
         return "250 Message accepted for delivery"
 
@@ -62,6 +67,24 @@ def summary(content: bytes) -> dict[str, Any]:
     return {"id": message["Message-ID"], "to": parseaddr(str(message["To"]))[1],
             "subject": str(make_header(decode_header(message["Subject"] or ""))),
             "link": found.group(0) if found else None}
+
+
+def read_journal(journal: Path) -> Iterator[dict[str, Any]]:
+    """The summary of each message of a journal, in the order received (one line in memory at a time)."""
+    if not journal.exists():
+        return
+    with journal.open(encoding="utf-8") as lines:
+        for line in lines:
+            if line.strip():
+                yield summary(json.loads(line).encode("latin-1"))
+
+
+def journal_size(journal: Path) -> int:
+    """How many messages the journal holds, without parsing them."""
+    if not journal.exists():
+        return 0
+    with journal.open(encoding="utf-8") as lines:
+        return sum(1 for line in lines if line.strip())
 
 
 def free_port() -> int:

@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import create_engine
 from sqlmodel import Session, col, select
 
+from benchmarks.smtp_sink import read_journal
 from models.dossier import Dossier, DossierStatus
 from models.nomination import Nomination
 from models.outbox import OutboxMessage, OutboxStatus
@@ -72,7 +73,7 @@ def test_a_small_season_ends_as_planned(bench_url: str, tmp_path: Path) -> None:
         rows = session.exec(select(OutboxMessage)).all()
     engine.dispose()
 
-    received = Counter(json.loads(line)["id"] for line in journal.read_text(encoding="utf-8").splitlines())
+    received = Counter(message["id"] for message in read_journal(journal))
     assert rows and all(r.status == OutboxStatus.sent for r in rows)
     assert received == Counter({f"<tdkt-outbox-{r.id}@tdkt.invalid>": 1 for r in rows})  # each email once
     result = json.loads(figures.read_text(encoding="utf-8"))
