@@ -32,7 +32,7 @@ LINK = re.compile(r"https?://\S+?/l/[A-Za-z0-9_\-.]+")
 
 
 class Inbox:
-    """What the server received, parsed; with `journal`, one JSON line per message is written there too."""
+    """What the server received: parsed, in memory; or, with `journal`, written there as it arrived."""
 
     def __init__(self, journal: TextIO | None = None) -> None:
         self.messages: list[EmailMessage] = []
