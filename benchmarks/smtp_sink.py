@@ -69,22 +69,21 @@ def summary(content: bytes) -> dict[str, Any]:
             "link": found.group(0) if found else None}
 
 
+def _entries(journal: Path) -> Iterator[str]:
+    """The journal's lines, one message each, one in memory at a time."""
+    if journal.exists():
+        with journal.open(encoding="utf-8") as lines:
+            yield from (line for line in lines if line.strip())
+
+
 def read_journal(journal: Path) -> Iterator[dict[str, Any]]:
-    """The summary of each message of a journal, in the order received (one line in memory at a time)."""
-    if not journal.exists():
-        return
-    with journal.open(encoding="utf-8") as lines:
-        for line in lines:
-            if line.strip():
-                yield summary(json.loads(line).encode("latin-1"))
+    """The summary of each message of a journal, in the order received."""
+    return (summary(json.loads(line).encode("latin-1")) for line in _entries(journal))
 
 
 def journal_size(journal: Path) -> int:
     """How many messages the journal holds, without parsing them."""
-    if not journal.exists():
-        return 0
-    with journal.open(encoding="utf-8") as lines:
-        return sum(1 for line in lines if line.strip())
+    return sum(1 for _ in _entries(journal))
 
 
 def free_port() -> int:
