@@ -259,12 +259,12 @@ def smtp_server(journal: Path) -> Iterator[int]:
 
 @contextmanager
 def web_server(port: int, workers: int) -> Iterator[str]:
-    """The web app under uvicorn with `workers` processes, on the benchmark's database."""
-    process = subprocess.Popen([sys.executable, "-m", "uvicorn", "web.app:app", "--host", "127.0.0.1", "--port",
-                                str(port), "--workers", str(workers), "--log-level", "warning",
+    """The web app as production runs it (`tdkt serve`) with `workers` processes, on the benchmark's database."""
+    process = subprocess.Popen([sys.executable, "-m", "tdkt.cli", "serve", "--host", "127.0.0.1", "--port",
+                                str(port), "--workers", str(workers),
                                 # as behind a reverse proxy: idle connections are kept longer than the client's,
                                 # so a request is never sent on a connection the server is closing (ReadError)
-                                "--timeout-keep-alive", "75"], cwd=ROOT)
+                                "--keep-alive", "75"], cwd=ROOT, stdout=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
         with httpx.Client(timeout=1.0) as client:  # one client: each new one builds a TLS context (~15 ms)

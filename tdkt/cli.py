@@ -474,13 +474,19 @@ def deploy(pool: Annotated[str, typer.Option(help="Tên work pool của Prefect 
 
 @app.command()
 def serve(host: Annotated[str, typer.Option(help="Địa chỉ lắng nghe")] = "127.0.0.1",
-          port: Annotated[int, typer.Option(help="Cổng")] = 8000) -> None:
+          port: Annotated[int, typer.Option(help="Cổng")] = 8000,
+          workers: Annotated[int, typer.Option(min=1, help="Số tiến trình phục vụ")] = 1,
+          keep_alive: Annotated[int, typer.Option(min=1, help="Số giây giữ kết nối rỗi (đặt dài hơn của proxy phía "
+                                                                 "trước)")] = 5) -> None:
     """Chạy các trang web của đường dẫn xét duyệt (TDKT_BASE_URL phải trỏ tới đây)."""
-    import uvicorn
+    from web.server import listener
+    from web.server import serve as serve_web
 
     migrate()
-    console.print(f"Trang web: http://{host}:{port}/  (hộp thư demo: /mailbox)")
-    uvicorn.run("web.app:app", host=host, port=port, log_level="warning")
+    with refusals():
+        sock = listener(host, port)
+    console.print(f"Trang web: http://{host}:{port}/  ({workers} tiến trình; hộp thư demo: /mailbox)")
+    serve_web(sock, workers=workers, keep_alive=keep_alive)
 
 
 @app.command()
