@@ -32,7 +32,7 @@ def listener(host: str, port: int) -> socket.socket:
         sock.close()
         why = {errno.EADDRINUSE: "một chương trình khác đang dùng cổng này",
                errno.EADDRNOTAVAIL: "máy này không có địa chỉ đó",
-               errno.EACCES: "cần quyền quản trị để dùng cổng dưới 1024"}.get(exc.errno, str(exc))
+               errno.EACCES: "cần quyền quản trị để dùng cổng dưới 1024"}.get(exc.errno or 0, str(exc))
         raise Refused("address_unavailable", f"Không mở được cổng {port} trên {host}: {why}.") from exc
     sock.set_inheritable(True)  # the worker processes are given it
     return sock
