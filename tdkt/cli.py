@@ -476,8 +476,8 @@ def deploy(pool: Annotated[str, typer.Option(help="Tên work pool của Prefect 
 def serve(host: Annotated[str, typer.Option(help="Địa chỉ lắng nghe")] = "127.0.0.1",
           port: Annotated[int, typer.Option(help="Cổng")] = 8000,
           workers: Annotated[int, typer.Option(min=1, help="Số tiến trình phục vụ")] = 1,
-          keep_alive: Annotated[int, typer.Option(min=1, help="Số giây giữ kết nối rỗi (đặt dài hơn của proxy phía "
-                                                                 "trước)")] = 5) -> None:
+          keep_alive: Annotated[int, typer.Option(
+              min=1, help="Số giây giữ kết nối rỗi (đặt dài hơn thời gian chờ của proxy phía trước)")] = 5) -> None:
     """Chạy các trang web của đường dẫn xét duyệt (TDKT_BASE_URL phải trỏ tới đây)."""
     from web.server import listener
     from web.server import serve as serve_web
