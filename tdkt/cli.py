@@ -484,7 +484,7 @@ def serve(host: Annotated[str, typer.Option(help="Địa chỉ lắng nghe")] = 
 
     migrate()
     with refusals():
-        sock = listener(host, port)
+        sock = listener(host, port, workers=workers)
     console.print(f"Trang web: http://{host}:{port}/  ({workers} tiến trình; hộp thư demo: /mailbox)")
     serve_web(sock, workers=workers, keep_alive=keep_alive)
 
