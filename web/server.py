@@ -63,7 +63,7 @@ def _shard(host: str, port: int) -> socket.socket:
 
 
 def listener(host: str, port: int, *, workers: int = 1) -> socket.socket:
-    """What `serve` listens through: for one worker its listening socket; for several, the port held for the
+    """What `serve` listens through: for one worker the socket it listens on; for several, the port held for the
     workers' own sockets. Either way bound now, so that a port in use is refused before anything is announced."""
     if workers == 1:
         return _bound(host, port)
