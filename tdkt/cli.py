@@ -498,14 +498,16 @@ def live(fresh: Annotated[bool, typer.Option(help="Xóa cơ sở dữ liệu SQL
     import os
 
     from tdkt import live as live_server
+    from web.server import listener
 
     if "TDKT_BASE_URL" not in os.environ:  # links in emails must point at this server
         os.environ["TDKT_BASE_URL"] = f"http://{host}:{port}"
         get_settings.cache_clear()
     with refusals():
+        sock = listener(host, port)  # a port in use is refused before the sample is loaded
         sign_ins = live_server.prepare(console, fresh=fresh)
     live_server.print_sign_ins(console, sign_ins)
-    live_server.serve(console, host=host, port=port, sweep_every=sweep_every)
+    live_server.serve(console, sock, sweep_every=sweep_every)
 
 
 @app.command(name="sign-in-link")

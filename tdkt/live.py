@@ -7,6 +7,7 @@ in the emails (the dev mailbox shows them), and the decision is published on the
 
 from __future__ import annotations
 
+import socket
 import threading
 from dataclasses import dataclass
 from datetime import timedelta
@@ -73,11 +74,11 @@ def print_sign_ins(console: Console, sign_ins: list[SignIn]) -> None:
         console.print(f"  {s.url}", soft_wrap=True, highlight=False)
 
 
-def serve(console: Console, *, host: str, port: int, sweep_every: float) -> None:
-    """The web app in this process, with the scheduler (lease, sweeps) in a background thread."""
-    import uvicorn
-
+def serve(console: Console, sock: socket.socket, *, sweep_every: float) -> None:
+    """The web app in this process on `sock` (from `web.server.listener`), with the scheduler (lease, sweeps) in a
+    background thread."""
     from notifications.scheduler import Clock, SchedulerProcess
+    from web.server import serve as serve_web
 
     stop = threading.Event()
     process = SchedulerProcess(clock=Clock.real(), interval=sweep_every)
@@ -87,7 +88,7 @@ def serve(console: Console, *, host: str, port: int, sweep_every: float) -> None
     console.print(f"Trang web: [bold]{base}/[/]  ·  hộp thư demo: {base}/mailbox  ·  công khai: {base}/ket-qua")
     console.print(f"Bộ lập lịch gửi thư mỗi {sweep_every:g} giây. Dừng: Ctrl+C.")
     try:
-        uvicorn.run("web.app:app", host=host, port=port, log_level="warning")
+        serve_web(sock)
     finally:
         stop.set()
         thread.join(timeout=timedelta(minutes=1).total_seconds())

@@ -78,7 +78,10 @@ def serve(sock: socket.socket, *, workers: int = 1, keep_alive: int = 5, log_lev
     host, port = sock.getsockname()[:2]
     config = uvicorn.Config(APP, host=host, port=port, workers=workers, log_level=log_level,
                             timeout_keep_alive=keep_alive)
-    if workers > 1:
-        Multiprocess(config, sockets=[sock]).run()
-    else:
-        uvicorn.Server(config).run(sockets=[sock])
+    try:
+        if workers > 1:
+            Multiprocess(config, sockets=[sock]).run()
+        else:
+            uvicorn.Server(config).run(sockets=[sock])
+    except KeyboardInterrupt:  # uvicorn re-raises the Ctrl+C it handled; stopping so is a clean exit (uvicorn.run)
+        pass

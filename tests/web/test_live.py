@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -67,3 +68,18 @@ def test_live_serves_the_sample_with_sign_in_links(tmp_path: Path) -> None:
         first = session.exec(select(Phase).where(Phase.number == 1)).one()
         due = min(d.due_at for d in session.exec(select(StageDeadline).where(StageDeadline.phase_id == first.id)))
     assert due.astimezone(get_settings().tz).date() > date.today()
+
+
+def test_live_refuses_a_port_in_use_before_loading_the_sample(tmp_path: Path) -> None:
+    database = tmp_path / "live.db"
+    env = {**os.environ, "TDKT_DATABASE_URL": f"sqlite:///{database}", "COLUMNS": "300"}
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        process = subprocess.run([sys.executable, "-m", "tdkt.cli", "live", "--port", str(port)], env=env,
+                                 capture_output=True, text=True, timeout=120)
+    output = process.stdout + process.stderr
+    assert process.returncode == 1, output
+    assert f"Không mở được cổng {port} trên 127.0.0.1: một chương trình khác đang dùng cổng này." in output
+    assert "Đường dẫn đăng nhập" not in output and not database.exists()  # nothing loaded, nothing announced

@@ -203,3 +203,18 @@ def test_serve_refuses_a_port_in_use(tmp_path: Path) -> None:
     assert process.returncode == 1, output
     assert "Trang web" not in output  # nothing announced that is not served
     assert f"Không mở được cổng {port} trên 127.0.0.1: một chương trình khác đang dùng cổng này." in output
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_serve_stops_cleanly_on_ctrl_c(tmp_path: Path, workers: int) -> None:
+    port = free_port()
+    process = _serve(tmp_path, "--port", str(port), "--workers", str(workers))
+    try:
+        with httpx.Client() as client:
+            assert _get(f"http://127.0.0.1:{port}/", client).status_code == 200
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 0, output
+    assert "Traceback" not in output
