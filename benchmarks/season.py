@@ -494,19 +494,20 @@ def check(province: Province, scenario: Scenario, journal: list[dict[str, Any]])
     expected = scenario.expected(province)
     with session_scope() as session:  # columns, not rows: the check must not set the run's memory peak
         dossiers = session.exec(select(Dossier.id, Dossier.status).where(Dossier.phase_id == province.phase_id)).all()
-        undecided = [d.id for d in dossiers if d.status != DossierStatus.decided]
+        undecided = [dossier_id for dossier_id, status in dossiers if status != DossierStatus.decided]
         if undecided:
             problems.append(f"{len(undecided)} hồ sơ chưa có quyết định (ví dụ số {undecided[0]})")
-        for nomination in session.exec(select(Nomination.id, Nomination.withdrawn, Nomination.status)).all():
-            status = "withdrawn" if nomination.withdrawn else nomination.status
-            if status != expected.get(nomination.id or 0):
-                problems.append(f"Đề nghị số {nomination.id}: {status}, đáng lẽ {expected.get(nomination.id or 0)}")
+        for nomination_id, withdrawn, nomination_status in session.exec(
+                select(Nomination.id, Nomination.withdrawn, Nomination.status)).all():
+            status = "withdrawn" if withdrawn else nomination_status
+            if status != expected.get(nomination_id or 0):
+                problems.append(f"Đề nghị số {nomination_id}: {status}, đáng lẽ {expected.get(nomination_id or 0)}")
         if stored(session, phase_id=province.phase_id) != recount(session, start=default_route().start,
                                                                   phase_id=province.phase_id):
             problems.append("Bảng đếm danh hiệu của đợt (titletally) lệch với số đề nghị thực tế")
         rows = session.exec(select(OutboxMessage.id, OutboxMessage.status)).all()
-        unsent = [r.id for r in rows if r.status != OutboxStatus.sent]
-        ids = {message_id(r, get_settings()) for r in rows}
+        unsent = [row_id for row_id, status in rows if status != OutboxStatus.sent]
+        ids = {message_id(row_id or 0, get_settings()) for row_id, _ in rows}
     if unsent:
         problems.append(f"{len(unsent)} thư chưa gửi (ví dụ hàng outbox số {unsent[0]})")
     received = Counter(m["id"] for m in journal)

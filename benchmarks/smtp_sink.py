@@ -47,7 +47,7 @@ class Inbox:
     async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
         content = envelope.original_content or envelope.content
         if self.journal is None:
-            self.messages.append(message_from_bytes(content, policy=default))  # type: ignore[arg-type]
+            self.messages.append(message_from_bytes(content, policy=default))
         else:
             self.journal.write(json.dumps(content.decode("latin-1")) + "\n")  # every byte kept as one character
             self.journal.flush()
@@ -62,8 +62,9 @@ def summary(content: bytes) -> dict[str, Any]:
     (the `default` policy's header parser costs milliseconds a message, and this server receives thousands)."""
     message = message_from_bytes(content)
     plain = next((part for part in message.walk() if part.get_content_type() == "text/plain"), None)
-    payload = plain.get_payload(decode=True) if plain is not None else b""
-    found = LINK.search(payload.decode(plain.get_content_charset() or "utf-8") if plain is not None else "")
+    payload = plain.get_payload(decode=True) if plain is not None else None
+    text = payload.decode(plain.get_content_charset() or "utf-8") if isinstance(payload, bytes) and plain else ""
+    found = LINK.search(text)
     return {"id": message["Message-ID"], "to": parseaddr(str(message["To"]))[1],
             "subject": str(make_header(decode_header(message["Subject"] or ""))),
             "link": found.group(0) if found else None}

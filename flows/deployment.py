@@ -11,9 +11,13 @@ TDKT_FLOW_MODE=deployments reads back what the run returned.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
 from flows.runtime import DEPLOYMENT
+
+if TYPE_CHECKING:
+    from prefect.deployments.runner import RunnerDeployment
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTRYPOINTS = [
@@ -46,8 +50,11 @@ def deploy(pool: str, source: Path = ROOT) -> dict[str, UUID]:
     ensure_pool(pool)
     deployed = {}
     for entrypoint in ENTRYPOINTS:
-        flow = Flow.from_source(source=str(source), entrypoint=entrypoint)
+        # Prefect types these as "a value or its coroutine" (they run either way); called here, outside any
+        # event loop, each returns the value.
+        flow = cast("Flow[..., Any]", Flow.from_source(source=str(source), entrypoint=entrypoint))
         # to_deployment + apply rather than Flow.deploy: 3.8.8's deploy asks the server for the pool's workers
         # with a null limit, which its own server answers with 422.
-        deployed[entrypoint] = flow.to_deployment(name=DEPLOYMENT).apply(work_pool_name=pool)
+        deployment = cast("RunnerDeployment", flow.to_deployment(name=DEPLOYMENT))
+        deployed[entrypoint] = cast(UUID, deployment.apply(work_pool_name=pool))
     return deployed

@@ -65,7 +65,8 @@ def run_batch(flow: Flow[..., dict[str, Any]], *args: Any, **kwargs: Any) -> dic
     if settings.flow_mode == "deployments":
         return _on_worker(flow, inspect.signature(flow.fn).bind(*args, **kwargs).arguments, settings.flow_timeout)
     with flow_runtime():
-        return flow(*args, **kwargs)
+        report: dict[str, Any] = flow(*args, **kwargs)
+    return report
 
 
 def run(flow: Flow[..., dict[str, Any]], *args: Any, **kwargs: Any) -> dict[str, Any]:
@@ -86,5 +87,5 @@ def _on_worker(flow: Flow[..., dict[str, Any]], parameters: dict[str, Any], time
     if state is None or not state.is_completed():
         name = state.name if state else "không rõ"
         raise Refused("flow_run_failed", f"Luồng {flow.name} trên Prefect worker chưa hoàn tất (trạng thái: {name}).")
-    result: dict[str, Any] = state.result()  # type: ignore[assignment]
+    result: dict[str, Any] = state.result()
     return result

@@ -31,7 +31,7 @@ def build_message(email: Email, *, message_id: str, sender: str) -> Message:
     message = MIMEMultipart("alternative")
     message["From"] = _address(sender)
     message["To"] = formataddr((email.to_name, email.to_email), charset="utf-8")
-    message["Subject"] = Header(email.subject, "utf-8", header_name="Subject")
+    message["Subject"] = Header(email.subject, "utf-8", header_name="Subject")  # type: ignore[assignment]  # compat32: a Header
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = message_id
     message.attach(MIMEText(email.text, "plain", "utf-8"))

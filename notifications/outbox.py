@@ -31,10 +31,10 @@ class DeliveryReport:
     failed: int = 0
 
 
-def message_id(row: OutboxMessage, settings: Settings) -> str:
-    """Stable per row, so a retried send is recognisably the same email, never a second one."""
+def message_id(outbox_id: int, settings: Settings) -> str:
+    """Stable per outbox row, so a retried send is recognisably the same email, never a second one."""
     domain = settings.mail_from.rsplit("@", 1)[-1].strip(">") or "tdkt.invalid"
-    return f"<tdkt-outbox-{row.id}@{domain}>"
+    return f"<tdkt-outbox-{outbox_id}@{domain}>"
 
 
 def backoff(attempts: int) -> timedelta:
@@ -51,9 +51,9 @@ def claim(session: Session, *, now: datetime, limit: int, ids: list[int] | None 
     claimed = session.execute(
         update(OutboxMessage)
         .where(col(OutboxMessage.id).in_(query.with_for_update(skip_locked=True).scalar_subquery()),
-               OutboxMessage.status == OutboxStatus.pending, col(OutboxMessage.next_attempt_at) <= now)
-        .values(attempts=OutboxMessage.attempts + 1, next_attempt_at=now + CLAIM_LEASE)
-        .returning(OutboxMessage.id)
+               col(OutboxMessage.status) == OutboxStatus.pending, col(OutboxMessage.next_attempt_at) <= now)
+        .values(attempts=col(OutboxMessage.attempts) + 1, next_attempt_at=now + CLAIM_LEASE)
+        .returning(col(OutboxMessage.id))
         .execution_options(synchronize_session=False)
     ).scalars().all()
     if not claimed:
@@ -95,7 +95,7 @@ def deliver(session: Session, *, settings: Settings, now: datetime | None = None
     asked = {row.dossier_id for row in rows if _asking(row)}  # the dossiers their links are for, read at once
     dossiers = {d.id or 0: d for d in session.exec(select(Dossier).where(col(Dossier.id).in_(asked))).all()} \
         if asked else {}
-    rendered = {message_id(row, settings): (row, render(row.event, _with_link(session, row, settings, dossiers),
+    rendered = {message_id(row.id or 0, settings): (row, render(row.event, _with_link(session, row, settings, dossiers),
                                                        to_email=row.recipient_email, to_name=row.recipient_name))
                 for row in rows}
     emails = [build_message(email, message_id=key, sender=settings.mail_from)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from docx import Document
@@ -15,7 +16,7 @@ from models.decision import Decision, decision_entries
 from models.unit import Person, Unit
 from tdkt.documents import place_of
 from tdkt.errors import Refused
-from tdkt.official import QUOC_HIEU, TIEU_NGU, centered, date_line, page_setup
+from tdkt.official import QUOC_HIEU, TIEU_NGU, centered, date_line, page_break, page_setup
 from tdkt.text import fold
 from tdkt.timefmt import fmt_date
 
@@ -23,7 +24,7 @@ from tdkt.timefmt import fmt_date
 @dataclass(frozen=True)
 class Certificate:
     filename: str
-    lines: list[tuple[str, bool, float]]  # (text, bold, size), centred, one page
+    lines: Sequence[tuple[str, bool, float]]  # (text, bold, size), centred, one page
 
 
 def _pages(session: Session, decision: Decision) -> list[Certificate]:
@@ -55,7 +56,7 @@ def _render(pages: list[Certificate]) -> bytes:
     page_setup(doc)
     for index, certificate in enumerate(pages):
         if index:
-            doc.add_page_break()
+            page_break(doc)
         for text, bold, size in certificate.lines:
             centered(doc, text, bold=bold, size=size, space_before=Pt(4).pt)
     out = io.BytesIO()

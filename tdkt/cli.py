@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -102,10 +103,11 @@ def validate() -> None:
     """Kiểm tra tuyến xét duyệt, các bộ quy tắc và dữ liệu mẫu."""
     settings = get_settings()
     problems: list[str] = []
-    checks = [(settings.route_file, lambda: load_route(settings.route_file))]
-    checks += [(p, lambda p=p: load_route(p)) for p in sorted((CONFIG_DIR / "routes").glob("*.yaml"))]
-    checks += [(p, lambda p=p: load_rules(p)) for p in sorted(settings.rules_dir.glob("*.yaml"))]
-    checks += [(n, lambda n=n: read_sample(n)) for n in sample_names()]
+    checks: list[tuple[Path | str, Callable[[], object]]] = [(settings.route_file,
+                                                               partial(load_route, settings.route_file))]
+    checks += [(p, partial(load_route, p)) for p in sorted((CONFIG_DIR / "routes").glob("*.yaml"))]
+    checks += [(p, partial(load_rules, p)) for p in sorted(settings.rules_dir.glob("*.yaml"))]
+    checks += [(n, partial(read_sample, n)) for n in sample_names()]
     for name, load in checks:
         try:
             load()

@@ -7,6 +7,7 @@ of the phase is hit and respected.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -142,7 +143,9 @@ def _emulation_fighter(session: Session, dossier_id: int, name: str) -> list[Nom
                       initiative="Ứng dụng bản đồ tư duy trong dạy học tiếng Việt cho học sinh dân tộc thiểu số")
             for title in ("LDTT", "CSTDCS")]
     dossier = session.get(Dossier, dossier_id)
-    head = session.exec(select(Person).where(Person.unit_id == dossier.school_id)).first()  # type: ignore[union-attr]
+    assert dossier is not None
+    head = session.exec(select(Person).where(Person.unit_id == dossier.school_id)).first()
+    assert head is not None
     for kind in ("bao_cao_thanh_tich", "sang_kien"):
         papers.attach(session, dossier=dossier, person=head, kind=kind, filename=f"{kind}-{dossier_id}.pdf",
                       content=_stand_in_pdf(f"{kind} {name}"), start_stage=default_route().start)
@@ -236,7 +239,8 @@ def _submit_all(console: Console, progress: Progress, clock: Clock, prepared: li
         progress.advance(bar)
 
 
-def _forward_all(progress: Progress, clock: Clock, blocks: list[Unit], leaders: dict[Any, str], phase_id: int) -> None:
+def _forward_all(progress: Progress, clock: Clock, blocks: Sequence[Unit], leaders: dict[Any, str],
+                 phase_id: int) -> None:
     bar = progress.add_task("Trưởng khối tổng hợp, chuyển Phòng GD&ĐT", total=len(blocks))
     for block in blocks:
         run(aggregation_flow, block.id or 0, phase_id, leaders[block.id], clock.tick(30))

@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from docx import Document
+from docx.document import Document as Docx
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from docx.table import _Cell
+from docx.text.paragraph import Paragraph
 
 FONT = "Times New Roman"
 QUOC_HIEU = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
@@ -61,7 +63,7 @@ def render(doc_spec: Official) -> bytes:
     _signature(doc, doc_spec)
     if doc_spec.annex:
         heading, header, rows = doc_spec.annex
-        doc.add_page_break()
+        page_break(doc)
         centered(doc, heading, bold=True, size=13)
         _table(doc, header, rows)
     out = io.BytesIO()
@@ -69,7 +71,7 @@ def render(doc_spec: Official) -> bytes:
     return out.getvalue()
 
 
-def page_setup(doc: Document) -> None:  # type: ignore[valid-type]
+def page_setup(doc: Docx) -> None:
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin, section.bottom_margin = Mm(20), Mm(20)
@@ -79,7 +81,12 @@ def page_setup(doc: Document) -> None:  # type: ignore[valid-type]
     normal.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
 
 
-def _run(paragraph, text: str, *, bold: bool = False, italic: bool = False, size: float | None = None,  # type: ignore[no-untyped-def]
+def page_break(doc: Docx) -> None:
+    """What python-docx's add_page_break does, typed: a paragraph holding only a page break."""
+    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+
+def _run(paragraph: Paragraph, text: str, *, bold: bool = False, italic: bool = False, size: float | None = None,
          underline: bool = False) -> None:
     run = paragraph.add_run(text)
     run.bold, run.italic, run.underline = bold, italic, underline
@@ -95,7 +102,7 @@ def _cell_line(cell: _Cell, text: str, *, first: bool = False, **style: object) 
     _run(paragraph, text, **style)  # type: ignore[arg-type]
 
 
-def _header(doc: Document, spec: Official) -> None:  # type: ignore[valid-type]
+def _header(doc: Docx, spec: Official) -> None:
     table = doc.add_table(rows=1, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     left, right = table.rows[0].cells
@@ -111,7 +118,7 @@ def _header(doc: Document, spec: Official) -> None:  # type: ignore[valid-type]
     _cell_line(right, date_line(spec.place, spec.day), italic=True, size=13)
 
 
-def centered(doc: Document, text: str, *, bold: bool = False, size: float = 13,  # type: ignore[valid-type]
+def centered(doc: Docx, text: str, *, bold: bool = False, size: float = 13,
             space_before: float = 0) -> None:
     paragraph = doc.add_paragraph()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -120,7 +127,7 @@ def centered(doc: Document, text: str, *, bold: bool = False, size: float = 13, 
     _run(paragraph, text, bold=bold, size=size)
 
 
-def _paragraph(doc: Document, text: str) -> None:  # type: ignore[valid-type]
+def _paragraph(doc: Docx, text: str) -> None:
     paragraph = doc.add_paragraph()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
     paragraph.paragraph_format.first_line_indent = Mm(10)
@@ -128,7 +135,7 @@ def _paragraph(doc: Document, text: str) -> None:  # type: ignore[valid-type]
     _run(paragraph, text)
 
 
-def _table(doc: Document, header: list[str], rows: list[list[str]]) -> None:  # type: ignore[valid-type]
+def _table(doc: Docx, header: list[str], rows: list[list[str]]) -> None:
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, header, strict=True):
@@ -139,7 +146,7 @@ def _table(doc: Document, header: list[str], rows: list[list[str]]) -> None:  # 
             _run(cell.paragraphs[0], text, size=12)
 
 
-def _signature(doc: Document, spec: Official) -> None:  # type: ignore[valid-type]
+def _signature(doc: Docx, spec: Official) -> None:
     table = doc.add_table(rows=1, cols=2)
     left, right = table.rows[0].cells
     left.width, right.width = Mm(85), Mm(80)

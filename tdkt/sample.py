@@ -190,14 +190,14 @@ def load_sample(session: Session, *, name: str, today: date | None = None) -> Ca
                         if sample.campaign.registration_due else None)
     session.add(campaign)
     session.flush()
-    for spec in sample.campaign.phases:
-        phase = Phase(campaign_id=campaign.id or 0, number=spec.number, name=spec.name,
-                      starts_on=spec.starts_on, ends_on=spec.ends_on)
+    for phase_spec in sample.campaign.phases:
+        phase = Phase(campaign_id=campaign.id or 0, number=phase_spec.number, name=phase_spec.name,
+                      starts_on=phase_spec.starts_on, ends_on=phase_spec.ends_on)
         session.add(phase)
         session.flush()
         session.add_all(StageDeadline(phase_id=phase.id or 0, key=key, due_at=end_of_day(day))
-                        for key, day in spec.deadlines.items())
+                        for key, day in phase_spec.deadlines.items())
         session.add_all(PhaseQuota(phase_id=phase.id or 0, subject=q.subject, title_code=q.title_code,
-                                   max_count=q.max_count) for q in spec.quotas)
+                                   max_count=q.max_count) for q in phase_spec.quotas)
     session.flush()
     return campaign

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import case, insert, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, func, select
 
@@ -238,11 +239,12 @@ def _annex(session: Session, *, decision: Decision, dossier_ids: list[int]) -> N
     campaign = session.get(Campaign, phase.campaign_id) if phase else None
     assert campaign is not None
     titles = campaign_rules(campaign).titles
-    rows = session.exec(
-        select(Nomination.id, Nomination.title_code, Nominee.id, Nominee.full_name, Nominee.position, Unit.name)
+    rows = session.execute(  # sqlalchemy's select: sqlmodel's is typed for four columns at most
+        sa_select(col(Nomination.id), col(Nomination.title_code), col(Nominee.id), col(Nominee.full_name),
+                  col(Nominee.position), col(Unit.name))
         .join(Nominee, col(Nominee.id) == Nomination.nominee_id)
         .join(Unit, col(Unit.id) == Nominee.unit_id)
-        .where(col(Nomination.dossier_id).in_(dossier_ids), Nomination.status == NominationStatus.granted)
+        .where(col(Nomination.dossier_id).in_(dossier_ids), col(Nomination.status) == NominationStatus.granted)
         .order_by(col(Unit.name), col(Nominee.full_name))
     ).all()
     if not rows:

@@ -374,7 +374,8 @@ def create_app() -> FastAPI:
             return page("message.html", 404, title="Không có trang này", message="Hộp thư demo chỉ có ở chế độ demo.")
         mails = [message_from_bytes(p.read_bytes(), policy=default) for p in reversed(mailbox_files())]
         return page("mailbox.html", mails=[{"to": m["To"], "subject": m["Subject"], "date": m["Date"],
-                                            "body": m.get_body(("plain",)).get_content()} for m in mails[:200]])
+                                            "body": body.get_content() if (body := m.get_body(("plain",))) else ""}
+                                           for m in mails[:200]])
 
     return app
 
