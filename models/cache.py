@@ -5,12 +5,12 @@ delegations: an approval by link asked PostgreSQL for fourteen such rows each ti
 these tables (`TABLES`; `session.get` included) is answered here after its first run, keyed by its SQL and
 parameters, per database.
 
-Correctness rests on one counter, `ReferenceVersion`: a transaction that writes any of these tables (through
-the ORM, or an UPDATE/DELETE/INSERT statement) adds one to it in the same transaction, at commit. Each
+Correctness rests on one counter, `ReferenceVersion`: the database's triggers on these tables add one to it
+in any transaction that writes them, whoever writes (tdkt, or SQL by hand; migration 0012). Each
 transaction reads it once before its first cached answer; when it has moved, every process drops what it
 kept. So a cached row is never older than the version read at the start of the transaction, as with a
-SELECT made at that moment, and a transaction that has written reference rows reads them from the database
-until it ends. Rows written behind the ORM's back (raw SQL) must bump the version themselves.
+SELECT made at that moment, and a transaction that has written reference rows (seen here, from its flushes
+and statements) reads them from the database until it ends.
 
 Cached rows are stored pickled, so each session gets its own copies; a row the session already holds is
 never overwritten (as with any query). Values worked out from these rows alone (which office a school answers
@@ -27,7 +27,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Table, event, inspect, update
+from sqlalchemy import Table, event, inspect
 from sqlalchemy.orm import ORMExecuteState, SessionTransaction
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.sql.util import find_tables
@@ -210,14 +210,6 @@ def _after_flush(session: OrmSession, _context: object) -> None:
         session.info[WROTE] = True
 
 
-def _bump(session: OrmSession) -> None:
-    """At commit, a transaction that wrote reference rows moves the version (every process drops its cache)."""
-    session.flush()  # the commit's own flush comes after this event: its writes must count
-    if session.info.get(WROTE):
-        session.execute(update(ReferenceVersion).where(ReferenceVersion.id == 1)  # type: ignore[arg-type]
-                        .values(version=ReferenceVersion.version + 1))
-
-
 def _ended(session: OrmSession, transaction: SessionTransaction) -> None:
     if transaction.parent is None:  # the transaction, not a savepoint: the next one checks and writes afresh
         session.info.pop(VERSION, None)
@@ -226,5 +218,4 @@ def _ended(session: OrmSession, transaction: SessionTransaction) -> None:
 
 event.listen(OrmSession, "do_orm_execute", _on_execute)
 event.listen(OrmSession, "after_flush", _after_flush)
-event.listen(OrmSession, "before_commit", _bump)
 event.listen(OrmSession, "after_transaction_end", _ended)

@@ -86,6 +86,30 @@ def test_a_change_committed_elsewhere_is_seen_by_the_next_transaction(session: S
         assert reader.get(ReferenceVersion, 1).version >= 2  # type: ignore[union-attr]
 
 
+def test_a_change_made_with_sql_by_hand_is_seen_by_the_next_transaction(session: Session, db_url: str) -> None:
+    """An operator's UPDATE in psql (here: a connection of the driver's own, outside SQLAlchemy) moves the version
+    through the database's triggers, once per transaction on PostgreSQL, and the kept rows are dropped."""
+    district = make_district(session, blocks=1, schools_per_block=2)
+    session.commit()
+    head = district.heads[district.schools[0].id or 0]
+    with Session(get_engine(db_url)) as reader:
+        assert reader.get(Person, head.id).full_name == head.full_name  # type: ignore[union-attr]
+        before = reader.get(ReferenceVersion, 1).version  # type: ignore[union-attr]
+    connection = get_engine(db_url).raw_connection()  # a connection of the driver (psycopg, sqlite3) itself
+    try:
+        cursor = connection.cursor()
+        cursor.execute(f"UPDATE person SET full_name = 'Sửa tay trong psql' WHERE id = {head.id}")
+        cursor.execute(f"UPDATE unit SET name = 'Trường sửa tay' WHERE id = {district.schools[1].id}")
+        connection.commit()
+    finally:
+        connection.close()
+    with Session(get_engine(db_url)) as reader:
+        assert reader.get(Person, head.id).full_name == "Sửa tay trong psql"  # type: ignore[union-attr]
+        assert reader.get(Unit, district.schools[1].id).name == "Trường sửa tay"  # type: ignore[union-attr]
+        moved = reader.get(ReferenceVersion, 1).version - before  # type: ignore[union-attr]
+    assert moved == (1 if db_url.startswith("postgresql") else 2)  # SQLite: one per row written
+
+
 def test_a_transaction_that_wrote_reference_rows_reads_them_from_the_database(session: Session,
                                                                                 db_url: str) -> None:
     district = make_district(session, blocks=1, schools_per_block=1)
