@@ -95,8 +95,9 @@ def deliver(session: Session, *, settings: Settings, now: datetime | None = None
     asked = {row.dossier_id for row in rows if _asking(row)}  # the dossiers their links are for, read at once
     dossiers = {d.id or 0: d for d in session.exec(select(Dossier).where(col(Dossier.id).in_(asked))).all()} \
         if asked else {}
-    rendered = {message_id(row.id or 0, settings): (row, render(row.event, _with_link(session, row, settings, dossiers),
-                                                       to_email=row.recipient_email, to_name=row.recipient_name))
+    rendered = {message_id(row.id or 0, settings):
+                (row, render(row.event, _with_link(session, row, settings, dossiers), to_email=row.recipient_email,
+                             to_name=row.recipient_name))
                 for row in rows}
     emails = [build_message(email, message_id=key, sender=settings.mail_from)
               for key, (row, email) in rendered.items() if row.channel == Channel.email]
