@@ -24,6 +24,7 @@ from tdkt.timefmt import end_of_day
 
 INITIATIVE = "Đổi mới phương pháp dạy học tích cực theo Chương trình giáo dục phổ thông 2018"
 ACHIEVEMENTS = "Hoàn thành xuất sắc nhiệm vụ năm học; học sinh lớp chủ nhiệm đạt kết quả tốt."
+SCHOOL_FIGURES = {"total": 32, "completed": 32, "LDTT": 25, "CSTDCS": 3, "disciplined": 0}  # for its TTLĐTT
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Lò", "Hà", "Nông", "Vàng", "Giàng"]
 GIVEN = ["Thị Hương", "Văn Quý", "Thị Ngọc Ánh", "Văn Dũng", "Thị Yến", "Seo Phử", "Thị Hoa", "Minh Tuấn",
          "Thị Dua", "Thị Thu Trang", "Văn Hải", "Thị Lan", "Đức Thắng", "Thị Mai", "Quang Huy", "Thị Hằng"]
@@ -127,7 +128,8 @@ def _nominations(session: Session, schools: list[Unit], dossiers: list[Dossier],
     session.add_all([n for _, n, _ in nominees])
     session.flush()
     rows = [Nomination(dossier_id=d.id or 0, nominee_id=n.id or 0, title_code=title, achievements=ACHIEVEMENTS,
-                       initiative=INITIATIVE if title == "CSTDCS" else None)
+                       initiative=INITIATIVE if title == "CSTDCS" else None,
+                       member_figures=SCHOOL_FIGURES if n.kind == SubjectKind.collective else None)
             for d, n, titles in nominees for title in titles]
     session.add_all(rows)
     session.flush()

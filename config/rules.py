@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from sqlmodel import Session
 
 from config.once import once
 from config.yaml_source import ConfigError, load_model
-from models.campaign import Campaign
+from models.campaign import Campaign, Phase
 from models.nomination import SubjectKind
 from models.paper import PAPER_KINDS
 
@@ -46,23 +47,41 @@ class Cited(Strict):
     confidence: Literal["H", "M", "L"]
 
 
+MEMBER_COUNTS = ("completed", "disciplined")  # what a collective counts of its members besides titles held
+COMPARISONS = ("more_than_share", "at_least_share", "at_least", "at_most")
+
+
 class Requirement(Cited):
-    """One precondition of a title; exactly one of `with_title`, `initiative`, `history` is set.
+    """One precondition of a title; exactly one of `with_title`, `initiative`, `history`, `members` is set.
 
     with_title: the same nominee also holds (or is proposed for) that title in the school year;
     initiative: the nomination names an initiative (sáng kiến) recognised by the unit;
-    history: the nominee held that title `consecutive_years` years in a row, ending this year or the last.
+    history: the nominee held that title `consecutive_years` years in a row, ending this year or the last;
+    members: of a collective's members (the figures of its báo cáo thành tích), those who hold a title (its
+    code), "completed" their tasks or were "disciplined" (cảnh cáo or above), compared by exactly one of
+    `more_than_share` / `at_least_share` (of all its members), `at_least` / `at_most` (a number of people).
     """
 
     with_title: str | None = None
     initiative: bool = False
     history: str | None = None
     consecutive_years: int = Field(1, ge=1)
+    members: str | None = None
+    more_than_share: float | None = Field(None, ge=0, lt=1)
+    at_least_share: float | None = Field(None, gt=0, le=1)
+    at_least: int | None = Field(None, ge=1)
+    at_most: int | None = Field(None, ge=0)
 
     @model_validator(mode="after")
     def _one_kind(self) -> Requirement:
-        if sum((self.with_title is not None, self.initiative, self.history is not None)) != 1:
-            raise ValueError("mỗi điều kiện ghi đúng một trong: with_title, initiative, history")
+        if sum((self.with_title is not None, self.initiative, self.history is not None,
+                self.members is not None)) != 1:
+            raise ValueError("mỗi điều kiện ghi đúng một trong: with_title, initiative, history, members")
+        compared = [name for name in COMPARISONS if getattr(self, name) is not None]
+        if self.members is not None and len(compared) != 1:
+            raise ValueError(f"điều kiện members ghi đúng một phép so sánh trong: {', '.join(COMPARISONS)}")
+        if self.members is None and compared:
+            raise ValueError(f"{', '.join(compared)} chỉ dùng với điều kiện members")
         return self
 
 
@@ -118,16 +137,33 @@ def _check(rules: RuleSet) -> list[tuple[Sequence[str | int], str]]:
     if rules.valid_to and rules.valid_to < rules.valid_from:
         problems.append((("valid_to",), "ngày hết hiệu lực trước ngày có hiệu lực"))
     for code, title in rules.titles.items():
+        if code in (*MEMBER_COUNTS, "total"):
+            problems.append((("titles", code), f"mã danh hiệu '{code}' trùng tên một số liệu của tập thể"))
         for i, need in enumerate(title.requires):
             for named in (need.with_title, need.history):
                 if named is not None and named not in rules.titles:
                     problems.append((("titles", code, "requires", i), f"danh hiệu '{named}' không có trong bộ quy tắc"))
+            if need.members is not None:
+                problems += [(("titles", code, "requires", i, "members"), message)
+                             for message in _member_problems(rules, title, need.members)]
         problems += [(("titles", code, "papers", i), f"loại giấy tờ '{kind}' không có (có: {', '.join(PAPER_KINDS)})")
                      for i, kind in enumerate(title.papers) if kind not in PAPER_KINDS]
     for i, cap in enumerate(rules.caps):
         problems += [(("caps", i, field), f"danh hiệu '{named}' không có trong bộ quy tắc")
                      for field, named in (("title", cap.title), ("of", cap.of)) if named not in rules.titles]
     return problems
+
+
+def _member_problems(rules: RuleSet, title: Title, counted: str) -> list[str]:
+    if title.subject != SubjectKind.collective:
+        return ["điều kiện về cá nhân trong tập thể chỉ dùng cho danh hiệu của tập thể"]
+    if counted in MEMBER_COUNTS:
+        return []
+    held = rules.titles.get(counted)
+    if held is None:
+        return [f"'{counted}' không phải danh hiệu trong bộ quy tắc, cũng không phải {' hay '.join(MEMBER_COUNTS)}"]
+    return [] if held.subject == SubjectKind.individual else [f"'{counted}' là danh hiệu của tập thể, không phải "
+                                                               "của cá nhân trong tập thể"]
 
 
 def load_rules(path: Path) -> RuleSet:
@@ -173,3 +209,11 @@ def _merge(base: Any, override: Any) -> Any:
 def campaign_rules(campaign: Campaign) -> RuleSet:
     """The rule set a campaign follows, with the campaign's own overrides."""
     return rule_set(campaign.rule_set, campaign.rule_overrides)
+
+
+def phase_rules(session: Session, *, phase_id: int) -> RuleSet:
+    """The rule set of the campaign a phase (and so a dossier) belongs to."""
+    phase = session.get(Phase, phase_id)
+    campaign = session.get(Campaign, phase.campaign_id) if phase else None
+    assert campaign is not None, f"phase {phase_id} has no campaign"
+    return campaign_rules(campaign)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import UniqueConstraint, insert
+from sqlalchemy import JSON, Column, UniqueConstraint, insert
 from sqlalchemy import event as orm_event
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Field, Session, SQLModel, select
@@ -48,6 +48,9 @@ class Nomination(SQLModel, table=True):
     initiative: str | None = Field(default=None, description="the recognised initiative (sáng kiến), if any")
     status: NominationStatus = Field(default=NominationStatus.proposed, index=True)
     withdrawn: bool = Field(default=False, description="removed by the school before submission")
+    member_figures: dict[str, int] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True),
+        description="a collective's members, counted (tdkt/members.py): total, completed, disciplined, per title")
 
 
 class NominationDecision(SQLModel, table=True):

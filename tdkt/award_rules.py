@@ -20,7 +20,7 @@ from models.dossier import Dossier
 from models.nomination import Nomination, NominationStatus, Nominee
 from models.paper import PAPER_KINDS, papers_of
 from models.registration import forwarded_entries
-from tdkt import preload
+from tdkt import members, preload
 from tdkt.checks import APPROVED, CheckContext, register
 from tdkt.errors import Violation
 from tdkt.text import fold
@@ -63,10 +63,10 @@ def _preconditions(ctx: CheckContext, going_on: list[tuple[Nomination, Nominee]]
     problems = []
     for nomination, nominee in going_on:
         title = ctx.rules.titles[nomination.title_code]
-        for need in title.requires:
-            if message := unmet(ctx.rules, need, nomination, nominee, year, held, proposed):
-                problems.append(Violation("precondition", f"{nominee.full_name}: {title.name} {message} "
-                                                          f"({need.article}).", nomination.id))
+        problems += [Violation("precondition", f"{nominee.full_name}: {title.name} {message} ({article}).",
+                               nomination.id)
+                     for message, article in shortfalls(ctx.rules, nomination.title_code, nomination, nominee, year,
+                                                        held, proposed)]
     return problems
 
 
@@ -117,9 +117,22 @@ def _by_nominee(batch: preload.Preloaded) -> dict[int, list[tuple[int, Nominatio
     return found
 
 
+def shortfalls(rules: RuleSet, code: str, nomination: Nomination, nominee: Nominee, year: int,
+               held: dict[tuple[int, str], set[int]], proposed: set[tuple[int, str]]) -> list[tuple[str, str]]:
+    """What the nomination misses of title `code`'s requirements: (in words, the article it comes from). A
+    collective's missing figures are asked for once for all the title's conditions on its members."""
+    title = rules.titles[code]
+    asking = members.missing(rules, title, nomination.member_figures)
+    found = [(asking, title.article)] if asking else []
+    return found + [(message, need.article) for need in title.requires if not (asking and need.members)
+                    and (message := unmet(rules, need, nomination, nominee, year, held, proposed))]
+
+
 def unmet(rules: RuleSet, need: Requirement, nomination: Nomination, nominee: Nominee, year: int,
            held: dict[tuple[int, str], set[int]], proposed: set[tuple[int, str]]) -> str | None:
     """What is missing for one requirement, in words, or None when it is met."""
+    if need.members is not None:
+        return members.unmet(rules, need, nomination.member_figures)
     if need.initiative:
         return None if (nomination.initiative or "").strip() else \
             "cần có sáng kiến được cơ sở công nhận (hãy ghi tên sáng kiến)"

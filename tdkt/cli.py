@@ -15,16 +15,17 @@ from rich.table import Table
 from sqlmodel import Session, func, select
 
 from config.route import default_route, load_route
-from config.rules import load_rules
+from config.rules import load_rules, phase_rules
 from config.settings import CONFIG_DIR, get_settings
 from config.yaml_source import ConfigError
 from models.audit import AuditEvent, verify
 from models.campaign import Campaign, Phase
 from models.db import migrate, session_scope
-from models.nomination import SubjectKind
+from models.dossier import Dossier
+from models.nomination import Nomination, SubjectKind
 from models.outbox import OutboxMessage, OutboxStatus
 from models.unit import Unit, get_unit_by_code
-from tdkt import registration, services
+from tdkt import members, registration, services
 from tdkt.errors import Refused
 from tdkt.sample import load_sample, read_sample, sample_names
 from tdkt.timefmt import fmt_datetime, local_today, parse_date
@@ -215,6 +216,22 @@ def _school(session: Session, code: str) -> Unit:
     return unit
 
 
+FigureOpt = Annotated[list[str], typer.Option(
+    "--figure", help="Số liệu cá nhân của tập thể, lặp lại: total=40 (tổng số), completed=40 (hoàn thành nhiệm vụ), "
+                     "LDTT=30, CSTDCS=3 (số người đạt danh hiệu), disciplined=0 (bị kỷ luật từ cảnh cáo)")]
+
+
+def _figures(session: Session, dossier: Dossier, pairs: list[str]) -> members.Figures | None:
+    """'LDTT=30' pairs as a collective's figures (Refused naming a malformed one)."""
+    texts = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise Refused("bad_figure", f"Số liệu '{pair}' phải có dạng 'MÃ=SỐ NGƯỜI', ví dụ 'LDTT=30'.")
+        texts[key.strip()] = value
+    return members.read(phase_rules(session, phase_id=dossier.phase_id), texts)
+
+
 @app.command()
 def nominate(
     school: Annotated[str, typer.Option(help="Mã trường")],
@@ -224,6 +241,7 @@ def nominate(
     position: Annotated[str | None, typer.Option(help="Chức vụ")] = None,
     achievements: Annotated[str, typer.Option(help="Tóm tắt thành tích")] = "", campaign: CampaignOpt = None,
     initiative: Annotated[str | None, typer.Option(help="Tên sáng kiến được công nhận")] = None,
+    figure: FigureOpt = [],  # noqa: B006
 ) -> None:
     """Thêm một cá nhân hoặc tập thể vào hồ sơ của trường."""
     with refusals(), session_scope() as session:
@@ -233,8 +251,24 @@ def nominate(
         kind = SubjectKind.collective if collective else SubjectKind.individual
         nomination = services.add_nomination(session, dossier_id=dossier.id or 0, full_name=name, kind=kind,
                                              title_code=title, position=position, achievements=achievements,
-                                             initiative=initiative)
+                                             initiative=initiative, figures=_figures(session, dossier, figure))
         console.print(f"Hồ sơ số {dossier.id}: đã thêm đề nghị số {nomination.id} ({name}, {title}).")
+
+
+@app.command()
+def figures(nomination: Annotated[int, typer.Option(help="Số đề nghị (tdkt nominate in ra)")],
+            figure: FigureOpt = []) -> None:  # noqa: B006
+    """Ghi hoặc sửa số liệu cá nhân trong tập thể của một đề nghị (không có --figure: xóa số liệu)."""
+    with refusals(), session_scope() as session:
+        found = session.get(Nomination, nomination)
+        dossier = session.get(Dossier, found.dossier_id) if found else None
+        if dossier is None:
+            raise Refused("not_found", f"Không tìm thấy đề nghị số {nomination}.")
+        changed = services.set_member_figures(session, nomination_id=nomination,
+                                              figures=_figures(session, dossier, figure))
+        rules = phase_rules(session, phase_id=dossier.phase_id)
+        text = members.describe(rules, changed.member_figures) or "chưa có số liệu"
+        console.print(f"Đề nghị số {nomination}: {text}.")
 
 
 @app.command(name="import")

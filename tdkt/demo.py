@@ -74,12 +74,16 @@ def fresh_database(console: Console) -> None:
     console.print(f"Đã xóa cơ sở dữ liệu demo cũ ({path}).")
 
 
+# What each school reports of its staff for its own TTLĐTT (báo cáo thành tích, Mẫu 01): 19 of 24 LĐTT.
+SCHOOL_FIGURES = {"total": 24, "completed": 24, "LDTT": 19, "CSTDCS": 2, "disciplined": 0}
+
+
 def _nominate(session: Session, dossier_id: int, name: str, kind: SubjectKind, title: str,
               position: str | None = None, initiative: str | None = None) -> Nomination:
     return services.add_nomination(
         session, dossier_id=dossier_id, full_name=name, kind=kind, title_code=title, position=position,
         achievements="Hoàn thành xuất sắc nhiệm vụ năm học, có sáng kiến được công nhận cấp trường.",
-        initiative=initiative)
+        initiative=initiative, figures=SCHOOL_FIGURES if kind == SubjectKind.collective else None)
 
 
 def year_plan(session: Session) -> dict[int, list[Wanted]]:

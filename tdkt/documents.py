@@ -20,11 +20,13 @@ from models.dossier import Dossier
 from models.nomination import Nomination, NominationStatus, Nominee, active_nominations
 from models.unit import Person, Unit, block_members
 from models.vote import council_vote_for, tallies_for
+from tdkt import members
 from tdkt.errors import Refused
 from tdkt.official import Official, render
 from tdkt.timefmt import fmt_date, local_today
 
 LIST_HEADER = ["TT", "Họ và tên / Tập thể", "Chức vụ", "Đơn vị", "Danh hiệu, hình thức đề nghị"]
+FIGURES_HEADER = "Số liệu cá nhân trong tập thể"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -60,8 +62,11 @@ def _head(session: Session, unit: Unit) -> Person | None:
     return session.exec(select(Person).where(Person.unit_id == unit.id).order_by(col(Person.id))).first()
 
 
-def _rows(pairs: list[tuple[Nomination, Nominee]], units: dict[int, str], rules: RuleSet) -> list[list[str]]:
-    return [[str(i), p.full_name, p.position or "", units.get(p.unit_id, ""), _title(rules, n.title_code)]
+def _rows(pairs: list[tuple[Nomination, Nominee]], units: dict[int, str], rules: RuleSet, *,
+          figures: bool = False) -> list[list[str]]:
+    """The list's rows; with `figures`, a last column of each collective's figures of its members."""
+    return [[str(i), p.full_name, p.position or "", units.get(p.unit_id, ""), _title(rules, n.title_code),
+             *([members.describe(rules, n.member_figures)] if figures else [])]
             for i, (n, p) in enumerate(pairs, 1)]
 
 
@@ -138,11 +143,12 @@ def nominee_list(session: Session, *, dossier_id: int) -> bytes:
     _, school, _, s = _school_parts(session, dossier_id)
     pairs = active_nominations(session, dossier_id=dossier_id)
     return _workbook(f"DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG – {school.name.upper()}", f"{s.phase.name}, năm học "
-                     f"{s.campaign.school_year}", _rows(pairs, {school.id or 0: school.name}, s.rules),
-                     Counter(_title(s.rules, n.title_code) for n, _ in pairs))
+                     f"{s.campaign.school_year}", _rows(pairs, {school.id or 0: school.name}, s.rules, figures=True),
+                     Counter(_title(s.rules, n.title_code) for n, _ in pairs), [*LIST_HEADER, FIGURES_HEADER])
 
 
-def _workbook(title: str, subtitle: str, rows: list[list[str]], totals: Counter[str]) -> bytes:
+def _workbook(title: str, subtitle: str, rows: list[list[str]], totals: Counter[str],
+              header: list[str] = LIST_HEADER) -> bytes:
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -150,7 +156,7 @@ def _workbook(title: str, subtitle: str, rows: list[list[str]], totals: Counter[
     sheet.append([title])
     sheet.append([subtitle])
     sheet.append([])
-    sheet.append(LIST_HEADER)
+    sheet.append(header)
     for row in rows:
         sheet.append([int(row[0]), *row[1:]])
     sheet.append([])
@@ -160,7 +166,7 @@ def _workbook(title: str, subtitle: str, rows: list[list[str]], totals: Counter[
     for cell in (sheet["A1"], sheet["A2"], *sheet[4]):
         cell.font = Font(name="Times New Roman", bold=True)
     sheet["A1"].alignment = Alignment(horizontal="left")
-    for column, width in zip("ABCDE", (5, 32, 18, 34, 34), strict=True):
+    for column, width in zip("ABCDEF"[:len(header)], (5, 32, 18, 34, 34, 60), strict=False):
         sheet.column_dimensions[column].width = width
     out = io.BytesIO()
     book.save(out)

@@ -1,7 +1,8 @@
 """What each nominee is eligible for, from the rule set and the award history: "đủ điều kiện" or "thiếu: …".
 
 Shown to the school while it prepares its dossier and to reviewers beside each nomination. Preconditions
-only (same-year title, initiative, consecutive years); papers, votes and caps are the dossier's checks.
+only (same-year title, initiative, consecutive years, a collective's members); papers, votes and caps are the
+dossier's checks.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from models.award import school_year_start, years_held
 from models.campaign import Campaign, Phase
 from models.dossier import Dossier
 from models.nomination import Nomination, Nominee, active_nominations
-from tdkt.award_rules import proposed_in_campaign, unmet
+from tdkt.award_rules import proposed_in_campaign, shortfalls
 
 
 @dataclass(frozen=True)
@@ -48,12 +49,11 @@ def for_dossier(session: Session, *, dossier_id: int,
             continue
 
         def missing(code: str) -> list[str]:
-            return [m for need in rules.titles[code].requires
-                    if (m := unmet(rules, need, nomination, nominee, year, held, proposed))]  # noqa: B023
+            return [m for m, _ in shortfalls(rules, code, nomination, nominee, year, held, proposed)]  # noqa: B023
 
         higher = [t.name for code, t in rules.titles.items()
                   if code != nomination.title_code and t.subject == nominee.kind
-                  and any(r.history for r in t.requires) and not missing(code)]
+                  and any(r.history or r.members for r in t.requires) and not missing(code)]
         standings[nomination.id or 0] = Standing(requested=rules.titles[nomination.title_code].name,
                                                  missing=missing(nomination.title_code), also_eligible=higher)
     return standings

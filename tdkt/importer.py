@@ -1,9 +1,10 @@
 """Import a school's nominee list from XLSX or CSV, in the layout offices already use.
 
 Columns (header row, any order, matched without case or diacritics): Họ và tên, Chức vụ, Đơn vị,
-Danh hiệu đề nghị, Thành tích, and optionally Sáng kiến (the recognised initiative). The title may be given by
-code (LDTT), abbreviation (LĐTT) or name. Every row is checked first; one bad row stores nothing and every
-problem is reported with its row and column.
+Danh hiệu đề nghị, Thành tích, and optionally Sáng kiến (the recognised initiative) and, for collectives, the
+figures of their members that the rule set asks for (Tổng số cá nhân trong tập thể, Số cá nhân đạt LĐTT, …:
+tdkt/members.py). The title may be given by code (LDTT), abbreviation (LĐTT) or name. Every row is checked
+first; one bad row stores nothing and every problem is reported with its row and column.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from dataclasses import dataclass
 from openpyxl import load_workbook
 from sqlmodel import Session
 
-from config.rules import RuleSet, campaign_rules
-from models.campaign import Campaign, Phase
+from config.rules import RuleSet, phase_rules
 from models.dossier import Dossier
+from models.nomination import SubjectKind
 from models.unit import Unit
-from tdkt import services
+from tdkt import members, services
 from tdkt.errors import Refused, Violation
 from tdkt.text import fold, nfc
 
@@ -29,10 +30,19 @@ COLUMNS = {"name": "Họ và tên", "position": "Chức vụ", "unit": "Đơn v�
 REQUIRED = ("name", "title")
 
 
+FIGURE = "figure:"  # column keys of the members' figures: "figure:" + the figure (tdkt/members.py)
+
+
 @dataclass(frozen=True)
 class Row:
     number: int
     values: dict[str, str]
+    figures: members.Figures | None = None
+
+
+def columns_of(rules: RuleSet) -> dict[str, str]:
+    """The columns a file may have under this rule set: the fixed ones, then its collectives' figures."""
+    return {**COLUMNS, **{FIGURE + key: members.label(rules, key) for key in members.asked(rules)}}
 
 
 def read_table(content: bytes, filename: str) -> list[list[str]]:
@@ -75,7 +85,7 @@ def title_code(rules: RuleSet, text: str) -> str | None:
 
 def parse(rows: list[list[str]], *, rules: RuleSet, school: Unit) -> tuple[list[Row], list[Violation]]:
     """Check every data row; returns the rows (with `title` as a code) and the problems found."""
-    start, columns = header(rows)
+    start, columns = header(rows, columns_of(rules))
     parsed, problems, seen = [], [], set()
     for number, cells in enumerate(rows[start + 1:], start=start + 2):
         values = {key: cells[i] if i < len(cells) else "" for key, i in columns.items()}
@@ -96,10 +106,26 @@ def parse(rows: list[list[str]], *, rules: RuleSet, school: Unit) -> tuple[list[
         if values["name"] and code and key in seen:
             problems.append(Violation("duplicate", f"{where}: {values['name']} đã có ở dòng trước với cùng danh hiệu."))
         seen.add(key)
-        parsed.append(Row(number, {**values, "title": code or ""}))
+        try:
+            figures = _figures(rules, values, code)
+        except Refused as exc:
+            problems.append(Violation(exc.code, f"{where}: {exc.message}"))
+            figures = None
+        parsed.append(Row(number, {**values, "title": code or ""}, figures))
     if not parsed and not problems:
         problems.append(Violation("empty", "Tệp không có dòng dữ liệu nào dưới dòng tiêu đề."))
     return parsed, problems
+
+
+def _figures(rules: RuleSet, values: dict[str, str], code: str | None) -> members.Figures | None:
+    """A row's figures of a collective's members, checked (Refused when they are wrong or not a collective's)."""
+    figures = members.read(rules, {key.removeprefix(FIGURE): text for key, text in values.items()
+                                   if key.startswith(FIGURE)})
+    if code is None:
+        return figures
+    title = rules.titles[code]
+    return members.checked(rules, figures, collective=title.subject == SubjectKind.collective,
+                           name=values["name"] or title.name)
 
 
 def import_nominees(session: Session, *, dossier_id: int, content: bytes, filename: str) -> int:
@@ -107,10 +133,9 @@ def import_nominees(session: Session, *, dossier_id: int, content: bytes, filena
     dossier = session.get(Dossier, dossier_id)
     if dossier is None:
         raise Refused("not_found", f"Không tìm thấy hồ sơ số {dossier_id}.")
-    school, phase = session.get(Unit, dossier.school_id), session.get(Phase, dossier.phase_id)
-    campaign = session.get(Campaign, phase.campaign_id) if phase else None
-    assert school is not None and campaign is not None
-    rules = campaign_rules(campaign)
+    school = session.get(Unit, dossier.school_id)
+    assert school is not None
+    rules = phase_rules(session, phase_id=dossier.phase_id)
     rows, problems = parse(read_table(content, filename), rules=rules, school=school)
     if problems:
         raise Refused("bad_rows", "Không nhập dòng nào vì tệp có lỗi:\n" + "\n".join(p.message for p in problems),
@@ -120,5 +145,5 @@ def import_nominees(session: Session, *, dossier_id: int, content: bytes, filena
                                 kind=rules.titles[row.values["title"]].subject, title_code=row.values["title"],
                                 position=row.values.get("position") or None,
                                 achievements=row.values.get("achievements", ""),
-                                initiative=row.values.get("initiative"))
+                                initiative=row.values.get("initiative"), figures=row.figures)
     return len(rows)

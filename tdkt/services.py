@@ -6,7 +6,7 @@ batch such as a block's forward or a phase's decision is one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -17,7 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, func, select
 
 from config.route import Route, default_route
-from config.rules import campaign_rules
+from config.rules import campaign_rules, phase_rules
 from models.audit import history_with_actors, seal
 from models.award import AwardRecord, school_year_start
 from models.campaign import Campaign, Phase, StageDeadline, forget_deadline, quotas_for
@@ -29,7 +29,7 @@ from models.nomination import Nomination, NominationStatus, Nominee, SubjectKind
 from models.paper import papers_of
 from models.unit import Person, Unit, UnitKind, block_members, district_schools, get_person_by_email
 from models.vote import CouncilVote, VoteTally, council_vote_for, tallies_for
-from tdkt import preload
+from tdkt import members, preload
 from tdkt.chunks import chunks
 from tdkt.eligibility import for_dossier
 from tdkt.engine import RECIPIENTS, TransitionResult, Verdict, apply
@@ -68,15 +68,14 @@ def open_dossier(session: Session, *, phase_id: int, school_id: int, route: Rout
 
 def add_nomination(
     session: Session, *, dossier_id: int, full_name: str, kind: SubjectKind, title_code: str,
-    position: str | None = None, achievements: str = "", initiative: str | None = None, route: Route | None = None,
+    position: str | None = None, achievements: str = "", initiative: str | None = None,
+    figures: Mapping[str, int] | None = None, route: Route | None = None,
 ) -> Nomination:
-    """Propose an individual or collective of the school for a title (the title must exist in the rule set)."""
+    """Propose an individual or collective of the school for a title (the title must exist in the rule set);
+    a collective may carry the figures of its members that the rule set asks for (tdkt/members.py)."""
     route = route or default_route()
     dossier = _editable_dossier(session, dossier_id=dossier_id, route=route)
-    phase = session.get(Phase, dossier.phase_id)
-    campaign = session.get(Campaign, phase.campaign_id) if phase else None
-    assert campaign is not None
-    rules = campaign_rules(campaign)
+    rules = phase_rules(session, phase_id=dossier.phase_id)
     title = rules.titles.get(title_code)
     if title is None:
         known = ", ".join(f"{code} ({t.name})" for code, t in rules.titles.items())
@@ -87,13 +86,32 @@ def add_nomination(
     name = " ".join(full_name.split())
     if not name:
         raise Refused("empty_name", "Họ và tên (hoặc tên tập thể) không được để trống.")
+    figures = members.checked(rules, figures, collective=kind == SubjectKind.collective, name=name)
     nominee = session.exec(select(Nominee).where(
         Nominee.unit_id == dossier.school_id, Nominee.full_name == name, Nominee.kind == kind
     )).first() or Nominee(kind=kind, full_name=name, position=position, unit_id=dossier.school_id)
     session.add(nominee)
     session.flush()
     nomination = Nomination(dossier_id=dossier_id, nominee_id=nominee.id or 0, title_code=title_code,
-                            achievements=achievements, initiative=(initiative or "").strip() or None)
+                            achievements=achievements, initiative=(initiative or "").strip() or None,
+                            member_figures=figures)
+    session.add(nomination)
+    session.flush()
+    return nomination
+
+
+def set_member_figures(session: Session, *, nomination_id: int, figures: Mapping[str, int] | None,
+                       route: Route | None = None) -> Nomination:
+    """Replace a collective's figures of its members (None: clear them), while its dossier is at the school."""
+    nomination = session.get(Nomination, nomination_id)
+    if nomination is None or nomination.withdrawn:
+        raise Refused("not_found", f"Không tìm thấy đề nghị số {nomination_id}.")
+    dossier = _editable_dossier(session, dossier_id=nomination.dossier_id, route=route or default_route())
+    nominee = session.get(Nominee, nomination.nominee_id)
+    assert nominee is not None
+    nomination.member_figures = members.checked(phase_rules(session, phase_id=dossier.phase_id), figures,
+                                                collective=nominee.kind == SubjectKind.collective,
+                                                name=nominee.full_name)
     session.add(nomination)
     session.flush()
     return nomination
@@ -392,13 +410,15 @@ def dossier_view(session: Session, *, dossier_id: int, route: Route | None = Non
     school, phase = session.get(Unit, dossier.school_id), session.get(Phase, dossier.phase_id)
     campaign = session.get(Campaign, phase.campaign_id) if phase else None
     assert school is not None and phase is not None and campaign is not None
-    titles = campaign_rules(campaign).titles
+    rules = campaign_rules(campaign)
+    titles = rules.titles
     active = active_nominations(session, dossier_id=dossier_id)
     tallies = tallies_for(session, nomination_ids=[n.id or 0 for n, _ in active])
     return {
         "dossier": dossier, "school": school.name, "phase": phase.name, "campaign": campaign.theme,
         "campaign_number": campaign.number, "stage": route.stages[dossier.stage],
         "title_choices": [(code, t.name, t.subject.value) for code, t in titles.items()],
+        "figure_fields": [(key, members.label(rules, key)) for key in members.asked(rules)],
         "decides": (dossier.stage, next(iter(route.stages[dossier.stage].actions), "")) == route.decision_step(),
         "vote": council_vote_for(session, dossier_id=dossier_id),
         "papers": papers_of(session, dossier_id=dossier_id),
@@ -407,6 +427,8 @@ def dossier_view(session: Session, *, dossier_id: int, route: Route | None = Non
              "position": p.position or "",
              "title": titles[n.title_code].name if n.title_code in titles else n.title_code,
              "achievements": n.achievements, "initiative": n.initiative, "status": n.status,
+             "collective": p.kind == SubjectKind.collective, "figures": n.member_figures or {},
+             "figures_text": members.describe(rules, n.member_figures),
              "votes": (tallies[n.id].votes_for, tallies[n.id].votes_against) if n.id in tallies else None}
             for n, p in active
         ],

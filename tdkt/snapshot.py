@@ -1,7 +1,8 @@
 """What a dossier held when it was returned, and what changed since: reviewers see the diff when it comes back.
 
-The engine stores a snapshot (nominations with their tallies, the council meeting, the papers) in the audit
-event of every return; `changes_since_return` compares the latest one with the dossier as it is now.
+The engine stores a snapshot (nominations with their tallies and a collective's figures, the council meeting, the
+papers) in the audit event of every return; `changes_since_return` compares the latest one with the dossier as
+it is now.
 """
 
 from __future__ import annotations
@@ -10,10 +11,13 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from config.rules import phase_rules
 from models.audit import AuditEvent
-from models.nomination import active_nominations
+from models.dossier import Dossier
+from models.nomination import Nomination, Nominee, active_nominations
 from models.paper import papers_of
 from models.vote import council_vote_for, tallies_for
+from tdkt import members
 
 
 def snapshot(session: Session, *, dossier_id: int, rejecting: frozenset[int] = frozenset()) -> dict[str, Any]:
@@ -22,11 +26,16 @@ def snapshot(session: Session, *, dossier_id: int, rejecting: frozenset[int] = f
     tallies = tallies_for(session, nomination_ids=[n.id or 0 for n, _ in pairs])
     vote = council_vote_for(session, dossier_id=dossier_id)
     return {
-        "nominations": {f"{p.full_name} – {n.title_code}": [tallies[n.id].votes_for, tallies[n.id].votes_against]
+        "nominations": {_key(n, p): [tallies[n.id].votes_for, tallies[n.id].votes_against]
                         if n.id in tallies else None for n, p in pairs},
+        "figures": {_key(n, p): n.member_figures for n, p in pairs if n.member_figures},
         "meeting": [vote.members_present, vote.members_total] if vote else None,
         "papers": {p.sha256: p.filename for p in papers_of(session, dossier_id=dossier_id)},
     }
+
+
+def _key(nomination: Nomination, nominee: Nominee) -> str:
+    return f"{nominee.full_name} – {nomination.title_code}"
 
 
 def changes_since_return(session: Session, *, dossier_id: int, start_stage: str) -> list[str]:
@@ -43,11 +52,24 @@ def changes_since_return(session: Session, *, dossier_id: int, start_stage: str)
     lines += [f"Phiếu của {key}: {_votes(old)} → {_votes(now['nominations'][key])}"
               for key, old in before["nominations"].items()
               if key in now["nominations"] and now["nominations"][key] != old]
+    if "figures" in before:  # snapshots taken before collectives reported their members have no figures
+        lines += _figure_changes(session, dossier_id, before["figures"], now["figures"])
     if before["meeting"] != now["meeting"]:
         lines.append(f"Biên bản họp xét: có mặt {_votes(before['meeting'])} → {_votes(now['meeting'])} thành viên")
     lines += [f"Thêm giấy tờ: {name}" for sha, name in now["papers"].items() if sha not in before["papers"]]
     lines += [f"Bỏ giấy tờ: {name}" for sha, name in before["papers"].items() if sha not in now["papers"]]
     return lines
+
+
+def _figure_changes(session: Session, dossier_id: int, before: dict[str, dict[str, int]],
+                    now: dict[str, dict[str, int]]) -> list[str]:
+    """"Số liệu của …: 20 cá nhân: 10 đạt LĐTT … → …" for each nominee of both versions whose figures differ."""
+    dossier = session.get(Dossier, dossier_id)
+    assert dossier is not None
+    rules = phase_rules(session, phase_id=dossier.phase_id)
+    return [f"Số liệu của {key}: {members.describe(rules, before.get(key)) or 'chưa có'} → "
+            f"{members.describe(rules, now.get(key)) or 'chưa có'}"
+            for key in dict.fromkeys([*before, *now]) if before.get(key) != now.get(key)]
 
 
 def _votes(pair: list[int] | None) -> str:

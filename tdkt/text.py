@@ -7,7 +7,7 @@ import unicodedata
 
 def nfc(text: object) -> str:
     """Whitespace collapsed and NFC normalised: 'Nguyễn' typed with combining marks equals the precomposed one."""
-    return unicodedata.normalize("NFC", " ".join(str(text or "").split()))
+    return unicodedata.normalize("NFC", " ".join(("" if text is None else str(text)).split()))  # a cell's 0 stays
 
 
 def fold(text: str) -> str:

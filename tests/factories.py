@@ -15,6 +15,7 @@ from models.unit import Person, Unit, UnitKind
 from tdkt import services
 from tdkt.timefmt import end_of_day
 
+SCHOOL_FIGURES = {"total": 20, "completed": 20, "LDTT": 15, "CSTDCS": 2, "disciplined": 0}  # meet TTLĐTT's
 DEADLINES = {"school_submission": date(2022, 11, 3), "block_forward": date(2022, 11, 6),
              "phong_review": date(2022, 11, 10), "noivu_verification": date(2022, 11, 17)}
 
@@ -89,12 +90,13 @@ def at(day: int, month: int = 11, hour: int = 9) -> datetime:
 
 def prepare_dossier(session: Session, district: District, school: Unit, *, individuals: int = 2,
                     votes_for: int = 10, present: int = 12, members: int = 15) -> tuple[int, list[Nomination]]:
-    """A school's dossier with `individuals` LĐTT nominees and the school itself for TTLĐTT, voted."""
+    """A school's dossier with `individuals` LĐTT nominees and the school itself for TTLĐTT (with SCHOOL_FIGURES),
+    voted."""
     dossier = services.open_dossier(session, phase_id=district.phase_id, school_id=school.id or 0)
     noms = [services.add_nomination(session, dossier_id=dossier.id or 0, full_name=f"Giáo viên {i} {school.code}",
                                     kind=SubjectKind.individual, title_code="LDTT") for i in range(individuals)]
     noms.append(services.add_nomination(session, dossier_id=dossier.id or 0, full_name=school.name,
-                                        kind=SubjectKind.collective, title_code="TTLDTT"))
+                                        kind=SubjectKind.collective, title_code="TTLDTT", figures=SCHOOL_FIGURES))
     services.record_vote(session, dossier_id=dossier.id or 0, held_on=date(2022, 10, 28), members_total=members,
                          members_present=present, tallies={n.id or 0: (votes_for, 1) for n in noms})
     session.commit()

@@ -26,6 +26,7 @@ from starlette.datastructures import UploadFile as StarletteUpload
 
 from config import collector
 from config.route import default_route
+from config.rules import phase_rules
 from config.settings import get_settings
 from models.campaign import Phase
 from models.db import session_scope
@@ -35,7 +36,7 @@ from models.paper import Paper
 from models.unit import Person, Unit, UnitKind
 from notifications.mailer import mailbox_files
 from notifications.outbox import failed_messages
-from tdkt import bulk, documents, links, papers, results, services
+from tdkt import bulk, documents, links, members, papers, results, services
 from tdkt.certificates import certificates_zip
 from tdkt.engine import Verdict, may_act
 from tdkt.errors import Refused
@@ -196,7 +197,19 @@ def create_app() -> FastAPI:
                                     kind=kind, title_code=str(form.get("title", "")),
                                     position=str(form.get("position", "")).strip() or None,
                                     achievements=str(form.get("achievements", "")).strip(),
-                                    initiative=str(form.get("initiative", "")))
+                                    initiative=str(form.get("initiative", "")),
+                                    figures=_figures(session, dossier, form) if kind == SubjectKind.collective
+                                    else None)
+
+        return await _form_edit(request, token, save)
+
+    @app.post("/l/{token}/figures/{nomination_id}", response_class=HTMLResponse)
+    async def member_figures(token: str, nomination_id: int, request: Request) -> Response:
+        """The school corrects a collective's figures of its members (after a return, say)."""
+
+        def save(form: dict[str, Any], session: Any, dossier: Any) -> None:
+            services.set_member_figures(session, nomination_id=_own(session, dossier, nomination_id),
+                                        figures=_figures(session, dossier, form))
 
         return await _form_edit(request, token, save)
 
@@ -214,10 +227,7 @@ def create_app() -> FastAPI:
         """The school takes a nominee off its dossier (e.g. one who missed the vote threshold)."""
 
         def save(_form: dict[str, Any], session: Any, dossier: Any) -> None:
-            nomination = session.get(Nomination, nomination_id)
-            if nomination is None or nomination.dossier_id != dossier.id:
-                raise Refused("not_found", "Đề nghị này không thuộc hồ sơ của trường.")
-            services.withdraw_nomination(session, nomination_id=nomination_id)
+            services.withdraw_nomination(session, nomination_id=_own(session, dossier, nomination_id))
 
         return await _form_edit(request, token, save)
 
@@ -407,6 +417,21 @@ async def _form_edit(request: Request, token: str, save: Callable[[dict[str, Any
         return refused
     return await run_in_threadpool(_edit, token, _signed_in(request),
                                    lambda session, _link, dossier: save(form, session, dossier))
+
+
+def _own(session: Any, dossier: Dossier, nomination_id: int) -> int:
+    """The id of a nomination of the link's dossier (a school's form names one), or Refused."""
+    nomination = session.get(Nomination, nomination_id)
+    if nomination is None or nomination.dossier_id != dossier.id:
+        raise Refused("not_found", "Đề nghị này không thuộc hồ sơ của trường.")
+    return nomination_id
+
+
+def _figures(session: Any, dossier: Dossier, form: dict[str, Any]) -> members.Figures | None:
+    """The figures of a collective's members typed into a form's `figure_<key>` fields."""
+    return members.read(phase_rules(session, phase_id=dossier.phase_id),
+                        {key.removeprefix("figure_"): str(value) for key, value in form.items()
+                         if key.startswith("figure_")})
 
 
 def _too_big(limit: int) -> Response:

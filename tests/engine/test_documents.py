@@ -72,10 +72,13 @@ def test_school_proposal_minutes_and_list(session: Session) -> None:
     sheet = load_workbook(io.BytesIO(documents.nominee_list(session, dossier_id=dossier_id))).active
     values = list(sheet.iter_rows(values_only=True))
     assert values[0][0] == f"DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG – {school.name.upper()}"
-    assert values[3] == ("TT", "Họ và tên / Tập thể", "Chức vụ", "Đơn vị", "Danh hiệu, hình thức đề nghị")
+    assert values[3] == ("TT", "Họ và tên / Tập thể", "Chức vụ", "Đơn vị", "Danh hiệu, hình thức đề nghị",
+                         "Số liệu cá nhân trong tập thể")
     assert [v[1] for v in values[4:7]] == [f"Giáo viên 0 {school.code}", f"Giáo viên 1 {school.code}", school.name]
-    assert (None, "Tổng cộng", None, None, "3 tập thể, cá nhân") in values
-    assert (None, None, None, "Lao động tiên tiến", 2) in values
+    assert [v[5] for v in values[4:7]] == [None, None, "20 cá nhân: 20 hoàn thành nhiệm vụ, 15 đạt LĐTT, 2 đạt "
+                                                       "CSTĐCS, 0 bị kỷ luật từ hình thức cảnh cáo trở lên"]
+    assert (None, "Tổng cộng", None, None, "3 tập thể, cá nhân", None) in values
+    assert (None, None, None, "Lao động tiên tiến", 2, None) in values
 
 
 def test_consolidated_proposals_and_the_decision(session: Session) -> None:

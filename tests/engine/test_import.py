@@ -24,6 +24,14 @@ def _dossier(session: Session) -> tuple[int, str]:
     return services.open_dossier(session, phase_id=district.phase_id, school_id=school.id).id, school.name
 
 
+def _refusal(session: Session, dossier_id: int, content: bytes) -> str:
+    """The message of an import refused (the transaction rolled back, as the CLI and the web page do)."""
+    with pytest.raises(Refused) as refused:
+        import_nominees(session, dossier_id=dossier_id, content=content, filename="ds.csv")
+    session.rollback()
+    return refused.value.message
+
+
 def test_csv_loads_with_titles_by_code_abbreviation_or_name(session: Session) -> None:
     dossier_id, school = _dossier(session)
     nfd_name = unicodedata.normalize("NFD", "Nguyễn Thị Hồng Nhung")
@@ -55,10 +63,7 @@ def test_a_bad_row_loads_nothing_and_says_where(session: Session) -> None:
     content = (HEADER + f"1,Nguyễn Văn An,Giáo viên,{school},LĐTT,\n"
                "2,Trần Thị Bình,Giáo viên,Trường THCS Bản Xen,Huân chương,\n"
                f"3,,Giáo viên,{school},LĐTT,\n").encode()
-    with pytest.raises(Refused) as refused:
-        import_nominees(session, dossier_id=dossier_id, content=content, filename="ds.csv")
-    session.rollback()
-    message = refused.value.message
+    message = _refusal(session, dossier_id, content)
     assert "Dòng 3, cột Danh hiệu đề nghị: 'Huân chương' không có" in message
     assert "Dòng 3, cột Đơn vị: 'Trường THCS Bản Xen' không phải" in message
     assert "Dòng 4, cột Họ và tên: không được để trống" in message
@@ -77,3 +82,35 @@ def test_malformed_files_are_refused(session: Session, content: bytes, filename:
     with pytest.raises(Refused) as refused:
         import_nominees(session, dossier_id=dossier_id, content=content, filename=filename)
     assert expected in refused.value.message
+
+
+FIGURES_HEADER = ("Họ và tên,Danh hiệu đề nghị,Tổng số cá nhân trong tập thể,Số cá nhân hoàn thành nhiệm vụ,"
+                  "SỐ CÁ NHÂN ĐẠT LĐTT,Số cá nhân đạt CSTĐCS,Số cá nhân bị kỷ luật từ hình thức cảnh cáo trở lên\n")
+
+
+def test_a_collectives_figures_load_from_their_columns(session: Session) -> None:
+    dossier_id, school = _dossier(session)
+    book = Workbook()
+    sheet = book.active
+    sheet.append(FIGURES_HEADER.strip().split(","))
+    sheet.append([school, "TTLĐTT", 32, 32.0, 25, 3, 0])  # a whole number typed as 32.0 is still 32 people
+    sheet.append(["Đinh Thị Hoa", "LĐTT", None, None, None, None, None])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    assert import_nominees(session, dossier_id=dossier_id, content=buffer.getvalue(), filename="ds.xlsx") == 2
+    session.commit()
+    figures = {p.full_name: n.member_figures for n, p in session.exec(select(Nomination, Nominee).join(Nominee))}
+    assert figures == {school: {"total": 32, "completed": 32, "LDTT": 25, "CSTDCS": 3, "disciplined": 0},
+                       "Đinh Thị Hoa": None}
+
+
+def test_figures_that_cannot_be_true_load_nothing_and_say_which_row(session: Session) -> None:
+    dossier_id, school = _dossier(session)
+    content = (FIGURES_HEADER + f"{school},TTLDTT,32,32,ba mươi,3,0\n"
+               "Tổ Toán,TTLDTT,8,8,9,1,0\n"
+               "Đinh Thị Hoa,LDTT,1,,,,\n").encode()
+    message = _refusal(session, dossier_id, content)
+    assert "Dòng 2: Số cá nhân đạt LĐTT: 'ba mươi' không phải số người (số nguyên từ 0)." in message
+    assert "Dòng 3: Tổ Toán: Số cá nhân đạt LĐTT (9) nhiều hơn tổng số cá nhân trong tập thể (8)." in message
+    assert "Dòng 4: Đinh Thị Hoa: số liệu cá nhân trong tập thể chỉ ghi cho tập thể." in message
+    assert session.exec(select(Nomination)).all() == []

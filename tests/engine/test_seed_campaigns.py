@@ -19,6 +19,7 @@ from tdkt.engine import Verdict
 from tdkt.errors import Refused
 from tdkt.registration import Wanted, register_district
 from tdkt.sample import load_sample, sample_names
+from tests.factories import SCHOOL_FIGURES
 
 SEEDS = ["muong-khuong", "son-la", "thu-thua", "tra-vinh", "quang-hoa"]
 
@@ -67,7 +68,7 @@ def test_seed_campaign_runs_its_first_phase(session: Session, name: str) -> None
         noms = [services.add_nomination(session, dossier_id=dossier.id or 0, full_name=f"Giáo viên {school.code}",
                                         kind=SubjectKind.individual, title_code="LDTT", position="Giáo viên"),
                 services.add_nomination(session, dossier_id=dossier.id or 0, full_name=school.name,
-                                        kind=SubjectKind.collective, title_code="TTLDTT")]
+                                        kind=SubjectKind.collective, title_code="TTLDTT", figures=SCHOOL_FIGURES)]
         services.record_vote(session, dossier_id=dossier.id or 0, held_on=submit_at.date(), members_total=11,
                              members_present=10, tallies={n.id or 0: (9, 1) for n in noms})
         head = session.exec(select(Person).where(Person.unit_id == school.id)).one()

@@ -131,3 +131,33 @@ def test_import_from_the_command_line(session: Session, tmp_path: Path) -> None:
     assert code == 1 and "Dòng 2, cột Danh hiệu đề nghị" in output
     assert len(session.exec(select(Nomination)).all()) == 1
     session.rollback()
+
+
+def test_a_collectives_figures_from_the_command_line(session: Session) -> None:
+    assert tdkt("init", "--campaign", "muong-khuong")[0] == 0
+    school = "Trường Tiểu học Bản Lầu"
+    code, output = tdkt("nominate", "--school", "th-ban-lau", "--name", school, "--title", "TTLDTT", "--collective",
+                        "--figure", "total=24", "--figure", "LDTT19")
+    assert code == 1 and "Số liệu 'LDTT19' phải có dạng 'MÃ=SỐ NGƯỜI'" in output
+    code, output = tdkt("nominate", "--school", "th-ban-lau", "--name", school, "--title", "TTLDTT", "--collective",
+                        "--figure", "total=24", "--figure", "LDTT=25")
+    assert code == 1 and "Số cá nhân đạt LĐTT (25) nhiều hơn tổng số cá nhân trong tập thể (24)" in output
+    assert session.exec(select(Nomination)).all() == []  # refused: nothing written, the dossier included
+    session.rollback()
+    code, output = tdkt("nominate", "--school", "th-ban-lau", "--name", school, "--title", "TTLDTT", "--collective",
+                        "--figure", "total=24", "--figure", "LDTT=19", "--figure", "disciplined=0")
+    assert code == 0, output
+    nomination = session.exec(select(Nomination)).one()
+    nomination_id = nomination.id
+    assert nomination.member_figures == {"total": 24, "LDTT": 19, "disciplined": 0}
+    session.rollback()  # end the read: SQLite transactions take the write lock (see models.db)
+    code, output = tdkt("figures", "--nomination", str(nomination_id), "--figure", "total=24", "--figure", "LDTT=12",
+                        "--figure", "disciplined=0")
+    assert code == 0 and f"Đề nghị số {nomination_id}: 24 cá nhân: 12 đạt LĐTT, 0 bị kỷ luật" in output
+    assert session.get(Nomination, nomination_id).member_figures == {"total": 24, "LDTT": 12, "disciplined": 0}
+    session.rollback()
+    code, output = tdkt("figures", "--nomination", str(nomination_id))
+    assert code == 0 and "chưa có số liệu" in output
+    assert session.get(Nomination, nomination_id).member_figures is None
+    session.rollback()
+    assert "không tìm thấy đề nghị số 999" in tdkt("figures", "--nomination", "999", "--figure", "total=1")[1].lower()

@@ -21,6 +21,7 @@ from tdkt.demo import register_year
 from tdkt.live import sample_sign_ins
 from tdkt.sample import load_sample
 from tdkt.timefmt import local_today
+from tests.factories import SCHOOL_FIGURES
 from tests.web.browser import Browser
 
 TEACHER = "Lò Văn Quý"  # whom Trường Mầm non Bản Xen registered at the start of the year (tdkt.demo.year_plan)
@@ -33,7 +34,7 @@ def _others_submit(session: Session, school_ids: list[int]) -> None:
         dossier = services.open_dossier(session, phase_id=phase_id, school_id=school_id)
         school = session.get(Unit, school_id)
         nomination = services.add_nomination(session, dossier_id=dossier.id or 0, full_name=school.name,
-                                             kind=SubjectKind.collective, title_code="TTLDTT")
+                                             kind=SubjectKind.collective, title_code="TTLDTT", figures=SCHOOL_FIGURES)
         services.record_vote(session, dossier_id=dossier.id or 0, held_on=date.today(), members_total=9,
                              members_present=8, tallies={nomination.id or 0: (7, 1)})
         head = session.exec(select(Person).where(Person.unit_id == school_id)).one()
@@ -72,8 +73,11 @@ def test_every_step_by_clicking(session: Session, server: str, browser: Browser,
     _sign_in(browser, links["Hiệu trưởng Trường Mầm non Bản Xen"].url)
     browser.screenshot(artifacts / f"home-school-{backend}.png")
     _open_dossier(browser, "Lập hồ sơ Đợt 1")
-    for name, kind, title in [(TEACHER, "individual", "LDTT"), (school.name, "collective", "TTLDTT")]:
-        browser.fill({"#nominate-form input[name=full_name]": name, "#nominate-form select[name=title]": title})
+    figures = {"total": "24", "completed": "24", "LDTT": "19", "CSTDCS": "2", "disciplined": "0"}  # its staff
+    for name, kind, title, counts in [(TEACHER, "individual", "LDTT", {}),
+                                      (school.name, "collective", "TTLDTT", figures)]:
+        browser.fill({"#nominate-form input[name=full_name]": name, "#nominate-form select[name=title]": title,
+                      **{f"#nominate-form input[name=figure_{key}]": value for key, value in counts.items()}})
         browser.eval(f"document.querySelector('#nominate-form input[value={kind}]').click()")
         browser.click_through("Thêm vào danh sách",
                               f"document.body.innerText.includes({name!r}) && !!document.getElementById('vote-form')")
@@ -103,6 +107,7 @@ def test_every_step_by_clicking(session: Session, server: str, browser: Browser,
         .querySelector('a[href*="/l/"]').click()""")
     browser.wait_for("document.getElementById('submit-verdicts') !== null")
     assert TEACHER in browser.text() and "7 / 1" in browser.text()
+    assert "Số liệu tập thể: 24 cá nhân: 24 hoàn thành nhiệm vụ, 19 đạt LĐTT, 2 đạt CSTĐCS" in browser.text()
     browser.screenshot(artifacts / f"phong-review-{backend}.png")
     assert "Phòng Nội vụ thẩm định" in _act(browser, "Gửi ý kiến")
 

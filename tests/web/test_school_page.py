@@ -140,3 +140,39 @@ def test_withdraw_a_nominee(session: Session, client: TestClient) -> None:  # no
     assert page.status_code == 200 and "Nguyễn Thị Lan Anh" not in page.text
     assert session.get(Nomination, nomination_id).withdrawn
     session.rollback()
+
+
+def test_a_collectives_figures_on_the_school_page(session: Session, client: TestClient) -> None:  # noqa: F811
+    token, dossier_id = _school_link(session)
+    page = client.get(f"/l/{token}").text
+    csrf = _csrf(page)
+    assert 'name="figure_LDTT"' in page and "Số cá nhân đạt LĐTT" in page  # asked as the rule set says
+    school = session.get(Dossier, dossier_id).school_id
+    name = f"Trường số {school}"
+    session.rollback()
+    form = {"csrf": csrf, "full_name": name, "kind": "collective", "title": "TTLDTT", "figure_total": "24",
+            "figure_completed": "24", "figure_LDTT": "ba", "figure_CSTDCS": "", "figure_disciplined": "0"}
+    wrong = client.post(f"/l/{token}/nominate", data=form)
+    assert wrong.status_code == 422 and "Số cá nhân đạt LĐTT: &#39;ba&#39; không phải số người" in wrong.text
+    assert _count(session) == 0
+    added = client.post(f"/l/{token}/nominate", data={**form, "figure_LDTT": "12"})
+    assert added.status_code == 200 and "Số liệu tập thể: 24 cá nhân: 24 hoàn thành nhiệm vụ, 12 đạt LĐTT, 0 bị " \
+                                         "kỷ luật" in added.text  # the reviewer's column shows them too
+    assert "Thiếu: cần trên 50% cá nhân trong tập thể đạt danh hiệu Lao động tiên tiến; số liệu: 12/24" in added.text
+    nomination = session.exec(select(Nomination)).one()
+    nomination_id, figures = nomination.id, nomination.member_figures
+    session.rollback()
+    assert figures == {"total": 24, "completed": 24, "LDTT": 12, "disciplined": 0}
+    corrected = client.post(f"/l/{token}/figures/{nomination_id}", data={
+        "csrf": csrf, "figure_total": "24", "figure_completed": "24", "figure_LDTT": "19", "figure_CSTDCS": "2",
+        "figure_disciplined": "0"})
+    assert corrected.status_code == 200 and "Đủ điều kiện" in corrected.text and 'value="19"' in corrected.text
+    assert session.get(Nomination, nomination_id).member_figures["LDTT"] == 19
+    session.rollback()
+    too_many = client.post(f"/l/{token}/figures/{nomination_id}", data={"csrf": csrf, "figure_total": "24",
+                                                                         "figure_LDTT": "30"})
+    assert too_many.status_code == 422 and "nhiều hơn tổng số cá nhân trong tập thể (24)" in too_many.text
+    assert client.post(f"/l/{token}/figures/{nomination_id + 99}", data={"csrf": csrf}).status_code == 422
+    assert client.post(f"/l/{token}/figures/{nomination_id}", data={"figure_total": "1"}).status_code == 403
+    assert session.get(Nomination, nomination_id).member_figures["LDTT"] == 19  # the refused ones changed nothing
+    session.rollback()
