@@ -92,12 +92,33 @@ def add_nomination(
     )).first() or Nominee(kind=kind, full_name=name, position=position, unit_id=dossier.school_id)
     session.add(nominee)
     session.flush()
-    nomination = Nomination(dossier_id=dossier_id, nominee_id=nominee.id or 0, title_code=title_code,
-                            achievements=achievements, initiative=(initiative or "").strip() or None,
-                            member_figures=figures)
+    nomination = _proposed_again(session, dossier_id=dossier_id, nominee=nominee, title_code=title_code,
+                                 title_name=title.name)
+    if nomination is None:
+        nomination = Nomination(dossier_id=dossier_id, nominee_id=nominee.id or 0, title_code=title_code)
+    nomination.achievements, nomination.initiative = achievements, (initiative or "").strip() or None
+    nomination.member_figures = figures
     session.add(nomination)
     session.flush()
     return nomination
+
+
+def _proposed_again(session: Session, *, dossier_id: int, nominee: Nominee, title_code: str,
+                    title_name: str) -> Nomination | None:
+    """The dossier's earlier nomination of this nominee for this title, when the school withdrew it (it comes
+    back, with its vote tally); Refused when it is still there, or was rejected by a reviewer."""
+    earlier = session.exec(select(Nomination).where(
+        Nomination.dossier_id == dossier_id, Nomination.nominee_id == nominee.id, Nomination.title_code == title_code
+    )).first()
+    if earlier is None:
+        return None
+    if earlier.status == NominationStatus.rejected:
+        raise Refused("rejected_before", f"{nominee.full_name}: đề nghị {title_name} trong hồ sơ này đã không được "
+                                         "cấp trên đồng ý; không đề nghị lại trong cùng hồ sơ.")
+    if not earlier.withdrawn:
+        raise Refused("duplicate", f"{nominee.full_name} đã có trong hồ sơ với danh hiệu {title_name}.")
+    earlier.withdrawn = False
+    return earlier
 
 
 def set_member_figures(session: Session, *, nomination_id: int, figures: Mapping[str, int] | None,

@@ -140,6 +140,12 @@ def test_withdraw_a_nominee(session: Session, client: TestClient) -> None:  # no
     assert page.status_code == 200 and "Nguyễn Thị Lan Anh" not in page.text
     assert session.get(Nomination, nomination_id).withdrawn
     session.rollback()
+    form = {"csrf": csrf, "full_name": "Nguyễn Thị Lan Anh", "kind": "individual", "title": "LDTT"}
+    again = client.post(f"/l/{token}/nominate", data=form)  # withdrawn by mistake: entered again
+    assert again.status_code == 200 and "Nguyễn Thị Lan Anh" in again.text
+    twice = client.post(f"/l/{token}/nominate", data=form)
+    assert twice.status_code == 422 and "Nguyễn Thị Lan Anh đã có trong hồ sơ với danh hiệu" in twice.text
+    assert not session.get(Nomination, nomination_id).withdrawn and _count(session) == 1
 
 
 def test_a_collectives_figures_on_the_school_page(session: Session, client: TestClient) -> None:  # noqa: F811
