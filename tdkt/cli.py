@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Annotated
@@ -28,7 +27,7 @@ from models.unit import Unit, get_unit_by_code
 from tdkt import members, registration, services
 from tdkt.errors import Refused
 from tdkt.sample import load_sample, read_sample, sample_names
-from tdkt.timefmt import fmt_datetime, local_today, parse_date
+from tdkt.timefmt import fmt_datetime, local_today, parse_date, parse_moment
 
 app = typer.Typer(help="Thi đua – Khen thưởng: hồ sơ đề nghị khen thưởng từ họp xét ở trường tới quyết định.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -59,15 +58,6 @@ def refusals() -> Iterator[None]:
     except ConfigError as exc:
         console.print(f"[bold red]{exc}[/]")
         raise typer.Exit(2) from exc
-
-
-def parse_moment(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    day, _, clock = text.strip().partition(" ")
-    hour, _, minute = (clock or "12:00").partition(":")
-    return datetime.combine(parse_date(day), datetime.min.time()).replace(
-        hour=int(hour), minute=int(minute or 0), tzinfo=get_settings().tz)
 
 
 def find_phase(session: Session, campaign_code: str | None, number: int) -> Phase:
@@ -130,7 +120,7 @@ def awards_import(file: Annotated[Path, typer.Option(help="Tệp .xlsx hoặc .c
     with refusals(), session_scope() as session:
         found = session.get(Campaign, find_phase(session, campaign, 1).campaign_id)
         assert found is not None
-        count = import_history(session, rules=campaign_rules(found), content=file.read_bytes(), filename=file.name)
+        count = import_history(session, rules=campaign_rules(found), content=_read(file), filename=file.name)
         console.print(f"Đã nhập {count} danh hiệu vào lịch sử khen thưởng.")
 
 
@@ -209,6 +199,13 @@ def registration_forward(block: Annotated[str, typer.Option(help="Mã khối thi
         console.print(f"{unit.name}: đã chuyển đăng ký thi đua của {len(sent)} trường lên Phòng GD&ĐT.")
 
 
+def _read(file: Path) -> bytes:
+    """The bytes of a file given on the command line, or Refused saying it is not there."""
+    if not file.is_file():
+        raise Refused("no_file", f"Không tìm thấy tệp {file}.")
+    return file.read_bytes()
+
+
 def _school(session: Session, code: str) -> Unit:
     unit = get_unit_by_code(session, code=code)
     if unit is None:
@@ -280,12 +277,10 @@ def import_file(school: Annotated[str, typer.Option(help="Mã trường")],
     from tdkt.importer import import_nominees
 
     with refusals(), session_scope() as session:
-        unit = _school(session, school)
-        if not file.is_file():
-            raise Refused("no_file", f"Không tìm thấy tệp {file}.")
+        unit, content = _school(session, school), _read(file)
         dossier = services.open_dossier(session, phase_id=find_phase(session, campaign, phase).id or 0,
                                         school_id=unit.id or 0)
-        count = import_nominees(session, dossier_id=dossier.id or 0, content=file.read_bytes(), filename=file.name)
+        count = import_nominees(session, dossier_id=dossier.id or 0, content=content, filename=file.name)
     console.print(f"Hồ sơ số {dossier.id}: đã nhập {count} đề nghị từ {file.name}.")
 
 
@@ -459,7 +454,8 @@ def sweep(at: At = None) -> None:
     from flows.runtime import run
     from models.db import utcnow
 
-    report = run(reminder_flow, parse_moment(at) or utcnow())
+    with refusals():
+        report = run(reminder_flow, parse_moment(at) or utcnow())
     console.print(f"Nhắc hạn {report['reminders']}, báo quá hạn {report['escalations']}, thư tổng hợp "
                   f"{report['digests']}; đã gửi {report['sent_sent']} thư.")
 
@@ -478,9 +474,10 @@ def scheduler(
     from flows.runtime import run
     from notifications.scheduler import Clock, SchedulerProcess
 
+    with refusals():
+        simulated = parse_moment(start)
     run(delivery_flow)  # starts Prefect (embedded: ~10 s) before the clock does, and sends what is pending
     real = Clock.real()
-    simulated = parse_moment(start)
     clock = Clock(real.real_start, simulated.timestamp() if simulated else real.simulated_start, fast_clock)
     process = SchedulerProcess(clock=clock, interval=interval)
     console.print(f"Bộ lập lịch {process.holder}: quét mỗi {interval:g} giây, đồng hồ x{fast_clock:g}.")

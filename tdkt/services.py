@@ -412,6 +412,8 @@ def set_digest(session: Session, *, person: Person, enabled: bool) -> None:
 def history(session: Session, *, dossier_id: int, route: Route | None = None) -> list[dict[str, Any]]:
     """The dossier's audit trail as people read it: when, who (and for whom, under a delegation), what, why."""
     route = route or default_route()
+    if session.get(Dossier, dossier_id) is None:
+        raise Refused("not_found", f"Không tìm thấy hồ sơ số {dossier_id}.")
     events = history_with_actors(session, dossier_id=dossier_id)
     principals = {e.detail["on_behalf_of"] for e, _ in events if e.detail.get("on_behalf_of")}
     names = {p.id: p.full_name for p in session.exec(select(Person).where(col(Person.id).in_(principals)))

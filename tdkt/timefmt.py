@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from config.settings import get_settings
+from tdkt.errors import Refused
 
 
 def local(moment: datetime) -> datetime:
@@ -32,8 +33,22 @@ def end_of_day(day: date) -> datetime:
 
 
 def parse_date(text: str) -> date:
-    """Parse dd/mm/yyyy (or ISO yyyy-mm-dd)."""
+    """Parse dd/mm/yyyy (or ISO yyyy-mm-dd); Refused, in Vietnamese, for anything else (31/02 included)."""
     text = text.strip()
-    if "/" in text:
-        return datetime.strptime(text, "%d/%m/%Y").date()
-    return date.fromisoformat(text)
+    try:
+        return datetime.strptime(text, "%d/%m/%Y").date() if "/" in text else date.fromisoformat(text)
+    except ValueError as exc:
+        raise Refused("bad_date", f"'{text}' không phải một ngày có thật dạng dd/mm/yyyy (ví dụ 05/11/2022).") from exc
+
+
+def parse_moment(text: str | None) -> datetime | None:
+    """'dd/mm/yyyy HH:MM' (noon when the time is left out), local time; None for none given."""
+    if not text:
+        return None
+    day, _, clock = text.strip().partition(" ")
+    hour, _, minute = (clock or "12:00").partition(":")
+    try:
+        return datetime.combine(parse_date(day), time(int(hour), int(minute or 0)), tzinfo=get_settings().tz)
+    except (Refused, ValueError) as exc:
+        raise Refused("bad_moment", f"'{text}' không phải một thời điểm dạng 'dd/mm/yyyy HH:MM' "
+                                    "(ví dụ '05/11/2022 14:30').") from exc

@@ -161,3 +161,20 @@ def test_a_collectives_figures_from_the_command_line(session: Session) -> None:
     assert session.get(Nomination, nomination_id).member_figures is None
     session.rollback()
     assert "không tìm thấy đề nghị số 999" in tdkt("figures", "--nomination", "999", "--figure", "total=1")[1].lower()
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("vote", "--dossier", "1", "--held-on", "31/02/2020", "--members", "15", "--present", "12", "--tally", "1:10:1"),
+     "'31/02/2020' không phải một ngày có thật dạng dd/mm/yyyy"),
+    (("submit", "--dossier", "1", "--as", "hieutruong.th-ban-lau@muongkhuong.test", "--at", "29/10/2020 9h"),
+     "'29/10/2020 9h' không phải một thời điểm dạng 'dd/mm/yyyy HH:MM'"),
+    (("sweep", "--at", "01/10/2020 25:00"), "'01/10/2020 25:00' không phải một thời điểm"),
+    (("scheduler", "--from", "hôm qua", "--for", "1"), "'hôm qua' không phải một thời điểm"),
+    (("awards", "import", "--file", "/nonexistent/lich-su.xlsx"), "Không tìm thấy tệp /nonexistent/lich-su.xlsx"),
+    (("history", "--dossier", "999"), "Không tìm thấy hồ sơ số 999"),
+])
+def test_malformed_input_is_refused_in_vietnamese(session: Session, args: tuple[str, ...], message: str) -> None:
+    assert tdkt("init", "--campaign", "muong-khuong")[0] == 0
+    result = runner.invoke(app, list(args), env=WIDE)
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit | None), result.exception  # no traceback
+    assert "Không thực hiện được" in result.output and message in " ".join(result.output.split())

@@ -48,6 +48,10 @@ def test_upload_vote_and_submit(session: Session, client: TestClient) -> None:  
                                                    "present": "12", f"for_{nomination_id}": "11",
                                                    f"against_{nomination_id}": "1"})
     assert voted.status_code == 200 and 'value="11"' in voted.text
+    impossible = client.post(f"/l/{token}/vote", data={"csrf": csrf, "held_on": "31/02/2026", "members": "15",
+                                                        "present": "12", f"for_{nomination_id}": "12",
+                                                        f"against_{nomination_id}": "0"})
+    assert impossible.status_code == 422 and "&#39;31/02/2026&#39; không phải một ngày có thật" in impossible.text
     done = client.post(f"/l/{token}", data={"csrf": csrf, "action": "submit"})
     assert done.status_code == 200 and "Tổng hợp tại khối thi đua" in done.text
     session.expire_all()
