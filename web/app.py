@@ -18,11 +18,13 @@ from typing import Any
 
 from anyio import to_thread
 from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlmodel import select
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUpload
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from config import collector
 from config.route import default_route
@@ -74,6 +76,21 @@ def page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
     return HTMLResponse(TEMPLATES.get_template(name).render(**context), status_code=status)
 
 
+HTTP_ERRORS = {
+    404: ("Không tìm thấy trang", "Địa chỉ này không có trên hệ thống. Hãy mở lại đường dẫn trong thư, hoặc về "
+                                  "trang chủ."),
+    405: ("Không thực hiện được", "Trang này không nhận yêu cầu kiểu này. Hãy mở lại trang rồi thao tác trên đó."),
+}
+
+
+async def _error_page(_request: Request, exc: Exception) -> HTMLResponse:
+    """Starlette's own answers (no such page, a method a page does not take) as a page in Vietnamese, not JSON;
+    a number in the address that is not one (/dashboard/abc, a link cut short) is no such page either."""
+    status = exc.status_code if isinstance(exc, StarletteHTTPException) else 404
+    title, message = HTTP_ERRORS.get(status, ("Không thực hiện được", "Yêu cầu không thực hiện được."))
+    return page("message.html", status, title=title, message=message)
+
+
 def _link_error(refusal: links.LinkRefused) -> HTMLResponse:
     return page("link_error.html", LINK_STATUS.get(refusal.code, 400), title=LINK_TITLES.get(refusal.code, "Lỗi"),
                 refusal=refusal)
@@ -105,7 +122,9 @@ def create_app() -> FastAPI:
     default_route()  # a broken route stops the worker at start, and no request waits for it to be parsed
     for name in TEMPLATES.list_templates():  # compiled before the first requests, not by each of their threads
         TEMPLATES.get_template(name)
-    app = FastAPI(title="tdkt", docs_url=None, redoc_url=None, lifespan=_lifespan)
+    app = FastAPI(title="tdkt", docs_url=None, redoc_url=None, openapi_url=None, lifespan=_lifespan)
+    app.add_exception_handler(StarletteHTTPException, _error_page)
+    app.add_exception_handler(RequestValidationError, _error_page)
 
     @app.get("/", response_class=HTMLResponse)
     def index() -> HTMLResponse:

@@ -209,3 +209,17 @@ def test_the_decision_email_points_to_the_published_papers(session: Session, tmp
     decided = [m for m in mails if "Quyết định khen thưởng cho" in m["Subject"]]
     assert decided and all(f"{get_settings().base_url}/ket-qua" in m.get_body(("plain",)).get_content()
                            for m in decided)
+
+
+@pytest.mark.parametrize(("method", "path", "status", "title"), [
+    ("get", "/khong-co-trang-nay", 404, "Không tìm thấy trang"),
+    ("get", "/dashboard/abc", 404, "Không tìm thấy trang"),  # a number cut short in a copied link
+    ("get", "/ket-qua/quyet-dinh-12a.docx", 404, "Không tìm thấy trang"),
+    ("put", "/ket-qua", 405, "Không thực hiện được"),
+    ("get", "/openapi.json", 404, "Không tìm thấy trang"),  # no API schema served: the pages are the interface
+])
+def test_unknown_pages_answer_in_vietnamese(client: TestClient, method: str, path: str, status: int,
+                                            title: str) -> None:
+    response = client.request(method.upper(), path)
+    assert response.status_code == status and response.headers["content-type"].startswith("text/html")
+    assert f"<h1>{title}</h1>" in response.text and "detail" not in response.text
