@@ -24,7 +24,7 @@ from models.dossier import Dossier
 from models.nomination import Nomination, SubjectKind
 from models.outbox import OutboxMessage, OutboxStatus
 from models.unit import Unit, get_unit_by_code
-from tdkt import members, registration, services
+from tdkt import members, registration, services, usage
 from tdkt.errors import Refused
 from tdkt.sample import load_sample, read_sample, sample_names
 from tdkt.timefmt import fmt_datetime, local_today, parse_date, parse_moment
@@ -570,5 +570,10 @@ def _report(result: dict[str, object]) -> None:
                   f"[bold]{route.stages[str(result['to_stage'])].label}[/]{late}")
 
 
+def main() -> None:
+    """The `tdkt` command (Click's own usage errors in Vietnamese: tdkt/usage.py)."""
+    usage.run(app)
+
+
 if __name__ == "__main__":
-    app()
+    main()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -178,3 +179,23 @@ def test_malformed_input_is_refused_in_vietnamese(session: Session, args: tuple[
     result = runner.invoke(app, list(args), env=WIDE)
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit | None), result.exception  # no traceback
     assert "Không thực hiện được" in result.output and message in " ".join(result.output.split())
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (["nominate", "--school", "th-ban-lau"], "Thiếu tùy chọn '--name' (Họ và tên / tên tập thể)."),
+    (["act", "--dossier", "1", "--as", "a@b.vn", "--approve", "ba"],
+     "Giá trị của '--approve' không hợp lệ: cần một số nguyên."),
+    (["nominat"], "Không có lệnh 'nominat'. Có phải ý bạn là 'nominate'?"),
+    (["nominate", "--schol", "x"], "Không có tùy chọn '--schol'. Có phải ý bạn là '--school'"),
+    (["vote", "--dossier"], "Tùy chọn '--dossier' cần một giá trị."),
+    (["status", "thừa"], "Thừa đối số: thừa."),
+])
+def test_the_installed_command_words_usage_errors_in_vietnamese(args: list[str], said: str) -> None:
+    import subprocess
+    import sys
+
+    script = Path(sys.executable).parent / "tdkt"  # the console script pyproject installs, not the Typer app
+    done = subprocess.run([str(script), *args], capture_output=True, text=True, env={**os.environ, **WIDE},
+                          timeout=120)
+    assert done.returncode == 2 and said in done.stderr, done.stderr
+    assert "Lỗi" in done.stderr and "Error" not in done.stderr and "Missing" not in done.stderr

@@ -1,0 +1,97 @@
+"""The command line's own words in Vietnamese: Click's usage errors (an option missing, mistyped or unknown, a
+command that does not exist, a value of the wrong kind) and the headings of Typer's help. tdkt's refusals are
+Vietnamese already; these come from the libraries, which word them in English.
+
+Typer 0.29 carries its own copy of Click (`typer._click`) and exports only BadParameter of its exceptions, so
+they are imported from there (the version is pinned in constraints.txt; tests/flows/test_cli.py runs the
+installed `tdkt` script, so a Typer that moves them fails the suite rather than a user)."""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable
+from typing import NoReturn
+
+import typer
+from rich.console import Console
+from rich.panel import Panel
+from typer import rich_utils
+from typer._click import exceptions as errors
+
+HEADINGS = {  # Typer reads these module values when it prints a help page
+    "OPTIONS_PANEL_TITLE": "Tùy chọn", "COMMANDS_PANEL_TITLE": "Lệnh", "ARGUMENTS_PANEL_TITLE": "Đối số",
+    "REQUIRED_LONG_STRING": "[bắt buộc]", "DEFAULT_STRING": "[mặc định: {}]", "ENVVAR_STRING": "[biến môi trường: {}]",
+}
+Say = Callable[[re.Match[str]], str]
+PHRASES: list[tuple[re.Pattern[str], Say]] = [  # Click's and Pydantic's English, as they word it
+    (re.compile(r"No such command '(.+?)'\.(?: Did you mean '(.+?)'\?)?"),
+     lambda m: f"Không có lệnh '{m[1]}'." + (f" Có phải ý bạn là '{m[2]}'?" if m[2] else "")),
+    (re.compile(r"Option '(.+?)' requires an argument\."), lambda m: f"Tùy chọn '{m[1]}' cần một giá trị."),
+    (re.compile(r"Option '(.+?)' does not take a value\."), lambda m: f"Tùy chọn '{m[1]}' không nhận giá trị."),
+    (re.compile(r"Got unexpected extra argument(?:s|\(s\))? \((.+)\)"), lambda m: f"Thừa đối số: {m[1]}."),
+    (re.compile(r"Missing command\."), lambda m: "Chưa chọn lệnh."),
+    (re.compile(r"Input should be a valid integer.*"), lambda m: "cần một số nguyên."),
+    (re.compile(r"Input should be a valid number.*"), lambda m: "cần một số."),
+    (re.compile(r"Input should be a valid boolean.*"), lambda m: "cần có hoặc không (true/false)."),
+    (re.compile(r"Input should be (.+)"), lambda m: f"cần {m[1]}."),
+]
+
+
+def localise() -> None:
+    """Typer's help headings in Vietnamese, for this process."""
+    for name, text in HEADINGS.items():
+        setattr(rich_utils, name, text)
+
+
+def message(error: errors.ClickException) -> str:
+    """A usage error in Vietnamese (one Click words in a way not known here is shown as Click words it)."""
+    if isinstance(error, errors.MissingParameter) and error.param is not None:
+        helped = getattr(error.param, "help", None)
+        return f"Thiếu tùy chọn {_named(error.param)}" + (f" ({helped})" if helped else "") + "."
+    if isinstance(error, errors.NoSuchOption):
+        guesses = " hay ".join(f"'{p}'" for p in error.possibilities or [])
+        return f"Không có tùy chọn '{error.option_name}'." + (f" Có phải ý bạn là {guesses}?" if guesses else "")
+    if isinstance(error, errors.BadParameter) and error.param is not None:
+        return f"Giá trị của {_named(error.param)} không hợp lệ: {_said(error.message)}"
+    return _said(error.format_message())
+
+
+def _named(param: object) -> str:
+    opts = getattr(param, "opts", None) or [getattr(param, "name", "")]
+    return " / ".join(f"'{opt}'" for opt in opts)
+
+
+def _said(text: str) -> str:
+    for pattern, say in PHRASES:
+        if found := pattern.fullmatch(text):
+            return say(found)
+    return text
+
+
+def show(error: errors.ClickException) -> None:
+    """Print a usage error as Typer does (on standard error) but in Vietnamese: the usage line, where the help
+    is, the error in a panel. A command given no arguments has printed its help already, as Typer's does."""
+    if isinstance(error, errors.NoArgsIsHelpError):
+        return
+    console = Console(stderr=True)
+    ctx = getattr(error, "ctx", None)
+    if ctx is not None:
+        console.print(re.sub(r"^Usage:", "Cách dùng:", ctx.get_usage()), markup=False, highlight=False)
+        console.print(f"Xem '{ctx.command_path} {ctx.help_option_names[0]}' để biết cách dùng.", markup=False,
+                      highlight=False, style="dim")
+    console.print(Panel(message(error), title="Lỗi", title_align="left", border_style="red"), markup=False)
+
+
+def run(app: typer.Typer) -> NoReturn:
+    """Run `app` as its console script does, with Click's usage errors and Typer's headings in Vietnamese."""
+    localise()
+    try:
+        code = app(standalone_mode=False)
+    except errors.ClickException as error:
+        show(error)
+        sys.exit(error.exit_code)
+    except typer.Abort:
+        Console(stderr=True).print("Đã dừng.")
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
