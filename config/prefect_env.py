@@ -1,5 +1,6 @@
 """Prefect defaults for tdkt, set before Prefect is first imported (a user's own environment wins)."""
 
+import logging
 import os
 
 DEFAULTS = {
@@ -21,6 +22,12 @@ DEFAULTS = {
 }
 
 
+QUIET = ("EventsWorker",)  # says "Still processing items: N items remaining…" (English) while it sends a
+# process's last run events as it exits, after tdkt's own Vietnamese output; the events are still sent
+
+
 def apply() -> None:
     for key, value in DEFAULTS.items():
         os.environ.setdefault(key, value)
+    for name in QUIET:
+        logging.getLogger(name).setLevel(logging.ERROR)
