@@ -47,6 +47,7 @@ class Cited(Strict):
     confidence: Literal["H", "M", "L"]
 
 
+MEMBERS_TOTAL = "total"  # a collective's figure of all its members (tdkt/members.py)
 MEMBER_COUNTS = ("completed", "disciplined")  # what a collective counts of its members besides titles held
 COMPARISONS = ("more_than_share", "at_least_share", "at_least", "at_most")
 
@@ -137,7 +138,7 @@ def _check(rules: RuleSet) -> list[tuple[Sequence[str | int], str]]:
     if rules.valid_to and rules.valid_to < rules.valid_from:
         problems.append((("valid_to",), "ngày hết hiệu lực trước ngày có hiệu lực"))
     for code, title in rules.titles.items():
-        if code in (*MEMBER_COUNTS, "total"):
+        if code in (*MEMBER_COUNTS, MEMBERS_TOTAL):
             problems.append((("titles", code), f"mã danh hiệu '{code}' trùng tên một số liệu của tập thể"))
         for i, need in enumerate(title.requires):
             for named in (need.with_title, need.history):

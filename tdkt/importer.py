@@ -28,8 +28,6 @@ from tdkt.text import fold, nfc
 COLUMNS = {"name": "Họ và tên", "position": "Chức vụ", "unit": "Đơn vị", "title": "Danh hiệu đề nghị",
            "achievements": "Thành tích", "initiative": "Sáng kiến"}
 REQUIRED = ("name", "title")
-
-
 FIGURE = "figure:"  # column keys of the members' figures: "figure:" + the figure (tdkt/members.py)
 
 
@@ -40,7 +38,7 @@ class Row:
     figures: members.Figures | None = None
 
 
-def columns_of(rules: RuleSet) -> dict[str, str]:
+def _columns(rules: RuleSet) -> dict[str, str]:
     """The columns a file may have under this rule set: the fixed ones, then its collectives' figures."""
     return {**COLUMNS, **{FIGURE + key: members.label(rules, key) for key in members.asked(rules)}}
 
@@ -85,7 +83,7 @@ def title_code(rules: RuleSet, text: str) -> str | None:
 
 def parse(rows: list[list[str]], *, rules: RuleSet, school: Unit) -> tuple[list[Row], list[Violation]]:
     """Check every data row; returns the rows (with `title` as a code) and the problems found."""
-    start, columns = header(rows, columns_of(rules))
+    start, columns = header(rows, _columns(rules))
     parsed, problems, seen = [], [], set()
     for number, cells in enumerate(rows[start + 1:], start=start + 2):
         values = {key: cells[i] if i < len(cells) else "" for key, i in columns.items()}
@@ -141,9 +139,12 @@ def import_nominees(session: Session, *, dossier_id: int, content: bytes, filena
         raise Refused("bad_rows", "Không nhập dòng nào vì tệp có lỗi:\n" + "\n".join(p.message for p in problems),
                       problems)
     for row in rows:
-        services.add_nomination(session, dossier_id=dossier_id, full_name=row.values["name"],
-                                kind=rules.titles[row.values["title"]].subject, title_code=row.values["title"],
-                                position=row.values.get("position") or None,
-                                achievements=row.values.get("achievements", ""),
-                                initiative=row.values.get("initiative"), figures=row.figures)
+        try:
+            services.add_nomination(session, dossier_id=dossier_id, full_name=row.values["name"],
+                                    kind=rules.titles[row.values["title"]].subject, title_code=row.values["title"],
+                                    position=row.values.get("position") or None,
+                                    achievements=row.values.get("achievements", ""),
+                                    initiative=row.values.get("initiative"), figures=row.figures)
+        except Refused as exc:  # e.g. a nominee the dossier has already: the caller rolls every row back
+            raise Refused(exc.code, f"Không nhập dòng nào: dòng {row.number}: {exc.message}") from exc
     return len(rows)

@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from fractions import Fraction
 
-from config.rules import Requirement, RuleSet, Title
+from config.rules import MEMBERS_TOTAL, Requirement, RuleSet, Title
 from tdkt.errors import Refused
 
-TOTAL = "total"
+TOTAL = MEMBERS_TOTAL
 Figures = dict[str, int]
 _DOING = {"completed": "hoàn thành nhiệm vụ", "disciplined": "bị kỷ luật từ hình thức cảnh cáo trở lên"}
 

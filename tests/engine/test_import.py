@@ -114,3 +114,14 @@ def test_figures_that_cannot_be_true_load_nothing_and_say_which_row(session: Ses
     assert "Dòng 3: Tổ Toán: Số cá nhân đạt LĐTT (9) nhiều hơn tổng số cá nhân trong tập thể (8)." in message
     assert "Dòng 4: Đinh Thị Hoa: số liệu cá nhân trong tập thể chỉ ghi cho tập thể." in message
     assert session.exec(select(Nomination)).all() == []
+
+
+def test_a_row_naming_a_nominee_the_dossier_has_already_loads_nothing(session: Session) -> None:
+    dossier_id, school = _dossier(session)
+    services.add_nomination(session, dossier_id=dossier_id, full_name="Đinh Thị Hoa", kind=SubjectKind.individual,
+                            title_code="LDTT")
+    session.commit()
+    content = (HEADER + f"1,Nguyễn Văn An,Giáo viên,{school},LĐTT,\n2,Đinh Thị Hoa,Giáo viên,{school},LĐTT,\n").encode()
+    message = _refusal(session, dossier_id, content)
+    assert message == "Không nhập dòng nào: dòng 3: Đinh Thị Hoa đã có trong hồ sơ với danh hiệu Lao động tiên tiến."
+    assert [p.full_name for p in session.exec(select(Nominee)).all()] == ["Đinh Thị Hoa"]
