@@ -144,6 +144,9 @@ def _check(rules: RuleSet) -> list[tuple[Sequence[str | int], str]]:
             for named in (need.with_title, need.history):
                 if named is not None and named not in rules.titles:
                     problems.append((("titles", code, "requires", i), f"danh hiệu '{named}' không có trong bộ quy tắc"))
+                elif named is not None and rules.titles[named].subject != title.subject:
+                    problems.append((("titles", code, "requires", i), f"danh hiệu '{named}' xét cho đối tượng khác "
+                                                                      f"(cá nhân / tập thể) với '{code}'"))
             if need.members is not None:
                 problems += [(("titles", code, "requires", i, "members"), message)
                              for message in _member_problems(rules, title, need.members)]

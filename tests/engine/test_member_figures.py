@@ -5,18 +5,19 @@ conditions as rule-set data a campaign overrides."""
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 from sqlmodel import Session, select
 
 from config.rules import campaign_rules, load_rules, rule_set
-from config.settings import CONFIG_DIR
+from config.settings import CONFIG_DIR, get_settings
 from config.yaml_source import ConfigError
 from models.audit import AuditEvent
 from models.campaign import Campaign
 from models.dossier import Dossier
 from models.nomination import Nomination, Nominee, SubjectKind, active_nominations
-from tdkt import members, services
+from tdkt import members, papers, services
 from tdkt.eligibility import for_dossier
 from tdkt.engine import Verdict
 from tdkt.errors import Refused
@@ -79,7 +80,7 @@ def test_ttldtt_passes_with_more_than_half_ldtt(session: Session) -> None:
 
 def test_ttldxs_conditions_at_their_boundaries() -> None:
     rules = rule_set("nd91-2017")
-    requires = rules.titles["TTLDXS"].requires
+    requires = [need for need in rules.titles["TTLDXS"].requires if need.members]
     good = {"total": 10, "completed": 10, "LDTT": 7, "CSTDCS": 1, "disciplined": 0}
     assert [members.unmet(rules, need, good) for need in requires] == [None] * 4
 
@@ -91,6 +92,32 @@ def test_ttldxs_conditions_at_their_boundaries() -> None:
     assert misses(completed=9) == ["cần 100% cá nhân trong tập thể hoàn thành nhiệm vụ; số liệu: 9/10 cá nhân"]
     assert misses(CSTDCS=0) == ["cần ít nhất 1 cá nhân đạt danh hiệu Chiến sĩ thi đua cơ sở; số liệu: 0/10 cá nhân"]
     assert misses(total=30, completed=30, LDTT=21) == []  # 70% of 30 exactly: a float would have said 20.999…
+
+
+def test_ttldxs_is_chosen_among_the_years_ttldtt(session: Session, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setenv("TDKT_FILES_DIR", str(tmp_path / "files"))
+    get_settings.cache_clear()
+    district, dossier_id, collective = _voted(session, SCHOOL_FIGURES)
+    school = district.schools[0]
+    services.withdraw_nomination(session, nomination_id=collective.id or 0)
+    excellent = services.add_nomination(session, dossier_id=dossier_id, full_name=school.name,
+                                        kind=SubjectKind.collective, title_code="TTLDXS", figures=SCHOOL_FIGURES)
+    services.record_vote(session, dossier_id=dossier_id, held_on=date(2022, 10, 28), members_total=15,
+                         members_present=12, tallies={excellent.id or 0: (11, 1)})
+    papers.attach(session, dossier=session.get(Dossier, dossier_id), person=district.heads[school.id or 0],
+                  kind="bao_cao_thanh_tich", filename="bao-cao.pdf", content=b"%PDF-1.7\n% bc\n",
+                  start_stage="school_vote")
+    session.commit()
+    refusal = _refused(session, district, dossier_id)
+    assert [v.message for v in refusal.violations if v.nomination_id == excellent.id] == [
+        f"{school.name}: Tập thể lao động xuất sắc cần đồng thời đạt danh hiệu Tập thể lao động tiên tiến trong năm "
+        "học (Luật TĐKT 2003 Điều 27: tập thể tiêu biểu, được lựa chọn trong số các tập thể đạt danh hiệu Tập thể "
+        "lao động tiên tiến)."]
+    services.add_nomination(session, dossier_id=dossier_id, full_name=school.name, kind=SubjectKind.collective,
+                            title_code="TTLDTT", figures=SCHOOL_FIGURES)  # proposed for both, as schools do
+    _submit(session, district, dossier_id)
+    session.commit()
+    assert session.get(Dossier, dossier_id).stage == "block_aggregation"
 
 
 @pytest.mark.parametrize(("figures", "message"), [
@@ -191,6 +218,8 @@ def test_a_campaign_sets_its_own_share(session: Session) -> None:
      "'LĐTT' không phải danh hiệu trong bộ quy tắc, cũng không phải completed hay disciplined"),
     ("      - members: CSTDCS\n", "      - members: TTLDTT\n",
      "'TTLDTT' là danh hiệu của tập thể, không phải của cá nhân trong tập thể"),
+    ("      - with_title: TTLDTT\n", "      - with_title: LDTT\n",
+     "danh hiệu 'LDTT' xét cho đối tượng khác (cá nhân / tập thể) với 'TTLDXS'"),
     ("    requires:\n      - with_title: LDTT\n", "    requires:\n      - members: LDTT\n        at_least: 1\n"
                                                 "        article: x\n        confidence: L\n      - with_title: LDTT\n",
      "điều kiện về cá nhân trong tập thể chỉ dùng cho danh hiệu của tập thể"),
