@@ -11,7 +11,8 @@ from sqlmodel import Session, col, delete, select
 
 from config.route import Route, default_route
 from config.rules import RuleSet, campaign_rules
-from models.campaign import Campaign
+from models.audit import AuditEvent, append
+from models.campaign import Campaign, Phase
 from models.db import utcnow
 from models.nomination import SubjectKind
 from models.outbox import enqueue
@@ -89,6 +90,8 @@ def submit(session: Session, *, campaign_id: int, school_id: int, actor: Person,
     registration.status, registration.submitted_at = RegistrationStatus.submitted, now
     session.add(registration)
     session.flush()
+    _audit(session, campaign=campaign, registration=registration, actor=actor, action="submit_registration",
+           from_status=RegistrationStatus.draft, at=now)
     return registration
 
 
@@ -115,10 +118,25 @@ def forward(session: Session, *, campaign_id: int, block_id: int, actor: Person,
             RegistrationStatus.forwarded, now, actor.id)
         registration.late = registration.late or late
         session.add(registration)
+        _audit(session, campaign=campaign, registration=registration, actor=actor, action="forward_registration",
+               from_status=RegistrationStatus.submitted, at=now, block_id=block_id)
     _tell_the_phong(session, block=block, campaign=campaign, actor=actor, count=sum(
         len(entries_of(session, registration_id=r.id or 0)) for r in sent))
     session.flush()
     return sent
+
+
+def _audit(session: Session, *, campaign: Campaign, registration: Registration, actor: Person, action: str,
+           from_status: RegistrationStatus, at: datetime, **detail: object) -> None:
+    """The registration's step in the audit trail, hash-chained with the dossiers' at commit. A registration
+    opens the campaign's year before any dossier exists: its events are filed under the campaign's first phase,
+    with no dossier, the registration and its school in their detail."""
+    first = session.exec(select(Phase.id).where(Phase.campaign_id == campaign.id).order_by(col(Phase.number))).first()
+    assert first is not None, f"campaign {campaign.id} has no phase"
+    append(session, AuditEvent(at=at, phase_id=first, dossier_id=None, actor_id=actor.id or 0, actor_role=actor.role,
+                               action=action, from_stage=str(from_status), to_stage=str(registration.status),
+                               late=registration.late, detail={"registration_id": registration.id,
+                                                               "school_id": registration.school_id, **detail}))
 
 
 def _tell_the_phong(session: Session, *, block: Unit, campaign: Campaign, actor: Person, count: int) -> None:

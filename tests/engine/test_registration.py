@@ -7,10 +7,11 @@ import json
 from datetime import date, datetime
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from config.route import default_route
 from config.settings import get_settings
+from models.audit import AuditEvent, verify
 from models.campaign import Campaign
 from models.nomination import SubjectKind
 from models.outbox import OutboxMessage
@@ -143,3 +144,29 @@ def test_reminders_before_the_registration_date_once_each(session: Session) -> N
     assert missing["ht-0-1@qh.test"] == [f"{district.schools[1].name}: chưa gửi bản đăng ký thi đua lên trường "
                                          "trưởng khối."]
     assert "chưa chuyển đăng ký thi đua lên Phòng GD&ĐT (2/2 trường)" in missing["ht-0-0@qh.test"][0]
+
+
+def test_submitting_and_forwarding_a_registration_are_in_the_audit_trail(session: Session) -> None:
+    district = _district(session, overrides={"registration": {"late": "flag"}})
+    wanted = [Wanted("Lò Văn Quý", SubjectKind.individual, "LDTT")]
+    _register(session, district, wanted, 0)
+    session.commit()
+    with pytest.raises(Refused):  # the other member school has not sent its own: refused, nothing recorded
+        _forward(session, district, _moment(12))
+    session.rollback()
+    _register(session, district, wanted, 1, when=_moment(16))  # a day late, flagged
+    sent = _forward(session, district, _moment(16))
+    session.commit()
+    events = session.exec(select(AuditEvent).order_by(col(AuditEvent.seq))).all()
+    leader, heads = district.leader_of(district.blocks[0]), [district.heads[s.id] for s in district.schools]
+    ids = {r.school_id: r.id for r in sent}
+    assert [(e.action, e.actor_id, e.from_stage, e.to_stage, e.late, e.dossier_id, e.detail) for e in events] == [
+        ("submit_registration", heads[0].id, "draft", "submitted", False, None,
+         {"registration_id": ids[district.schools[0].id], "school_id": district.schools[0].id}),
+        ("submit_registration", heads[1].id, "draft", "submitted", True, None,
+         {"registration_id": ids[district.schools[1].id], "school_id": district.schools[1].id}),
+        *[("forward_registration", leader.id, "submitted", "forwarded", late, None,
+           {"registration_id": ids[school.id], "school_id": school.id, "block_id": district.blocks[0].id})
+          for school, late in zip(district.schools, (True, True), strict=True)],  # the forward itself was late
+    ]
+    assert {e.phase_id for e in events} == {district.phase_id} and verify(session) == []  # chained, unbroken
