@@ -90,8 +90,8 @@ def submit(session: Session, *, campaign_id: int, school_id: int, actor: Person,
     registration.status, registration.submitted_at = RegistrationStatus.submitted, now
     session.add(registration)
     session.flush()
-    _audit(session, campaign=campaign, registration=registration, actor=actor, action="submit_registration",
-           from_status=RegistrationStatus.draft, at=now)
+    _audit(session, phase_id=_first_phase(session, campaign), registration=registration, actor=actor,
+           action="submit_registration", from_status=RegistrationStatus.draft, at=now)
     return registration
 
 
@@ -113,12 +113,13 @@ def forward(session: Session, *, campaign_id: int, block_id: int, actor: Person,
                                                  f"{', '.join(missing)}.")
     late = _late(campaign, rules, now, "chuyển đăng ký thi đua của khối")
     sent = [r for r in found.values() if r.status == RegistrationStatus.submitted]
+    phase_id = _first_phase(session, campaign)
     for registration in sent:
         registration.status, registration.forwarded_at, registration.forwarded_by = (
             RegistrationStatus.forwarded, now, actor.id)
         registration.late = registration.late or late
         session.add(registration)
-        _audit(session, campaign=campaign, registration=registration, actor=actor, action="forward_registration",
+        _audit(session, phase_id=phase_id, registration=registration, actor=actor, action="forward_registration",
                from_status=RegistrationStatus.submitted, at=now, block_id=block_id)
     _tell_the_phong(session, block=block, campaign=campaign, actor=actor, count=sum(
         len(entries_of(session, registration_id=r.id or 0)) for r in sent))
@@ -126,14 +127,18 @@ def forward(session: Session, *, campaign_id: int, block_id: int, actor: Person,
     return sent
 
 
-def _audit(session: Session, *, campaign: Campaign, registration: Registration, actor: Person, action: str,
-           from_status: RegistrationStatus, at: datetime, **detail: object) -> None:
-    """The registration's step in the audit trail, hash-chained with the dossiers' at commit. A registration
-    opens the campaign's year before any dossier exists: its events are filed under the campaign's first phase,
-    with no dossier, the registration and its school in their detail."""
+def _first_phase(session: Session, campaign: Campaign) -> int:
+    """Where a registration's events are filed: it opens the campaign's year before any dossier exists."""
     first = session.exec(select(Phase.id).where(Phase.campaign_id == campaign.id).order_by(col(Phase.number))).first()
     assert first is not None, f"campaign {campaign.id} has no phase"
-    append(session, AuditEvent(at=at, phase_id=first, dossier_id=None, actor_id=actor.id or 0, actor_role=actor.role,
+    return first
+
+
+def _audit(session: Session, *, phase_id: int, registration: Registration, actor: Person, action: str,
+           from_status: RegistrationStatus, at: datetime, **detail: object) -> None:
+    """The registration's step in the audit trail, hash-chained with the dossiers' at commit, under the
+    campaign's first phase, with no dossier; the registration and its school in their detail."""
+    append(session, AuditEvent(at=at, phase_id=phase_id, dossier_id=None, actor_id=actor.id or 0, actor_role=actor.role,
                                action=action, from_stage=str(from_status), to_stage=str(registration.status),
                                late=registration.late, detail={"registration_id": registration.id,
                                                                "school_id": registration.school_id, **detail}))

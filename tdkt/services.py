@@ -89,11 +89,13 @@ def add_nomination(
     figures = members.checked(rules, figures, collective=kind == SubjectKind.collective, name=name)
     nominee = session.exec(select(Nominee).where(
         Nominee.unit_id == dossier.school_id, Nominee.full_name == name, Nominee.kind == kind
-    )).first() or Nominee(kind=kind, full_name=name, position=position, unit_id=dossier.school_id)
-    session.add(nominee)
-    session.flush()
+    )).first()
     nomination = _proposed_again(session, dossier_id=dossier_id, nominee=nominee, title_code=title_code,
-                                 title_name=title.name)
+                                 title_name=title.name) if nominee is not None else None
+    if nominee is None:
+        nominee = Nominee(kind=kind, full_name=name, position=position, unit_id=dossier.school_id)
+        session.add(nominee)
+        session.flush()
     if nomination is None:
         nomination = Nomination(dossier_id=dossier_id, nominee_id=nominee.id or 0, title_code=title_code)
     nomination.achievements, nomination.initiative = achievements, (initiative or "").strip() or None
