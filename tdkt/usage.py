@@ -1,6 +1,7 @@
 """The command line's own words in Vietnamese: Click's usage errors (an option missing, mistyped or unknown, a
-command that does not exist, a value of the wrong kind) and the headings of Typer's help. tdkt's refusals are
-Vietnamese already; these come from the libraries, which word them in English.
+command that does not exist, a value of the wrong kind), and the help pages' usage line, headings and the
+options every command gets (`--help`, shell completion). tdkt's refusals are Vietnamese already; these come
+from the libraries, which word them in English.
 
 Typer 0.29 carries its own copy of Click (`typer._click`) and exports only BadParameter of its exceptions, so
 they are imported from there (the version is pinned in constraints.txt; tests/flows/test_cli.py runs the
@@ -17,11 +18,20 @@ import typer
 from rich.console import Console
 from rich.panel import Panel
 from typer import rich_utils
+from typer._click import core as click_core
 from typer._click import exceptions as errors
+from typer._click.formatting import HelpFormatter
 
 HEADINGS = {  # Typer reads these module values when it prints a help page
     "OPTIONS_PANEL_TITLE": "Tùy chọn", "COMMANDS_PANEL_TITLE": "Lệnh", "ARGUMENTS_PANEL_TITLE": "Đối số",
     "REQUIRED_LONG_STRING": "[bắt buộc]", "DEFAULT_STRING": "[mặc định: {}]", "ENVVAR_STRING": "[biến môi trường: {}]",
+}
+USAGE = "Cách dùng: "
+OPTIONS_METAVAR, SUBCOMMAND_METAVAR = "[TÙY CHỌN]", "LỆNH [ĐỐI SỐ]..."
+OWN_OPTIONS = {  # the help of the options Click and Typer add to every command, by parameter name
+    "help": "Xem hướng dẫn này rồi thoát.",
+    "install_completion": "Cài gợi ý lệnh (phím Tab) cho trình dòng lệnh đang dùng.",
+    "show_completion": "In mã gợi ý lệnh (phím Tab) của trình dòng lệnh đang dùng, để tự cài.",
 }
 Say = Callable[[re.Match[str]], str]
 PHRASES: list[tuple[re.Pattern[str], Say]] = [  # Click's and Pydantic's English, as they word it
@@ -38,10 +48,32 @@ PHRASES: list[tuple[re.Pattern[str], Say]] = [  # Click's and Pydantic's English
 ]
 
 
+class _Formatter(HelpFormatter):
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, USAGE if prefix is None else prefix)
+
+
 def localise() -> None:
-    """Typer's help headings in Vietnamese, for this process."""
+    """Typer's help headings and Click's usage line in Vietnamese, for this process."""
     for name, text in HEADINGS.items():
         setattr(rich_utils, name, text)
+    click_core.Context.formatter_class = _Formatter
+
+
+def translate(command: click_core.Command) -> click_core.Command:
+    """`command` and every command below it with their usage line and the help of Click's and Typer's own
+    options in Vietnamese. Click makes a command's `--help` option when first asked for it and keeps it: it is
+    asked for here."""
+    command.options_metavar = OPTIONS_METAVAR
+    if hasattr(command, "subcommand_metavar"):
+        command.subcommand_metavar = SUBCOMMAND_METAVAR
+    options = [*command.params, command.get_help_option(click_core.Context(command))]
+    for option in options:
+        if option is not None and option.name in OWN_OPTIONS:
+            option.help = OWN_OPTIONS[option.name]  # type: ignore[attr-defined]
+    for sub in getattr(command, "commands", {}).values():
+        translate(sub)
+    return command
 
 
 def message(error: errors.ClickException) -> str:
@@ -77,17 +109,17 @@ def show(error: errors.ClickException) -> None:
     console = Console(stderr=True)
     ctx = getattr(error, "ctx", None)
     if ctx is not None:
-        console.print(re.sub(r"^Usage:", "Cách dùng:", ctx.get_usage()), markup=False, highlight=False)
+        console.print(ctx.get_usage(), markup=False, highlight=False)
         console.print(f"Xem '{ctx.command_path} {ctx.help_option_names[0]}' để biết cách dùng.", markup=False,
                       highlight=False, style="dim")
     console.print(Panel(message(error), title="Lỗi", title_align="left", border_style="red"), markup=False)
 
 
 def run(app: typer.Typer) -> NoReturn:
-    """Run `app` as its console script does, with Click's usage errors and Typer's headings in Vietnamese."""
+    """Run `app` as its console script does, with Click's usage errors and Typer's help in Vietnamese."""
     localise()
     try:
-        code = app(standalone_mode=False)
+        code = translate(typer.main.get_command(app)).main(prog_name="tdkt", standalone_mode=False)
     except errors.ClickException as error:
         show(error)
         sys.exit(error.exit_code)

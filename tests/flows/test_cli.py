@@ -199,3 +199,24 @@ def test_the_installed_command_words_usage_errors_in_vietnamese(args: list[str],
                           timeout=120)
     assert done.returncode == 2 and said in done.stderr, done.stderr
     assert "Lỗi" in done.stderr and "Error" not in done.stderr and "Missing" not in done.stderr
+    assert "Usage" not in done.stderr and "OPTIONS" not in done.stderr
+
+
+@pytest.mark.parametrize(("args", "usage"), [
+    ([], "Cách dùng: tdkt [TÙY CHỌN] LỆNH [ĐỐI SỐ]..."),
+    (["submit", "--help"], "Cách dùng: tdkt submit [TÙY CHỌN]"),
+    (["config", "--help"], "Cách dùng: tdkt config [TÙY CHỌN] LỆNH [ĐỐI SỐ]..."),
+    (["config", "validate", "--help"], "Cách dùng: tdkt config validate [TÙY CHỌN]"),
+])
+def test_the_installed_commands_help_is_in_vietnamese(args: list[str], usage: str) -> None:
+    """The usage line, the headings and the options every command gets, down to a command of a group."""
+    import subprocess
+    import sys
+
+    script = Path(sys.executable).parent / "tdkt"
+    done = subprocess.run([str(script), *args], capture_output=True, text=True, env={**os.environ, **WIDE},
+                          timeout=120)
+    assert done.returncode in (0, 2) and usage in done.stdout, done.stdout + done.stderr
+    assert "Xem hướng dẫn này rồi thoát." in done.stdout and "Tùy chọn" in done.stdout
+    for english in ("Usage", "Show this message", "OPTIONS", "COMMAND", "completion for"):
+        assert english not in done.stdout
