@@ -217,8 +217,7 @@ def create_app() -> FastAPI:
                                     position=str(form.get("position", "")).strip() or None,
                                     achievements=str(form.get("achievements", "")).strip(),
                                     initiative=str(form.get("initiative", "")),
-                                    figures=_figures(session, dossier, form) if kind == SubjectKind.collective
-                                    else None)
+                                    figures=_figures(session, dossier, form))  # an individual's: refused
 
         return await _form_edit(request, token, save)
 

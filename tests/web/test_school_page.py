@@ -165,11 +165,22 @@ def test_a_collectives_figures_on_the_school_page(session: Session, client: Test
     wrong = client.post(f"/l/{token}/nominate", data=form)
     assert wrong.status_code == 422 and "Số cá nhân đạt LĐTT: &#39;ba&#39; không phải số người" in wrong.text
     assert _count(session) == 0
+    session.rollback()
+    person = {**form, "full_name": "Lê Văn Minh", "kind": "individual", "title": "LDTT", "figure_LDTT": "12"}
+    mistaken = client.post(f"/l/{token}/nominate", data=person)  # "Tập thể" not chosen: not saved as a person
+    assert mistaken.status_code == 422 and "số liệu cá nhân trong tập thể chỉ ghi cho tập thể" in mistaken.text
+    assert _count(session) == 0
+    session.rollback()
+    blank = {key: "" if key.startswith("figure_") else value for key, value in person.items()}
+    assert client.post(f"/l/{token}/nominate", data=blank).status_code == 200  # the empty boxes are no figures
+    assert session.exec(select(Nomination)).one().member_figures is None
+    session.rollback()
     added = client.post(f"/l/{token}/nominate", data={**form, "figure_LDTT": "12"})
+    collective = select(Nomination).where(Nomination.title_code == "TTLDTT")
     assert added.status_code == 200 and "Số liệu tập thể: 24 cá nhân: 24 hoàn thành nhiệm vụ, 12 đạt LĐTT, 0 bị " \
                                          "kỷ luật" in added.text  # the reviewer's column shows them too
     assert "Thiếu: cần trên 50% cá nhân trong tập thể đạt danh hiệu Lao động tiên tiến; số liệu: 12/24" in added.text
-    nomination = session.exec(select(Nomination)).one()
+    nomination = session.exec(collective).one()
     nomination_id, figures = nomination.id, nomination.member_figures
     session.rollback()
     assert figures == {"total": 24, "completed": 24, "LDTT": 12, "disciplined": 0}
