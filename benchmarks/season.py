@@ -3,12 +3,13 @@
     python -m benchmarks.season [--schools 1000] [--blocks 50] [--per-school 20] [--rate 100] [--duration 30]
 
 Generates the province (benchmarks/province.py) in a fresh PostgreSQL database, then: the councils vote;
-schools submit (one flow run per block, --concurrency of them in flight at once; a few miss the vote
-threshold, withdraw that nominee and submit again); block leaders forward (as many at once); the Phòng
-reviews in batches (returns some dossiers, rejects some nominees;
+schools submit (one flow run per block; a few miss the vote threshold, withdraw that nominee and submit
+again); block leaders forward; the Phòng reviews in batches (returns some dossiers, rejects some nominees;
 the returned schools complete and resubmit, their leaders forward again, the Phòng approves); Nội vụ
 verifies through the emailed links, driven from a second process at a fixed rate (the approval load test);
-the chairman signs the decision. Every email goes to a real SMTP server in its own process.
+the chairman signs the decision. Every email goes to a real SMTP server in its own process. The votes and the
+flow runs of the stages are spread over --processes actor processes (benchmarks/actors.py), as schools act
+from their own machines and several Prefect workers run flows at once.
 
 After each stage the same number of transitions is done as bare SQL (benchmarks/baseline.py). Prints one
 table and writes the figures as JSON (--json) for comparison between commits. Exit status 1 when the season
@@ -29,13 +30,12 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import psycopg
@@ -46,6 +46,9 @@ from config import prefect_env
 
 prefect_env.apply()  # before Prefect is first imported
 
+from prefect import Flow  # noqa: E402
+
+from benchmarks import actors  # noqa: E402
 from benchmarks.baseline import transitions  # noqa: E402
 from benchmarks.plans import explain, render  # noqa: E402
 from benchmarks.province import Province, generate  # noqa: E402
@@ -58,7 +61,6 @@ from flows.decision import decision_flow  # noqa: E402
 from flows.delivery import delivery_flow  # noqa: E402
 from flows.review import review_flow  # noqa: E402
 from flows.runtime import run as run_flow  # noqa: E402
-from flows.runtime import run_batch  # noqa: E402
 from flows.submission import submission_flow  # noqa: E402
 from models.audit import AuditEvent  # noqa: E402
 from models.db import dispose_engines, migrate, session_scope  # noqa: E402
@@ -72,7 +74,6 @@ from tasks.transition import Review, Submission  # noqa: E402
 from tdkt import papers, services  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-T = TypeVar("T")
 PG_ADMIN = os.environ.get("TDKT_BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 RETURN_REASON = "Thiếu báo cáo thành tích có xác nhận của Thủ trưởng đơn vị"
 REJECT_REASON = "Chưa đủ tiêu chuẩn: tỉ lệ học sinh lớp chủ nhiệm hoàn thành chương trình chưa đạt"
@@ -87,7 +88,7 @@ class Options:
     duration: float = 30.0
     web_workers: int = 2
     review_batch: int = 100
-    concurrency: int = 1  # flow runs in flight at once (blocks and reviewers acting at the same time)
+    processes: int = 2  # actor processes acting at once (benchmarks/actors.py); 1: this process alone
     database_url: str | None = None  # a fresh database is created (and dropped) when not given
     json_path: Path | None = None
     journal: Path | None = None  # where the SMTP server writes what it received
@@ -301,6 +302,7 @@ class Season:
         self.load: dict[str, Any] = {}
         self.plans: dict[str, Any] | None = None
         self.excluded = 0.0  # seconds spent on the bare-SQL floor and the query plans, not on the season
+        self.actors = actors.Actors(1)
 
     def _counts(self) -> tuple[int, int]:
         with session_scope() as session:
@@ -335,7 +337,8 @@ class Season:
         print(f"  province generated: {province.size} nominations in {setup:.1f} s", file=sys.stderr, flush=True)
         scenario = Scenario.of(province)
         web_port = int(os.environ["TDKT_BASE_URL"].rsplit(":", 1)[1])
-        with web_server(web_port, self.options.web_workers):  # up all season long, as in production
+        with actors.Actors(self.options.processes) as self.actors, \
+                web_server(web_port, self.options.web_workers):  # up all season long, as in production
             phase_started = time.perf_counter()
             self._votes(province, scenario)
             self._submissions(province, scenario)
@@ -352,46 +355,45 @@ class Season:
                 "province": province, "scenario": scenario}
 
     def _votes(self, province: Province, scenario: Scenario) -> None:
+        def tallies(dossier_id: int) -> actors.Tallies:
+            counted = {n: (12, 1) for n in province.nominations[dossier_id]}
+            if dossier_id in scenario.misses:
+                counted[scenario.misses[dossier_id]] = (5, 8)
+            return counted
+
+        councils = [[(d, tallies(d)) for d in ds] for _, ds in province.blocks.values()]  # a block's schools
         with self.stage("Họp xét (biểu quyết)"):
-            for dossier_id in province.dossiers:
-                tallies = {n: (12, 1) for n in province.nominations[dossier_id]}
-                if dossier_id in scenario.misses:
-                    tallies[scenario.misses[dossier_id]] = (5, 8)
-                with session_scope() as session:
-                    services.record_vote(session, dossier_id=dossier_id, held_on=date.today(), members_total=15,
-                                         members_present=13, tallies=tallies)
+            self.actors.map(actors.votes, councils, [date.today()] * len(councils))
 
-    def _together(self, work: Callable[[T], dict[str, Any]], items: list[T]) -> list[dict[str, Any]]:
-        """Run one flow per item, `concurrency` of them at a time, in this process's threads."""
-        with ThreadPoolExecutor(self.options.concurrency, thread_name_prefix="actor") as pool:
-            return list(pool.map(work, items))
+    def _flows(self, flow: Flow[..., Any], calls: list[tuple[Any, ...]], batch: bool = True) -> list[dict[str, Any]]:
+        """One run of `flow` per call, spread over the actors (with `batch`, refusals are in the reports)."""
+        return self.actors.map(actors.flow, [flow.name] * len(calls), calls, [batch] * len(calls))
 
-    def _submit(self, dossier_ids: list[int], province: Province) -> dict[str, Any]:
-        return run_batch(submission_flow, [Submission(dossier_id=d, actor_email=province.heads[d])
-                                           for d in dossier_ids])
+    def _submit(self, blocks: list[list[int]], province: Province) -> list[dict[str, Any]]:
+        """One submission flow run per list of dossiers."""
+        return self._flows(submission_flow, [([Submission(dossier_id=d, actor_email=province.heads[d])
+                                               for d in dossier_ids],) for dossier_ids in blocks])
 
     def _submissions(self, province: Province, scenario: Scenario) -> None:
         with self.stage("Trường gửi hồ sơ"):
-            refused = [r for report in self._together(lambda ds: self._submit(ds, province),
-                                                      [ds for _, ds in province.blocks.values()])
+            refused = [r for report in self._submit([ds for _, ds in province.blocks.values()], province)
                        for r in report["refused"]]
             for item in refused:  # the school withdraws the nominee who missed the threshold, and submits again
                 with session_scope() as session:
                     for violation in item["violations"]:
                         services.withdraw_nomination(session, nomination_id=violation["nomination_id"])
-            again = self._submit([r["dossier_id"] for r in refused], province) if refused else {"refused": []}
+            again = self._submit([[r["dossier_id"] for r in refused]], province)[0] if refused else {"refused": []}
             assert sorted(r["dossier_id"] for r in refused) == sorted(scenario.misses), refused
             assert not again["refused"], again["refused"]
 
     def _aggregation(self, province: Province, blocks: dict[int, tuple[str, list[int]]], label: str = "") -> None:
         with self.stage(label or "Khối tổng hợp, chuyển Phòng"):
-            self._together(lambda block: run_flow(aggregation_flow, block[0], province.phase_id, block[1][0]),
-                           list(blocks.items()))
+            self._flows(aggregation_flow, [(block_id, province.phase_id, leader)
+                                           for block_id, (leader, _) in blocks.items()], batch=False)
 
     def _reviews(self, reviews: list[Any]) -> None:
         batch = self.options.review_batch
-        results = self._together(lambda start: run_batch(review_flow, reviews[start:start + batch]),
-                                 list(range(0, len(reviews), batch)))
+        results = self._flows(review_flow, [(reviews[start:start + batch],) for start in range(0, len(reviews), batch)])
         refused = [r for result in results for r in result["refused"]]
         assert not refused, refused[:3]
 
@@ -423,7 +425,7 @@ class Season:
                     papers.attach(session, dossier=dossier, person=head, kind="bao_cao_thanh_tich",
                                   filename="bao-cao-bo-sung.pdf", content=b"%PDF-1.4\n% bo sung\n%%EOF\n",
                                   start_stage=dossier.stage)
-            result = self._submit(returned, province)
+            result = self._submit([returned], province)[0]
             assert not result["refused"], result["refused"][:3]
         blocks = {b: (leader, ds) for b, (leader, ds) in province.blocks.items() if set(ds) & set(returned)}
         self._aggregation(province, blocks, "Khối chuyển lại hồ sơ bổ sung")
@@ -573,6 +575,7 @@ def figures(options: Options, season: Season, outcome: dict[str, Any], rss: Peak
         "ratio": sum(s.seconds for s in engine) / max(sum(s.bare_seconds for s in engine), 1e-9),
         "peak_rss_mb": rss.own / 2**20, "peak_rss_tree_mb": rss.tree / 2**20,
         "phase_peak_rss_mb": max((s.peak_rss_mb for s in season.stages), default=0.0),
+        "actor_peak_rss_mb": season.actors.peak / 2**20,  # the largest actor process's (none with --processes 1)
         "stages": [{**asdict(s), "ratio": s.ratio} for s in season.stages], "load": season.load,
         "correct": not problems, "problems": problems, "plans": season.plans,
     }
@@ -599,7 +602,9 @@ def table(result: dict[str, Any]) -> str:
         f"p50 {load.get('p50_ms', 0):.1f} ms, p95 {load.get('p95_ms', 0):.1f} ms, p99 {load.get('p99_ms', 0):.1f} ms",
         f"Bộ nhớ đỉnh (RSS) của tiến trình đo: trong đợt {result['phase_peak_rss_mb']:.0f} MB, cả lần đo (kể cả "
         f"sinh dữ liệu và kiểm tra kết quả) {result['peak_rss_mb']:.0f} MB; cả cây tiến trình "
-        f"{result['peak_rss_tree_mb']:.0f} MB",
+        f"{result['peak_rss_tree_mb']:.0f} MB" + (
+            f"; mỗi tiến trình tác nhân (có {result['options']['processes']}) tối đa "
+            f"{result['actor_peak_rss_mb']:.0f} MB" if result["actor_peak_rss_mb"] else ""),
         f"Sinh tỉnh mẫu: {result['nominations']} đề nghị trong {result['setup_seconds']:.1f} s",
         f"Máy: {m['cpu']}, {m['cores']} lõi, {m['memory_gb']} GiB; Python {m['python']}; PostgreSQL "
         f"{m['postgresql']}; commit {m['commit']}",
@@ -618,8 +623,8 @@ def parse(argv: list[str] | None) -> Options:
     parser.add_argument("--duration", type=float, default=defaults.duration, help="giây tối đa của phép thử tải")
     parser.add_argument("--web-workers", type=int, default=defaults.web_workers)
     parser.add_argument("--review-batch", type=int, default=defaults.review_batch)
-    parser.add_argument("--concurrency", type=int, default=defaults.concurrency,
-                        help="số luồng chạy cùng lúc (các khối, các đợt xét)")
+    parser.add_argument("--processes", type=int, default=defaults.processes,
+                        help="số tiến trình cùng họp xét và chạy luồng (1: chỉ tiến trình đo)")
     parser.add_argument("--database-url", default=None, help="mặc định: tạo và xóa một CSDL PostgreSQL riêng")
     parser.add_argument("--json", dest="json_path", type=Path, default=None)
     parser.add_argument("--journal", type=Path, default=None, help="tệp ghi các thư máy chủ SMTP nhận được")
