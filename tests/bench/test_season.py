@@ -55,6 +55,7 @@ def test_a_small_season_ends_as_planned(bench_url: str, tmp_path: Path) -> None:
         cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     assert "Kết quả: đúng" in done.stdout and "tỉ lệ" in done.stdout and "p99" in done.stdout
+    assert "mỗi tiến trình tác nhân (có 2)" in done.stdout  # the votes and flow runs ran in two actor processes
 
     engine = create_engine(bench_url)
     with Session(engine) as session:
@@ -82,3 +83,4 @@ def test_a_small_season_ends_as_planned(bench_url: str, tmp_path: Path) -> None:
     peaks = [stage["peak_rss_mb"] for stage in result["stages"]]  # every stage has its own memory peak
     assert all(peak > 0 for peak in peaks) and result["phase_peak_rss_mb"] == max(peaks)
     assert result["phase_peak_rss_mb"] <= result["peak_rss_mb"] <= result["peak_rss_tree_mb"]
+    assert result["options"]["processes"] == 2 and 0 < result["actor_peak_rss_mb"] < result["peak_rss_tree_mb"]
