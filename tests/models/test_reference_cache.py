@@ -61,7 +61,10 @@ def test_a_second_session_reads_reference_rows_from_the_cache(session: Session, 
         for _ in range(2):  # units read beside another table: not kept, though units alone are
             third.exec(select(Unit).join(Nomination, col(Unit.id) == Nomination.dossier_id)
                        .where(Unit.id == school.id)).all()
-    assert seen == ["SELECT nomination", "SELECT nomination", "SELECT unit", "SELECT unit"]
+        for _ in range(2):  # nor units chosen by a subquery of another table
+            third.exec(select(Unit).where(col(Unit.id).in_(select(Nomination.dossier_id)))).all()
+    assert seen == ["SELECT nomination", "SELECT nomination", "SELECT unit", "SELECT unit", "SELECT unit",
+                    "SELECT unit"]
 
 
 def test_a_change_committed_elsewhere_is_seen_by_the_next_transaction(session: Session, db_url: str) -> None:
