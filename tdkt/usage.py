@@ -21,6 +21,7 @@ from typer import rich_utils
 from typer._click import core as click_core
 from typer._click import exceptions as errors
 from typer._click.formatting import HelpFormatter
+from typer.core import TyperOption
 
 HEADINGS = {  # Typer reads these module values when it prints a help page
     "OPTIONS_PANEL_TITLE": "Tùy chọn", "COMMANDS_PANEL_TITLE": "Lệnh", "ARGUMENTS_PANEL_TITLE": "Đối số",
@@ -32,6 +33,10 @@ OWN_OPTIONS = {  # the help of the options Click and Typer add to every command,
     "help": "Xem hướng dẫn này rồi thoát.",
     "install_completion": "Cài gợi ý lệnh (phím Tab) cho trình dòng lệnh đang dùng.",
     "show_completion": "In mã gợi ý lệnh (phím Tab) của trình dòng lệnh đang dùng, để tự cài.",
+}
+TYPES = {  # how Typer names an option's kind of value in the help, as Vietnamese (a flag takes none)
+    "<bool>": "", "<str>": "<chữ>", "<int>": "<số>", "<int range>": "<số>", "<float>": "<số>", "<path>": "<tệp>",
+    "<list[str]>": "<chữ>...", "<list[int]>": "<số>...",
 }
 Say = Callable[[re.Match[str]], str]
 PHRASES: list[tuple[re.Pattern[str], Say]] = [  # Click's and Pydantic's English, as they word it
@@ -61,16 +66,21 @@ def localise() -> None:
 
 
 def translate(command: click_core.Command) -> click_core.Command:
-    """`command` and every command below it with their usage line and the help of Click's and Typer's own
-    options in Vietnamese. Click makes a command's `--help` option when first asked for it and keeps it: it is
-    asked for here."""
+    """`command` and every command below it with their usage line, the kinds of value of their options and the
+    help of Click's and Typer's own options in Vietnamese. Click makes a command's `--help` option when first
+    asked for it and keeps it: it is asked for here."""
     command.options_metavar = OPTIONS_METAVAR
     if hasattr(command, "subcommand_metavar"):
         command.subcommand_metavar = SUBCOMMAND_METAVAR
-    options = [*command.params, command.get_help_option(click_core.Context(command))]
-    for option in options:
-        if option is not None and option.name in OWN_OPTIONS:
+    context = click_core.Context(command)
+    for option in [*command.params, command.get_help_option(context)]:
+        if option is None:
+            continue
+        if option.name in OWN_OPTIONS:
             option.help = OWN_OPTIONS[option.name]  # type: ignore[attr-defined]
+        shown = option.display_type_rich(context) if isinstance(option, TyperOption) else None
+        if option.metavar is None and shown in TYPES:
+            option.metavar = TYPES[shown]
     for sub in getattr(command, "commands", {}).values():
         translate(sub)
     return command

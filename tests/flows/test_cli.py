@@ -218,5 +218,8 @@ def test_the_installed_commands_help_is_in_vietnamese(args: list[str], usage: st
                           timeout=120)
     assert done.returncode in (0, 2) and usage in done.stdout, done.stdout + done.stderr
     assert "Xem hướng dẫn này rồi thoát." in done.stdout and "Tùy chọn" in done.stdout
-    for english in ("Usage", "Show this message", "OPTIONS", "COMMAND", "completion for"):
+    for english in ("Usage", "Show this message", "OPTIONS", "COMMAND", "completion for", "<bool>", "<str>",
+                    "<int>"):
         assert english not in done.stdout
+    if args[:1] == ["submit"]:  # the kinds of value its options take
+        assert "--dossier" in done.stdout and "<số>" in done.stdout and "<chữ>" in done.stdout
