@@ -2,46 +2,73 @@
 
 from __future__ import annotations
 
+import base64
+import secrets
 import smtplib
 import ssl
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from email.header import Header
-from email.message import Message
-from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
 from email.utils import formataddr, formatdate, parseaddr
 from pathlib import Path
 
 from config.settings import Settings, get_settings
 from notifications.render import Email
 
+CRLF = "\r\n"
+
 
 class PermanentFailure(Exception):
     """The server refused the message for good (bad address, rejected content): retrying will not help."""
 
 
-def build_message(email: Email, *, message_id: str, sender: str) -> Message:
-    """The email as MIME (plain text and HTML alternatives, UTF-8).
+@dataclass(frozen=True)
+class Outgoing:
+    """One email ready for SMTP: its envelope and its bytes (RFC 5322, CRLF line ends, ASCII only)."""
 
-    Built with the compat32 classes: the `email.policy.default` API spent ~7 ms per message refolding
-    headers (measured; a province's phase sends thousands), and its folding dropped the space between the
-    encoded words of a long Vietnamese subject ("Tiểuhọc"). `Header` encodes the subject as words that keep
-    their spaces inside, which every reader joins back as written.
+    message_id: str
+    sender: str  # envelope address
+    recipient: str
+    data: bytes
+
+
+def build_message(email: Email, *, message_id: str, sender: str) -> Outgoing:
+    """The email as MIME bytes: multipart/alternative, plain text then HTML, each UTF-8 in base64.
+
+    Written out directly rather than with the `email` package's classes: building a compat32 message and
+    flattening it was ~40 % of a delivery's CPU (py-spy, 3,000 emails), ~1 ms of an email's ~2.5 ms. The
+    headers are still encoded by the standard library: the subject as `Header` encoded words that keep their
+    spaces inside (`email.policy.default` dropped the space between the words of a long Vietnamese subject,
+    "Tiểuhọc"), the names by `formataddr`. Base64 never contains the boundary (`_` is not in its alphabet).
     """
-    message = MIMEMultipart("alternative")
-    message["From"] = _address(sender)
-    message["To"] = formataddr((email.to_name, email.to_email), charset="utf-8")
-    message["Subject"] = Header(email.subject, "utf-8", header_name="Subject")  # type: ignore[assignment]  # compat32: a Header
-    message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = message_id
-    message.attach(MIMEText(email.text, "plain", "utf-8"))
-    message.attach(MIMEText(email.html, "html", "utf-8"))
-    return message
+    boundary = f"=_tdkt_{secrets.token_hex(12)}"
+    headers = [
+        f"From: {_mailbox(*parseaddr(sender))}",
+        f"To: {_mailbox(email.to_name, email.to_email)}",
+        f"Subject: {Header(email.subject, 'utf-8', header_name='Subject').encode(linesep=CRLF)}",
+        f"Date: {formatdate(localtime=False)}",
+        f"Message-ID: {message_id}",
+        "MIME-Version: 1.0",
+        f'Content-Type: multipart/alternative; boundary="{boundary}"',
+    ]
+    parts = [f"--{boundary}{CRLF}{_part(subtype, body)}" for subtype, body in (("plain", email.text),
+                                                                               ("html", email.html))]
+    text = CRLF.join(headers) + CRLF * 2 + "".join(parts) + f"--{boundary}--{CRLF}"
+    return Outgoing(message_id=message_id, sender=parseaddr(sender)[1], recipient=email.to_email,
+                    data=text.encode("ascii"))
 
 
-def _address(value: str) -> str:
-    name, address = parseaddr(value)
-    return formataddr((name, address), charset="utf-8")
+def _part(subtype: str, body: str) -> str:
+    encoded = base64.encodebytes(body.encode("utf-8")).decode("ascii").replace("\n", CRLF)  # lines of 76
+    return (f'Content-Type: text/{subtype}; charset="utf-8"{CRLF}Content-Transfer-Encoding: base64{CRLF}{CRLF}'
+            f"{encoded}")
+
+
+def _mailbox(name: str, address: str) -> str:
+    """`Name <address>`, the address on a folded line of its own; a Vietnamese name is one encoded word, as
+    `formataddr` writes it (split into several, Python's own parser reads a space between them)."""
+    head, _, tail = formataddr((name, address), charset="utf-8").rpartition(" <")
+    return f"{head}{CRLF} <{tail}" if head else tail
 
 
 def _smtp(settings: Settings) -> smtplib.SMTP:
@@ -54,7 +81,7 @@ def _smtp(settings: Settings) -> smtplib.SMTP:
     return client
 
 
-def send_all(messages: list[Message], settings: Settings) -> dict[str, Exception]:
+def send_all(messages: list[Outgoing], settings: Settings) -> dict[str, Exception]:
     """Send over TDKT_SMTP_CONNECTIONS connections at once; returns the failures by Message-ID.
 
     Each connection takes every n-th message: while one waits for the server's answer another sends (the
@@ -64,8 +91,8 @@ def send_all(messages: list[Message], settings: Settings) -> dict[str, Exception
     if not settings.smtp_host:
         settings.mailbox_dir.mkdir(parents=True, exist_ok=True)
         for message in messages:
-            name = message["Message-ID"].strip("<>").replace("@", "_at_")
-            (settings.mailbox_dir / f"{name}.eml").write_bytes(message.as_bytes())
+            name = message.message_id.strip("<>").replace("@", "_at_")
+            (settings.mailbox_dir / f"{name}.eml").write_bytes(message.data)
         return {}
     shares = [messages[i::settings.smtp_connections] for i in range(min(settings.smtp_connections, len(messages)))]
     if len(shares) <= 1:
@@ -77,18 +104,18 @@ def send_all(messages: list[Message], settings: Settings) -> dict[str, Exception
         raise errors[0]
     failures: dict[str, Exception] = {}
     for share, outcome in zip(shares, outcomes, strict=True):
-        failures.update({m["Message-ID"]: outcome for m in share} if isinstance(outcome, OSError) else outcome)
+        failures.update({m.message_id: outcome for m in share} if isinstance(outcome, OSError) else outcome)
     return failures
 
 
-def _attempt(messages: list[Message], settings: Settings) -> dict[str, Exception] | OSError:
+def _attempt(messages: list[Outgoing], settings: Settings) -> dict[str, Exception] | OSError:
     try:
         return _send_over_one(messages, settings)
     except OSError as exc:
         return exc
 
 
-def _send_over_one(messages: list[Message], settings: Settings) -> dict[str, Exception]:
+def _send_over_one(messages: list[Outgoing], settings: Settings) -> dict[str, Exception]:
     """Send over one connection; returns the failures by Message-ID. A connection error raises (retry later)."""
     failures: dict[str, Exception] = {}
     with _smtp(settings) as client:
@@ -96,12 +123,12 @@ def _send_over_one(messages: list[Message], settings: Settings) -> dict[str, Exc
             client.login(settings.smtp_user, settings.smtp_password)
         for index, message in enumerate(messages):
             try:
-                client.send_message(message)
+                client.sendmail(message.sender, [message.recipient], message.data)
             except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
                 code = getattr(exc, "smtp_code", None) or _first_code(exc)
-                failures[message["Message-ID"]] = PermanentFailure(str(exc)) if code and code >= 500 else exc
+                failures[message.message_id] = PermanentFailure(str(exc)) if code and code >= 500 else exc
             except OSError as exc:  # connection lost mid-batch: what was sent stays sent, the rest waits
-                failures.update({m["Message-ID"]: exc for m in messages[index:]})
+                failures.update({m.message_id: exc for m in messages[index:]})
                 break
     return failures
 

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from config.route import default_route
@@ -109,15 +110,15 @@ def deliver(session: Session, *, settings: Settings, now: datetime | None = None
         try:
             failures.update(send_all(emails, settings))
         except OSError as exc:  # includes smtplib.SMTPException: the server is down or refused the session
-            failures.update({m["Message-ID"]: exc for m in emails})
+            failures.update({m.message_id: exc for m in emails})
     if posts:
         failures.update(post_all(posts, settings))
-    for key, (row, _) in rendered.items():
-        error = failures.get(key)
-        if error is None:
-            row.status, row.sent_at, row.last_error = OutboxStatus.sent, utcnow(), None
-            report.sent += 1
-        elif isinstance(error, PermanentFailure):
+    sent = [row for key, (row, _) in rendered.items() if key not in failures]
+    _record_sent(session, sent)
+    report.sent = len(sent)
+    for key, error in failures.items():
+        row = rendered[key][0]
+        if isinstance(error, PermanentFailure):
             row.status, row.last_error = OutboxStatus.failed, str(error)[:500]
             report.failed += 1
         else:
@@ -126,6 +127,18 @@ def deliver(session: Session, *, settings: Settings, now: datetime | None = None
         session.add(row)
     session.flush()
     return report
+
+
+def _record_sent(session: Session, rows: list[OutboxMessage]) -> None:
+    """One UPDATE for a round's sent rows (each row's own UPDATE was a tenth of a delivery's CPU)."""
+    if not rows:
+        return
+    values = {"status": OutboxStatus.sent, "sent_at": utcnow(), "last_error": None}
+    session.execute(update(OutboxMessage).where(col(OutboxMessage.id).in_([row.id for row in rows])).values(**values)
+                    .execution_options(synchronize_session=False))
+    for row in rows:  # what the UPDATE wrote, without reading the rows back
+        for key, value in values.items():
+            set_committed_value(row, key, value)
 
 
 def failed_messages(session: Session) -> list[OutboxMessage]:
