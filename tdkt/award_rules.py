@@ -98,7 +98,7 @@ def _proposed(ctx: CheckContext, nominee_ids: list[int]) -> set[tuple[int, str]]
         return proposed_in_campaign(ctx.session, campaign_id=campaign_id, nominee_ids=nominee_ids)
     outside = preload.once(ctx.session, ("proposed_outside", campaign_id), lambda: proposed_in_campaign(
         ctx.session, campaign_id=campaign_id, outside=sorted(batch.phase_of),
-        nominee_ids=sorted({p.id or 0 for pairs in batch.nominations.values() for _, p in pairs})))
+        nominee_ids=batch.nominees()))
     phases = set(_phases(ctx.session, campaign_id))
     by_nominee = preload.once(ctx.session, ("nominations_by_nominee",), lambda: _by_nominee(batch))
     wanted = set(nominee_ids)

@@ -2,9 +2,11 @@
 
 A transition reads its dossier (locked), the nominations with their nominees, the council's vote and
 tallies, the papers and the nominees' award history: six queries each. `preload` takes the locks of a whole
-batch in one statement (by id, so two batches cannot deadlock) and reads each kind once for all its
-dossiers; the engine and its checks then take them from here. The rows are read under the locks, so they
-are what each transition would have read itself. A dossier's preloaded rows serve its one transition:
+batch in one statement (by id, so two batches cannot deadlock) and reads the nominations once for all its
+dossiers; the votes, tallies, papers and award history are read the same way when a check first asks for
+them (a decision's transitions ask for none of them). The engine and its checks then take them from here.
+The rows are read under the locks, and no transition writes them, so they are what each transition would
+have read itself. A dossier's preloaded rows serve its one transition:
 `forget` drops them once it is written, and a second transition of it in the same batch reads afresh.
 """
 
@@ -36,13 +38,12 @@ T = TypeVar("T")
 class Preloaded:
     dossiers: dict[int, Dossier]  # those not yet written (see `forget`)
     nominations: dict[int, list[tuple[Nomination, Nominee]]] = field(default_factory=dict)
-    votes: dict[int, CouncilVote] = field(default_factory=dict)
-    tallies: dict[int, VoteTally] = field(default_factory=dict)
-    papers: dict[int, list[Paper]] = field(default_factory=dict)
-    held: dict[tuple[int, str], set[int]] = field(default_factory=dict)
     people: dict[int, list[Person]] = field(default_factory=dict)  # each school's active people
     phase_of: dict[int, int] = field(default_factory=dict)  # every dossier of the batch, written or not
-    memo: dict[tuple[object, ...], object] = field(default_factory=dict)  # see `once`
+    memo: dict[tuple[object, ...], object] = field(default_factory=dict)  # see `once` and `_loaded`
+
+    def nominees(self) -> list[int]:
+        return sorted({p.id or 0 for pairs in self.nominations.values() for _, p in pairs})
 
 
 def preload(session: Session, dossier_ids: list[int]) -> None:
@@ -64,16 +65,35 @@ def preload(session: Session, dossier_ids: list[int]) -> None:
         .order_by(col(Nomination.id))
     ).all():
         batch.nominations.setdefault(nomination.dossier_id, []).append((nomination, nominee))
-    nomination_ids = [n.id for pairs in batch.nominations.values() for n, _ in pairs]
-    batch.votes = {v.dossier_id: v for v in session.exec(select(CouncilVote).where(
-        col(CouncilVote.dossier_id).in_(ids))).all()}
-    batch.tallies = {t.nomination_id: t for t in session.exec(select(VoteTally).where(
-        col(VoteTally.nomination_id).in_(nomination_ids))).all()} if nomination_ids else {}
-    for paper in session.exec(select(Paper).where(col(Paper.dossier_id).in_(ids)).order_by(col(Paper.id))).all():
-        batch.papers.setdefault(paper.dossier_id, []).append(paper)
-    batch.held = years_held(session, nominee_ids=sorted({p.id or 0 for pairs in batch.nominations.values()
-                                                         for _, p in pairs}))
     session.info[KEY] = batch
+
+
+def _votes(session: Session, batch: Preloaded) -> dict[int, CouncilVote]:
+    return {v.dossier_id: v for v in session.exec(select(CouncilVote).where(
+        col(CouncilVote.dossier_id).in_(sorted(batch.phase_of)))).all()}
+
+
+def _tallies(session: Session, batch: Preloaded) -> dict[int, VoteTally]:
+    nomination_ids = [n.id for pairs in batch.nominations.values() for n, _ in pairs]
+    return {t.nomination_id: t for t in session.exec(select(VoteTally).where(
+        col(VoteTally.nomination_id).in_(nomination_ids))).all()} if nomination_ids else {}
+
+
+def _papers(session: Session, batch: Preloaded) -> dict[int, list[Paper]]:
+    found: dict[int, list[Paper]] = {}
+    for paper in session.exec(select(Paper).where(col(Paper.dossier_id).in_(sorted(batch.phase_of)))
+                              .order_by(col(Paper.id))).all():
+        found.setdefault(paper.dossier_id, []).append(paper)
+    return found
+
+
+def _held(session: Session, batch: Preloaded) -> dict[tuple[int, str], set[int]]:
+    return years_held(session, nominee_ids=batch.nominees())
+
+
+def _loaded(session: Session, batch: Preloaded, load: Callable[[Session, Preloaded], T]) -> T:
+    """One kind of rows for the whole batch, read when a transition first asks for it."""
+    return once(session, ("loaded", load.__name__), lambda: load(session, batch))
 
 
 @contextmanager
@@ -155,19 +175,22 @@ def nominations(session: Session, dossier_id: int,
 
 
 def vote(session: Session, dossier_id: int, load: Callable[[], CouncilVote | None]) -> CouncilVote | None:
-    return _from_batch(session, dossier_id, lambda b: b.votes.get(dossier_id), load)
+    return _from_batch(session, dossier_id, lambda b: _loaded(session, b, _votes).get(dossier_id), load)
 
 
 def tallies(session: Session, dossier_id: int, nomination_ids: list[int],
             load: Callable[[], dict[int, VoteTally]]) -> dict[int, VoteTally]:
-    return _from_batch(session, dossier_id, lambda b: {i: b.tallies[i] for i in nomination_ids if i in b.tallies},
-                       load)
+    def pick(batch: Preloaded) -> dict[int, VoteTally]:
+        loaded = _loaded(session, batch, _tallies)
+        return {i: loaded[i] for i in nomination_ids if i in loaded}
+
+    return _from_batch(session, dossier_id, pick, load)
 
 
 def papers(session: Session, dossier_id: int, load: Callable[[], list[Paper]]) -> list[Paper]:
-    return _from_batch(session, dossier_id, lambda b: list(b.papers.get(dossier_id, [])), load)
+    return _from_batch(session, dossier_id, lambda b: list(_loaded(session, b, _papers).get(dossier_id, [])), load)
 
 
 def held(session: Session, dossier_id: int,
          load: Callable[[], dict[tuple[int, str], set[int]]]) -> dict[tuple[int, str], set[int]]:
-    return _from_batch(session, dossier_id, lambda b: b.held, load)
+    return _from_batch(session, dossier_id, lambda b: _loaded(session, b, _held), load)

@@ -4,6 +4,7 @@ no verdict row behind. A phase's decision, read part by part, is still written a
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -40,11 +41,13 @@ def _at_phong(session: Session) -> tuple[District, dict[int, list[int]]]:
 
 @contextmanager
 def _statements() -> Iterator[Counter[str]]:
-    """The statements sent to the database meanwhile, by their first three words (INSERT INTO auditevent)."""
+    """The statements sent to the database meanwhile, by their first three words (INSERT INTO auditevent), and
+    the tables they read (FROM paper)."""
     seen: Counter[str] = Counter()
 
     def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
         seen[" ".join(statement.split()[:3]).lower()] += 1
+        seen.update(f"from {table.lower()}" for table in re.findall(r"\bFROM (\w+)", statement))
 
     engine = get_engine()
     event.listen(engine, "before_cursor_execute", count)
@@ -73,6 +76,9 @@ def test_a_batch_writes_its_events_and_emails_in_one_statement_each(session: Ses
     assert seen["insert into nominationdecision"] == 1
     if session.get_bind().dialect.name == "postgresql":  # SQLite cannot return the ids of a multi-row INSERT
         assert seen["insert into auditevent"] == 1 and seen["insert into outboxmessage"] == 1
+    # the award rules read the papers and the award history once for the batch; no check here reads the votes
+    assert seen["from paper"] == seen["from awardrecord"] == 1
+    assert seen["from councilvote"] == seen["from votetally"] == 0
     events = {e.id: e for e in session.exec(select(AuditEvent).where(AuditEvent.action == "approve")).all()}
     assert sorted(r["audit_event_id"] for r in report["results"]) == sorted(events)
     assert {events[r["audit_event_id"]].dossier_id for r in report["results"]} == set(dossiers)
@@ -157,4 +163,7 @@ def test_a_decision_reads_its_dossiers_part_by_part_and_writes_them_as_one(sessi
     assert seen["update auditevent set"] == 0
     if session.get_bind().dialect.name == "postgresql":
         assert seen["insert into auditevent"] == 1
+    # the decision step has no check: none of its parts reads votes, tallies, papers or award history
+    assert seen["from councilvote"] == seen["from votetally"] == seen["from paper"] == 0
+    assert seen["from awardrecord"] == 0
     assert verify(session) == []
