@@ -94,16 +94,16 @@ def _proposed(ctx: CheckContext, nominee_ids: list[int]) -> set[tuple[int, str]]
     transitions have left them (a nominee rejected a moment ago in another dossier no longer counts)."""
     batch = preload.current(ctx.session)
     campaign_id = ctx.phase.campaign_id
-    if batch is None or (ctx.dossier.id or 0) not in batch.phase_of:
+    if batch is None or (ctx.dossier.id or 0) not in batch.every:
         return proposed_in_campaign(ctx.session, campaign_id=campaign_id, nominee_ids=nominee_ids)
     outside = preload.once(ctx.session, ("proposed_outside", campaign_id), lambda: proposed_in_campaign(
-        ctx.session, campaign_id=campaign_id, outside=sorted(batch.phase_of),
+        ctx.session, campaign_id=campaign_id, outside=sorted(batch.every),
         nominee_ids=batch.nominees()))
     phases = set(_phases(ctx.session, campaign_id))
     by_nominee = preload.once(ctx.session, ("nominations_by_nominee",), lambda: _by_nominee(batch))
     wanted = set(nominee_ids)
     inside = {(n.nominee_id, n.title_code) for nominee_id in wanted
-              for dossier_id, n in by_nominee.get(nominee_id, []) if batch.phase_of[dossier_id] in phases
+              for dossier_id, n in by_nominee.get(nominee_id, []) if batch.every[dossier_id].phase_id in phases
               and n.status in LIVE and not n.withdrawn}  # their statuses as the batch's transitions left them
     return {(nominee_id, code) for nominee_id, code in outside if nominee_id in wanted} | inside
 

@@ -14,6 +14,7 @@ from functools import cached_property
 from sqlmodel import Session, col, func, select
 
 from config.rules import RuleSet
+from models.cache import lasting
 from models.campaign import Phase, PhaseQuota, quotas_for
 from models.dossier import Dossier, DossierStatus
 from models.nomination import Nomination, NominationStatus, Nominee, SubjectKind
@@ -148,17 +149,32 @@ def block_complete(ctx: CheckContext) -> list[Violation]:
     """All member schools have sent their dossiers — unless the block's deadline has passed."""
     if ctx.deadline is not None and ctx.now > ctx.deadline:
         return []
-    members = block_members(ctx.session, block_id=ctx.school.block_id or 0)
-    sent = set(ctx.session.exec(
-        select(Dossier.school_id).where(
-            Dossier.phase_id == ctx.phase.id, Dossier.stage != ctx.start_stage,
-            col(Dossier.school_id).in_([m.id for m in members]),
-        )
-    ).all())
-    missing = [m.name for m in members if m.id not in sent]
+    block_id = ctx.school.block_id or 0
+    members = lasting(ctx.session, ("block members", block_id), lambda: [
+        (m.id or 0, m.name) for m in block_members(ctx.session, block_id=block_id)])
+    sent = _sent(ctx, [school_id for school_id, _ in members])
+    missing = [name for school_id, name in members if school_id not in sent]
     if not missing:
         return []
     return [Violation("block_incomplete", f"Khối còn {len(missing)} trường chưa gửi hồ sơ: {', '.join(missing)}.")]
+
+
+def _sent(ctx: CheckContext, schools: list[int]) -> set[int]:
+    """Which of `schools` have sent their dossier of the phase. In a batch (a block's twenty dossiers), the
+    dossiers outside it are read once, and those of the batch are taken as its transitions have left them (a
+    school returned a moment ago has not sent)."""
+    def outside(batch: list[int]) -> set[int]:
+        query = select(Dossier.school_id).where(Dossier.phase_id == ctx.phase.id, Dossier.stage != ctx.start_stage,
+                                                col(Dossier.school_id).in_(schools))
+        return set(ctx.session.exec(query.where(col(Dossier.id).not_in(batch)) if batch else query).all())
+
+    batch = preload.current(ctx.session)
+    if batch is None or (ctx.dossier.id or 0) not in batch.every:
+        return outside([])
+    read = preload.once(ctx.session, ("sent outside", ctx.phase.id, tuple(schools)),
+                        lambda: outside(sorted(batch.every)))
+    return read | {d.school_id for d in batch.every.values()
+                   if d.phase_id == ctx.phase.id and d.stage != ctx.start_stage and d.school_id in schools}
 
 
 COUNTED_DOSSIERS = (DossierStatus.in_review, DossierStatus.decided)  # whose approved nominations fill a quota

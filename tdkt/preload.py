@@ -39,7 +39,7 @@ class Preloaded:
     dossiers: dict[int, Dossier]  # those not yet written (see `forget`)
     nominations: dict[int, list[tuple[Nomination, Nominee]]] = field(default_factory=dict)
     people: dict[int, list[Person]] = field(default_factory=dict)  # each school's active people
-    phase_of: dict[int, int] = field(default_factory=dict)  # every dossier of the batch, written or not
+    every: dict[int, Dossier] = field(default_factory=dict)  # written or not, as its transitions left them
     memo: dict[tuple[object, ...], object] = field(default_factory=dict)  # see `once` and `_loaded`
 
     def nominees(self) -> list[int]:
@@ -51,7 +51,7 @@ def preload(session: Session, dossier_ids: list[int]) -> None:
     ids = sorted(set(dossier_ids))
     dossiers = session.exec(select(Dossier).where(col(Dossier.id).in_(ids)).order_by(col(Dossier.id))
                             .with_for_update().execution_options(populate_existing=True)).all()
-    batch = Preloaded(dossiers={d.id or 0: d for d in dossiers}, phase_of={d.id or 0: d.phase_id for d in dossiers})
+    batch = Preloaded(dossiers={d.id or 0: d for d in dossiers}, every={d.id or 0: d for d in dossiers})
     schools = {d.school_id for d in dossiers}
     session.exec(select(Unit).where(col(Unit.id).in_(schools))).all()  # kept by the session
     batch.people = {school_id: [] for school_id in schools}
@@ -70,7 +70,7 @@ def preload(session: Session, dossier_ids: list[int]) -> None:
 
 def _votes(session: Session, batch: Preloaded) -> dict[int, CouncilVote]:
     return {v.dossier_id: v for v in session.exec(select(CouncilVote).where(
-        col(CouncilVote.dossier_id).in_(sorted(batch.phase_of)))).all()}
+        col(CouncilVote.dossier_id).in_(sorted(batch.every)))).all()}
 
 
 def _tallies(session: Session, batch: Preloaded) -> dict[int, VoteTally]:
@@ -81,7 +81,7 @@ def _tallies(session: Session, batch: Preloaded) -> dict[int, VoteTally]:
 
 def _papers(session: Session, batch: Preloaded) -> dict[int, list[Paper]]:
     found: dict[int, list[Paper]] = {}
-    for paper in session.exec(select(Paper).where(col(Paper.dossier_id).in_(sorted(batch.phase_of)))
+    for paper in session.exec(select(Paper).where(col(Paper.dossier_id).in_(sorted(batch.every)))
                               .order_by(col(Paper.id))).all():
         found.setdefault(paper.dossier_id, []).append(paper)
     return found

@@ -1,6 +1,7 @@
 """A batch of transitions writes its audit events and emails when it commits, all of them in one statement
 each, chained; its verdict rows follow, linked to their events. A transition undone with its savepoint leaves
-no verdict row behind. A phase's decision, read part by part, is still written as one."""
+no verdict row behind. A phase's decision, read part by part, is still written as one. A block's batch reads
+who has sent once, its own dossiers as its transitions left them."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from models.audit import AuditEvent, verify
 from models.award import AwardRecord
 from models.db import get_engine
 from models.decision import decision_entries
+from models.dossier import Dossier
 from models.nomination import NominationDecision, NominationStatus
 from models.outbox import OutboxMessage
 from tasks.transition import Review, _review, each
@@ -167,3 +169,30 @@ def test_a_decision_reads_its_dossiers_part_by_part_and_writes_them_as_one(sessi
     assert seen["from councilvote"] == seen["from votetally"] == seen["from paper"] == 0
     assert seen["from awardrecord"] == 0
     assert verify(session) == []
+
+
+def test_in_one_batch_a_school_returned_a_moment_ago_leaves_its_block_incomplete(session: Session) -> None:
+    """A batch of the block's dossiers reads who has sent once, and counts its own dossiers as its transitions
+    left them: the leader returns one school's dossier, then cannot forward the others in the same batch."""
+    district = make_district(session, blocks=1, schools_per_block=3)
+    dossiers = [submit_school(session, district, school, now=at(1))[0] for school in district.schools]
+    session.commit()
+    session.rollback()  # the batch's own transaction, as a flow's task run has it
+    leader = district.leader_of(district.blocks[0]).email
+    returned, *forwarded = dossiers
+    items = [Review(dossier_id=returned, actor_email=leader, action="return_for_revision", reason="Thiếu biên bản")]
+    items += [Review(dossier_id=d, actor_email=leader, action="forward") for d in forwarded]
+    report = each(items, lambda s, item: _review(s, item, at(2)))
+    assert [r["dossier_id"] for r in report["results"]] == [returned]
+    assert sorted(r["dossier_id"] for r in report["refused"]) == sorted(forwarded)
+    assert all("Khối còn 1 trường chưa gửi hồ sơ" in r["message"] for r in report["refused"])
+    assert session.get(Dossier, forwarded[0]).stage == "block_aggregation"
+    # Sent again, the whole block goes on in one batch
+    services.submit(session, dossier_id=returned, actor=district.heads[district.schools[0].id], now=at(3))
+    session.commit()
+    session.rollback()
+    with _statements() as seen:
+        report = each([Review(dossier_id=d, actor_email=leader, action="forward") for d in dossiers],
+                      lambda s, item: _review(s, item, at(4)))
+    assert not report["refused"] and len(report["results"]) == 3
+    assert seen["select dossier.school_id from"] == 1  # once for the batch, not once per dossier
