@@ -33,6 +33,7 @@ from models.dossier import Dossier
 from models.nomination import Nomination, NominationStatus
 
 PHASE_LOCK = 0x74646B74  # "tdkt": the first key of the advisory lock on a phase's counts (the phase is the second)
+LOCKED = "tally_locked"  # session.info key: the phases whose lock this transaction has taken
 PENDING = "tally_pending"  # session.info key: [(audit event, (phase, Counter of changes))] (models.audit.defer)
 Key = tuple[str, str]  # (title code, nomination status)
 
@@ -62,14 +63,25 @@ def lock_phase(session: Session, *, phase_id: int) -> None:
     """Wait for the other transactions deciding on this phase's counts to end, and hold them off until this one
     ends. Taken after the dossiers' row locks (a decision's parts lock more dossiers later, so its action
     must not have a check that takes it). SQLite runs one writer at a time already."""
-    if session.get_bind().dialect.name == "postgresql":
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    held = session.info.setdefault(LOCKED, set())
+    if phase_id not in held:  # a batch's second approval of the phase holds it already
         session.execute(select(func.pg_advisory_xact_lock(PHASE_LOCK, phase_id)))
+        held.add(phase_id)
+
+
+def _forget_locks(session: OrmSession, _transaction: object) -> None:
+    """Any transaction's end, a savepoint's included, forgets the locks: asking again is harmless, and a
+    rolled-back savepoint may have released one."""
+    session.info.pop(LOCKED, None)
 
 
 def counts(session: Session, *, phase_id: int) -> Counter[Key]:
     """The phase's tally as this transaction sees it: the committed rows plus its own pending changes."""
-    rows = session.exec(select(TitleTally).where(TitleTally.phase_id == phase_id)).all()
-    total = Counter({(r.title_code, r.status): r.count for r in rows})
+    rows = session.exec(select(TitleTally.title_code, TitleTally.status, TitleTally.count)
+                        .where(TitleTally.phase_id == phase_id)).all()
+    total = Counter({(title, status): n for title, status, n in rows})
     for _, (pending_phase, change) in deferred(session, PENDING, take=False):
         if pending_phase == phase_id:
             total.update(change)
@@ -113,3 +125,4 @@ def stored(session: Session, *, phase_id: int | None = None) -> Counter[tuple[in
 
 
 orm_event.listen(OrmSession, "before_commit", apply_pending)
+orm_event.listen(OrmSession, "after_transaction_end", _forget_locks)

@@ -25,6 +25,7 @@ from models.outbox import OutboxMessage
 from tasks.transition import Review, _review, each
 from tdkt import services
 from tdkt.engine import Verdict
+from tests.engine.test_award_rules import _two_schools_at_phong
 from tests.factories import District, at, make_district, submit_school
 
 
@@ -196,3 +197,18 @@ def test_in_one_batch_a_school_returned_a_moment_ago_leaves_its_block_incomplete
                       lambda s, item: _review(s, item, at(4)))
     assert not report["refused"] and len(report["results"]) == 3
     assert seen["select dossier.school_id from"] == 1  # once for the batch, not once per dossier
+
+
+def test_a_batch_takes_its_phases_lock_once(session: Session) -> None:
+    """Two CSTĐCS approvals under the phase's ratio cap in one batch: the first takes the phase's lock for the
+    transaction, the second (refused by the cap, as one after the other) does not ask for it again."""
+    district, first, second = _two_schools_at_phong(session)
+    session.rollback()
+    reviewer = district.people["phong_reviewer"].email
+    with _statements() as seen:
+        report = each([Review(dossier_id=d, actor_email=reviewer, action="approve") for d in (first, second)],
+                      lambda s, item: _review(s, item, at(7)))
+    assert [r["dossier_id"] for r in report["results"]] == [first]
+    assert [r["dossier_id"] for r in report["refused"]] == [second]
+    locks = sum(n for statement, n in seen.items() if "pg_advisory_xact_lock" in statement)
+    assert locks == (1 if session.get_bind().dialect.name == "postgresql" else 0)
