@@ -11,6 +11,7 @@ from typing import Any, TypeVar, cast
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import DateTime, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.types import TypeDecorator
@@ -39,6 +40,18 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def upsert(session: OrmSession, model: type, rows: list[dict[str, Any]], *, key: list[str],
+           add: list[str] | None = None, replace: list[str] | None = None) -> None:
+    """INSERT the rows in one statement; on a row whose `key` exists already, add the `add` columns to it or
+    replace the `replace` ones (INSERT … ON CONFLICT, on PostgreSQL and SQLite alike)."""
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[session.get_bind().dialect.name]
+    statement: Any = insert(model).values(rows)
+    table = statement.table.c
+    changes = {column: table[column] + statement.excluded[column] for column in add or []}
+    changes |= {column: statement.excluded[column] for column in replace or []}
+    session.execute(statement.on_conflict_do_update(index_elements=key, set_=changes))
 
 
 def utcnow() -> datetime:

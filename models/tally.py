@@ -20,15 +20,14 @@ count, or leaves it as it is (a verification of a dossier the Phòng already app
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
 
 from sqlalchemy import event as orm_event
 from sqlalchemy import func
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.audit import AuditEvent, defer, deferred
+from models.db import upsert
 from models.dossier import Dossier
 from models.nomination import Nomination, NominationStatus
 
@@ -96,13 +95,8 @@ def apply_pending(session: OrmSession) -> None:
         for (title, status), n in change.items():
             totals[(phase_id, title, status)] += n
     values = [{"phase_id": p, "title_code": t, "status": s, "count": n} for (p, t, s), n in sorted(totals.items()) if n]
-    if not values:
-        return
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[session.get_bind().dialect.name]
-    statement: Any = insert(TitleTally).values(values)
-    session.execute(statement.on_conflict_do_update(
-        index_elements=["phase_id", "title_code", "status"],
-        set_={"count": col(TitleTally.count) + statement.excluded["count"]}))
+    if values:
+        upsert(session, TitleTally, values, key=["phase_id", "title_code", "status"], add=["count"])
 
 
 def recount(session: Session, *, start: str, phase_id: int | None = None) -> Counter[tuple[int, str, str]]:

@@ -28,7 +28,7 @@ from models.dossier import Consolidation, Dossier, get_or_create_dossier
 from models.nomination import Nomination, NominationStatus, Nominee, SubjectKind, active_nominations
 from models.paper import papers_of
 from models.unit import Person, Unit, UnitKind, block_members, district_schools, get_person_by_email
-from models.vote import CouncilVote, VoteTally, council_vote_for, tallies_for
+from models.vote import CouncilVote, council_vote_for, save_tallies, tallies_for
 from tdkt import members, preload
 from tdkt.chunks import chunks
 from tdkt.eligibility import for_dossier
@@ -165,11 +165,7 @@ def record_vote(
     vote.held_on, vote.members_total, vote.members_present = held_on, members_total, members_present
     vote.secret_ballot = secret_ballot
     session.add(vote)
-    existing = tallies_for(session, nomination_ids=list(tallies))
-    for nomination_id, (votes_for, against) in tallies.items():
-        tally = existing.get(nomination_id) or VoteTally(nomination_id=nomination_id, votes_for=0, votes_against=0)
-        tally.votes_for, tally.votes_against = votes_for, against
-        session.add(tally)
+    save_tallies(session, tallies)
     session.flush()
     return vote
 
