@@ -15,7 +15,7 @@ from typing import Any, Literal, TypeVar
 from sqlalchemy import update
 from sqlalchemy.orm import object_session
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from config.route import Action, OfficeRef, Route, Stage, UnitRef, default_route
 from config.rules import campaign_rules
@@ -23,7 +23,7 @@ from models import tally
 from models.audit import AuditEvent, append
 from models.cache import lasting
 from models.campaign import Campaign, Phase, deadline_for
-from models.db import utcnow
+from models.db import table, utcnow
 from models.delegation import principals_of, recipients
 from models.dossier import Dossier, DossierStatus
 from models.nomination import Nomination, NominationStatus, Nominee, active_nominations, record_verdicts
@@ -319,10 +319,9 @@ def _write(
         "round": dossier.round + (1 if returned else 0),
         "return_reason": (reason or _joined_reasons(verdicts)) if returned else dossier.return_reason,
     }
-    changed = session.execute(
-        update(Dossier).where(col(Dossier.id) == dossier.id, col(Dossier.version) == dossier.version).values(**values)
-        .execution_options(synchronize_session=False)  # the loaded row is set below; no search of the session
-    )
+    dossiers = table(Dossier)  # the loaded row is set below, without the ORM's search of the session
+    changed = session.execute(update(dossiers).where(dossiers.c.id == dossier.id, dossiers.c.version == dossier.version)
+                              .values(**values))
     if changed.rowcount != 1:  # type: ignore[attr-defined]
         raise TransitionRefused("concurrent", "Hồ sơ vừa được người khác xử lý; hãy tải lại để xem trạng thái mới.")
     for key, value in values.items():  # what the UPDATE wrote, without reading the row back
@@ -365,8 +364,8 @@ def _set_statuses(session: Session, statuses: list[tuple[Nomination, NominationS
         if nomination.status != status:
             moving.setdefault(status, []).append(nomination)
     for status, nominations in moving.items():
-        session.execute(update(Nomination).where(col(Nomination.id).in_([n.id for n in nominations]))
-                        .values(status=status).execution_options(synchronize_session=False))
+        session.execute(update(table(Nomination)).where(table(Nomination).c.id.in_([n.id for n in nominations]))
+                        .values(status=status))
         for nomination in nominations:
             set_committed_value(nomination, "status", status)
 

@@ -15,12 +15,13 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
-from sqlmodel import Session, col, select
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session, select
 
 from config.route import Route
 from config.settings import get_settings
 from models.campaign import deadline_for
-from models.db import utcnow
+from models.db import table, utcnow
 from models.dossier import Dossier
 from models.link import ActionLink, link_by_hash
 from models.unit import Person
@@ -96,10 +97,12 @@ def check(session: Session, *, token: str, route: Route, now: datetime | None = 
 
 def use(session: Session, *, link: ActionLink, now: datetime | None = None) -> None:
     """Mark the link used, once: a second use in a concurrent request changes no row and is refused."""
-    result = session.execute(update(ActionLink).where(col(ActionLink.id) == link.id, col(ActionLink.used_at).is_(None))
-                             .values(used_at=now or utcnow()))
+    links, used_at = table(ActionLink), now or utcnow()
+    result = session.execute(update(links).where(links.c.id == link.id, links.c.used_at.is_(None))
+                             .values(used_at=used_at))
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise LinkRefused("used", "Đường dẫn vừa được dùng trong một yêu cầu khác.")
+    set_committed_value(link, "used_at", used_at)
 
 
 SIGN_IN_LIFETIME = timedelta(days=30)
