@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,10 +10,11 @@ from typing import Any, TypeVar, cast
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import DateTime, Table, event
+from sqlalchemy import DateTime, Table, event, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, create_engine
 
@@ -46,6 +47,18 @@ def table(model: type) -> Table:
     """A model's table, for the statements of a hot path written without the ORM's layer (an UPDATE through
     it costs ~0.15 ms more of CPU, measured)."""
     return cast(Table, model.__table__)  # type: ignore[attr-defined]
+
+
+def update_rows(session: OrmSession, rows: Sequence[Any], **values: Any) -> None:
+    """Write `values` to these loaded rows of one model in one UPDATE on its table, and set them on the rows as
+    written, without reading the rows back or searching the session."""
+    if not rows:
+        return
+    written = table(type(rows[0]))
+    session.execute(update(written).where(written.c.id.in_([row.id for row in rows])).values(**values))
+    for row in rows:
+        for key, value in values.items():
+            set_committed_value(row, key, value)
 
 
 def upsert(session: OrmSession, model: type, rows: list[dict[str, Any]], *, key: list[str],

@@ -41,9 +41,9 @@ def build_message(email: Email, *, message_id: str, sender: str) -> Outgoing:
     spaces inside (`email.policy.default` dropped the space between the words of a long Vietnamese subject,
     "Tiểuhọc"), the names by `formataddr`. Base64 never contains the boundary (`_` is not in its alphabet).
     """
-    boundary = f"=_tdkt_{secrets.token_hex(12)}"
+    boundary, (sender_name, sender_address) = f"=_tdkt_{secrets.token_hex(12)}", parseaddr(sender)
     headers = [
-        f"From: {_mailbox(*parseaddr(sender))}",
+        f"From: {_mailbox(sender_name, sender_address)}",
         f"To: {_mailbox(email.to_name, email.to_email)}",
         f"Subject: {Header(email.subject, 'utf-8', header_name='Subject').encode(linesep=CRLF)}",
         f"Date: {formatdate(localtime=False)}",
@@ -54,7 +54,7 @@ def build_message(email: Email, *, message_id: str, sender: str) -> Outgoing:
     parts = [f"--{boundary}{CRLF}{_part(subtype, body)}" for subtype, body in (("plain", email.text),
                                                                                ("html", email.html))]
     text = CRLF.join(headers) + CRLF * 2 + "".join(parts) + f"--{boundary}--{CRLF}"
-    return Outgoing(message_id=message_id, sender=parseaddr(sender)[1], recipient=email.to_email,
+    return Outgoing(message_id=message_id, sender=sender_address, recipient=email.to_email,
                     data=text.encode("ascii"))
 
 

@@ -23,7 +23,7 @@ from models import tally
 from models.audit import AuditEvent, append
 from models.cache import lasting
 from models.campaign import Campaign, Phase, deadline_for
-from models.db import table, utcnow
+from models.db import table, update_rows, utcnow
 from models.delegation import principals_of, recipients
 from models.dossier import Dossier, DossierStatus
 from models.nomination import Nomination, NominationStatus, Nominee, active_nominations, record_verdicts
@@ -364,10 +364,7 @@ def _set_statuses(session: Session, statuses: list[tuple[Nomination, NominationS
         if nomination.status != status:
             moving.setdefault(status, []).append(nomination)
     for status, nominations in moving.items():
-        session.execute(update(table(Nomination)).where(table(Nomination).c.id.in_([n.id for n in nominations]))
-                        .values(status=status))
-        for nomination in nominations:
-            set_committed_value(nomination, "status", status)
+        update_rows(session, nominations, status=status)
 
 
 def _joined_reasons(verdicts: dict[int, Verdict]) -> str | None:
