@@ -6,7 +6,7 @@ preconditions (consecutive years of a title, LĐTT in the same year) are checked
 
 from __future__ import annotations
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import UniqueConstraint, bindparam
 from sqlmodel import Field, Session, SQLModel, col, select
 
 
@@ -26,9 +26,12 @@ def school_year_start(school_year: str) -> int:
     return int(school_year.split("-", 1)[0])
 
 
+_OF_NOMINEES = select(AwardRecord).where(col(AwardRecord.nominee_id).in_(bindparam("nominee_ids", expanding=True)))
+
+
 def years_held(session: Session, *, nominee_ids: list[int]) -> dict[tuple[int, str], set[int]]:
     """(nominee id, title code) → the school years in which it was granted."""
     held: dict[tuple[int, str], set[int]] = {}
-    for record in session.exec(select(AwardRecord).where(col(AwardRecord.nominee_id).in_(nominee_ids))).all():
+    for record in session.exec(_OF_NOMINEES, params={"nominee_ids": nominee_ids}).all():
         held.setdefault((record.nominee_id, record.title_code), set()).add(record.year)
     return held

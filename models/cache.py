@@ -124,6 +124,9 @@ def _cacheable(state: ORMExecuteState) -> bool:
     return bool(tables) and tables <= TABLES
 
 
+_VERSION = select(ReferenceVersion.version).where(ReferenceVersion.id == 1)  # built once: see models.db
+
+
 def _store(session: OrmSession) -> _Store:
     """This database's store, checked against its version once per transaction."""
     engine = session.get_bind().engine
@@ -132,7 +135,7 @@ def _store(session: OrmSession) -> _Store:
         with _lock:
             store = _by_engine[engine] = _stores.setdefault(str(engine.url), _Store())
     if VERSION not in session.info:
-        version = session.execute(select(ReferenceVersion.version).where(ReferenceVersion.id == 1)).scalar_one()
+        version = session.execute(_VERSION).scalar_one()
         with _lock:
             store.valid_at(version)
         session.info[VERSION] = version

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import UniqueConstraint, bindparam
 from sqlmodel import Field, Session, SQLModel, select
 
 from models.db import UTCDateTime, utcnow
@@ -49,6 +49,15 @@ class Consolidation(SQLModel, table=True):
     block_id: int = Field(foreign_key="unit.id", index=True)
     forwarded_by: int | None = Field(default=None, foreign_key="person.id")
     forwarded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+_LOCKED = (select(Dossier).where(Dossier.id == bindparam("dossier_id")).with_for_update()
+           .execution_options(populate_existing=True))  # built once: see models.db (statements)
+
+
+def locked(session: Session, dossier_id: int) -> Dossier | None:
+    """The dossier, locked until the transaction ends, read afresh."""
+    return session.exec(_LOCKED, params={"dossier_id": dossier_id}).first()
 
 
 def get_or_create_dossier(session: Session, *, phase_id: int, school_id: int, stage: str) -> Dossier:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import bindparam
 from sqlmodel import Field, Session, SQLModel, select
 
 from models.db import UTCDateTime, utcnow
@@ -22,5 +23,8 @@ class ActionLink(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+_BY_HASH = select(ActionLink).where(ActionLink.token_hash == bindparam("token_hash"))  # see models.db.reused
+
+
 def link_by_hash(session: Session, *, token_hash: str) -> ActionLink | None:
-    return session.exec(select(ActionLink).where(ActionLink.token_hash == token_hash)).first()
+    return session.exec(_BY_HASH, params={"token_hash": token_hash}).first()

@@ -5,10 +5,10 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint, insert
+from sqlalchemy import JSON, Column, UniqueConstraint, bindparam, insert
 from sqlalchemy import event as orm_event
 from sqlalchemy.orm import Session as OrmSession
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.audit import AuditEvent, defer, deferred
 
@@ -89,16 +89,12 @@ def _write_verdicts(session: OrmSession) -> None:
 orm_event.listen(OrmSession, "before_commit", _write_verdicts)
 
 
+_ACTIVE = (select(Nomination, Nominee).join(Nominee, col(Nominee.id) == Nomination.nominee_id)
+           .where(Nomination.dossier_id == bindparam("dossier_id"), Nomination.withdrawn == False,  # noqa: E712
+                  Nomination.status != NominationStatus.rejected)
+           .order_by(col(Nomination.id)))  # built once: see models.db (statements)
+
+
 def active_nominations(session: Session, *, dossier_id: int) -> list[tuple[Nomination, Nominee]]:
     """The dossier's nominations that are still in play (not withdrawn, not rejected), with their nominees."""
-    rows = session.exec(
-        select(Nomination, Nominee)
-        .join(Nominee, Nominee.id == Nomination.nominee_id)  # type: ignore[arg-type]
-        .where(
-            Nomination.dossier_id == dossier_id,
-            Nomination.withdrawn == False,  # noqa: E712
-            Nomination.status != NominationStatus.rejected,
-        )
-        .order_by(Nomination.id)  # type: ignore[arg-type]
-    ).all()
-    return [(n, p) for n, p in rows]
+    return [(n, p) for n, p in session.exec(_ACTIVE, params={"dossier_id": dossier_id}).all()]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import bindparam
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.db import UTCDateTime, utcnow
@@ -25,5 +26,8 @@ class Paper(SQLModel, table=True):
     uploaded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+_OF_DOSSIER = select(Paper).where(Paper.dossier_id == bindparam("dossier_id")).order_by(col(Paper.id))  # models.db
+
+
 def papers_of(session: Session, *, dossier_id: int) -> list[Paper]:
-    return list(session.exec(select(Paper).where(Paper.dossier_id == dossier_id).order_by(col(Paper.id))).all())
+    return list(session.exec(_OF_DOSSIER, params={"dossier_id": dossier_id}).all())

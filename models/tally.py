@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+from sqlalchemy import bindparam, func
 from sqlalchemy import event as orm_event
-from sqlalchemy import func
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Field, Session, SQLModel, col, select
 
@@ -76,10 +76,13 @@ def _forget_locks(session: OrmSession, _transaction: object) -> None:
     session.info.pop(LOCKED, None)
 
 
+_OF_PHASE = (select(TitleTally.title_code, TitleTally.status, TitleTally.count)
+             .where(TitleTally.phase_id == bindparam("phase_id")))  # built once: see models.db (statements)
+
+
 def counts(session: Session, *, phase_id: int) -> Counter[Key]:
     """The phase's tally as this transaction sees it: the committed rows plus its own pending changes."""
-    rows = session.exec(select(TitleTally.title_code, TitleTally.status, TitleTally.count)
-                        .where(TitleTally.phase_id == phase_id)).all()
+    rows = session.exec(_OF_PHASE, params={"phase_id": phase_id}).all()
     total = Counter({(title, status): n for title, status, n in rows})
     for _, (pending_phase, change) in deferred(session, PENDING, take=False):
         if pending_phase == phase_id:

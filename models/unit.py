@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from sqlalchemy import bindparam
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.cache import lasting
@@ -98,11 +99,13 @@ def _child_of_kind(session: Session, parent_id: int, kind: UnitKind) -> int | No
         select(Unit.id).where(Unit.parent_id == parent_id, Unit.kind == kind).order_by(col(Unit.id))).first())
 
 
+_ACTIVE = select(Person).where(Person.unit_id == bindparam("unit_id"), Person.active == True)  # noqa: E712
+_PEOPLE = {False: _ACTIVE.order_by(col(Person.id)),  # by whether roles are asked for; built once (models.db)
+           True: _ACTIVE.where(col(Person.role).in_(bindparam("roles", expanding=True))).order_by(col(Person.id))}
+
+
 def people_of(session: Session, *, unit_id: int, roles: list[str]) -> list[Person]:
-    query = select(Person).where(Person.unit_id == unit_id, Person.active == True)  # noqa: E712
-    if roles:
-        query = query.where(Person.role.in_(roles))  # type: ignore[attr-defined]
-    return list(session.exec(query.order_by(col(Person.id))).all())
+    return list(session.exec(_PEOPLE[bool(roles)], params={"unit_id": unit_id, "roles": roles}).all())
 
 
 def district_schools(session: Session, *, issuer_unit_id: int) -> list[Unit]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from config.rules import RatioCap, Requirement, RuleSet, Title
@@ -70,17 +71,20 @@ def _preconditions(ctx: CheckContext, going_on: list[tuple[Nomination, Nominee]]
     return problems
 
 
+_LIVE_IN = (select(Nomination.nominee_id, Nomination.title_code).join(Dossier, col(Dossier.id) == Nomination.dossier_id)
+            .where(col(Nomination.nominee_id).in_(bindparam("nominee_ids", expanding=True)),
+                   Nomination.withdrawn == False, col(Nomination.status).in_(LIVE),  # noqa: E712
+                   col(Dossier.phase_id).in_(bindparam("phases", expanding=True))))
+_PROPOSED = {False: _LIVE_IN,  # by whether dossiers are left out; built once (models.db)
+             True: _LIVE_IN.where(col(Nomination.dossier_id).not_in(bindparam("outside", expanding=True)))}
+
+
 def proposed_in_campaign(session: Session, *, campaign_id: int, nominee_ids: list[int],
                          outside: list[int] | None = None) -> set[tuple[int, str]]:
     """(nominee, title) pairs nominated and still live in the campaign (its school year), any phase; with
     `outside`, only in other dossiers than those."""
-    query = (select(Nomination.nominee_id, Nomination.title_code)
-             .join(Dossier, col(Dossier.id) == Nomination.dossier_id)
-             .where(col(Nomination.nominee_id).in_(nominee_ids), Nomination.withdrawn == False,  # noqa: E712
-                    col(Nomination.status).in_(LIVE), col(Dossier.phase_id).in_(_phases(session, campaign_id))))
-    if outside:
-        query = query.where(col(Nomination.dossier_id).not_in(outside))
-    return {(nominee_id, code) for nominee_id, code in session.exec(query).all()}
+    params = {"nominee_ids": nominee_ids, "phases": _phases(session, campaign_id), "outside": outside}
+    return {(nominee_id, code) for nominee_id, code in session.exec(_PROPOSED[bool(outside)], params=params).all()}
 
 
 def _phases(session: Session, campaign_id: int) -> list[int]:

@@ -15,7 +15,7 @@ from typing import Any, Literal, TypeVar
 from sqlalchemy import update
 from sqlalchemy.orm import object_session
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from config.route import Action, OfficeRef, Route, Stage, UnitRef, default_route
 from config.rules import campaign_rules
@@ -25,7 +25,7 @@ from models.cache import lasting
 from models.campaign import Campaign, Phase, deadline_for
 from models.db import table, update_rows, utcnow
 from models.delegation import principals_of, recipients
-from models.dossier import Dossier, DossierStatus
+from models.dossier import Dossier, DossierStatus, locked
 from models.nomination import Nomination, NominationStatus, Nominee, active_nominations, record_verdicts
 from models.outbox import OutboxMessage, enqueue
 from models.unit import Person, Unit, find_office
@@ -101,9 +101,7 @@ def resolve_unit(session: Session, ref: UnitRef, school: Unit) -> Unit | None:
 
 
 def _lock(session: Session, dossier_id: int) -> Dossier:
-    dossier = preload.locked_dossier(session, dossier_id, lambda: session.exec(
-        select(Dossier).where(Dossier.id == dossier_id).with_for_update()
-        .execution_options(populate_existing=True)).first())
+    dossier = preload.locked_dossier(session, dossier_id, lambda: locked(session, dossier_id))
     if dossier is None:
         raise TransitionRefused("not_found", f"Không tìm thấy hồ sơ số {dossier_id}.")
     return dossier

@@ -14,15 +14,15 @@ import hmac
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from config.route import Route
 from config.settings import get_settings
 from models.campaign import deadline_for
 from models.db import table, utcnow
-from models.dossier import Dossier
+from models.dossier import Dossier, locked
 from models.link import ActionLink, link_by_hash
 from models.unit import Person
 from tdkt import preload
@@ -76,9 +76,7 @@ def check(session: Session, *, token: str, route: Route, now: datetime | None = 
     if link is None or not hmac.compare_digest(signature, _sign(random_part, link.person_id, link.dossier_id,
                                                                   link.stage)):
         raise LinkRefused("forged", "Đường dẫn không hợp lệ: nó không do hệ thống phát hành hoặc đã bị sửa.")
-    dossier = session.exec(select(Dossier).where(Dossier.id == link.dossier_id).with_for_update()
-                           .execution_options(populate_existing=True)).first() if lock \
-        else session.get(Dossier, link.dossier_id)
+    dossier = locked(session, link.dossier_id) if lock else session.get(Dossier, link.dossier_id)
     assert dossier is not None
     where = f"Hồ sơ hiện ở bước: {route.stages[dossier.stage].label}."
     if signed_in is not None and signed_in != link.person_id:
@@ -95,11 +93,15 @@ def check(session: Session, *, token: str, route: Route, now: datetime | None = 
     return link, dossier
 
 
+_LINKS = table(ActionLink)
+_USE = (update(_LINKS).where(_LINKS.c.id == bindparam("link_id"), _LINKS.c.used_at.is_(None))
+        .values(used_at=bindparam("used_at")))  # built once: see models.db (statements)
+
+
 def use(session: Session, *, link: ActionLink, now: datetime | None = None) -> None:
     """Mark the link used, once: a second use in a concurrent request changes no row and is refused."""
-    links, used_at = table(ActionLink), now or utcnow()
-    result = session.execute(update(links).where(links.c.id == link.id, links.c.used_at.is_(None))
-                             .values(used_at=used_at))
+    used_at = now or utcnow()
+    result = session.execute(_USE, {"link_id": link.id, "used_at": used_at})
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise LinkRefused("used", "Đường dẫn vừa được dùng trong một yêu cầu khác.")
     set_committed_value(link, "used_at", used_at)
