@@ -76,6 +76,9 @@ def record_verdicts(session: Session, *, event: AuditEvent, rows: list[dict[str,
         defer(session, VERDICTS, event, rows)
 
 
+_INSERT_VERDICTS = insert(NominationDecision).execution_options(render_nulls=True)  # built once: models.db
+
+
 def _write_verdicts(session: OrmSession) -> None:
     """Runs at commit, after the audit chain is sealed and its events written with their ids (models.audit is
     imported, so listens, first)."""
@@ -83,7 +86,7 @@ def _write_verdicts(session: OrmSession) -> None:
     rows = [{**row, "audit_event_id": audit_event.id} for audit_event, rows in kept for row in rows]
     if rows:
         # NULL reasons sent as NULL, so that every row has the same columns and they go in one statement
-        session.execute(insert(NominationDecision).execution_options(render_nulls=True), rows)
+        session.execute(_INSERT_VERDICTS, rows)
 
 
 orm_event.listen(OrmSession, "before_commit", _write_verdicts)

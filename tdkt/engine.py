@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal, TypeVar
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.orm import object_session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
@@ -303,6 +303,12 @@ def preview(session: Session, *, dossier: Dossier, action: str, now: datetime, r
     return [v for check in route.stages[dossier.stage].actions[action].checks for v in CHECKS[check](ctx)]
 
 
+_DOSSIERS = table(Dossier)  # the loaded row is set after the UPDATE, without the ORM's search of the session
+_MOVE = (update(_DOSSIERS).where(_DOSSIERS.c.id == bindparam("dossier_id"), _DOSSIERS.c.version == bindparam("was"))
+         .values({name: bindparam(name) for name in ("stage", "status", "version", "updated_at", "late", "round",
+                                                    "return_reason")}))  # built once: see models.db (statements)
+
+
 def _write(
     session: Session, *, route: Route, dossier: Dossier, school: Unit, phase: Phase, campaign: Campaign,
     actor: Person, principal: Person, action: str, action_def: Action, verdicts: dict[int, Verdict],
@@ -317,9 +323,7 @@ def _write(
         "round": dossier.round + (1 if returned else 0),
         "return_reason": (reason or _joined_reasons(verdicts)) if returned else dossier.return_reason,
     }
-    dossiers = table(Dossier)  # the loaded row is set below, without the ORM's search of the session
-    changed = session.execute(update(dossiers).where(dossiers.c.id == dossier.id, dossiers.c.version == dossier.version)
-                              .values(**values))
+    changed = session.execute(_MOVE, {**values, "dossier_id": dossier.id, "was": dossier.version})
     if changed.rowcount != 1:  # type: ignore[attr-defined]
         raise TransitionRefused("concurrent", "Hồ sơ vừa được người khác xử lý; hãy tải lại để xem trạng thái mới.")
     for key, value in values.items():  # what the UPDATE wrote, without reading the row back
