@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, inspect
+from sqlalchemy import JSON, Column, bindparam, inspect, update
 from sqlalchemy import event as orm_event
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.db import UTCDateTime
+from models.db import UTCDateTime, table
 
 GENESIS = "0" * 64
 
@@ -77,6 +77,11 @@ def append(session: Session, audit_event: AuditEvent) -> AuditEvent:
     return audit_event
 
 
+_CHAIN = table(AuditChain)
+_HEAD = select(_CHAIN.c.last_seq, _CHAIN.c.last_hash).where(_CHAIN.c.id == 1).with_for_update()  # built once
+_ADVANCE = update(_CHAIN).where(_CHAIN.c.id == 1).values(last_seq=bindparam("seq"), last_hash=bindparam("hash"))
+
+
 def seal(session: Session) -> None:
     """Chain the transaction's events in the order they were added (locks the head until the commit).
 
@@ -85,12 +90,12 @@ def seal(session: Session) -> None:
     if not pending:
         return
     with session.no_autoflush:  # the events are inserted below, chained, rather than now and updated after
-        head = session.execute(select(AuditChain).where(AuditChain.id == 1).with_for_update()).scalar_one()
+        last_seq, last_hash = session.execute(_HEAD).one()
     for audit_event in pending:
-        audit_event.seq, audit_event.prev_hash = head.last_seq + 1, head.last_hash
-        audit_event.hash = digest(audit_event)
-        head.last_seq, head.last_hash = audit_event.seq, audit_event.hash
-    session.add(head)
+        audit_event.seq, audit_event.prev_hash = last_seq + 1, last_hash
+        audit_event.hash = last_hash = digest(audit_event)
+        last_seq = audit_event.seq
+    session.execute(_ADVANCE, {"seq": last_seq, "hash": last_hash})
     session.flush()
 
 
