@@ -5,6 +5,13 @@
 token); then one approval POST is started every 1/rate s, whatever the answers' pace (an open loop, as real
 reviewers do not wait for each other), until the links or the duration run out. OUT receives the latency of
 each approval and of each page opening, in ms, and the errors.
+
+The requests come from `BROWSERS` reviewers' browsers, each with one keep-alive connection of its own: link
+i is opened and approved from browser i mod `BROWSERS`, as a crowd of reviewers spreads over the web workers
+(the kernel hands each connection to a worker by its addresses' hash; web/server.py). Until 2026-12-04 one
+connection pool served every request, and its first idle connections took most of them: the worker those
+had been hashed to did 70 % of the work while the other idled (12.1 against 5.0 s of CPU in one run), and an
+approval waited behind its neighbours there, though the machine had a core to spare.
 """
 
 from __future__ import annotations
@@ -12,8 +19,10 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import ssl
 import sys
 import time
+from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +30,8 @@ import httpx
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 DONE = "Đã ghi nhận ý kiến"
-# Requests beyond the open connections wait on a semaphore, not in httpcore's pool: the pool matches every
-# queued request against every connection at each event, which made the generator itself use ~7 s of CPU
-# (py-spy) on the two cores it shares with the server when the server fell behind.
-CONNECTIONS = 64
+BROWSERS = 64
+OPENING = 4  # pages opened at a time: the reading before the timed approvals, not a load of its own
 
 
 async def _open(client: httpx.AsyncClient, link: str, gate: asyncio.Semaphore, opened: list[float]) -> str | None:
@@ -36,12 +43,10 @@ async def _open(client: httpx.AsyncClient, link: str, gate: asyncio.Semaphore, o
     return found.group(1) if found else None
 
 
-async def _approve(client: httpx.AsyncClient, link: str, csrf: str, action: str, gate: asyncio.Semaphore,
-                   report: dict[str, Any]) -> None:
-    started = time.perf_counter()  # the wait for a free connection counts: the request was due now
+async def _approve(client: httpx.AsyncClient, link: str, csrf: str, action: str, report: dict[str, Any]) -> None:
+    started = time.perf_counter()  # a wait for the browser's connection counts: the request was due now
     try:
-        async with gate:
-            response = await client.post(link, data={"csrf": csrf, "action": action})
+        response = await client.post(link, data={"csrf": csrf, "action": action})
         ok = response.status_code == 200 and DONE in response.text
         error = None if ok else f"{response.status_code}"
     except httpx.HTTPError as exc:
@@ -55,22 +60,26 @@ async def _approve(client: httpx.AsyncClient, link: str, csrf: str, action: str,
 
 async def drive(spec: dict[str, Any]) -> dict[str, Any]:
     report: dict[str, Any] = {"open_ms": [], "approve_ms": [], "errors": [], "approved": []}
-    async with httpx.AsyncClient(timeout=30.0, limits=httpx.Limits(max_connections=CONNECTIONS)) as client:
-        gate = asyncio.Semaphore(4)
-        first = [await _open(client, link, gate, report["open_ms"]) for link in spec["links"][:1]]  # sets the cookie
-        tokens = first + list(await asyncio.gather(*(_open(client, link, gate, report["open_ms"])
-                                                     for link in spec["links"][1:])))
-        ready = [(link, csrf) for link, csrf in zip(spec["links"], tokens, strict=True) if csrf]
-        report["errors"] += [{"link": link, "error": "open"} for link, csrf in zip(spec["links"], tokens, strict=True)
+    tls = ssl.create_default_context()  # one for every browser: each client would build its own (~15 ms)
+    async with AsyncExitStack() as stack:
+        browsers = [await stack.enter_async_context(httpx.AsyncClient(
+            timeout=30.0, verify=tls, limits=httpx.Limits(max_connections=1))) for _ in range(BROWSERS)]
+        links = spec["links"]
+        by = [browsers[i % BROWSERS] for i in range(len(links))]
+        gate = asyncio.Semaphore(OPENING)
+        tokens = list(await asyncio.gather(*(_open(client, link, gate, report["open_ms"])
+                                             for client, link in zip(by, links, strict=True))))
+        report["errors"] += [{"link": link, "error": "open"} for link, csrf in zip(links, tokens, strict=True)
                              if not csrf]
+        ready = [(client, link, csrf) for client, link, csrf in zip(by, links, tokens, strict=True) if csrf]
         interval, deadline = 1.0 / spec["rate"], spec["duration"]
-        started, pending, free = time.perf_counter(), [], asyncio.Semaphore(CONNECTIONS)
-        for index, (link, csrf) in enumerate(ready):
+        started, pending = time.perf_counter(), []
+        for index, (client, link, csrf) in enumerate(ready):
             due = started + index * interval
             if due - started >= deadline:
                 break
             await asyncio.sleep(max(0.0, due - time.perf_counter()))
-            pending.append(asyncio.create_task(_approve(client, link, csrf, spec["action"], free, report)))
+            pending.append(asyncio.create_task(_approve(client, link, csrf, spec["action"], report)))
         await asyncio.gather(*pending)
         report["seconds"] = time.perf_counter() - started
     return report
