@@ -28,7 +28,7 @@ class Settings(BaseSettings):
     base_url: str = "http://127.0.0.1:8000"
     link_grace_days: int = 3
     upload_max_bytes: int = 5_000_000
-    web_threads: int = Field(default=4, ge=1, description="threads per web worker for pages and actions")
+    web_threads: int = Field(default=2, ge=1, description="threads per web worker for pages and actions")
 
     smtp_host: str = ""
     smtp_port: int = 25

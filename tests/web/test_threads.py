@@ -25,7 +25,7 @@ def test_the_worker_uses_the_configured_number_of_threads(threads: str | None,
         monkeypatch.setenv("TDKT_WEB_THREADS", threads)
     get_settings.cache_clear()
     try:
-        assert anyio.run(_threads_while_serving) == (int(threads) if threads else 4)
+        assert anyio.run(_threads_while_serving) == (int(threads) if threads else 2)
     finally:
         monkeypatch.undo()
         get_settings.cache_clear()
