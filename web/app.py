@@ -114,7 +114,7 @@ async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
     queued on the audit chain's lock, each switch of the GIL costing CPU: with 2–4 threads a worker approved
     ~25 % more per second on the same two cores (benchmarks/season's load test, interleaved runs). With the
     load spread over both workers (2026-12-04), 2 threads gave approval p99s of 56–77 ms at 100/s against
-    73–112 ms with 4 (five runs each), and less CPU: an approval is mostly CPU, and a third or fourth thread
+    74–112 ms with 4 (five runs each), and less CPU: an approval is mostly CPU, and a third or fourth thread
     only adds switches of the GIL."""
     to_thread.current_default_thread_limiter().total_tokens = get_settings().web_threads
     yield
