@@ -23,7 +23,7 @@ class ActionLink(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-_BY_HASH = select(ActionLink).where(ActionLink.token_hash == bindparam("token_hash"))  # see models.db.reused
+_BY_HASH = select(ActionLink).where(ActionLink.token_hash == bindparam("token_hash"))  # built once: models.db
 
 
 def link_by_hash(session: Session, *, token_hash: str) -> ActionLink | None:

@@ -26,7 +26,8 @@ class Paper(SQLModel, table=True):
     uploaded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-_OF_DOSSIER = select(Paper).where(Paper.dossier_id == bindparam("dossier_id")).order_by(col(Paper.id))  # models.db
+_OF_DOSSIER = (select(Paper).where(Paper.dossier_id == bindparam("dossier_id"))
+               .order_by(col(Paper.id)))  # built once: see models.db (statements)
 
 
 def papers_of(session: Session, *, dossier_id: int) -> list[Paper]:

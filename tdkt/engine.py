@@ -304,9 +304,8 @@ def preview(session: Session, *, dossier: Dossier, action: str, now: datetime, r
 
 
 _DOSSIERS = table(Dossier)  # the loaded row is set after the UPDATE, without the ORM's search of the session
-_MOVE = (update(_DOSSIERS).where(_DOSSIERS.c.id == bindparam("dossier_id"), _DOSSIERS.c.version == bindparam("was"))
-         .values({name: bindparam(name) for name in ("stage", "status", "version", "updated_at", "late", "round",
-                                                    "return_reason")}))  # built once: see models.db (statements)
+# built once (models.db); its SET clause is the columns named in the values it is executed with
+_MOVE = update(_DOSSIERS).where(_DOSSIERS.c.id == bindparam("dossier_id"), _DOSSIERS.c.version == bindparam("was"))
 
 
 def _write(
