@@ -7,7 +7,6 @@ submission, the block's forward, each review). Every violation names the nominee
 from __future__ import annotations
 
 import math
-from collections import Counter
 
 from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
@@ -22,7 +21,7 @@ from models.nomination import Nomination, NominationStatus, Nominee
 from models.paper import PAPER_KINDS, papers_of
 from models.registration import forwarded_entries
 from tdkt import members, preload
-from tdkt.checks import APPROVED, CheckContext, register
+from tdkt.checks import APPROVED, CheckContext, others_in_phase, register
 from tdkt.errors import Violation
 from tdkt.text import fold
 
@@ -197,15 +196,7 @@ def _counts(ctx: CheckContext, cap: RatioCap, going_on: list[tuple[Nomination, N
         if any(ctx.dossier.stage == ctx.start_stage or n.status not in APPROVED
                for n, _ in going_on if n.title_code == cap.title):  # raises the count the others read
             tally.lock_phase(ctx.session, phase_id=ctx.phase.id or 0)
-        others = _others(ctx)
+        others = others_in_phase(ctx)
         for code, statuses in ((cap.title, APPROVED), (cap.of, LIVE)):
             counts[code] += sum(others[(code, str(status))] for status in statuses)
     return counts
-
-
-def _others(ctx: CheckContext) -> Counter[tally.Key]:
-    """The phase's tally (as this transaction sees it) less the acting dossier's own part in it."""
-    others = tally.counts(ctx.session, phase_id=ctx.phase.id or 0)
-    others.subtract(tally.contribution(ctx.dossier.stage, ctx.start_stage,
-                                       [(n.title_code, n.status) for n, _ in ctx.nominations]))
-    return others

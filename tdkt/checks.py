@@ -6,19 +6,20 @@ Conditions are never expressions evaluated from config (a route can only name wh
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from config.rules import RuleSet
 from models.cache import lasting
 from models.campaign import Phase, PhaseQuota, quotas_for
-from models.dossier import Dossier, DossierStatus
+from models.dossier import Dossier
 from models.nomination import Nomination, NominationStatus, Nominee, SubjectKind
-from models.tally import lock_phase
+from models.tally import Key, contribution, counts, lock_phase
 from models.unit import Unit, block_members
 from models.vote import CouncilVote, VoteTally, council_vote_for, tallies_for
 from tdkt import preload
@@ -177,7 +178,6 @@ def _sent(ctx: CheckContext, schools: list[int]) -> set[int]:
                    if d.phase_id == ctx.phase.id and d.stage != ctx.start_stage and d.school_id in schools}
 
 
-COUNTED_DOSSIERS = (DossierStatus.in_review, DossierStatus.decided)  # whose approved nominations fill a quota
 APPROVED = (NominationStatus.approved, NominationStatus.granted)  # statuses that count against a quota or cap
 
 
@@ -185,30 +185,40 @@ def _quota_matches(quota: PhaseQuota, nomination: Nomination, nominee: Nominee) 
     return nominee.kind == quota.subject and quota.title_code in (None, nomination.title_code)
 
 
+def filled(quota: PhaseQuota, phase_counts: Counter[Key], rules: RuleSet) -> int:
+    """How many of the quota's nominations a phase tally (models.tally) counts as approved. A title belongs to one
+    subject (services.add_nomination refuses a nominee of the other), so the rule set tells whose it is."""
+    return sum(n for (code, status), n in phase_counts.items()
+               if status in APPROVED and quota.title_code in (None, code)
+               and code in rules.titles and rules.titles[code].subject == quota.subject)
+
+
+def others_in_phase(ctx: CheckContext) -> Counter[Key]:
+    """The phase's tally (as this transaction sees it) less the acting dossier's own part in it: the counts of
+    every other dossier that has left the schools, their nominations in play (withdrawn and rejected ones not)."""
+    others = counts(ctx.session, phase_id=ctx.phase.id or 0)
+    others.subtract(contribution(ctx.dossier.stage, ctx.start_stage,
+                                 [(n.title_code, n.status) for n, _ in ctx.nominations]))
+    return others
+
+
 @register("phase_quota")
 def phase_quota(ctx: CheckContext) -> list[Violation]:
-    """Approved nominations of the whole phase, counting this action's, stay within each quota."""
+    """Approved nominations of the whole phase, counting this action's, stay within each quota.
+
+    The others' approvals are read from the phase tally, not counted over the phase's nominations (20,000 in a
+    province) at every approval."""
+    quotas = quotas_for(ctx.session, phase_id=ctx.phase.id or 0)
+    if not quotas:
+        return []
+    approving = {quota.id: [n for n, p in ctx.nominations if n.id in ctx.approving and _quota_matches(quota, n, p)]
+                 for quota in quotas}
+    if any(ctx.dossier.stage == ctx.start_stage or n.status not in APPROVED for ns in approving.values() for n in ns):
+        lock_phase(ctx.session, phase_id=ctx.phase.id or 0)  # it raises a count: decide one at a time
+    others = others_in_phase(ctx)
     problems = []
-    counted = ctx.dossier.status in COUNTED_DOSSIERS  # the others count its approved nominations already
-    for quota in quotas_for(ctx.session, phase_id=ctx.phase.id or 0):
-        approving = [n for n, p in ctx.nominations if n.id in ctx.approving and _quota_matches(quota, n, p)]
-        if any(not counted or n.status not in APPROVED for n in approving):
-            lock_phase(ctx.session, phase_id=ctx.phase.id or 0)  # it raises the count: decide one at a time
-        query = (
-            select(func.count())
-            .select_from(Nomination)
-            .join(Nominee, col(Nominee.id) == Nomination.nominee_id)
-            .join(Dossier, col(Dossier.id) == Nomination.dossier_id)
-            .where(
-                Dossier.phase_id == ctx.phase.id, Dossier.id != ctx.dossier.id,
-                col(Dossier.status).in_(COUNTED_DOSSIERS), col(Nomination.status).in_(APPROVED),
-                Nominee.kind == quota.subject,
-            )
-        )
-        if quota.title_code:
-            query = query.where(Nomination.title_code == quota.title_code)
-        already = ctx.session.exec(query).one()
-        adding = len(approving)
+    for quota in quotas:
+        already, adding = filled(quota, others, ctx.rules), len(approving[quota.id])
         if already + adding > quota.max_count:
             what = "cá nhân" if quota.subject == SubjectKind.individual else "tập thể"
             title = f" ({ctx.rules.titles[quota.title_code].name})" if quota.title_code in ctx.rules.titles else ""

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, func, select
 
 from config.route import Route, default_route
 from config.rules import campaign_rules, phase_rules
+from models import tally
 from models.audit import history_with_actors, seal
 from models.award import AwardRecord, school_year_start
 from models.campaign import Campaign, Phase, StageDeadline, forget_deadline, quotas_for
@@ -30,6 +31,7 @@ from models.paper import papers_of
 from models.unit import Person, Unit, UnitKind, block_members, district_schools, get_person_by_email
 from models.vote import CouncilVote, council_vote_for, save_tallies, tallies_for
 from tdkt import members, preload
+from tdkt.checks import filled
 from tdkt.chunks import chunks
 from tdkt.eligibility import for_dossier
 from tdkt.engine import RECIPIENTS, TransitionResult, Verdict, apply
@@ -355,19 +357,11 @@ def status_rows(session: Session, *, phase_id: int, route: Route | None = None,
 
 
 def quota_usage(session: Session, *, phase_id: int) -> list[tuple[str, int, int]]:
-    """(what, approved so far, at most) for each quota of the phase."""
-    usage = []
-    for quota in quotas_for(session, phase_id=phase_id):
-        query = (select(Nomination).join(Nominee, col(Nominee.id) == Nomination.nominee_id)
-                 .join(Dossier, col(Dossier.id) == Nomination.dossier_id)
-                 .where(Dossier.phase_id == phase_id, Nominee.kind == quota.subject,
-                        col(Nomination.status).in_([NominationStatus.approved, NominationStatus.granted])))
-        if quota.title_code:
-            query = query.where(Nomination.title_code == quota.title_code)
-        what = ("Cá nhân" if quota.subject == SubjectKind.individual else "Tập thể") + (
-            f" ({quota.title_code})" if quota.title_code else "")
-        usage.append((what, len(session.exec(query).all()), quota.max_count))
-    return usage
+    """(what, approved so far, at most) for each quota of the phase, counted as the quota check counts them."""
+    rules, phase_counts = phase_rules(session, phase_id=phase_id), tally.counts(session, phase_id=phase_id)
+    return [(("Cá nhân" if quota.subject == SubjectKind.individual else "Tập thể")
+             + (f" ({quota.title_code})" if quota.title_code else ""), filled(quota, phase_counts, rules),
+             quota.max_count) for quota in quotas_for(session, phase_id=phase_id)]
 
 
 def set_deadline(session: Session, *, phase_id: int, key: str, due_on: date, route: Route | None = None) -> None:
