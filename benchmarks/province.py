@@ -2,7 +2,9 @@
 
 Every school proposes `per_school` nominations: the school itself for TTLĐTT, one teacher for CSTĐCS (also
 LĐTT, with an initiative and the two papers the rule set asks for) and LĐTT teachers for the rest. The lists
-are written in bulk (as a spreadsheet import would); the votes and everything after go through tdkt.
+are written in bulk (as a spreadsheet import would); the votes and everything after go through tdkt. The phase
+has a quota of individuals, as the seeds' districts set one (seed 004: 20 a phase), here one that every
+individual fits in: the reviews check it at each approval without refusing anyone.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from sqlmodel import Session
 
 from config.route import default_route
 from config.settings import get_settings
-from models.campaign import Campaign, Phase, StageDeadline
+from models.campaign import Campaign, Phase, PhaseQuota, StageDeadline
 from models.db import utcnow
 from models.dossier import Dossier
 from models.nomination import Nomination, Nominee, SubjectKind
@@ -71,7 +73,7 @@ def generate(session: Session, *, schools: int, blocks: int, per_school: int, no
     heads = [Person(full_name=f"Hiệu trưởng {s.name}", email=f"ht-{i + 1:05d}@bench.test", role="school_head",
                     unit_id=s.id or 0) for i, s in enumerate(school_units)]
     session.add_all(heads)
-    phase_id = _phase(session, ubnd.id or 0, now)
+    phase_id = _phase(session, ubnd.id or 0, now, individuals=schools * (per_school - 1))
     dossiers = [Dossier(phase_id=phase_id, school_id=s.id or 0, stage=default_route().start) for s in school_units]
     session.add_all(dossiers)
     session.flush()
@@ -97,7 +99,7 @@ def _unit(session: Session, code: str, name: str, kind: UnitKind, parent_id: int
     return unit
 
 
-def _phase(session: Session, issuer_id: int, now: datetime) -> int:
+def _phase(session: Session, issuer_id: int, now: datetime, *, individuals: int) -> int:
     today = now.astimezone(get_settings().tz).date()
     year = today.year if today.month >= 8 else today.year - 1
     campaign = Campaign(code="bench", number="01/KH-UBND", theme="Thi đua dạy tốt, học tốt",
@@ -110,6 +112,7 @@ def _phase(session: Session, issuer_id: int, now: datetime) -> int:
     session.flush()
     for key, days in (("school_submission", 2), ("block_forward", 4), ("phong_review", 7), ("noivu_verification", 10)):
         session.add(StageDeadline(phase_id=phase.id or 0, key=key, due_at=end_of_day(today + timedelta(days=days))))
+    session.add(PhaseQuota(phase_id=phase.id or 0, subject=SubjectKind.individual, max_count=individuals))
     return phase.id or 0
 
 
