@@ -1,10 +1,12 @@
 """Approval under load, from a second process: reviewers open their emailed links, then approve at a fixed rate.
 
 `python -m benchmarks.load SPEC OUT`: SPEC is JSON {"links": [...], "action": "verify", "rate": 100,
-"duration": 30}. Every page is opened first (the reviewer reads the dossier; that also gives the form's CSRF
-token); then one approval POST is started every 1/rate s, whatever the answers' pace (an open loop, as real
-reviewers do not wait for each other), until the links or the duration run out. OUT receives the latency of
-each approval and of each page opening, in ms, and the errors.
+"duration": 30, "server_pids": [...]}. Every page is opened first (the reviewer reads the dossier; that also
+gives the form's CSRF token); then one approval POST is started every 1/rate s, whatever the answers' pace (an
+open loop, as real reviewers do not wait for each other), until the links or the duration run out. OUT receives
+the latency of each approval and of each page opening, in ms, the errors, and the CPU seconds the server's
+processes spent opening the pages and approving: what a request costs the server, which the latencies only
+show through the machine's speed of the moment (on this one, it swings by a third within the hour).
 
 The requests come from `BROWSERS` reviewers' browsers, each with one keep-alive connection of its own: link
 i is opened and approved from browser i mod `BROWSERS`, as a crowd of reviewers spreads over the web workers
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 import sys
 import time
@@ -124,11 +127,25 @@ async def _approve(browser: Browser, link: str, csrf: str, action: str, report: 
         report["approved"].append(link)
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """The CPU time (user and system) these processes have used so far; a process gone counts nothing."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of proc(5))
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 async def drive(spec: dict[str, Any]) -> dict[str, Any]:
     report: dict[str, Any] = {"open_ms": [], "approve_ms": [], "errors": [], "approved": []}
+    server = spec.get("server_pids", [])
+    cpu = [cpu_seconds(server)]
     links = spec["links"]
     if not links:
-        return {**report, "seconds": 0.0}
+        return {**report, "seconds": 0.0, "server_cpu": {"open": 0.0, "approve": 0.0}}
     address = urlsplit(links[0])
     browsers = [Browser(address.hostname or "127.0.0.1", address.port or 80) for _ in range(BROWSERS)]
     by = [browsers[i % BROWSERS] for i in range(len(links))]
@@ -136,6 +153,7 @@ async def drive(spec: dict[str, Any]) -> dict[str, Any]:
     tokens = list(await asyncio.gather(*(_open(browser, urlsplit(link).path, gate, report["open_ms"])
                                          for browser, link in zip(by, links, strict=True))))
     report["errors"] += [{"link": link, "error": "open"} for link, csrf in zip(links, tokens, strict=True) if not csrf]
+    cpu.append(cpu_seconds(server))
     ready = [(browser, link, csrf) for browser, link, csrf in zip(by, links, tokens, strict=True) if csrf]
     interval, deadline = 1.0 / spec["rate"], spec["duration"]
     started, pending = time.perf_counter(), []
@@ -147,6 +165,8 @@ async def drive(spec: dict[str, Any]) -> dict[str, Any]:
         pending.append(asyncio.create_task(_approve(browser, link, csrf, spec["action"], report)))
     await asyncio.gather(*pending)
     report["seconds"] = time.perf_counter() - started
+    cpu.append(cpu_seconds(server))
+    report["server_cpu"] = {"open": cpu[1] - cpu[0], "approve": cpu[2] - cpu[1]}
     for browser in browsers:
         browser.close()
     return report

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import hashlib
 import json
 import os
 import platform
@@ -259,8 +260,9 @@ def smtp_server(journal: Path) -> Iterator[int]:
 
 
 @contextmanager
-def web_server(port: int, workers: int) -> Iterator[str]:
-    """The web app as production runs it (`tdkt serve`) with `workers` processes, on the benchmark's database."""
+def web_server(port: int, workers: int) -> Iterator[int]:
+    """The web app as production runs it (`tdkt serve`) with `workers` processes, on the benchmark's database;
+    yields its process id (its workers are that process's children)."""
     process = subprocess.Popen([sys.executable, "-m", "tdkt.cli", "serve", "--host", "127.0.0.1", "--port",
                                 str(port), "--workers", str(workers),
                                 # as behind a reverse proxy: idle connections are kept longer than the client's,
@@ -277,7 +279,7 @@ def web_server(port: int, workers: int) -> Iterator[str]:
                     time.sleep(0.1)
             else:
                 raise RuntimeError("the web server did not start")
-        yield base
+        yield process.pid
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -303,6 +305,7 @@ class Season:
         self.plans: dict[str, Any] | None = None
         self.excluded = 0.0  # seconds spent on the bare-SQL floor and the query plans, not on the season
         self.actors = actors.Actors(1)
+        self.web_pid = 0
 
     def _counts(self) -> tuple[int, int]:
         with session_scope() as session:
@@ -338,7 +341,7 @@ class Season:
         scenario = Scenario.of(province)
         web_port = int(os.environ["TDKT_BASE_URL"].rsplit(":", 1)[1])
         with actors.Actors(self.options.processes) as self.actors, \
-                web_server(web_port, self.options.web_workers):  # up all season long, as in production
+                web_server(web_port, self.options.web_workers) as self.web_pid:  # up all season, as in production
             phase_started = time.perf_counter()
             self._votes(province, scenario)
             self._submissions(province, scenario)
@@ -439,7 +442,8 @@ class Season:
         links = [m["link"] for m in read_journal(self.journal) if m["to"] == officer and m["link"]]
         spec, out = self.journal.with_suffix(".load-spec.json"), self.journal.with_suffix(".load.json")
         spec.write_text(json.dumps({"links": links, "action": "verify", "rate": self.options.rate,
-                                    "duration": self.options.duration}))
+                                    "duration": self.options.duration,
+                                    "server_pids": [self.web_pid, *_descendants(self.web_pid)]}))
         with self.stage("Nội vụ thẩm định qua đường dẫn (tải)", paced=True):
             subprocess.run([sys.executable, "-m", "benchmarks.load", str(spec), str(out)], cwd=ROOT, check=True)
             swept = time.perf_counter()
@@ -479,14 +483,17 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def summarise_load(report: dict[str, Any], options: Options, links: int) -> dict[str, Any]:
-    approve = report["approve_ms"]
+    approve, cpu = report["approve_ms"], report["server_cpu"]
     return {"links": links, "requests": len(approve), "rate": options.rate, "seconds": report["seconds"],
             "achieved_rate": len(approve) / report["seconds"] if report["seconds"] else 0.0,
             "errors": len(report["errors"]), "web_workers": options.web_workers,
             "p50_ms": percentile(approve, 0.50), "p95_ms": percentile(approve, 0.95),
             "p99_ms": percentile(approve, 0.99), "max_ms": max(approve, default=0.0),
             "open_p50_ms": percentile(report["open_ms"], 0.50), "open_p99_ms": percentile(report["open_ms"], 0.99),
-            "mean_ms": statistics.fmean(approve) if approve else 0.0}
+            "mean_ms": statistics.fmean(approve) if approve else 0.0,
+            # CPU of the web workers per request, whatever the machine's pace of the moment did to the latencies
+            "open_cpu_ms": cpu["open"] * 1000 / max(len(report["open_ms"]), 1),
+            "approve_cpu_ms": cpu["approve"] * 1000 / max(len(approve), 1)}
 
 
 def check(province: Province, scenario: Scenario, journal: list[dict[str, Any]]) -> list[str]:
@@ -521,6 +528,20 @@ def check(province: Province, scenario: Scenario, journal: list[dict[str, Any]])
     return problems[:20]
 
 
+def speed_probe() -> float:
+    """Milliseconds of CPU for a fixed piece of Python work of the kind tdkt does (dicts, strings, JSON, a hash),
+    the best of three: how fast the machine is at that moment. Its speed swings by a third within the hour, so
+    runs made at different times compare only through this (measured before and after the run)."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.process_time()
+        for i in range(20_000):
+            row = {"id": i, "name": f"Giáo viên {i:05d}", "status": "approved", "detail": {"round": i % 3}}
+            hashlib.sha256(json.dumps(row, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+        best = min(best, time.process_time() - started)
+    return best * 1000
+
+
 def machine() -> dict[str, Any]:
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor())
@@ -539,6 +560,7 @@ def run(options: Options) -> dict[str, Any]:
     workdir.mkdir(parents=True)
     journal = options.journal or workdir / "mail.jsonl"
     prefect_database()
+    speed = [speed_probe()]
     with PeakRss() as rss, database(options.database_url) as url:
         with smtp_server(journal) as smtp_port:
             configure(url, smtp_port, free_port(), workdir / "files")
@@ -547,7 +569,10 @@ def run(options: Options) -> dict[str, Any]:
             _wait_for_mail(journal, outcome)
         received = list(read_journal(journal))
         problems = check(outcome["province"], outcome["scenario"], received)
-    return figures(options, season, outcome, rss, received, problems)
+    speed.append(speed_probe())
+    result = figures(options, season, outcome, rss, received, problems)
+    result["machine"]["speed_ms"] = speed
+    return result
 
 
 def _wait_for_mail(journal: Path, outcome: dict[str, Any]) -> None:
@@ -599,7 +624,9 @@ def table(result: dict[str, Any]) -> str:
         f"(lượt gửi sau tải: {load.get('sweep_emails', 0)} thư trong {load.get('sweep_seconds', 0):.1f} s)",
         f"Duyệt qua đường dẫn: {load.get('requests', 0)} yêu cầu, {load.get('achieved_rate', 0):.0f}/s "
         f"(đặt {load.get('rate', 0):.0f}/s, {load.get('web_workers', 0)} tiến trình web), lỗi {load.get('errors', 0)}; "
-        f"p50 {load.get('p50_ms', 0):.1f} ms, p95 {load.get('p95_ms', 0):.1f} ms, p99 {load.get('p99_ms', 0):.1f} ms",
+        f"p50 {load.get('p50_ms', 0):.1f} ms, p95 {load.get('p95_ms', 0):.1f} ms, p99 {load.get('p99_ms', 0):.1f} ms; "
+        f"CPU của các tiến trình web mỗi yêu cầu: mở trang {load.get('open_cpu_ms', 0):.1f} ms, duyệt "
+        f"{load.get('approve_cpu_ms', 0):.1f} ms",
         f"Bộ nhớ đỉnh (RSS) của tiến trình đo: trong đợt {result['phase_peak_rss_mb']:.0f} MB, cả lần đo (kể cả "
         f"sinh dữ liệu và kiểm tra kết quả) {result['peak_rss_mb']:.0f} MB; cả cây tiến trình "
         f"{result['peak_rss_tree_mb']:.0f} MB" + (
@@ -607,7 +634,8 @@ def table(result: dict[str, Any]) -> str:
             f"{result['actor_peak_rss_mb']:.0f} MB" if result["actor_peak_rss_mb"] else ""),
         f"Sinh tỉnh mẫu: {result['nominations']} đề nghị trong {result['setup_seconds']:.1f} s",
         f"Máy: {m['cpu']}, {m['cores']} lõi, {m['memory_gb']} GiB; Python {m['python']}; PostgreSQL "
-        f"{m['postgresql']}; commit {m['commit']}",
+        f"{m['postgresql']}; commit {m['commit']}; tốc độ lúc đo (phép tính cố định, ms CPU, ít hơn là nhanh hơn): "
+        f"trước {m['speed_ms'][0]:.0f}, sau {m['speed_ms'][1]:.0f}",
         "Kết quả: đúng" if result["correct"] else "Kết quả: SAI — " + "; ".join(result["problems"]),
     ]
     return "\n".join(lines)

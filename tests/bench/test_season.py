@@ -84,3 +84,7 @@ def test_a_small_season_ends_as_planned(bench_url: str, tmp_path: Path) -> None:
     assert all(peak > 0 for peak in peaks) and result["phase_peak_rss_mb"] == max(peaks)
     assert result["phase_peak_rss_mb"] <= result["peak_rss_mb"] <= result["peak_rss_tree_mb"]
     assert result["options"]["processes"] == 2 and 0 < result["actor_peak_rss_mb"] < result["peak_rss_tree_mb"]
+    # the web workers' CPU was read at the load test's boundaries (from their processes, not the load generator's),
+    # and the machine's speed before and after the run
+    assert result["load"]["open_cpu_ms"] > 0 and result["load"]["approve_cpu_ms"] > 0
+    assert len(result["machine"]["speed_ms"]) == 2 and min(result["machine"]["speed_ms"]) > 0
