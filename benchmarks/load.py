@@ -6,7 +6,7 @@ gives the form's CSRF token); then one approval POST is started every 1/rate s, 
 open loop, as real reviewers do not wait for each other), until the links or the duration run out. OUT receives
 the latency of each approval and of each page opening, in ms, the errors, and the CPU seconds the server's
 processes spent opening the pages and approving: what a request costs the server, which the latencies only
-show through the machine's speed of the moment (on this one, it swings by a third within the hour).
+show through the machine's speed of the moment (on this one, it swings up to twice over within the hour).
 
 The requests come from `BROWSERS` reviewers' browsers, each with one keep-alive connection of its own: link
 i is opened and approved from browser i mod `BROWSERS`, as a crowd of reviewers spreads over the web workers

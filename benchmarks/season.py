@@ -530,7 +530,7 @@ def check(province: Province, scenario: Scenario, journal: list[dict[str, Any]])
 
 def speed_probe() -> float:
     """Milliseconds of CPU for a fixed piece of Python work of the kind tdkt does (dicts, strings, JSON, a hash),
-    the best of three: how fast the machine is at that moment. Its speed swings by a third within the hour, so
+    the best of three: how fast the machine is at that moment. Its speed swings up to twice over within the hour, so
     runs made at different times compare only through this (measured before and after the run)."""
     best = float("inf")
     for _ in range(3):

@@ -358,10 +358,13 @@ def status_rows(session: Session, *, phase_id: int, route: Route | None = None,
 
 def quota_usage(session: Session, *, phase_id: int) -> list[tuple[str, int, int]]:
     """(what, approved so far, at most) for each quota of the phase, counted as the quota check counts them."""
+    quotas = quotas_for(session, phase_id=phase_id)
+    if not quotas:
+        return []
     rules, phase_counts = phase_rules(session, phase_id=phase_id), tally.counts(session, phase_id=phase_id)
     return [(("Cá nhân" if quota.subject == SubjectKind.individual else "Tập thể")
              + (f" ({quota.title_code})" if quota.title_code else ""), filled(quota, phase_counts, rules),
-             quota.max_count) for quota in quotas_for(session, phase_id=phase_id)]
+             quota.max_count) for quota in quotas]
 
 
 def set_deadline(session: Session, *, phase_id: int, key: str, due_on: date, route: Route | None = None) -> None:
