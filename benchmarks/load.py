@@ -83,7 +83,7 @@ class Browser:
 
     async def _answer(self, reader: asyncio.StreamReader) -> tuple[int, str]:
         lines = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
-        status, length = int(lines[0].split(" ", 2)[1]), 0
+        status, length, closing = int(lines[0].split(" ", 2)[1]), 0, False
         for line in lines[1:]:
             name, _, value = line.partition(":")
             name = name.lower()
@@ -91,9 +91,12 @@ class Browser:
                 length = int(value)
             elif name == "set-cookie":
                 self.cookies.update({k: m.value for k, m in SimpleCookie(value.strip()).items()})
-            elif name == "connection" and value.strip().lower() == "close":
-                self._streams = None
-        return status, (await reader.readexactly(length)).decode()
+            elif name == "connection":
+                closing = value.strip().lower() == "close"
+        body = (await reader.readexactly(length)).decode()
+        if closing:  # the server closes it after this answer: the next request opens another
+            self.close()
+        return status, body
 
     def close(self) -> None:
         if self._streams is not None:

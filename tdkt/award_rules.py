@@ -12,7 +12,6 @@ from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from config.rules import RatioCap, Requirement, RuleSet, Title
-from models import tally
 from models.award import school_year_start, years_held
 from models.cache import lasting
 from models.campaign import Campaign, Phase
@@ -21,7 +20,7 @@ from models.nomination import Nomination, NominationStatus, Nominee
 from models.paper import PAPER_KINDS, papers_of
 from models.registration import forwarded_entries
 from tdkt import members, preload
-from tdkt.checks import APPROVED, CheckContext, others_in_phase, register
+from tdkt.checks import APPROVED, CheckContext, lock_if_raising, others_in_phase, register
 from tdkt.errors import Violation
 from tdkt.text import fold
 
@@ -193,9 +192,7 @@ def _counts(ctx: CheckContext, cap: RatioCap, going_on: list[tuple[Nomination, N
     title every one still live."""
     counts = {code: sum(1 for n, _ in going_on if n.title_code == code) for code in (cap.title, cap.of)}
     if cap.scope == "phase":
-        if any(ctx.dossier.stage == ctx.start_stage or n.status not in APPROVED
-               for n, _ in going_on if n.title_code == cap.title):  # raises the count the others read
-            tally.lock_phase(ctx.session, phase_id=ctx.phase.id or 0)
+        lock_if_raising(ctx, [n for n, _ in going_on if n.title_code == cap.title])
         others = others_in_phase(ctx)
         for code, statuses in ((cap.title, APPROVED), (cap.of, LIVE)):
             counts[code] += sum(others[(code, str(status))] for status in statuses)

@@ -193,6 +193,14 @@ def filled(quota: PhaseQuota, phase_counts: Counter[Key], rules: RuleSet) -> int
                and code in rules.titles and rules.titles[code].subject == quota.subject)
 
 
+def lock_if_raising(ctx: CheckContext, approving: list[Nomination]) -> None:
+    """Take the phase's lock when approving these raises a phase count that other approvals read (the tally
+    counts neither a dossier still at its school nor a nomination not yet approved): such approvals are decided
+    one at a time. One that only confirms counted approvals (a verification) need not wait."""
+    if any(ctx.dossier.stage == ctx.start_stage or n.status not in APPROVED for n in approving):
+        lock_phase(ctx.session, phase_id=ctx.phase.id or 0)
+
+
 def others_in_phase(ctx: CheckContext) -> Counter[Key]:
     """The phase's tally (as this transaction sees it) less the acting dossier's own part in it: the counts of
     every other dossier that has left the schools, their nominations in play (withdrawn and rejected ones not)."""
@@ -213,8 +221,7 @@ def phase_quota(ctx: CheckContext) -> list[Violation]:
         return []
     approving = {quota.id: [n for n, p in ctx.nominations if n.id in ctx.approving and _quota_matches(quota, n, p)]
                  for quota in quotas}
-    if any(ctx.dossier.stage == ctx.start_stage or n.status not in APPROVED for ns in approving.values() for n in ns):
-        lock_phase(ctx.session, phase_id=ctx.phase.id or 0)  # it raises a count: decide one at a time
+    lock_if_raising(ctx, [n for nominations in approving.values() for n in nominations])
     others = others_in_phase(ctx)
     problems = []
     for quota in quotas:
