@@ -164,10 +164,12 @@ def keep(session: OrmSession, instance: object) -> None:
 
 
 def new_session(url: str | None = None) -> Session:
-    """A session that keeps the reference rows it loads (models.REFERENCE) until it closes."""
+    """A session that keeps the reference rows it loads (models.REFERENCE) until it closes, and reads them by key
+    from the process's reference cache (models.cache.ReferenceSession)."""
     from models import REFERENCE
+    from models.cache import ReferenceSession
 
-    return keep_loaded(Session(get_engine(url), expire_on_commit=False), *REFERENCE)
+    return keep_loaded(ReferenceSession(get_engine(url), expire_on_commit=False), *REFERENCE)
 
 
 @contextmanager

@@ -70,6 +70,11 @@ def lock_phase(session: Session, *, phase_id: int) -> None:
         held.add(phase_id)
 
 
+def phase_locked(session: Session, *, phase_id: int) -> bool:
+    """Whether this transaction holds the phase's lock (`lock_phase`)."""
+    return phase_id in session.info.get(LOCKED, ())
+
+
 def _forget_locks(session: OrmSession, _transaction: object) -> None:
     """Any transaction's end, a savepoint's included, forgets the locks: asking again is harmless, and a
     rolled-back savepoint may have released one."""

@@ -19,7 +19,7 @@ from models.cache import lasting
 from models.campaign import Phase, PhaseQuota, quotas_for
 from models.dossier import Dossier
 from models.nomination import Nomination, NominationStatus, Nominee, SubjectKind
-from models.tally import Key, contribution, counts, lock_phase
+from models.tally import Key, contribution, counts, lock_phase, phase_locked
 from models.unit import Unit, block_members
 from models.vote import CouncilVote, VoteTally, council_vote_for, tallies_for
 from tdkt import preload
@@ -40,6 +40,7 @@ class CheckContext:
     school_year: str = ""
     approving: set[int] = field(default_factory=set)
     judged: bool = False  # per-nomination verdicts were given: only the approved ones go on
+    others: tuple[bool, Counter[Key]] | None = field(default=None, repr=False)  # see `others_in_phase`
 
     @cached_property
     def vote(self) -> CouncilVote | None:
@@ -203,11 +204,17 @@ def lock_if_raising(ctx: CheckContext, approving: list[Nomination]) -> None:
 
 def others_in_phase(ctx: CheckContext) -> Counter[Key]:
     """The phase's tally (as this transaction sees it) less the acting dossier's own part in it: the counts of
-    every other dossier that has left the schools, their nominations in play (withdrawn and rejected ones not)."""
-    others = counts(ctx.session, phase_id=ctx.phase.id or 0)
-    others.subtract(contribution(ctx.dossier.stage, ctx.start_stage,
-                                 [(n.title_code, n.status) for n, _ in ctx.nominations]))
-    return others
+    every other dossier that has left the schools, their nominations in play (withdrawn and rejected ones not).
+
+    Read once for the quota and the caps of one action, unless the phase's lock was taken in between: what was
+    read before it may miss an approval committed while this one waited for it. Not to be changed."""
+    locked = phase_locked(ctx.session, phase_id=ctx.phase.id or 0)
+    if ctx.others is None or ctx.others[0] != locked:
+        others = counts(ctx.session, phase_id=ctx.phase.id or 0)
+        others.subtract(contribution(ctx.dossier.stage, ctx.start_stage,
+                                     [(n.title_code, n.status) for n, _ in ctx.nominations]))
+        ctx.others = (locked, others)
+    return ctx.others[1]
 
 
 @register("phase_quota")

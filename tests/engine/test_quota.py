@@ -6,8 +6,17 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from config.route import default_route
+from config.rules import campaign_rules
+from models.campaign import Campaign, Phase
+from models.db import new_session
+from models.dossier import Dossier
+from models.nomination import NominationStatus, active_nominations
+from models.tally import lock_phase
+from models.unit import Person, Unit
 from tasks.transition import Review, _review, each
 from tdkt import services
+from tdkt.checks import CheckContext, others_in_phase
 from tdkt.engine import Verdict
 from tests.engine.test_batch_writes import _statements
 from tests.engine.test_refusals import assert_refused
@@ -65,3 +74,43 @@ def test_a_batch_of_approvals_under_a_quota_reads_the_tally_not_the_nominations(
     assert [r["dossier_id"] for r in report["refused"]] == dossiers[2:]
     assert "đã duyệt 4, hồ sơ này đề nghị thêm 2" in report["refused"][0]["message"]
     assert seen["from nomination"] == 2 and seen["from titletally"] == 3
+
+
+def test_one_action_reads_the_tally_once_and_again_after_taking_the_phase_lock(session: Session, db_url: str) -> None:
+    """The quota and the ratio caps of one action share one read of the phase tally, unless the phase's lock was
+    taken after it: an approval committed while this action waited for the lock must count (PostgreSQL; SQLite
+    runs one writer at a time, and its lock is a no-op)."""
+    district = make_district(session, blocks=1, schools_per_block=2, quota=5)
+    a, b = (prepare_dossier(session, district, school, individuals=2)[0] for school in district.schools)
+    for school, dossier_id in zip(district.schools, (a, b), strict=True):
+        services.submit(session, dossier_id=dossier_id, actor=district.heads[school.id or 0], now=at(1))
+    services.forward_block(session, block_id=district.blocks[0].id or 0, phase_id=district.phase_id,
+                           actor=district.leader_of(district.blocks[0]), now=at(2))
+    session.commit()
+    dossier, phase = session.get(Dossier, a), session.get(Phase, district.phase_id)
+    assert dossier is not None and phase is not None
+    school, campaign = session.get(Unit, dossier.school_id), session.get(Campaign, phase.campaign_id)
+    assert school is not None and campaign is not None
+    ctx = CheckContext(session=session, dossier=dossier, school=school, phase=phase, rules=campaign_rules(campaign),
+                       now=at(3), deadline=None, start_stage=default_route().start,
+                       nominations=active_nominations(session, dossier_id=a))
+
+    def approved(counts: dict[tuple[str, str], int]) -> int:
+        return sum(n for (_, status), n in counts.items() if status == NominationStatus.approved)
+
+    with _statements() as seen:
+        first = others_in_phase(ctx)
+        assert others_in_phase(ctx) is first
+    assert seen["from titletally"] == 1 and approved(first) == 0
+    if not db_url.startswith("postgresql"):
+        return
+    with new_session() as other:  # the other dossier is approved and committed meanwhile
+        reviewer = other.get(Person, district.people["phong_reviewer"].id)
+        assert reviewer is not None
+        services.act(other, dossier_id=b, actor=reviewer, action="approve", now=at(3))
+        other.commit()
+    assert others_in_phase(ctx) is first  # no lock taken: the read stands
+    lock_phase(session, phase_id=district.phase_id)
+    with _statements() as seen:
+        after = others_in_phase(ctx)
+    assert seen["from titletally"] == 1 and approved(after) == 3  # b's two teachers and its collective

@@ -7,11 +7,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import event, text, update
+from sqlalchemy.orm import loading
 from sqlmodel import Session, col, select
 
 from models.cache import TABLES, ReferenceVersion, lasting
-from models.db import get_engine
+from models.db import get_engine, new_session
 from models.nomination import Nomination
 from models.unit import Person, Unit
 from tdkt.engine import _recipients
@@ -192,3 +194,40 @@ def test_recipients_follow_a_delegation_made_after_they_were_kept(session: Sessi
         writer.commit()
     with Session(get_engine(db_url)) as later:
         assert [r[0] for r in _recipients(later, unit_id=head.unit_id, roles=["phong_head"], on=on)] == [reviewer.email]
+
+
+def test_the_sessions_of_tdkt_read_a_kept_row_by_its_key(session: Session, db_url: str,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """`session.get` of a reference row in a session of `new_session` is answered by the row's class and key, not
+    by the ORM's SELECT: never from another session's copy, never stale after a commit elsewhere, and from the
+    database in a transaction that has written reference rows."""
+    by_key = loading._load_on_pk_identity
+    district = make_district(session, blocks=1, schools_per_block=2)
+    session.commit()
+    school_id, other_id = district.schools[0].id, district.schools[1].id
+    with new_session(db_url) as first, statements(db_url) as seen:
+        loaded = first.get(Unit, school_id)
+    assert loaded is not None and seen == ["SELECT referenceversion", "SELECT unit"]
+    selects: list[object] = []  # the ORM's SELECTs by key, built whether or not the SQL's cache answers them
+    monkeypatch.setattr(loading, "_load_on_pk_identity", lambda *args, **kwargs: selects.append(args) or
+                        by_key(*args, **kwargs))
+    with new_session(db_url) as second, statements(db_url) as seen:
+        copy = second.get(Unit, school_id)
+        assert selects == []
+        assert copy is not None and copy is not loaded and copy.name == loaded.name and copy in second
+        assert second.get(Unit, school_id) is copy
+        copy.name = "Tên đang sửa"  # the session's own row is what it reads again, changes and all
+        assert second.get(Unit, school_id).name == "Tên đang sửa"  # type: ignore[union-attr]
+        second.rollback()
+    assert seen == ["SELECT referenceversion"]
+    with new_session(db_url) as writer:
+        writer.execute(update(Unit).where(col(Unit.id) == other_id).values(name="Trường đổi tên")
+                       .execution_options(synchronize_session=False))
+        with statements(db_url) as seen:
+            assert writer.get(Unit, school_id).name == loaded.name  # type: ignore[union-attr]
+        assert seen == ["SELECT unit"]  # it wrote units: read from the database
+        writer.commit()
+    with new_session(db_url) as reader, statements(db_url) as seen:
+        assert reader.get(Unit, school_id).name == loaded.name  # type: ignore[union-attr]
+        assert reader.get(Unit, other_id).name == "Trường đổi tên"  # type: ignore[union-attr]
+    assert seen == ["SELECT referenceversion", "SELECT unit", "SELECT unit"]  # the version moved: all read again
