@@ -195,12 +195,12 @@ class ReferenceSession(Session):
         key = identity_key(entity, ident)
         if key in self.identity_map:  # the session's own copy, as the ORM finds it
             return super().get(entity, ident)
-        store = _store(self)
-        blob = store.rows.get(key)
+        store = _store(self)  # its first read of the version may flush changes of reference rows: checked again
+        blob = None if self.info.get(WROTE) else store.rows.get(key)
         if blob is not None:
             return _attach(self, pickle.loads(blob))
         row = super().get(entity, ident)
-        if row is not None:
+        if row is not None and not self.info.get(WROTE):
             blob = pickle.dumps(row)
             with _lock:
                 store.put(key, blob, self.info[VERSION], store.rows)
