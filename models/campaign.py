@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import UniqueConstraint, bindparam
 from sqlmodel import Field, Session, SQLModel, select
 
 from models.cache import lasting
@@ -72,10 +72,13 @@ def forget_deadline(session: Session, *, phase_id: int, key: str) -> None:
     session.info.pop(("deadline", phase_id, key), None)
 
 
+_QUOTAS = select(PhaseQuota).where(PhaseQuota.phase_id == bindparam("phase_id"))  # built once: see models.db
+
+
 def quotas_for(session: Session, *, phase_id: int) -> list[PhaseQuota]:
     """The phase's quotas, read once per session (a batch checks them for every dossier)."""
     return remembered(session, ("quotas", phase_id), lambda: list(
-        session.exec(select(PhaseQuota).where(PhaseQuota.phase_id == phase_id)).all()))
+        session.exec(_QUOTAS, params={"phase_id": phase_id}).all()))
 
 
 def get_campaign_by_code(session: Session, *, code: str) -> Campaign | None:
