@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 from sqlalchemy import bindparam, update
 from sqlalchemy.orm import object_session
@@ -27,7 +27,7 @@ from models.db import table, update_rows, utcnow
 from models.delegation import principals_of, recipients
 from models.dossier import Dossier, DossierStatus, locked
 from models.nomination import Nomination, NominationStatus, Nominee, active_nominations, record_verdicts
-from models.outbox import OutboxMessage, enqueue
+from models.outbox import Queued, defer_rows, outbox_rows, write_deferred
 from models.unit import Person, Unit, find_office
 from tdkt import preload
 from tdkt.checks import CHECKS, CheckContext
@@ -62,7 +62,7 @@ class TransitionResult:
     to_stage: str
     late: bool
     event: AuditEvent = field(repr=False)
-    outbox: list[OutboxMessage] = field(default_factory=list, repr=False)
+    outbox: Queued = field(default_factory=lambda: Queued(0), repr=False)
 
     @property
     def audit_event_id(self) -> int:
@@ -70,7 +70,10 @@ class TransitionResult:
 
     @property
     def outbox_ids(self) -> list[int]:
-        return [_written(m).id or 0 for m in self.outbox]
+        session = object_session(self.event)
+        if len(self.outbox.ids) < self.outbox.count and session is not None:
+            write_deferred(session)
+        return list(self.outbox.ids)
 
     def as_dict(self) -> dict[str, Any]:
         return {"dossier_id": self.dossier_id, "action": self.action, "from_stage": self.from_stage,
@@ -78,11 +81,8 @@ class TransitionResult:
                 "outbox_ids": self.outbox_ids}
 
 
-Row = TypeVar("Row", AuditEvent, OutboxMessage)
-
-
-def _written(row: Row) -> Row:
-    """The row with its id: flushed first if its transaction has not written it yet."""
+def _written(row: AuditEvent) -> AuditEvent:
+    """The event with its id: flushed first if its transaction has not written it yet."""
     session = object_session(row)
     if row.id is None and session is not None:
         session.flush()
@@ -344,9 +344,9 @@ def _write(
     change = tally.contribution(action_def.to, route.start, [(n.title_code, s) for n, s in statuses])
     change.subtract(tally.contribution(from_stage, route.start, [(n.title_code, n.status) for n, _ in active]))
     _set_statuses(session, statuses)
-    outbox = _notify(session, action_def=action_def, dossier=dossier, school=school, phase=phase,
-                     campaign=campaign, actor=actor, route=route, reason=reason, verdicts=verdicts, active=active,
-                     on=local(now).date())
+    outbox = defer_rows(session, event, _notify(
+        session, action_def=action_def, dossier=dossier, school=school, phase=phase, campaign=campaign, actor=actor,
+        route=route, reason=reason, verdicts=verdicts, active=active, on=local(now).date()))
     append(session, event)  # written and chained at commit, with the batch's others
     tally.record(session, event=event, phase_id=phase.id or 0, change=change)
     record_verdicts(session, event=event, rows=[
@@ -377,8 +377,8 @@ def _notify(
     session: Session, *, action_def: Action, dossier: Dossier, school: Unit, phase: Phase, campaign: Campaign,
     actor: Person, route: Route, reason: str | None, verdicts: dict[int, Verdict],
     active: list[tuple[Nomination, Nominee]], on: date,
-) -> list[OutboxMessage]:
-    """One outbox row per recipient (a substitute for whoever is away on day `on`), in the transaction."""
+) -> list[dict[str, Any]]:
+    """One outbox row per recipient (a substitute for whoever is away on day `on`), written with the transition."""
     nominations = [
         {
             "name": nominee.full_name, "title_code": nomination.title_code,
@@ -404,8 +404,8 @@ def _notify(
         people = _recipients(session, unit_id=unit.id or 0, roles=target.roles, on=on)
         to = [(email, name) for email, name, digest in people
               if not (target.digest and digest)]  # digest readers see it in their daily email
-        rows += enqueue(session, event=target.event, recipients=to, dossier_id=dossier.id,
-                        context={**context, "recipient_unit": unit.name, "ask_to_act": asks})
+        rows += outbox_rows(event=target.event, recipients=to, dossier_id=dossier.id,
+                            context={**context, "recipient_unit": unit.name, "ask_to_act": asks})
     return rows
 
 

@@ -108,20 +108,25 @@ def test_an_event_id_asked_before_the_commit_is_there_and_the_chain_still_holds(
     assert written.seq is not None and verify(session) == []
 
 
-def test_verdicts_of_a_transition_undone_with_its_savepoint_are_not_written(session: Session) -> None:
+def test_verdicts_and_emails_of_a_transition_undone_with_its_savepoint_are_not_written(session: Session) -> None:
     district, dossiers = _at_phong(session)
     phong = district.people["phong_reviewer"]
     undone, kept, _ = dossiers
+    session.commit()
+    queued_before = set(session.exec(select(OutboxMessage.id)).all())
     savepoint = session.begin_nested()
     services.act(session, dossier_id=undone, actor=phong, now=at(7),
                  verdicts={n: Verdict("approve") for n in dossiers[undone]})
     savepoint.rollback()
-    services.act(session, dossier_id=kept, actor=phong, now=at(7),
-                 verdicts={n: Verdict("approve") for n in dossiers[kept]})
+    result = services.act(session, dossier_id=kept, actor=phong, now=at(7),
+                          verdicts={n: Verdict("approve") for n in dossiers[kept]})
     session.commit()
     verdicts = session.exec(select(NominationDecision).where(NominationDecision.stage == "phong_review")).all()
     assert sorted(v.nomination_id for v in verdicts) == sorted(dossiers[kept])
     assert all(v.audit_event_id is not None for v in verdicts)
+    queued = session.exec(select(OutboxMessage).where(col(OutboxMessage.id).not_in(queued_before))).all()
+    assert {m.dossier_id for m in queued} == {kept}  # the undone approval's emails went with it
+    assert sorted(m.id for m in queued) == sorted(result.outbox_ids) and len(queued) == result.outbox.count > 0
 
 
 def test_a_single_transition_writes_its_event_once_already_chained(session: Session) -> None:
