@@ -145,17 +145,29 @@ def forget_all(session: Session, *kinds: str) -> None:
         del session.info[key]
 
 
+KEPT_KINDS = "kept_kinds"  # session.info key: the classes whose loaded rows the session holds (`keep_loaded`)
+
+
 def keep_loaded(session: Session, *classes: type) -> Session:
     """Hold every row of `classes` the session loads until it closes.
 
     The identity map only references rows weakly: an office or a phase read by one transition of a batch is
     collected when the transition returns, and `session.get` reads it again for the next dossier. Kept
-    here, it is read once per batch (a rollback still expires it, so it is read afresh after one).
+    here, it is read once per batch (a rollback still expires it, so it is read afresh after one). One
+    listener for every session reads the classes from the session (`event.listen` on each new session cost
+    ~40 µs, ~1.5 % of an approval by link, measured 2026-12-06).
     """
-    kinds = frozenset(classes)  # an exact type test: these tables have no subclasses
-    event.listen(session, "loaded_as_persistent",
-                 lambda _session, instance: keep(session, instance) if type(instance) in kinds else None)
+    session.info[KEPT_KINDS] = frozenset(classes)  # an exact type test: these tables have no subclasses
     return session
+
+
+def _keep_if_kept_kind(session: OrmSession, instance: object) -> None:
+    kinds = session.info.get(KEPT_KINDS)
+    if kinds and type(instance) in kinds:
+        keep(session, instance)
+
+
+event.listen(OrmSession, "loaded_as_persistent", _keep_if_kept_kind)
 
 
 def keep(session: OrmSession, instance: object) -> None:

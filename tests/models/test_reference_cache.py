@@ -3,6 +3,7 @@ reference version read at the start of the transaction."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -10,6 +11,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import event, text, update
 from sqlalchemy.orm import loading
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, col, select
 
 from models.cache import TABLES, ReferenceVersion, lasting
@@ -231,3 +233,22 @@ def test_the_sessions_of_tdkt_read_a_kept_row_by_its_key(session: Session, db_ur
         assert reader.get(Unit, school_id).name == loaded.name  # type: ignore[union-attr]
         assert reader.get(Unit, other_id).name == "Trường đổi tên"  # type: ignore[union-attr]
     assert seen == ["SELECT referenceversion", "SELECT unit", "SELECT unit"]  # the version moved: all read again
+
+
+def test_the_sessions_of_tdkt_hold_the_reference_rows_they_load(session: Session, db_url: str) -> None:
+    """The identity map holds rows weakly; a session of `new_session` keeps the reference rows it loads (read
+    from the database here, not from the cache) until it closes, and only those."""
+    district = make_district(session, blocks=1, schools_per_block=1)
+    session.commit()
+    school_id = district.schools[0].id
+    fresh = select(Unit).where(Unit.id == school_id).execution_options(populate_existing=True)  # not cached
+    with new_session(db_url) as kept:
+        kept.exec(fresh).one()
+        kept.exec(select(Nomination).execution_options(populate_existing=True)).all()
+        gc.collect()
+        assert identity_key(Unit, school_id) in kept.identity_map
+        assert {type(row) for row in kept.info.get("kept", [])} == {Unit}
+    with Session(get_engine(db_url)) as plain:
+        plain.exec(fresh).one()
+        gc.collect()
+        assert identity_key(Unit, school_id) not in plain.identity_map
