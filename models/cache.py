@@ -68,12 +68,11 @@ class _Store:
             self.rows.clear()
             self.version = version
 
-    def put(self, key: Any, blob: bytes, read_at: int, kept: OrderedDict[Any, bytes] | None = None) -> None:
-        """Keep a result read under version `read_at` (in `entries`, or `kept`), unless another thread has seen a
-        newer one since."""
+    def put(self, kept: OrderedDict[Any, bytes], key: Any, blob: bytes, read_at: int) -> None:
+        """Keep a result read under version `read_at` in `kept` (`entries` or `rows`), unless another thread has
+        seen a newer one since."""
         if read_at != self.version:
             return
-        kept = self.entries if kept is None else kept
         kept[key] = blob
         if len(kept) > MAX_ENTRIES:
             kept.popitem(last=False)
@@ -178,7 +177,7 @@ def _on_execute(state: ORMExecuteState) -> Any:
         frozen = state.invoke_statement().freeze()
         if frozen._source_supports_scalars or not any(_mapped(v) for row in frozen.data for v in row):
             with _lock:  # rows of one entity, or of plain values; not rows that mix entities
-                store.put(key, pickle.dumps(frozen), session.info[VERSION])
+                store.put(store.entries, key, pickle.dumps(frozen), session.info[VERSION])
         return frozen()
     frozen = pickle.loads(blob)
     if not frozen._source_supports_scalars:
@@ -203,7 +202,7 @@ class ReferenceSession(Session):
         if row is not None and not self.info.get(WROTE):
             blob = pickle.dumps(row)
             with _lock:
-                store.put(key, blob, self.info[VERSION], store.rows)
+                store.put(store.rows, key, blob, self.info[VERSION])
         return row
 
 

@@ -1,6 +1,6 @@
 """The transactional outbox: every notification is a row written with its transition, sent later.
 
-A transition's rows (`defer`) are written when its transaction commits, after its audit event, all of a
+A transition's rows (`defer_rows`) are written when its transaction commits, after its audit event, all of a
 batch's in one statement on the table, without an ORM object each: the ORM's flush of an approval's event and
 two emails cost ~1.1 ms of CPU, the event alone ~0.4 ms and the emails by this statement ~0.3 ms (measured
 2026-12-06). A rollback of the transition (of its transaction, or of a savepoint) drops them with its event,
@@ -113,12 +113,12 @@ def write_deferred(session: OrmSession) -> None:
     """Write the deferred rows of the transitions still standing, in one statement, and give each its ids: at
     commit, or before it when a caller asks for the ids."""
     kept = deferred(session, UNWRITTEN)
-    rows = [row for _, (rows, _) in kept for row in rows]
-    if not rows:
+    every = [row for _, (rows, _) in kept for row in rows]
+    if not every:
         return
-    ids = iter(session.execute(_INSERT, rows).scalars().all())  # in the rows' order
-    for _, (rows_of_one, queued) in kept:
-        queued.ids.extend(next(ids) for _ in rows_of_one)
+    ids = iter(session.execute(_INSERT, every).scalars().all())  # in the rows' order
+    for _, (rows, queued) in kept:
+        queued.ids.extend(next(ids) for _ in rows)
 
 
 orm_event.listen(OrmSession, "before_commit", write_deferred)

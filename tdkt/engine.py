@@ -62,7 +62,7 @@ class TransitionResult:
     to_stage: str
     late: bool
     event: AuditEvent = field(repr=False)
-    outbox: Queued = field(default_factory=lambda: Queued(0), repr=False)
+    outbox: Queued = field(repr=False)
 
     @property
     def audit_event_id(self) -> int:
