@@ -29,7 +29,8 @@ postgres:
 	@for i in 1 2 3 4 5 6 7 8 9 10; do pg_isready -q -h 127.0.0.1 -p 5432 && exit 0; sleep 1; done; \
 	  echo "PostgreSQL không chạy trên 127.0.0.1:5432" >&2; exit 1
 
-## lint: ruff on the tree, mypy on every package but the tests (strict on the engine and the models)
+## lint: ruff on the tree, mypy on every package (strict on the engine and the models; the tests without
+## Optional checks, as they read ids and rows they have just written)
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy

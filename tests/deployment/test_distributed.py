@@ -11,6 +11,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psycopg
@@ -94,7 +95,7 @@ def _tdkt(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
-def _flow_runs(api: str) -> list[dict[str, object]]:
+def _flow_runs(api: str) -> list[dict[str, Any]]:
     response = httpx.post(f"{api}/flow_runs/filter", json={"limit": 50}, timeout=10.0)
     response.raise_for_status()
     return list(response.json())

@@ -4,6 +4,7 @@ own action links) and acts for the reviewer, the audit naming both; outside the 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
@@ -20,8 +21,8 @@ from tdkt.errors import Refused
 from tests.factories import at, make_district, submit_school
 
 
-def test_the_substitute_acts_for_the_reviewer_only_within_the_range(session: Session, tmp_path,  # noqa: ANN001
-                                                                    monkeypatch) -> None:
+def test_the_substitute_acts_for_the_reviewer_only_within_the_range(session: Session, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TDKT_MAILBOX_DIR", str(tmp_path / "mail"))
     monkeypatch.delenv("TDKT_SMTP_HOST", raising=False)
     get_settings.cache_clear()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
@@ -94,7 +95,8 @@ def test_ttldxs_conditions_at_their_boundaries() -> None:
     assert misses(total=30, completed=30, LDTT=21) == []  # 70% of 30 exactly: a float would have said 20.999…
 
 
-def test_ttldxs_is_chosen_among_the_years_ttldtt(session: Session, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+def test_ttldxs_is_chosen_among_the_years_ttldtt(session: Session, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TDKT_FILES_DIR", str(tmp_path / "files"))
     get_settings.cache_clear()
     district, dossier_id, collective = _voted(session, SCHOOL_FIGURES)
@@ -224,7 +226,7 @@ def test_a_campaign_sets_its_own_share(session: Session) -> None:
                                                 "        article: x\n        confidence: L\n      - with_title: LDTT\n",
      "điều kiện về cá nhân trong tập thể chỉ dùng cho danh hiệu của tập thể"),
 ])
-def test_a_rule_file_with_a_wrong_members_condition_names_its_line(tmp_path, old: str, new: str,  # noqa: ANN001
+def test_a_rule_file_with_a_wrong_members_condition_names_its_line(tmp_path: Path, old: str, new: str,
                                                                    problem: str) -> None:
     text = (CONFIG_DIR / "rules" / "nd91-2017.yaml").read_text(encoding="utf-8")
     assert old in text

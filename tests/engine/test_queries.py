@@ -27,7 +27,7 @@ def _send_block(session: Session, district: District, block_index: int) -> None:
 def _reviewer_queue(district: District, db_url: str) -> tuple[int, int]:
     """(dossiers the Phòng reviewer can act on, statements it took), read in a fresh session as a page would."""
     cache.clear()
-    with new_session(db_url) as fresh, recorded(fresh.get_bind()) as statements:
+    with new_session(db_url) as fresh, recorded(fresh.get_bind().engine) as statements:
         person = services.person(fresh, email=district.people["phong_reviewer"].email)
         items = worklist(fresh, person=person, route=default_route(), today=at(8).date()).items
         return sum(1 for i in items if i.can_act), len(statements)
@@ -47,7 +47,7 @@ def test_status_rows_take_the_same_queries_and_count_approved_nominations(sessio
     district = make_district(session, blocks=2, schools_per_block=3)
     _send_block(session, district, 0)
     cache.clear()
-    with new_session(db_url) as fresh, recorded(fresh.get_bind()) as statements:
+    with new_session(db_url) as fresh, recorded(fresh.get_bind().engine) as statements:
         services.status_rows(fresh, phase_id=district.phase_id, now=at(8))
     queries_one = len(statements)
     _send_block(session, district, 1)
@@ -57,7 +57,7 @@ def test_status_rows_take_the_same_queries_and_count_approved_nominations(sessio
     services.act(session, dossier_id=dossier_id, actor=district.people["phong_reviewer"], action="approve", now=at(8))
     session.commit()
     cache.clear()
-    with new_session(db_url) as fresh, recorded(fresh.get_bind()) as statements:
+    with new_session(db_url) as fresh, recorded(fresh.get_bind().engine) as statements:
         rows = {r.school: r for r in services.status_rows(fresh, phase_id=district.phase_id, now=at(8))}
     assert len(statements) == queries_one
     assert (rows[first.name].nominations, rows[first.name].approved) == (3, 3)

@@ -13,6 +13,7 @@ from models.nomination import Nomination, NominationDecision, NominationStatus
 from models.outbox import OutboxMessage
 from tdkt import services
 from tdkt.engine import Verdict
+from tdkt.errors import Refused
 from tests.factories import District, at, make_district, prepare_dossier, submit_school
 
 
@@ -110,7 +111,7 @@ def test_block_forward_waits_for_members_until_its_deadline(session: Session) ->
         services.forward_block(session, block_id=district.blocks[0].id, phase_id=district.phase_id, actor=leader,
                                now=at(2))
         raise AssertionError("forward should wait for the other members")
-    except services.Refused as refusal:
+    except Refused as refusal:
         session.rollback()
         assert "Khối còn 2 trường chưa gửi hồ sơ" in refusal.message
     assert session.get(Dossier, dossier_id).stage == "block_aggregation"

@@ -35,7 +35,7 @@ def _the_day_before(session: Session, phase_id: int, key: str) -> datetime:
 
 
 def _person(session: Session, role: str) -> Person:
-    return session.exec(select(Person).where(Person.role == role).order_by(col(Person.id))).first()  # type: ignore[return-value]
+    return session.exec(select(Person).where(Person.role == role).order_by(col(Person.id))).first()
 
 
 def _review(session: Session, dossier_id: int, role: str, action: str, now: datetime) -> None:

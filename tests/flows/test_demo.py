@@ -6,7 +6,7 @@ PostgreSQL in tests/flows/test_flows.py, the season benchmark's test and the dis
 from __future__ import annotations
 
 import pytest
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 from typer.testing import CliRunner
 
 from models.audit import AuditEvent
@@ -32,7 +32,7 @@ def test_demo_routes_a_phase_to_the_decision(session: Session, smtp: object) -> 
     granted = session.exec(select(Nomination).where(Nomination.status == NominationStatus.granted)).all()
     assert {e.nomination_id for e in entries} == {n.id for n in granted}
     individuals = session.exec(select(func.count()).select_from(Nomination)
-                               .join(Nominee, Nominee.id == Nomination.nominee_id)
+                               .join(Nominee, col(Nominee.id) == Nomination.nominee_id)
                                .where(Nomination.status == NominationStatus.granted,
                                       Nominee.kind == SubjectKind.individual)).one()
     assert 15 <= individuals <= 20  # the phase quota was hit (see "Vượt chỉ tiêu" above) and respected

@@ -4,7 +4,7 @@ or at the end), on both databases; an untouched chain verifies."""
 from __future__ import annotations
 
 from sqlalchemy import text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
 from models.audit import AuditEvent, verify
@@ -18,7 +18,7 @@ def _events(session: Session) -> list[AuditEvent]:
     for school in district.schools:
         submit_school(session, district, school, now=at(1))
     session.commit()
-    events = list(session.exec(select(AuditEvent).order_by(AuditEvent.seq)).all())
+    events = list(session.exec(select(AuditEvent).order_by(col(AuditEvent.seq))).all())
     assert [e.seq for e in events] == [1, 2, 3] and events[1].prev_hash == events[0].hash
     return events
 
@@ -78,7 +78,7 @@ def test_events_are_chained_at_commit_and_an_undone_savepoint_leaves_no_gap(sess
     savepoint.rollback()
     submit(2)
     session.commit()
-    events = list(session.exec(select(AuditEvent).order_by(AuditEvent.seq)).all())
+    events = list(session.exec(select(AuditEvent).order_by(col(AuditEvent.seq))).all())
     assert [(e.seq, e.dossier_id) for e in events] == [(1, ids[0]), (2, ids[2])]
     assert events[0].prev_hash == "0" * 64 and events[1].prev_hash == events[0].hash
     session.rollback()

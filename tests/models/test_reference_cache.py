@@ -7,6 +7,7 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import event, text, update
@@ -76,7 +77,7 @@ def test_a_change_committed_elsewhere_is_seen_by_the_next_transaction(session: S
     session.commit()
     head = district.heads[district.schools[0].id or 0]
     with Session(get_engine(db_url)) as reader:
-        assert reader.get(Person, head.id).full_name == head.full_name  # type: ignore[union-attr]
+        assert reader.get(Person, head.id).full_name == head.full_name
     with Session(get_engine(db_url)) as writer:  # through the ORM
         person = writer.get(Person, head.id)
         assert person is not None
@@ -84,13 +85,13 @@ def test_a_change_committed_elsewhere_is_seen_by_the_next_transaction(session: S
         writer.add(person)
         writer.commit()
     with Session(get_engine(db_url)) as reader:
-        assert reader.get(Person, head.id).full_name == "Hiệu trưởng mới"  # type: ignore[union-attr]
+        assert reader.get(Person, head.id).full_name == "Hiệu trưởng mới"
     with Session(get_engine(db_url)) as writer:  # by an UPDATE statement
         writer.execute(update(Person).where(col(Person.id) == head.id).values(full_name="Hiệu trưởng thứ ba"))
         writer.commit()
     with Session(get_engine(db_url)) as reader:
-        assert reader.get(Person, head.id).full_name == "Hiệu trưởng thứ ba"  # type: ignore[union-attr]
-        assert reader.get(ReferenceVersion, 1).version >= 2  # type: ignore[union-attr]
+        assert reader.get(Person, head.id).full_name == "Hiệu trưởng thứ ba"
+        assert reader.get(ReferenceVersion, 1).version >= 2
 
 
 def test_a_change_made_with_sql_by_hand_is_seen_by_the_next_transaction(session: Session, db_url: str) -> None:
@@ -100,8 +101,8 @@ def test_a_change_made_with_sql_by_hand_is_seen_by_the_next_transaction(session:
     session.commit()
     head = district.heads[district.schools[0].id or 0]
     with Session(get_engine(db_url)) as reader:
-        assert reader.get(Person, head.id).full_name == head.full_name  # type: ignore[union-attr]
-        before = reader.get(ReferenceVersion, 1).version  # type: ignore[union-attr]
+        assert reader.get(Person, head.id).full_name == head.full_name
+        before = reader.get(ReferenceVersion, 1).version
     connection = get_engine(db_url).raw_connection()  # a connection of the driver (psycopg, sqlite3) itself
     try:
         cursor = connection.cursor()
@@ -111,9 +112,9 @@ def test_a_change_made_with_sql_by_hand_is_seen_by_the_next_transaction(session:
     finally:
         connection.close()
     with Session(get_engine(db_url)) as reader:
-        assert reader.get(Person, head.id).full_name == "Sửa tay trong psql"  # type: ignore[union-attr]
-        assert reader.get(Unit, district.schools[1].id).name == "Trường sửa tay"  # type: ignore[union-attr]
-        moved = reader.get(ReferenceVersion, 1).version - before  # type: ignore[union-attr]
+        assert reader.get(Person, head.id).full_name == "Sửa tay trong psql"
+        assert reader.get(Unit, district.schools[1].id).name == "Trường sửa tay"
+        moved = reader.get(ReferenceVersion, 1).version - before
     assert moved == (1 if db_url.startswith("postgresql") else 2)  # SQLite: one per row written
 
 
@@ -210,28 +211,32 @@ def test_the_sessions_of_tdkt_read_a_kept_row_by_its_key(session: Session, db_ur
     with new_session(db_url) as first, statements(db_url) as seen:
         loaded = first.get(Unit, school_id)
     assert loaded is not None and seen == ["SELECT referenceversion", "SELECT unit"]
-    selects: list[object] = []  # the ORM's SELECTs by key, built whether or not the SQL's cache answers them
-    monkeypatch.setattr(loading, "_load_on_pk_identity", lambda *args, **kwargs: selects.append(args) or
-                        by_key(*args, **kwargs))
+    selects: list[tuple[Any, ...]] = []  # the ORM's SELECTs by key, built whether or not the cache answers them
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        selects.append(args)
+        return by_key(*args, **kwargs)
+
+    monkeypatch.setattr(loading, "_load_on_pk_identity", counted)
     with new_session(db_url) as second, statements(db_url) as seen:
         copy = second.get(Unit, school_id)
         assert selects == []
         assert copy is not None and copy is not loaded and copy.name == loaded.name and copy in second
         assert second.get(Unit, school_id) is copy
         copy.name = "Tên đang sửa"  # the session's own row is what it reads again, changes and all
-        assert second.get(Unit, school_id).name == "Tên đang sửa"  # type: ignore[union-attr]
+        assert second.get(Unit, school_id).name == "Tên đang sửa"
         second.rollback()
     assert seen == ["SELECT referenceversion"]
     with new_session(db_url) as writer:
         writer.execute(update(Unit).where(col(Unit.id) == other_id).values(name="Trường đổi tên")
                        .execution_options(synchronize_session=False))
         with statements(db_url) as seen:
-            assert writer.get(Unit, school_id).name == loaded.name  # type: ignore[union-attr]
+            assert writer.get(Unit, school_id).name == loaded.name
         assert seen == ["SELECT unit"]  # it wrote units: read from the database
         writer.commit()
     with new_session(db_url) as reader, statements(db_url) as seen:
-        assert reader.get(Unit, school_id).name == loaded.name  # type: ignore[union-attr]
-        assert reader.get(Unit, other_id).name == "Trường đổi tên"  # type: ignore[union-attr]
+        assert reader.get(Unit, school_id).name == loaded.name
+        assert reader.get(Unit, other_id).name == "Trường đổi tên"
     assert seen == ["SELECT referenceversion", "SELECT unit", "SELECT unit"]  # the version moved: all read again
 
 

@@ -27,10 +27,10 @@ def test_each_school_finds_its_own_offices_and_schools_of_one_phong_share_the_an
     for _ in range(2):  # the second time, in a new session, from what the process kept
         with Session(get_engine(db_url)) as reader:
             schools = [reader.get(Unit, s.id) for s in district.schools] + [reader.get(Unit, far_school.id)]
-            found = [(find_office(reader, start=s, kind=UnitKind.phong_gddt).name,  # type: ignore[arg-type,union-attr]
-                      find_office(reader, start=s, kind=UnitKind.phong_noi_vu).name)  # type: ignore[arg-type,union-attr]
+            found = [(find_office(reader, start=s, kind=UnitKind.phong_gddt).name,
+                      find_office(reader, start=s, kind=UnitKind.phong_noi_vu).name)
                      for s in schools]
             assert found == [("Phòng GD&ĐT Quảng Hòa", "Phòng Nội vụ Quảng Hòa")] * 2 + [
                 ("Phòng GD&ĐT Hạ Lang", "Phòng Nội vụ Hạ Lang")]
-            assert find_office(reader, start=schools[0], kind=UnitKind.so_gddt) is None  # type: ignore[arg-type]
-            assert find_office(reader, start=reader.get(Unit, phong.id), kind=UnitKind.phong_gddt).id == phong.id  # type: ignore[arg-type,union-attr]
+            assert find_office(reader, start=schools[0], kind=UnitKind.so_gddt) is None
+            assert find_office(reader, start=reader.get(Unit, phong.id), kind=UnitKind.phong_gddt).id == phong.id

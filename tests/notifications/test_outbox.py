@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlmodel import Session, select
@@ -89,7 +90,7 @@ NOTICE = {
     "overdue_unit": "Trường Tiểu học Bản Lầu",
     "missing": ["Lò Văn <Quý>: chưa có kết quả bỏ phiếu."],
 }
-CONTEXTS = {
+CONTEXTS: dict[str, tuple[dict[str, Any], str]] = {
     **{event: (TRANSITION, "Thiếu báo cáo") for event in SUBJECTS},
     "reminder": (NOTICE, "3 ngày làm việc"),
     "escalation": (NOTICE, "chưa có kết quả bỏ phiếu"),

@@ -4,7 +4,9 @@ removed nominee, a new nominee and a new paper, against the version returned."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
@@ -46,7 +48,7 @@ def _back_at_phong(session: Session) -> tuple[District, int, str]:
     return district, dossier_id, token
 
 
-def test_the_reviewer_sees_what_changed(session: Session, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+def test_the_reviewer_sees_what_changed(session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from config.settings import get_settings
 
     monkeypatch.setenv("TDKT_FILES_DIR", str(tmp_path / "files"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -189,7 +190,8 @@ def test_generated_papers_by_link_and_the_public_decision(session: Session, clie
     assert client.get(f"/ket-qua/quyet-dinh-{decision_id + 1}.docx").status_code == 404
 
 
-def test_the_decision_email_points_to_the_published_papers(session: Session, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+def test_the_decision_email_points_to_the_published_papers(session: Session, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     from email import message_from_bytes
     from email.policy import default
 

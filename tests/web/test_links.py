@@ -12,7 +12,7 @@ import pytest
 import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import event
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from benchmarks.smtp_sink import free_port
 from config.route import default_route
@@ -54,7 +54,7 @@ def _state(session: Session, dossier_id: int) -> tuple[Any, ...]:
     session.expire_all()
     dossier = session.get(Dossier, dossier_id)
     events = session.exec(select(func.count()).select_from(AuditEvent)).one()
-    used = session.exec(select(func.count()).select_from(ActionLink).where(ActionLink.used_at.is_not(None))).one()
+    used = session.exec(select(func.count()).select_from(ActionLink).where(col(ActionLink.used_at).is_not(None))).one()
     state = (dossier.stage, dossier.version, events, used)
     session.rollback()
     return state

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
@@ -58,7 +60,7 @@ def test_upload_vote_and_submit(session: Session, client: TestClient) -> None:  
     assert session.get(Dossier, dossier_id).stage == "block_aggregation"
 
 
-def test_bad_uploads_store_nothing(session: Session, client: TestClient, monkeypatch) -> None:  # noqa: F811, ANN001
+def test_bad_uploads_store_nothing(session: Session, client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
     token, _ = _school_link(session)
     csrf = _csrf(client.get(f"/l/{token}").text)
     pdf_named_xlsx = client.post(f"/l/{token}/import", data={"csrf": csrf},
@@ -107,7 +109,8 @@ def _docx() -> bytes:
     return buffer.getvalue()
 
 
-def test_papers_checked_by_content(session: Session, client: TestClient, tmp_path, monkeypatch) -> None:  # noqa: F811, ANN001
+def test_papers_checked_by_content(session: Session, client: TestClient, tmp_path: Path,  # noqa: F811
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
     from config.settings import get_settings
     from models.paper import Paper
 

@@ -10,7 +10,7 @@ from config.settings import get_settings
 from web.app import create_app
 
 
-async def _threads_while_serving() -> int:
+async def _threads_while_serving() -> float:
     app = create_app()
     async with app.router.lifespan_context(app):  # what uvicorn runs before a worker's first request
         return to_thread.current_default_thread_limiter().total_tokens
