@@ -24,6 +24,7 @@ from sqlalchemy import event as orm_event
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from models.cache import core_execute
 from models.db import UTCDateTime, table
 
 GENESIS = "0" * 64
@@ -90,12 +91,12 @@ def seal(session: Session) -> None:
     if not pending:
         return
     with session.no_autoflush:  # the events are inserted below, chained, rather than now and updated after
-        last_seq, last_hash = session.execute(_HEAD).one()
+        last_seq, last_hash = core_execute(session, _HEAD).one()
     for audit_event in pending:
         audit_event.seq, audit_event.prev_hash = last_seq + 1, last_hash
         audit_event.hash = last_hash = digest(audit_event)
         last_seq = audit_event.seq
-    session.execute(_ADVANCE, {"seq": last_seq, "hash": last_hash})
+    core_execute(session, _ADVANCE, {"seq": last_seq, "hash": last_hash})
     session.flush()
 
 

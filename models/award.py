@@ -9,6 +9,8 @@ from __future__ import annotations
 from sqlalchemy import UniqueConstraint, bindparam
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from models.cache import core_execute
+
 
 class AwardRecord(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("nominee_id", "title_code", "year"),)
@@ -26,12 +28,13 @@ def school_year_start(school_year: str) -> int:
     return int(school_year.split("-", 1)[0])
 
 
-_OF_NOMINEES = select(AwardRecord).where(col(AwardRecord.nominee_id).in_(bindparam("nominee_ids", expanding=True)))
+_OF_NOMINEES = (select(AwardRecord.nominee_id, AwardRecord.title_code, AwardRecord.year)
+                .where(col(AwardRecord.nominee_id).in_(bindparam("nominee_ids", expanding=True))))
 
 
 def years_held(session: Session, *, nominee_ids: list[int]) -> dict[tuple[int, str], set[int]]:
     """(nominee id, title code) → the school years in which it was granted."""
     held: dict[tuple[int, str], set[int]] = {}
-    for record in session.exec(_OF_NOMINEES, params={"nominee_ids": nominee_ids}).all():
-        held.setdefault((record.nominee_id, record.title_code), set()).add(record.year)
+    for nominee_id, title_code, year in core_execute(session, _OF_NOMINEES, {"nominee_ids": nominee_ids}):
+        held.setdefault((nominee_id, title_code), set()).add(year)
     return held

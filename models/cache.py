@@ -31,7 +31,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Table, event, inspect
+from sqlalchemy import CursorResult, Executable, Select, Table, event, inspect
 from sqlalchemy.orm import ORMExecuteState, SessionTransaction
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm.util import identity_key
@@ -162,10 +162,28 @@ def _attach(session: OrmSession, row: Any) -> Any:
     return row
 
 
+def _note_write(session: OrmSession, statement: Any) -> None:
+    if _written(statement) & TABLES:
+        session.info[WROTE] = True
+
+
+def core_execute(session: OrmSession, statement: Executable,
+                 params: Any = None) -> CursorResult[*tuple[Any, ...]]:
+    """Run a Core statement (on tables, not classes) on the session's connection, without the ORM's layer
+    around each statement: ~50 µs and ~100 Python calls less a statement, a twentieth of an approval by link
+    for its nine such statements (measured 2026-12-06). It flushes first, as `Session.execute` does; a write
+    to a reference table is noted as there; a SELECT is never answered from this cache, so it is for the
+    other tables (the tally, nominations, the audit chain, the outbox)."""
+    if session.autoflush:
+        session.flush()  # nothing to do when the session holds no change
+    if not isinstance(statement, Select):
+        _note_write(session, statement)
+    return session.connection().execute(statement, params)
+
+
 def _on_execute(state: ORMExecuteState) -> Any:
     if not state.is_select:
-        if _written(state.statement) & TABLES:
-            state.session.info[WROTE] = True
+        _note_write(state.session, state.statement)
         return None
     if not _cacheable(state):
         return None

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.audit import AuditEvent, defer, deferred
+from models.cache import core_execute
 from models.db import table
 
 
@@ -87,7 +88,7 @@ def _write_verdicts(session: OrmSession) -> None:
     kept = deferred(session, VERDICTS)
     rows = [{**row, "audit_event_id": audit_event.id} for audit_event, rows in kept for row in rows]
     if rows:
-        session.execute(_INSERT_VERDICTS, rows)  # every row has every column: one statement for them all
+        core_execute(session, _INSERT_VERDICTS, rows)  # every row has every column: one statement for them all
 
 
 orm_event.listen(OrmSession, "before_commit", _write_verdicts)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Field, Session, SQLModel
 
 from models.audit import AuditEvent, defer, deferred
+from models.cache import core_execute
 from models.db import UTCDateTime, table, utcnow
 
 
@@ -116,7 +117,7 @@ def write_deferred(session: OrmSession) -> None:
     every = [row for _, (rows, _) in kept for row in rows]
     if not every:
         return
-    ids = iter(session.execute(_INSERT, every).scalars().all())  # in the rows' order
+    ids = iter(core_execute(session, _INSERT, every).scalars().all())  # in the rows' order
     for _, (rows, queued) in kept:
         queued.ids.extend(next(ids) for _ in rows)
 

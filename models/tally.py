@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.audit import AuditEvent, defer, deferred
+from models.cache import core_execute
 from models.db import upsert
 from models.dossier import Dossier
 from models.nomination import Nomination, NominationStatus
@@ -87,7 +88,7 @@ _OF_PHASE = (select(TitleTally.title_code, TitleTally.status, TitleTally.count)
 
 def counts(session: Session, *, phase_id: int) -> Counter[Key]:
     """The phase's tally as this transaction sees it: the committed rows plus its own pending changes."""
-    rows = session.exec(_OF_PHASE, params={"phase_id": phase_id}).all()
+    rows = core_execute(session, _OF_PHASE, {"phase_id": phase_id}).all()
     total = Counter({(title, status): n for title, status, n in rows})
     for _, (pending_phase, change) in deferred(session, PENDING, take=False):
         if pending_phase == phase_id:

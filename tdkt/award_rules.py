@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from config.rules import RatioCap, Requirement, RuleSet, Title
 from models.award import school_year_start, years_held
-from models.cache import lasting
+from models.cache import core_execute, lasting
 from models.campaign import Campaign, Phase
 from models.dossier import Dossier
 from models.nomination import Nomination, NominationStatus, Nominee
@@ -82,7 +82,7 @@ def proposed_in_campaign(session: Session, *, campaign_id: int, nominee_ids: lis
     """(nominee, title) pairs nominated and still live in the campaign (its school year), any phase; with
     `outside`, only in other dossiers than those."""
     params = {"nominee_ids": nominee_ids, "phases": _phases(session, campaign_id), "outside": outside}
-    return {(nominee_id, code) for nominee_id, code in session.exec(_PROPOSED[bool(outside)], params=params).all()}
+    return {(nominee_id, code) for nominee_id, code in core_execute(session, _PROPOSED[bool(outside)], params)}
 
 
 def _phases(session: Session, campaign_id: int) -> list[int]:

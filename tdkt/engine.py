@@ -21,7 +21,7 @@ from config.route import Action, OfficeRef, Route, Stage, UnitRef, default_route
 from config.rules import campaign_rules
 from models import tally
 from models.audit import AuditEvent, append
-from models.cache import lasting
+from models.cache import core_execute, lasting
 from models.campaign import Campaign, Phase, deadline_for
 from models.db import table, update_rows, utcnow
 from models.delegation import principals_of, recipients
@@ -322,8 +322,8 @@ def _write(
         "round": dossier.round + (1 if returned else 0),
         "return_reason": (reason or _joined_reasons(verdicts)) if returned else dossier.return_reason,
     }
-    changed = session.execute(_MOVE, {**values, "dossier_id": dossier.id, "was": dossier.version})
-    if changed.rowcount != 1:  # type: ignore[attr-defined]
+    changed = core_execute(session, _MOVE, {**values, "dossier_id": dossier.id, "was": dossier.version})
+    if changed.rowcount != 1:
         raise TransitionRefused("concurrent", "Hồ sơ vừa được người khác xử lý; hãy tải lại để xem trạng thái mới.")
     for key, value in values.items():  # what the UPDATE wrote, without reading the row back
         set_committed_value(dossier, key, value)

@@ -20,6 +20,7 @@ from sqlmodel import Session
 
 from config.route import Route
 from config.settings import get_settings
+from models.cache import core_execute
 from models.campaign import deadline_for
 from models.db import table, utcnow
 from models.dossier import Dossier, locked
@@ -101,8 +102,8 @@ _USE = (update(_LINKS).where(_LINKS.c.id == bindparam("link_id"), _LINKS.c.used_
 def use(session: Session, *, link: ActionLink, now: datetime | None = None) -> None:
     """Mark the link used, once: a second use in a concurrent request changes no row and is refused."""
     used_at = now or utcnow()
-    result = session.execute(_USE, {"link_id": link.id, "used_at": used_at})
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    result = core_execute(session, _USE, {"link_id": link.id, "used_at": used_at})
+    if result.rowcount != 1:
         raise LinkRefused("used", "Đường dẫn vừa được dùng trong một yêu cầu khác.")
     set_committed_value(link, "used_at", used_at)
 

@@ -13,12 +13,12 @@ import pytest
 from sqlalchemy import event, text, update
 from sqlalchemy.orm import loading
 from sqlalchemy.orm.util import identity_key
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
-from models.cache import TABLES, ReferenceVersion, lasting
-from models.db import get_engine, new_session
+from models.cache import TABLES, ReferenceVersion, core_execute, lasting
+from models.db import get_engine, new_session, table
 from models.nomination import Nomination
-from models.unit import Person, Unit
+from models.unit import Person, Unit, UnitKind
 from tdkt.engine import _recipients
 from tdkt.services import delegate
 from tests.factories import make_district
@@ -257,3 +257,27 @@ def test_the_sessions_of_tdkt_hold_the_reference_rows_they_load(session: Session
         plain.exec(fresh).one()
         gc.collect()
         assert identity_key(Unit, school_id) not in plain.identity_map
+
+
+def test_a_core_statement_flushes_first_and_notes_a_reference_write(session: Session, db_url: str) -> None:
+    """`core_execute` skips the ORM's layer, not its duties: what the session holds unflushed is written before
+    the statement runs, and a write to a reference table makes the transaction read those from the database."""
+    district = make_district(session, blocks=1, schools_per_block=2)
+    session.commit()
+    school_id, other_id = district.schools[0].id, district.schools[1].id
+    count = select(func.count()).select_from(Unit).where(col(Unit.name) == "Trường mới mở")
+    with new_session(db_url) as first:
+        assert first.get(Unit, school_id) is not None  # kept by the process from here on
+    with new_session(db_url) as adding:
+        adding.add(Unit(code="TMM", name="Trường mới mở", kind=UnitKind.school, level="TH"))
+        assert core_execute(adding, count).scalar_one() == 1  # flushed first, as Session.execute does
+        adding.rollback()
+    with new_session(db_url) as writer:
+        core_execute(writer, update(table(Unit)).where(table(Unit).c.id == other_id).values(name="Đổi bằng Core"))
+        with statements(db_url) as seen:
+            assert writer.get(Unit, other_id).name == "Đổi bằng Core"
+            assert writer.get(Unit, school_id) is not None
+        assert seen == ["SELECT unit", "SELECT unit"]  # it wrote units: not from the process's rows
+        writer.rollback()
+    with new_session(db_url) as reader:
+        assert core_execute(reader, count).scalar_one() == 0 and reader.get(Unit, other_id).name != "Đổi bằng Core"
