@@ -6,10 +6,11 @@ preconditions (consecutive years of a title, LĐTT in the same year) are checked
 
 from __future__ import annotations
 
-from sqlalchemy import UniqueConstraint, bindparam
-from sqlmodel import Field, Session, SQLModel, col, select
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, Session, SQLModel, select
 
 from models.cache import core_execute
+from models.db import AnyOf
 
 
 class AwardRecord(SQLModel, table=True):
@@ -29,7 +30,7 @@ def school_year_start(school_year: str) -> int:
 
 
 _OF_NOMINEES = (select(AwardRecord.nominee_id, AwardRecord.title_code, AwardRecord.year)
-                .where(col(AwardRecord.nominee_id).in_(bindparam("nominee_ids", expanding=True))))
+                .where(AnyOf(AwardRecord.nominee_id, "nominee_ids")))
 
 
 def years_held(session: Session, *, nominee_ids: list[int]) -> dict[tuple[int, str], set[int]]:

@@ -16,11 +16,14 @@ from typing import Any, TypeVar, cast
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import DateTime, Table, event, update
+from sqlalchemy import BindParameter, Boolean, ColumnElement, DateTime, Table, all_, any_, bindparam, event, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, create_engine
 
@@ -53,6 +56,38 @@ def table(model: type) -> Table:
     """A model's table, for the statements of a hot path written without the ORM's layer (an UPDATE through
     it costs ~0.15 ms more of CPU, measured)."""
     return cast(Table, model.__table__)  # type: ignore[attr-defined]
+
+
+class AnyOf(ColumnElement[bool]):
+    """`column IN (the list given as parameter `name`)`, written for each database: on PostgreSQL one array
+    parameter (`column = ANY(:name)`); elsewhere SQLAlchemy's expanding IN, which writes one placeholder per
+    value into the SQL at every execution (~8 Python calls a value, for an approval by link's twenty nominees
+    read twice; measured 2026-12-06), and PostgreSQL then sees another statement for each length of the list.
+    `negate`: NOT IN."""
+
+    type = Boolean()
+    _is_implicitly_boolean = True  # a comparison: SQLite gets no "= 1" after it
+    inherit_cache = True
+    # the parameter is part of the statement's cache key, as any bindparam is: the reference cache keys its
+    # answers by the statement's parameters (models.cache)
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement),
+                           ("values", InternalTraversal.dp_clauseelement), ("negate", InternalTraversal.dp_boolean)]
+
+    def __init__(self, column: Any, name: str, *, negate: bool = False) -> None:
+        self.column, self.negate = column, negate
+        self.values: BindParameter[Any] = bindparam(name)
+
+
+@compiles(AnyOf)
+def _in_expanding(element: AnyOf, compiler: SQLCompiler, **kw: Any) -> str:
+    values: BindParameter[Any] = bindparam(element.values.key, expanding=True)
+    return compiler.process(element.column.not_in(values) if element.negate else element.column.in_(values), **kw)
+
+
+@compiles(AnyOf, "postgresql")
+def _any_array(element: AnyOf, compiler: SQLCompiler, **kw: Any) -> str:
+    values: BindParameter[Any] = bindparam(element.values.key, type_=postgresql.ARRAY(element.column.type))
+    return compiler.process(element.column != all_(values) if element.negate else element.column == any_(values), **kw)
 
 
 def update_rows(session: OrmSession, rows: Sequence[Any], **values: Any) -> None:

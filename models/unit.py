@@ -8,6 +8,7 @@ from sqlalchemy import bindparam
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.cache import lasting
+from models.db import AnyOf
 
 
 class UnitKind(StrEnum):
@@ -101,7 +102,7 @@ def _child_of_kind(session: Session, parent_id: int, kind: UnitKind) -> int | No
 
 _ACTIVE = select(Person).where(Person.unit_id == bindparam("unit_id"), Person.active == True)  # noqa: E712
 _PEOPLE = {False: _ACTIVE.order_by(col(Person.id)),  # by whether roles are asked for; built once (models.db)
-           True: _ACTIVE.where(col(Person.role).in_(bindparam("roles", expanding=True))).order_by(col(Person.id))}
+           True: _ACTIVE.where(AnyOf(Person.role, "roles")).order_by(col(Person.id))}
 
 
 def people_of(session: Session, *, unit_id: int, roles: list[str]) -> list[Person]:

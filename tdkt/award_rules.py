@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import math
 
-from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from config.rules import RatioCap, Requirement, RuleSet, Title
 from models.award import school_year_start, years_held
 from models.cache import core_execute, lasting
 from models.campaign import Campaign, Phase
+from models.db import AnyOf
 from models.dossier import Dossier
 from models.nomination import Nomination, NominationStatus, Nominee
 from models.paper import PAPER_KINDS, papers_of
@@ -70,11 +70,11 @@ def _preconditions(ctx: CheckContext, going_on: list[tuple[Nomination, Nominee]]
 
 
 _LIVE_IN = (select(Nomination.nominee_id, Nomination.title_code).join(Dossier, col(Dossier.id) == Nomination.dossier_id)
-            .where(col(Nomination.nominee_id).in_(bindparam("nominee_ids", expanding=True)),
+            .where(AnyOf(Nomination.nominee_id, "nominee_ids"),
                    Nomination.withdrawn == False, col(Nomination.status).in_(LIVE),  # noqa: E712
-                   col(Dossier.phase_id).in_(bindparam("phases", expanding=True))))
+                   AnyOf(Dossier.phase_id, "phases")))
 _PROPOSED = {False: _LIVE_IN,  # by whether dossiers are left out; built once (models.db)
-             True: _LIVE_IN.where(col(Nomination.dossier_id).not_in(bindparam("outside", expanding=True)))}
+             True: _LIVE_IN.where(AnyOf(Nomination.dossier_id, "outside", negate=True))}
 
 
 def proposed_in_campaign(session: Session, *, campaign_id: int, nominee_ids: list[int],
