@@ -8,15 +8,30 @@ about ten such queries (measured 2026-12-04)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from enum import Enum
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import BindParameter, Boolean, ColumnElement, DateTime, Table, all_, any_, bindparam, event, update
+from sqlalchemy import (
+    BindParameter,
+    Boolean,
+    ColumnElement,
+    DateTime,
+    Table,
+    TextClause,
+    all_,
+    any_,
+    bindparam,
+    event,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.ext.compiler import compiles
@@ -100,6 +115,46 @@ def update_rows(session: OrmSession, rows: Sequence[Any], **values: Any) -> None
     for row in rows:
         for key, value in values.items():
             set_committed_value(row, key, value)
+
+
+_ROWS_SQL: dict[tuple[str, str, tuple[str, ...]], TextClause] = {}  # by database, table and columns
+
+
+def insert_rows(session: OrmSession, into: Table, rows: list[dict[str, Any]]) -> None:
+    """INSERT `rows` (each with the same columns; values numbers, text, enums or None) in one statement whose
+    one parameter is the rows as JSON, read back into columns by PostgreSQL's `json_to_recordset` or SQLite's
+    `json_each`. An executemany sent one set of values per row, ~35 Python calls each: a dossier's twenty
+    verdict rows cost 440–540 µs of CPU that way, 170 µs this way (measured 2026-12-06). It flushes first,
+    as Session.execute does. Not for the reference tables (models.cache notes writes to them through the
+    session's statements only)."""
+    if not rows:
+        return
+    if session.autoflush:
+        session.flush()
+    dialect = session.get_bind().dialect
+    columns = tuple(rows[0])
+    key = (dialect.name, into.name, columns)
+    if key not in _ROWS_SQL:
+        _ROWS_SQL[key] = text(_rows_sql(dialect, into, columns))
+    payload = json.dumps([[_json_value(row[c]) for c in columns] for row in rows], ensure_ascii=False)
+    session.connection().execute(_ROWS_SQL[key], {"rows": payload})
+
+
+def _rows_sql(dialect: Dialect, into: Table, columns: tuple[str, ...]) -> str:
+    """Each row is a JSON array of the values in `columns`' order; rows are inserted in the list's order (the
+    ids follow it, as a decision's annex needs)."""
+    names = ", ".join(columns)
+    if dialect.name == "postgresql":
+        picked = ", ".join(f"CAST(r ->> {i} AS {into.c[c].type.compile(dialect)})" for i, c in enumerate(columns))
+        return (f"INSERT INTO {into.name} ({names}) SELECT {picked} "
+                "FROM json_array_elements(CAST(:rows AS json)) WITH ORDINALITY AS e(r, n) ORDER BY n")
+    picked = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(columns)))
+    return f"INSERT INTO {into.name} ({names}) SELECT {picked} FROM json_each(:rows) ORDER BY key"
+
+
+def _json_value(value: Any) -> Any:
+    """An enum as SQLAlchemy's Enum type stores it (by name); anything else as JSON has it."""
+    return value.name if isinstance(value, Enum) else value
 
 
 def upsert(session: OrmSession, model: type, rows: list[dict[str, Any]], *, key: list[str],

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import case, insert, update
+from sqlalchemy import case, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, func, select
@@ -22,7 +22,7 @@ from models import tally
 from models.audit import history_with_actors, seal
 from models.award import AwardRecord, school_year_start
 from models.campaign import Campaign, Phase, StageDeadline, forget_deadline, quotas_for
-from models.db import forget_all, utcnow
+from models.db import forget_all, insert_rows, table, utcnow
 from models.decision import Decision, DecisionEntry, next_decision_number
 from models.delegation import SUBSTITUTES, Delegation
 from models.dossier import Consolidation, Dossier, get_or_create_dossier
@@ -291,11 +291,11 @@ def _annex(session: Session, *, decision: Decision, dossier_ids: list[int]) -> N
     year = school_year_start(campaign.school_year)
     # thousands of rows for a province: inserted as rows, not built as objects one by one (in annex order)
     for part in chunks(rows, ANNEX_ROWS_AT_ONCE):
-        session.execute(insert(DecisionEntry), [
+        insert_rows(session, table(DecisionEntry), [
             {"decision_id": decision.id, "nomination_id": nomination_id, "nominee_name": name, "position": position,
              "unit_name": unit_name, "title_code": code, "title_name": titles[code].name}
             for nomination_id, code, _, name, position, unit_name in part])
-        session.execute(insert(AwardRecord), [
+        insert_rows(session, table(AwardRecord), [
             {"nominee_id": nominee_id, "title_code": code, "year": year, "decision_number": decision.number,
              "decision_id": decision.id}
             for _, code, nominee_id, _, _, _ in part])
