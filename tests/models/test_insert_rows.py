@@ -17,8 +17,10 @@ def test_rows_arrive_whole_and_in_order_after_what_the_session_held(session: Ses
         (SubjectKind.individual, "Nguyễn Thị Ánh Tuyết", "Giáo viên"), (SubjectKind.collective, "Tổ Khối 1–2", None),
         (SubjectKind.individual, 'Lò Văn "Quý" <Tú>', "Phó hiệu trưởng, tổ trưởng")]]
     insert_rows(session, table(Nominee), rows)
+    insert_rows(session, table(Nominee), [{"kind": "collective", "full_name": "Tổ Văn phòng", "unit_id": school_id}])
     insert_rows(session, table(Nominee), [])  # nothing to write: no statement
     session.commit()
     found = session.exec(select(Nominee).where(Nominee.unit_id == school_id).order_by(col(Nominee.id))).all()
     assert [(n.kind, n.full_name, n.position) for n in found] == [
-        (SubjectKind.individual, "Đã thêm trước", None), *[(r["kind"], r["full_name"], r["position"]) for r in rows]]
+        (SubjectKind.individual, "Đã thêm trước", None), *[(r["kind"], r["full_name"], r["position"]) for r in rows],
+        (SubjectKind.collective, "Tổ Văn phòng", None)]  # an enum's stored name given as text
