@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import bindparam
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from models.cache import core_execute
 from models.db import UTCDateTime, utcnow
 
 PAPER_KINDS = {"to_trinh": "Tờ trình", "bien_ban": "Biên bản họp xét", "danh_sach": "Danh sách đề nghị",
@@ -32,3 +33,11 @@ _OF_DOSSIER = (select(Paper).where(Paper.dossier_id == bindparam("dossier_id"))
 
 def papers_of(session: Session, *, dossier_id: int) -> list[Paper]:
     return list(session.exec(_OF_DOSSIER, params={"dossier_id": dossier_id}).all())
+
+
+_KINDS = select(Paper.kind).where(Paper.dossier_id == bindparam("dossier_id")).distinct()  # built once
+
+
+def paper_kinds(session: Session, *, dossier_id: int) -> set[str]:
+    """The kinds of paper attached to the dossier (what the award rules ask), without reading each as a row."""
+    return set(core_execute(session, _KINDS, {"dossier_id": dossier_id}).scalars())

@@ -17,7 +17,7 @@ from models.campaign import Campaign, Phase
 from models.db import AnyOf
 from models.dossier import Dossier
 from models.nomination import Nomination, NominationStatus, Nominee
-from models.paper import PAPER_KINDS, papers_of
+from models.paper import PAPER_KINDS, paper_kinds
 from models.registration import forwarded_entries
 from tdkt import members, preload
 from tdkt.checks import APPROVED, CheckContext, lock_if_raising, others_in_phase, register
@@ -154,8 +154,7 @@ def unmet(rules: RuleSet, need: Requirement, nomination: Nomination, nominee: No
 
 def _papers(ctx: CheckContext, going_on: list[tuple[Nomination, Nominee]]) -> list[Violation]:
     dossier_id = ctx.dossier.id or 0
-    attached = {p.kind for p in preload.papers(ctx.session, dossier_id, lambda: papers_of(ctx.session,
-                                                                                      dossier_id=dossier_id))}
+    attached = preload.paper_kinds(ctx.session, dossier_id, lambda: paper_kinds(ctx.session, dossier_id=dossier_id))
     problems = []
     for nomination, nominee in going_on:
         title: Title = ctx.rules.titles[nomination.title_code]

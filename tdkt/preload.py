@@ -187,8 +187,10 @@ def tallies(session: Session, dossier_id: int, nomination_ids: list[int],
     return _from_batch(session, dossier_id, pick, load)
 
 
-def papers(session: Session, dossier_id: int, load: Callable[[], list[Paper]]) -> list[Paper]:
-    return _from_batch(session, dossier_id, lambda b: list(_loaded(session, b, _papers).get(dossier_id, [])), load)
+def paper_kinds(session: Session, dossier_id: int, load: Callable[[], set[str]]) -> set[str]:
+    """The kinds of paper attached to a dossier of the batch."""
+    return _from_batch(session, dossier_id,
+                       lambda b: {p.kind for p in _loaded(session, b, _papers).get(dossier_id, [])}, load)
 
 
 def held(session: Session, dossier_id: int,
