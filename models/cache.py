@@ -38,7 +38,7 @@ from sqlalchemy.orm.util import identity_key
 from sqlalchemy.sql.util import find_tables
 from sqlmodel import Field, Session, SQLModel, select
 
-from models.db import keep, remembered
+from models.db import flushed_connection, keep, remembered
 
 TABLES = frozenset({"unit", "person", "phase", "campaign", "stagedeadline", "phasequota", "delegation"})
 MAX_ENTRIES = 20_000  # distinct statements kept per database (a 1,000-school province needs a few thousand)
@@ -174,11 +174,9 @@ def core_execute(session: OrmSession, statement: Executable,
     approval by link (measured 2026-12-06). It flushes first, as `Session.execute` does; a write to a
     reference table is noted as there; a SELECT is never answered from this cache, so it is for the other
     tables (the tally, nominations, the audit chain, the outbox)."""
-    if session.autoflush:
-        session.flush()  # nothing to do when the session holds no change
     if not isinstance(statement, Select):
         _note_write(session, statement)
-    return session.connection().execute(statement, params)
+    return flushed_connection(session).execute(statement, params)
 
 
 def _on_execute(state: ORMExecuteState) -> Any:

@@ -34,7 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm.attributes import set_committed_value
@@ -118,6 +118,14 @@ def update_rows(session: OrmSession, rows: Sequence[Any], **values: Any) -> None
             set_committed_value(row, key, value)
 
 
+def flushed_connection(session: OrmSession) -> Connection:
+    """The session's connection, for a statement run past the ORM's layer, once what the session holds unflushed
+    is written, as `Session.execute` does first (nothing to do when it holds no change)."""
+    if session.autoflush:
+        session.flush()
+    return session.connection()
+
+
 _ROWS_SQL: dict[tuple[str, str, tuple[str, ...]], tuple[TextClause, list[int]]] = {}  # by database, table, columns
 
 
@@ -130,8 +138,6 @@ def insert_rows(session: OrmSession, into: Table, rows: list[dict[str, Any]]) ->
     session's statements only)."""
     if not rows:
         return
-    if session.autoflush:
-        session.flush()
     dialect = session.get_bind().dialect
     columns = tuple(rows[0])
     key = (dialect.name, into.name, columns)
@@ -144,7 +150,7 @@ def insert_rows(session: OrmSession, into: Table, rows: list[dict[str, Any]]) ->
         for line in values:
             if isinstance(line[i], Enum):
                 line[i] = line[i].name
-    session.connection().execute(statement, {"rows": json.dumps(values, ensure_ascii=False)})
+    flushed_connection(session).execute(statement, {"rows": json.dumps(values, ensure_ascii=False)})
 
 
 def _rows_sql(dialect: Dialect, into: Table, columns: tuple[str, ...]) -> str:
