@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import bindparam
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.db import UTCDateTime, utcnow
+from models.dossier import Dossier
 
 
 class ActionLink(SQLModel, table=True):
@@ -23,8 +24,14 @@ class ActionLink(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-_BY_HASH = select(ActionLink).where(ActionLink.token_hash == bindparam("token_hash"))  # built once: models.db
+_BY_HASH = (select(ActionLink, Dossier).join(Dossier, col(Dossier.id) == ActionLink.dossier_id)
+            .where(ActionLink.token_hash == bindparam("token_hash")))  # built once: models.db (statements)
+_LOCKING = _BY_HASH.with_for_update(of=Dossier).execution_options(populate_existing=True)
 
 
-def link_by_hash(session: Session, *, token_hash: str) -> ActionLink | None:
-    return session.exec(_BY_HASH, params={"token_hash": token_hash}).first()
+def link_by_hash(session: Session, *, token_hash: str, lock: bool = False) -> tuple[ActionLink, Dossier] | None:
+    """The link and its dossier, in one statement. With `lock` the dossier is locked until the transaction
+    ends and read afresh (as `models.dossier.locked` does): a link about to be used waits here for another
+    use of its dossier, one round trip instead of two."""
+    row = session.exec(_LOCKING if lock else _BY_HASH, params={"token_hash": token_hash}).first()
+    return (row[0], row[1]) if row is not None else None

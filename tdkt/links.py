@@ -23,7 +23,7 @@ from config.settings import get_settings
 from models.cache import core_execute
 from models.campaign import deadline_for
 from models.db import table, utcnow
-from models.dossier import Dossier, locked
+from models.dossier import Dossier
 from models.link import ActionLink, link_by_hash
 from models.unit import Person
 from tdkt import preload
@@ -73,12 +73,11 @@ def check(session: Session, *, token: str, route: Route, now: datetime | None = 
     this transaction takes it as it is (tdkt.preload.hold) instead of locking it a second time."""
     now = now or utcnow()
     random_part, _, signature = token.partition(".")
-    link = link_by_hash(session, token_hash=token_hash(token)) if signature else None
-    if link is None or not hmac.compare_digest(signature, _sign(random_part, link.person_id, link.dossier_id,
-                                                                  link.stage)):
+    found = link_by_hash(session, token_hash=token_hash(token), lock=lock) if signature else None
+    if found is None or not hmac.compare_digest(signature, _sign(random_part, found[0].person_id,
+                                                                  found[0].dossier_id, found[0].stage)):
         raise LinkRefused("forged", "Đường dẫn không hợp lệ: nó không do hệ thống phát hành hoặc đã bị sửa.")
-    dossier = locked(session, link.dossier_id) if lock else session.get(Dossier, link.dossier_id)
-    assert dossier is not None
+    link, dossier = found
     where = f"Hồ sơ hiện ở bước: {route.stages[dossier.stage].label}."
     if signed_in is not None and signed_in != link.person_id:
         raise LinkRefused("wrong_person", f"Đường dẫn này được gửi cho người khác, không phải cho bạn. {where}",

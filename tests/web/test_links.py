@@ -99,14 +99,15 @@ def test_verdicts_by_link_then_the_link_is_spent(session: Session, client: TestC
 
 
 def test_an_approval_by_link_locks_and_reads_its_dossier_once(session: Session, client: TestClient) -> None:
-    """The link's check locks the dossier and the transition takes it from there (not a second locked read)."""
+    """The link's check reads the link and locks its dossier in one statement, and the transition takes the dossier
+    from there (not a second locked read)."""
     district, dossier_id, _ = _at_phong(session)
     token = _link(session, district, dossier_id)
     csrf = _csrf(client.get(f"/l/{token}").text)
     reads: list[str] = []
 
     def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        if statement.lstrip().upper().startswith("SELECT") and "FROM dossier" in statement:
+        if statement.lstrip().upper().startswith("SELECT") and "dossier.version" in statement:  # a Dossier's row
             reads.append(statement)
 
     engine = get_engine()
@@ -116,9 +117,9 @@ def test_an_approval_by_link_locks_and_reads_its_dossier_once(session: Session, 
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert done.status_code == 200 and "Phòng Nội vụ thẩm định" in done.text
-    assert len(reads) == 1
+    assert len(reads) == 1 and "FROM actionlink JOIN dossier" in reads[0]
     if engine.dialect.name == "postgresql":  # SQLite has no row locks
-        assert "FOR UPDATE" in reads[0]
+        assert "FOR UPDATE OF dossier" in reads[0]
     assert _state(session, dossier_id)[0] == "noivu_verification"
 
 
