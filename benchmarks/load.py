@@ -116,7 +116,8 @@ async def _open(browser: Browser, path: str, gate: asyncio.Semaphore, opened: li
     return found.group(1) if found else None
 
 
-async def _approve(browser: Browser, link: str, csrf: str, action: str, report: dict[str, Any]) -> None:
+async def _approve(browser: Browser, link: str, csrf: str, action: str, report: dict[str, Any], due: float) -> None:
+    """One approval; `due`: when it was sent, in seconds after the first (kept beside its latency)."""
     started = time.perf_counter()  # a wait for the browser's connection counts: the request was due now
     try:
         status, text = await browser.request("POST", urlsplit(link).path, {"csrf": csrf, "action": action})
@@ -124,6 +125,7 @@ async def _approve(browser: Browser, link: str, csrf: str, action: str, report: 
     except FAILED as exc:
         error = type(exc).__name__
     report["approve_ms"].append((time.perf_counter() - started) * 1000)
+    report["approve_due_s"].append(due)
     if error:
         report["errors"].append({"link": link, "error": error})
     else:
@@ -143,7 +145,7 @@ def cpu_seconds(pids: list[int]) -> float:
 
 
 async def drive(spec: dict[str, Any]) -> dict[str, Any]:
-    report: dict[str, Any] = {"open_ms": [], "approve_ms": [], "errors": [], "approved": []}
+    report: dict[str, Any] = {"open_ms": [], "approve_ms": [], "approve_due_s": [], "errors": [], "approved": []}
     server = spec.get("server_pids", [])
     cpu = [cpu_seconds(server)]
     links = spec["links"]
@@ -165,7 +167,7 @@ async def drive(spec: dict[str, Any]) -> dict[str, Any]:
         if due - started >= deadline:
             break
         await asyncio.sleep(max(0.0, due - time.perf_counter()))
-        pending.append(asyncio.create_task(_approve(browser, link, csrf, spec["action"], report)))
+        pending.append(asyncio.create_task(_approve(browser, link, csrf, spec["action"], report, index * interval)))
     await asyncio.gather(*pending)
     report["seconds"] = time.perf_counter() - started
     cpu.append(cpu_seconds(server))

@@ -492,12 +492,21 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def summarise_load(report: dict[str, Any], options: Options, links: int) -> dict[str, Any]:
+    """The load test's figures; beside the p99 of all approvals, the p99 of those sent after the first second.
+
+    Until the load begins the web workers have served pages only (the stages before run as flows), and a
+    worker's first approval compiles the statements of an approval and fills its reference cache: ~32 ms of
+    CPU against ~7 ms for the ones after (in one process, 2026-12-06). Four such firsts at once, while the
+    requests keep coming at 100/s, queue the first second's: in one run they were 8 of the 10 slowest
+    approvals, p99 52.9 ms in all, 36.6 ms after the first second. The target is the p99 of all."""
     approve, cpu = report["approve_ms"], report["server_cpu"]
+    warm = [ms for ms, due in zip(approve, report["approve_due_s"], strict=True) if due >= 1.0]
     return {"links": links, "requests": len(approve), "rate": options.rate, "seconds": report["seconds"],
             "achieved_rate": len(approve) / report["seconds"] if report["seconds"] else 0.0,
             "errors": len(report["errors"]), "web_workers": options.web_workers, "web_threads": options.web_threads,
             "p50_ms": percentile(approve, 0.50), "p95_ms": percentile(approve, 0.95),
             "p99_ms": percentile(approve, 0.99), "max_ms": max(approve, default=0.0),
+            "p99_after_first_second_ms": percentile(warm, 0.99),
             "open_p50_ms": percentile(report["open_ms"], 0.50), "open_p99_ms": percentile(report["open_ms"], 0.99),
             "mean_ms": statistics.fmean(approve) if approve else 0.0,
             # CPU of the web workers per request, whatever the machine's pace of the moment did to the latencies
@@ -634,7 +643,8 @@ def table(result: dict[str, Any]) -> str:
         f"Duyệt qua đường dẫn: {load.get('requests', 0)} yêu cầu, {load.get('achieved_rate', 0):.0f}/s "
         f"(đặt {load.get('rate', 0):.0f}/s, {load.get('web_workers', 0)} tiến trình web × "
         f"{load.get('web_threads', 0)} luồng), lỗi {load.get('errors', 0)}; "
-        f"p50 {load.get('p50_ms', 0):.1f} ms, p95 {load.get('p95_ms', 0):.1f} ms, p99 {load.get('p99_ms', 0):.1f} ms; "
+        f"p50 {load.get('p50_ms', 0):.1f} ms, p95 {load.get('p95_ms', 0):.1f} ms, p99 {load.get('p99_ms', 0):.1f} ms "
+        f"(các yêu cầu gửi sau giây đầu: p99 {load.get('p99_after_first_second_ms', 0):.1f} ms); "
         f"CPU của các tiến trình web mỗi yêu cầu: mở trang {load.get('open_cpu_ms', 0):.1f} ms, duyệt "
         f"{load.get('approve_cpu_ms', 0):.1f} ms",
         f"Bộ nhớ đỉnh (RSS) của tiến trình đo: trong đợt {result['phase_peak_rss_mb']:.0f} MB, cả lần đo (kể cả "
