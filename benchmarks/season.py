@@ -5,8 +5,9 @@
 Generates the province (benchmarks/province.py) in a fresh PostgreSQL database, then: the councils vote;
 schools submit (one flow run per block; a few miss the vote threshold, withdraw that nominee and submit
 again); block leaders forward; the Phòng reviews in batches (returns some dossiers, rejects some nominees;
-the returned schools complete and resubmit, their leaders forward again, the Phòng approves); Nội vụ
-verifies through the emailed links, driven from a second process at a fixed rate (the approval load test);
+the returned schools complete and resubmit, their leaders forward again, the Phòng reviewer approves each
+through the link emailed with it); Nội vụ verifies through the emailed links (the approval load test); both
+are driven from a second process at a fixed rate;
 the chairman signs the decision. Every email goes to a real SMTP server in its own process. The votes and the
 flow runs of the stages are spread over --processes actor processes (benchmarks/actors.py), as schools act
 from their own machines and several Prefect workers run flows at once.
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import atexit
 import hashlib
+import itertools
 import json
 import os
 import platform
@@ -426,7 +428,9 @@ class Season:
         self._resubmission(province, scenario, reviewer)
 
     def _resubmission(self, province: Province, scenario: Scenario, reviewer: str) -> None:
-        """The returned schools attach the missing report and submit again; leaders forward; the Phòng approves."""
+        """The returned schools attach the missing report and submit again; leaders forward; the Phòng reviewer
+        approves each through the link emailed with it, as reviewers do (the web workers' first approvals,
+        before the Nội vụ load; see `summarise_load`)."""
         returned = sorted(scenario.returns)
         with self.stage("Trả lại: trường bổ sung, gửi lại"):
             for dossier_id in returned:
@@ -440,30 +444,49 @@ class Season:
             result = self._submit([returned], province)[0]
             assert not result["refused"], result["refused"][:3]
         blocks = {b: (leader, ds) for b, (leader, ds) in province.blocks.items() if set(ds) & set(returned)}
+        before = _wait_for_mail(self.journal)
         self._aggregation(province, blocks, "Khối chuyển lại hồ sơ bổ sung")
-        with self.stage("Phòng GD&ĐT duyệt hồ sơ bổ sung"):
-            self._reviews([Review(dossier_id=d, actor_email=reviewer, action="approve") for d in returned])
+        _wait_for_mail(self.journal)
+        links = self._links_to(reviewer, since=before)
+        assert len(links) == len(returned), (len(links), len(returned))
+        with self.stage("Phòng GD&ĐT duyệt bổ sung qua đường dẫn", paced=True):
+            self._through_links(links, "approve", "resubmitted")
+        self._left_to_flows(province, "phong_review", "Phòng GD&ĐT duyệt phần còn lại (luồng)", reviewer, "approve")
 
-    def _verification(self, province: Province) -> None:
-        """Nội vụ opens each emailed link and verifies, from a second process at the given rate; whatever the
-        load test left (its time ran out, or a request failed) is verified through the review flow."""
-        officer = province.office["noivu_officer"]
-        links = [m["link"] for m in read_journal(self.journal) if m["to"] == officer and m["link"]]
-        spec, out = self.journal.with_suffix(".load-spec.json"), self.journal.with_suffix(".load.json")
-        spec.write_text(json.dumps({"links": links, "action": "verify", "rate": self.options.rate,
+    def _links_to(self, person: str, since: int = 0) -> list[str]:
+        """The action links emailed to `person`, from the journal's message number `since` on."""
+        return [m["link"] for m in itertools.islice(read_journal(self.journal), since, None)
+                if m["to"] == person and m["link"]]
+
+    def _through_links(self, links: list[str], action: str, name: str) -> dict[str, Any]:
+        """Open each link and act on it from a second process at the set rate (benchmarks/load.py), then do
+        what the scheduler's sweep does for the emails of web actions. Returns the load test's figures."""
+        spec, out = self.journal.with_suffix(f".{name}-spec.json"), self.journal.with_suffix(f".{name}.json")
+        spec.write_text(json.dumps({"links": links, "action": action, "rate": self.options.rate,
                                     "duration": self.options.duration,
                                     "server_pids": [self.web_pid, *_descendants(self.web_pid)]}))
-        with self.stage("Nội vụ thẩm định qua đường dẫn (tải)", paced=True):
-            subprocess.run([sys.executable, "-m", "benchmarks.load", str(spec), str(out)], cwd=ROOT, check=True)
-            swept = time.perf_counter()
-            delivered = run_flow(delivery_flow)  # what the scheduler's sweep does for emails of web actions
-            self.load = summarise_load(json.loads(out.read_text()), self.options, len(links))
-            self.load["sweep_emails"] = delivered["sent"]
-            self.load["sweep_seconds"] = time.perf_counter() - swept
-        left = self._still_at(province, "noivu_verification")
+        subprocess.run([sys.executable, "-m", "benchmarks.load", str(spec), str(out)], cwd=ROOT, check=True)
+        swept = time.perf_counter()
+        delivered = run_flow(delivery_flow)
+        load = summarise_load(json.loads(out.read_text()), self.options, len(links))
+        load["sweep_emails"] = delivered["sent"]
+        load["sweep_seconds"] = time.perf_counter() - swept
+        return load
+
+    def _left_to_flows(self, province: Province, stage: str, label: str, actor: str, action: str) -> None:
+        """What a load test left at `stage` (its time ran out, or a request failed), done through the review flow."""
+        left = self._still_at(province, stage)
         if left:
-            with self.stage("Nội vụ thẩm định phần còn lại (luồng)"):
-                self._reviews([Review(dossier_id=d, actor_email=officer, action="verify") for d in left])
+            with self.stage(label):
+                self._reviews([Review(dossier_id=d, actor_email=actor, action=action) for d in left])
+
+    def _verification(self, province: Province) -> None:
+        """Nội vụ opens each emailed link and verifies, from a second process at the given rate: the approval
+        load test."""
+        officer = province.office["noivu_officer"]
+        with self.stage("Nội vụ thẩm định qua đường dẫn (tải)", paced=True):
+            self.load = self._through_links(self._links_to(officer), "verify", "load")
+        self._left_to_flows(province, "noivu_verification", "Nội vụ thẩm định phần còn lại (luồng)", officer, "verify")
 
     def _still_at(self, province: Province, stage: str) -> list[int]:
         with session_scope() as session:
@@ -584,7 +607,7 @@ def run(options: Options) -> dict[str, Any]:
             configure(url, smtp_port, free_port(), workdir / "files")
             season = Season(options, url, journal, rss)
             outcome = season.run()
-            _wait_for_mail(journal, outcome)
+            _wait_for_mail(journal)
         received = list(read_journal(journal))
         problems = check(outcome["province"], outcome["scenario"], received)
     speed.append(speed_probe())
@@ -593,15 +616,17 @@ def run(options: Options) -> dict[str, Any]:
     return result
 
 
-def _wait_for_mail(journal: Path, outcome: dict[str, Any]) -> None:
-    """SMTP accepted every email before the flows marked it sent; give the journal a moment to catch up."""
+def _wait_for_mail(journal: Path) -> int:
+    """The journal's size once it holds every email sent so far, or after 10 s: SMTP accepted each email before
+    the flows marked it sent, and the journal may lag a moment behind."""
     with session_scope() as session:
         sent = session.exec(select(func.count()).select_from(OutboxMessage)
                             .where(OutboxMessage.status == OutboxStatus.sent)).one()
     for _ in range(100):
-        if journal_size(journal) >= sent:
-            return
+        if (size := journal_size(journal)) >= sent:
+            break
         time.sleep(0.1)
+    return size
 
 
 def figures(options: Options, season: Season, outcome: dict[str, Any], rss: PeakRss,

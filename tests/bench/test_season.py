@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from benchmarks.season import Options, summarise_load
 from benchmarks.smtp_sink import read_journal
 from models.dossier import Dossier, DossierStatus
+from models.link import ActionLink
 from models.nomination import Nomination
 from models.outbox import OutboxMessage, OutboxStatus
 from tests.conftest import PG_ADMIN
@@ -64,6 +65,11 @@ def test_a_small_season_ends_as_planned(bench_url: str, tmp_path: Path) -> None:
         assert len(dossiers) == 20 and {d.status for d in dossiers} == {DossierStatus.decided}
         returned = [i for i, d in enumerate(dossiers) if d.round > 1]
         assert returned == [3]  # the one school of twenty returned for revision came back and was decided
+        used = session.exec(select(ActionLink.dossier_id, ActionLink.stage)
+                            .where(col(ActionLink.used_at).is_not(None))).all()
+        # the Phòng approved the returned dossier again through its emailed link, and Nội vụ verified all by link
+        assert sorted(used) == sorted([(dossiers[3].id, "phong_review")]
+                                      + [(d.id, "noivu_verification") for d in dossiers])
         expected: dict[int, str] = {}
         for index, dossier in enumerate(dossiers):
             ids = session.exec(select(Nomination.id).where(Nomination.dossier_id == dossier.id)
