@@ -26,6 +26,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.cache import core_execute
 from models.db import UTCDateTime, table
+from models.unit import Person
 
 GENESIS = "0" * 64
 
@@ -166,10 +167,10 @@ def history(session: Session, *, dossier_id: int) -> list[AuditEvent]:
     return list(session.exec(query).all())
 
 
+_HISTORY = (select(AuditEvent, Person.full_name).join(Person, col(Person.id) == AuditEvent.actor_id)
+            .where(AuditEvent.dossier_id == bindparam("dossier_id")).order_by(col(AuditEvent.id)))  # built once
+
+
 def history_with_actors(session: Session, *, dossier_id: int) -> list[tuple[AuditEvent, str]]:
     """The dossier's events with the name of who acted, in one query."""
-    from models.unit import Person
-
-    query = (select(AuditEvent, Person.full_name).join(Person, Person.id == AuditEvent.actor_id)  # type: ignore[arg-type]
-             .where(AuditEvent.dossier_id == dossier_id).order_by(AuditEvent.id))  # type: ignore[arg-type]
-    return [(event, name) for event, name in session.exec(query).all()]
+    return [(event, name) for event, name in session.exec(_HISTORY, params={"dossier_id": dossier_id}).all()]
