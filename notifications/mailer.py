@@ -8,7 +8,6 @@ import smtplib
 import ssl
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from email.header import Header
 from email.utils import formataddr, formatdate, parseaddr
 from pathlib import Path
 
@@ -45,7 +44,7 @@ def build_message(email: Email, *, message_id: str, sender: str) -> Outgoing:
     headers = [
         f"From: {_mailbox(sender_name, sender_address)}",
         f"To: {_mailbox(email.to_name, email.to_email)}",
-        f"Subject: {Header(email.subject, 'utf-8', header_name='Subject').encode(linesep=CRLF)}",
+        f"Subject: {_encoded_words(email.subject)}",
         f"Date: {formatdate(localtime=False)}",
         f"Message-ID: {message_id}",
         "MIME-Version: 1.0",
@@ -56,6 +55,26 @@ def build_message(email: Email, *, message_id: str, sender: str) -> Outgoing:
     text = CRLF.join(headers) + CRLF * 2 + "".join(parts) + f"--{boundary}--{CRLF}"
     return Outgoing(message_id=message_id, sender=sender_address, recipient=email.to_email,
                     data=text.encode("ascii"))
+
+
+WORD_BYTES = 39  # "Subject: " and an encoded word of 39 bytes ("=?utf-8?b?", 52 base64 characters, "?=") make 73
+
+
+def _encoded_words(text: str) -> str:
+    """`text` as RFC 2047 encoded words (UTF-8 in base64), one per folded line, each of whole characters (a
+    reader decodes each word on its own) and with the text's spaces inside them: a reader drops the white
+    space between two encoded words (`email.policy.default`'s folding, which put it there, ran the words of a
+    long Vietnamese subject together: "Tiểuhọc"). The standard library's `Header` wrote the same words,
+    but fills each line by measuring every longer prefix again: 71 µs for a subject of 125 characters, ~8 %
+    of an email's CPU in the sender (2026-12-06)."""
+    data, words, start = text.encode("utf-8"), [], 0
+    while start < len(data):
+        end = min(start + WORD_BYTES, len(data))
+        while end < len(data) and data[end] & 0xC0 == 0x80:  # inside a character: cut before it begins
+            end -= 1
+        words.append(f"=?utf-8?b?{base64.b64encode(data[start:end]).decode('ascii')}?=")
+        start = end
+    return f"{CRLF} ".join(words)
 
 
 def _part(subtype: str, body: str) -> str:

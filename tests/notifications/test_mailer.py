@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import re
 from email import message_from_bytes
 from email.policy import default
+
+import pytest
 
 from benchmarks.smtp_sink import SmtpServer
 from config.settings import get_settings
@@ -43,6 +47,22 @@ def test_the_bytes_are_ascii_lines_ended_by_crlf_within_the_line_limits() -> Non
     assert max(len(line) for line in head.split(b"\r\n")) <= 998  # RFC 5322's limit; the subject is folded
     assert max(len(line) for line in head.split(b"\r\n") if line.startswith((b"Subject", b" =?"))) <= 78
     assert max(len(line) for line in body.split(b"\r\n")) <= 76  # base64 lines
+
+
+@pytest.mark.parametrize("subject", [
+    SUBJECT, "", "Nhắc hạn", "Đ" * 60, "ả" * 45, "a" * 38 + "ệ" + "b" * 50, "Trường 𝐀𝐁𝐂 🏫 " * 8,
+])
+def test_the_subject_is_whole_characters_in_each_encoded_word(subject: str) -> None:
+    """Each encoded word decodes on its own (no character cut between two), and a reader joins them back."""
+    outgoing = build_message(Email(to_email="a@x.invalid", to_name="A", subject=subject, text="t", html="h"),
+                             message_id="<tdkt-outbox-9@x.invalid>", sender=SENDER)
+    head = outgoing.data.partition(b"\r\n\r\n")[0].decode("ascii")
+    folded = re.search(r"^Subject: (.*?)\r\n(?! )", head, re.S | re.M)
+    assert folded is not None
+    words = re.findall(r"=\?utf-8\?b\?([A-Za-z0-9+/=]*)\?=", folded.group(1))
+    assert "".join(base64.b64decode(word).decode("utf-8") for word in words) == subject
+    assert max(len(line) for line in f"Subject: {folded.group(1)}".split("\r\n")) <= 78
+    assert message_from_bytes(outgoing.data, policy=default)["Subject"] == subject
 
 
 def test_a_message_crosses_smtp_whole_and_is_addressed_by_its_envelope(smtp: SmtpServer) -> None:
