@@ -11,6 +11,7 @@ the two cores the measured processes share with it, and each email's delivery wa
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import signal
@@ -77,9 +78,10 @@ def _entries(journal: Path) -> Iterator[str]:
             yield from (line for line in lines if line.strip())
 
 
-def read_journal(journal: Path) -> Iterator[dict[str, Any]]:
-    """The summary of each message of a journal, in the order received."""
-    return (summary(json.loads(line).encode("latin-1")) for line in _entries(journal))
+def read_journal(journal: Path, since: int = 0) -> Iterator[dict[str, Any]]:
+    """The summary of each message of a journal, in the order received, from message number `since` on (those
+    before it are not parsed)."""
+    return (summary(json.loads(line).encode("latin-1")) for line in itertools.islice(_entries(journal), since, None))
 
 
 def journal_size(journal: Path) -> int:
