@@ -25,6 +25,7 @@ from sqlalchemy import (
     DateTime,
     Table,
     TextClause,
+    Update,
     all_,
     any_,
     bindparam,
@@ -106,16 +107,24 @@ def _any_array(element: AnyOf, compiler: SQLCompiler, **kw: Any) -> str:
     return compiler.process(element.column != all_(values) if element.negate else element.column == any_(values), **kw)
 
 
+_UPDATES: dict[tuple[str, tuple[str, ...]], Update] = {}  # by table and columns set: built once (statements)
+
+
 def update_rows(session: OrmSession, rows: Sequence[Any], **values: Any) -> None:
     """Write `values` to these loaded rows of one model in one UPDATE on its table, and set them on the rows as
-    written, without reading the rows back or searching the session."""
+    written, without reading the rows back or searching the session. The statement is built once per table and
+    columns, its ids one array parameter on PostgreSQL (`AnyOf`): a decision updates a thousand dossiers'
+    nominations, one statement each."""
     if not rows:
         return
-    written = table(type(rows[0]))
-    session.execute(update(written).where(written.c.id.in_([row.id for row in rows])).values(**values))
+    written, columns = table(type(rows[0])), tuple(sorted(values))
+    if (statement := _UPDATES.get((written.name, columns))) is None:
+        statement = _UPDATES[(written.name, columns)] = (update(written).where(AnyOf(written.c.id, "row_ids"))
+                                                         .values({name: bindparam(f"new_{name}") for name in columns}))
+    session.execute(statement, {"row_ids": [row.id for row in rows], **{f"new_{k}": v for k, v in values.items()}})
     for row in rows:
-        for key, value in values.items():
-            set_committed_value(row, key, value)
+        for name, value in values.items():
+            set_committed_value(row, name, value)
 
 
 def flushed_connection(session: OrmSession) -> Connection:
