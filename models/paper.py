@@ -8,7 +8,7 @@ from sqlalchemy import bindparam
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.cache import core_execute
-from models.db import UTCDateTime, utcnow
+from models.db import AnyOf, UTCDateTime, utcnow
 
 PAPER_KINDS = {"to_trinh": "Tờ trình", "bien_ban": "Biên bản họp xét", "danh_sach": "Danh sách đề nghị",
                "bao_cao_thanh_tich": "Báo cáo thành tích", "sang_kien": "Giấy chứng nhận sáng kiến",
@@ -35,9 +35,13 @@ def papers_of(session: Session, *, dossier_id: int) -> list[Paper]:
     return list(session.exec(_OF_DOSSIER, params={"dossier_id": dossier_id}).all())
 
 
-_KINDS = select(Paper.kind).where(Paper.dossier_id == bindparam("dossier_id")).distinct()  # built once
+_KINDS = select(Paper.dossier_id, Paper.kind).where(AnyOf(Paper.dossier_id, "dossier_ids")).distinct()  # built once
 
 
-def paper_kinds(session: Session, *, dossier_id: int) -> set[str]:
-    """The kinds of paper attached to the dossier (what the award rules ask), without reading each as a row."""
-    return set(core_execute(session, _KINDS, {"dossier_id": dossier_id}).scalars())
+def paper_kinds(session: Session, *, dossier_ids: list[int]) -> dict[int, set[str]]:
+    """Dossier → the kinds of paper attached to it (what the award rules ask), without reading each paper as a
+    row; a dossier with none is left out."""
+    found: dict[int, set[str]] = {}
+    for dossier_id, kind in core_execute(session, _KINDS, {"dossier_ids": dossier_ids}):
+        found.setdefault(dossier_id, set()).add(kind)
+    return found

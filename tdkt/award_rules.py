@@ -154,7 +154,8 @@ def unmet(rules: RuleSet, need: Requirement, nomination: Nomination, nominee: No
 
 def _papers(ctx: CheckContext, going_on: list[tuple[Nomination, Nominee]]) -> list[Violation]:
     dossier_id = ctx.dossier.id or 0
-    attached = preload.paper_kinds(ctx.session, dossier_id, lambda: paper_kinds(ctx.session, dossier_id=dossier_id))
+    attached = preload.paper_kinds(ctx.session, dossier_id,
+                                   lambda: paper_kinds(ctx.session, dossier_ids=[dossier_id]).get(dossier_id, set()))
     problems = []
     for nomination, nominee in going_on:
         title: Title = ctx.rules.titles[nomination.title_code]

@@ -22,10 +22,10 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, col, select
 
+from models import paper
 from models.award import years_held
 from models.dossier import Dossier
 from models.nomination import Nomination, NominationStatus, Nominee
-from models.paper import Paper
 from models.unit import Person, Unit
 from models.vote import CouncilVote, VoteTally
 
@@ -79,12 +79,8 @@ def _tallies(session: Session, batch: Preloaded) -> dict[int, VoteTally]:
         col(VoteTally.nomination_id).in_(nomination_ids))).all()} if nomination_ids else {}
 
 
-def _papers(session: Session, batch: Preloaded) -> dict[int, list[Paper]]:
-    found: dict[int, list[Paper]] = {}
-    for paper in session.exec(select(Paper).where(col(Paper.dossier_id).in_(sorted(batch.every)))
-                              .order_by(col(Paper.id))).all():
-        found.setdefault(paper.dossier_id, []).append(paper)
-    return found
+def _kinds_of_papers(session: Session, batch: Preloaded) -> dict[int, set[str]]:
+    return paper.paper_kinds(session, dossier_ids=sorted(batch.every))
 
 
 def _held(session: Session, batch: Preloaded) -> dict[tuple[int, str], set[int]]:
@@ -190,7 +186,7 @@ def tallies(session: Session, dossier_id: int, nomination_ids: list[int],
 def paper_kinds(session: Session, dossier_id: int, load: Callable[[], set[str]]) -> set[str]:
     """The kinds of paper attached to a dossier of the batch."""
     return _from_batch(session, dossier_id,
-                       lambda b: {p.kind for p in _loaded(session, b, _papers).get(dossier_id, [])}, load)
+                       lambda b: _loaded(session, b, _kinds_of_papers).get(dossier_id, set()), load)
 
 
 def held(session: Session, dossier_id: int,
