@@ -111,20 +111,25 @@ _UPDATES: dict[tuple[str, tuple[str, ...]], Update] = {}  # by table and columns
 
 
 def update_rows(session: OrmSession, rows: Sequence[Any], **values: Any) -> None:
-    """Write `values` to these loaded rows of one model in one UPDATE on its table, and set them on the rows as
-    written, without reading the rows back or searching the session. The statement is built once per table and
-    columns, its ids one array parameter on PostgreSQL (`AnyOf`): a decision updates a thousand dossiers'
-    nominations, one statement each."""
+    """Write `values` to these loaded rows of one model in one UPDATE on its table (`write_rows`), and set them on
+    the rows as written, without reading the rows back or searching the session."""
     if not rows:
         return
-    written, columns = table(type(rows[0])), tuple(sorted(values))
-    if (statement := _UPDATES.get((written.name, columns))) is None:
-        statement = _UPDATES[(written.name, columns)] = (update(written).where(AnyOf(written.c.id, "row_ids"))
-                                                         .values({name: bindparam(f"new_{name}") for name in columns}))
-    session.execute(statement, {"row_ids": [row.id for row in rows], **{f"new_{k}": v for k, v in values.items()}})
+    write_rows(session, type(rows[0]), [row.id for row in rows], **values)
     for row in rows:
         for name, value in values.items():
             set_committed_value(row, name, value)
+
+
+def write_rows(session: OrmSession, model: type, ids: list[int], **values: Any) -> None:
+    """Write `values` to the rows of `model` with these ids, in one UPDATE. The statement is built once per table
+    and columns, its ids one array parameter on PostgreSQL (`AnyOf`): a decision updates a thousand dossiers'
+    nominations."""
+    written, columns = table(model), tuple(sorted(values))
+    if (statement := _UPDATES.get((written.name, columns))) is None:
+        statement = _UPDATES[(written.name, columns)] = (update(written).where(AnyOf(written.c.id, "row_ids"))
+                                                         .values({name: bindparam(f"new_{name}") for name in columns}))
+    session.execute(statement, {"row_ids": ids, **{f"new_{k}": v for k, v in values.items()}})
 
 
 def flushed_connection(session: OrmSession) -> Connection:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import UniqueConstraint, bindparam
+from sqlalchemy import UniqueConstraint, bindparam, update
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Field, Session, SQLModel, select
 
-from models.db import UTCDateTime, utcnow
+from models.cache import core_execute
+from models.db import AnyOf, UTCDateTime, table, utcnow
 
 
 class DossierStatus(StrEnum):
@@ -58,6 +61,20 @@ _LOCKED = (select(Dossier).where(Dossier.id == bindparam("dossier_id")).with_for
 def locked(session: Session, dossier_id: int) -> Dossier | None:
     """The dossier, locked until the transaction ends, read afresh."""
     return session.exec(_LOCKED, params={"dossier_id": dossier_id}).first()
+
+
+_DOSSIERS = table(Dossier)
+# built once (models.db); its SET clause is the columns named in the values it is executed with
+_MOVE = update(_DOSSIERS).where(AnyOf(_DOSSIERS.c.id, "dossier_ids"), _DOSSIERS.c.version == bindparam("was"))
+
+
+def move(session: Session, dossier_ids: list[int], *, was: int, values: dict[str, Any]) -> None:
+    """Write a transition's `values` (its new stage, status, version, …) to these dossiers in one UPDATE, each
+    only if it is still at version `was`. Raises StaleDataError, as the ORM does for a versioned row, when one
+    of them has moved on meanwhile (another transaction acted on it first)."""
+    changed = core_execute(session, _MOVE, {**values, "dossier_ids": dossier_ids, "was": was})
+    if changed.rowcount != len(dossier_ids):
+        raise StaleDataError(f"{len(dossier_ids) - changed.rowcount} of {len(dossier_ids)} dossiers moved on")
 
 
 def get_or_create_dossier(session: Session, *, phase_id: int, school_id: int, stage: str) -> Dossier:

@@ -21,7 +21,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from models.cache import lasting
-from models.db import new_session, session_scope
+from models.db import new_session, session_scope, utcnow
 from models.unit import Person
 from tasks.retry import is_transient
 from tdkt import preload, services
@@ -64,14 +64,17 @@ def outcome(results: Iterable[TransitionResult], refused: list[dict[str, Any]] |
             **extra}
 
 
-def each(items: list[Item], apply_one: Callable[[Session, Item], TransitionResult]) -> dict[str, Any]:
+def each(items: list[Item], apply_one: Callable[[Session, Item, datetime], TransitionResult],
+         now: datetime | None = None) -> dict[str, Any]:
     """Apply every item, in one transaction for the chunk; a lost or locked database retries the chunk.
 
     The chunk's dossiers are locked and their rows read up front (tdkt/preload.py); its audit events are
     chained once, at the commit. A refused item writes nothing (the engine refuses before it writes), so the
     others go on without it. The session keeps the rows every item reads (the phase, the offices, the
-    actor) for the whole chunk.
+    actor) for the whole chunk. Its transitions share one time, `now` or the chunk's start, as one transaction's
+    should: the moves that write the same values are then one UPDATE at the batch's end.
     """
+    at = now or utcnow()
     with new_session() as session:
         for attempt, wait in enumerate(ATTEMPTS):
             time.sleep(wait)
@@ -81,10 +84,10 @@ def each(items: list[Item], apply_one: Callable[[Session, Item], TransitionResul
                 with preload.batch(session, [item.dossier_id for item in items]):
                     for item in items:
                         try:
-                            results.append(apply_one(session, item))
+                            results.append(apply_one(session, item, at))
                         except Refused as exc:
                             refused.append(refusal(exc, item.dossier_id))
-                    session.commit()
+                session.commit()  # once the batch has written the moves it gathered
                 break
             except OperationalError:
                 session.rollback()
@@ -105,11 +108,11 @@ def _actor(session: Session, email: str) -> Person:
     return actor
 
 
-def _submit(session: Session, item: Submission, now: datetime | None) -> TransitionResult:
+def _submit(session: Session, item: Submission, now: datetime) -> TransitionResult:
     return services.submit(session, dossier_id=item.dossier_id, actor=_actor(session, item.actor_email), now=now)
 
 
-def _review(session: Session, item: Review, now: datetime | None) -> TransitionResult:
+def _review(session: Session, item: Review, now: datetime) -> TransitionResult:
     verdicts = ({k: Verdict(v, r) for k, (v, r) in item.verdicts.items()}  # type: ignore[arg-type]
                 if item.verdicts is not None else None)
     return services.act(session, dossier_id=item.dossier_id, actor=_actor(session, item.actor_email),
@@ -119,13 +122,13 @@ def _review(session: Session, item: Review, now: datetime | None) -> TransitionR
 @task(name="submit-dossiers", retries=2, retry_delay_seconds=[1, 8], retry_condition_fn=is_transient)
 def submit_dossiers(items: list[Submission], now: datetime | None = None) -> dict[str, Any]:
     """Check each school's vote and papers, then send its dossier on (a refused one writes nothing)."""
-    return each(items, lambda session, item: _submit(session, item, now))
+    return each(items, _submit, now)
 
 
 @task(name="review-dossiers", retries=2, retry_delay_seconds=[1, 8], retry_condition_fn=is_transient)
 def review_dossiers(items: list[Review], now: datetime | None = None) -> dict[str, Any]:
     """Apply reviewers' actions or per-nomination verdicts (quota checked by the route; refusals write nothing)."""
-    return each(items, lambda session, item: _review(session, item, now))
+    return each(items, _review, now)
 
 
 @task(name="forward-block", retries=3, retry_delay_seconds=[1, 4, 16], retry_condition_fn=is_transient)

@@ -12,20 +12,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import bindparam, update
 from sqlalchemy.orm import object_session
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
 from config.route import Action, OfficeRef, Route, Stage, UnitRef, default_route
 from config.rules import campaign_rules
 from models import tally
 from models.audit import AuditEvent, append
-from models.cache import core_execute, lasting
+from models.cache import lasting
 from models.campaign import Campaign, Phase, deadline_for
-from models.db import table, update_rows, utcnow
+from models.db import update_rows, utcnow
 from models.delegation import principals_of, recipients
-from models.dossier import Dossier, DossierStatus, locked
+from models.dossier import Dossier, DossierStatus, locked, move
 from models.nomination import Nomination, NominationStatus, Nominee, active_nominations, record_verdicts
 from models.outbox import Queued, defer_rows, outbox_rows, write_deferred
 from models.unit import Person, Unit, find_office
@@ -303,11 +303,6 @@ def preview(session: Session, *, dossier: Dossier, action: str, now: datetime, r
     return [v for check in route.stages[dossier.stage].actions[action].checks for v in CHECKS[check](ctx)]
 
 
-_DOSSIERS = table(Dossier)  # the loaded row is set after the UPDATE, without the ORM's search of the session
-# built once (models.db); its SET clause is the columns named in the values it is executed with
-_MOVE = update(_DOSSIERS).where(_DOSSIERS.c.id == bindparam("dossier_id"), _DOSSIERS.c.version == bindparam("was"))
-
-
 def _write(
     session: Session, *, route: Route, dossier: Dossier, school: Unit, phase: Phase, campaign: Campaign,
     actor: Person, principal: Person, action: str, action_def: Action, verdicts: dict[int, Verdict],
@@ -322,9 +317,12 @@ def _write(
         "round": dossier.round + (1 if returned else 0),
         "return_reason": (reason or _joined_reasons(verdicts)) if returned else dossier.return_reason,
     }
-    changed = core_execute(session, _MOVE, {**values, "dossier_id": dossier.id, "was": dossier.version})
-    if changed.rowcount != 1:
-        raise TransitionRefused("concurrent", "Hồ sơ vừa được người khác xử lý; hãy tải lại để xem trạng thái mới.")
+    if not preload.gather_move(session, dossier, values):  # a batch's moves are written at its end
+        try:
+            move(session, [dossier.id or 0], was=dossier.version, values=values)
+        except StaleDataError:
+            raise TransitionRefused("concurrent",
+                                    "Hồ sơ vừa được người khác xử lý; hãy tải lại để xem trạng thái mới.") from None
     for key, value in values.items():  # what the UPDATE wrote, without reading the row back
         set_committed_value(dossier, key, value)
 
@@ -359,13 +357,18 @@ def _write(
 
 
 def _set_statuses(session: Session, statuses: list[tuple[Nomination, NominationStatus]]) -> None:
-    """One UPDATE per new status, not one per nomination (a dossier carries twenty or so)."""
+    """One UPDATE per new status, not one per nomination (a dossier carries twenty or so); in a batch, one per
+    new status for all its dossiers, at its end (the rows in memory hold the new status at once)."""
     moving: dict[NominationStatus, list[Nomination]] = {}
     for nomination, status in statuses:
         if nomination.status != status:
             moving.setdefault(status, []).append(nomination)
     for status, nominations in moving.items():
-        update_rows(session, nominations, status=status)
+        if preload.gather_statuses(session, nominations, status):
+            for nomination in nominations:
+                set_committed_value(nomination, "status", status)
+        else:
+            update_rows(session, nominations, status=status)
 
 
 def _joined_reasons(verdicts: dict[int, Verdict]) -> str | None:

@@ -237,7 +237,8 @@ LOADED_AT_ONCE, ANNEX_ROWS_AT_ONCE = 200, 2000
 def _apply_all(session: Session, dossiers: Sequence[Dossier], *, actor: Person, action: str, now: datetime | None,
                route: Route) -> list[TransitionResult]:
     """The same action on several dossiers in the caller's transaction, their rows read `LOADED_AT_ONCE` dossiers
-    at a time."""
+    at a time; one time for all (the transaction's), so that each part writes its moves in one UPDATE."""
+    now = now or utcnow()
     results: list[TransitionResult] = []
     session.flush()  # what the caller left pending, for the preload to read; the parts' rows wait for the commit
     with session.no_autoflush:

@@ -222,7 +222,7 @@ def test_the_phase_ratio_cap_counts_the_batchs_own_approvals(session: Session, t
     reviewer = district.people["phong_reviewer"].email
     reviews = [Review(dossier_id=d, actor_email=reviewer, action="approve") for d in (first, second)]
     batches = [reviews] if together else [[r] for r in reviews]
-    reports = [each(batch, lambda s, item: _review(s, item, at(7))) for batch in batches]
+    reports = [each(batch, _review, at(7)) for batch in batches]
     approved = [r["dossier_id"] for report in reports for r in report["results"]]
     refused = [r for report in reports for r in report["refused"]]
     assert approved == [first]
@@ -261,7 +261,7 @@ def test_a_title_needed_from_another_dossier_counts_as_the_batch_has_left_it(ses
     reviews = [Review(dossier_id=first, actor_email=reviewer, verdicts={
                    lan.id or 0: ("reject", "Chưa đủ tiêu chuẩn"), other.id or 0: ("approve", None)}),
                Review(dossier_id=second, actor_email=reviewer, action="approve")]
-    reports = [each(batch, lambda s, item: _review(s, item, at(7))) for batch in ([reviews] if together
+    reports = [each(batch, _review, at(7)) for batch in ([reviews] if together
                                                                                  else [[r] for r in reviews])]
     assert [r["dossier_id"] for report in reports for r in report["results"]] == [first]
     refused = [r for report in reports for r in report["refused"]]

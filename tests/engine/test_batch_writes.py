@@ -20,7 +20,7 @@ from models.award import AwardRecord
 from models.db import get_engine
 from models.decision import decision_entries
 from models.dossier import Dossier
-from models.nomination import NominationDecision, NominationStatus
+from models.nomination import Nomination, NominationDecision, NominationStatus
 from models.outbox import OutboxMessage
 from tasks.transition import Review, _review, each
 from tdkt import services
@@ -72,11 +72,13 @@ def test_a_batch_writes_its_events_and_emails_in_one_statement_each(session: Ses
     items += [Review(dossier_id=d, actor_email=reviewer, action="approve") for d in others]
 
     with _statements() as seen:
-        report = each(items, lambda s, item: _review(s, item, at(7)))
+        report = each(items, _review, at(7))
 
     assert not report["refused"]
     assert seen["update auditevent set"] == 0  # inserted with their place in the chain
     assert seen["insert into nominationdecision"] == 1
+    # the three moves write the same values: one UPDATE; the nominations' new statuses: one per status
+    assert seen["update dossier set"] == 1 and seen["update nomination set"] == 2
     if session.get_bind().dialect.name == "postgresql":  # SQLite cannot return the ids of a multi-row INSERT
         assert seen["insert into auditevent"] == 1 and seen["insert into outboxmessage"] == 1
     # the award rules read the papers and the award history once for the batch; no check here reads the votes
@@ -93,6 +95,32 @@ def test_a_batch_writes_its_events_and_emails_in_one_statement_each(session: Ses
                for d, noms in dossiers.items() for v in verdicts if v.nomination_id in noms)
     assert next(v.verdict for v in verdicts if v.nomination_id == rejected) == NominationStatus.rejected
     session.rollback()
+    assert verify(session) == []
+    written = session.exec(select(Dossier).where(col(Dossier.id).in_(dossiers))).all()
+    assert {(d.stage, d.version) for d in written} == {("noivu_verification", 3)}  # submitted, forwarded, approved
+    statuses = dict(session.exec(select(Nomination.id, Nomination.status)
+                                 .where(col(Nomination.dossier_id).in_(dossiers))).all())
+    assert statuses == {n: NominationStatus.rejected if n == rejected else NominationStatus.approved
+                        for noms in dossiers.values() for n in noms}
+
+
+def test_a_dossier_acted_on_twice_in_one_batch_is_read_again_as_the_first_action_left_it(session: Session) -> None:
+    """Its second transition reads it afresh, once the batch's gathered writes are written: the Nội vụ verifies
+    in the batch where the Phòng approved, and the dossier ends where both took it, moved twice."""
+    district, dossiers = _at_phong(session)
+    session.rollback()
+    dossier_id = next(iter(dossiers))
+    items = [Review(dossier_id=dossier_id, actor_email=district.people["phong_reviewer"].email, action="approve"),
+             Review(dossier_id=dossier_id, actor_email=district.people["noivu_officer"].email, action="verify")]
+    report = each(items, _review, at(7))
+    assert not report["refused"]
+    assert [(r["from_stage"], r["to_stage"]) for r in report["results"]] == [
+        ("phong_review", "noivu_verification"), ("noivu_verification", "awaiting_decision")]
+    session.rollback()
+    dossier = session.get(Dossier, dossier_id)
+    assert dossier is not None and (dossier.stage, dossier.version) == ("awaiting_decision", 4)
+    assert set(session.exec(select(Nomination.status).where(Nomination.dossier_id == dossier_id)).all()) == {
+        NominationStatus.approved}
     assert verify(session) == []
 
 
@@ -165,6 +193,9 @@ def test_a_decision_reads_its_dossiers_part_by_part_and_writes_them_as_one(sessi
     assert {e.nomination_id for e in decision_entries(session, decision_id=decision.id or 0)} == nominations
     assert len(session.exec(select(AwardRecord).where(AwardRecord.decision_id == decision.id)).all()) == 9
     assert seen["insert into decisionentry"] == seen["insert into awardrecord"] == 3  # 9 rows, 4 at a time
+    # each part's moves and nominations granted in one UPDATE each, not one per dossier
+    assert seen["update dossier set"] == seen["update nomination set"] == 2
+    assert {d.stage for d in session.exec(select(Dossier).where(col(Dossier.id).in_(dossiers))).all()} == {"decided"}
     decided = session.exec(select(AuditEvent).where(AuditEvent.action == "decide")).all()
     assert sorted(e.dossier_id for e in decided) == sorted(dossiers)
     assert decision.audit_event_id == min(e.id or 0 for e in decided)
@@ -188,7 +219,7 @@ def test_in_one_batch_a_school_returned_a_moment_ago_leaves_its_block_incomplete
     returned, *forwarded = dossiers
     items = [Review(dossier_id=returned, actor_email=leader, action="return_for_revision", reason="Thiếu biên bản")]
     items += [Review(dossier_id=d, actor_email=leader, action="forward") for d in forwarded]
-    report = each(items, lambda s, item: _review(s, item, at(2)))
+    report = each(items, _review, at(2))
     assert [r["dossier_id"] for r in report["results"]] == [returned]
     assert sorted(r["dossier_id"] for r in report["refused"]) == sorted(forwarded)
     assert all("Khối còn 1 trường chưa gửi hồ sơ" in r["message"] for r in report["refused"])
@@ -199,7 +230,7 @@ def test_in_one_batch_a_school_returned_a_moment_ago_leaves_its_block_incomplete
     session.rollback()
     with _statements() as seen:
         report = each([Review(dossier_id=d, actor_email=leader, action="forward") for d in dossiers],
-                      lambda s, item: _review(s, item, at(4)))
+                      _review, at(4))
     assert not report["refused"] and len(report["results"]) == 3
     assert seen["select dossier.school_id from"] == 1  # once for the batch, not once per dossier
 
@@ -212,7 +243,7 @@ def test_a_batch_takes_its_phases_lock_once(session: Session) -> None:
     reviewer = district.people["phong_reviewer"].email
     with _statements() as seen:
         report = each([Review(dossier_id=d, actor_email=reviewer, action="approve") for d in (first, second)],
-                      lambda s, item: _review(s, item, at(7)))
+                      _review, at(7))
     assert [r["dossier_id"] for r in report["results"]] == [first]
     assert [r["dossier_id"] for r in report["refused"]] == [second]
     locks = sum(n for statement, n in seen.items() if "pg_advisory_xact_lock" in statement)

@@ -69,7 +69,7 @@ def test_a_batch_of_approvals_under_a_quota_reads_the_tally_not_the_nominations(
     reviewer = district.people["phong_reviewer"].email
     with _statements() as seen:
         report = each([Review(dossier_id=d, actor_email=reviewer, action="approve") for d in dossiers],
-                      lambda s, item: _review(s, item, at(3)))
+                      _review, at(3))
     assert [r["dossier_id"] for r in report["results"]] == dossiers[:2]
     assert [r["dossier_id"] for r in report["refused"]] == dossiers[2:]
     assert "đã duyệt 4, hồ sơ này đề nghị thêm 2" in report["refused"][0]["message"]
