@@ -1,7 +1,8 @@
 """The engine: applies one action of the route to one dossier.
 
 `apply` checks the actor's role and unit, the stage, the deadline and the route's named conditions, then
-writes the new stage, the per-nomination verdicts, the audit event and the outbox rows. It never commits:
+writes the new stage, the per-nomination verdicts, the audit event and the outbox rows (in a batch, its new
+stage and statuses when the batch ends: tdkt/preload.py). It never commits:
 the caller's unit of work does, so a transition (or a whole batch of them) is one database transaction,
 and a refusal (TransitionRefused) leaves nothing behind once the caller rolls back.
 """
