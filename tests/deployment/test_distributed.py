@@ -48,8 +48,7 @@ def prefect_api(tmp_path: Path) -> Iterator[str]:
         _wait_healthy(api, server, tmp_path / "server.log")
         yield api
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        _stop(server)
         log.close()
         with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -84,9 +83,20 @@ def distributed(prefect_api: str, db_url: str, smtp: SmtpServer, tmp_path: Path)
     try:
         yield env
     finally:
-        worker.terminate()
-        worker.wait(timeout=30)
+        _stop(worker)
         log.close()
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, as systemd stops a service, and SIGKILL after a minute, as its TimeoutStopSec would: once, on
+    a slow stretch of the machine, Prefect's worker was still shutting down after 30 s (its runs all done), and
+    the test's phase, which had passed, ended in an error at teardown."""
+    process.terminate()
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=30)
 
 
 def _tdkt(env: dict[str, str], *args: str) -> str:
