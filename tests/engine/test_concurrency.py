@@ -15,7 +15,7 @@ from models.db import get_engine
 from models.dossier import Dossier
 from models.nomination import Nomination, NominationStatus
 from models.unit import Person
-from tdkt import services
+from tdkt import preload, services
 from tdkt.errors import TransitionRefused
 from tests.engine.test_award_rules import _two_schools_at_phong
 from tests.engine.test_refusals import _at_phong
@@ -55,6 +55,32 @@ def test_two_reviewers_approve_at_once(session: Session, db_url: str) -> None:
     assert session.get(Dossier, dossier_id).stage == "noivu_verification"
     approvals = session.exec(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "approve")).one()
     assert approvals == 1
+
+
+def test_a_dossier_moved_on_since_it_was_read_is_refused_not_moved_again(session: Session, db_url: str) -> None:
+    """An action link's page holds the dossier it read (`preload.hold`); if another reviewer moved it on since,
+    the transition's write finds it at another version and is refused as concurrent, writing nothing."""
+    district = make_district(session, blocks=1, schools_per_block=1)
+    dossier_id, _ = _at_phong(session, district)
+    as_read = session.get(Dossier, dossier_id)  # as a page read it, at phong_review: kept as it is, detached
+    assert as_read is not None and as_read.stage == "phong_review"
+    session.expunge(as_read)
+    events = session.exec(select(func.count()).select_from(AuditEvent)).one()
+    session.commit()
+    with Session(get_engine(db_url)) as other:  # the Phòng's head approves it meanwhile
+        services.act(other, dossier_id=dossier_id, actor=other.get(Person, district.people["phong_head"].id),
+                     action="approve", now=at(3))
+        other.commit()
+    session.add(as_read)
+    preload.hold(session, as_read)
+    with pytest.raises(TransitionRefused) as refused:
+        services.act(session, dossier_id=dossier_id, actor=district.people["phong_reviewer"], action="approve",
+                     now=at(3))
+    assert refused.value.code == "concurrent" and "vừa được người khác xử lý" in refused.value.message
+    session.rollback()
+    assert session.exec(select(func.count()).select_from(AuditEvent)).one() == events + 1  # the head's only
+    dossier = session.get(Dossier, dossier_id)
+    assert dossier is not None and dossier.stage == "noivu_verification"
 
 
 def _second_while_first_is_open(session: Session, db_url: str, first: Callable[[Session], object],
