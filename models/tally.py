@@ -96,13 +96,13 @@ def counts(session: Session, *, phase_id: int) -> Counter[Key]:
     (they were 1,000 of a province review's 1,815 statements). Another transaction may still lower a count
     (a return, a rejection) that a later read would have seen; the batch's first approval, which commits with
     the last, could not have seen it either."""
-    kept: dict[int, Counter[Key]] | None = (session.info.setdefault(COMMITTED, {})
-                                            if phase_locked(session, phase_id=phase_id) else None)
-    committed = kept.get(phase_id) if kept is not None else None
+    locked = phase_locked(session, phase_id=phase_id)
+    kept: dict[int, Counter[Key]] = session.info.setdefault(COMMITTED, {})
+    committed = kept.get(phase_id) if locked else None  # kept only from a read made under the lock
     if committed is None:
         rows = core_execute(session, _OF_PHASE, {"phase_id": phase_id}).all()
         committed = Counter({(title, status): n for title, status, n in rows})
-        if kept is not None:
+        if locked:
             kept[phase_id] = committed
     total = Counter(committed)
     for _, (pending_phase, change) in deferred(session, PENDING, take=False):

@@ -24,7 +24,7 @@ from models import tally
 from models.audit import AuditEvent, append
 from models.cache import lasting
 from models.campaign import Campaign, Phase, deadline_for
-from models.db import update_rows, utcnow
+from models.db import utcnow, write_rows
 from models.delegation import principals_of, recipients
 from models.dossier import Dossier, DossierStatus, locked, move
 from models.nomination import Nomination, NominationStatus, Nominee, active_nominations, record_verdicts
@@ -365,11 +365,10 @@ def _set_statuses(session: Session, statuses: list[tuple[Nomination, NominationS
         if nomination.status != status:
             moving.setdefault(status, []).append(nomination)
     for status, nominations in moving.items():
-        if preload.gather_statuses(session, nominations, status):
-            for nomination in nominations:
-                set_committed_value(nomination, "status", status)
-        else:
-            update_rows(session, nominations, status=status)
+        if not preload.gather_statuses(session, nominations, status):  # a batch's are written at its end
+            write_rows(session, Nomination, [n.id or 0 for n in nominations], status=status)
+        for nomination in nominations:  # what the UPDATE writes, without reading the rows back
+            set_committed_value(nomination, "status", status)
 
 
 def _joined_reasons(verdicts: dict[int, Verdict]) -> str | None:
