@@ -34,7 +34,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy import Enum as SAEnum
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session as OrmSession
@@ -140,7 +140,8 @@ def flushed_connection(session: OrmSession) -> Connection:
     return session.connection()
 
 
-_ROWS_SQL: dict[tuple[str, str, tuple[str, ...]], tuple[TextClause, list[int]]] = {}  # by database, table, columns
+_ROWS_SQL: dict[tuple[str, str, tuple[str, ...], str], tuple[TextClause, list[int]]] = {}  # by database, table,
+# columns and what to do on a conflict
 
 
 def insert_rows(session: OrmSession, into: Table, rows: list[dict[str, Any]]) -> None:
@@ -150,13 +151,30 @@ def insert_rows(session: OrmSession, into: Table, rows: list[dict[str, Any]]) ->
     verdict rows cost 440–540 µs of CPU that way, 170 µs this way (measured 2026-12-06). It flushes first,
     as Session.execute does. Not for the reference tables (models.cache notes writes to them through the
     session's statements only)."""
+    _write_json_rows(session, into, rows, "")
+
+
+def upsert(session: OrmSession, model: type, rows: list[dict[str, Any]], *, key: list[str],
+           add: list[str] | None = None, replace: list[str] | None = None) -> None:
+    """INSERT the rows as `insert_rows` does; on a row whose `key` exists already, add the `add` columns to it or
+    replace the `replace` ones (INSERT … ON CONFLICT, on PostgreSQL and SQLite alike).
+
+    Written as SQLAlchemy's multi-row INSERT, the statement was compiled afresh at each call (its rows are part
+    of it): ~1 ms of CPU for a council's twenty tallies, a third of recording its vote (measured 2026-12-06)."""
+    into = table(model)
+    changes = [f"{c} = {into.name}.{c} + excluded.{c}" for c in add or []]
+    changes += [f"{c} = excluded.{c}" for c in replace or []]
+    _write_json_rows(session, into, rows, f" ON CONFLICT ({', '.join(key)}) DO UPDATE SET {', '.join(changes)}")
+
+
+def _write_json_rows(session: OrmSession, into: Table, rows: list[dict[str, Any]], conflict: str) -> None:
     if not rows:
         return
     dialect = session.get_bind().dialect
     columns = tuple(rows[0])
-    key = (dialect.name, into.name, columns)
+    key = (dialect.name, into.name, columns, conflict)
     if key not in _ROWS_SQL:
-        _ROWS_SQL[key] = (text(_rows_sql(dialect, into, columns)),
+        _ROWS_SQL[key] = (text(_rows_sql(dialect, into, columns) + conflict),
                           [i for i, c in enumerate(columns) if isinstance(into.c[c].type, SAEnum)])
     statement, enums = _ROWS_SQL[key]
     values = [[row[c] for c in columns] for row in rows]
@@ -169,26 +187,15 @@ def insert_rows(session: OrmSession, into: Table, rows: list[dict[str, Any]]) ->
 
 def _rows_sql(dialect: Dialect, into: Table, columns: tuple[str, ...]) -> str:
     """Each row is a JSON array of the values in `columns`' order; rows are inserted in the list's order (the
-    ids follow it, as a decision's annex needs)."""
+    ids follow it, as a decision's annex needs). `WHERE true`: SQLite would read an ON CONFLICT after the
+    SELECT as its join's condition."""
     names = ", ".join(columns)
     if dialect.name == "postgresql":
         picked = ", ".join(f"CAST(r ->> {i} AS {into.c[c].type.compile(dialect)})" for i, c in enumerate(columns))
         return (f"INSERT INTO {into.name} ({names}) SELECT {picked} "
-                "FROM json_array_elements(CAST(:rows AS json)) WITH ORDINALITY AS e(r, n) ORDER BY n")
+                "FROM json_array_elements(CAST(:rows AS json)) WITH ORDINALITY AS e(r, n) WHERE true ORDER BY n")
     picked = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(columns)))
-    return f"INSERT INTO {into.name} ({names}) SELECT {picked} FROM json_each(:rows) ORDER BY key"
-
-
-def upsert(session: OrmSession, model: type, rows: list[dict[str, Any]], *, key: list[str],
-           add: list[str] | None = None, replace: list[str] | None = None) -> None:
-    """INSERT the rows in one statement; on a row whose `key` exists already, add the `add` columns to it or
-    replace the `replace` ones (INSERT … ON CONFLICT, on PostgreSQL and SQLite alike)."""
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[session.get_bind().dialect.name]
-    statement: Any = insert(model).values(rows)
-    table = statement.table.c
-    changes = {column: table[column] + statement.excluded[column] for column in add or []}
-    changes |= {column: statement.excluded[column] for column in replace or []}
-    session.execute(statement.on_conflict_do_update(index_elements=key, set_=changes))
+    return f"INSERT INTO {into.name} ({names}) SELECT {picked} FROM json_each(:rows) WHERE true ORDER BY key"
 
 
 def utcnow() -> datetime:

@@ -1,11 +1,12 @@
-"""`insert_rows`: many rows in one statement, their values as one JSON parameter, on both databases."""
+"""`insert_rows` and `upsert`: many rows in one statement, their values as one JSON parameter, on both databases."""
 
 from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from models.db import insert_rows, table
+from models.db import insert_rows, table, upsert
 from models.nomination import Nominee, SubjectKind
+from models.tally import TitleTally
 from tests.factories import make_district
 
 
@@ -24,3 +25,20 @@ def test_rows_arrive_whole_and_in_order_after_what_the_session_held(session: Ses
     assert [(n.kind, n.full_name, n.position) for n in found] == [
         (SubjectKind.individual, "Đã thêm trước", None), *[(r["kind"], r["full_name"], r["position"]) for r in rows],
         (SubjectKind.collective, "Tổ Văn phòng", None)]  # an enum's stored name given as text
+
+
+def test_upsert_adds_to_or_replaces_the_rows_it_meets_and_inserts_the_others(session: Session) -> None:
+    phase_id = make_district(session, blocks=1, schools_per_block=1).phase_id
+    key = ["phase_id", "title_code", "status"]
+
+    def tally(title: str, status: str, count: int) -> dict[str, object]:
+        return {"phase_id": phase_id, "title_code": title, "status": status, "count": count}
+
+    upsert(session, TitleTally, [tally("LDTT", "approved", 3), tally("CSTDCS", "approved", 1)], key=key, add=["count"])
+    upsert(session, TitleTally, [tally("LDTT", "approved", 2), tally("LDTT", "rejected", 1)], key=key, add=["count"])
+    upsert(session, TitleTally, [tally("CSTDCS", "approved", 7)], key=key, replace=["count"])
+    upsert(session, TitleTally, [], key=key, add=["count"])  # nothing to write: no statement
+    session.commit()
+    found = session.exec(select(TitleTally).where(TitleTally.phase_id == phase_id)).all()
+    assert sorted((t.title_code, t.status, t.count) for t in found) == [
+        ("CSTDCS", "approved", 7), ("LDTT", "approved", 5), ("LDTT", "rejected", 1)]
