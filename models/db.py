@@ -156,8 +156,9 @@ def insert_rows(session: OrmSession, into: Table, rows: list[dict[str, Any]]) ->
 
 def upsert(session: OrmSession, model: type, rows: list[dict[str, Any]], *, key: list[str],
            add: list[str] | None = None, replace: list[str] | None = None) -> None:
-    """INSERT the rows as `insert_rows` does; on a row whose `key` exists already, add the `add` columns to it or
-    replace the `replace` ones (INSERT … ON CONFLICT, on PostgreSQL and SQLite alike).
+    """INSERT the rows as `insert_rows` does (nor is it for the reference tables); on a row whose `key` exists
+    already, add the `add` columns to it or replace the `replace` ones (INSERT … ON CONFLICT, on PostgreSQL and
+    SQLite alike).
 
     Written as SQLAlchemy's multi-row INSERT, the statement was compiled afresh at each call (its rows are part
     of it): ~1 ms of CPU for a council's twenty tallies, a third of recording its vote (measured 2026-12-06)."""
