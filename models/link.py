@@ -9,6 +9,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.db import UTCDateTime, utcnow
 from models.dossier import Dossier
+from models.unit import Unit
 
 
 class ActionLink(SQLModel, table=True):
@@ -24,7 +25,8 @@ class ActionLink(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-_BY_HASH = (select(ActionLink, Dossier).join(Dossier, col(Dossier.id) == ActionLink.dossier_id)
+_BY_HASH = (select(ActionLink, Dossier, Unit).join(Dossier, col(Dossier.id) == ActionLink.dossier_id)
+            .join(Unit, col(Unit.id) == Dossier.school_id)
             .where(ActionLink.token_hash == bindparam("token_hash")))  # built once: models.db (statements)
 _LOCKING = _BY_HASH.with_for_update(of=Dossier).execution_options(populate_existing=True)
 
@@ -32,6 +34,10 @@ _LOCKING = _BY_HASH.with_for_update(of=Dossier).execution_options(populate_exist
 def link_by_hash(session: Session, *, token_hash: str, lock: bool = False) -> tuple[ActionLink, Dossier] | None:
     """The link and its dossier, in one statement. With `lock` the dossier is locked until the transaction
     ends and read afresh (as `models.dossier.locked` does): a link about to be used waits here for another
-    use of its dossier, one round trip instead of two."""
+    use of its dossier, one round trip instead of two.
+
+    The dossier's school comes with them, into the session: every page of a link shows it and every action
+    notifies it, and a link is mostly the only one of its school a web worker serves in a stage, so the
+    reference cache would read it with a statement of its own (one of an approval's sixteen)."""
     row = session.exec(_LOCKING if lock else _BY_HASH, params={"token_hash": token_hash}).first()
     return (row[0], row[1]) if row is not None else None
