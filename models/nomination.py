@@ -94,6 +94,17 @@ _ACTIVE = (select(Nomination, Nominee).join(Nominee, col(Nominee.id) == Nominati
            .order_by(col(Nomination.id)))  # built once: see models.db (statements)
 
 
+_NAMES = (select(Nomination.id, Nominee.full_name).join(Nominee, col(Nominee.id) == Nomination.nominee_id)
+          .where(Nomination.dossier_id == bindparam("dossier_id"), Nomination.withdrawn == False,  # noqa: E712
+                 Nomination.status != NominationStatus.rejected))  # built once: see models.db (statements)
+
+
+def active_nominee_names(session: Session, *, dossier_id: int) -> dict[int, str]:
+    """The nominee's name of each nomination still in play: `active_nominations` without their rows, for a
+    check that only names them (a council's vote)."""
+    return {nomination_id or 0: name for nomination_id, name in session.exec(_NAMES, params={"dossier_id": dossier_id})}
+
+
 def active_nominations(session: Session, *, dossier_id: int) -> list[tuple[Nomination, Nominee]]:
     """The dossier's nominations that are still in play (not withdrawn, not rejected), with their nominees."""
     return [(n, p) for n, p in session.exec(_ACTIVE, params={"dossier_id": dossier_id}).all()]

@@ -26,7 +26,14 @@ from models.db import forget_all, insert_rows, table, utcnow
 from models.decision import Decision, DecisionEntry, next_decision_number
 from models.delegation import SUBSTITUTES, Delegation
 from models.dossier import Consolidation, Dossier, get_or_create_dossier
-from models.nomination import Nomination, NominationStatus, Nominee, SubjectKind, active_nominations
+from models.nomination import (
+    Nomination,
+    NominationStatus,
+    Nominee,
+    SubjectKind,
+    active_nominations,
+    active_nominee_names,
+)
 from models.paper import papers_of
 from models.unit import Person, Unit, UnitKind, block_members, district_schools, get_person_by_email
 from models.vote import CouncilVote, council_vote_for, save_tallies, tallies_for
@@ -151,7 +158,7 @@ def record_vote(
     dossier = _editable_dossier(session, dossier_id=dossier_id, route=route)
     if not 0 < members_present <= members_total:
         raise Refused("bad_count", f"Số thành viên có mặt ({members_present}) phải từ 1 đến {members_total}.")
-    names = {n.id: p.full_name for n, p in active_nominations(session, dossier_id=dossier_id)}
+    names = active_nominee_names(session, dossier_id=dossier_id)
     for nomination_id, (votes_for, against) in tallies.items():
         if nomination_id not in names:
             raise Refused("unknown_nomination", f"Đề nghị số {nomination_id} không thuộc hồ sơ này.")
