@@ -1,20 +1,24 @@
-"""Every illegal action is refused with a Vietnamese message and changes nothing."""
+"""Every illegal action is refused with a Vietnamese message and changes nothing: the engine's transitions, and
+what the service layer refuses before one (a meeting's count, nothing to forward or decide, a delegation to
+oneself or backwards in time, a dossier for an office, a deadline the route does not have)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import pytest
 from sqlmodel import Session, func, select
 
 from models.audit import AuditEvent
+from models.delegation import Delegation
 from models.dossier import Dossier
 from models.nomination import Nomination, NominationDecision
 from models.outbox import OutboxMessage
 from tdkt import services
 from tdkt.engine import Verdict
-from tdkt.errors import TransitionRefused
+from tdkt.errors import Refused, TransitionRefused
 from tests.factories import District, at, make_district, prepare_dossier
 
 
@@ -23,13 +27,15 @@ def _snapshot(session: Session) -> tuple[Any, ...]:
     dossiers = [(d.id, d.stage, d.status, d.round, d.version, d.late) for d in session.exec(select(Dossier)).all()]
     noms = [(n.id, n.status) for n in session.exec(select(Nomination)).all()]
     counts = [session.exec(select(func.count()).select_from(t)).one()
-              for t in (AuditEvent, OutboxMessage, NominationDecision)]
+              for t in (AuditEvent, OutboxMessage, NominationDecision, Delegation)]
     return tuple(sorted(dossiers)), tuple(sorted(noms)), tuple(counts)
 
 
-def assert_refused(session: Session, attempt: Callable[[], object], code: str, *fragments: str) -> None:
+def assert_refused(session: Session, attempt: Callable[[], object], code: str, *fragments: str,
+                   kind: type[Refused] = TransitionRefused) -> None:
+    """`kind`: a transition's refusal, or (Refused) the service layer's before any transition."""
     before = _snapshot(session)
-    with pytest.raises(TransitionRefused) as refused:
+    with pytest.raises(kind) as refused:
         attempt()
         session.commit()
     session.rollback()
@@ -151,3 +157,68 @@ def test_a_decided_dossier_is_closed(session: Session) -> None:
     assert_refused(session, lambda: services.act(session, dossier_id=dossier_id, action="approve", now=at(3),
                                                  actor=district.people["phong_reviewer"]),
                    "closed", "Hồ sơ đã kết thúc")
+
+
+def test_a_meeting_with_more_present_than_members_or_nobody_present(session: Session) -> None:
+    district = make_district(session)
+    dossier_id, noms = prepare_dossier(session, district, district.schools[0])
+
+    def vote(present: int) -> Callable[[], object]:
+        return lambda: services.record_vote(session, dossier_id=dossier_id, held_on=date(2022, 10, 29),
+                                            members_total=15, members_present=present, tallies={noms[0].id: (0, 0)})
+
+    for present in (16, 0):
+        assert_refused(session, vote(present), "bad_count", f"Số thành viên có mặt ({present}) phải từ 1 đến 15.",
+                       kind=Refused)
+
+
+def test_nothing_to_forward_or_to_decide(session: Session) -> None:
+    district = make_district(session)
+    prepare_dossier(session, district, district.schools[0])  # voted, not submitted
+    block = district.blocks[0]
+    assert_refused(session, lambda: services.forward_block(session, block_id=block.id, phase_id=district.phase_id,
+                                                           actor=district.leader_of(block), now=at(2)),
+                   "nothing_to_forward", "Khối chưa có hồ sơ nào chờ tổng hợp.", kind=Refused)
+    assert_refused(session, lambda: services.decide(session, phase_id=district.phase_id, signed_on=date(2022, 11, 20),
+                                                    actor=district.people["chairman"], now=at(5)),
+                   "nothing_to_decide", "Chưa có hồ sơ nào chờ quyết định khen thưởng trong đợt này.", kind=Refused)
+
+
+def test_a_delegation_to_oneself_or_ending_before_it_starts(session: Session) -> None:
+    district = make_district(session)
+    reviewer, head = district.people["phong_reviewer"], district.people["phong_head"]
+    assert_refused(session, lambda: services.delegate(session, person=reviewer, substitute=reviewer,
+                                                      starts_on=date(2022, 11, 1), ends_on=date(2022, 11, 5)),
+                   "self_delegation", "Không thể ủy quyền cho chính mình.", kind=Refused)
+    assert_refused(session, lambda: services.delegate(session, person=reviewer, substitute=head,
+                                                      starts_on=date(2022, 11, 5), ends_on=date(2022, 11, 1)),
+                   "bad_dates", "Ngày kết thúc ủy quyền phải sau ngày bắt đầu.", kind=Refused)
+
+
+def test_only_a_school_opens_a_dossier(session: Session) -> None:
+    district = make_district(session)
+    office = district.people["phong_reviewer"].unit_id
+    assert_refused(session, lambda: services.open_dossier(session, phase_id=district.phase_id, school_id=office),
+                   "not_school", "Chỉ trường học mới lập hồ sơ đề nghị khen thưởng.", kind=Refused)
+
+
+def test_verdicts_where_the_step_takes_none_and_no_action_chosen(session: Session) -> None:
+    district = make_district(session)
+    school = district.schools[0]
+    dossier_id, noms = prepare_dossier(session, district, school)
+    services.submit(session, dossier_id=dossier_id, actor=district.heads[school.id], now=at(1))
+    session.commit()
+    leader = district.leader_of(district.blocks[0])
+    assert_refused(session, lambda: services.act(session, dossier_id=dossier_id, actor=leader, now=at(2),
+                                                 verdicts={n.id: Verdict("approve") for n in noms}),
+                   "no_verdicts", "Bước 'Tổng hợp tại khối thi đua' không xét riêng từng người.")
+    assert_refused(session, lambda: services.act(session, dossier_id=dossier_id, actor=leader, now=at(2)),
+                   "no_action", "Chưa chọn hành động.")
+
+
+def test_a_deadline_the_route_does_not_have(session: Session) -> None:
+    district = make_district(session)
+    assert_refused(session, lambda: services.set_deadline(session, phase_id=district.phase_id, key="nop_bao_cao",
+                                                          due_on=date(2022, 11, 30)),
+                   "unknown_deadline", "Không có hạn 'nop_bao_cao'. Các hạn: block_forward, noivu_verification, "
+                   "phong_review, school_submission.", kind=Refused)
