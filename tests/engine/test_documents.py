@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 from models.decision import decision_entries
 from models.unit import Unit
 from tdkt import certificates, documents, services
+from tdkt.errors import Refused
 from tests.factories import District, at, make_district, prepare_dossier, verify_and_decide
 
 
@@ -128,3 +129,20 @@ def test_certificates_one_per_granted_nominee_and_one_merged(session: Session, t
     assert granted[0] in first and "CHỦ TỊCH UBND HUYỆN QUẢNG HÒA" in first and "Quyết định số 26/QĐ-UBND" in first
     merged = docx_text(archive.read("tat-ca.docx"))
     assert all(name in merged for name in granted) and merged.count("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM") == 6
+
+
+def test_papers_that_cannot_be_made_yet_or_do_not_exist_are_refused(session: Session) -> None:
+    district = make_district(session, blocks=1, schools_per_block=1)
+    dossier = services.open_dossier(session, phase_id=district.phase_id, school_id=district.schools[0].id)
+    session.commit()
+    with pytest.raises(Refused) as no_vote:
+        documents.council_minutes(session, dossier_id=dossier.id)
+    assert (no_vote.value.code, no_vote.value.message) == (
+        "no_vote", "Chưa ghi nhận biên bản họp xét nên chưa lập được biên bản.")
+    with pytest.raises(Refused) as unknown:
+        documents.dossier_paper(session, dossier_id=dossier.id, name="bao-cao.docx")
+    assert unknown.value.code == "unknown_paper" and unknown.value.message.startswith(
+        "Không có giấy tờ 'bao-cao.docx'. Có: ")
+    with pytest.raises(Refused) as no_decision:
+        certificates.certificates_zip(session, decision_id=404)
+    assert (no_decision.value.code, no_decision.value.message) == ("not_found", "Không tìm thấy quyết định số 404.")

@@ -14,7 +14,7 @@ from sqlmodel import Session, func, select
 from models.audit import AuditEvent
 from models.delegation import Delegation
 from models.dossier import Dossier
-from models.nomination import Nomination, NominationDecision
+from models.nomination import Nomination, NominationDecision, SubjectKind
 from models.outbox import OutboxMessage
 from tdkt import services
 from tdkt.engine import Verdict
@@ -222,3 +222,15 @@ def test_a_deadline_the_route_does_not_have(session: Session) -> None:
                                                           due_on=date(2022, 11, 30)),
                    "unknown_deadline", "Không có hạn 'nop_bao_cao'. Các hạn: block_forward, noivu_verification, "
                    "phong_review, school_submission.", kind=Refused)
+
+
+def test_a_dossier_without_its_councils_vote(session: Session) -> None:
+    district = make_district(session)
+    school = district.schools[0]
+    dossier = services.open_dossier(session, phase_id=district.phase_id, school_id=school.id)
+    services.add_nomination(session, dossier_id=dossier.id, full_name="Giáo viên 0", kind=SubjectKind.individual,
+                            title_code="LDTT")
+    session.commit()
+    assert_refused(session, lambda: services.submit(session, dossier_id=dossier.id, actor=district.heads[school.id],
+                                                    now=at(1)),
+                   "checks_failed", "Chưa ghi nhận biên bản họp xét của Hội đồng Thi đua – Khen thưởng nhà trường.")

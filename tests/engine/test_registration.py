@@ -15,7 +15,7 @@ from models.audit import AuditEvent, verify
 from models.campaign import Campaign
 from models.nomination import SubjectKind
 from models.outbox import OutboxMessage
-from models.registration import Registration, RegistrationStatus
+from models.registration import Registration, RegistrationStatus, registration_of
 from notifications.reminders import plan
 from tdkt import registration, services
 from tdkt.errors import Refused
@@ -170,3 +170,27 @@ def test_submitting_and_forwarding_a_registration_are_in_the_audit_trail(session
           for school, late in zip(district.schools, (True, True), strict=True)],  # the forward itself was late
     ]
     assert {e.phase_id for e in events} == {district.phase_id} and verify(session) == []  # chained, unbroken
+
+
+def test_an_empty_registration_or_one_sent_already_is_not_sent(session: Session) -> None:
+    district = _district(session)
+    school = district.schools[0]
+    campaign_id = session.exec(select(Campaign.id)).one()
+
+    def send(day: int) -> Refused:
+        with pytest.raises(Refused) as refused:
+            registration.submit(session, campaign_id=campaign_id, school_id=school.id,
+                                actor=district.heads[school.id], now=_moment(day))
+        session.rollback()
+        return refused.value
+
+    nothing = send(10)
+    assert (nothing.code, nothing.message) == ("empty_registration", "Trường chưa đăng ký tập thể, cá nhân nào.")
+    registration.register(session, campaign_id=campaign_id, school_id=school.id, wanted=[])  # a draft, no one in it
+    session.commit()
+    assert send(10).code == "empty_registration"
+    _register(session, district, [Wanted("Lò Văn Quý", SubjectKind.individual, "CSTDCS")])
+    session.commit()
+    again = send(11)
+    assert (again.code, again.message) == ("registration_sent", "Bản đăng ký thi đua đã được gửi.")
+    assert registration_of(session, campaign_id=campaign_id, school_id=school.id).submitted_at == _moment(10)
