@@ -54,6 +54,12 @@ def test_upload_vote_and_submit(session: Session, client: TestClient) -> None:  
                                                         "present": "12", f"for_{nomination_id}": "12",
                                                         f"against_{nomination_id}": "0"})
     assert impossible.status_code == 422 and "&#39;31/02/2026&#39; không phải một ngày có thật" in impossible.text
+    in_words = client.post(f"/l/{token}/vote", data={"csrf": csrf, "held_on": "28/10/2026", "members": "15",
+                                                      "present": "mười hai", f"for_{nomination_id}": "12",
+                                                      f"against_{nomination_id}": "0"})
+    assert in_words.status_code == 422
+    assert "Hãy nhập ngày họp (dd/mm/yyyy) và các số phiếu bằng chữ số." in in_words.text
+    assert 'value="11"' in client.get(f"/l/{token}").text  # the vote recorded before stands
     done = client.post(f"/l/{token}", data={"csrf": csrf, "action": "submit"})
     assert done.status_code == 200 and "Tổng hợp tại khối thi đua" in done.text
     session.expire_all()
