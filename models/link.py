@@ -38,6 +38,6 @@ def link_by_hash(session: Session, *, token_hash: str, lock: bool = False) -> tu
 
     The dossier's school comes with them, into the session: every page of a link shows it and every action
     notifies it, and a link is mostly the only one of its school a web worker serves in a stage, so the
-    reference cache would read it with a statement of its own (one of an approval's sixteen)."""
+    reference cache would read it with a statement of its own."""
     row = session.exec(_LOCKING if lock else _BY_HASH, params={"token_hash": token_hash}).first()
     return (row[0], row[1]) if row is not None else None

@@ -88,15 +88,12 @@ def _write_verdicts(session: OrmSession) -> None:
 orm_event.listen(OrmSession, "before_commit", _write_verdicts)
 
 
-_ACTIVE = (select(Nomination, Nominee).join(Nominee, col(Nominee.id) == Nomination.nominee_id)
-           .where(Nomination.dossier_id == bindparam("dossier_id"), Nomination.withdrawn == False,  # noqa: E712
-                  Nomination.status != NominationStatus.rejected)
+_IN_PLAY = (Nomination.dossier_id == bindparam("dossier_id"), Nomination.withdrawn == False,  # noqa: E712
+            Nomination.status != NominationStatus.rejected)  # a dossier's nominations still in play
+_ACTIVE = (select(Nomination, Nominee).join(Nominee, col(Nominee.id) == Nomination.nominee_id).where(*_IN_PLAY)
            .order_by(col(Nomination.id)))  # built once: see models.db (statements)
-
-
-_NAMES = (select(Nomination.id, Nominee.full_name).join(Nominee, col(Nominee.id) == Nomination.nominee_id)
-          .where(Nomination.dossier_id == bindparam("dossier_id"), Nomination.withdrawn == False,  # noqa: E712
-                 Nomination.status != NominationStatus.rejected))  # built once: see models.db (statements)
+_NAMES = select(Nomination.id, Nominee.full_name).join(Nominee, col(Nominee.id) == Nomination.nominee_id).where(
+    *_IN_PLAY)
 
 
 def active_nominee_names(session: Session, *, dossier_id: int) -> dict[int, str]:
