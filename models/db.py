@@ -140,8 +140,8 @@ def flushed_connection(session: OrmSession) -> Connection:
     return session.connection()
 
 
-_ROWS_SQL: dict[tuple[str, str, tuple[str, ...], str], tuple[TextClause, list[int]]] = {}  # by database, table,
-# columns and what to do on a conflict
+# by database, table, columns and what to do on a conflict
+_ROWS_SQL: dict[tuple[str, str, tuple[str, ...], str], tuple[TextClause, list[int]]] = {}
 
 
 def insert_rows(session: OrmSession, into: Table, rows: list[dict[str, Any]]) -> None:

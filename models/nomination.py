@@ -88,12 +88,13 @@ def _write_verdicts(session: OrmSession) -> None:
 orm_event.listen(OrmSession, "before_commit", _write_verdicts)
 
 
-_IN_PLAY = (Nomination.dossier_id == bindparam("dossier_id"), Nomination.withdrawn == False,  # noqa: E712
-            Nomination.status != NominationStatus.rejected)  # a dossier's nominations still in play
-_ACTIVE = (select(Nomination, Nominee).join(Nominee, col(Nominee.id) == Nomination.nominee_id).where(*_IN_PLAY)
-           .order_by(col(Nomination.id)))  # built once: see models.db (statements)
-_NAMES = select(Nomination.id, Nominee.full_name).join(Nominee, col(Nominee.id) == Nomination.nominee_id).where(
-    *_IN_PLAY)
+# a nomination still in play: neither withdrawn nor rejected (its dossier's active list, a batch's preload)
+IN_PLAY = (Nomination.withdrawn == False, Nomination.status != NominationStatus.rejected)  # noqa: E712
+_OF_DOSSIER = Nomination.dossier_id == bindparam("dossier_id")
+_ACTIVE = (select(Nomination, Nominee).join(Nominee, col(Nominee.id) == Nomination.nominee_id)
+           .where(_OF_DOSSIER, *IN_PLAY).order_by(col(Nomination.id)))  # built once: see models.db (statements)
+_NAMES = (select(Nomination.id, Nominee.full_name).join(Nominee, col(Nominee.id) == Nomination.nominee_id)
+          .where(_OF_DOSSIER, *IN_PLAY))
 
 
 def active_nominee_names(session: Session, *, dossier_id: int) -> dict[int, str]:

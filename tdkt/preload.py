@@ -33,7 +33,7 @@ from models import paper
 from models.award import years_held
 from models.db import AnyOf, write_rows
 from models.dossier import Dossier, move
-from models.nomination import Nomination, NominationStatus, Nominee
+from models.nomination import IN_PLAY, Nomination, NominationStatus, Nominee
 from models.unit import Person, Unit
 from models.vote import CouncilVote, VoteTally, tallies_for
 
@@ -61,8 +61,7 @@ class Preloaded:
 _LOCKED = (select(Dossier).where(AnyOf(Dossier.id, "dossier_ids")).order_by(col(Dossier.id)).with_for_update()
            .execution_options(populate_existing=True))
 _NOMINATIONS = (select(Nomination, Nominee).join(Nominee, col(Nominee.id) == Nomination.nominee_id)
-                .where(AnyOf(Nomination.dossier_id, "dossier_ids"), Nomination.withdrawn == False,  # noqa: E712
-                       Nomination.status != NominationStatus.rejected)
+                .where(AnyOf(Nomination.dossier_id, "dossier_ids"), *IN_PLAY)
                 .order_by(col(Nomination.id)))
 _VOTES = select(CouncilVote).where(AnyOf(CouncilVote.dossier_id, "dossier_ids"))
 
