@@ -77,11 +77,14 @@ class Action(Strict):
 
 
 class Verdicts(Strict):
-    """Per-nomination verdicts at a review stage, and the dossier action each outcome takes."""
+    """Per-nomination verdicts at a review stage, and the dossier action each outcome takes. With
+    `forward_higher`, one nominee may be proposed to a higher level while the others go on (the action is taken
+    when every nominee is), where that action ends the dossier's route here."""
 
     approve: str
     return_for_revision: str
     reject: str
+    forward_higher: str | None = None
 
 
 class Stage(Strict):
@@ -124,6 +127,13 @@ class Route(Strict):
                 if self.stages[action.to].status == DossierStatus.decided:
                     return name, action_name
         return None
+
+    def deciders(self) -> dict[str, str]:
+        """The roles that sign the decision (its step's actors), with their labels: the authority whose titles
+        the decision may grant (a rule set's `granted_by` names them by the same codes)."""
+        step = self.decision_step()
+        actors = self.stages[step[0]].actors if step else None
+        return {role: self.role_label(role) for role in actors.roles} if actors else {}
 
     def _first_step(self, wanted: Callable[[Stage], bool]) -> tuple[str, str] | None:
         for name, stage in self.stages.items():
@@ -183,7 +193,7 @@ def check_route(route: Route) -> list[tuple[Sequence[str | int], str]]:
                 if c not in CHECKS
             ]
         if stage.verdicts:
-            for outcome, action_name in stage.verdicts.model_dump().items():
+            for outcome, action_name in stage.verdicts.model_dump(exclude_none=True).items():
                 if action_name not in stage.actions:
                     problems.append(
                         (base + ("verdicts", outcome), f"hành động '{action_name}' không có ở bước này")

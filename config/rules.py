@@ -7,7 +7,7 @@ the article it comes from and a confidence mark (H primary text seen, M reliable
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -125,12 +125,23 @@ class RuleSet(Strict):
     working_days_article: str | None = None
     registration: RegistrationRule | None = None
     council: Council
+    authorities: dict[str, str] = Field(min_length=1, description="who may grant a title (its granted_by), by code: "
+                                                                  "the Vietnamese name of the office holder")
+    authority_article: str
     titles: dict[str, Title] = Field(min_length=1)
     caps: list[RatioCap] = []
 
     def vote_rule(self, title_code: str) -> VoteRule:
         title = self.titles[title_code]
         return title.vote or self.council.vote
+
+    def beyond(self, title_code: str, deciders: Collection[str]) -> str:
+        """Who grants the title, in words, when none of `deciders` (the roles that sign a route's decision) may;
+        "" when one of them may, or when nobody signs one."""
+        grantors = self.titles[title_code].granted_by
+        if not deciders or set(grantors) & set(deciders):
+            return ""
+        return " hoặc ".join(self.authorities.get(code, code) for code in grantors)
 
 
 def _check(rules: RuleSet) -> list[tuple[Sequence[str | int], str]]:
@@ -152,6 +163,9 @@ def _check(rules: RuleSet) -> list[tuple[Sequence[str | int], str]]:
                              for message in _member_problems(rules, title, need.members)]
         problems += [(("titles", code, "papers", i), f"loại giấy tờ '{kind}' không có (có: {', '.join(PAPER_KINDS)})")
                      for i, kind in enumerate(title.papers) if kind not in PAPER_KINDS]
+        problems += [(("titles", code, "granted_by", i), f"người khen thưởng '{who}' chưa được khai báo trong "
+                                                         f"'authorities'") for i, who in enumerate(title.granted_by)
+                     if who not in rules.authorities]
     for i, cap in enumerate(rules.caps):
         problems += [(("caps", i, field), f"danh hiệu '{named}' không có trong bộ quy tắc")
                      for field, named in (("title", cap.title), ("of", cap.of)) if named not in rules.titles]

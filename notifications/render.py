@@ -51,7 +51,8 @@ def environment() -> Environment:
     )
 
 
-VERDICTS = {"approve": "Đồng ý", "return_for_revision": "Trả lại để bổ sung", "reject": "Không đồng ý", None: ""}
+VERDICTS = {"approve": "Đồng ý", "return_for_revision": "Trả lại để bổ sung", "reject": "Không đồng ý",
+            "forward_higher": "Đề nghị cấp trên khen thưởng", None: ""}
 
 
 def render(event: str, context: dict[str, Any], *, to_email: str, to_name: str) -> Email:

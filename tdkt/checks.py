@@ -40,6 +40,7 @@ class CheckContext:
     school_year: str = ""
     approving: set[int] = field(default_factory=set)
     judged: bool = False  # per-nomination verdicts were given: only the approved ones go on
+    deciders: dict[str, str] = field(default_factory=dict)  # who signs the route's decision (Route.deciders)
     others: tuple[bool, Counter[Key]] | None = field(default=None, repr=False)  # see `others_in_phase`
 
     @cached_property
@@ -177,6 +178,27 @@ def _sent(ctx: CheckContext, schools: list[int]) -> set[int]:
                         lambda: outside(sorted(batch.every)))
     return read | {d.school_id for d in batch.every.values()
                    if d.phase_id == ctx.phase.id and d.stage != ctx.start_stage and d.school_id in schools}
+
+
+@register("decision_authority")
+def decision_authority(ctx: CheckContext) -> list[Violation]:
+    """What goes on to the decision is within the authority of whoever signs it: a title whose grantors (its
+    `granted_by`) do not include the decision's signer is proposed to the level that grants it, never decided
+    here (a district chairman cannot grant Chiến sĩ thi đua cấp tỉnh)."""
+    signer = " / ".join(ctx.deciders.values())
+    problems = []
+    for nomination, nominee in ctx.going_on():
+        title = ctx.rules.titles.get(nomination.title_code)
+        grantors = ctx.rules.beyond(nomination.title_code, ctx.deciders) if title else ""
+        if title is None or not grantors:
+            continue
+        problems.append(Violation(
+            "beyond_authority",
+            f"{nominee.full_name}: {title.name} do {grantors} quyết định, không thuộc thẩm quyền của {signer}; "
+            f"hãy đề nghị cấp trên khen thưởng, hoặc không đề nghị danh hiệu này ({ctx.rules.authority_article}).",
+            nomination.id,
+        ))
+    return problems
 
 
 APPROVED = (NominationStatus.approved, NominationStatus.granted)  # statuses that count against a quota or cap

@@ -342,13 +342,15 @@ def act(
     approve: Annotated[list[int], typer.Option(help="Số đề nghị được đồng ý")] = [],  # noqa: B006
     return_: Annotated[list[str], typer.Option("--return", help="SỐ_ĐỀ_NGHỊ:lý do — trả lại")] = [],  # noqa: B006
     reject: Annotated[list[str], typer.Option(help="SỐ_ĐỀ_NGHỊ:lý do — không đồng ý")] = [],  # noqa: B006
+    forward: Annotated[list[int], typer.Option(help="Số đề nghị trình cấp trên khen thưởng")] = [],  # noqa: B006
     reason: Annotated[str | None, typer.Option(help="Lý do chung")] = None, at: At = None,
 ) -> None:
-    """Người xét duyệt xử lý hồ sơ: cả hồ sơ (--action) hoặc từng người (--approve/--return/--reject)."""
+    """Người xét duyệt xử lý hồ sơ: cả hồ sơ (--action) hoặc từng người (--approve/--return/--reject/--forward)."""
     from flows.review import review_flow
     from flows.runtime import run
 
     verdicts: dict[int, tuple[str, str | None]] = {n: ("approve", None) for n in approve}
+    verdicts.update({n: ("forward_higher", None) for n in forward})
     for verdict, items in (("return_for_revision", return_), ("reject", reject)):
         for item in items:
             number, _, why = item.partition(":")

@@ -7,6 +7,7 @@ dossier's checks.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from sqlmodel import Session
@@ -24,15 +25,17 @@ class Standing:
     requested: str  # the requested title's name
     missing: list[str]  # empty: đủ điều kiện
     also_eligible: list[str] = field(default_factory=list)  # higher titles whose conditions are met too
+    beyond: str = ""  # who grants the title, when the route's decision may not: it is to be proposed higher
 
     @property
     def eligible(self) -> bool:
         return not self.missing
 
 
-def for_dossier(session: Session, *, dossier_id: int,
-               active: list[tuple[Nomination, Nominee]] | None = None) -> dict[int, Standing]:
-    """Nomination id → its standing, for the dossier's active nominations (`active`, when the caller has them)."""
+def for_dossier(session: Session, *, dossier_id: int, active: list[tuple[Nomination, Nominee]] | None = None,
+                deciders: Collection[str] = ()) -> dict[int, Standing]:
+    """Nomination id → its standing, for the dossier's active nominations (`active`, when the caller has them);
+    with the roles that sign the route's decision (`deciders`), the titles they may not grant say who does."""
     dossier = session.get(Dossier, dossier_id)
     phase = session.get(Phase, dossier.phase_id) if dossier else None
     campaign = session.get(Campaign, phase.campaign_id) if phase else None
@@ -55,5 +58,6 @@ def for_dossier(session: Session, *, dossier_id: int,
                   if code != nomination.title_code and t.subject == nominee.kind
                   and any(r.history or r.members for r in t.requires) and not missing(code)]
         standings[nomination.id or 0] = Standing(requested=rules.titles[nomination.title_code].name,
-                                                 missing=missing(nomination.title_code), also_eligible=higher)
+                                                 missing=missing(nomination.title_code), also_eligible=higher,
+                                                 beyond=rules.beyond(nomination.title_code, deciders))
     return standings

@@ -36,14 +36,14 @@ from tdkt.errors import TransitionRefused, Violation
 from tdkt.snapshot import snapshot
 from tdkt.timefmt import fmt_datetime, local
 
-VerdictName = Literal["approve", "return_for_revision", "reject"]
+VerdictName = Literal["approve", "return_for_revision", "reject", "forward_higher"]
 VERDICT_STATUS: dict[str, NominationStatus] = {
     "approve": NominationStatus.approved,
     "return_for_revision": NominationStatus.returned,
     "reject": NominationStatus.rejected,
+    "forward_higher": NominationStatus.forwarded,
 }
 RECIPIENTS = "recipients"  # session.info key prefix: who receives a notification, per unit, roles and day
-VERDICT_LABEL = {"approve": "đồng ý", "return_for_revision": "trả lại", "reject": "không đồng ý"}
 
 
 @dataclass(frozen=True)
@@ -169,7 +169,10 @@ def _choose_action(
         if missing:
             raise TransitionRefused("verdict_missing", f"Chưa có ý kiến cho: {', '.join(missing)}.")
         chosen = {v.verdict for v in verdicts.values()}
-        first: str = next(o for o in ("return_for_revision", "approve", "reject") if o in chosen)
+        if "forward_higher" in chosen and stage.verdicts.forward_higher is None:
+            raise TransitionRefused("no_forward_verdict",
+                                    f"Bước '{stage.label}' không đề nghị cấp trên khen thưởng riêng từng người.")
+        first: str = next(o for o in ("return_for_revision", "approve", "forward_higher", "reject") if o in chosen)
         return getattr(stage.verdicts, first), verdicts
     if action is None:
         raise TransitionRefused("no_action", "Chưa chọn hành động.")
@@ -177,6 +180,8 @@ def _choose_action(
         mapping = stage.verdicts
         outcomes: dict[str, VerdictName] = {mapping.approve: "approve", mapping.reject: "reject",
                                             mapping.return_for_revision: "return_for_revision"}
+        if mapping.forward_higher is not None:
+            outcomes[mapping.forward_higher] = "forward_higher"
         if action in outcomes:
             return action, {n.id or 0: Verdict(outcomes[action]) for n, _ in active}
     return action, {}
@@ -186,7 +191,7 @@ def _check_reasons(action: Action, reason: str | None, verdicts: dict[int, Verdi
     """A return or a rejection always says why: per nomination, or once for the whole dossier."""
     unexplained = [
         names[nid] for nid, v in verdicts.items()
-        if v.verdict != "approve" and not (v.reason or reason or "").strip()
+        if v.verdict in ("return_for_revision", "reject") and not (v.reason or reason or "").strip()
     ]
     if unexplained:
         raise TransitionRefused(
@@ -287,6 +292,7 @@ def _context(session: Session, *, dossier: Dossier, school: Unit, phase: Phase, 
         session=session, dossier=dossier, school=school, phase=phase, rules=campaign_rules(campaign),
         now=now, deadline=deadline, start_stage=route.start, nominations=active, school_year=campaign.school_year,
         approving={nid for nid, v in verdicts.items() if v.verdict == "approve"}, judged=bool(verdicts),
+        deciders=route.deciders(),
     )
 
 

@@ -458,7 +458,7 @@ def dossier_view(session: Session, *, dossier_id: int, route: Route | None = Non
              "votes": (tallies[n.id].votes_for, tallies[n.id].votes_against) if n.id in tallies else None}
             for n, p in active
         ],
-        "standing": for_dossier(session, dossier_id=dossier_id, active=active),
+        "standing": for_dossier(session, dossier_id=dossier_id, active=active, deciders=route.deciders()),
         "changes": changes_since_return(session, dossier_id=dossier_id, start_stage=route.start)
         if dossier.round > 1 and dossier.stage != route.start else [],
         "history": history(session, dossier_id=dossier_id, route=route),

@@ -100,7 +100,7 @@ def _verdicts(form: dict[str, Any], nomination_ids: list[int]) -> dict[int, Verd
     chosen: dict[int, Verdict] = {}
     for nid in nomination_ids:
         verdict = str(form.get(f"verdict_{nid}", ""))
-        if verdict not in ("approve", "return_for_revision", "reject"):
+        if verdict not in ("approve", "return_for_revision", "reject", "forward_higher"):
             raise Refused("verdict_missing", "Hãy chọn ý kiến cho từng người trong danh sách.")
         chosen[nid] = Verdict(verdict, str(form.get(f"reason_{nid}", "")).strip() or None)  # type: ignore[arg-type]
     return chosen

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+import pytest
 from sqlmodel import Session, select
 
 from config.route import load_route
@@ -17,6 +18,7 @@ from models.nomination import Nomination, NominationStatus, SubjectKind
 from models.outbox import OutboxMessage
 from models.unit import Person, Unit, UnitKind
 from tdkt import papers, services
+from tdkt.errors import TransitionRefused
 from tdkt.timefmt import end_of_day
 
 ROUTE = load_route(CONFIG_DIR / "routes" / "two-tier-2025.yaml")
@@ -84,16 +86,37 @@ def test_commune_chain_to_the_commune_chairman_s_decision(session: Session) -> N
     assert {"vhxh_officer@lc.test", "commune_chairman@lc.test", "school_head@lc.test"} <= told
 
 
-def test_a_bang_khen_goes_on_to_the_province(session: Session) -> None:
-    people = _commune(session)
+def _bang_khen(session: Session, people: dict[str, Person]) -> int:
+    """A teacher's dossier for the province chairman's Bằng khen (two years of CSTĐCS behind her), submitted."""
     dossier_id, _ = _dossier(session, people, [("Hoàng Thị Lan", "BK_TINH")])
     nominee_id = session.exec(select(Nomination)).one().nominee_id
     session.add_all([AwardRecord(nominee_id=nominee_id, title_code="CSTDCS", year=y) for y in (2023, 2024)])
     head = people["school_head"]
     papers.attach(session, dossier=session.get(Dossier, dossier_id), person=head, kind="bao_cao_thanh_tich",
                   filename="bao-cao.pdf", content=b"%PDF-1.7\n", start_stage=ROUTE.start)
+    services.submit(session, dossier_id=dossier_id, actor=head, now=datetime.now(get_settings().tz), route=ROUTE)
+    session.commit()
+    return dossier_id
+
+
+def test_a_bang_khen_is_not_for_the_commune_chairman_s_decision(session: Session) -> None:
+    people = _commune(session)
+    dossier_id = _bang_khen(session, people)
+    with pytest.raises(TransitionRefused) as refused:
+        services.act(session, dossier_id=dossier_id, actor=people["vhxh_officer"], action="approve",
+                     now=datetime.now(get_settings().tz), route=ROUTE)
+    session.rollback()
+    assert [v.code for v in refused.value.violations] == ["beyond_authority"]
+    assert ("Hoàng Thị Lan: Bằng khen của Chủ tịch UBND tỉnh do Chủ tịch UBND tỉnh quyết định, không thuộc thẩm "
+            "quyền của Chủ tịch UBND xã") in refused.value.message
+    assert "Luật TĐKT 2022 Điều 80" in refused.value.message
+    assert session.get(Dossier, dossier_id).stage == "commune_review"
+
+
+def test_a_bang_khen_goes_on_to_the_province(session: Session) -> None:
+    people = _commune(session)
+    dossier_id = _bang_khen(session, people)
     now = datetime.now(get_settings().tz)
-    services.submit(session, dossier_id=dossier_id, actor=head, now=now, route=ROUTE)
     steps = [("vhxh_officer", "forward_higher", "so_review"), ("so_reviewer", "approve", "so_noivu_verification"),
              ("so_noivu_officer", "forward_higher", "forwarded_higher")]
     for role, action, stage in steps:

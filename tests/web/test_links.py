@@ -21,7 +21,7 @@ from models.audit import AuditEvent
 from models.db import get_engine
 from models.dossier import Dossier
 from models.link import ActionLink
-from models.nomination import Nomination
+from models.nomination import Nomination, SubjectKind
 from tdkt import links, services
 from tests.factories import District, make_district, submit_school
 from web.app import create_app
@@ -291,3 +291,42 @@ def test_block_leader_sees_members_and_forwards_the_block(session: Session, clie
     assert done.status_code == 200 and "Phòng GD&amp;ĐT xét duyệt" in done.text
     session.expire_all()
     assert {d.stage for d in session.exec(select(Dossier)).all()} == {"phong_review"}
+
+
+def test_a_title_beyond_the_chairman_is_shown_and_not_verified_for_his_decision(session: Session,
+                                                                                 client: TestClient) -> None:
+    """Nội vụ's page says who grants the Giám đốc Sở's Giấy khen; verifying the whole dossier for the district
+    chairman's decision is refused with the reason, the link stays unspent, and the verdicts the page
+    preselects (that nominee proposed higher, the other verified) send the rest to the decision."""
+    district = _future_district(session)
+    school = district.schools[0]
+    dossier = services.open_dossier(session, phase_id=district.phase_id, school_id=school.id or 0)
+    noms = [services.add_nomination(session, dossier_id=dossier.id or 0, full_name=name, kind=SubjectKind.individual,
+                                    title_code=title) for name, title in [("Nông Văn Tài", "LDTT"),
+                                                                          ("Hoàng Thị Lan", "GK_SO")]]
+    services.record_vote(session, dossier_id=dossier.id or 0, held_on=date.today(), members_total=15,
+                         members_present=13, tallies={n.id or 0: (12, 1) for n in noms})
+    services.submit(session, dossier_id=dossier.id or 0, actor=district.heads[school.id])
+    services.forward_block(session, block_id=district.blocks[0].id, phase_id=district.phase_id,
+                           actor=district.leader_of(district.blocks[0]))
+    services.act(session, dossier_id=dossier.id or 0, actor=district.people["phong_reviewer"], action="approve")
+    session.commit()
+    dossier_id, ids = dossier.id or 0, [n.id for n in noms]  # read now: a refresh later would hold SQLite's lock
+    token = _link(session, district, dossier_id, role="noivu_officer")
+    page = client.get(f"/l/{token}")
+    shown = "Do Giám đốc Sở GD&amp;ĐT quyết định: đề nghị cấp trên khen thưởng"
+    assert page.status_code == 200 and page.text.count(shown) == 1
+    before = _state(session, dossier_id)
+    refused = client.post(f"/l/{token}", data={"csrf": _csrf(page.text), "action": "verify"})
+    assert refused.status_code == 409
+    assert "Hoàng Thị Lan: Giấy khen của Giám đốc Sở GD&amp;ĐT do Giám đốc Sở GD&amp;ĐT quyết định" in refused.text
+    assert "không thuộc thẩm quyền của Chủ tịch UBND huyện" in refused.text
+    assert _state(session, dossier_id) == before
+    page = client.get(f"/l/{token}")  # not spent: the officer proposes her higher, as the page suggests
+    assert page.text.count('value="forward_higher" checked') == 1
+    assert f'name="verdict_{ids[1]}" value="forward_higher" checked' in page.text
+    done = client.post(f"/l/{token}", data={"csrf": _csrf(page.text), **{
+        f"verdict_{n}": verdict for n, verdict in zip(ids, ("approve", "forward_higher"), strict=True)}})
+    assert done.status_code == 200 and "Chờ quyết định khen thưởng" in done.text
+    session.expire_all()
+    assert [session.get(Nomination, n).status for n in ids] == ["approved", "forwarded"]

@@ -1,0 +1,112 @@
+"""The decision grants only what its signer may grant: a title whose grantors (the rule set's `granted_by`) do
+not include the decision step's role is refused at the step into the decision, and proposed higher instead."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from config.route import default_route
+from config.rules import load_rules
+from config.settings import CONFIG_DIR
+from config.yaml_source import ConfigError
+from models.award import AwardRecord
+from models.nomination import Nomination, NominationDecision, NominationStatus, SubjectKind
+from models.outbox import OutboxMessage
+from notifications.render import render
+from tdkt import services
+from tdkt.engine import Verdict
+from tests.engine.test_refusals import _at_phong, assert_refused
+from tests.factories import District, at, make_district
+
+GK_SO = "Giấy khen của Giám đốc Sở GD&ĐT"
+
+
+def _at_noivu(session: Session) -> tuple[District, int, dict[str, Nomination]]:
+    """A school's dossier, approved by the Phòng, at Nội vụ: a teacher for LĐTT (the district chairman grants
+    it) and another for the Giám đốc Sở's Giấy khen (he does not)."""
+    district = make_district(session, blocks=1, schools_per_block=1)
+    school = district.schools[0]
+    dossier = services.open_dossier(session, phase_id=district.phase_id, school_id=school.id or 0)
+    noms = {title: services.add_nomination(session, dossier_id=dossier.id or 0, full_name=name,
+                                           kind=SubjectKind.individual, title_code=title)
+            for name, title in [("Nông Văn Tài", "LDTT"), ("Hoàng Thị Lan", "GK_SO")]}
+    services.record_vote(session, dossier_id=dossier.id or 0, held_on=date(2022, 10, 28), members_total=15,
+                         members_present=13, tallies={n.id or 0: (12, 1) for n in noms.values()})
+    block = district.blocks[0]
+    services.submit(session, dossier_id=dossier.id or 0, actor=district.heads[school.id or 0], now=at(1))
+    services.forward_block(session, block_id=block.id or 0, phase_id=district.phase_id,
+                           actor=district.leader_of(block), now=at(2))
+    services.act(session, dossier_id=dossier.id or 0, actor=district.people["phong_reviewer"], action="approve",
+                 now=at(3))
+    session.commit()
+    return district, dossier.id or 0, noms
+
+
+def test_deciders_are_the_decision_steps_actors() -> None:
+    assert default_route().deciders() == {"chairman": "Chủ tịch UBND huyện"}
+
+
+def test_a_title_beyond_the_chairman_s_authority_is_not_verified_for_his_decision(session: Session) -> None:
+    district, dossier_id, _ = _at_noivu(session)
+    assert_refused(session, lambda: services.act(session, dossier_id=dossier_id, action="verify", now=at(4),
+                                                 actor=district.people["noivu_officer"]),
+                   "checks_failed", f"Hoàng Thị Lan: {GK_SO} do Giám đốc Sở GD&ĐT quyết định",
+                   "không thuộc thẩm quyền của Chủ tịch UBND huyện", "hãy đề nghị cấp trên khen thưởng",
+                   "Luật TĐKT 2003")
+
+
+def test_that_nominee_is_proposed_higher_and_the_rest_goes_to_the_decision(session: Session) -> None:
+    """Nội vụ verifies the LĐTT and proposes the Giấy khen higher, one verdict each: the decision grants the
+    LĐTT alone; the school is told which was proposed higher."""
+    district, dossier_id, noms = _at_noivu(session)
+    tai, lan = noms["LDTT"].id or 0, noms["GK_SO"].id or 0
+    result = services.act(session, dossier_id=dossier_id, actor=district.people["noivu_officer"], now=at(4),
+                          verdicts={tai: Verdict("approve"), lan: Verdict("forward_higher")})
+    assert result.to_stage == "awaiting_decision"
+    services.decide(session, phase_id=district.phase_id, actor=district.people["chairman"],
+                    signed_on=date(2022, 11, 20), now=at(5))
+    session.commit()
+    assert [r.title_code for r in session.exec(select(AwardRecord)).all()] == ["LDTT"]
+    assert {n: session.get(Nomination, n).status for n in (tai, lan)} == {
+        tai: NominationStatus.granted, lan: NominationStatus.forwarded}
+    assert session.exec(select(NominationDecision.verdict).where(
+        NominationDecision.nomination_id == lan, NominationDecision.stage == "noivu_verification")).all() \
+        == [NominationStatus.forwarded]
+    told = session.exec(select(OutboxMessage).where(OutboxMessage.event == "dossier_verified")).one()
+    body = render(told.event, told.context, to_email=told.recipient_email, to_name=told.recipient_name).text
+    assert "Hoàng Thị Lan – GK_SO – Đề nghị cấp trên khen thưởng" in body
+
+
+def test_a_step_without_that_verdict_refuses_it(session: Session) -> None:
+    """The Phòng's review has no per-nominee proposal higher: Nội vụ's step decides that."""
+    district = make_district(session, blocks=1, schools_per_block=1)
+    dossier_id, noms = _at_phong(session, district)
+    assert_refused(session, lambda: services.act(
+        session, dossier_id=dossier_id, actor=district.people["phong_reviewer"], now=at(3),
+        verdicts={n.id or 0: Verdict("forward_higher" if i == 0 else "approve") for i, n in enumerate(noms)}),
+        "no_forward_verdict", "Phòng GD&ĐT xét duyệt", "không đề nghị cấp trên khen thưởng riêng từng người")
+
+
+def test_the_whole_dossier_may_be_proposed_higher(session: Session) -> None:
+    district, dossier_id, noms = _at_noivu(session)
+    result = services.act(session, dossier_id=dossier_id, actor=district.people["noivu_officer"],
+                          action="forward_higher", now=at(4))
+    session.commit()
+    assert result.to_stage == "forwarded_higher"
+    assert {session.get(Nomination, n.id).status for n in noms.values()} == {NominationStatus.forwarded}
+
+
+def test_a_grantor_the_rule_set_does_not_declare_names_its_line(tmp_path: Path) -> None:
+    text = (CONFIG_DIR / "rules" / "nd91-2017.yaml").read_text(encoding="utf-8")
+    old = "    granted_by: [so_director]\n"
+    assert text.count(old) == 1
+    broken = tmp_path / "nd91-2017.yaml"
+    broken.write_text(text.replace(old, "    granted_by: [so_directr]\n"), encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_rules(broken)
+    assert any("người khen thưởng 'so_directr' chưa được khai báo trong 'authorities'" in p and "dòng" in p
+               for p in error.value.problems), error.value.problems
