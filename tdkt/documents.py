@@ -13,12 +13,13 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from sqlmodel import Session, col, select
 
+from config.route import default_route
 from config.rules import RuleSet, campaign_rules
 from models.campaign import Campaign, Phase
 from models.decision import Decision, decision_entries
 from models.dossier import Dossier
 from models.nomination import Nomination, NominationStatus, Nominee, active_nominations
-from models.unit import Person, Unit, block_members
+from models.unit import Person, Unit, UnitKind, block_members
 from models.vote import council_vote_for, tallies_for
 from tdkt import members
 from tdkt.errors import Refused
@@ -173,15 +174,16 @@ def _workbook(title: str, subtitle: str, rows: list[list[str]], totals: Counter[
     return out.getvalue()
 
 
-def _phase_pairs(session: Session, phase_id: int, school_ids: list[int],
+def _phase_pairs(session: Session, phase_id: int, school_ids: list[int] | None,
                  statuses: tuple[NominationStatus, ...]) -> list[tuple[Nomination, Nominee]]:
-    rows = session.exec(
-        select(Nomination, Nominee).join(Nominee, col(Nominee.id) == Nomination.nominee_id)
-        .join(Dossier, col(Dossier.id) == Nomination.dossier_id)
-        .where(Dossier.phase_id == phase_id, col(Dossier.school_id).in_(school_ids),
-               Nomination.withdrawn == False, col(Nomination.status).in_(statuses))  # noqa: E712
-        .order_by(col(Dossier.school_id), col(Nomination.id))).all()
-    return [(n, p) for n, p in rows]
+    """The phase's nominations in these statuses, of these schools (None: of every school), school by school."""
+    query = (select(Nomination, Nominee).join(Nominee, col(Nominee.id) == Nomination.nominee_id)
+             .join(Dossier, col(Dossier.id) == Nomination.dossier_id)
+             .where(Dossier.phase_id == phase_id, Nomination.withdrawn == False,  # noqa: E712
+                    col(Nomination.status).in_(statuses)))
+    if school_ids is not None:
+        query = query.where(col(Dossier.school_id).in_(school_ids))
+    return [(n, p) for n, p in session.exec(query.order_by(col(Dossier.school_id), col(Nomination.id))).all()]
 
 
 def block_proposal(session: Session, *, block_id: int, phase_id: int) -> bytes:
@@ -211,7 +213,10 @@ def block_proposal(session: Session, *, block_id: int, phase_id: int) -> bytes:
 def phong_proposal(session: Session, *, phase_id: int, office: Unit) -> bytes:
     """The Phòng GD&ĐT's consolidated tờ trình to the UBND: the nominations it approved in the phase."""
     s = _setting(session, phase_id)
-    schools = session.exec(select(Unit).where(Unit.parent_id == office.id)).all()
+    schools = session.exec(select(Unit).where(Unit.parent_id == office.id, Unit.kind == UnitKind.school)).all()
+    if not schools:
+        raise Refused("no_schools", f"{office.name} không trực tiếp quản lý trường nào; tờ trình tổng hợp do phòng "
+                                    "quản lý các trường lập.")
     pairs = _phase_pairs(session, phase_id, [u.id or 0 for u in schools],
                          (NominationStatus.approved, NominationStatus.granted))
     issuer = session.get(Unit, s.campaign.issuer_unit_id)
@@ -226,6 +231,36 @@ def phong_proposal(session: Session, *, phase_id: int, office: Unit) -> bytes:
               f"kính trình khen thưởng {len(pairs)} tập thể, cá nhân ({_counts(s.rules, pairs)}):"],
         table=(LIST_HEADER, _rows(pairs, {u.id or 0: u.name for u in schools}, s.rules)),
         recipients=[f"Chủ tịch {to}", "Phòng Nội vụ", "Lưu: VT"], signer_title="TRƯỞNG PHÒNG",
+        signer_name=head.full_name if head else ""))
+
+
+def higher_proposal(session: Session, *, phase_id: int) -> bytes:
+    """The tờ trình by which the campaign's issuer (UBND huyện) proposes to the levels above the nominations
+    proposed higher in the phase (forwarded): those its own decision may not grant, or whole dossiers."""
+    s = _setting(session, phase_id)
+    pairs = _phase_pairs(session, phase_id, None, (NominationStatus.forwarded,))
+    if not pairs:
+        raise Refused("nothing_forwarded", f"{s.phase.name} chưa có đề nghị nào trình cấp trên khen thưởng.")
+    deciders = default_route().deciders()
+    grantors = sorted({who for n, _ in pairs if n.title_code in s.rules.titles
+                       and (who := s.rules.beyond(n.title_code, deciders))})
+    to = "; ".join(grantors) or "cơ quan có thẩm quyền khen thưởng"
+    issuer = session.get(Unit, s.campaign.issuer_unit_id)
+    assert issuer is not None
+    head = _head(session, issuer)
+    schools = {u.id or 0: u.name for u in session.exec(select(Unit).where(
+        col(Unit.id).in_(sorted({p.unit_id for _, p in pairs})))).all()}
+    return render(Official(
+        parent="", issuer=issuer.name, number="Số:      /TTr-UBND", place=s.place, day=local_today(),
+        kind="TỜ TRÌNH",
+        summary=f"Về việc đề nghị cấp trên khen thưởng {s.phase.name.lower()}, năm học {s.campaign.school_year}",
+        body=[f"Kính gửi: {to}.",
+              f"Căn cứ {s.campaign.number}; trên cơ sở đề nghị của các trường, kết quả xét duyệt của Phòng Giáo dục "
+              f"và Đào tạo và thẩm định của Phòng Nội vụ, {issuer.name} kính trình xem xét, khen thưởng "
+              f"{len(pairs)} tập thể, cá nhân ({_counts(s.rules, pairs)}), thuộc thẩm quyền của cấp trên "
+              f"({s.rules.authority_article}):"],
+        table=(LIST_HEADER, _rows(pairs, schools, s.rules)),
+        recipients=[*grantors, "Phòng Nội vụ", "Lưu: VT"], signer_title="CHỦ TỊCH",
         signer_name=head.full_name if head else ""))
 
 

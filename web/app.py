@@ -359,6 +359,18 @@ def create_app() -> FastAPI:
                 return page("message.html", 404, title="Chưa lập được tờ trình", message=refusal.message)
         return _download(content, DOCX, "to-trinh-tong-hop.docx")
 
+    @app.get("/dashboard/{phase_id}/to-trinh-cap-tren.docx")
+    def higher_proposal(phase_id: int, request: Request) -> Response:
+        """The tờ trình proposing to the levels above what the phase proposed higher (forwarded nominations)."""
+        with session_scope() as session:
+            if _office_person(session, request)[1] is None:
+                return _not_signed_in()
+            try:
+                content = documents.higher_proposal(session, phase_id=phase_id)
+            except Refused as refusal:
+                return page("message.html", 404, title="Chưa lập được tờ trình", message=refusal.message)
+        return _download(content, DOCX, "to-trinh-de-nghi-cap-tren.docx")
+
     @app.get("/ket-qua/quyet-dinh-{decision_id}/giay-khen.zip")
     def decision_certificates(decision_id: int) -> Response:
         """The certificates of a signed decision: one DOCX per nominee and one merged for printing."""

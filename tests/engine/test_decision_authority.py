@@ -17,8 +17,10 @@ from models.award import AwardRecord
 from models.nomination import Nomination, NominationDecision, NominationStatus, SubjectKind
 from models.outbox import OutboxMessage
 from notifications.render import render
-from tdkt import services
+from tdkt import documents, services
 from tdkt.engine import Verdict
+from tdkt.errors import Refused
+from tests.engine.test_documents import docx_text
 from tests.engine.test_refusals import _at_phong, assert_refused
 from tests.factories import District, at, make_district
 
@@ -79,6 +81,21 @@ def test_that_nominee_is_proposed_higher_and_the_rest_goes_to_the_decision(sessi
     told = session.exec(select(OutboxMessage).where(OutboxMessage.event == "dossier_verified")).one()
     body = render(told.event, told.context, to_email=told.recipient_email, to_name=told.recipient_name).text
     assert "Hoàng Thị Lan – GK_SO – Đề nghị cấp trên khen thưởng" in body
+
+
+def test_the_proposal_to_the_level_above_lists_what_was_proposed_higher(session: Session) -> None:
+    district, dossier_id, noms = _at_noivu(session)
+    with pytest.raises(Refused) as nothing:
+        documents.higher_proposal(session, phase_id=district.phase_id)
+    assert nothing.value.code == "nothing_forwarded" and "chưa có đề nghị nào trình cấp trên" in nothing.value.message
+    services.act(session, dossier_id=dossier_id, actor=district.people["noivu_officer"], now=at(4), verdicts={
+        noms["LDTT"].id or 0: Verdict("approve"), noms["GK_SO"].id or 0: Verdict("forward_higher")})
+    session.commit()
+    text = docx_text(documents.higher_proposal(session, phase_id=district.phase_id))
+    assert "TỜ TRÌNH" in text and "Kính gửi: Giám đốc Sở GD&ĐT." in text
+    assert "UBND huyện Quảng Hòa kính trình xem xét, khen thưởng 1 tập thể, cá nhân" in text
+    assert "Hoàng Thị Lan" in text and GK_SO in text and "Nông Văn Tài" not in text
+    assert "Nguyễn Thành Hải" in text  # the chairman signs it
 
 
 def test_a_step_without_that_verdict_refuses_it(session: Session) -> None:

@@ -146,3 +146,9 @@ def test_papers_that_cannot_be_made_yet_or_do_not_exist_are_refused(session: Ses
     with pytest.raises(Refused) as no_decision:
         certificates.certificates_zip(session, decision_id=404)
     assert (no_decision.value.code, no_decision.value.message) == ("not_found", "Không tìm thấy quyết định số 404.")
+    noivu = session.exec(select(Unit).where(Unit.code == "pnv")).one()
+    with pytest.raises(Refused) as no_schools:
+        documents.phong_proposal(session, phase_id=district.phase_id, office=noivu)
+    assert (no_schools.value.code, no_schools.value.message) == (
+        "no_schools", "Phòng Nội vụ Quảng Hòa không trực tiếp quản lý trường nào; tờ trình tổng hợp do phòng quản lý "
+                      "các trường lập.")

@@ -22,7 +22,8 @@ from models.db import get_engine
 from models.dossier import Dossier
 from models.link import ActionLink
 from models.nomination import Nomination, SubjectKind
-from tdkt import links, services
+from tdkt import documents, links, services
+from tests.engine.test_documents import docx_text
 from tests.factories import District, make_district, submit_school
 from web.app import create_app
 
@@ -330,3 +331,7 @@ def test_a_title_beyond_the_chairman_is_shown_and_not_verified_for_his_decision(
     assert done.status_code == 200 and "Chờ quyết định khen thưởng" in done.text
     session.expire_all()
     assert [session.get(Nomination, n).status for n in ids] == ["approved", "forwarded"]
+    session.rollback()  # SQLite: the test's read must not hold the database while the app reads
+    proposal = client.get(f"/dashboard/{district.phase_id}/to-trinh-cap-tren.docx")  # signed in by the link
+    assert proposal.status_code == 200 and proposal.headers["content-type"] == documents.DOCX
+    assert "Hoàng Thị Lan" in docx_text(proposal.content) and "Nông Văn Tài" not in docx_text(proposal.content)
