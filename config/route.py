@@ -18,8 +18,6 @@ from config.yaml_source import load_model
 from models.dossier import DossierStatus
 from models.unit import UnitKind
 
-UNIT_REFS = {"school", "block_leader"}
-
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -134,6 +132,22 @@ class Route(Strict):
         step = self.decision_step()
         actors = self.stages[step[0]].actors if step else None
         return {role: self.role_label(role) for role in actors.roles} if actors else {}
+
+    def onward(self, kind: UnitKind) -> set[str]:
+        """The stages a dossier can reach once an office of `kind` has approved it at its step (by the step's
+        approving verdict, or its first action), returns to the school aside; none for the decision's step."""
+        decision = self.decision_step()
+        todo = [stage.actions[stage.verdicts.approve if stage.verdicts else next(iter(stage.actions))].to
+                for name, stage in self.stages.items()
+                if stage.actions and stage.actors is not None and isinstance(stage.actors.unit, OfficeRef)
+                and stage.actors.unit.kind == kind and (decision is None or name != decision[0])]
+        seen: set[str] = set()
+        while todo:
+            name = todo.pop()
+            if name not in seen and name != self.start:
+                seen.add(name)
+                todo += [action.to for action in self.stages[name].actions.values()]
+        return seen
 
     def _first_step(self, wanted: Callable[[Stage], bool]) -> tuple[str, str] | None:
         for name, stage in self.stages.items():

@@ -174,16 +174,26 @@ def _workbook(title: str, subtitle: str, rows: list[list[str]], totals: Counter[
     return out.getvalue()
 
 
-def _phase_pairs(session: Session, phase_id: int, school_ids: list[int] | None,
-                 statuses: tuple[NominationStatus, ...]) -> list[tuple[Nomination, Nominee]]:
-    """The phase's nominations in these statuses, of these schools (None: of every school), school by school."""
+def _phase_pairs(session: Session, phase_id: int, statuses: tuple[NominationStatus, ...], *,
+                 school_ids: list[int] | None = None,
+                 stages: set[str] | None = None) -> list[tuple[Nomination, Nominee]]:
+    """The phase's nominations in these statuses (of these schools, in dossiers at these stages, when given),
+    school by school."""
     query = (select(Nomination, Nominee).join(Nominee, col(Nominee.id) == Nomination.nominee_id)
              .join(Dossier, col(Dossier.id) == Nomination.dossier_id)
              .where(Dossier.phase_id == phase_id, Nomination.withdrawn == False,  # noqa: E712
                     col(Nomination.status).in_(statuses)))
     if school_ids is not None:
         query = query.where(col(Dossier.school_id).in_(school_ids))
+    if stages is not None:
+        query = query.where(col(Dossier.stage).in_(sorted(stages)))
     return [(n, p) for n, p in session.exec(query.order_by(col(Dossier.school_id), col(Nomination.id))).all()]
+
+
+def _units_of(session: Session, pairs: list[tuple[Nomination, Nominee]]) -> dict[int, str]:
+    """The names of the nominees' units (their schools), by id."""
+    ids = sorted({p.unit_id for _, p in pairs})
+    return {u.id or 0: u.name for u in session.exec(select(Unit).where(col(Unit.id).in_(ids))).all()} if ids else {}
 
 
 def block_proposal(session: Session, *, block_id: int, phase_id: int) -> bytes:
@@ -194,8 +204,8 @@ def block_proposal(session: Session, *, block_id: int, phase_id: int) -> bytes:
     if block is None or leader is None:
         raise Refused("not_found", "Không tìm thấy khối thi đua hoặc trường trưởng khối.")
     members = block_members(session, block_id=block_id)
-    pairs = _phase_pairs(session, phase_id, [m.id or 0 for m in members],
-                         (NominationStatus.proposed, NominationStatus.approved))
+    pairs = _phase_pairs(session, phase_id, (NominationStatus.proposed, NominationStatus.approved),
+                         school_ids=[m.id or 0 for m in members])
     phong = session.get(Unit, leader.parent_id) if leader.parent_id else None
     head = _head(session, leader)
     to = phong.name if phong else "cấp trên"
@@ -210,27 +220,30 @@ def block_proposal(session: Session, *, block_id: int, phase_id: int) -> bytes:
         signer_name=head.full_name if head else ""))
 
 
-def phong_proposal(session: Session, *, phase_id: int, office: Unit) -> bytes:
-    """The Phòng GD&ĐT's consolidated tờ trình to the UBND: the nominations it approved in the phase."""
+PROPOSAL_SIGN = {UnitKind.phong_gddt: "GDĐT", UnitKind.phong_noi_vu: "NV", UnitKind.phong_vhxh: "VHXH"}
+
+
+def office_proposal(session: Session, *, phase_id: int, office: Unit) -> bytes:
+    """An office's consolidated tờ trình to the chairman of the campaign's UBND: the nominations its step approved
+    in the phase (the Phòng GD&ĐT's review, Nội vụ's verification), wherever their dossiers have gone since."""
     s = _setting(session, phase_id)
-    schools = session.exec(select(Unit).where(Unit.parent_id == office.id, Unit.kind == UnitKind.school)).all()
-    if not schools:
-        raise Refused("no_schools", f"{office.name} không trực tiếp quản lý trường nào; tờ trình tổng hợp do phòng "
-                                    "quản lý các trường lập.")
-    pairs = _phase_pairs(session, phase_id, [u.id or 0 for u in schools],
-                         (NominationStatus.approved, NominationStatus.granted))
+    onward = default_route().onward(office.kind)
+    if not onward:
+        raise Refused("no_step", f"{office.name} không xét duyệt hay thẩm định hồ sơ trên tuyến này nên không lập "
+                                 "tờ trình tổng hợp.")
+    pairs = _phase_pairs(session, phase_id, (NominationStatus.approved, NominationStatus.granted), stages=onward)
     issuer = session.get(Unit, s.campaign.issuer_unit_id)
     head = _head(session, office)
     to = issuer.name if issuer else "UBND"
     return render(Official(
-        parent=to, issuer=office.name, number="Số:      /TTr-GDĐT", place=s.place, day=local_today(),
-        kind="TỜ TRÌNH",
+        parent=to, issuer=office.name, number=f"Số:      /TTr-{PROPOSAL_SIGN.get(office.kind, '')}".rstrip("-"),
+        place=s.place, day=local_today(), kind="TỜ TRÌNH",
         summary=f"Về việc đề nghị khen thưởng {s.phase.name.lower()}, năm học {s.campaign.school_year}",
         body=[f"Kính gửi: Chủ tịch {to}.",
               f"Căn cứ {s.campaign.number}; trên cơ sở đề nghị của các trường và kết quả xét duyệt, {office.name} "
               f"kính trình khen thưởng {len(pairs)} tập thể, cá nhân ({_counts(s.rules, pairs)}):"],
-        table=(LIST_HEADER, _rows(pairs, {u.id or 0: u.name for u in schools}, s.rules)),
-        recipients=[f"Chủ tịch {to}", "Phòng Nội vụ", "Lưu: VT"], signer_title="TRƯỞNG PHÒNG",
+        table=(LIST_HEADER, _rows(pairs, _units_of(session, pairs), s.rules)),
+        recipients=[f"Chủ tịch {to}", "Lưu: VT"], signer_title="TRƯỞNG PHÒNG",
         signer_name=head.full_name if head else ""))
 
 
@@ -238,7 +251,7 @@ def higher_proposal(session: Session, *, phase_id: int) -> bytes:
     """The tờ trình by which the campaign's issuer (UBND huyện) proposes to the levels above the nominations
     proposed higher in the phase (forwarded): those its own decision may not grant, or whole dossiers."""
     s = _setting(session, phase_id)
-    pairs = _phase_pairs(session, phase_id, None, (NominationStatus.forwarded,))
+    pairs = _phase_pairs(session, phase_id, (NominationStatus.forwarded,))
     if not pairs:
         raise Refused("nothing_forwarded", f"{s.phase.name} chưa có đề nghị nào trình cấp trên khen thưởng.")
     deciders = default_route().deciders()
@@ -248,8 +261,6 @@ def higher_proposal(session: Session, *, phase_id: int) -> bytes:
     issuer = session.get(Unit, s.campaign.issuer_unit_id)
     assert issuer is not None
     head = _head(session, issuer)
-    schools = {u.id or 0: u.name for u in session.exec(select(Unit).where(
-        col(Unit.id).in_(sorted({p.unit_id for _, p in pairs})))).all()}
     return render(Official(
         parent="", issuer=issuer.name, number="Số:      /TTr-UBND", place=s.place, day=local_today(),
         kind="TỜ TRÌNH",
@@ -259,7 +270,7 @@ def higher_proposal(session: Session, *, phase_id: int) -> bytes:
               f"và Đào tạo và thẩm định của Phòng Nội vụ, {issuer.name} kính trình xem xét, khen thưởng "
               f"{len(pairs)} tập thể, cá nhân ({_counts(s.rules, pairs)}), thuộc thẩm quyền của cấp trên "
               f"({s.rules.authority_article}):"],
-        table=(LIST_HEADER, _rows(pairs, schools, s.rules)),
+        table=(LIST_HEADER, _rows(pairs, _units_of(session, pairs), s.rules)),
         recipients=[*grantors, "Phòng Nội vụ", "Lưu: VT"], signer_title="CHỦ TỊCH",
         signer_name=head.full_name if head else ""))
 

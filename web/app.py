@@ -354,7 +354,7 @@ def create_app() -> FastAPI:
             if unit is None:
                 return _not_signed_in()
             try:
-                content = documents.phong_proposal(session, phase_id=phase_id, office=unit)
+                content = documents.office_proposal(session, phase_id=phase_id, office=unit)
             except Refused as refusal:
                 return page("message.html", 404, title="Chưa lập được tờ trình", message=refusal.message)
         return _download(content, DOCX, "to-trinh-tong-hop.docx")

@@ -89,11 +89,17 @@ def test_consolidated_proposals_and_the_decision(session: Session) -> None:
     assert "kiểm tra hồ sơ của 2 trường thành viên" in block_doc
     assert all(f"Giáo viên 0 {s.code}" in block_doc for s in district.schools)
 
-    phong = session.exec(select(Unit).where(Unit.code == "pgd")).one()
-    phong_doc = docx_text(documents.phong_proposal(session, phase_id=phase_id, office=phong))
+    phong, noivu = (session.exec(select(Unit).where(Unit.code == code)).one() for code in ("pgd", "pnv"))
+    phong_doc = docx_text(documents.office_proposal(session, phase_id=phase_id, office=phong))
     assert "khen thưởng 6 tập thể, cá nhân" in phong_doc and "Kính gửi: Chủ tịch UBND huyện Quảng Hòa." in phong_doc
+    assert "Số:      /TTr-GDĐT" in phong_doc
+    before = docx_text(documents.office_proposal(session, phase_id=phase_id, office=noivu))
+    assert "Phòng Nội vụ Quảng Hòa kính trình khen thưởng 0 tập thể, cá nhân" in before  # none verified yet
 
     decision = verify_and_decide(session, district, ids, number="25/QĐ-UBND", signed_on=date(2022, 11, 20), now=at(12))
+    noivu_doc = docx_text(documents.office_proposal(session, phase_id=phase_id, office=noivu))
+    assert "Phòng Nội vụ Quảng Hòa kính trình khen thưởng 6 tập thể, cá nhân" in noivu_doc
+    assert "Số:      /TTr-NV" in noivu_doc and all(f"Giáo viên 0 {s.code}" in noivu_doc for s in district.schools)
     content = documents.decision_document(session, decision_id=decision.id)
     text = docx_text(content)
     assert "Số: 25/QĐ-UBND" in text and "Quảng Hòa, ngày 20 tháng 11 năm 2022" in text and "QUYẾT ĐỊNH" in text
@@ -146,9 +152,9 @@ def test_papers_that_cannot_be_made_yet_or_do_not_exist_are_refused(session: Ses
     with pytest.raises(Refused) as no_decision:
         certificates.certificates_zip(session, decision_id=404)
     assert (no_decision.value.code, no_decision.value.message) == ("not_found", "Không tìm thấy quyết định số 404.")
-    noivu = session.exec(select(Unit).where(Unit.code == "pnv")).one()
-    with pytest.raises(Refused) as no_schools:
-        documents.phong_proposal(session, phase_id=district.phase_id, office=noivu)
-    assert (no_schools.value.code, no_schools.value.message) == (
-        "no_schools", "Phòng Nội vụ Quảng Hòa không trực tiếp quản lý trường nào; tờ trình tổng hợp do phòng quản lý "
-                      "các trường lập.")
+    ubnd = session.exec(select(Unit).where(Unit.code == "ubnd")).one()
+    with pytest.raises(Refused) as no_step:
+        documents.office_proposal(session, phase_id=district.phase_id, office=ubnd)
+    assert (no_step.value.code, no_step.value.message) == (
+        "no_step", "UBND huyện Quảng Hòa không xét duyệt hay thẩm định hồ sơ trên tuyến này nên không lập tờ trình "
+                   "tổng hợp.")
