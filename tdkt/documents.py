@@ -19,7 +19,7 @@ from models.campaign import Campaign, Phase
 from models.decision import Decision, decision_entries
 from models.dossier import Dossier
 from models.nomination import Nomination, NominationStatus, Nominee, active_nominations
-from models.unit import Person, Unit, UnitKind, block_members
+from models.unit import Person, Unit, UnitKind, block_members, find_office
 from models.vote import council_vote_for, tallies_for
 from tdkt import members
 from tdkt.errors import Refused
@@ -232,6 +232,10 @@ def office_proposal(session: Session, *, phase_id: int, office: Unit) -> bytes:
         raise Refused("no_step", f"{office.name} không xét duyệt hay thẩm định hồ sơ trên tuyến này nên không lập "
                                  "tờ trình tổng hợp.")
     pairs = _phase_pairs(session, phase_id, (NominationStatus.approved, NominationStatus.granted), stages=onward)
+    # A campaign may span several offices of this kind (districts): each lists its own schools' nominations.
+    units = _units_of(session, pairs)
+    mine = {unit_id for unit_id in units if _office_of(session, unit_id, office) == office.id}
+    pairs = [(n, p) for n, p in pairs if p.unit_id in mine]
     issuer = session.get(Unit, s.campaign.issuer_unit_id)
     head = _head(session, office)
     to = issuer.name if issuer else "UBND"
@@ -242,9 +246,16 @@ def office_proposal(session: Session, *, phase_id: int, office: Unit) -> bytes:
         body=[f"Kính gửi: Chủ tịch {to}.",
               f"Căn cứ {s.campaign.number}; trên cơ sở đề nghị của các trường và kết quả xét duyệt, {office.name} "
               f"kính trình khen thưởng {len(pairs)} tập thể, cá nhân ({_counts(s.rules, pairs)}):"],
-        table=(LIST_HEADER, _rows(pairs, _units_of(session, pairs), s.rules)),
+        table=(LIST_HEADER, _rows(pairs, units, s.rules)),
         recipients=[f"Chủ tịch {to}", "Lưu: VT"], signer_title="TRƯỞNG PHÒNG",
         signer_name=head.full_name if head else ""))
+
+
+def _office_of(session: Session, school_id: int, office: Unit) -> int | None:
+    """The id of the school's office of `office`'s kind (the one whose step reviews its dossiers)."""
+    school = session.get(Unit, school_id)
+    found = find_office(session, start=school, kind=office.kind) if school else None
+    return found.id if found else None
 
 
 def higher_proposal(session: Session, *, phase_id: int) -> bytes:

@@ -17,7 +17,9 @@ from openpyxl import load_workbook
 from sqlmodel import Session, select
 
 from models.decision import decision_entries
-from models.unit import Unit
+from models.dossier import Dossier, DossierStatus
+from models.nomination import Nomination, NominationStatus, Nominee, SubjectKind
+from models.unit import Unit, UnitKind
 from tdkt import certificates, documents, services
 from tdkt.errors import Refused
 from tests.factories import District, at, make_district, prepare_dossier, verify_and_decide
@@ -158,3 +160,31 @@ def test_papers_that_cannot_be_made_yet_or_do_not_exist_are_refused(session: Ses
     assert (no_step.value.code, no_step.value.message) == (
         "no_step", "UBND huyện Quảng Hòa không xét duyệt hay thẩm định hồ sơ trên tuyến này nên không lập tờ trình "
                    "tổng hợp.")
+
+
+def test_an_offices_proposal_lists_only_its_own_schools(session: Session) -> None:
+    """A campaign spanning two districts: each Phòng GD&ĐT's tờ trình lists the approvals of its own schools."""
+    district, _, phase_id = _decided(session)
+    ubnd2 = Unit(code="ubnd-2", name="UBND huyện Hạ Lang", kind=UnitKind.ubnd_huyen)
+    session.add(ubnd2)
+    session.flush()
+    phong2 = Unit(code="pgd-2", name="Phòng GD&ĐT Hạ Lang", kind=UnitKind.phong_gddt, parent_id=ubnd2.id)
+    session.add(phong2)
+    session.flush()
+    school2 = Unit(code="th-hl", name="Trường Tiểu học Hạ Lang", kind=UnitKind.school, level="TH", parent_id=phong2.id)
+    session.add(school2)
+    session.flush()
+    nominee = Nominee(kind=SubjectKind.individual, full_name="Đàm Thị Hoa", unit_id=school2.id)
+    dossier = Dossier(phase_id=phase_id, school_id=school2.id, stage="noivu_verification",
+                      status=DossierStatus.in_review)
+    session.add_all([nominee, dossier])
+    session.flush()
+    session.add(Nomination(dossier_id=dossier.id, nominee_id=nominee.id, title_code="LDTT",
+                           status=NominationStatus.approved))
+    session.commit()
+    phong = session.exec(select(Unit).where(Unit.code == "pgd")).one()
+    first, second = (docx_text(documents.office_proposal(session, phase_id=phase_id, office=office))
+                     for office in (phong, phong2))
+    assert "khen thưởng 6 tập thể, cá nhân" in first and "Đàm Thị Hoa" not in first
+    assert "khen thưởng 1 tập thể, cá nhân" in second and "Đàm Thị Hoa" in second
+    assert not any(f"Giáo viên 0 {s.code}" in second for s in district.schools)
