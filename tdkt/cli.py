@@ -385,11 +385,12 @@ def status(phase: PhaseOpt = 1, campaign: CampaignOpt = None) -> None:
         rows = services.status_rows(session, phase_id=found.id or 0)
         failed = session.exec(select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.failed)).all()
     table = Table(title=f"Tình trạng hồ sơ – {found.name}")
-    for column in ("Hồ sơ", "Trường", "Khối", "Bước", "Lần", "Đề nghị", "Được duyệt", "Trễ hạn", "Quá hạn"):
+    for column in ("Hồ sơ", "Trường", "Khối", "Bước", "Lần", "Đề nghị", "Được duyệt", "Trình cấp trên", "Trễ hạn",
+                   "Quá hạn"):
         table.add_column(column)
     for r in rows:
         table.add_row(str(r.dossier_id or "–"), r.school, r.block, r.stage, str(r.round or ""), str(r.nominations),
-                      str(r.approved), "có" if r.late else "", "quá hạn" if r.overdue else "")
+                      str(r.approved), str(r.forwarded or ""), "có" if r.late else "", "quá hạn" if r.overdue else "")
     console.print(table)
     for message in failed:
         console.print(f"[red]Thư không gửi được tới {message.recipient_email}: {message.last_error}[/]")

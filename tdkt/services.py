@@ -321,6 +321,7 @@ class StatusRow:
     approved: int
     late: bool
     overdue: bool
+    forwarded: int = 0  # proposed to a higher level (not for this decision)
 
 
 def status_rows(session: Session, *, phase_id: int, route: Route | None = None,
@@ -342,8 +343,10 @@ def status_rows(session: Session, *, phase_id: int, route: Route | None = None,
         return stage.deadline is not None and stage.deadline.key in deadlines and now > deadlines[stage.deadline.key]
 
     approved = col(Nomination.status).in_([NominationStatus.approved, NominationStatus.granted])
-    counts = {dossier_id: (total, granted or 0) for dossier_id, total, granted in session.exec(
-        select(Nomination.dossier_id, func.count(), func.sum(case((approved, 1), else_=0)))
+    forwarded = col(Nomination.status) == NominationStatus.forwarded
+    counts = {dossier_id: (total, granted or 0, higher or 0) for dossier_id, total, granted, higher in session.exec(
+        select(Nomination.dossier_id, func.count(), func.sum(case((approved, 1), else_=0)),
+               func.sum(case((forwarded, 1), else_=0)))
         .join(Dossier, col(Dossier.id) == Nomination.dossier_id)
         .where(Dossier.phase_id == phase_id, Nomination.withdrawn == False)  # noqa: E712
         .group_by(col(Nomination.dossier_id))
@@ -351,7 +354,7 @@ def status_rows(session: Session, *, phase_id: int, route: Route | None = None,
     rows = []
     for school in schools:
         dossier = dossiers.get(school.id or 0)
-        total, granted = counts.get(dossier.id or 0, (0, 0)) if dossier else (0, 0)
+        total, granted, higher = counts.get(dossier.id or 0, (0, 0, 0)) if dossier else (0, 0, 0)
         rows.append(StatusRow(
             dossier_id=dossier.id or 0 if dossier else 0, school=school.name,
             block=blocks.get(school.block_id, "") if school.block_id else "",
@@ -359,7 +362,7 @@ def status_rows(session: Session, *, phase_id: int, route: Route | None = None,
             status=dossier.status if dossier else "", round=dossier.round if dossier else 0,
             nominations=total, approved=int(granted),
             late=dossier.late if dossier else False,
-            overdue=overdue(dossier.stage if dossier else route.start),
+            overdue=overdue(dossier.stage if dossier else route.start), forwarded=int(higher),
         ))
     return rows
 

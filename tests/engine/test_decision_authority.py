@@ -78,6 +78,8 @@ def test_that_nominee_is_proposed_higher_and_the_rest_goes_to_the_decision(sessi
     assert session.exec(select(NominationDecision.verdict).where(
         NominationDecision.nomination_id == lan, NominationDecision.stage == "noivu_verification")).all() \
         == [NominationStatus.forwarded]
+    [row] = services.status_rows(session, phase_id=district.phase_id)
+    assert (row.nominations, row.approved, row.forwarded) == (2, 1, 1)
     told = session.exec(select(OutboxMessage).where(OutboxMessage.event == "dossier_verified")).one()
     body = render(told.event, told.context, to_email=told.recipient_email, to_name=told.recipient_name).text
     assert "Hoàng Thị Lan – GK_SO – Đề nghị cấp trên khen thưởng" in body

@@ -332,6 +332,7 @@ def test_a_title_beyond_the_chairman_is_shown_and_not_verified_for_his_decision(
     session.expire_all()
     assert [session.get(Nomination, n).status for n in ids] == ["approved", "forwarded"]
     session.rollback()  # SQLite: the test's read must not hold the database while the app reads
+    assert '<td class="forwarded">1</td>' in client.get(f"/dashboard/{district.phase_id}").text
     proposal = client.get(f"/dashboard/{district.phase_id}/to-trinh-cap-tren.docx")  # signed in by the link
     assert proposal.status_code == 200 and proposal.headers["content-type"] == documents.DOCX
     assert "Hoàng Thị Lan" in docx_text(proposal.content) and "Nông Văn Tài" not in docx_text(proposal.content)
