@@ -29,7 +29,7 @@ from models.campaign import Campaign, Phase
 from models.db import dispose_engines, migrate, session_scope
 from models.decision import Decision, decision_entries
 from models.dossier import Dossier
-from models.nomination import Nomination, Nominee, SubjectKind, active_nominations
+from models.nomination import Nomination, NominationStatus, Nominee, SubjectKind, active_nominations
 from models.outbox import OutboxMessage, OutboxStatus
 from models.unit import Person, Unit, UnitKind
 from notifications.mailer import mailbox_files
@@ -88,7 +88,9 @@ def _nominate(session: Session, dossier_id: int, name: str, kind: SubjectKind, t
 
 def year_plan(session: Session) -> dict[int, list[Wanted]]:
     """Who each school registers at the start of the year and nominates later: a teacher for LĐTT and the
-    school for TTLĐTT; block leaders and Trường Mầm non Bản Xen also a CSTĐCS candidate."""
+    school for TTLĐTT; block leaders and Trường Mầm non Bản Xen also a CSTĐCS candidate; the third school also a
+    teacher for the Giám đốc Sở's Giấy khen, which the district chairman may not grant (Nội vụ proposes it
+    higher)."""
     schools = session.exec(select(Unit).where(Unit.kind == UnitKind.school).order_by(col(Unit.id))).all()
     leaders = {b.leader_school_id for b in session.exec(select(Unit).where(Unit.kind == UnitKind.block)).all()}
     plan = {}
@@ -98,6 +100,9 @@ def year_plan(session: Session) -> dict[int, list[Wanted]]:
         if school.id in leaders or school.name.endswith("Bản Xen"):
             plan[school.id or 0].append(Wanted(TEACHERS[(index + 5) % len(TEACHERS)], SubjectKind.individual,
                                                "CSTDCS", "Tổ trưởng"))
+        if index == 2:  # reviewed before the phase quota is reached
+            plan[school.id or 0].append(Wanted(TEACHERS[(index + 7) % len(TEACHERS)], SubjectKind.individual,
+                                               "GK_SO", "Giáo viên"))
     return plan
 
 
@@ -162,7 +167,8 @@ def _email(session: Session, role: str) -> str:
 
 def _review_all(console: Console, progress: Progress, clock: Clock, dossiers: list[int], reviewer: str,
                 approve_action: str) -> None:
-    """Approve every dossier; when the phase quota would be exceeded, keep the collectives only."""
+    """Approve every dossier; when the phase quota would be exceeded, keep the collectives only; a title the
+    decision's signer may not grant is proposed higher."""
     bar = progress.add_task(f"Xét duyệt ({approve_action})", total=len(dossiers))
     for dossier_id in dossiers:
         try:
@@ -173,12 +179,17 @@ def _review_all(console: Console, progress: Progress, clock: Clock, dossiers: li
             console.print(f"[yellow]Hồ sơ số {dossier_id}: {refusal.message}[/]")
             with session_scope() as session:
                 active = active_nominations(session, dossier_id=dossier_id)
-            named = {v.nomination_id for v in refusal.violations}  # None: the phase quota, not one nomination
-            rejected = {n.id for n, p in active if p.kind == SubjectKind.individual} if None in named else named
+            higher = {v.nomination_id for v in refusal.violations if v.code == "beyond_authority"}
+            named = {v.nomination_id for v in refusal.violations} - higher  # None: the phase quota, not one nominee
+            rejected = {n.id for n, p in active if p.kind == SubjectKind.individual and n.id not in higher} \
+                if None in named else named
             verdicts: dict[int, tuple[str, str | None]] = {
-                n.id or 0: ("reject", "Vượt tỉ lệ, chỉ tiêu của đợt") if n.id in rejected else ("approve", None)
+                n.id or 0: ("forward_higher", None) if n.id in higher else
+                ("reject", "Vượt tỉ lệ, chỉ tiêu của đợt") if n.id in rejected else ("approve", None)
                 for n, _ in active
             }
+            if higher:
+                console.print(f"Hồ sơ số {dossier_id}: {len(higher)} đề nghị được trình cấp trên khen thưởng.")
             run(review_flow, [Review(dossier_id=dossier_id, actor_email=reviewer, verdicts=verdicts)], clock.tick())
         progress.advance(bar)
 
@@ -279,6 +290,8 @@ def _summary(console: Console, phase_id: int, decision_id: int) -> None:
         events = session.exec(select(func.count()).select_from(AuditEvent).where(AuditEvent.phase_id == phase_id)).one()
         sent = session.exec(select(func.count()).select_from(OutboxMessage)
                             .where(OutboxMessage.status == OutboxStatus.sent)).one()
+        forwarded = session.exec(select(func.count()).select_from(Nomination)
+                                 .where(Nomination.status == NominationStatus.forwarded)).one()
         individuals = session.exec(select(func.count()).select_from(Nomination)
                                    .join(Nominee, col(Nominee.id) == Nomination.nominee_id)
                                    .where(Nominee.kind == SubjectKind.individual, col(Nomination.id).in_(
@@ -293,6 +306,7 @@ def _summary(console: Console, phase_id: int, decision_id: int) -> None:
     where = "hộp thư demo var/mailbox/" if not get_settings().smtp_host else get_settings().smtp_host
     console.print(
         f"[bold green]Hoàn tất.[/] {len(entries)} tập thể, cá nhân được khen thưởng ({individuals} cá nhân, "
-        f"trong chỉ tiêu 20); {events} sự kiện trong nhật ký; {sent} thư đã gửi ({where}).\n"
+        f"trong chỉ tiêu 20); {forwarded} đề nghị trình cấp trên khen thưởng; {events} sự kiện trong nhật ký; "
+        f"{sent} thư đã gửi ({where}).\n"
         "Xem tình trạng: [bold].venv/bin/tdkt status[/]; lịch sử một hồ sơ: [bold].venv/bin/tdkt history --dossier 4[/]"
     )

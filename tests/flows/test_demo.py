@@ -40,5 +40,10 @@ def test_demo_routes_a_phase_to_the_decision(session: Session, smtp: object) -> 
     assert 0 < titles.count("CSTDCS") <= 0.15 * titles.count("LDTT")  # the rule set's ratio cap
     assert "vượt 15% số Lao động tiên tiến" in result.output and "Điều 9 khoản 3" in result.output
     assert decision.number in result.output
+    # the third school's teacher for the Giám đốc Sở's Giấy khen: beyond the district chairman, proposed higher
+    assert "không thuộc thẩm quyền của Chủ tịch UBND huyện" in result.output
+    assert "1 đề nghị trình cấp trên khen thưởng" in result.output
+    higher = session.exec(select(Nomination).where(Nomination.status == NominationStatus.forwarded)).all()
+    assert [n.title_code for n in higher] == ["GK_SO"] and "GK_SO" not in titles
     assert session.exec(select(func.count()).select_from(AuditEvent)).one() > 19 * 5
     assert {m.status for m in session.exec(select(OutboxMessage)).all()} == {OutboxStatus.sent}
