@@ -13,8 +13,8 @@ from rich.console import Console
 from rich.table import Table
 from sqlmodel import Session, func, select
 
-from config.route import default_route, load_route
-from config.rules import load_rules, phase_rules
+from config.route import Route, default_route, load_route
+from config.rules import RuleSet, load_rules, phase_rules
 from config.settings import CONFIG_DIR, get_settings
 from config.yaml_source import ConfigError
 from models.audit import AuditEvent, verify
@@ -99,15 +99,33 @@ def validate() -> None:
     checks += [(p, partial(load_route, p)) for p in sorted((CONFIG_DIR / "routes").glob("*.yaml"))]
     checks += [(p, partial(load_rules, p)) for p in sorted(settings.rules_dir.glob("*.yaml"))]
     checks += [(n, partial(read_sample, n)) for n in sample_names()]
+    loaded: dict[Path | str, object] = {}
     for name, load in checks:
         try:
-            load()
+            loaded[name] = load()
             console.print(f"[green]✓[/] {name}")
         except ConfigError as exc:
             problems += exc.problems
+    route = loaded.get(settings.route_file)
+    if isinstance(route, Route):
+        for warning in _authority_warnings(route, [r for r in loaded.values() if isinstance(r, RuleSet)]):
+            console.print(f"[yellow]⚠ {warning}[/]")
     for problem in problems:
         console.print(f"[red]✗ {problem}[/]")
     raise typer.Exit(1 if problems else 0)
+
+
+def _authority_warnings(route: Route, rule_sets: list[RuleSet]) -> list[str]:
+    """Rule sets under which the route's decision could grant nothing: its signer's role is none of their
+    grantors (a role renamed in the route, a rule set of another era), so decision_authority refuses every title."""
+    signers = route.deciders()
+    if not signers or not any("decision_authority" in action.checks for stage in route.stages.values()
+                              for action in stage.actions.values()):
+        return []
+    return [f"tuyến {route.name}: người ký quyết định ({', '.join(signers.values())}, vai trò "
+            f"{', '.join(signers)}) không có trong 'authorities' của bộ quy tắc {rules.id}; phong trào theo bộ quy "
+            "tắc này không trình được danh hiệu nào lên quyết định" for rules in rule_sets
+            if not signers.keys() & rules.authorities.keys()]
 
 
 @awards_app.command("import")

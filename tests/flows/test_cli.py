@@ -39,6 +39,22 @@ def test_config_validate_passes_and_names_the_broken_line(tmp_path: Path, monkey
     assert code == 1 and "route.yaml, dòng" in output and "'nowhere' không tồn tại" in output
 
 
+def test_config_validate_warns_of_a_rule_set_whose_grantors_the_decision_signer_is_not(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The commune preset's signer (Chủ tịch UBND xã) grants nothing under nd91-2017 (the era before communes
+    granted): a warning, the files being valid each on its own."""
+    code, output = tdkt("config", "validate")
+    assert code == 0 and "⚠" not in output
+    monkeypatch.setenv("TDKT_ROUTE_FILE", str(CONFIG_DIR / "routes" / "two-tier-2025.yaml"))
+    get_settings.cache_clear()
+    code, output = tdkt("config", "validate")
+    get_settings.cache_clear()
+    assert code == 0
+    assert ("⚠ tuyến two-tier-2025: người ký quyết định (Chủ tịch UBND xã, vai trò commune_chairman) không có "
+            "trong 'authorities' của bộ quy tắc nd91-2017") in output
+    assert "luat-2022;" not in output and output.count("⚠") == 1
+
+
 def test_init_sample_then_a_school_works_from_the_command_line(session: Session) -> None:
     code, output = tdkt("init", "--campaign", "muong-khuong")
     assert code == 0, output
