@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 import itertools
 import json
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -26,8 +28,11 @@ class Browser:
         if binary is None:
             raise RuntimeError("chromium is not installed (make test installs Debian's chromium)")
         self.profile = tempfile.mkdtemp(prefix="tdkt-chromium-")
+        # its own process group, to stop its helpers with it; its temporary files (the singleton's socket) in the
+        # profile, removed with it
         self.process = subprocess.Popen([binary, f"--user-data-dir={self.profile}", *FLAGS],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                        env={**os.environ, "TMPDIR": self.profile}, start_new_session=True)
         port_file = Path(self.profile) / "DevToolsActivePort"
         for _ in range(200):
             if port_file.exists() and port_file.read_text().strip():
@@ -94,7 +99,15 @@ class Browser:
         path.write_bytes(base64.b64decode(self.send("Page.captureScreenshot", format="png")["data"]))
 
     def close(self) -> None:
+        """Stop the browser and its helper processes, then remove its profile: a helper still exiting (the
+        network service) wrote into a profile removed before it, and left it in /tmp."""
         self.ws.close()
-        self.process.terminate()
+        os.killpg(self.process.pid, signal.SIGTERM)
         self.process.wait(timeout=10)
+        for _ in range(200):
+            try:
+                os.killpg(self.process.pid, 0)  # any of the group left?
+            except ProcessLookupError:
+                break
+            time.sleep(0.05)
         shutil.rmtree(self.profile, ignore_errors=True)
