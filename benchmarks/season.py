@@ -28,6 +28,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -79,6 +80,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = os.environ.get("TDKT_BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 RETURN_REASON = "Thiếu báo cáo thành tích có xác nhận của Thủ trưởng đơn vị"
 REJECT_REASON = "Chưa đủ tiêu chuẩn: tỉ lệ học sinh lớp chủ nhiệm hoàn thành chương trình chưa đạt"
+
+
+MIN_PER_SCHOOL = 9  # a school's one CSTĐCS within the rule set's 15 % of its LĐTT (benchmarks/province.py)
 
 
 @dataclass
@@ -596,15 +600,15 @@ def machine() -> dict[str, Any]:
 
 
 def run(options: Options) -> dict[str, Any]:
-    """The whole benchmark; returns its figures (also what --json writes)."""
-    workdir = Path(os.environ.get("TMPDIR", "/tmp")) / f"tdkt-bench-{uuid.uuid4().hex[:8]}"
-    workdir.mkdir(parents=True)
-    journal = options.journal or workdir / "mail.jsonl"
+    """The whole benchmark; returns its figures (also what --json writes). Its files (the uploaded papers, and
+    the SMTP server's journal unless --journal names one) are in a folder removed at the end."""
     prefect_database()
     speed = [speed_probe()]
-    with PeakRss() as rss, database(options.database_url) as url:
+    with tempfile.TemporaryDirectory(prefix="tdkt-bench-") as scratch, PeakRss() as rss, \
+            database(options.database_url) as url:
+        journal = options.journal or Path(scratch) / "mail.jsonl"
         with smtp_server(journal) as smtp_port:
-            configure(url, smtp_port, free_port(), workdir / "files")
+            configure(url, smtp_port, free_port(), Path(scratch) / "files")
             season = Season(options, url, journal, rss)
             outcome = season.run()
             _wait_for_mail(journal)
@@ -703,7 +707,13 @@ def parse(argv: list[str] | None) -> Options:
     parser.add_argument("--json", dest="json_path", type=Path, default=None)
     parser.add_argument("--journal", type=Path, default=None, help="tệp ghi các thư máy chủ SMTP nhận được")
     parser.add_argument("--no-plans", dest="plans", action="store_false")
-    return Options(**vars(parser.parse_args(argv)))
+    options = Options(**vars(parser.parse_args(argv)))
+    if not 1 <= options.blocks <= options.schools:
+        raise SystemExit("Tham số không hợp lệ: cần 1 ≤ --blocks ≤ --schools (mỗi khối có một trường trưởng khối).")
+    if options.per_school < MIN_PER_SCHOOL:
+        raise SystemExit(f"Tham số không hợp lệ: --per-school phải từ {MIN_PER_SCHOOL} trở lên: mỗi trường đề nghị "
+                         "một Chiến sĩ thi đua cơ sở, và bộ quy tắc giới hạn số này ở 15% số Lao động tiên tiến.")
+    return options
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import create_engine
 from sqlmodel import Session, col, select
 
-from benchmarks.season import Options, summarise_load
+from benchmarks.season import Options, parse, summarise_load
 from benchmarks.smtp_sink import read_journal
 from models.dossier import Dossier, DossierStatus
 from models.link import ActionLink
@@ -106,3 +106,17 @@ def test_the_load_summary_sets_the_first_second_apart() -> None:
     load = summarise_load(report, Options(), links=6)
     assert load["p99_ms"] == 90.0 and load["max_ms"] == 90.0
     assert load["p99_after_first_second_ms"] == 7.0
+
+
+@pytest.mark.parametrize(("argv", "said"), [
+    (["--per-school", "8"], "--per-school phải từ 9 trở lên"),
+    (["--schools", "3", "--blocks", "4"], "cần 1 ≤ --blocks ≤ --schools"),
+    (["--blocks", "0"], "cần 1 ≤ --blocks ≤ --schools"),
+])
+def test_sizes_the_season_cannot_have_are_refused_before_anything_runs(argv: list[str], said: str) -> None:
+    """With eight nominations a school, its CSTĐCS is over the rule set's 15 % of LĐTT and the review stops
+    half-way; more blocks than schools leave a block without a leader school."""
+    with pytest.raises(SystemExit) as refused:
+        parse(argv)
+    assert said in str(refused.value.code) and "Tham số không hợp lệ" in str(refused.value.code)
+    assert parse(["--per-school", "9", "--schools", "4", "--blocks", "4"]).per_school == 9
