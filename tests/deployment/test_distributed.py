@@ -70,9 +70,11 @@ def _wait_healthy(api: str, server: subprocess.Popen[bytes], log: Path) -> None:
 @pytest.fixture
 def distributed(prefect_api: str, db_url: str, smtp: SmtpServer, tmp_path: Path) -> Iterator[dict[str, str]]:
     """The environment of every process of the set-up, the flows deployed and one worker polling the pool."""
+    (tmp_path / "tmp").mkdir()  # the worker's runner_storage folders, which it leaves behind when stopped
     env = {**os.environ, "PREFECT_API_URL": prefect_api, "PREFECT_HOME": str(tmp_path / "prefect-home"),
            "PREFECT_RESULTS_PERSIST_BY_DEFAULT": "true", "PREFECT_LOCAL_STORAGE_PATH": str(tmp_path / "results"),
-           "PREFECT_WORKER_QUERY_SECONDS": "1", "TDKT_FLOW_MODE": "deployments", "COLUMNS": "200"}
+           "PREFECT_WORKER_QUERY_SECONDS": "1", "TDKT_FLOW_MODE": "deployments", "COLUMNS": "200",
+           "TMPDIR": str(tmp_path / "tmp")}
     deployed = subprocess.run([str(BIN / "tdkt"), "deploy", "--pool", POOL], env=env, cwd=ROOT,
                               capture_output=True, text=True, timeout=120)
     assert deployed.returncode == 0, deployed.stderr[-3000:]
