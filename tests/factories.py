@@ -120,3 +120,24 @@ def verify_and_decide(session: Session, district: District, dossier_ids: list[in
                                signed_on=signed_on, number=number, now=now)
     session.commit()
     return decision
+
+
+def at_noivu_with_a_title_beyond_the_district(session: Session) -> tuple[District, int, dict[str, Nomination]]:
+    """A school's dossier, approved by the Phòng, at Nội vụ: a teacher for LĐTT (the district chairman grants
+    it) and another for the Giám đốc Sở's Giấy khen (he does not)."""
+    district = make_district(session, blocks=1, schools_per_block=1)
+    school = district.schools[0]
+    dossier = services.open_dossier(session, phase_id=district.phase_id, school_id=school.id or 0)
+    noms = {title: services.add_nomination(session, dossier_id=dossier.id or 0, full_name=name,
+                                           kind=SubjectKind.individual, title_code=title)
+            for name, title in [("Nông Văn Tài", "LDTT"), ("Hoàng Thị Lan", "GK_SO")]}
+    services.record_vote(session, dossier_id=dossier.id or 0, held_on=date(2022, 10, 28), members_total=15,
+                         members_present=13, tallies={n.id or 0: (12, 1) for n in noms.values()})
+    block = district.blocks[0]
+    services.submit(session, dossier_id=dossier.id or 0, actor=district.heads[school.id or 0], now=at(1))
+    services.forward_block(session, block_id=block.id or 0, phase_id=district.phase_id,
+                           actor=district.leader_of(block), now=at(2))
+    services.act(session, dossier_id=dossier.id or 0, actor=district.people["phong_reviewer"], action="approve",
+                 now=at(3))
+    session.commit()
+    return district, dossier.id or 0, noms

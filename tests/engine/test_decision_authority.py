@@ -14,7 +14,7 @@ from config.rules import load_rules
 from config.settings import CONFIG_DIR
 from config.yaml_source import ConfigError
 from models.award import AwardRecord
-from models.nomination import Nomination, NominationDecision, NominationStatus, SubjectKind
+from models.nomination import Nomination, NominationDecision, NominationStatus
 from models.outbox import OutboxMessage
 from notifications.render import render
 from tdkt import documents, services
@@ -22,30 +22,9 @@ from tdkt.engine import Verdict
 from tdkt.errors import Refused
 from tests.engine.test_documents import docx_text
 from tests.engine.test_refusals import _at_phong, assert_refused
-from tests.factories import District, at, make_district
+from tests.factories import at, at_noivu_with_a_title_beyond_the_district, make_district
 
 GK_SO = "Giấy khen của Giám đốc Sở GD&ĐT"
-
-
-def _at_noivu(session: Session) -> tuple[District, int, dict[str, Nomination]]:
-    """A school's dossier, approved by the Phòng, at Nội vụ: a teacher for LĐTT (the district chairman grants
-    it) and another for the Giám đốc Sở's Giấy khen (he does not)."""
-    district = make_district(session, blocks=1, schools_per_block=1)
-    school = district.schools[0]
-    dossier = services.open_dossier(session, phase_id=district.phase_id, school_id=school.id or 0)
-    noms = {title: services.add_nomination(session, dossier_id=dossier.id or 0, full_name=name,
-                                           kind=SubjectKind.individual, title_code=title)
-            for name, title in [("Nông Văn Tài", "LDTT"), ("Hoàng Thị Lan", "GK_SO")]}
-    services.record_vote(session, dossier_id=dossier.id or 0, held_on=date(2022, 10, 28), members_total=15,
-                         members_present=13, tallies={n.id or 0: (12, 1) for n in noms.values()})
-    block = district.blocks[0]
-    services.submit(session, dossier_id=dossier.id or 0, actor=district.heads[school.id or 0], now=at(1))
-    services.forward_block(session, block_id=block.id or 0, phase_id=district.phase_id,
-                           actor=district.leader_of(block), now=at(2))
-    services.act(session, dossier_id=dossier.id or 0, actor=district.people["phong_reviewer"], action="approve",
-                 now=at(3))
-    session.commit()
-    return district, dossier.id or 0, noms
 
 
 def test_deciders_are_the_decision_steps_actors() -> None:
@@ -53,7 +32,7 @@ def test_deciders_are_the_decision_steps_actors() -> None:
 
 
 def test_a_title_beyond_the_chairman_s_authority_is_not_verified_for_his_decision(session: Session) -> None:
-    district, dossier_id, _ = _at_noivu(session)
+    district, dossier_id, _ = at_noivu_with_a_title_beyond_the_district(session)
     assert_refused(session, lambda: services.act(session, dossier_id=dossier_id, action="verify", now=at(4),
                                                  actor=district.people["noivu_officer"]),
                    "checks_failed", f"Hoàng Thị Lan: {GK_SO} do Giám đốc Sở GD&ĐT quyết định",
@@ -64,7 +43,7 @@ def test_a_title_beyond_the_chairman_s_authority_is_not_verified_for_his_decisio
 def test_that_nominee_is_proposed_higher_and_the_rest_goes_to_the_decision(session: Session) -> None:
     """Nội vụ verifies the LĐTT and proposes the Giấy khen higher, one verdict each: the decision grants the
     LĐTT alone; the school is told which was proposed higher."""
-    district, dossier_id, noms = _at_noivu(session)
+    district, dossier_id, noms = at_noivu_with_a_title_beyond_the_district(session)
     tai, lan = noms["LDTT"].id or 0, noms["GK_SO"].id or 0
     result = services.act(session, dossier_id=dossier_id, actor=district.people["noivu_officer"], now=at(4),
                           verdicts={tai: Verdict("approve"), lan: Verdict("forward_higher")})
@@ -86,7 +65,7 @@ def test_that_nominee_is_proposed_higher_and_the_rest_goes_to_the_decision(sessi
 
 
 def test_the_proposal_to_the_level_above_lists_what_was_proposed_higher(session: Session) -> None:
-    district, dossier_id, noms = _at_noivu(session)
+    district, dossier_id, noms = at_noivu_with_a_title_beyond_the_district(session)
     with pytest.raises(Refused) as nothing:
         documents.higher_proposal(session, phase_id=district.phase_id)
     assert nothing.value.code == "nothing_forwarded" and "chưa có đề nghị nào trình cấp trên" in nothing.value.message
@@ -111,7 +90,7 @@ def test_a_step_without_that_verdict_refuses_it(session: Session) -> None:
 
 
 def test_the_whole_dossier_may_be_proposed_higher(session: Session) -> None:
-    district, dossier_id, noms = _at_noivu(session)
+    district, dossier_id, noms = at_noivu_with_a_title_beyond_the_district(session)
     result = services.act(session, dossier_id=dossier_id, actor=district.people["noivu_officer"],
                           action="forward_higher", now=at(4))
     session.commit()

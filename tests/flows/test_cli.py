@@ -15,6 +15,7 @@ from models.dossier import Dossier
 from models.nomination import Nomination
 from models.unit import Unit
 from tdkt.cli import app
+from tests.factories import at_noivu_with_a_title_beyond_the_district
 
 runner = CliRunner()
 WIDE = {"COLUMNS": "200"}
@@ -239,3 +240,21 @@ def test_the_installed_commands_help_is_in_vietnamese(args: list[str], usage: st
         assert english not in done.stdout
     if args[:1] == ["submit"]:  # the kinds of value its options take
         assert "--dossier" in done.stdout and "<số>" in done.stdout and "<chữ>" in done.stdout
+
+
+def test_act_proposes_one_nominee_higher_and_verifies_the_rest(session: Session) -> None:
+    """`tdkt act --approve A --forward B` at Nội vụ: the teacher for the Giám đốc Sở's Giấy khen is proposed
+    higher, the other goes on to the chairman's decision; the whole dossier's verification is refused first."""
+    district, dossier_id, noms = at_noivu_with_a_title_beyond_the_district(session)
+    tai, lan = noms["LDTT"].id, noms["GK_SO"].id
+    session.rollback()
+    officer = district.people["noivu_officer"].email
+    code, output = tdkt("act", "--dossier", str(dossier_id), "--as", officer, "--action", "verify",
+                        "--at", "04/11/2022 09:00")
+    assert code == 1 and "không thuộc thẩm quyền của Chủ tịch UBND huyện" in output
+    code, output = tdkt("act", "--dossier", str(dossier_id), "--as", officer, "--approve", str(tai),
+                        "--forward", str(lan), "--at", "04/11/2022 09:00")
+    assert code == 0, output
+    session.expire_all()
+    assert session.get(Dossier, dossier_id).stage == "awaiting_decision"
+    assert [session.get(Nomination, n).status for n in (tai, lan)] == ["approved", "forwarded"]
