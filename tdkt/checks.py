@@ -188,9 +188,10 @@ def decision_authority(ctx: CheckContext) -> list[Violation]:
     signer = " / ".join(ctx.deciders.values())
     problems = []
     for nomination, nominee in ctx.going_on():
-        title = ctx.rules.titles.get(nomination.title_code)
-        grantors = ctx.rules.beyond(nomination.title_code, ctx.deciders) if title else ""
-        if title is None or not grantors:
+        if nomination.title_code not in ctx.rules.titles:  # has_nominations names an unknown title
+            continue
+        grantors, title = ctx.rules.beyond(nomination.title_code, ctx.deciders), ctx.rules.titles[nomination.title_code]
+        if not grantors:
             continue
         problems.append(Violation(
             "beyond_authority",

@@ -319,9 +319,9 @@ class StatusRow:
     round: int
     nominations: int
     approved: int
+    forwarded: int  # proposed to a higher level (not for this decision)
     late: bool
     overdue: bool
-    forwarded: int = 0  # proposed to a higher level (not for this decision)
 
 
 def status_rows(session: Session, *, phase_id: int, route: Route | None = None,
@@ -360,9 +360,9 @@ def status_rows(session: Session, *, phase_id: int, route: Route | None = None,
             block=blocks.get(school.block_id, "") if school.block_id else "",
             stage=route.stages[dossier.stage].label if dossier else "Chưa lập hồ sơ",
             status=dossier.status if dossier else "", round=dossier.round if dossier else 0,
-            nominations=total, approved=int(granted),
+            nominations=total, approved=int(granted), forwarded=int(higher),
             late=dossier.late if dossier else False,
-            overdue=overdue(dossier.stage if dossier else route.start), forwarded=int(higher),
+            overdue=overdue(dossier.stage if dossier else route.start),
         ))
     return rows
 

@@ -40,7 +40,7 @@ from notifications.mailer import mailbox_files
 from notifications.outbox import failed_messages
 from tdkt import bulk, documents, links, members, papers, results, services
 from tdkt.certificates import certificates_zip
-from tdkt.engine import Verdict, may_act
+from tdkt.engine import VERDICT_STATUS, Verdict, may_act
 from tdkt.errors import Refused
 from tdkt.importer import import_nominees
 from tdkt.timefmt import fmt_datetime, local_today, parse_date
@@ -100,7 +100,7 @@ def _verdicts(form: dict[str, Any], nomination_ids: list[int]) -> dict[int, Verd
     chosen: dict[int, Verdict] = {}
     for nid in nomination_ids:
         verdict = str(form.get(f"verdict_{nid}", ""))
-        if verdict not in ("approve", "return_for_revision", "reject", "forward_higher"):
+        if verdict not in VERDICT_STATUS:
             raise Refused("verdict_missing", "Hãy chọn ý kiến cho từng người trong danh sách.")
         chosen[nid] = Verdict(verdict, str(form.get(f"reason_{nid}", "")).strip() or None)  # type: ignore[arg-type]
     return chosen
@@ -349,27 +349,14 @@ def create_app() -> FastAPI:
     @app.get("/dashboard/{phase_id}/to-trinh.docx")
     def office_proposal(phase_id: int, request: Request) -> Response:
         """The office's consolidated tờ trình of the phase (the nominations it has approved)."""
-        with session_scope() as session:
-            _, unit = _office_person(session, request)
-            if unit is None:
-                return _not_signed_in()
-            try:
-                content = documents.office_proposal(session, phase_id=phase_id, office=unit)
-            except Refused as refusal:
-                return page("message.html", 404, title="Chưa lập được tờ trình", message=refusal.message)
-        return _download(content, DOCX, "to-trinh-tong-hop.docx")
+        return _office_paper(request, lambda session, office: documents.office_proposal(
+            session, phase_id=phase_id, office=office), "to-trinh-tong-hop.docx")
 
     @app.get("/dashboard/{phase_id}/to-trinh-cap-tren.docx")
     def higher_proposal(phase_id: int, request: Request) -> Response:
         """The tờ trình proposing to the levels above what the phase proposed higher (forwarded nominations)."""
-        with session_scope() as session:
-            if _office_person(session, request)[1] is None:
-                return _not_signed_in()
-            try:
-                content = documents.higher_proposal(session, phase_id=phase_id)
-            except Refused as refusal:
-                return page("message.html", 404, title="Chưa lập được tờ trình", message=refusal.message)
-        return _download(content, DOCX, "to-trinh-de-nghi-cap-tren.docx")
+        return _office_paper(request, lambda session, _office: documents.higher_proposal(session, phase_id=phase_id),
+                             "to-trinh-de-nghi-cap-tren.docx")
 
     @app.get("/ket-qua/quyet-dinh-{decision_id}/giay-khen.zip")
     def decision_certificates(decision_id: int) -> Response:
@@ -487,6 +474,19 @@ def _office_person(session: Any, request: Request) -> tuple[Person | None, Unit 
     person = session.get(Person, person_id) if person_id else None
     unit = session.get(Unit, person.unit_id) if person else None
     return (person, unit) if unit is not None and unit.kind.is_office else (None, None)
+
+
+def _office_paper(request: Request, make: Callable[[Any, Unit], bytes], filename: str) -> Response:
+    """A paper the offices' dashboard links: made for the signed-in office, or the reason it cannot be yet."""
+    with session_scope() as session:
+        _, office = _office_person(session, request)
+        if office is None:
+            return _not_signed_in()
+        try:
+            content = make(session, office)
+        except Refused as refusal:
+            return page("message.html", 404, title="Chưa lập được tờ trình", message=refusal.message)
+    return _download(content, DOCX, filename)
 
 
 def _not_signed_in() -> HTMLResponse:
