@@ -2,13 +2,8 @@
 
 Tamper-evident: events form one hash chain. Each has a sequence number and records the hash of the one
 before; its own hash covers every field. The chain's head (last sequence and hash) is a row locked by each
-committing writer, so chained writes are serialised and a deleted last event shows too. `verify` finds any edited,
-deleted or inserted event.
-
-Events are chained when their transaction commits (`seal`, on every session's before_commit): the head is
-locked only for the commit, once for a whole batch of transitions, instead of from each event to the commit.
-An event still unwritten then is inserted with its place in the chain, all of a batch's in one statement;
-rows that need its id (`defer`: the verdicts of its transition) are written after it.
+writer until its transaction ends, so chained writes are serialised and a deleted last event shows too.
+`verify` finds any edited, deleted or inserted event.
 """
 
 from __future__ import annotations
@@ -19,13 +14,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, bindparam, inspect, update
-from sqlalchemy import event as orm_event
-from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy import JSON, Column
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.cache import core_execute
-from models.db import UTCDateTime, table
+from models.db import UTCDateTime
 from models.unit import Person
 
 GENESIS = "0" * 64
@@ -69,66 +61,19 @@ def digest(event: AuditEvent) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-PENDING = "audit_unchained"  # session.info key: events added in this transaction, chained at its commit
-
-
 def append(session: Session, audit_event: AuditEvent) -> AuditEvent:
-    """Add `audit_event` in the caller's transaction; it gets its id now and its place in the chain at commit."""
-    session.add(audit_event)
-    session.info.setdefault(PENDING, []).append(audit_event)
-    return audit_event
+    """Chain `audit_event` after the head and write it in the caller's transaction.
 
-
-_CHAIN = table(AuditChain)
-_HEAD = select(_CHAIN.c.last_seq, _CHAIN.c.last_hash).where(_CHAIN.c.id == 1).with_for_update()  # built once
-_ADVANCE = update(_CHAIN).where(_CHAIN.c.id == 1).values(last_seq=bindparam("seq"), last_hash=bindparam("hash"))
-
-
-def seal(session: Session) -> None:
-    """Chain the transaction's events in the order they were added (locks the head until the commit).
-
-    Runs on every commit, a savepoint's included (the chain then grows inside the enclosing transaction)."""
-    pending = _live(session.info.pop(PENDING, []))
-    if not pending:
-        return
-    with session.no_autoflush:  # the events are inserted below, chained, rather than now and updated after
-        last_seq, last_hash = core_execute(session, _HEAD).one()
-    for audit_event in pending:
-        audit_event.seq, audit_event.prev_hash = last_seq + 1, last_hash
-        audit_event.hash = last_hash = digest(audit_event)
-        last_seq = audit_event.seq
-    core_execute(session, _ADVANCE, {"seq": last_seq, "hash": last_hash})
+    The head row is locked until the transaction ends, so chained writes are serialised: a transition writes its
+    event last but the outbox rows, to hold the lock as briefly as it can."""
+    head = session.exec(select(AuditChain).where(AuditChain.id == 1).with_for_update()
+                        .execution_options(populate_existing=True)).one()
+    audit_event.seq, audit_event.prev_hash = head.last_seq + 1, head.last_hash
+    audit_event.hash = digest(audit_event)
+    head.last_seq, head.last_hash = audit_event.seq, audit_event.hash
+    session.add_all([audit_event, head])
     session.flush()
-
-
-def defer(session: OrmSession, key: str, audit_event: AuditEvent, item: Any) -> None:
-    """Keep `item` under `key` until the commit, to be written with `audit_event` (or dropped with it when a
-    rollback, of the transaction or of a savepoint, drops the event)."""
-    session.info.setdefault(key, []).append((audit_event, item))
-
-
-def deferred(session: OrmSession, key: str, *, take: bool = True) -> list[tuple[AuditEvent, Any]]:
-    """What is kept under `key` for events still to be written; `take` removes it (the commit writes it)."""
-    kept = session.info.pop(key, []) if take else session.info.get(key, [])
-    return [(audit_event, item) for audit_event, item in kept if still_written(audit_event)]
-
-
-def still_written(audit_event: AuditEvent) -> bool:
-    """Whether the event is still to be written: a rollback (of the transaction or of a savepoint) detaches it."""
-    return bool(inspect(audit_event).pending or inspect(audit_event).persistent)
-
-
-def _live(events: list[AuditEvent]) -> list[AuditEvent]:
-    return [e for e in events if still_written(e)]
-
-
-def _prune(session: OrmSession, _transaction: object) -> None:
-    if PENDING in session.info:
-        session.info[PENDING] = _live(session.info[PENDING])
-
-
-orm_event.listen(OrmSession, "before_commit", seal)
-orm_event.listen(OrmSession, "after_soft_rollback", _prune)
+    return audit_event
 
 
 @dataclass(frozen=True)
@@ -167,10 +112,8 @@ def history(session: Session, *, dossier_id: int) -> list[AuditEvent]:
     return list(session.exec(query).all())
 
 
-_HISTORY = (select(AuditEvent, Person.full_name).join(Person, col(Person.id) == AuditEvent.actor_id)
-            .where(AuditEvent.dossier_id == bindparam("dossier_id")).order_by(col(AuditEvent.id)))  # built once
-
-
 def history_with_actors(session: Session, *, dossier_id: int) -> list[tuple[AuditEvent, str]]:
     """The dossier's events with the name of who acted, in one query."""
-    return [(event, name) for event, name in session.exec(_HISTORY, params={"dossier_id": dossier_id}).all()]
+    query = (select(AuditEvent, Person.full_name).join(Person, col(Person.id) == AuditEvent.actor_id)
+             .where(AuditEvent.dossier_id == dossier_id).order_by(col(AuditEvent.id)))
+    return [(event, name) for event, name in session.exec(query).all()]

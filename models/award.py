@@ -7,10 +7,7 @@ preconditions (consecutive years of a title, LĐTT in the same year) are checked
 from __future__ import annotations
 
 from sqlalchemy import UniqueConstraint
-from sqlmodel import Field, Session, SQLModel, select
-
-from models.cache import core_execute
-from models.db import AnyOf
+from sqlmodel import Field, Session, SQLModel, col, select
 
 
 class AwardRecord(SQLModel, table=True):
@@ -29,13 +26,11 @@ def school_year_start(school_year: str) -> int:
     return int(school_year.split("-", 1)[0])
 
 
-_OF_NOMINEES = (select(AwardRecord.nominee_id, AwardRecord.title_code, AwardRecord.year)
-                .where(AnyOf(AwardRecord.nominee_id, "nominee_ids")))
-
-
 def years_held(session: Session, *, nominee_ids: list[int]) -> dict[tuple[int, str], set[int]]:
     """(nominee id, title code) → the school years in which it was granted."""
     held: dict[tuple[int, str], set[int]] = {}
-    for nominee_id, title_code, year in core_execute(session, _OF_NOMINEES, {"nominee_ids": nominee_ids}):
+    query = select(AwardRecord.nominee_id, AwardRecord.title_code, AwardRecord.year).where(
+        col(AwardRecord.nominee_id).in_(nominee_ids))
+    for nominee_id, title_code, year in session.exec(query):
         held.setdefault((nominee_id, title_code), set()).add(year)
     return held

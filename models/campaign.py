@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import UniqueConstraint, bindparam
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, select
 
-from models.cache import lasting
-from models.db import UTCDateTime, remembered
+from models.db import UTCDateTime
 
 
 class Campaign(SQLModel, table=True):
@@ -57,28 +56,13 @@ class PhaseQuota(SQLModel, table=True):
 
 
 def deadline_for(session: Session, *, phase_id: int, key: str) -> datetime | None:
-    """The stage deadline, read once per reference version (models.cache.lasting): a batch of transitions
-    asks for it for every dossier, and so does every request (`forget_deadline` after changing it)."""
-
-    def load() -> datetime | None:
-        query = select(StageDeadline).where(StageDeadline.phase_id == phase_id, StageDeadline.key == key)
-        row = session.exec(query).first()
-        return row.due_at if row else None
-
-    return lasting(session, ("deadline", phase_id, key), load)
-
-
-def forget_deadline(session: Session, *, phase_id: int, key: str) -> None:
-    session.info.pop(("deadline", phase_id, key), None)
-
-
-_QUOTAS = select(PhaseQuota).where(PhaseQuota.phase_id == bindparam("phase_id"))  # built once: see models.db
+    """When the phase's stage deadline `key` falls, if the phase has one."""
+    query = select(StageDeadline.due_at).where(StageDeadline.phase_id == phase_id, StageDeadline.key == key)
+    return session.exec(query).first()
 
 
 def quotas_for(session: Session, *, phase_id: int) -> list[PhaseQuota]:
-    """The phase's quotas, read once per session (a batch checks them for every dossier)."""
-    return remembered(session, ("quotas", phase_id), lambda: list(
-        session.exec(_QUOTAS, params={"phase_id": phase_id}).all()))
+    return list(session.exec(select(PhaseQuota).where(PhaseQuota.phase_id == phase_id)).all())
 
 
 def get_campaign_by_code(session: Session, *, code: str) -> Campaign | None:

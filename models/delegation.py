@@ -7,7 +7,6 @@ from datetime import date
 
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.cache import lasting
 from models.unit import Person, people_of
 
 
@@ -27,29 +26,18 @@ def principals_of(session: Session, *, substitute_id: int, on: date) -> list[Per
     return list(rows)
 
 
-SUBSTITUTES = "substitutes"  # session.info key prefix: who stands in for whom, per day
-
-
 def substitute_for(session: Session, *, person_id: int, on: date) -> Person | None:
-    """Who stands in for `person_id` on day `on` (the latest delegation wins). Every delegation of the day is
-    read once per reference version (models.cache.lasting): a batch notifies the heads of many schools, and
-    few people are away."""
-    substitutes = lasting(session, (SUBSTITUTES, on), lambda: {
-        d.person_id: d.substitute_id for d in session.exec(
-            select(Delegation).where(col(Delegation.starts_on) <= on, col(Delegation.ends_on) >= on)
-            .order_by(col(Delegation.id))).all()})
-    substitute_id = substitutes.get(person_id)
-    return session.get(Person, substitute_id) if substitute_id is not None else None
+    """Who stands in for `person_id` on day `on` (the latest delegation wins)."""
+    query = (select(Person).join(Delegation, col(Delegation.substitute_id) == Person.id)
+             .where(Delegation.person_id == person_id, col(Delegation.starts_on) <= on, col(Delegation.ends_on) >= on)
+             .order_by(col(Delegation.id).desc()))
+    return session.exec(query).first()
 
 
-def recipients(session: Session, *, unit_id: int, roles: list[str], on: date,
-               people: list[Person] | None = None) -> list[Person]:
-    """The unit's people in these roles, each away one replaced by their substitute (once). `people`: the
-    unit's active people when the caller has them already."""
+def recipients(session: Session, *, unit_id: int, roles: list[str], on: date) -> list[Person]:
+    """The unit's people in these roles, each away one replaced by their substitute (once)."""
     chosen: dict[int, Person] = {}
-    found = people_of(session, unit_id=unit_id, roles=roles) if people is None else \
-        [p for p in people if not roles or p.role in roles]
-    for person in found:
+    for person in people_of(session, unit_id=unit_id, roles=roles):
         stand_in = substitute_for(session, person_id=person.id or 0, on=on) or person
         chosen.setdefault(stand_in.id or 0, stand_in)
     return list(chosen.values())

@@ -6,12 +6,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import UniqueConstraint, bindparam, update
+from sqlalchemy import UniqueConstraint, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.cache import core_execute
-from models.db import AnyOf, UTCDateTime, table, utcnow
+from models.db import UTCDateTime, utcnow
 
 
 class DossierStatus(StrEnum):
@@ -54,27 +54,22 @@ class Consolidation(SQLModel, table=True):
     forwarded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-_LOCKED = (select(Dossier).where(Dossier.id == bindparam("dossier_id")).with_for_update()
-           .execution_options(populate_existing=True))  # built once: see models.db (statements)
-
-
 def locked(session: Session, dossier_id: int) -> Dossier | None:
     """The dossier, locked until the transaction ends, read afresh."""
-    return session.exec(_LOCKED, params={"dossier_id": dossier_id}).first()
+    query = select(Dossier).where(Dossier.id == dossier_id).with_for_update().execution_options(populate_existing=True)
+    return session.exec(query).first()
 
 
-_DOSSIERS = table(Dossier)
-# built once (models.db); its SET clause is the columns named in the values it is executed with
-_MOVE = update(_DOSSIERS).where(AnyOf(_DOSSIERS.c.id, "dossier_ids"), _DOSSIERS.c.version == bindparam("was"))
-
-
-def move(session: Session, dossier_ids: list[int], *, was: int, values: dict[str, Any]) -> None:
-    """Write a transition's `values` (its new stage, status, version, …) to these dossiers in one UPDATE, each
-    only if it is still at version `was`. Raises StaleDataError, as the ORM does for a versioned row, when one
-    of them has moved on meanwhile (another transaction acted on it first)."""
-    changed = core_execute(session, _MOVE, {**values, "dossier_ids": dossier_ids, "was": was})
-    if changed.rowcount != len(dossier_ids):
-        raise StaleDataError(f"{len(dossier_ids) - changed.rowcount} of {len(dossier_ids)} dossiers moved on")
+def move(session: Session, dossier: Dossier, *, values: dict[str, Any]) -> None:
+    """Write a transition's `values` (its new stage, status, version, …) to the dossier, only if it is still at
+    the version it was read at. Raises StaleDataError, as the ORM does for a versioned row, when it has moved on
+    meanwhile (another transaction acted on it first)."""
+    statement = update(Dossier).where(col(Dossier.id) == dossier.id, col(Dossier.version) == dossier.version)
+    changed = session.execute(statement.values(**values).execution_options(synchronize_session=False))
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        raise StaleDataError(f"dossier {dossier.id} moved on from version {dossier.version}")
+    for key, value in values.items():  # what the UPDATE wrote, without reading the row back
+        set_committed_value(dossier, key, value)
 
 
 def get_or_create_dossier(session: Session, *, phase_id: int, school_id: int, stage: str) -> Dossier:

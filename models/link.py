@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.db import UTCDateTime, utcnow
@@ -25,19 +24,13 @@ class ActionLink(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-_BY_HASH = (select(ActionLink, Dossier, Unit).join(Dossier, col(Dossier.id) == ActionLink.dossier_id)
-            .join(Unit, col(Unit.id) == Dossier.school_id)
-            .where(ActionLink.token_hash == bindparam("token_hash")))  # built once: models.db (statements)
-_LOCKING = _BY_HASH.with_for_update(of=Dossier).execution_options(populate_existing=True)
-
-
 def link_by_hash(session: Session, *, token_hash: str, lock: bool = False) -> tuple[ActionLink, Dossier] | None:
-    """The link and its dossier, in one statement. With `lock` the dossier is locked until the transaction
-    ends and read afresh (as `models.dossier.locked` does): a link about to be used waits here for another
-    use of its dossier, one round trip instead of two.
-
-    The dossier's school comes with them, into the session: every page of a link shows it and every action
-    notifies it, and a link is mostly the only one of its school a web worker serves in a stage, so the
-    reference cache would read it with a statement of its own."""
-    row = session.exec(_LOCKING if lock else _BY_HASH, params={"token_hash": token_hash}).first()
+    """The link and its dossier (with its school, which every page of a link shows). With `lock` the dossier is
+    locked until the transaction ends and read afresh: a link about to be used waits here for another use of
+    its dossier."""
+    query = (select(ActionLink, Dossier, Unit).join(Dossier, col(Dossier.id) == ActionLink.dossier_id)
+             .join(Unit, col(Unit.id) == Dossier.school_id).where(ActionLink.token_hash == token_hash))
+    if lock:
+        query = query.with_for_update(of=Dossier).execution_options(populate_existing=True)
+    row = session.exec(query).first()
     return (row[0], row[1]) if row is not None else None

@@ -3,15 +3,9 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint, bindparam
-from sqlalchemy import event as orm_event
-from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, select
-
-from models.audit import AuditEvent, defer, deferred
-from models.db import insert_rows, table
 
 
 class SubjectKind(StrEnum):
@@ -67,42 +61,25 @@ class NominationDecision(SQLModel, table=True):
     audit_event_id: int | None = Field(default=None, foreign_key="auditevent.id")
 
 
-VERDICTS = "verdicts_unwritten"  # session.info key: a transition's verdict rows, until its event has an id
+def record_verdicts(session: Session, rows: list[NominationDecision]) -> None:
+    """Write a transition's verdict rows (each linked to its audit event)."""
+    session.add_all(rows)
+    session.flush()
 
 
-def record_verdicts(session: Session, *, event: AuditEvent, rows: list[dict[str, Any]]) -> None:
-    """Write a transition's verdict rows (NominationDecision columns but the event's) when it commits, linked to
-    its audit event: a batch's rows go in one statement, after its events, without an ORM object each."""
-    if rows:
-        defer(session, VERDICTS, event, rows)
-
-
-def _write_verdicts(session: OrmSession) -> None:
-    """Runs at commit, after the audit chain is sealed and its events written with their ids (models.audit is
-    imported, so listens, first)."""
-    kept = deferred(session, VERDICTS)
-    rows = [{**row, "audit_event_id": audit_event.id} for audit_event, rows in kept for row in rows]
-    insert_rows(session, table(NominationDecision), rows)  # every row has every column: one statement for all
-
-
-orm_event.listen(OrmSession, "before_commit", _write_verdicts)
-
-
-# a nomination still in play: neither withdrawn nor rejected (its dossier's active list, a batch's preload)
+# a nomination still in play: neither withdrawn nor rejected
 IN_PLAY = (Nomination.withdrawn == False, Nomination.status != NominationStatus.rejected)  # noqa: E712
-_OF_DOSSIER = Nomination.dossier_id == bindparam("dossier_id")
-_ACTIVE = (select(Nomination, Nominee).join(Nominee, col(Nominee.id) == Nomination.nominee_id)
-           .where(_OF_DOSSIER, *IN_PLAY).order_by(col(Nomination.id)))  # built once: see models.db (statements)
-_NAMES = (select(Nomination.id, Nominee.full_name).join(Nominee, col(Nominee.id) == Nomination.nominee_id)
-          .where(_OF_DOSSIER, *IN_PLAY))
 
 
 def active_nominee_names(session: Session, *, dossier_id: int) -> dict[int, str]:
-    """The nominee's name of each nomination still in play: `active_nominations` without their rows, for a
-    check that only names them (a council's vote)."""
-    return {nomination_id or 0: name for nomination_id, name in session.exec(_NAMES, params={"dossier_id": dossier_id})}
+    """The nominee's name of each nomination still in play, by nomination."""
+    query = (select(Nomination.id, Nominee.full_name).join(Nominee, col(Nominee.id) == Nomination.nominee_id)
+             .where(Nomination.dossier_id == dossier_id, *IN_PLAY))
+    return {nomination_id or 0: name for nomination_id, name in session.exec(query)}
 
 
 def active_nominations(session: Session, *, dossier_id: int) -> list[tuple[Nomination, Nominee]]:
     """The dossier's nominations that are still in play (not withdrawn, not rejected), with their nominees."""
-    return [(n, p) for n, p in session.exec(_ACTIVE, params={"dossier_id": dossier_id}).all()]
+    query = (select(Nomination, Nominee).join(Nominee, col(Nominee.id) == Nomination.nominee_id)
+             .where(Nomination.dossier_id == dossier_id, *IN_PLAY).order_by(col(Nomination.id)))
+    return [(n, p) for n, p in session.exec(query).all()]

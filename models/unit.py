@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlalchemy import bindparam
 from sqlmodel import Field, Session, SQLModel, col, select
-
-from models.cache import lasting
-from models.db import AnyOf
 
 
 class UnitKind(StrEnum):
@@ -68,45 +64,25 @@ def find_office(session: Session, *, start: Unit, kind: UnitKind) -> Unit | None
     """The nearest unit of `kind` found by walking up from `start`, looking at each ancestor and its children.
 
     A school's parent is its Phòng GD&ĐT; the Phòng's parent is the UBND, whose children include Nội vụ.
-    The answer for each ancestor lasts in the process (models.cache.lasting): the schools under one Phòng share
-    it, so a request for a school never seen before walks no further than its parent.
     """
-    found_id = _office_id(session, start, kind)
-    return session.get(Unit, found_id) if found_id is not None else None
-
-
-def _office_id(session: Session, unit: Unit, kind: UnitKind) -> int | None:
-    if unit.kind == kind:
-        return unit.id
-    parents = lasting(session, ("parents of", kind), lambda: set(  # units with a child of `kind`: few
-        session.exec(select(Unit.parent_id).where(Unit.kind == kind, col(Unit.parent_id).is_not(None))).all()))
-    if unit.id in parents:
-        child_id = _child_of_kind(session, unit.id or 0, kind)
-        if child_id is not None:
-            return child_id
-    if unit.parent_id is None:
-        return None
-    parent_id = unit.parent_id
-    return lasting(session, ("office", parent_id, kind), lambda: _parent_office_id(session, parent_id, kind))
-
-
-def _parent_office_id(session: Session, parent_id: int, kind: UnitKind) -> int | None:
-    parent = session.get(Unit, parent_id)
-    return _office_id(session, parent, kind) if parent is not None else None
-
-
-def _child_of_kind(session: Session, parent_id: int, kind: UnitKind) -> int | None:
-    return lasting(session, ("child of kind", parent_id, kind), lambda: session.exec(
-        select(Unit.id).where(Unit.parent_id == parent_id, Unit.kind == kind).order_by(col(Unit.id))).first())
-
-
-_ACTIVE = select(Person).where(Person.unit_id == bindparam("unit_id"), Person.active == True)  # noqa: E712
-_PEOPLE = {False: _ACTIVE.order_by(col(Person.id)),  # by whether roles are asked for; built once (models.db)
-           True: _ACTIVE.where(AnyOf(Person.role, "roles")).order_by(col(Person.id))}
+    unit: Unit | None = start
+    while unit is not None:
+        if unit.kind == kind:
+            return unit
+        child = session.exec(select(Unit).where(Unit.parent_id == unit.id, Unit.kind == kind)
+                             .order_by(col(Unit.id))).first()
+        if child is not None:
+            return child
+        unit = session.get(Unit, unit.parent_id) if unit.parent_id is not None else None
+    return None
 
 
 def people_of(session: Session, *, unit_id: int, roles: list[str]) -> list[Person]:
-    return list(session.exec(_PEOPLE[bool(roles)], params={"unit_id": unit_id, "roles": roles}).all())
+    """The unit's active people, in these roles when any are named."""
+    query = select(Person).where(Person.unit_id == unit_id, Person.active == True)  # noqa: E712
+    if roles:
+        query = query.where(col(Person.role).in_(roles))
+    return list(session.exec(query.order_by(col(Person.id))).all())
 
 
 def district_schools(session: Session, *, issuer_unit_id: int) -> list[Unit]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import bindparam, inspect
-from sqlmodel import Field, Session, SQLModel, select
+from sqlalchemy import inspect
+from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.db import AnyOf, upsert
+from models.db import upsert
 
 
 class CouncilVote(SQLModel, table=True):
@@ -26,25 +26,22 @@ class VoteTally(SQLModel, table=True):
     votes_against: int
 
 
-_OF_DOSSIER = select(CouncilVote).where(CouncilVote.dossier_id == bindparam("dossier_id"))  # built once: models.db
-_TALLIES = select(VoteTally).where(AnyOf(VoteTally.nomination_id, "nomination_ids"))
 
 
 def council_vote_for(session: Session, *, dossier_id: int) -> CouncilVote | None:
-    return session.exec(_OF_DOSSIER, params={"dossier_id": dossier_id}).first()
+    return session.exec(select(CouncilVote).where(CouncilVote.dossier_id == dossier_id)).first()
 
 
 def tallies_for(session: Session, *, nomination_ids: list[int]) -> dict[int, VoteTally]:
     if not nomination_ids:
         return {}
-    rows = session.exec(_TALLIES, params={"nomination_ids": nomination_ids}).all()
+    rows = session.exec(select(VoteTally).where(col(VoteTally.nomination_id).in_(nomination_ids))).all()
     return {row.nomination_id: row for row in rows}
 
 
 def save_tallies(session: Session, tallies: dict[int, tuple[int, int]]) -> None:
-    """Each nomination's (for, against), replacing an earlier count, in one statement (a council votes on twenty
-    nominees at once; built as objects, they were a third of recording a vote). Tallies this session holds
-    already are read afresh when next used."""
+    """Each nomination's (for, against), replacing an earlier count; tallies this session holds already are read
+    afresh when next used."""
     if not tallies:
         return
     upsert(session, VoteTally, [{"nomination_id": n, "votes_for": f, "votes_against": a}

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from config.route import default_route
 from config.settings import Settings
-from models.db import remembered, update_rows, utcnow
+from models.db import utcnow
 from models.dossier import Dossier
 from models.outbox import Channel, OutboxMessage, OutboxStatus
 from models.unit import get_person_by_email
@@ -73,8 +73,7 @@ def _with_link(session: Session, row: OutboxMessage, settings: Settings,
     context = {**row.context, "site": settings.base_url.rstrip("/")}
     if not _asking(row):
         return context
-    person = remembered(session, ("person", row.recipient_email),
-                        lambda: get_person_by_email(session, email=row.recipient_email))
+    person = get_person_by_email(session, email=row.recipient_email)
     dossier = dossiers.get(row.dossier_id or 0)
     if person is None or dossier is None or dossier.stage != row.context.get("stage_code"):
         return context  # the dossier has moved on since: a link would only say so
@@ -113,7 +112,9 @@ def deliver(session: Session, *, settings: Settings, now: datetime | None = None
     if posts:
         failures.update(post_all(posts, settings))
     sent = [row for key, (row, _) in rendered.items() if key not in failures]
-    update_rows(session, sent, status=OutboxStatus.sent, sent_at=utcnow(), last_error=None)  # one UPDATE for all
+    sent_at = utcnow()
+    for row in sent:
+        row.status, row.sent_at, row.last_error = OutboxStatus.sent, sent_at, None
     report.sent = len(sent)
     for key, error in failures.items():
         row = rendered[key][0]

@@ -2,14 +2,12 @@
 
 A task takes a batch of requests (a chunk of a flow's list) and applies them in one database transaction:
 a refused request writes nothing, so one school's refusal never undoes another school's submission, and a
-database fault undoes and retries the whole chunk. Batching keeps Prefect's per-run cost (a task run is
-~10 ms, a flow run ~100-200 ms, measured) and the database's per-transaction cost proportional to batches,
-not dossiers.
+database fault undoes the whole chunk, which Prefect then retries. Batching keeps Prefect's per-run cost and
+the database's per-transaction cost proportional to batches, not dossiers.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from datetime import date, datetime
@@ -17,19 +15,15 @@ from typing import Any, TypeVar
 
 from prefect import task
 from pydantic import BaseModel
-from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from models.cache import lasting
-from models.db import new_session, session_scope, utcnow
-from models.unit import Person
+from models.db import session_scope, utcnow
 from tasks.retry import is_transient
-from tdkt import preload, services
+from tdkt import services
 from tdkt.engine import TransitionResult, Verdict
 from tdkt.errors import Refused
 
 Item = TypeVar("Item", bound="Request")
-ATTEMPTS = (0.0, 0.5, 2.0)  # waits before each attempt of a chunk after a passing database fault
 
 
 class Request(BaseModel):
@@ -66,56 +60,30 @@ def outcome(results: Iterable[TransitionResult], refused: list[dict[str, Any]] |
 
 def each(items: list[Item], apply_one: Callable[[Session, Item, datetime], TransitionResult],
          now: datetime | None = None) -> dict[str, Any]:
-    """Apply every item, in one transaction for the chunk; a lost or locked database retries the chunk.
-
-    The chunk's dossiers are locked and their rows read up front (tdkt/preload.py); its audit events are
-    chained once, at the commit. A refused item writes nothing (the engine refuses before it writes), so the
-    others go on without it. The session keeps the rows every item reads (the phase, the offices, the
-    actor) for the whole chunk. Its transitions share one time, `now` or the chunk's start, as one transaction's
-    should: the moves that write the same values are then one UPDATE at the batch's end.
-    """
+    """Apply every item in one transaction for the chunk, at one time (`now` or the chunk's start). A refused
+    item writes nothing (the engine refuses before it writes), so the others go on without it; a database
+    fault rolls the chunk back and fails the task, for Prefect to retry."""
     at = now or utcnow()
-    with new_session() as session:
-        for attempt, wait in enumerate(ATTEMPTS):
-            time.sleep(wait)
-            results: list[TransitionResult] = []
-            refused: list[dict[str, Any]] = []
+    results: list[TransitionResult] = []
+    refused: list[dict[str, Any]] = []
+    with session_scope() as session:
+        for item in items:
             try:
-                with preload.batch(session, [item.dossier_id for item in items]):
-                    for item in items:
-                        try:
-                            results.append(apply_one(session, item, at))
-                        except Refused as exc:
-                            refused.append(refusal(exc, item.dossier_id))
-                session.commit()  # once the batch has written the moves it gathered
-                break
-            except OperationalError:
-                session.rollback()
-                if attempt == len(ATTEMPTS) - 1:
-                    raise
+                results.append(apply_one(session, item, at))
+            except Refused as exc:
+                refused.append(refusal(exc, item.dossier_id))
     return outcome(results, refused)
 
 
-def _actor(session: Session, email: str) -> Person:
-    """Who acts: among the batch's schools' people (a school head submitting), or found by email once per
-    reference version (the reviewer of a hundred dossiers)."""
-    preloaded = preload.person_by_email(session, email)
-    if preloaded is not None:
-        return preloaded
-    person_id = lasting(session, ("actor", email), lambda: services.person(session, email=email).id)
-    actor = session.get(Person, person_id)
-    assert actor is not None
-    return actor
-
-
 def _submit(session: Session, item: Submission, now: datetime) -> TransitionResult:
-    return services.submit(session, dossier_id=item.dossier_id, actor=_actor(session, item.actor_email), now=now)
+    return services.submit(session, dossier_id=item.dossier_id, actor=services.person(session, email=item.actor_email),
+                           now=now)
 
 
 def _review(session: Session, item: Review, now: datetime) -> TransitionResult:
     verdicts = ({k: Verdict(v, r) for k, (v, r) in item.verdicts.items()}  # type: ignore[arg-type]
                 if item.verdicts is not None else None)
-    return services.act(session, dossier_id=item.dossier_id, actor=_actor(session, item.actor_email),
+    return services.act(session, dossier_id=item.dossier_id, actor=services.person(session, email=item.actor_email),
                         action=item.action, verdicts=verdicts, reason=item.reason, now=now)
 
 
@@ -140,7 +108,7 @@ def forward_block(block_id: int, phase_id: int, actor_email: str, now: datetime 
             results = services.forward_block(session, block_id=block_id, phase_id=phase_id, actor=actor, now=now)
     except Refused as exc:
         return outcome([], [refusal(exc)])
-    return outcome(results)  # after the commit, which wrote the block's events and emails in one statement each
+    return outcome(results)
 
 
 @task(name="issue-decision", retries=3, retry_delay_seconds=[1, 4, 16], retry_condition_fn=is_transient)

@@ -12,14 +12,12 @@ from sqlmodel import Session, col, select
 
 from config.rules import RatioCap, Requirement, RuleSet, Title
 from models.award import school_year_start, years_held
-from models.cache import core_execute, lasting
 from models.campaign import Campaign, Phase
-from models.db import AnyOf
 from models.dossier import Dossier
 from models.nomination import Nomination, NominationStatus, Nominee
 from models.paper import PAPER_KINDS, paper_kinds
 from models.registration import forwarded_entries
-from tdkt import members, preload
+from tdkt import members
 from tdkt.checks import APPROVED, CheckContext, lock_if_raising, others_in_phase, register
 from tdkt.errors import Violation
 from tdkt.text import fold
@@ -57,8 +55,8 @@ def _registration(ctx: CheckContext, going_on: list[tuple[Nomination, Nominee]])
 def _preconditions(ctx: CheckContext, going_on: list[tuple[Nomination, Nominee]]) -> list[Violation]:
     year = school_year_start(ctx.school_year)
     nominee_ids = [p.id or 0 for _, p in going_on]
-    held = preload.held(ctx.session, ctx.dossier.id or 0, lambda: years_held(ctx.session, nominee_ids=nominee_ids))
-    proposed = _proposed(ctx, nominee_ids)
+    held = years_held(ctx.session, nominee_ids=nominee_ids)
+    proposed = proposed_in_campaign(ctx.session, campaign_id=ctx.phase.campaign_id, nominee_ids=nominee_ids)
     problems = []
     for nomination, nominee in going_on:
         title = ctx.rules.titles[nomination.title_code]
@@ -69,54 +67,14 @@ def _preconditions(ctx: CheckContext, going_on: list[tuple[Nomination, Nominee]]
     return problems
 
 
-_LIVE_IN = (select(Nomination.nominee_id, Nomination.title_code).join(Dossier, col(Dossier.id) == Nomination.dossier_id)
-            .where(AnyOf(Nomination.nominee_id, "nominee_ids"),
-                   Nomination.withdrawn == False, col(Nomination.status).in_(LIVE),  # noqa: E712
-                   AnyOf(Dossier.phase_id, "phases")))
-_PROPOSED = {False: _LIVE_IN,  # by whether dossiers are left out; built once (models.db)
-             True: _LIVE_IN.where(AnyOf(Nomination.dossier_id, "outside", negate=True))}
-
-
-def proposed_in_campaign(session: Session, *, campaign_id: int, nominee_ids: list[int],
-                         outside: list[int] | None = None) -> set[tuple[int, str]]:
-    """(nominee, title) pairs nominated and still live in the campaign (its school year), any phase; with
-    `outside`, only in other dossiers than those."""
-    params = {"nominee_ids": nominee_ids, "phases": _phases(session, campaign_id), "outside": outside}
-    return {(nominee_id, code) for nominee_id, code in core_execute(session, _PROPOSED[bool(outside)], params)}
-
-
-def _phases(session: Session, campaign_id: int) -> list[int]:
-    return lasting(session, ("phases", campaign_id), lambda: [
-        p for p in session.exec(select(Phase.id).where(Phase.campaign_id == campaign_id)).all() if p])
-
-
-def _proposed(ctx: CheckContext, nominee_ids: list[int]) -> set[tuple[int, str]]:
-    """`proposed_in_campaign` for this dossier's nominees. In a batch, the nominations of other dossiers are read
-    once for every nominee of the batch, and those of the batch's dossiers are taken from its rows, as its
-    transitions have left them (a nominee rejected a moment ago in another dossier no longer counts)."""
-    batch = preload.current(ctx.session)
-    campaign_id = ctx.phase.campaign_id
-    if batch is None or (ctx.dossier.id or 0) not in batch.every:
-        return proposed_in_campaign(ctx.session, campaign_id=campaign_id, nominee_ids=nominee_ids)
-    outside = preload.once(ctx.session, ("proposed_outside", campaign_id), lambda: proposed_in_campaign(
-        ctx.session, campaign_id=campaign_id, outside=sorted(batch.every),
-        nominee_ids=batch.nominees()))
-    phases = set(_phases(ctx.session, campaign_id))
-    by_nominee = preload.once(ctx.session, ("nominations_by_nominee",), lambda: _by_nominee(batch))
-    wanted = set(nominee_ids)
-    inside = {(n.nominee_id, n.title_code) for nominee_id in wanted
-              for dossier_id, n in by_nominee.get(nominee_id, []) if batch.every[dossier_id].phase_id in phases
-              and n.status in LIVE and not n.withdrawn}  # their statuses as the batch's transitions left them
-    return {(nominee_id, code) for nominee_id, code in outside if nominee_id in wanted} | inside
-
-
-def _by_nominee(batch: preload.Preloaded) -> dict[int, list[tuple[int, Nomination]]]:
-    """The batch's nominations of each nominee, with their dossier."""
-    found: dict[int, list[tuple[int, Nomination]]] = {}
-    for dossier_id, pairs in batch.nominations.items():
-        for nomination, _ in pairs:
-            found.setdefault(nomination.nominee_id, []).append((dossier_id, nomination))
-    return found
+def proposed_in_campaign(session: Session, *, campaign_id: int, nominee_ids: list[int]) -> set[tuple[int, str]]:
+    """(nominee, title) pairs nominated and still live in the campaign (its school year), any phase."""
+    phases = select(Phase.id).where(Phase.campaign_id == campaign_id)
+    query = (select(Nomination.nominee_id, Nomination.title_code)
+             .join(Dossier, col(Dossier.id) == Nomination.dossier_id)
+             .where(col(Nomination.nominee_id).in_(nominee_ids), Nomination.withdrawn == False,  # noqa: E712
+                    col(Nomination.status).in_(LIVE), col(Dossier.phase_id).in_(phases)))
+    return {(nominee_id, code) for nominee_id, code in session.exec(query)}
 
 
 def shortfalls(rules: RuleSet, code: str, nomination: Nomination, nominee: Nominee, year: int,
@@ -154,8 +112,7 @@ def unmet(rules: RuleSet, need: Requirement, nomination: Nomination, nominee: No
 
 def _papers(ctx: CheckContext, going_on: list[tuple[Nomination, Nominee]]) -> list[Violation]:
     dossier_id = ctx.dossier.id or 0
-    attached = preload.paper_kinds(ctx.session, dossier_id,
-                                   lambda: paper_kinds(ctx.session, dossier_ids=[dossier_id]).get(dossier_id, set()))
+    attached = paper_kinds(ctx.session, dossier_ids=[dossier_id]).get(dossier_id, set())
     problems = []
     for nomination, nominee in going_on:
         title: Title = ctx.rules.titles[nomination.title_code]

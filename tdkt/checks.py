@@ -15,14 +15,12 @@ from functools import cached_property
 from sqlmodel import Session, col, select
 
 from config.rules import RuleSet
-from models.cache import lasting
 from models.campaign import Phase, PhaseQuota, quotas_for
 from models.dossier import Dossier
 from models.nomination import Nomination, NominationStatus, Nominee, SubjectKind
-from models.tally import Key, contribution, counts, lock_phase, phase_locked
+from models.tally import Key, contribution, counts, lock_phase
 from models.unit import Unit, block_members
 from models.vote import CouncilVote, VoteTally, council_vote_for, tallies_for
-from tdkt import preload
 from tdkt.errors import Violation
 
 
@@ -41,19 +39,15 @@ class CheckContext:
     approving: set[int] = field(default_factory=set)
     judged: bool = False  # per-nomination verdicts were given: only the approved ones go on
     deciders: dict[str, str] = field(default_factory=dict)  # who signs the route's decision (Route.deciders)
-    others: tuple[bool, Counter[Key]] | None = field(default=None, repr=False)  # see `others_in_phase`
 
     @cached_property
     def vote(self) -> CouncilVote | None:
         """The school council's vote on this dossier (several checks read it; loaded once)."""
-        dossier_id = self.dossier.id or 0
-        return preload.vote(self.session, dossier_id, lambda: council_vote_for(self.session, dossier_id=dossier_id))
+        return council_vote_for(self.session, dossier_id=self.dossier.id or 0)
 
     @cached_property
     def tallies(self) -> dict[int, VoteTally]:
-        ids = [n.id or 0 for n, _ in self.nominations]
-        return preload.tallies(self.session, self.dossier.id or 0, ids,
-                               lambda: tallies_for(self.session, nomination_ids=ids))
+        return tallies_for(self.session, nomination_ids=[n.id or 0 for n, _ in self.nominations])
 
     def going_on(self) -> list[tuple[Nomination, Nominee]]:
         """The nominations this action carries forward (all of them, or the approved ones under verdicts)."""
@@ -152,32 +146,20 @@ def block_complete(ctx: CheckContext) -> list[Violation]:
     """All member schools have sent their dossiers — unless the block's deadline has passed."""
     if ctx.deadline is not None and ctx.now > ctx.deadline:
         return []
-    block_id = ctx.school.block_id or 0
-    members = lasting(ctx.session, ("block members", block_id), lambda: [
-        (m.id or 0, m.name) for m in block_members(ctx.session, block_id=block_id)])
-    sent = _sent(ctx, [school_id for school_id, _ in members])
-    missing = [name for school_id, name in members if school_id not in sent]
+    members = block_members(ctx.session, block_id=ctx.school.block_id or 0)
+    sent = _sent(ctx, [m.id or 0 for m in members])
+    missing = [m.name for m in members if m.id not in sent]
     if not missing:
         return []
     return [Violation("block_incomplete", f"Khối còn {len(missing)} trường chưa gửi hồ sơ: {', '.join(missing)}.")]
 
 
 def _sent(ctx: CheckContext, schools: list[int]) -> set[int]:
-    """Which of `schools` have sent their dossier of the phase. In a batch (a block's twenty dossiers), the
-    dossiers outside it are read once, and those of the batch are taken as its transitions have left them (a
-    school returned a moment ago has not sent)."""
-    def outside(batch: list[int]) -> set[int]:
-        query = select(Dossier.school_id).where(Dossier.phase_id == ctx.phase.id, Dossier.stage != ctx.start_stage,
-                                                col(Dossier.school_id).in_(schools))
-        return set(ctx.session.exec(query.where(col(Dossier.id).not_in(batch)) if batch else query).all())
-
-    batch = preload.current(ctx.session)
-    if batch is None or (ctx.dossier.id or 0) not in batch.every:
-        return outside([])
-    read = preload.once(ctx.session, ("sent outside", ctx.phase.id, tuple(schools)),
-                        lambda: outside(sorted(batch.every)))
-    return read | {d.school_id for d in batch.every.values()
-                   if d.phase_id == ctx.phase.id and d.stage != ctx.start_stage and d.school_id in schools}
+    """Which of `schools` have sent their dossier of the phase (as this transaction sees them: a school returned
+    a moment ago in the same batch has not)."""
+    query = select(Dossier.school_id).where(Dossier.phase_id == ctx.phase.id, Dossier.stage != ctx.start_stage,
+                                            col(Dossier.school_id).in_(schools))
+    return set(ctx.session.exec(query).all())
 
 
 @register("decision_authority")
@@ -228,16 +210,11 @@ def lock_if_raising(ctx: CheckContext, approving: list[Nomination]) -> None:
 def others_in_phase(ctx: CheckContext) -> Counter[Key]:
     """The phase's tally (as this transaction sees it) less the acting dossier's own part in it: the counts of
     every other dossier that has left the schools, their nominations in play (withdrawn and rejected ones not).
-
-    Read once for the quota and the caps of one action, unless the phase's lock was taken in between: what was
-    read before it may miss an approval committed while this one waited for it. Not to be changed."""
-    locked = phase_locked(ctx.session, phase_id=ctx.phase.id or 0)
-    if ctx.others is None or ctx.others[0] != locked:
-        others = counts(ctx.session, phase_id=ctx.phase.id or 0)
-        others.subtract(contribution(ctx.dossier.stage, ctx.start_stage,
-                                     [(n.title_code, n.status) for n, _ in ctx.nominations]))
-        ctx.others = (locked, others)
-    return ctx.others[1]
+    Read after `lock_if_raising`, so that no approval committed meanwhile is missed."""
+    others = counts(ctx.session, phase_id=ctx.phase.id or 0)
+    others.subtract(contribution(ctx.dossier.stage, ctx.start_stage,
+                                 [(n.title_code, n.status) for n, _ in ctx.nominations]))
+    return others
 
 
 @register("phase_quota")

@@ -1,20 +1,18 @@
 """The engine: applies one action of the route to one dossier.
 
 `apply` checks the actor's role and unit, the stage, the deadline and the route's named conditions, then
-writes the new stage, the per-nomination verdicts, the audit event and the outbox rows (in a batch, its new
-stage and statuses when the batch ends: tdkt/preload.py). It never commits:
-the caller's unit of work does, so a transition (or a whole batch of them) is one database transaction,
-and a refusal (TransitionRefused) leaves nothing behind once the caller rolls back.
+writes, in this order: the dossier's move, its nominations' statuses, the audit event (chained), the
+per-nomination verdicts, the phase tally and the outbox rows (`_write`). It never commits: the caller's unit
+of work does, so a transition (or a batch of them, a loop over `apply`) is one database transaction, and a
+refusal (TransitionRefused) leaves nothing behind once the caller rolls back.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
-from sqlalchemy.orm import object_session
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
@@ -22,15 +20,20 @@ from config.route import Action, OfficeRef, Route, Stage, UnitRef, default_route
 from config.rules import campaign_rules
 from models import tally
 from models.audit import AuditEvent, append
-from models.cache import lasting
 from models.campaign import Campaign, Phase, deadline_for
-from models.db import utcnow, write_rows
+from models.db import utcnow
 from models.delegation import principals_of, recipients
 from models.dossier import Dossier, DossierStatus, locked, move
-from models.nomination import Nomination, NominationStatus, Nominee, active_nominations, record_verdicts
-from models.outbox import Queued, defer_rows, outbox_rows, write_deferred
+from models.nomination import (
+    Nomination,
+    NominationDecision,
+    NominationStatus,
+    Nominee,
+    active_nominations,
+    record_verdicts,
+)
+from models.outbox import OutboxMessage, enqueue
 from models.unit import Person, Unit, find_office
-from tdkt import preload
 from tdkt.checks import CHECKS, CheckContext
 from tdkt.errors import TransitionRefused, Violation
 from tdkt.snapshot import snapshot
@@ -43,7 +46,6 @@ VERDICT_STATUS: dict[str, NominationStatus] = {
     "reject": NominationStatus.rejected,
     "forward_higher": NominationStatus.forwarded,
 }
-RECIPIENTS = "recipients"  # session.info key prefix: who receives a notification, per unit, roles and day
 
 
 @dataclass(frozen=True)
@@ -54,40 +56,20 @@ class Verdict:
 
 @dataclass
 class TransitionResult:
-    """What a transition did. Its audit event and outbox rows are written when the transaction commits (all of
-    a batch's at once); reading their ids before then writes them at once."""
+    """What a transition did."""
 
     dossier_id: int
     action: str
     from_stage: str
     to_stage: str
     late: bool
-    event: AuditEvent = field(repr=False)
-    outbox: Queued = field(repr=False)
-
-    @property
-    def audit_event_id(self) -> int:
-        return _written(self.event).id or 0
-
-    @property
-    def outbox_ids(self) -> list[int]:
-        session = object_session(self.event)
-        if len(self.outbox.ids) < self.outbox.count and session is not None:
-            write_deferred(session)
-        return list(self.outbox.ids)
+    audit_event_id: int
+    outbox_ids: list[int]
 
     def as_dict(self) -> dict[str, Any]:
         return {"dossier_id": self.dossier_id, "action": self.action, "from_stage": self.from_stage,
                 "to_stage": self.to_stage, "late": self.late, "audit_event_id": self.audit_event_id,
                 "outbox_ids": self.outbox_ids}
-
-
-def _written(row: AuditEvent) -> AuditEvent:
-    """The event with its id: flushed first if its transaction has not written it yet."""
-    session = object_session(row)
-    if row.id is None and session is not None:
-        session.flush()
-    return row
 
 
 def resolve_unit(session: Session, ref: UnitRef, school: Unit) -> Unit | None:
@@ -102,7 +84,7 @@ def resolve_unit(session: Session, ref: UnitRef, school: Unit) -> Unit | None:
 
 
 def _lock(session: Session, dossier_id: int) -> Dossier:
-    dossier = preload.locked_dossier(session, dossier_id, lambda: locked(session, dossier_id))
+    dossier = locked(session, dossier_id)
     if dossier is None:
         raise TransitionRefused("not_found", f"Không tìm thấy hồ sơ số {dossier_id}.")
     return dossier
@@ -251,7 +233,7 @@ def apply(
     assert school is not None and phase is not None
     campaign = session.get(Campaign, phase.campaign_id)
     assert campaign is not None
-    active = preload.nominations(session, dossier_id, lambda: active_nominations(session, dossier_id=dossier_id))
+    active = active_nominations(session, dossier_id=dossier_id)
     names = {n.id or 0: p.full_name for n, p in active}
 
     action, verdicts = _choose_action(stage, action, verdicts, active)
@@ -279,10 +261,9 @@ def apply(
     if violations:
         raise TransitionRefused("checks_failed", "\n".join(v.message for v in violations), violations)
 
-    with session.no_autoflush:  # the rows it adds are written at commit, not by its own reads of recipients
-        return _write(session, route=route, dossier=dossier, school=school, phase=phase, campaign=campaign,
-                      actor=actor, principal=principal, action=action, action_def=action_def, verdicts=verdicts,
-                      reason=reason, now=now, late=late, active=active)
+    return _write(session, route=route, dossier=dossier, school=school, phase=phase, campaign=campaign,
+                  actor=actor, principal=principal, action=action, action_def=action_def, verdicts=verdicts,
+                  reason=reason, now=now, late=late, active=active)
 
 
 def _context(session: Session, *, dossier: Dossier, school: Unit, phase: Phase, campaign: Campaign, now: datetime,
@@ -324,57 +305,39 @@ def _write(
         "round": dossier.round + (1 if returned else 0),
         "return_reason": (reason or _joined_reasons(verdicts)) if returned else dossier.return_reason,
     }
-    if not preload.gather_move(session, dossier, values):  # a batch's moves are written at its end
-        try:
-            move(session, [dossier.id or 0], was=dossier.version, values=values)
-        except StaleDataError:
-            raise TransitionRefused("concurrent",
-                                    "Hồ sơ vừa được người khác xử lý; hãy tải lại để xem trạng thái mới.") from None
-    for key, value in values.items():  # what the UPDATE wrote, without reading the row back
-        set_committed_value(dossier, key, value)
-
-    event = AuditEvent(
-        at=now, phase_id=phase.id or 0, dossier_id=dossier.id, actor_id=actor.id or 0, actor_role=actor.role,
-        action=action, from_stage=from_stage, to_stage=action_def.to, reason=reason or _joined_reasons(verdicts),
-        late=late,
-        detail={
-            "round": values["round"] - (1 if returned else 0),
-            "verdicts": {str(k): {"verdict": v.verdict, "reason": v.reason} for k, v in verdicts.items()},
-            **({"snapshot": snapshot(session, dossier_id=dossier.id or 0, rejecting=frozenset(
-                nid for nid, v in verdicts.items() if v.verdict == "reject"))} if returned else {}),
-            **({"on_behalf_of": principal.id} if principal.id != actor.id else {}),
-        },
-    )
     statuses = [(n, _nomination_status(target, n.status, verdicts.get(n.id or 0), resubmitted)) for n, _ in active]
     change = tally.contribution(action_def.to, route.start, [(n.title_code, s) for n, s in statuses])
     change.subtract(tally.contribution(from_stage, route.start, [(n.title_code, n.status) for n, _ in active]))
-    _set_statuses(session, statuses)
-    outbox = defer_rows(session, event, _notify(
-        session, action_def=action_def, dossier=dossier, school=school, phase=phase, campaign=campaign, actor=actor,
-        route=route, reason=reason, verdicts=verdicts, active=active, on=local(now).date()))
-    append(session, event)  # written and chained at commit, with the batch's others
-    tally.record(session, event=event, phase_id=phase.id or 0, change=change)
-    record_verdicts(session, event=event, rows=[
-        {"nomination_id": n.id, "stage": from_stage, "round": event.detail["round"],
-         "verdict": VERDICT_STATUS[v.verdict], "reason": v.reason or reason, "actor_id": actor.id}
-        for n, _ in active if (v := verdicts.get(n.id or 0)) is not None])
-    preload.forget(session, dossier.id or 0)
-    return TransitionResult(dossier_id=dossier.id or 0, action=action, from_stage=from_stage, to_stage=action_def.to,
-                            late=late, event=event, outbox=outbox)
-
-
-def _set_statuses(session: Session, statuses: list[tuple[Nomination, NominationStatus]]) -> None:
-    """One UPDATE per new status, not one per nomination (a dossier carries twenty or so); in a batch, one per
-    new status for all its dossiers, at its end (the rows in memory hold the new status at once)."""
-    moving: dict[NominationStatus, list[Nomination]] = {}
+    detail: dict[str, Any] = {
+        "round": dossier.round,
+        "verdicts": {str(k): {"verdict": v.verdict, "reason": v.reason} for k, v in verdicts.items()},
+        **({"snapshot": snapshot(session, dossier_id=dossier.id or 0, rejecting=frozenset(
+            nid for nid, v in verdicts.items() if v.verdict == "reject"))} if returned else {}),
+        **({"on_behalf_of": principal.id} if principal.id != actor.id else {}),
+    }
+    try:
+        move(session, dossier, values=values)
+    except StaleDataError:
+        raise TransitionRefused("concurrent",
+                                "Hồ sơ vừa được người khác xử lý; hãy tải lại để xem trạng thái mới.") from None
     for nomination, status in statuses:
-        if nomination.status != status:
-            moving.setdefault(status, []).append(nomination)
-    for status, nominations in moving.items():
-        if not preload.gather_statuses(session, nominations, status):  # a batch's are written at its end
-            write_rows(session, Nomination, [n.id or 0 for n in nominations], status=status)
-        for nomination in nominations:  # what the UPDATE writes, without reading the rows back
-            set_committed_value(nomination, "status", status)
+        nomination.status = status
+    session.flush()
+    event = append(session, AuditEvent(
+        at=now, phase_id=phase.id or 0, dossier_id=dossier.id, actor_id=actor.id or 0, actor_role=actor.role,
+        action=action, from_stage=from_stage, to_stage=action_def.to, reason=reason or _joined_reasons(verdicts),
+        late=late, detail=detail))
+    record_verdicts(session, [
+        NominationDecision(nomination_id=n.id or 0, stage=from_stage, round=detail["round"],
+                           verdict=VERDICT_STATUS[v.verdict], reason=v.reason or reason, actor_id=actor.id or 0,
+                           audit_event_id=event.id)
+        for n, _ in active if (v := verdicts.get(n.id or 0)) is not None])
+    tally.record(session, phase_id=phase.id or 0, change=change)
+    outbox = _notify(session, action_def=action_def, dossier=dossier, school=school, phase=phase,
+                     campaign=campaign, actor=actor, route=route, reason=reason, verdicts=verdicts,
+                     active=active, on=local(now).date())
+    return TransitionResult(dossier_id=dossier.id or 0, action=action, from_stage=from_stage, to_stage=action_def.to,
+                            late=late, audit_event_id=event.id or 0, outbox_ids=[m.id or 0 for m in outbox])
 
 
 def _joined_reasons(verdicts: dict[int, Verdict]) -> str | None:
@@ -386,7 +349,7 @@ def _notify(
     session: Session, *, action_def: Action, dossier: Dossier, school: Unit, phase: Phase, campaign: Campaign,
     actor: Person, route: Route, reason: str | None, verdicts: dict[int, Verdict],
     active: list[tuple[Nomination, Nominee]], on: date,
-) -> list[dict[str, Any]]:
+) -> list[OutboxMessage]:
     """One outbox row per recipient (a substitute for whoever is away on day `on`), written with the transition."""
     nominations = [
         {
@@ -410,17 +373,9 @@ def _notify(
         if unit is None:
             continue
         asks = acting is not None and acting.unit == target.unit and bool(set(acting.roles) & set(target.roles))
-        people = _recipients(session, unit_id=unit.id or 0, roles=target.roles, on=on)
-        to = [(email, name) for email, name, digest in people
-              if not (target.digest and digest)]  # digest readers see it in their daily email
-        rows += outbox_rows(event=target.event, recipients=to, dossier_id=dossier.id,
-                            context={**context, "recipient_unit": unit.name, "ask_to_act": asks})
+        people = recipients(session, unit_id=unit.id or 0, roles=target.roles, on=on)
+        to = [(p.email, p.full_name) for p in people
+              if not (target.digest and p.digest)]  # digest readers see it in their daily email
+        rows += enqueue(session, event=target.event, recipients=to, dossier_id=dossier.id,
+                        context={**context, "recipient_unit": unit.name, "ask_to_act": asks})
     return rows
-
-
-def _recipients(session: Session, *, unit_id: int, roles: list[str], on: date) -> list[tuple[str, str, bool]]:
-    """Who in the unit receives a notification on day `on` (email, name, reads the digest); the same for every
-    dossier of a batch and every request until units or people change."""
-    return lasting(session, (RECIPIENTS, unit_id, tuple(roles), on), lambda: [
-        (p.email, p.full_name, p.digest)
-        for p in recipients(session, unit_id=unit_id, roles=roles, on=on, people=preload.people(session, unit_id))])

@@ -14,19 +14,17 @@ import hmac
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from config.route import Route
 from config.settings import get_settings
-from models.cache import core_execute
 from models.campaign import deadline_for
-from models.db import table, utcnow
+from models.db import utcnow
 from models.dossier import Dossier
 from models.link import ActionLink, link_by_hash
 from models.unit import Person
-from tdkt import preload
 from tdkt.errors import Refused
 from tdkt.timefmt import fmt_datetime
 
@@ -69,8 +67,7 @@ def check(session: Session, *, token: str, route: Route, now: datetime | None = 
           signed_in: int | None = None, lock: bool = False) -> tuple[ActionLink, Dossier]:
     """The link and its dossier, or LinkRefused saying forged, for another person, used, moved on or expired.
 
-    With `lock` (the link is about to be used), the dossier is locked and read afresh, and its transition in
-    this transaction takes it as it is (tdkt.preload.hold) instead of locking it a second time."""
+    With `lock` (the link is about to be used), the dossier is locked and read afresh."""
     now = now or utcnow()
     random_part, _, signature = token.partition(".")
     found = link_by_hash(session, token_hash=token_hash(token), lock=lock) if signature else None
@@ -88,21 +85,15 @@ def check(session: Session, *, token: str, route: Route, now: datetime | None = 
         raise LinkRefused("moved_on", f"Hồ sơ đã chuyển sang bước khác sau khi thư được gửi. {where}", dossier)
     if now > link.expires_at:
         raise LinkRefused("expired", f"Đường dẫn đã hết hạn lúc {fmt_datetime(link.expires_at)}. {where}", dossier)
-    if lock:
-        preload.hold(session, dossier)
     return link, dossier
-
-
-_LINKS = table(ActionLink)
-_USE = (update(_LINKS).where(_LINKS.c.id == bindparam("link_id"), _LINKS.c.used_at.is_(None))
-        .values(used_at=bindparam("used_at")))  # built once: see models.db (statements)
 
 
 def use(session: Session, *, link: ActionLink, now: datetime | None = None) -> None:
     """Mark the link used, once: a second use in a concurrent request changes no row and is refused."""
     used_at = now or utcnow()
-    result = core_execute(session, _USE, {"link_id": link.id, "used_at": used_at})
-    if result.rowcount != 1:
+    result = session.execute(update(ActionLink).where(col(ActionLink.id) == link.id, col(ActionLink.used_at).is_(None))
+                             .values(used_at=used_at).execution_options(synchronize_session=False))
+    if result.rowcount != 1:  # type: ignore[attr-defined]
         raise LinkRefused("used", "Đường dẫn vừa được dùng trong một yêu cầu khác.")
     set_committed_value(link, "used_at", used_at)
 

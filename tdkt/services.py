@@ -11,20 +11,19 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import case, update
+from sqlalchemy import case
 from sqlalchemy import select as sa_select
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, func, select
 
 from config.route import Route, default_route
 from config.rules import campaign_rules, phase_rules
 from models import tally
-from models.audit import history_with_actors, seal
+from models.audit import history_with_actors
 from models.award import AwardRecord, school_year_start
-from models.campaign import Campaign, Phase, StageDeadline, forget_deadline, quotas_for
-from models.db import forget_all, insert_rows, table, utcnow
+from models.campaign import Campaign, Phase, StageDeadline, quotas_for
+from models.db import utcnow
 from models.decision import Decision, DecisionEntry, next_decision_number
-from models.delegation import SUBSTITUTES, Delegation
+from models.delegation import Delegation
 from models.dossier import Consolidation, Dossier, get_or_create_dossier
 from models.nomination import (
     Nomination,
@@ -37,11 +36,10 @@ from models.nomination import (
 from models.paper import papers_of
 from models.unit import Person, Unit, UnitKind, block_members, district_schools, get_person_by_email
 from models.vote import CouncilVote, council_vote_for, save_tallies, tallies_for
-from tdkt import members, preload
+from tdkt import members
 from tdkt.checks import filled
-from tdkt.chunks import chunks
 from tdkt.eligibility import for_dossier
-from tdkt.engine import RECIPIENTS, TransitionResult, Verdict, apply
+from tdkt.engine import TransitionResult, Verdict, apply
 from tdkt.errors import Refused
 from tdkt.snapshot import changes_since_return
 from tdkt.timefmt import end_of_day
@@ -225,35 +223,19 @@ def forward_block(session: Session, *, block_id: int, phase_id: int, actor: Pers
     )).first() or Consolidation(phase_id=phase_id, block_id=block_id)
     consolidation.forwarded_by, consolidation.forwarded_at = actor.id, now or utcnow()
     session.add(consolidation)
-    session.flush()  # its id, before the transitions (whose events are written at commit, together)
+    session.flush()  # its id, for the dossiers it consolidates
     results = _apply_all(session, dossiers, actor=actor, action=action, now=now, route=route)
-    session.execute(update(Dossier).where(col(Dossier.id).in_([d.id for d in dossiers]))
-                    .values(consolidation_id=consolidation.id).execution_options(synchronize_session=False))
     for dossier in dossiers:
-        set_committed_value(dossier, "consolidation_id", consolidation.id)
+        dossier.consolidation_id = consolidation.id
+    session.flush()
     return results
-
-
-# A phase's decision acts on every dossier of the phase in one transaction. Preloaded all at once, a province's
-# 1,000 dossiers held their 20,000 nominations and nominees in memory together (~110 MB, the benchmark's peak);
-# read 200 at a time, each part's rows are released when its transitions are done. Its annex (two rows per
-# granted nomination) is inserted 2,000 rows at a time for the same reason. The decision's peak: ~110 -> ~40 MB.
-LOADED_AT_ONCE, ANNEX_ROWS_AT_ONCE = 200, 2000
 
 
 def _apply_all(session: Session, dossiers: Sequence[Dossier], *, actor: Person, action: str, now: datetime | None,
                route: Route) -> list[TransitionResult]:
-    """The same action on several dossiers in the caller's transaction, their rows read `LOADED_AT_ONCE` dossiers
-    at a time; one time for all (the transaction's), so that each part writes its moves in one UPDATE."""
+    """The same action on several dossiers in the caller's transaction, at one time (the transaction's)."""
     now = now or utcnow()
-    results: list[TransitionResult] = []
-    session.flush()  # what the caller left pending, for the preload to read; the parts' rows wait for the commit
-    with session.no_autoflush:
-        for part in chunks(dossiers, LOADED_AT_ONCE):
-            with preload.batch(session, [d.id or 0 for d in part]):
-                results += [apply(session, dossier_id=d.id or 0, actor=actor, action=action, now=now, route=route)
-                            for d in part]
-    return results
+    return [apply(session, dossier_id=d.id or 0, actor=actor, action=action, now=now, route=route) for d in dossiers]
 
 
 def decide(session: Session, *, phase_id: int, actor: Person, signed_on: date, number: str | None = None,
@@ -269,7 +251,6 @@ def decide(session: Session, *, phase_id: int, actor: Person, signed_on: date, n
     if not dossiers:
         raise Refused("nothing_to_decide", "Chưa có hồ sơ nào chờ quyết định khen thưởng trong đợt này.")
     results = _apply_all(session, dossiers, actor=actor, action=action, now=now, route=route)
-    seal(session)  # the decision names the first event: its events chained and written now, in one statement
     issuer = session.get(Unit, actor.unit_id)
     assert issuer is not None
     decision = Decision(phase_id=phase_id, signed_on=signed_on, issuer_unit_id=issuer.id or 0,
@@ -297,16 +278,13 @@ def _annex(session: Session, *, decision: Decision, dossier_ids: list[int]) -> N
     if not rows:
         return
     year = school_year_start(campaign.school_year)
-    # thousands of rows for a province: inserted as rows, not built as objects one by one (in annex order)
-    for part in chunks(rows, ANNEX_ROWS_AT_ONCE):
-        insert_rows(session, table(DecisionEntry), [
-            {"decision_id": decision.id, "nomination_id": nomination_id, "nominee_name": name, "position": position,
-             "unit_name": unit_name, "title_code": code, "title_name": titles[code].name}
-            for nomination_id, code, _, name, position, unit_name in part])
-        insert_rows(session, table(AwardRecord), [
-            {"nominee_id": nominee_id, "title_code": code, "year": year, "decision_number": decision.number,
-             "decision_id": decision.id}
-            for _, code, nominee_id, _, _, _ in part])
+    for nomination_id, code, nominee_id, name, position, unit_name in rows:  # in annex order
+        session.add(DecisionEntry(decision_id=decision.id or 0, nomination_id=nomination_id or 0, nominee_name=name,
+                                  position=position, unit_name=unit_name, title_code=code,
+                                  title_name=titles[code].name))
+        session.add(AwardRecord(nominee_id=nominee_id or 0, title_code=code, year=year,
+                                decision_number=decision.number, decision_id=decision.id))
+    session.flush()
 
 
 @dataclass
@@ -389,7 +367,6 @@ def set_deadline(session: Session, *, phase_id: int, key: str, due_on: date, rou
     row.due_at = end_of_day(due_on)
     session.add(row)
     session.flush()
-    forget_deadline(session, phase_id=phase_id, key=key)
 
 
 def delegate(session: Session, *, person: Person, substitute: Person, starts_on: date, ends_on: date) -> Delegation:
@@ -404,7 +381,6 @@ def delegate(session: Session, *, person: Person, substitute: Person, starts_on:
                             ends_on=ends_on)
     session.add(delegation)
     session.flush()
-    forget_all(session, SUBSTITUTES, RECIPIENTS)
     return delegation
 
 

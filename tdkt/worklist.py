@@ -46,8 +46,21 @@ def worklist(session: Session, *, person: Person, route: Route, today: date) -> 
     own = query.where(Dossier.school_id == unit.id)
     waiting = query.where(col(Dossier.stage).in_(acting_stages))
     rows = {d.id: (d, s, p) for d, s, p in [*session.exec(own).all(), *session.exec(waiting).all()]}
+    answers: dict[tuple[str, int | None], bool] = {}
+
+    def can_act(stage: str, school: Unit) -> bool:
+        """may_act, worked out once per stage and what its actors' unit is found from (the school itself, its
+        block, or its parent for an office), not once per dossier of a long queue."""
+        actors = route.stages[stage].actors
+        unit = actors.unit if actors is not None else None
+        found_from = school.id if unit == "school" else school.block_id if unit == "block_leader" else school.parent_id
+        key = (stage, found_from)
+        if key not in answers:
+            answers[key] = may_act(session, route=route, stage_name=stage, actor=person, school=school)
+        return answers[key]
+
     items = [Item(dossier_id=d.id or 0, school=s.name, phase=p.name, stage=route.stages[d.stage].label,
-                  can_act=may_act(session, route=route, stage_name=d.stage, actor=person, school=s))
+                  can_act=can_act(d.stage, s))
              for d, s, p in sorted(rows.values(), key=lambda r: (r[2].starts_on, r[1].name))]
     items = [i for i in items if i.can_act or rows[i.dossier_id][1].id == unit.id]
     open_phases = session.exec(select(Phase).where(Phase.starts_on <= today, Phase.ends_on >= today)

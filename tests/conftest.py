@@ -20,7 +20,6 @@ prefect_env.apply()
 from config.route import default_route  # noqa: E402
 from config.rules import rule_set  # noqa: E402
 from config.settings import get_settings  # noqa: E402
-from models import cache  # noqa: E402
 from models.audit import GENESIS, AuditChain  # noqa: E402
 from models.db import dispose_engines, get_engine, migrate  # noqa: E402
 
@@ -32,7 +31,6 @@ def _reset_caches() -> None:
     get_settings.cache_clear()
     default_route.cache_clear()
     rule_set.cache_clear()
-    cache.clear()
 
 
 @pytest.fixture(scope="session")
@@ -71,9 +69,6 @@ def _empty(url: str) -> None:
                 connection.execute(table.delete())
         # as a fresh migration leaves it: the audit chain's head row (models/migrations 0007)
         connection.execute(AuditChain.__table__.insert().values(id=1, last_seq=0, last_hash=GENESIS))  # type: ignore[attr-defined]
-        # a version no process has seen: a web server left from an earlier test drops its cached reference rows
-        connection.execute(cache.ReferenceVersion.__table__.insert()  # type: ignore[attr-defined]
-                           .values(id=1, version=uuid.uuid4().int % 2**31))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -8,7 +8,6 @@ Create Date: ${create_date}
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-import models.db
 ${imports if imports else ""}
 
 revision = ${repr(up_revision)}

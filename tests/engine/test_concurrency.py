@@ -15,7 +15,7 @@ from models.db import get_engine
 from models.dossier import Dossier
 from models.nomination import Nomination, NominationStatus
 from models.unit import Person
-from tdkt import preload, services
+from tdkt import services
 from tdkt.errors import TransitionRefused
 from tests.engine.test_award_rules import _two_schools_at_phong
 from tests.engine.test_refusals import _at_phong
@@ -57,26 +57,21 @@ def test_two_reviewers_approve_at_once(session: Session, db_url: str) -> None:
     assert approvals == 1
 
 
-def test_a_dossier_moved_on_since_it_was_read_is_refused_not_moved_again(session: Session, db_url: str) -> None:
-    """An action link's page holds the dossier it read (`preload.hold`); if another reviewer moved it on since,
-    the transition's write finds it at another version and is refused as concurrent, writing nothing."""
+def test_a_dossier_moved_on_since_its_page_was_read_is_refused_not_moved_again(session: Session, db_url: str) -> None:
+    """An action link's page was read at phong_review; if another reviewer moved the dossier on since, the
+    action (which names the stage it was read at) is refused and writes nothing."""
     district = make_district(session, blocks=1, schools_per_block=1)
     dossier_id, _ = _at_phong(session, district)
-    as_read = session.get(Dossier, dossier_id)  # as a page read it, at phong_review: kept as it is, detached
-    assert as_read is not None and as_read.stage == "phong_review"
-    session.expunge(as_read)
     events = session.exec(select(func.count()).select_from(AuditEvent)).one()
     session.commit()
     with Session(get_engine(db_url)) as other:  # the Phòng's head approves it meanwhile
         services.act(other, dossier_id=dossier_id, actor=other.get(Person, district.people["phong_head"].id),
                      action="approve", now=at(3))
         other.commit()
-    session.add(as_read)
-    preload.hold(session, as_read)
     with pytest.raises(TransitionRefused) as refused:
         services.act(session, dossier_id=dossier_id, actor=district.people["phong_reviewer"], action="approve",
-                     now=at(3))
-    assert refused.value.code == "concurrent" and "vừa được người khác xử lý" in refused.value.message
+                     now=at(3), expected_stage="phong_review")
+    assert refused.value.code == "moved_on" and "vừa được xử lý" in refused.value.message
     session.rollback()
     assert session.exec(select(func.count()).select_from(AuditEvent)).one() == events + 1  # the head's only
     dossier = session.get(Dossier, dossier_id)
@@ -152,16 +147,16 @@ def test_two_approvals_that_would_pass_the_phase_ratio_cap_are_decided_one_after
 
 
 @pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)  # SQLite runs one writer at a time
-def test_a_verification_that_adds_nothing_to_the_counts_does_not_wait_for_an_approval(
-        session: Session, db_url: str) -> None:
-    """Nội vụ verifies a dossier the Phòng approved (already counted) while the Phòng approves another."""
+def test_a_verification_alongside_an_approval_is_not_refused(session: Session, db_url: str) -> None:
+    """Nội vụ verifies a dossier the Phòng approved (already counted) while the Phòng approves another: it waits
+    for the approval's commit (both chain an audit event), then goes through."""
     district = make_district(session, quota=4)
     first, _ = _at_phong(session, district, 0, individuals=2)
     second = session.exec(select(Dossier.id).where(Dossier.id != first, Dossier.stage == "phong_review")).first()
     reviewer, officer = district.people["phong_reviewer"].id, district.people["noivu_officer"].id
     _act(reviewer, first, "approve")(session)
     session.commit()
-    waited, outcome = _second_while_first_is_open(session, db_url, _act(reviewer, second, "approve"),
-                                                  _act(officer, first, "verify"))
-    assert not waited and outcome == ["done"]
+    _, outcome = _second_while_first_is_open(session, db_url, _act(reviewer, second, "approve"),
+                                             _act(officer, first, "verify"))
+    assert outcome == ["done"]
     assert _approved(session, "LDTT") == 4

@@ -8,7 +8,6 @@ from sqlmodel import Session
 
 from benchmarks.plans import recorded
 from config.route import default_route
-from models import cache
 from models.db import new_session
 from tdkt import services
 from tdkt.worklist import worklist
@@ -26,7 +25,6 @@ def _send_block(session: Session, district: District, block_index: int) -> None:
 
 def _reviewer_queue(district: District, db_url: str) -> tuple[int, int]:
     """(dossiers the Phòng reviewer can act on, statements it took), read in a fresh session as a page would."""
-    cache.clear()
     with new_session(db_url) as fresh, recorded(fresh.get_bind().engine) as statements:
         person = services.person(fresh, email=district.people["phong_reviewer"].email)
         items = worklist(fresh, person=person, route=default_route(), today=at(8).date()).items
@@ -46,7 +44,6 @@ def test_the_reviewers_queue_takes_the_same_queries_for_one_block_or_two(session
 def test_status_rows_take_the_same_queries_and_count_approved_nominations(session: Session, db_url: str) -> None:
     district = make_district(session, blocks=2, schools_per_block=3)
     _send_block(session, district, 0)
-    cache.clear()
     with new_session(db_url) as fresh, recorded(fresh.get_bind().engine) as statements:
         services.status_rows(fresh, phase_id=district.phase_id, now=at(8))
     queries_one = len(statements)
@@ -56,7 +53,6 @@ def test_status_rows_take_the_same_queries_and_count_approved_nominations(sessio
                       if r.school == first.name)
     services.act(session, dossier_id=dossier_id, actor=district.people["phong_reviewer"], action="approve", now=at(8))
     session.commit()
-    cache.clear()
     with new_session(db_url) as fresh, recorded(fresh.get_bind().engine) as statements:
         rows = {r.school: r for r in services.status_rows(fresh, phase_id=district.phase_id, now=at(8))}
     assert len(statements) == queries_one

@@ -18,7 +18,6 @@ from tasks.transition import Review, _review, each
 from tdkt import services
 from tdkt.checks import CheckContext, others_in_phase
 from tdkt.engine import Verdict
-from tests.engine.test_batch_writes import _statements
 from tests.engine.test_refusals import assert_refused
 from tests.factories import at, make_district, prepare_dossier
 
@@ -55,12 +54,9 @@ def test_an_approved_nominee_withdrawn_after_a_return_leaves_the_quota(session: 
                    "checks_failed", "tối đa 2 cá nhân; đã duyệt 2, hồ sơ này đề nghị thêm 1")
 
 
-def test_a_batch_of_approvals_under_a_quota_reads_the_tally_not_the_nominations(session: Session) -> None:
-    """Three dossiers of two teachers under a quota of 5: the third is refused, as one after the other, and no
-    approval counted the phase's nominations: they are read twice for the whole batch (its own, and the other
-    dossiers' nominations of its nominees for the award rules). The tally is read once for the batch under the
-    phase's lock on PostgreSQL (nobody else can raise a count while it is held), once per approval on SQLite
-    (one writer at a time: its lock is a no-op); the batch's own approvals count in each."""
+def test_a_batch_of_approvals_under_a_quota_counts_its_own_approvals(session: Session) -> None:
+    """Three dossiers of two teachers under a quota of 5: the third is refused, as one after the other; the
+    next transaction still refuses it."""
     district = make_district(session, blocks=1, schools_per_block=3, quota=5)
     dossiers = [prepare_dossier(session, district, school, individuals=2)[0] for school in district.schools]
     for school, dossier_id in zip(district.schools, dossiers, strict=True):
@@ -69,23 +65,17 @@ def test_a_batch_of_approvals_under_a_quota_reads_the_tally_not_the_nominations(
                            actor=district.leader_of(district.blocks[0]), now=at(2))
     session.commit()
     reviewer = district.people["phong_reviewer"].email
-    with _statements() as seen:
-        report = each([Review(dossier_id=d, actor_email=reviewer, action="approve") for d in dossiers],
-                      _review, at(3))
+    report = each([Review(dossier_id=d, actor_email=reviewer, action="approve") for d in dossiers], _review, at(3))
     assert [r["dossier_id"] for r in report["results"]] == dossiers[:2]
     assert [r["dossier_id"] for r in report["refused"]] == dossiers[2:]
     assert "đã duyệt 4, hồ sơ này đề nghị thêm 2" in report["refused"][0]["message"]
-    assert seen["from nomination"] == 2
-    assert seen["from titletally"] == (1 if session.get_bind().dialect.name == "postgresql" else 3)
-    with _statements() as seen:  # the next transaction takes the lock again, and reads the tally again
-        report = each([Review(dossier_id=dossiers[2], actor_email=reviewer, action="approve")], _review, at(3))
-    assert report["refused"] and seen["from titletally"] == 1
+    report = each([Review(dossier_id=dossiers[2], actor_email=reviewer, action="approve")], _review, at(3))
+    assert report["refused"]
 
 
-def test_one_action_reads_the_tally_once_and_again_after_taking_the_phase_lock(session: Session, db_url: str) -> None:
-    """The quota and the ratio caps of one action share one read of the phase tally, unless the phase's lock was
-    taken after it: an approval committed while this action waited for the lock must count (PostgreSQL; SQLite
-    runs one writer at a time, and its lock is a no-op)."""
+def test_an_approval_committed_before_the_phase_lock_counts(session: Session, db_url: str) -> None:
+    """An approval committed while this action waited for the phase's lock counts in what it reads after
+    (PostgreSQL; SQLite runs one writer at a time, and its lock is a no-op)."""
     district = make_district(session, blocks=1, schools_per_block=2, quota=5)
     a, b = (prepare_dossier(session, district, school, individuals=2)[0] for school in district.schools)
     for school, dossier_id in zip(district.schools, (a, b), strict=True):
@@ -104,10 +94,7 @@ def test_one_action_reads_the_tally_once_and_again_after_taking_the_phase_lock(s
     def approved(counts: dict[tuple[str, str], int]) -> int:
         return sum(n for (_, status), n in counts.items() if status == NominationStatus.approved)
 
-    with _statements() as seen:
-        first = others_in_phase(ctx)
-        assert others_in_phase(ctx) is first
-    assert seen["from titletally"] == 1 and approved(first) == 0
+    assert approved(others_in_phase(ctx)) == 0
     if not db_url.startswith("postgresql"):
         return
     with new_session() as other:  # the other dossier is approved and committed meanwhile
@@ -115,8 +102,5 @@ def test_one_action_reads_the_tally_once_and_again_after_taking_the_phase_lock(s
         assert reviewer is not None
         services.act(other, dossier_id=b, actor=reviewer, action="approve", now=at(3))
         other.commit()
-    assert others_in_phase(ctx) is first  # no lock taken: the read stands
     lock_phase(session, phase_id=district.phase_id)
-    with _statements() as seen:
-        after = others_in_phase(ctx)
-    assert seen["from titletally"] == 1 and approved(after) == 3  # b's two teachers and its collective
+    assert approved(others_in_phase(ctx)) == 3  # b's two teachers and its collective

@@ -1,5 +1,4 @@
-"""`move`: a transition's values written to several dossiers in one UPDATE, each only from the version it was
-read at."""
+"""`move`: a transition's values written to a dossier only from the version it was read at."""
 
 from __future__ import annotations
 
@@ -7,6 +6,7 @@ import pytest
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
+from models.db import get_engine
 from models.dossier import Dossier, DossierStatus, get_or_create_dossier, move
 from tests.factories import make_district
 
@@ -24,22 +24,27 @@ def _stages(session: Session, ids: list[int]) -> dict[int, tuple[str, int]]:
     return {d.id or 0: (d.stage, d.version) for d in session.exec(select(Dossier).where(col(Dossier.id).in_(ids)))}
 
 
-def test_dossiers_at_the_version_read_move_together(session: Session) -> None:
-    first, second, third = _dossiers(session, 3)
-    move(session, [first, third], was=0, values={"stage": "block_aggregation", "status": DossierStatus.in_review,
-                                                 "version": 1})
-    session.commit()
-    assert _stages(session, [first, second, third]) == {first: ("block_aggregation", 1), second: ("school_vote", 0),
-                                                        third: ("block_aggregation", 1)}
-
-
-def test_a_dossier_moved_on_meanwhile_fails_the_move(session: Session) -> None:
-    """One of them is no longer at the version it was read at (another transaction acted on it): StaleDataError,
-    as the ORM raises for a versioned row, and the caller's rollback leaves every dossier where it was."""
+def test_a_dossier_at_the_version_read_moves(session: Session) -> None:
     first, second = _dossiers(session, 2)
-    move(session, [second], was=0, values={"stage": "block_aggregation", "version": 1})
+    dossier = session.get(Dossier, first)
+    move(session, dossier, values={"stage": "block_aggregation", "status": DossierStatus.in_review, "version": 1})
     session.commit()
-    with pytest.raises(StaleDataError, match="1 of 2 dossiers moved on"):
-        move(session, [first, second], was=0, values={"stage": "phong_review", "version": 1})
+    assert dossier.stage == "block_aggregation"
+    assert _stages(session, [first, second]) == {first: ("block_aggregation", 1), second: ("school_vote", 0)}
+
+
+def test_a_dossier_moved_on_meanwhile_fails_the_move(session: Session, db_url: str) -> None:
+    """It is no longer at the version it was read at (another transaction acted on it): StaleDataError, as the
+    ORM raises for a versioned row, and the caller's rollback leaves it where the other left it."""
+    (first,) = _dossiers(session, 1)
+    as_read = session.get(Dossier, first)
+    session.expunge(as_read)
+    session.rollback()  # SQLite: one writer at a time
+    with Session(get_engine(db_url)) as other:
+        move(other, other.get(Dossier, first), values={"stage": "block_aggregation", "version": 1})
+        other.commit()
+    session.add(as_read)
+    with pytest.raises(StaleDataError, match="moved on from version 0"):
+        move(session, as_read, values={"stage": "phong_review", "version": 1})
     session.rollback()
-    assert _stages(session, [first, second]) == {first: ("school_vote", 0), second: ("block_aggregation", 1)}
+    assert _stages(session, [first]) == {first: ("block_aggregation", 1)}

@@ -16,7 +16,6 @@ from sqlmodel import Session, col, func, select
 
 from benchmarks.smtp_sink import free_port
 from config.route import default_route
-from models import cache
 from models.audit import AuditEvent
 from models.db import get_engine
 from models.dossier import Dossier
@@ -123,33 +122,6 @@ def test_an_approval_by_link_locks_and_reads_its_dossier_once(session: Session, 
     if engine.dialect.name == "postgresql":  # SQLite has no row locks
         assert "FOR UPDATE OF dossier" in reads[0]
     assert _state(session, dossier_id)[0] == "noivu_verification"
-
-
-def test_a_links_page_and_action_read_the_school_with_the_link(session: Session, client: TestClient) -> None:
-    """The link's statement brings its dossier's school: neither the page nor the action reads that unit with a
-    statement of its own, though nothing of the school is in the process's reference cache."""
-    district, dossier_id, _ = _at_phong(session)
-    school_id = district.schools[0].id
-    token = _link(session, district, dossier_id)
-    units: list[Any] = []
-
-    def count(_conn: object, _cursor: object, statement: str, parameters: Any, *_args: object) -> None:
-        values = parameters.values() if isinstance(parameters, dict) else parameters or ()  # SQLite's: a tuple
-        if statement.lstrip().upper().startswith("SELECT UNIT.") and school_id in values:
-            units.append(statement)
-
-    engine = get_engine()
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        cache.clear()
-        page = client.get(f"/l/{token}")
-        cache.clear()
-        done = client.post(f"/l/{token}", data={"csrf": _csrf(page.text), "action": "approve"})
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    assert page.status_code == 200 and district.schools[0].name in page.text
-    assert done.status_code == 200 and district.schools[0].name in done.text
-    assert units == []
 
 
 def test_post_without_csrf_is_refused(session: Session, client: TestClient) -> None:

@@ -8,7 +8,6 @@ Create Date: 2026-11-23 00:49:15.197546
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-import models.db
 
 
 revision = '0001'
@@ -102,7 +101,7 @@ def upgrade() -> None:
     sa.Column('phase_id', sa.Integer(), nullable=False),
     sa.Column('block_id', sa.Integer(), nullable=False),
     sa.Column('forwarded_by', sa.Integer(), nullable=True),
-    sa.Column('forwarded_at', models.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('forwarded_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['block_id'], ['unit.id'], ),
     sa.ForeignKeyConstraint(['forwarded_by'], ['person.id'], ),
     sa.ForeignKeyConstraint(['phase_id'], ['phase.id'], ),
@@ -129,7 +128,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('phase_id', sa.Integer(), nullable=False),
     sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
-    sa.Column('due_at', models.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('due_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['phase_id'], ['phase.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('phase_id', 'key')
@@ -148,8 +147,8 @@ def upgrade() -> None:
     sa.Column('consolidation_id', sa.Integer(), nullable=True),
     sa.Column('return_reason', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('late', sa.Boolean(), nullable=False),
-    sa.Column('created_at', models.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', models.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['consolidation_id'], ['consolidation.id'], ),
     sa.ForeignKeyConstraint(['phase_id'], ['phase.id'], ),
     sa.ForeignKeyConstraint(['school_id'], ['unit.id'], ),
@@ -165,7 +164,7 @@ def upgrade() -> None:
 
     op.create_table('auditevent',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('at', models.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('phase_id', sa.Integer(), nullable=False),
     sa.Column('dossier_id', sa.Integer(), nullable=True),
     sa.Column('actor_id', sa.Integer(), nullable=False),
@@ -224,10 +223,10 @@ def upgrade() -> None:
     sa.Column('context', sa.JSON(), nullable=False),
     sa.Column('status', sa.Enum('pending', 'sent', 'failed', name='outboxstatus'), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('next_attempt_at', models.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('last_error', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
-    sa.Column('created_at', models.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('sent_at', models.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['dossier_id'], ['dossier.id'], ),
     sa.PrimaryKeyConstraint('id')
     )

@@ -8,7 +8,6 @@ Create Date: 2026-11-23 01:22:18.355523
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-import models.db
 
 
 revision = '0002'
@@ -22,14 +21,14 @@ def upgrade() -> None:
     op.create_table('notificationlog',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
-    sa.Column('created_at', models.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('key')
     )
     op.create_table('schedulerlease',
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('holder', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
-    sa.Column('expires_at', models.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('name')
     )
     with op.batch_alter_table('person', schema=None) as batch_op:

@@ -8,7 +8,6 @@ Create Date: 2026-11-23 01:34:05.177265
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-import models.db
 
 
 revision = '0003'

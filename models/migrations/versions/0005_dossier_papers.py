@@ -8,7 +8,6 @@ Create Date: 2026-11-23 02:06:59.054467
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-import models.db
 
 
 revision = '0005'
@@ -28,7 +27,7 @@ def upgrade() -> None:
     sa.Column('size', sa.Integer(), nullable=False),
     sa.Column('sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('uploaded_by', sa.Integer(), nullable=False),
-    sa.Column('uploaded_at', models.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('uploaded_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['dossier_id'], ['dossier.id'], ),
     sa.ForeignKeyConstraint(['uploaded_by'], ['person.id'], ),
     sa.PrimaryKeyConstraint('id')

@@ -11,8 +11,9 @@ from alembic import op
 import sqlalchemy as sa
 import sqlmodel
 
-import models.db
-from models.audit import GENESIS, AuditEvent, digest
+import hashlib
+import json
+from datetime import UTC
 
 
 revision = '0007'
@@ -36,25 +37,33 @@ def upgrade() -> None:
     _chain_existing_events()
 
 
+GENESIS = "0" * 64
 FIELDS = ("at", "phase_id", "dossier_id", "actor_id", "actor_role", "action", "from_stage", "to_stage", "reason",
           "late", "detail")
 
 
 def _chain_existing_events() -> None:
     """Core statements on the columns as they are at this revision (the model may grow later)."""
-    events = sa.table("auditevent", sa.column("id", sa.Integer), sa.column("at", models.db.UTCDateTime()),
+    events = sa.table("auditevent", sa.column("id", sa.Integer), sa.column("at", sa.DateTime(timezone=True)),
                       *[sa.column(name) for name in FIELDS[1:-1]], sa.column("detail", sa.JSON),
                       sa.column("seq", sa.Integer), sa.column("prev_hash", sa.String), sa.column("hash", sa.String))
     bind = op.get_bind()
     previous, seq = GENESIS, 0
     for row in bind.execute(sa.select(events.c.id, *[events.c[name] for name in FIELDS]).order_by(events.c.id)):
         seq += 1
-        event = AuditEvent(seq=seq, prev_hash=previous, **{name: getattr(row, name) for name in FIELDS})
-        previous = digest(event)
-        bind.execute(events.update().where(events.c.id == row.id).values(seq=seq, prev_hash=event.prev_hash,
+        prev_hash, previous = previous, _digest(seq, previous, row)
+        bind.execute(events.update().where(events.c.id == row.id).values(seq=seq, prev_hash=prev_hash,
                                                                           hash=previous))
     bind.execute(sa.text("INSERT INTO auditchain (id, last_seq, last_hash) VALUES (1, :seq, :hash)"),
                  {"seq": seq, "hash": previous})
+
+
+def _digest(seq: int, prev: str, row: sa.Row) -> str:
+    """The chain's hash as it was defined at this revision (frozen here: the live one may change)."""
+    fields = {"seq": seq, "prev": prev, "at": row.at.astimezone(UTC).isoformat(timespec="microseconds"),
+              **{name: getattr(row, name) for name in FIELDS[1:]}}
+    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def downgrade() -> None:

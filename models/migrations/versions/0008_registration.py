@@ -10,7 +10,6 @@ import sqlalchemy as sa
 import sqlmodel
 from sqlalchemy.dialects import postgresql
 
-import models.db
 
 
 revision = '0008'
@@ -33,8 +32,8 @@ def upgrade() -> None:
     sa.Column('school_id', sa.Integer(), nullable=False),
     sa.Column('status', STATUS, nullable=False),
     sa.Column('pledge', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-    sa.Column('submitted_at', models.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('forwarded_at', models.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('forwarded_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('forwarded_by', sa.Integer(), nullable=True),
     sa.Column('late', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], ),
@@ -62,7 +61,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_registrationentry_registration_id'), ['registration_id'], unique=False)
 
     with op.batch_alter_table('campaign', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('registration_due', models.db.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('registration_due', sa.DateTime(timezone=True), nullable=True))
 
     # ### end Alembic commands ###
 

@@ -8,7 +8,6 @@ Create Date: 2026-11-23 03:27:28.937717
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-import models.db
 
 
 revision = '0009'

@@ -7,10 +7,13 @@ Create Date: 2026-11-23 12:40:00
 
 from alembic import op
 import sqlalchemy as sa
-from sqlmodel import Session
 
-from config.route import default_route
-from models.tally import TitleTally, recount
+# the route's first stage when this revision was written: a dossier still there is not counted
+START = "school_vote"
+RECOUNT = sa.text("""
+SELECT d.phase_id, n.title_code, n.status, count(*) FROM nomination n JOIN dossier d ON d.id = n.dossier_id
+WHERE d.stage != :start AND NOT n.withdrawn AND n.status != 'rejected'
+GROUP BY d.phase_id, n.title_code, n.status ORDER BY 1, 2, 3""")
 
 
 revision = '0010'
@@ -28,11 +31,12 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['phase_id'], ['phase.id'], ),
     sa.PrimaryKeyConstraint('phase_id', 'title_code', 'status')
     )
-    session = Session(bind=op.get_bind())
+    tally = sa.table("titletally", sa.column("phase_id"), sa.column("title_code"), sa.column("status"),
+                     sa.column("count"))
     rows = [{"phase_id": p, "title_code": t, "status": s, "count": n}
-            for (p, t, s), n in sorted(recount(session, start=default_route().start).items())]
+            for p, t, s, n in op.get_bind().execute(RECOUNT, {"start": START})]
     if rows:
-        op.bulk_insert(TitleTally.__table__, rows)  # type: ignore[attr-defined]
+        op.bulk_insert(tally, rows)
 
 
 def downgrade() -> None:

@@ -8,7 +8,6 @@ Create Date: 2026-11-23 13:10:00
 from alembic import op
 import sqlalchemy as sa
 
-from models.cache import ReferenceVersion
 
 
 revision = '0011'
@@ -23,7 +22,7 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
-    op.bulk_insert(ReferenceVersion.__table__, [{"id": 1, "version": 0}])  # type: ignore[attr-defined]
+    op.bulk_insert(sa.table("referenceversion", sa.column("id"), sa.column("version")), [{"id": 1, "version": 0}])
 
 
 def downgrade() -> None:

@@ -51,10 +51,10 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         for table in TABLES:
-            op.execute(f"DROP TRIGGER reference_changed ON {table}")
-            op.execute(f"DROP TRIGGER reference_truncated ON {table}")
-        op.execute("DROP FUNCTION tdkt_reference_changed()")
+            op.execute(f"DROP TRIGGER IF EXISTS reference_changed ON {table}")
+            op.execute(f"DROP TRIGGER IF EXISTS reference_truncated ON {table}")
+        op.execute("DROP FUNCTION IF EXISTS tdkt_reference_changed()")
         return
     for table in TABLES:
         for write in WRITES:
-            op.execute(f"DROP TRIGGER reference_{write.lower()}_{table}")
+            op.execute(f"DROP TRIGGER IF EXISTS reference_{write.lower()}_{table}")
