@@ -1,9 +1,12 @@
-"""The floor: the same transitions as bare SQL — insert an audit row, update the state, insert the outbox
-rows — one transaction each, on the same PostgreSQL server, in the same run as tdkt's."""
+"""The floors: the same transitions as bare SQL — insert an audit row, update the state, insert the outbox
+rows — one transaction each, on the same PostgreSQL server, in the same run as tdkt's; and the same number of
+emails sent by a plain smtplib loop to an SMTP server of the same kind."""
 
 from __future__ import annotations
 
+import smtplib
 import time
+from email.message import EmailMessage
 
 import psycopg
 from psycopg.types.json import Jsonb
@@ -33,3 +36,21 @@ def transitions(url: str, *, count: int, outbox_per: int) -> float:
                     conn.execute("INSERT INTO bare_outbox (dossier_id, recipient, event, context) "
                                  "VALUES (%s, %s, 'event', %s)", (dossier_id, f"r{n}@bare.test", Jsonb({"n": n})))
         return time.perf_counter() - started
+
+
+def emails(host: str, port: int, *, count: int) -> float:
+    """Seconds to send `count` emails like tdkt's (Vietnamese text and HTML, a few kilobytes) to the same kind
+    of SMTP server with a plain smtplib loop over one connection: the floor's share of a stage's emails."""
+    message = EmailMessage()
+    message["From"], message["To"] = "Phòng GD&ĐT <thidua@bare.test>", "Hiệu trưởng <hieutruong@bare.test>"
+    message["Subject"] = "Hồ sơ đề nghị khen thưởng đã được chuyển tới bước tiếp theo"
+    body = "Kính gửi Hiệu trưởng,\n\n" + "Nguyễn Thị Hương — Lao động tiên tiến: đồng ý.\n" * 20
+    message.set_content(body)
+    message.add_alternative(f"<html><body><pre>{body}</pre></body></html>", subtype="html")
+    started = time.perf_counter()
+    with smtplib.SMTP(host, port, timeout=30) as smtp:
+        for n in range(count):
+            del message["Message-ID"]
+            message["Message-ID"] = f"<bare-{n}@bare.test>"
+            smtp.send_message(message)
+    return time.perf_counter() - started

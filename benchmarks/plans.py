@@ -21,7 +21,7 @@ from models.db import get_engine, session_scope
 from models.unit import get_person_by_email
 from notifications.outbox import failed_messages
 from tdkt import services
-from tdkt.worklist import worklist
+from tdkt.services.worklist import worklist
 
 
 def _listing(session: Session, province: Any) -> object:

@@ -16,13 +16,14 @@ from sqlmodel import Session
 
 from config.route import default_route
 from config.settings import get_settings
+from config.vocabulary import SubjectKind, UnitKind
 from models.campaign import Campaign, Phase, PhaseQuota, StageDeadline
 from models.db import utcnow
 from models.dossier import Dossier
-from models.nomination import Nomination, Nominee, SubjectKind
-from models.unit import Person, Unit, UnitKind
-from tdkt import papers
-from tdkt.timefmt import end_of_day
+from models.nomination import Nomination, Nominee
+from models.unit import Person, Unit
+from tdkt.common.timefmt import end_of_day
+from tdkt.services import attachments as papers
 
 INITIATIVE = "Đổi mới phương pháp dạy học tích cực theo Chương trình giáo dục phổ thông 2018"
 ACHIEVEMENTS = "Hoàn thành xuất sắc nhiệm vụ năm học; học sinh lớp chủ nhiệm đạt kết quả tốt."

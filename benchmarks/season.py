@@ -12,7 +12,8 @@ the chairman signs the decision. Every email goes to a real SMTP server in its o
 flow runs of the stages are spread over --processes actor processes (benchmarks/actors.py), as schools act
 from their own machines and several Prefect workers run flows at once.
 
-After each stage the same number of transitions is done as bare SQL (benchmarks/baseline.py). Prints one
+After each stage the same number of transitions is done as bare SQL, and the same number of emails is sent by
+a plain smtplib loop to a second SMTP server of the same kind (benchmarks/baseline.py): two floors. Prints one
 table and writes the figures as JSON (--json) for comparison between commits. Exit status 1 when the season
 did not end as expected (a nomination in the wrong state, an email missing or sent twice).
 """
@@ -51,14 +52,14 @@ prefect_env.apply()  # before Prefect is first imported
 
 from prefect import Flow  # noqa: E402
 
-from benchmarks import actors  # noqa: E402
-from benchmarks.baseline import transitions  # noqa: E402
+from benchmarks import actors, baseline  # noqa: E402
 from benchmarks.plans import explain, render  # noqa: E402
 from benchmarks.province import Province, generate  # noqa: E402
 from benchmarks.smtp_sink import free_port, journal_size, read_journal  # noqa: E402
 from config.route import default_route  # noqa: E402
 from config.rules import rule_set  # noqa: E402
 from config.settings import get_settings  # noqa: E402
+from config.vocabulary import DossierStatus  # noqa: E402
 from flows.aggregation import aggregation_flow  # noqa: E402
 from flows.decision import decision_flow  # noqa: E402
 from flows.delivery import delivery_flow  # noqa: E402
@@ -67,14 +68,15 @@ from flows.runtime import run as run_flow  # noqa: E402
 from flows.submission import submission_flow  # noqa: E402
 from models.audit import AuditEvent  # noqa: E402
 from models.db import dispose_engines, migrate, session_scope  # noqa: E402
-from models.dossier import Dossier, DossierStatus  # noqa: E402
+from models.dossier import Dossier  # noqa: E402
 from models.nomination import Nomination  # noqa: E402
 from models.outbox import OutboxMessage, OutboxStatus  # noqa: E402
 from models.tally import recount, stored  # noqa: E402
 from models.unit import get_person_by_email  # noqa: E402
 from notifications.outbox import message_id  # noqa: E402
 from tasks.transition import Review, Submission  # noqa: E402
-from tdkt import papers, services  # noqa: E402
+from tdkt import services  # noqa: E402
+from tdkt.services import attachments as papers  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = os.environ.get("TDKT_BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -109,12 +111,18 @@ class StageFigures:
     transitions: int
     emails: int
     bare_seconds: float
+    bare_mail_seconds: float  # the same emails sent by a plain smtplib loop
     peak_rss_mb: float  # this process's peak during the stage
     paced: bool = False  # driven at a fixed request rate: its time measures the rate, not tdkt
 
     @property
     def ratio(self) -> float | None:
         return self.seconds / self.bare_seconds if self.bare_seconds and not self.paced else None
+
+    @property
+    def ratio_with_mail(self) -> float | None:
+        floor = self.bare_seconds + self.bare_mail_seconds
+        return self.seconds / floor if floor and not self.paced else None
 
 
 @dataclass
@@ -311,8 +319,9 @@ def configure(url: str, smtp_port: int, web_port: int, files: Path) -> None:
 class Season:
     """One phase of the province, stage by stage, with the figures of each stage."""
 
-    def __init__(self, options: Options, url: str, journal: Path, rss: PeakRss) -> None:
+    def __init__(self, options: Options, url: str, journal: Path, rss: PeakRss, floor_smtp: int) -> None:
         self.options, self.url, self.journal, self.rss = options, url, journal, rss
+        self.floor_smtp = floor_smtp  # the floor's own SMTP server: its emails stay out of the season's journal
         self.stages: list[StageFigures] = []
         self.load: dict[str, Any] = {}
         self.plans: dict[str, Any] | None = None
@@ -336,9 +345,10 @@ class Season:
         events_after, emails_after = self._counts()
         count, queued = events_after - events, emails_after - emails
         floor_started = time.perf_counter()
-        bare = transitions(self.url, count=count, outbox_per=round(queued / count)) if count else 0.0
+        bare = baseline.transitions(self.url, count=count, outbox_per=round(queued / count)) if count else 0.0
+        bare_mail = baseline.emails("127.0.0.1", self.floor_smtp, count=queued) if queued else 0.0
         self.excluded += time.perf_counter() - floor_started
-        self.stages.append(StageFigures(name, seconds, count, queued, bare, peak / 2**20, paced))
+        self.stages.append(StageFigures(name, seconds, count, queued, bare, bare_mail, peak / 2**20, paced))
         print(f"  {name}: {seconds:.1f} s", file=sys.stderr, flush=True)
 
     def run(self) -> dict[str, Any]:
@@ -607,9 +617,9 @@ def run(options: Options) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="tdkt-bench-") as scratch, PeakRss() as rss, \
             database(options.database_url) as url:
         journal = options.journal or Path(scratch) / "mail.jsonl"
-        with smtp_server(journal) as smtp_port:
+        with smtp_server(journal) as smtp_port, smtp_server(Path(scratch) / "floor-mail.jsonl") as floor_smtp:
             configure(url, smtp_port, free_port(), Path(scratch) / "files")
-            season = Season(options, url, journal, rss)
+            season = Season(options, url, journal, rss, floor_smtp)
             outcome = season.run()
             _wait_for_mail(journal)
         received = list(read_journal(journal))
@@ -644,29 +654,40 @@ def figures(options: Options, season: Season, outcome: dict[str, Any], rss: Peak
         "transitions_per_second": transitions / outcome["phase_seconds"],
         "emails": len(received), "emails_per_second": len(received) / outcome["phase_seconds"],
         "engine_seconds": sum(s.seconds for s in engine), "bare_seconds": sum(s.bare_seconds for s in engine),
+        "bare_mail_seconds": sum(s.bare_mail_seconds for s in engine),
         "ratio": sum(s.seconds for s in engine) / max(sum(s.bare_seconds for s in engine), 1e-9),
+        "ratio_with_mail": sum(s.seconds for s in engine) / max(
+            sum(s.bare_seconds + s.bare_mail_seconds for s in engine), 1e-9),
         "peak_rss_mb": rss.own / 2**20, "peak_rss_tree_mb": rss.tree / 2**20,
         "phase_peak_rss_mb": max((s.peak_rss_mb for s in season.stages), default=0.0),
         "actor_peak_rss_mb": season.actors.peak / 2**20,  # the largest actor process's (none with --processes 1)
-        "stages": [{**asdict(s), "ratio": s.ratio} for s in season.stages], "load": season.load,
+        "stages": [{**asdict(s), "ratio": s.ratio, "ratio_with_mail": s.ratio_with_mail} for s in season.stages],
+        "load": season.load,
         "correct": not problems, "problems": problems, "plans": season.plans,
     }
 
 
 def table(result: dict[str, Any]) -> str:
     """The figures as one text table (stages, then totals, load and memory)."""
-    lines = [f"{'Bước':<40}{'giây':>8}{'chuyển':>8}{'thư':>8}{'SQL trần':>10}{'tỉ lệ':>8}{'RSS MB':>8}"]
+    lines = [f"{'Bước':<40}{'giây':>8}{'chuyển':>8}{'thư':>8}{'SQL trần':>10}{'tỉ lệ':>8}{'+thư':>8}{'tỉ lệ':>8}"
+             f"{'RSS MB':>8}"]
+
+    def times(value: float | None, paced: bool) -> str:
+        return f"{value:.1f}×" if value is not None else ("nhịp" if paced else "–")
+
     for s in result["stages"]:
-        ratio = f"{s['ratio']:.1f}×" if s["ratio"] is not None else ("nhịp" if s["paced"] else "–")
         lines.append(f"{s['name']:<40}{s['seconds']:>8.1f}{s['transitions']:>8}{s['emails']:>8}"
-                     f"{s['bare_seconds']:>10.2f}{ratio:>8}{s['peak_rss_mb']:>8.0f}")
+                     f"{s['bare_seconds']:>10.2f}{times(s['ratio'], s['paced']):>8}"
+                     f"{s['bare_seconds'] + s['bare_mail_seconds']:>8.2f}"
+                     f"{times(s['ratio_with_mail'], s['paced']):>8}{s['peak_rss_mb']:>8.0f}")
     load, m = result["load"], result["machine"]
     lines += [
-        "-" * 90,
+        "-" * 106,
         f"{'Cả đợt (không kể sinh dữ liệu)':<40}{result['phase_seconds']:>8.1f}{result['transitions']:>8}"
         f"{result['emails']:>8}",
         f"Luồng tdkt / SQL trần (các bước không theo nhịp): {result['engine_seconds']:.1f} s / "
-        f"{result['bare_seconds']:.2f} s = {result['ratio']:.1f}×",
+        f"{result['bare_seconds']:.2f} s = {result['ratio']:.1f}×; / SQL trần và cùng số thư gửi bằng smtplib: "
+        f"{result['bare_seconds'] + result['bare_mail_seconds']:.2f} s = {result['ratio_with_mail']:.1f}×",
         f"Chuyển bước/giây: {result['transitions_per_second']:.0f}; thư/giây: {result['emails_per_second']:.0f} "
         f"(lượt gửi sau tải: {load.get('sweep_emails', 0)} thư trong {load.get('sweep_seconds', 0):.1f} s)",
         f"Duyệt qua đường dẫn: {load.get('requests', 0)} yêu cầu, {load.get('achieved_rate', 0):.0f}/s "

@@ -7,16 +7,15 @@ registered things. An error names the file, the line and what is wrong, in Vietn
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from config.once import once
+from config.vocabulary import DossierStatus, UnitKind
 from config.yaml_source import load_model
-from models.dossier import DossierStatus
-from models.unit import UnitKind
 
 
 class Strict(BaseModel):
@@ -180,10 +179,10 @@ def _reachable_terminals(route: Route) -> set[str]:
     return good
 
 
-def check_route(route: Route) -> list[tuple[Sequence[str | int], str]]:
-    """Semantic checks pydantic cannot express; returns (location, Vietnamese message) pairs."""
-    from tdkt.checks import CHECKS
-
+def check_route(route: Route, checks: Collection[str] | None = None) -> list[tuple[Sequence[str | int], str]]:
+    """Semantic checks pydantic cannot express; returns (location, Vietnamese message) pairs. `checks`: the names
+    of the registered conditions (tdkt.workflow.checks), when the caller knows them (`tdkt config validate` and
+    the engine's start-up do)."""
     problems: list[tuple[Sequence[str | int], str]] = []
     if route.start not in route.stages:
         problems.append((("start",), f"bước bắt đầu '{route.start}' không có trong danh sách bước"))
@@ -202,9 +201,9 @@ def check_route(route: Route) -> list[tuple[Sequence[str | int], str]]:
             if action.to not in route.stages:
                 problems.append((loc + ("to",), f"hành động dẫn tới bước '{action.to}' không tồn tại"))
             problems += [
-                (loc + ("checks",), f"điều kiện '{c}' chưa được đăng ký trong tdkt.checks")
+                (loc + ("checks",), f"điều kiện '{c}' chưa được đăng ký trong tdkt.workflow.checks")
                 for c in action.checks
-                if c not in CHECKS
+                if checks is not None and c not in checks
             ]
         if stage.verdicts:
             for outcome, action_name in stage.verdicts.model_dump(exclude_none=True).items():
@@ -222,9 +221,10 @@ def check_route(route: Route) -> list[tuple[Sequence[str | int], str]]:
     return problems
 
 
-def load_route(path: Path) -> Route:
-    """Parse and validate a route file; raises config.yaml_source.ConfigError naming the line."""
-    return load_model(path, Route, check_route)
+def load_route(path: Path, checks: Collection[str] | None = None) -> Route:
+    """Parse and validate a route file; raises config.yaml_source.ConfigError naming the line. `checks`: the
+    registered conditions' names, to refuse a route that names another."""
+    return load_model(path, Route, lambda route: check_route(route, checks))
 
 
 @once

@@ -10,16 +10,13 @@ import json
 from collections.abc import Collection, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from sqlmodel import Session
 
 from config.once import once
+from config.vocabulary import PAPER_KINDS, SubjectKind
 from config.yaml_source import ConfigError, load_model
-from models.campaign import Campaign, Phase
-from models.nomination import SubjectKind
-from models.paper import PAPER_KINDS
 
 
 class Strict(BaseModel):
@@ -224,14 +221,13 @@ def _merge(base: Any, override: Any) -> Any:
     return override
 
 
-def campaign_rules(campaign: Campaign) -> RuleSet:
+class CampaignRules(Protocol):
+    """What a campaign row says of its rules (models.campaign.Campaign has both)."""
+
+    rule_set: str
+    rule_overrides: str
+
+
+def campaign_rules(campaign: CampaignRules) -> RuleSet:
     """The rule set a campaign follows, with the campaign's own overrides."""
     return rule_set(campaign.rule_set, campaign.rule_overrides)
-
-
-def phase_rules(session: Session, *, phase_id: int) -> RuleSet:
-    """The rule set of the campaign a phase (and so a dossier) belongs to."""
-    phase = session.get(Phase, phase_id)
-    campaign = session.get(Campaign, phase.campaign_id) if phase else None
-    assert campaign is not None, f"phase {phase_id} has no campaign"
-    return campaign_rules(campaign)

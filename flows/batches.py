@@ -9,7 +9,7 @@ from typing import Any
 from prefect import Task, unmapped
 
 from config.settings import get_settings
-from tdkt.chunks import chunks
+from tdkt.common.chunks import chunks
 
 
 def merge(reports: list[dict[str, Any]]) -> dict[str, Any]:

@@ -8,17 +8,16 @@ PREFECT_API_URL names); TDKT_FLOW_MODE=deployments asks the Prefect server to ru
 from __future__ import annotations
 
 import inspect
-import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from prefect import Flow
-from prefect.context import SettingsContext, SyncClientContext, get_settings_context
+from prefect.context import SettingsContext, get_settings_context
 from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, Settings
 
 from config.settings import get_settings
-from tdkt.errors import Refused, Violation
+from tdkt.common.errors import Refused, Violation
 
 DEPLOYMENT = "tdkt"
 
@@ -28,35 +27,16 @@ _quiet: list[tuple[Settings, Settings]] = []  # (the current settings, the same 
 
 @contextmanager
 def flow_runtime() -> Iterator[None]:
-    """No heartbeat thread: it costs ~1 s per short flow run (measured) and our runs last well under it.
+    """No heartbeat thread: joining it costs about a second at the end of each of tdkt's short flow runs.
 
-    The settings without heartbeats are derived once per settings object: Prefect's `temporary_settings`
-    validates the whole settings tree again each time (~100 ms, measured), as long as a short flow run.
-    """
+    The settings without heartbeats are derived once per settings object, as `temporary_settings` would
+    validate the whole settings tree again at every run."""
     context = get_settings_context()
     if not _quiet or _quiet[0][0] is not context.settings:
         _quiet[:] = [(context.settings,
                       context.settings.copy_with_update(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}))]
-    with SettingsContext(profile=context.profile, settings=_quiet[0][1]), _client():
+    with SettingsContext(profile=context.profile, settings=_quiet[0][1]):
         yield
-
-
-_tls: list[ssl.SSLContext] = []
-
-
-def _client() -> SyncClientContext:
-    """The API client of one flow run, on a TLS context built once: Prefect builds a new one (reading the CA
-    bundle, ~35 ms, measured) for every flow run's client otherwise."""
-    existing = SyncClientContext.get()
-    if existing is not None:
-        return existing
-    if not _tls:
-        import certifi
-
-        _tls.append(ssl.create_default_context(cafile=certifi.where()))
-    context = SyncClientContext(httpx_settings={"verify": _tls[0]})
-    context._httpx_settings = None  # so that Prefect's own get_client() calls in the run take this client
-    return context
 
 
 def run_batch(flow: Flow[..., dict[str, Any]], *args: Any, **kwargs: Any) -> dict[str, Any]:

@@ -5,22 +5,22 @@ from models.award import AwardRecord
 from models.campaign import Campaign, Phase, PhaseQuota, StageDeadline
 from models.decision import Decision, DecisionEntry
 from models.delegation import Delegation
-from models.dossier import Consolidation, Dossier, DossierStatus
+from models.dossier import Consolidation, Dossier
 from models.lease import SchedulerLease
 from models.link import ActionLink
-from models.nomination import Nomination, NominationDecision, NominationStatus, Nominee, SubjectKind
+from models.nomination import Nomination, NominationDecision, NominationStatus, Nominee
 from models.outbox import NotificationLog, OutboxMessage, OutboxStatus
 from models.paper import Paper
 from models.registration import Registration, RegistrationEntry, RegistrationStatus
 from models.tally import TitleTally
-from models.unit import Person, Unit, UnitKind
+from models.unit import Person, Unit
 from models.vote import CouncilVote, VoteTally
 
 __all__ = [
     "ActionLink", "AuditChain", "AuditEvent", "AwardRecord", "Campaign", "Consolidation", "CouncilVote",
     "Decision", "DecisionEntry", "Delegation", "Dossier",
-    "DossierStatus", "Nomination", "NominationDecision", "NominationStatus", "Nominee", "NotificationLog",
+    "Nomination", "NominationDecision", "NominationStatus", "Nominee", "NotificationLog",
     "OutboxMessage", "OutboxStatus", "Paper", "Person", "Phase", "PhaseQuota", "SchedulerLease",
-    "StageDeadline", "SubjectKind", "TitleTally", "Unit", "UnitKind", "VoteTally", "Registration", "RegistrationEntry",
+    "StageDeadline", "TitleTally", "Unit", "VoteTally", "Registration", "RegistrationEntry",
     "RegistrationStatus",
 ]

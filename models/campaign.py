@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, select
 
+from config.rules import RuleSet, campaign_rules
 from models.db import UTCDateTime
 
 
@@ -68,3 +69,11 @@ def quotas_for(session: Session, *, phase_id: int) -> list[PhaseQuota]:
 def get_campaign_by_code(session: Session, *, code: str) -> Campaign | None:
     return session.exec(select(Campaign).where(Campaign.code == code)).first()
 
+
+
+def phase_rules(session: Session, *, phase_id: int) -> RuleSet:
+    """The rule set of the campaign a phase (and so a dossier) belongs to."""
+    phase = session.get(Phase, phase_id)
+    campaign = session.get(Campaign, phase.campaign_id) if phase else None
+    assert campaign is not None, f"phase {phase_id} has no campaign"
+    return campaign_rules(campaign)

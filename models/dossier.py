@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import UniqueConstraint, update
@@ -11,18 +10,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from config.vocabulary import DossierStatus
 from models.db import UTCDateTime, utcnow
-
-
-class DossierStatus(StrEnum):
-    """The dossier's coarse status; its exact place is `stage`, which the route config names."""
-
-    draft = "draft"
-    in_review = "in_review"
-    returned = "returned"
-    decided = "decided"
-    rejected = "rejected"
-    forwarded_higher = "forwarded_higher"
 
 
 class Dossier(SQLModel, table=True):

@@ -7,10 +7,7 @@ from enum import StrEnum
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, select
 
-
-class SubjectKind(StrEnum):
-    individual = "individual"
-    collective = "collective"
+from config.vocabulary import SubjectKind
 
 
 class NominationStatus(StrEnum):

@@ -8,10 +8,6 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.db import UTCDateTime, utcnow
 
-PAPER_KINDS = {"to_trinh": "Tờ trình", "bien_ban": "Biên bản họp xét", "danh_sach": "Danh sách đề nghị",
-               "bao_cao_thanh_tich": "Báo cáo thành tích", "sang_kien": "Giấy chứng nhận sáng kiến",
-               "khac": "Giấy tờ khác"}
-
 
 class Paper(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)

@@ -9,8 +9,8 @@ from enum import StrEnum
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from config.vocabulary import SubjectKind
 from models.db import UTCDateTime
-from models.nomination import SubjectKind
 
 
 class RegistrationStatus(StrEnum):

@@ -2,27 +2,10 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from sqlmodel import Field, Session, SQLModel, col, select
 
-
-class UnitKind(StrEnum):
-    school = "school"
-    block = "block"
-    phong_gddt = "phong_gddt"
-    phong_noi_vu = "phong_noi_vu"
-    ubnd_huyen = "ubnd_huyen"
-    ubnd_xa = "ubnd_xa"
-    phong_vhxh = "phong_vhxh"
-    so_gddt = "so_gddt"
-    so_noi_vu = "so_noi_vu"
-    ubnd_tinh = "ubnd_tinh"
-
-    @property
-    def is_office(self) -> bool:
-        """An administrative office (Phòng, Sở, UBND): neither a school nor an emulation block."""
-        return self not in (UnitKind.school, UnitKind.block)
+from config.route import OfficeRef, UnitRef
+from config.vocabulary import UnitKind
 
 
 class Unit(SQLModel, table=True):
@@ -93,3 +76,14 @@ def district_schools(session: Session, *, issuer_unit_id: int) -> list[Unit]:
         return []
     query = select(Unit).where(Unit.kind == UnitKind.school, Unit.parent_id == office.id).order_by(col(Unit.name))
     return list(session.exec(query).all())
+
+
+def resolve_unit(session: Session, ref: UnitRef, school: Unit) -> Unit | None:
+    """The unit a route reference names, seen from the dossier's school."""
+    if ref == "school":
+        return school
+    if ref == "block_leader":
+        block = session.get(Unit, school.block_id) if school.block_id else None
+        return session.get(Unit, block.leader_school_id) if block and block.leader_school_id else None
+    assert isinstance(ref, OfficeRef)
+    return find_office(session, start=school, kind=ref.kind)

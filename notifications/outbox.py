@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -9,17 +10,17 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from config.route import default_route
 from config.settings import Settings
 from models.db import utcnow
 from models.dossier import Dossier
 from models.outbox import Channel, OutboxMessage, OutboxStatus
-from models.unit import get_person_by_email
 from notifications.mailer import PermanentFailure, build_message, send_all
 from notifications.render import render
 from notifications.webhook import post_all
-from tdkt.links import issue
 
+# a fresh action link's token for the recipient (by email) to act on the dossier at its stage, or None
+# (tdkt.services.links.token_for): handed in, so that sending needs nothing of the use cases
+LinkIssuer = Callable[[Session, str, Dossier], str | None]
 CLAIM_LEASE = timedelta(minutes=5)
 MAX_BACKOFF = timedelta(hours=6)
 
@@ -66,23 +67,22 @@ def _asking(row: OutboxMessage) -> bool:
     return row.channel == Channel.email and bool(row.context.get("ask_to_act")) and row.dossier_id is not None
 
 
-def _with_link(session: Session, row: OutboxMessage, settings: Settings,
-               dossiers: dict[int, Dossier]) -> dict[str, Any]:
+def _with_link(session: Session, row: OutboxMessage, settings: Settings, dossiers: dict[int, Dossier],
+               issue_link: LinkIssuer) -> dict[str, Any]:
     """An email that asks its recipient to act gets a fresh action link, issued now and never stored in clear;
     every email knows the site's address (the public results, the decision and its certificates)."""
     context = {**row.context, "site": settings.base_url.rstrip("/")}
     if not _asking(row):
         return context
-    person = get_person_by_email(session, email=row.recipient_email)
     dossier = dossiers.get(row.dossier_id or 0)
-    if person is None or dossier is None or dossier.stage != row.context.get("stage_code"):
+    if dossier is None or dossier.stage != row.context.get("stage_code"):
         return context  # the dossier has moved on since: a link would only say so
-    token = issue(session, person=person, dossier=dossier, route=default_route())
-    return {**context, "link": f"{settings.base_url.rstrip('/')}/l/{token}"}
+    token = issue_link(session, row.recipient_email, dossier)
+    return {**context, "link": f"{settings.base_url.rstrip('/')}/l/{token}"} if token else context
 
 
-def deliver(session: Session, *, settings: Settings, now: datetime | None = None, limit: int = 500,
-            ids: list[int] | None = None) -> DeliveryReport:
+def deliver(session: Session, *, settings: Settings, issue_link: LinkIssuer, now: datetime | None = None,
+            limit: int = 500, ids: list[int] | None = None) -> DeliveryReport:
     """Send the due rows; a connection failure leaves them pending with backoff; 5xx marks them failed."""
     now = now or utcnow()
     if ids is not None and not ids:
@@ -95,8 +95,8 @@ def deliver(session: Session, *, settings: Settings, now: datetime | None = None
     dossiers = {d.id or 0: d for d in session.exec(select(Dossier).where(col(Dossier.id).in_(asked))).all()} \
         if asked else {}
     rendered = {message_id(row.id or 0, settings):
-                (row, render(row.event, _with_link(session, row, settings, dossiers), to_email=row.recipient_email,
-                             to_name=row.recipient_name))
+                (row, render(row.event, _with_link(session, row, settings, dossiers, issue_link),
+                             to_email=row.recipient_email, to_name=row.recipient_name))
                 for row in rows}
     emails = [build_message(email, message_id=key, sender=settings.mail_from)
               for key, (row, email) in rendered.items() if row.channel == Channel.email]

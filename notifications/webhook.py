@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 from typing import Any
 
@@ -11,11 +9,12 @@ import httpx
 
 from config.settings import Settings
 from notifications.mailer import PermanentFailure
+from tdkt.common.signing import digest
 
 
 def signature(body: bytes, secret: str) -> str:
     """`sha256=<hex>` of the body, so the receiver can check the post came from tdkt."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return "sha256=" + digest(secret, body).hex()
 
 
 def post_all(posts: dict[str, tuple[str, dict[str, Any]]], settings: Settings) -> dict[str, Exception]:

@@ -12,20 +12,21 @@ from prefect import task
 from config.settings import get_settings
 from models.db import session_scope
 from notifications.outbox import DeliveryReport, deliver
-from tasks.retry import is_transient
-from tdkt.chunks import chunks
+from tasks.retry import RETRIED
+from tdkt.common.chunks import chunks
+from tdkt.services.links import token_for
 
 ROUND = 500  # rows claimed, sent and recorded per transaction
 
 
-@task(name="deliver-notifications", retries=2, retry_delay_seconds=[2, 10], retry_condition_fn=is_transient)
+@task(name="deliver-notifications", **RETRIED)
 def deliver_notifications(ids: list[int] | None = None) -> dict[str, Any]:
     """Send due outbox rows (only `ids` when given), ROUND rows per transaction until none is left; rows that
     fail stay pending for the next sweep."""
     total: Counter[str] = Counter(asdict(DeliveryReport()))
     for batch in _rounds(ids):
         with session_scope() as session:
-            report = asdict(deliver(session, settings=get_settings(), ids=batch, limit=ROUND))
+            report = asdict(deliver(session, settings=get_settings(), issue_link=token_for, ids=batch, limit=ROUND))
         total.update(report)
         if batch is None and sum(report.values()) < ROUND:
             break

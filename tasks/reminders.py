@@ -10,11 +10,11 @@ from prefect import task
 
 from config.route import default_route
 from models.db import session_scope
-from notifications.reminders import plan
-from tasks.retry import is_transient
+from tasks.retry import RETRIED
+from tdkt.services.reminders import plan
 
 
-@task(name="plan-reminders", retries=3, retry_delay_seconds=[1, 4, 16], retry_condition_fn=is_transient)
+@task(name="plan-reminders", **RETRIED)
 def plan_reminders(now: datetime) -> dict[str, Any]:
     """Write the outbox rows of every notice due at `now` that no sweep has sent yet."""
     with session_scope() as session:

@@ -18,10 +18,10 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from models.db import session_scope, utcnow
-from tasks.retry import is_transient
+from tasks.retry import RETRIED
 from tdkt import services
-from tdkt.engine import TransitionResult, Verdict
-from tdkt.errors import Refused
+from tdkt.common.errors import Refused
+from tdkt.workflow.engine import TransitionResult, Verdict
 
 Item = TypeVar("Item", bound="Request")
 
@@ -87,19 +87,19 @@ def _review(session: Session, item: Review, now: datetime) -> TransitionResult:
                         action=item.action, verdicts=verdicts, reason=item.reason, now=now)
 
 
-@task(name="submit-dossiers", retries=2, retry_delay_seconds=[1, 8], retry_condition_fn=is_transient)
+@task(name="submit-dossiers", **RETRIED)
 def submit_dossiers(items: list[Submission], now: datetime | None = None) -> dict[str, Any]:
     """Check each school's vote and papers, then send its dossier on (a refused one writes nothing)."""
     return each(items, _submit, now)
 
 
-@task(name="review-dossiers", retries=2, retry_delay_seconds=[1, 8], retry_condition_fn=is_transient)
+@task(name="review-dossiers", **RETRIED)
 def review_dossiers(items: list[Review], now: datetime | None = None) -> dict[str, Any]:
     """Apply reviewers' actions or per-nomination verdicts (quota checked by the route; refusals write nothing)."""
     return each(items, _review, now)
 
 
-@task(name="forward-block", retries=3, retry_delay_seconds=[1, 4, 16], retry_condition_fn=is_transient)
+@task(name="forward-block", **RETRIED)
 def forward_block(block_id: int, phase_id: int, actor_email: str, now: datetime | None = None) -> dict[str, Any]:
     """Consolidate the block's dossiers and forward them together (one transaction for the block)."""
     try:
@@ -111,7 +111,7 @@ def forward_block(block_id: int, phase_id: int, actor_email: str, now: datetime 
     return outcome(results)
 
 
-@task(name="issue-decision", retries=3, retry_delay_seconds=[1, 4, 16], retry_condition_fn=is_transient)
+@task(name="issue-decision", **RETRIED)
 def issue_decision(phase_id: int, actor_email: str, signed_on: date, number: str | None = None,
                    now: datetime | None = None) -> dict[str, Any]:
     """Decide every dossier awaiting the decision and write the annex (one transaction)."""

@@ -8,12 +8,13 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session
 
 from config.settings import get_settings
+from config.vocabulary import SubjectKind, UnitKind
 from models.campaign import Campaign, Phase, PhaseQuota, StageDeadline
 from models.decision import Decision
-from models.nomination import Nomination, SubjectKind
-from models.unit import Person, Unit, UnitKind
+from models.nomination import Nomination
+from models.unit import Person, Unit
 from tdkt import services
-from tdkt.timefmt import end_of_day
+from tdkt.common.timefmt import end_of_day
 
 SCHOOL_FIGURES = {"total": 20, "completed": 20, "LDTT": 15, "CSTDCS": 2, "disciplined": 0}  # meet TTLĐTT's
 DEADLINES = {"school_submission": date(2022, 11, 3), "block_forward": date(2022, 11, 6),

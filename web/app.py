@@ -6,8 +6,6 @@ scheduler's sweep delivers the emails.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -28,23 +26,29 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from config import collector
 from config.route import default_route
-from config.rules import phase_rules
 from config.settings import get_settings
-from models.campaign import Phase
+from config.vocabulary import SubjectKind, UnitKind
+from models.campaign import Phase, phase_rules
 from models.db import session_scope
 from models.dossier import Dossier
-from models.nomination import Nomination, SubjectKind, active_nominations
+from models.nomination import Nomination, active_nominations
 from models.paper import Paper
-from models.unit import Person, Unit, UnitKind
+from models.unit import Person, Unit
 from notifications.mailer import mailbox_files
 from notifications.outbox import failed_messages
-from tdkt import bulk, documents, links, members, papers, results, services
-from tdkt.certificates import certificates_zip
-from tdkt.engine import VERDICT_STATUS, Verdict, may_act
-from tdkt.errors import Refused
-from tdkt.importer import import_nominees
-from tdkt.timefmt import fmt_datetime, local_today, parse_date
-from tdkt.worklist import worklist
+from tdkt import services
+from tdkt.common.errors import Refused
+from tdkt.common.signing import sign, verify
+from tdkt.common.timefmt import fmt_datetime, local_today, parse_date
+from tdkt.documents import papers as documents
+from tdkt.documents import results
+from tdkt.documents.certificates import certificates_zip
+from tdkt.services import attachments as papers
+from tdkt.services import bulk, links
+from tdkt.services.importer import import_nominees
+from tdkt.services.worklist import worklist
+from tdkt.workflow import members
+from tdkt.workflow.engine import VERDICT_STATUS, Verdict, may_act
 
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),  # compiled once per process
                         autoescape=select_autoescape(["html"]), undefined=StrictUndefined, auto_reload=False)
@@ -60,16 +64,11 @@ LINK_TITLES = {
 LINK_STATUS = {"forged": 404, "wrong_person": 403, "used": 410, "moved_on": 409, "expired": 410}
 
 
-def _mac(*parts: object) -> str:
-    key = get_settings().secret_key.encode()
-    return hmac.new(key, ":".join(str(p) for p in parts).encode(), hashlib.sha256).hexdigest()[:32]
-
-
 def _signed_in(request: Request) -> int | None:
     """The person a previous link identified in this browser (a signed cookie), if any."""
     value = request.cookies.get(PERSON_COOKIE, "")
     person_id, _, mac = value.partition(".")
-    return int(person_id) if person_id.isdigit() and hmac.compare_digest(mac, _mac("person", person_id)) else None
+    return int(person_id) if person_id.isdigit() and verify(mac, "person", person_id) else None
 
 
 def page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -465,7 +464,7 @@ def _download(content: bytes, media_type: str, filename: str) -> Response:
 
 
 def _remember(response: Response, person_id: int) -> None:
-    response.set_cookie(PERSON_COOKIE, f"{person_id}.{_mac('person', person_id)}", httponly=True, samesite="lax")
+    response.set_cookie(PERSON_COOKIE, f"{person_id}.{sign('person', person_id)}", httponly=True, samesite="lax")
 
 
 def _office_person(session: Any, request: Request) -> tuple[Person | None, Unit | None]:
@@ -523,14 +522,14 @@ def _csrf_page(request: Request, name: str, scope: str, **context: Any) -> HTMLR
     """A page whose forms carry a CSRF token bound to this browser's nonce cookie and to `scope` (an action
     link's hash, or HOME for the signed-in pages)."""
     nonce = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(16)
-    response = page(name, csrf=_mac("csrf", nonce, scope), **context)
+    response = page(name, csrf=sign("csrf", nonce, scope), **context)
     response.set_cookie(CSRF_COOKIE, nonce, httponly=True, samesite="strict")
     return response
 
 
 def _csrf_refused(request: Request, form: dict[str, Any], scope: str) -> Response | None:
     nonce = request.cookies.get(CSRF_COOKIE, "")
-    if nonce and hmac.compare_digest(str(form.get("csrf", "")), _mac("csrf", nonce, scope)):
+    if nonce and verify(str(form.get("csrf", "")), "csrf", nonce, scope):
         return None
     return page("message.html", 403, title="Yêu cầu không hợp lệ",
                 message="Phiên làm việc không hợp lệ (CSRF). Hãy mở lại trang hoặc đường dẫn trong thư rồi thao tác "

@@ -23,7 +23,7 @@ from typing import Any
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
-from tdkt.errors import Refused
+from tdkt.common.errors import Refused
 
 APP = "web.app:app"
 

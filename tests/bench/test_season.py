@@ -18,7 +18,8 @@ from sqlmodel import Session, col, select
 
 from benchmarks.season import Options, parse, summarise_load
 from benchmarks.smtp_sink import read_journal
-from models.dossier import Dossier, DossierStatus
+from config.vocabulary import DossierStatus
+from models.dossier import Dossier
 from models.link import ActionLink
 from models.nomination import Nomination
 from models.outbox import OutboxMessage, OutboxStatus

@@ -10,6 +10,7 @@ import yaml
 from config.route import Route, load_route
 from config.settings import CONFIG_DIR
 from config.yaml_source import ConfigError
+from tdkt.workflow.checks import CHECKS
 
 ROUTE = CONFIG_DIR / "route.yaml"
 
@@ -57,7 +58,7 @@ def test_unknown_start_stage_and_unregistered_check(tmp_path: Path) -> None:
     text = path.read_text(encoding="utf-8").replace("checks: [block_complete, award_rules]", "checks: [all_good]")
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError) as error:
-        load_route(path)
+        load_route(path, CHECKS)
     text = "\n".join(error.value.problems)
     assert f"dòng {_line_of(path, 'start: school')} (start)" in text
     assert f"dòng {_line_of(path, 'checks: [all_good]')}" in text and "'all_good' chưa được đăng ký" in text

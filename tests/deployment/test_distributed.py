@@ -19,7 +19,8 @@ import pytest
 from sqlmodel import Session, select
 
 from benchmarks.smtp_sink import SmtpServer, free_port
-from models.dossier import Dossier, DossierStatus
+from config.vocabulary import DossierStatus
+from models.dossier import Dossier
 from models.nomination import Nomination, NominationStatus
 from models.outbox import OutboxMessage, OutboxStatus
 from tests.conftest import PG_ADMIN

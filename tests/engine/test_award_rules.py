@@ -11,16 +11,18 @@ from sqlmodel import Session, select
 
 from config.rules import campaign_rules, load_rules
 from config.settings import CONFIG_DIR
+from config.vocabulary import SubjectKind
 from config.yaml_source import ConfigError
 from models.award import AwardRecord
 from models.campaign import Campaign, Phase, StageDeadline
 from models.dossier import Dossier
-from models.nomination import Nomination, Nominee, SubjectKind
+from models.nomination import Nomination, Nominee
 from models.unit import Unit
 from tasks.transition import Review, _review, each
-from tdkt import papers, services
-from tdkt.engine import Verdict
-from tdkt.errors import Refused
+from tdkt import services
+from tdkt.common.errors import Refused
+from tdkt.services import attachments as papers
+from tdkt.workflow.engine import Verdict
 from tests.factories import District, at, make_district, verify_and_decide
 
 PDF = b"%PDF-1.7\n% scan\n"

@@ -22,7 +22,7 @@ from models.nomination import Nomination, NominationDecision, NominationStatus
 from models.outbox import OutboxMessage
 from tasks.transition import Review, _review, each
 from tdkt import services
-from tdkt.engine import Verdict
+from tdkt.workflow.engine import Verdict
 from tests.factories import District, at, make_district, submit_school
 
 

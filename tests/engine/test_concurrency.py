@@ -16,7 +16,7 @@ from models.dossier import Dossier
 from models.nomination import Nomination, NominationStatus
 from models.unit import Person
 from tdkt import services
-from tdkt.errors import TransitionRefused
+from tdkt.common.errors import TransitionRefused
 from tests.engine.test_award_rules import _two_schools_at_phong
 from tests.engine.test_refusals import _at_phong
 from tests.factories import District, at, make_district, submit_school

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from models.db import get_engine, new_session
 from models.vote import tallies_for
 from tdkt import services
-from tdkt.errors import Refused
+from tdkt.common.errors import Refused
 from tests.factories import make_district, prepare_dossier
 
 

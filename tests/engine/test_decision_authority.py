@@ -17,9 +17,10 @@ from models.award import AwardRecord
 from models.nomination import Nomination, NominationDecision, NominationStatus
 from models.outbox import OutboxMessage
 from notifications.render import render
-from tdkt import documents, services
-from tdkt.engine import Verdict
-from tdkt.errors import Refused
+from tdkt import services
+from tdkt.common.errors import Refused
+from tdkt.documents import papers as documents
+from tdkt.workflow.engine import Verdict
 from tests.engine.test_documents import docx_text
 from tests.engine.test_refusals import _at_phong, assert_refused
 from tests.factories import at, at_noivu_with_a_title_beyond_the_district, make_district

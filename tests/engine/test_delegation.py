@@ -17,7 +17,8 @@ from models.outbox import OutboxMessage
 from models.unit import Person
 from notifications.outbox import deliver
 from tdkt import services
-from tdkt.errors import Refused
+from tdkt.common.errors import Refused
+from tdkt.services.links import token_for
 from tests.factories import at, make_district, submit_school
 
 
@@ -48,7 +49,7 @@ def test_the_substitute_acts_for_the_reviewer_only_within_the_range(session: Ses
     told = {m.recipient_email for m in session.exec(select(OutboxMessage).where(
         OutboxMessage.event == "dossier_forwarded"))}
     assert told == {"nhan@qh.test", "phong_head@qh.test"}  # the reviewer's email goes to the substitute
-    deliver(session, settings=get_settings())
+    deliver(session, settings=get_settings(), issue_link=token_for)
     session.commit()
     assert secretary.id in {link.person_id for link in session.exec(select(ActionLink))}
 

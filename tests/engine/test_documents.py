@@ -16,12 +16,15 @@ from docx import Document
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
+from config.vocabulary import DossierStatus, SubjectKind, UnitKind
 from models.decision import decision_entries
-from models.dossier import Dossier, DossierStatus
-from models.nomination import Nomination, NominationStatus, Nominee, SubjectKind
-from models.unit import Unit, UnitKind
-from tdkt import certificates, documents, services
-from tdkt.errors import Refused
+from models.dossier import Dossier
+from models.nomination import Nomination, NominationStatus, Nominee
+from models.unit import Unit
+from tdkt import services
+from tdkt.common.errors import Refused
+from tdkt.documents import certificates
+from tdkt.documents import papers as documents
 from tests.factories import District, at, make_district, prepare_dossier, verify_and_decide
 
 

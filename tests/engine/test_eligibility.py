@@ -10,13 +10,14 @@ from sqlmodel import Session, select
 
 from config.route import default_route
 from config.rules import rule_set
+from config.vocabulary import SubjectKind
 from models.award import AwardRecord
 from models.dossier import Dossier
-from models.nomination import SubjectKind
-from tdkt import links, services
-from tdkt.award_history import import_history
-from tdkt.eligibility import for_dossier
-from tdkt.errors import Refused
+from tdkt import services
+from tdkt.common.errors import Refused
+from tdkt.services import links
+from tdkt.services.award_history import import_history
+from tdkt.workflow.eligibility import for_dossier
 from tests.factories import make_district, prepare_dossier
 from web.app import create_app
 

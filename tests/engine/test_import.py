@@ -9,10 +9,11 @@ import pytest
 from openpyxl import Workbook
 from sqlmodel import Session, select
 
-from models.nomination import Nomination, Nominee, SubjectKind
+from config.vocabulary import SubjectKind
+from models.nomination import Nomination, Nominee
 from tdkt import services
-from tdkt.errors import Refused
-from tdkt.importer import import_nominees
+from tdkt.common.errors import Refused
+from tdkt.services.importer import import_nominees
 from tests.factories import make_district
 
 HEADER = "STT,Họ và tên,Chức vụ,Đơn vị,Danh hiệu đề nghị,Thành tích\n"

@@ -13,15 +13,18 @@ from sqlmodel import Session, select
 
 from config.rules import campaign_rules, load_rules, rule_set
 from config.settings import CONFIG_DIR, get_settings
+from config.vocabulary import SubjectKind
 from config.yaml_source import ConfigError
 from models.audit import AuditEvent
 from models.campaign import Campaign
 from models.dossier import Dossier
-from models.nomination import Nomination, Nominee, SubjectKind, active_nominations
-from tdkt import members, papers, services
-from tdkt.eligibility import for_dossier
-from tdkt.engine import Verdict
-from tdkt.errors import Refused
+from models.nomination import Nomination, Nominee, active_nominations
+from tdkt import services
+from tdkt.common.errors import Refused
+from tdkt.services import attachments as papers
+from tdkt.workflow import members
+from tdkt.workflow.eligibility import for_dossier
+from tdkt.workflow.engine import Verdict
 from tests.factories import SCHOOL_FIGURES, District, at, make_district, prepare_dossier
 
 ARTICLE = "Luật TĐKT 2003 Điều 28 khoản 1 điểm c"

@@ -6,11 +6,12 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, func, select
 
-from models.nomination import Nomination, SubjectKind
+from config.vocabulary import SubjectKind
+from models.nomination import Nomination
 from models.vote import tallies_for
 from tdkt import services
-from tdkt.engine import Verdict
-from tdkt.errors import Refused
+from tdkt.common.errors import Refused
+from tdkt.workflow.engine import Verdict
 from tests.factories import at, make_district, prepare_dossier, submit_school
 
 

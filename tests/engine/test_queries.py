@@ -10,7 +10,7 @@ from benchmarks.plans import recorded
 from config.route import default_route
 from models.db import new_session
 from tdkt import services
-from tdkt.worklist import worklist
+from tdkt.services.worklist import worklist
 from tests.factories import District, at, make_district, submit_school
 
 

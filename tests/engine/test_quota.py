@@ -16,8 +16,8 @@ from models.tally import lock_phase
 from models.unit import Person, Unit
 from tasks.transition import Review, _review, each
 from tdkt import services
-from tdkt.checks import CheckContext, others_in_phase
-from tdkt.engine import Verdict
+from tdkt.workflow.checks import CheckContext, others_in_phase
+from tdkt.workflow.engine import Verdict
 from tests.engine.test_refusals import assert_refused
 from tests.factories import at, make_district, prepare_dossier
 

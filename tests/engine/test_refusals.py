@@ -11,14 +11,15 @@ from typing import Any
 import pytest
 from sqlmodel import Session, func, select
 
+from config.vocabulary import SubjectKind
 from models.audit import AuditEvent
 from models.delegation import Delegation
 from models.dossier import Dossier
-from models.nomination import Nomination, NominationDecision, SubjectKind
+from models.nomination import Nomination, NominationDecision
 from models.outbox import OutboxMessage
 from tdkt import services
-from tdkt.engine import Verdict
-from tdkt.errors import Refused, TransitionRefused
+from tdkt.common.errors import Refused, TransitionRefused
+from tdkt.workflow.engine import Verdict
 from tests.factories import District, at, make_district, prepare_dossier
 
 

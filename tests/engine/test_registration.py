@@ -11,16 +11,17 @@ from sqlmodel import Session, col, select
 
 from config.route import default_route
 from config.settings import get_settings
+from config.vocabulary import SubjectKind
 from models.audit import AuditEvent, verify
 from models.campaign import Campaign
-from models.nomination import SubjectKind
 from models.outbox import OutboxMessage
 from models.registration import Registration, RegistrationStatus, registration_of
-from notifications.reminders import plan
-from tdkt import registration, services
-from tdkt.errors import Refused
-from tdkt.registration import Wanted
-from tdkt.timefmt import end_of_day
+from tdkt import services
+from tdkt.common.errors import Refused
+from tdkt.common.timefmt import end_of_day
+from tdkt.services import registration
+from tdkt.services.registration import Wanted
+from tdkt.services.reminders import plan
 from tests.factories import District, at, make_district
 
 DUE = date(2022, 10, 15)

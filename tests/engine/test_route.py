@@ -6,14 +6,15 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
+from config.vocabulary import DossierStatus
 from models.audit import AuditEvent
 from models.decision import decision_entries
-from models.dossier import Consolidation, Dossier, DossierStatus
+from models.dossier import Consolidation, Dossier
 from models.nomination import Nomination, NominationDecision, NominationStatus
 from models.outbox import OutboxMessage
 from tdkt import services
-from tdkt.engine import Verdict
-from tdkt.errors import Refused
+from tdkt.common.errors import Refused
+from tdkt.workflow.engine import Verdict
 from tests.factories import District, at, make_district, prepare_dossier, submit_school
 
 

@@ -9,16 +9,17 @@ import pytest
 from sqlmodel import Session, col, select
 
 from config.settings import get_settings
+from config.vocabulary import SubjectKind, UnitKind
 from models.campaign import Campaign, Phase, StageDeadline
 from models.decision import DecisionEntry
 from models.dossier import Dossier
-from models.nomination import Nomination, NominationStatus, SubjectKind
-from models.unit import Person, Unit, UnitKind
+from models.nomination import Nomination, NominationStatus
+from models.unit import Person, Unit
 from tdkt import services
-from tdkt.engine import Verdict
-from tdkt.errors import Refused
-from tdkt.registration import Wanted, register_district
-from tdkt.sample import load_sample, sample_names
+from tdkt.common.errors import Refused
+from tdkt.services.registration import Wanted, register_district
+from tdkt.services.sample import load_sample, sample_names
+from tdkt.workflow.engine import Verdict
 from tests.factories import SCHOOL_FIGURES
 
 SEEDS = ["muong-khuong", "son-la", "thu-thua", "tra-vinh", "quang-hoa"]

@@ -15,7 +15,7 @@ from config.route import default_route
 from models.db import MIGRATIONS_DIR
 from models.tally import recount, stored
 from tdkt import services
-from tdkt.engine import Verdict
+from tdkt.workflow.engine import Verdict
 from tests.factories import District, at, make_district, prepare_dossier
 
 START = "school_vote"

@@ -11,15 +11,17 @@ from sqlmodel import Session, select
 
 from config.route import load_route
 from config.settings import CONFIG_DIR, get_settings
+from config.vocabulary import SubjectKind, UnitKind
 from models.award import AwardRecord
 from models.campaign import Campaign, Phase, StageDeadline
 from models.dossier import Dossier
-from models.nomination import Nomination, NominationStatus, SubjectKind
+from models.nomination import Nomination, NominationStatus
 from models.outbox import OutboxMessage
-from models.unit import Person, Unit, UnitKind
-from tdkt import papers, services
-from tdkt.errors import TransitionRefused
-from tdkt.timefmt import end_of_day
+from models.unit import Person, Unit
+from tdkt import services
+from tdkt.common.errors import TransitionRefused
+from tdkt.common.timefmt import end_of_day
+from tdkt.services import attachments as papers
 
 ROUTE = load_route(CONFIG_DIR / "routes" / "two-tier-2025.yaml")
 

@@ -9,10 +9,11 @@ import pytest
 from sqlmodel import Session, col, func, select
 from typer.testing import CliRunner
 
+from config.vocabulary import DossierStatus, SubjectKind
 from models.audit import AuditEvent
 from models.decision import Decision, DecisionEntry
-from models.dossier import Dossier, DossierStatus
-from models.nomination import Nomination, NominationStatus, Nominee, SubjectKind
+from models.dossier import Dossier
+from models.nomination import Nomination, NominationStatus, Nominee
 from models.outbox import OutboxMessage, OutboxStatus
 from tdkt.cli import app
 

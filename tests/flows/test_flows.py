@@ -18,16 +18,17 @@ from sqlmodel import Session, select
 
 from benchmarks.smtp_sink import SmtpServer
 from config.settings import get_settings
+from config.vocabulary import DossierStatus
 from flows.aggregation import aggregation_flow
 from flows.decision import decision_flow
 from flows.review import review_flow
 from flows.runtime import run, run_batch
 from flows.submission import submission_flow
-from models.dossier import Dossier, DossierStatus
+from models.dossier import Dossier
 from models.nomination import Nomination
 from models.outbox import OutboxMessage, OutboxStatus
 from tasks.transition import Review, Submission
-from tdkt.errors import Refused
+from tdkt.common.errors import Refused
 from tests.factories import at, make_district, prepare_dossier
 
 

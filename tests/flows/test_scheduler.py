@@ -9,8 +9,8 @@ from sqlmodel import Session, select
 
 from benchmarks.smtp_sink import SmtpServer
 from config.settings import get_settings
+from flows.scheduler import Clock, SchedulerProcess
 from models.outbox import NotificationLog, OutboxMessage, OutboxStatus
-from notifications.scheduler import Clock, SchedulerProcess
 from tests.factories import make_district
 
 

@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
+from config.vocabulary import DossierStatus
 from models.db import get_engine
-from models.dossier import Dossier, DossierStatus, get_or_create_dossier, move
+from models.dossier import Dossier, get_or_create_dossier, move
 from tests.factories import make_district
 
 

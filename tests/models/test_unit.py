@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from config.vocabulary import UnitKind
 from models.db import get_engine
-from models.unit import Unit, UnitKind, find_office
+from models.unit import Unit, find_office
 from tests.factories import make_district
 
 

@@ -15,6 +15,7 @@ from models.outbox import OutboxMessage, OutboxStatus
 from notifications.outbox import deliver, failed_messages
 from notifications.render import SUBJECTS, render
 from tasks import notify
+from tdkt.services.links import token_for
 from tests.factories import at, make_district, submit_school
 
 
@@ -39,18 +40,18 @@ def test_smtp_down_then_up_delivers_each_email_once(session: Session, smtp: Smtp
     ids = _transitions(session)
     assert len(ids) == 3
     smtp.stop()
-    report = deliver(session, settings=get_settings())
+    report = deliver(session, settings=get_settings(), issue_link=token_for)
     session.commit()
     assert (report.sent, report.retrying) == (0, 3)
     rows = session.exec(select(OutboxMessage)).all()
     assert all(r.status == OutboxStatus.pending and r.last_error and r.attempts == 1 for r in rows)
     # Not due yet: a sweep right away sends nothing even with the server back.
     smtp.start()
-    assert deliver(session, settings=get_settings()).sent == 0
+    assert deliver(session, settings=get_settings(), issue_link=token_for).sent == 0
     later = utcnow() + timedelta(minutes=5)
-    assert deliver(session, settings=get_settings(), now=later).sent == 3
+    assert deliver(session, settings=get_settings(), issue_link=token_for, now=later).sent == 3
     session.commit()
-    assert deliver(session, settings=get_settings(), now=later + timedelta(hours=1)).sent == 0
+    assert deliver(session, settings=get_settings(), issue_link=token_for, now=later + timedelta(hours=1)).sent == 0
     received = smtp.inbox.message_ids()
     assert sorted(received) == sorted(f"<tdkt-outbox-{i}@tdkt.invalid>" for i in ids)
     message = smtp.inbox.messages[0]
@@ -66,12 +67,12 @@ def test_permanent_failure_is_recorded_not_retried(session: Session, smtp: SmtpS
     row.recipient_email = "bad-address@qh.test"
     session.add(row)
     session.commit()
-    report = deliver(session, settings=get_settings())
+    report = deliver(session, settings=get_settings(), issue_link=token_for)
     session.commit()
     assert (report.sent, report.failed) == (2, 1)
     failed = failed_messages(session)
     assert [f.id for f in failed] == [row.id] and "550" in failed[0].last_error
-    assert deliver(session, settings=get_settings(), now=utcnow() + timedelta(days=2)).sent == 0
+    assert deliver(session, settings=get_settings(), issue_link=token_for, now=utcnow() + timedelta(days=2)).sent == 0
     assert len(smtp.inbox.messages) == 2
 
 

@@ -9,9 +9,10 @@ from sqlmodel import Session, col, select
 from config.route import default_route
 from config.settings import get_settings
 from models.outbox import NotificationLog, OutboxMessage
-from notifications.reminders import plan, reminder_moments
+from notifications.ladder import reminder_moments
 from tdkt import services
-from tdkt.calendar import days_before
+from tdkt.common.calendar import days_before
+from tdkt.services.reminders import plan
 from tests.factories import District, at, make_district, submit_school
 
 

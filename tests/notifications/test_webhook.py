@@ -17,6 +17,7 @@ from models.db import utcnow
 from models.outbox import Channel, OutboxMessage, OutboxStatus
 from notifications.outbox import deliver
 from notifications.webhook import signature
+from tdkt.services.links import token_for
 from tests.factories import at, make_district, submit_school
 
 SECRET = "chat-secret-0123456789"
@@ -62,12 +63,13 @@ def test_webhook_is_signed_and_retried(session: Session, smtp: SmtpServer, recei
     hooks = session.exec(select(OutboxMessage).where(OutboxMessage.channel == Channel.webhook)).all()
     assert [h.event for h in hooks] == ["dossier_submitted"]
     receiver.answers = [503]
-    report = deliver(session, settings=get_settings())
+    report = deliver(session, settings=get_settings(), issue_link=token_for)
     session.commit()
     assert (report.sent, report.retrying) == (1, 1)  # the email went; the chat tool was down
-    assert deliver(session, settings=get_settings(), now=utcnow() + timedelta(minutes=5)).sent == 1
+    later = utcnow() + timedelta(minutes=5)
+    assert deliver(session, settings=get_settings(), issue_link=token_for, now=later).sent == 1
     session.commit()
-    assert deliver(session, settings=get_settings(), now=utcnow() + timedelta(hours=2)).sent == 0
+    assert deliver(session, settings=get_settings(), issue_link=token_for, now=utcnow() + timedelta(hours=2)).sent == 0
     assert len(receiver.received) == 2
     ids = {headers["X-TDKT-Message-Id"] for headers, _ in receiver.received}
     assert ids == {f"<tdkt-outbox-{hooks[0].id}@tdkt.invalid>"}
@@ -83,7 +85,7 @@ def test_webhook_is_signed_and_retried(session: Session, smtp: SmtpServer, recei
 def test_webhook_gone_is_a_permanent_failure(session: Session, smtp: SmtpServer, receiver: type[Receiver]) -> None:
     _submit_one(session)
     receiver.answers = [410]
-    report = deliver(session, settings=get_settings())
+    report = deliver(session, settings=get_settings(), issue_link=token_for)
     session.commit()
     assert report.failed == 1
     hook = session.exec(select(OutboxMessage).where(OutboxMessage.channel == Channel.webhook)).one()

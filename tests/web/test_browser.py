@@ -13,6 +13,7 @@ from config.settings import get_settings
 from models.dossier import Dossier
 from notifications.mailer import mailbox_files
 from notifications.outbox import deliver
+from tdkt.services.links import token_for
 from tests.web.browser import Browser
 from tests.web.test_links import _at_phong
 
@@ -23,7 +24,7 @@ def test_return_one_nominee_by_link_in_a_browser(session: Session, server: str, 
                                                  db_url: str) -> None:
     backend = "postgresql" if db_url.startswith("postgresql") else "sqlite"
     district, dossier_id, noms = _at_phong(session)
-    deliver(session, settings=get_settings())
+    deliver(session, settings=get_settings(), issue_link=token_for)
     session.commit()
     reviewer = district.people["phong_reviewer"].email
     mails = [message_from_bytes(p.read_bytes(), policy=default) for p in mailbox_files()]
@@ -45,7 +46,7 @@ def test_return_one_nominee_by_link_in_a_browser(session: Session, server: str, 
     assert session.get(Dossier, dossier_id).stage == "school_vote"
     session.rollback()
 
-    deliver(session, settings=get_settings())  # the school is told, with the reason
+    deliver(session, settings=get_settings(), issue_link=token_for)  # the school is told, with the reason
     session.commit()
     browser.goto(server + "/mailbox")
     head = district.heads[district.schools[0].id].email

@@ -13,7 +13,7 @@ from models.audit import AuditEvent
 from models.dossier import Dossier
 from models.nomination import NominationDecision
 from tdkt import services
-from tdkt.live import sign_in_url
+from tdkt.cli.live import sign_in_url
 from tests.factories import make_district, submit_school
 from tests.web.test_links import _csrf
 from web.app import create_app

@@ -11,10 +11,12 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from config.route import default_route
+from config.vocabulary import SubjectKind
 from models.dossier import Dossier
-from models.nomination import SubjectKind
-from tdkt import links, papers, services
-from tdkt.engine import Verdict
+from tdkt import services
+from tdkt.services import attachments as papers
+from tdkt.services import links
+from tdkt.workflow.engine import Verdict
 from tests.factories import District, submit_school
 from tests.web.test_home_and_results import _district
 from web.app import create_app

@@ -11,20 +11,21 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from config.settings import get_settings
+from config.vocabulary import SubjectKind
 from models.decision import Decision
 from models.dossier import Dossier
-from models.nomination import SubjectKind
 from models.unit import Person, Unit
 from notifications.outbox import deliver
 from tdkt import services
-from tdkt.demo import register_year
-from tdkt.live import sample_sign_ins
-from tdkt.sample import load_sample
-from tdkt.timefmt import local_today
+from tdkt.cli.demo import register_year
+from tdkt.cli.live import sample_sign_ins
+from tdkt.common.timefmt import local_today
+from tdkt.services.links import token_for
+from tdkt.services.sample import load_sample
 from tests.factories import SCHOOL_FIGURES
 from tests.web.browser import Browser
 
-TEACHER = "Lò Văn Quý"  # whom Trường Mầm non Bản Xen registered at the start of the year (tdkt.demo.year_plan)
+TEACHER = "Lò Văn Quý"  # whom Trường Mầm non Bản Xen registered at the start of the year (tdkt.cli.demo.year_plan)
 
 
 def _others_submit(session: Session, school_ids: list[int]) -> None:
@@ -97,7 +98,7 @@ def test_every_step_by_clicking(session: Session, server: str, browser: Browser,
     assert "Phòng GD&ĐT xét duyệt" in _act(browser, "Chuyển danh sách tổng hợp")
 
     # The Phòng: the emailed link, clicked in the dev mailbox; approve every nomination.
-    deliver(session, settings=get_settings())
+    deliver(session, settings=get_settings(), issue_link=token_for)
     session.commit()
     browser.send("Network.clearBrowserCookies")  # the reviewer's own browser, not the block leader's
     browser.goto(server + "/mailbox")

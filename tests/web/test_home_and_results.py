@@ -19,8 +19,9 @@ from models.decision import Decision
 from models.dossier import Dossier
 from models.link import ActionLink
 from models.nomination import Nomination
-from tdkt import links, services
-from tdkt.live import sign_in_url
+from tdkt import services
+from tdkt.cli.live import sign_in_url
+from tdkt.services import links
 from tests.engine.test_documents import docx_text
 from tests.factories import District, make_district, submit_school, verify_and_decide
 from tests.web.test_links import _csrf
@@ -198,6 +199,7 @@ def test_the_decision_email_points_to_the_published_papers(session: Session, tmp
     from config.settings import get_settings
     from notifications.mailer import mailbox_files
     from notifications.outbox import deliver
+    from tdkt.services.links import token_for
 
     monkeypatch.setenv("TDKT_MAILBOX_DIR", str(tmp_path / "mail"))
     monkeypatch.delenv("TDKT_SMTP_HOST", raising=False)
@@ -205,7 +207,7 @@ def test_the_decision_email_points_to_the_published_papers(session: Session, tmp
     district = _district(session)
     first_id, _ = submit_school(session, district, district.schools[0])
     _decide_both(session, district, first_id)
-    deliver(session, settings=get_settings())
+    deliver(session, settings=get_settings(), issue_link=token_for)
     session.commit()
     mails = [message_from_bytes(p.read_bytes(), policy=default) for p in mailbox_files()]
     decided = [m for m in mails if "Quyết định khen thưởng cho" in m["Subject"]]

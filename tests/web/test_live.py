@@ -20,7 +20,7 @@ from benchmarks.smtp_sink import free_port
 from config.settings import get_settings
 from models.campaign import Phase, StageDeadline
 from models.db import session_scope
-from tdkt.sample import LEAD_DAYS, dated_from, read_sample
+from tdkt.services.sample import LEAD_DAYS, dated_from, read_sample
 
 
 def test_dated_sample_keeps_the_plan_s_intervals() -> None:

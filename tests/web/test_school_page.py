@@ -12,7 +12,8 @@ from sqlmodel import Session, select
 from config.route import default_route
 from models.dossier import Dossier
 from models.nomination import Nomination
-from tdkt import links, services
+from tdkt import services
+from tdkt.services import links
 from tests.factories import make_district
 from tests.web.test_links import _csrf, client  # noqa: F401  (the client fixture)
 

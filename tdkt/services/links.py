@@ -8,9 +8,7 @@ the stage it was sent for.
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import hmac
 import secrets
 from datetime import datetime, timedelta
 
@@ -18,23 +16,18 @@ from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col
 
-from config.route import Route
+from config.route import Route, default_route
 from config.settings import get_settings
 from models.campaign import deadline_for
 from models.db import utcnow
 from models.dossier import Dossier
 from models.link import ActionLink, link_by_hash
-from models.unit import Person
-from tdkt.errors import Refused
-from tdkt.timefmt import fmt_datetime
+from models.unit import Person, get_person_by_email
+from tdkt.common.errors import Refused
+from tdkt.common.signing import sign, verify
+from tdkt.common.timefmt import fmt_datetime
 
 DEFAULT_LIFETIME = timedelta(days=14)
-
-
-def _sign(random_part: str, person_id: int, dossier_id: int, stage: str) -> str:
-    message = f"{random_part}:{person_id}:{dossier_id}:{stage}".encode()
-    digest = hmac.new(get_settings().secret_key.encode(), message, hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest[:18]).decode().rstrip("=")
 
 
 def token_hash(token: str) -> str:
@@ -49,10 +42,18 @@ def issue(session: Session, *, person: Person, dossier: Dossier, route: Route, n
     grace = timedelta(days=get_settings().link_grace_days)
     expires = (deadline + grace) if deadline else now + DEFAULT_LIFETIME
     random_part = secrets.token_urlsafe(24)
-    token = f"{random_part}.{_sign(random_part, person.id or 0, dossier.id or 0, dossier.stage)}"
+    token = f"{random_part}.{sign(random_part, person.id or 0, dossier.id or 0, dossier.stage)}"
     session.add(ActionLink(token_hash=token_hash(token), person_id=person.id or 0, dossier_id=dossier.id or 0,
                            stage=dossier.stage, expires_at=max(expires, now + grace)))
     return token
+
+
+def token_for(session: Session, email: str, dossier: Dossier) -> str | None:
+    """A link for the active person with this email to act on `dossier` at its stage (None: nobody active)."""
+    person = get_person_by_email(session, email=email)
+    if person is None or not person.active:
+        return None
+    return issue(session, person=person, dossier=dossier, route=default_route())
 
 
 class LinkRefused(Refused):
@@ -71,8 +72,7 @@ def check(session: Session, *, token: str, route: Route, now: datetime | None = 
     now = now or utcnow()
     random_part, _, signature = token.partition(".")
     found = link_by_hash(session, token_hash=token_hash(token), lock=lock) if signature else None
-    if found is None or not hmac.compare_digest(signature, _sign(random_part, found[0].person_id,
-                                                                  found[0].dossier_id, found[0].stage)):
+    if found is None or not verify(signature, random_part, found[0].person_id, found[0].dossier_id, found[0].stage):
         raise LinkRefused("forged", "Đường dẫn không hợp lệ: nó không do hệ thống phát hành hoặc đã bị sửa.")
     link, dossier = found
     where = f"Hồ sơ hiện ở bước: {route.stages[dossier.stage].label}."
@@ -108,20 +108,14 @@ def sign_in_token(*, person_id: int, expires: datetime) -> str:
     issued for that person, dossier and stage.
     """
     stamp = int(expires.timestamp())
-    return f"{person_id}.{stamp}.{_mac_sign_in(person_id, stamp)}"
-
-
-def _mac_sign_in(person_id: int, stamp: int) -> str:
-    digest = hmac.new(get_settings().secret_key.encode(), f"sign-in:{person_id}:{stamp}".encode(), hashlib.sha256)
-    return base64.urlsafe_b64encode(digest.digest()[:18]).decode().rstrip("=")
+    return f"{person_id}.{stamp}.{sign('sign-in', person_id, stamp)}"
 
 
 def check_sign_in(token: str, *, now: datetime | None = None) -> int:
     """The person a sign-in token names, or LinkRefused (forged or expired)."""
     person, _, rest = token.partition(".")
     stamp, _, mac = rest.partition(".")
-    if not (person.isdigit() and stamp.isdigit()) or not hmac.compare_digest(mac, _mac_sign_in(int(person),
-                                                                                                int(stamp))):
+    if not (person.isdigit() and stamp.isdigit()) or not verify(mac, "sign-in", int(person), int(stamp)):
         raise LinkRefused("forged", "Đường dẫn đăng nhập không hợp lệ: nó không do hệ thống phát hành hoặc đã bị sửa.")
     if (now or utcnow()).timestamp() > int(stamp):
         raise LinkRefused("expired", "Đường dẫn đăng nhập đã hết hạn. Hãy xin cán bộ quản trị một đường dẫn mới.")

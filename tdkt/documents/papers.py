@@ -15,16 +15,17 @@ from sqlmodel import Session, col, select
 
 from config.route import default_route
 from config.rules import RuleSet, campaign_rules
+from config.vocabulary import UnitKind
 from models.campaign import Campaign, Phase
 from models.decision import Decision, decision_entries
 from models.dossier import Dossier
 from models.nomination import Nomination, NominationStatus, Nominee, active_nominations
-from models.unit import Person, Unit, UnitKind, block_members, find_office
+from models.unit import Person, Unit, block_members, find_office
 from models.vote import council_vote_for, tallies_for
-from tdkt import members
-from tdkt.errors import Refused
-from tdkt.official import Official, render
-from tdkt.timefmt import fmt_date, local_today
+from tdkt.common.errors import Refused
+from tdkt.common.timefmt import fmt_date, local_today
+from tdkt.documents.layout import Official, render
+from tdkt.workflow import members
 
 LIST_HEADER = ["TT", "Họ và tên / Tập thể", "Chức vụ", "Đơn vị", "Danh hiệu, hình thức đề nghị"]
 FIGURES_HEADER = "Số liệu cá nhân trong tập thể"

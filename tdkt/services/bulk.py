@@ -16,8 +16,8 @@ from config.route import Route, default_route
 from models.db import utcnow
 from models.dossier import Dossier
 from models.unit import Person, Unit
-from tdkt.engine import TransitionResult, apply, may_act, preview
-from tdkt.errors import TransitionRefused
+from tdkt.common.errors import TransitionRefused
+from tdkt.workflow.engine import TransitionResult, apply, may_act, preview
 
 
 @dataclass(frozen=True)

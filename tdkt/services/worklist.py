@@ -15,7 +15,7 @@ from config.route import Route
 from models.campaign import Campaign, Phase
 from models.dossier import Dossier
 from models.unit import Person, Unit
-from tdkt.engine import may_act
+from tdkt.workflow.engine import may_act
 
 
 @dataclass(frozen=True)

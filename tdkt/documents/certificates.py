@@ -14,11 +14,11 @@ from sqlmodel import Session
 
 from models.decision import Decision, decision_entries
 from models.unit import Person, Unit
-from tdkt.documents import place_of
-from tdkt.errors import Refused
-from tdkt.official import QUOC_HIEU, TIEU_NGU, centered, date_line, page_break, page_setup
-from tdkt.text import fold
-from tdkt.timefmt import fmt_date
+from tdkt.common.errors import Refused
+from tdkt.common.text import fold
+from tdkt.common.timefmt import fmt_date
+from tdkt.documents.layout import QUOC_HIEU, TIEU_NGU, centered, date_line, page_break, page_setup
+from tdkt.documents.papers import place_of
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ the smallest offset already due, and only while the deadline has not passed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -18,16 +18,15 @@ from sqlmodel import Session, col, select
 
 from config.route import Route, Stage
 from config.rules import campaign_rules
-from config.settings import get_settings
 from models.campaign import Campaign, Phase, StageDeadline
 from models.delegation import recipients
 from models.dossier import Dossier
 from models.outbox import NotificationLog, enqueue
 from models.registration import Registration, RegistrationStatus
-from models.unit import Person, Unit, district_schools
-from tdkt.calendar import days_before
-from tdkt.engine import preview, resolve_unit
-from tdkt.timefmt import fmt_date, fmt_datetime, local
+from models.unit import Person, Unit, district_schools, resolve_unit
+from notifications.ladder import reminder_moments
+from tdkt.common.timefmt import fmt_date, fmt_datetime, local
+from tdkt.workflow.engine import preview
 
 
 @dataclass
@@ -44,14 +43,6 @@ class SweepReport:
     reminders: int = 0
     escalations: int = 0
     digests: int = 0
-
-
-def reminder_moments(due: datetime, *, offsets: list[int], working: bool, hour: int) -> dict[int, datetime]:
-    """When the reminder of each offset (days before the deadline) is due: at `hour`, local time."""
-    tz = get_settings().tz
-    due_day = local(due).date()
-    return {offset: datetime.combine(days_before(due_day, offset, working=working), time(hour), tzinfo=tz)
-            for offset in offsets}
 
 
 def _claim(session: Session, key: str) -> bool:

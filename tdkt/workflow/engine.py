@@ -16,14 +16,15 @@ from typing import Any, Literal
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
-from config.route import Action, OfficeRef, Route, Stage, UnitRef, default_route
+from config.route import Action, Route, Stage, default_route
 from config.rules import campaign_rules
+from config.vocabulary import DossierStatus
 from models import tally
 from models.audit import AuditEvent, append
 from models.campaign import Campaign, Phase, deadline_for
 from models.db import utcnow
 from models.delegation import principals_of, recipients
-from models.dossier import Dossier, DossierStatus, locked, move
+from models.dossier import Dossier, locked, move
 from models.nomination import (
     Nomination,
     NominationDecision,
@@ -33,11 +34,11 @@ from models.nomination import (
     record_verdicts,
 )
 from models.outbox import OutboxMessage, enqueue
-from models.unit import Person, Unit, find_office
-from tdkt.checks import CHECKS, CheckContext
-from tdkt.errors import TransitionRefused, Violation
-from tdkt.snapshot import snapshot
-from tdkt.timefmt import fmt_datetime, local
+from models.unit import Person, Unit, resolve_unit
+from tdkt.common.errors import TransitionRefused, Violation
+from tdkt.common.timefmt import fmt_datetime, local
+from tdkt.workflow.checks import CheckContext, registered
+from tdkt.workflow.snapshot import snapshot
 
 VerdictName = Literal["approve", "return_for_revision", "reject", "forward_higher"]
 VERDICT_STATUS: dict[str, NominationStatus] = {
@@ -70,17 +71,6 @@ class TransitionResult:
         return {"dossier_id": self.dossier_id, "action": self.action, "from_stage": self.from_stage,
                 "to_stage": self.to_stage, "late": self.late, "audit_event_id": self.audit_event_id,
                 "outbox_ids": self.outbox_ids}
-
-
-def resolve_unit(session: Session, ref: UnitRef, school: Unit) -> Unit | None:
-    """The unit a route reference names, seen from the dossier's school."""
-    if ref == "school":
-        return school
-    if ref == "block_leader":
-        block = session.get(Unit, school.block_id) if school.block_id else None
-        return session.get(Unit, block.leader_school_id) if block and block.leader_school_id else None
-    assert isinstance(ref, OfficeRef)
-    return find_office(session, start=school, kind=ref.kind)
 
 
 def _lock(session: Session, dossier_id: int) -> Dossier:
@@ -257,7 +247,7 @@ def apply(
         )
     ctx = _context(session, dossier=dossier, school=school, phase=phase, campaign=campaign, now=now,
                    deadline=deadline, route=route, active=active, verdicts=verdicts)
-    violations = [v for check in action_def.checks for v in CHECKS[check](ctx)]
+    violations = [v for check in action_def.checks for v in registered(check)(ctx)]
     if violations:
         raise TransitionRefused("checks_failed", "\n".join(v.message for v in violations), violations)
 
@@ -288,7 +278,7 @@ def preview(session: Session, *, dossier: Dossier, action: str, now: datetime, r
     verdicts = {n.id or 0: Verdict("approve") for n, _ in active} if approve_all else {}
     ctx = _context(session, dossier=dossier, school=school, phase=phase, campaign=campaign, now=now, deadline=None,
                    route=route, active=active, verdicts=verdicts)
-    return [v for check in route.stages[dossier.stage].actions[action].checks for v in CHECKS[check](ctx)]
+    return [v for check in route.stages[dossier.stage].actions[action].checks for v in registered(check)(ctx)]
 
 
 def _write(

@@ -15,12 +15,12 @@ from sqlmodel import Session
 
 from config.rules import rule_set
 from config.settings import CONFIG_DIR
+from config.vocabulary import SubjectKind, UnitKind
 from config.yaml_source import load_model
 from models.campaign import Campaign, Phase, PhaseQuota, StageDeadline, get_campaign_by_code
-from models.nomination import SubjectKind
-from models.unit import Person, Unit, UnitKind
-from tdkt.errors import Refused
-from tdkt.timefmt import end_of_day, fmt_date
+from models.unit import Person, Unit
+from tdkt.common.errors import Refused
+from tdkt.common.timefmt import end_of_day, fmt_date
 
 SAMPLES_DIR = CONFIG_DIR / "samples"
 

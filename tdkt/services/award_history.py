@@ -8,12 +8,13 @@ import re
 from sqlmodel import Session, select
 
 from config.rules import RuleSet
+from config.vocabulary import UnitKind
 from models.award import AwardRecord, school_year_start
 from models.nomination import Nominee
-from models.unit import Unit, UnitKind
-from tdkt.errors import Refused, Violation
-from tdkt.importer import header, read_table, title_code
-from tdkt.text import fold
+from models.unit import Unit
+from tdkt.common.errors import Refused, Violation
+from tdkt.common.text import fold
+from tdkt.services.importer import header, read_table, title_code
 
 COLUMNS = {"name": "Họ và tên", "unit": "Đơn vị", "title": "Danh hiệu", "year": "Năm học",
            "decision": "Số quyết định"}

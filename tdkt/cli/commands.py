@@ -14,20 +14,25 @@ from rich.table import Table
 from sqlmodel import Session, func, select
 
 from config.route import Route, default_route, load_route
-from config.rules import RuleSet, load_rules, phase_rules
+from config.rules import RuleSet, load_rules
 from config.settings import CONFIG_DIR, get_settings
+from config.vocabulary import SubjectKind
 from config.yaml_source import ConfigError
 from models.audit import AuditEvent, verify
-from models.campaign import Campaign, Phase
+from models.campaign import Campaign, Phase, phase_rules
 from models.db import migrate, session_scope
 from models.dossier import Dossier
-from models.nomination import Nomination, SubjectKind
+from models.nomination import Nomination
 from models.outbox import OutboxMessage, OutboxStatus
 from models.unit import Unit, get_unit_by_code
-from tdkt import members, registration, services, usage
-from tdkt.errors import Refused
-from tdkt.sample import load_sample, read_sample, sample_names
-from tdkt.timefmt import fmt_datetime, local_today, parse_date, parse_moment
+from tdkt import services
+from tdkt.cli import usage
+from tdkt.common.errors import Refused
+from tdkt.common.timefmt import fmt_datetime, local_today, parse_date, parse_moment
+from tdkt.services import registration
+from tdkt.services.sample import load_sample, read_sample, sample_names
+from tdkt.workflow import members
+from tdkt.workflow.checks import CHECKS
 
 app = typer.Typer(help="Thi đua – Khen thưởng: hồ sơ đề nghị khen thưởng từ họp xét ở trường tới quyết định.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -95,8 +100,8 @@ def validate() -> None:
     settings = get_settings()
     problems: list[str] = []
     checks: list[tuple[Path | str, Callable[[], object]]] = [(settings.route_file,
-                                                               partial(load_route, settings.route_file))]
-    checks += [(p, partial(load_route, p)) for p in sorted((CONFIG_DIR / "routes").glob("*.yaml"))]
+                                                               partial(load_route, settings.route_file, CHECKS))]
+    checks += [(p, partial(load_route, p, CHECKS)) for p in sorted((CONFIG_DIR / "routes").glob("*.yaml"))]
     checks += [(p, partial(load_rules, p)) for p in sorted(settings.rules_dir.glob("*.yaml"))]
     checks += [(n, partial(read_sample, n)) for n in sample_names()]
     loaded: dict[Path | str, object] = {}
@@ -133,7 +138,7 @@ def awards_import(file: Annotated[Path, typer.Option(help="Tệp .xlsx hoặc .c
                                                           "Số quyết định")], campaign: CampaignOpt = None) -> None:
     """Nhập lịch sử danh hiệu các năm trước (để xét điều kiện: năm liên tục, …); mọi dòng hoặc không dòng nào."""
     from config.rules import campaign_rules
-    from tdkt.award_history import import_history
+    from tdkt.services.award_history import import_history
 
     with refusals(), session_scope() as session:
         found = session.get(Campaign, find_phase(session, campaign, 1).campaign_id)
@@ -146,7 +151,7 @@ def awards_import(file: Annotated[Path, typer.Option(help="Tệp .xlsx hoặc .c
 def certificates(decision: Annotated[int, typer.Option(help="Số thứ tự quyết định")],
                  out: Annotated[Path, typer.Option(help="Tệp .zip sẽ ghi")]) -> None:
     """Lập giấy khen cho từng người được khen thưởng trong quyết định (mỗi người một tệp, và một tệp gộp để in)."""
-    from tdkt.certificates import certificates_zip
+    from tdkt.documents.certificates import certificates_zip
 
     with refusals(), session_scope() as session:
         out.write_bytes(certificates_zip(session, decision_id=decision))
@@ -292,7 +297,7 @@ def import_file(school: Annotated[str, typer.Option(help="Mã trường")],
                                                         "Danh hiệu đề nghị, Thành tích")],
                 phase: PhaseOpt = 1, campaign: CampaignOpt = None) -> None:
     """Nhập danh sách đề nghị khen thưởng của trường từ Excel/CSV (có lỗi thì không nhập dòng nào)."""
-    from tdkt.importer import import_nominees
+    from tdkt.services.importer import import_nominees
 
     with refusals(), session_scope() as session:
         unit, content = _school(session, school), _read(file)
@@ -493,7 +498,7 @@ def scheduler(
 
     from flows.delivery import delivery_flow
     from flows.runtime import run
-    from notifications.scheduler import Clock, SchedulerProcess
+    from flows.scheduler import Clock, SchedulerProcess
 
     with refusals():
         simulated = parse_moment(start)
@@ -551,7 +556,7 @@ def live(fresh: Annotated[bool, typer.Option(help="Xóa cơ sở dữ liệu SQL
     """Nạp huyện mẫu theo lịch hôm nay, in đường dẫn đăng nhập cho từng vai trò, chạy trang web và bộ lập lịch."""
     import os
 
-    from tdkt import live as live_server
+    from tdkt.cli import live as live_server
     from web.server import listener
 
     if "TDKT_BASE_URL" not in os.environ:  # links in emails must point at this server
@@ -567,7 +572,7 @@ def live(fresh: Annotated[bool, typer.Option(help="Xóa cơ sở dữ liệu SQL
 @app.command(name="sign-in-link")
 def sign_in_link(actor: AsEmail) -> None:
     """In đường dẫn đăng nhập (30 ngày) cho một người; hành động vẫn qua đường dẫn dùng một lần."""
-    from tdkt.live import sign_in_url
+    from tdkt.cli.live import sign_in_url
 
     with refusals(), session_scope() as session:
         console.print(sign_in_url(services.person(session, email=actor)), soft_wrap=True)
@@ -578,7 +583,7 @@ def demo(fresh: Annotated[bool, typer.Option(help="Xóa cơ sở dữ liệu SQL
          stop_after_forward: Annotated[bool, typer.Option(help="Dừng khi các khối đã chuyển hồ sơ lên Phòng")] = False,
          ) -> None:
     """Chạy trọn một đợt thi đua trên huyện mẫu Mường Khương, từ họp xét tới quyết định."""
-    from tdkt.demo import run_demo
+    from tdkt.cli.demo import run_demo
 
     with refusals():
         run_demo(console, fresh=fresh, stop_after_forward=stop_after_forward)
@@ -592,9 +597,5 @@ def _report(result: dict[str, object]) -> None:
 
 
 def main() -> None:
-    """The `tdkt` command (Click's own usage errors in Vietnamese: tdkt/usage.py)."""
+    """The `tdkt` command (Click's own usage errors in Vietnamese: tdkt/cli/usage.py)."""
     usage.run(app)
-
-
-if __name__ == "__main__":
-    main()

@@ -10,10 +10,11 @@ from pathlib import Path
 from sqlmodel import Session
 
 from config.settings import get_settings
+from config.vocabulary import PAPER_KINDS
 from models.dossier import Dossier
-from models.paper import PAPER_KINDS, Paper
+from models.paper import Paper
 from models.unit import Person
-from tdkt.errors import Refused
+from tdkt.common.errors import Refused
 
 KINDS = PAPER_KINDS
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -11,16 +11,17 @@ import math
 from sqlmodel import Session, col, select
 
 from config.rules import RatioCap, Requirement, RuleSet, Title
+from config.vocabulary import PAPER_KINDS
 from models.award import school_year_start, years_held
 from models.campaign import Campaign, Phase
 from models.dossier import Dossier
 from models.nomination import Nomination, NominationStatus, Nominee
-from models.paper import PAPER_KINDS, paper_kinds
+from models.paper import paper_kinds
 from models.registration import forwarded_entries
-from tdkt import members
-from tdkt.checks import APPROVED, CheckContext, lock_if_raising, others_in_phase, register
-from tdkt.errors import Violation
-from tdkt.text import fold
+from tdkt.common.errors import Violation
+from tdkt.common.text import fold
+from tdkt.workflow import members
+from tdkt.workflow.checks import APPROVED, CheckContext, lock_if_raising, others_in_phase, register
 
 LIVE = (NominationStatus.proposed, *APPROVED, NominationStatus.returned)
 

@@ -16,33 +16,27 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
 from config.route import Route, default_route
-from config.rules import campaign_rules, phase_rules
+from config.rules import campaign_rules
+from config.vocabulary import SubjectKind, UnitKind
 from models import tally
 from models.audit import history_with_actors
 from models.award import AwardRecord, school_year_start
-from models.campaign import Campaign, Phase, StageDeadline, quotas_for
+from models.campaign import Campaign, Phase, StageDeadline, phase_rules, quotas_for
 from models.db import utcnow
 from models.decision import Decision, DecisionEntry, next_decision_number
 from models.delegation import Delegation
 from models.dossier import Consolidation, Dossier, get_or_create_dossier
-from models.nomination import (
-    Nomination,
-    NominationStatus,
-    Nominee,
-    SubjectKind,
-    active_nominations,
-    active_nominee_names,
-)
+from models.nomination import Nomination, NominationStatus, Nominee, active_nominations, active_nominee_names
 from models.paper import papers_of
-from models.unit import Person, Unit, UnitKind, block_members, district_schools, get_person_by_email
+from models.unit import Person, Unit, block_members, district_schools, get_person_by_email
 from models.vote import CouncilVote, council_vote_for, save_tallies, tallies_for
-from tdkt import members
-from tdkt.checks import filled
-from tdkt.eligibility import for_dossier
-from tdkt.engine import TransitionResult, Verdict, apply
-from tdkt.errors import Refused
-from tdkt.snapshot import changes_since_return
-from tdkt.timefmt import end_of_day
+from tdkt.common.errors import Refused
+from tdkt.common.timefmt import end_of_day
+from tdkt.workflow import members
+from tdkt.workflow.checks import filled
+from tdkt.workflow.eligibility import for_dossier
+from tdkt.workflow.engine import TransitionResult, Verdict, apply
+from tdkt.workflow.snapshot import changes_since_return
 
 
 def person(session: Session, *, email: str) -> Person:

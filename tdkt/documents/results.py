@@ -16,8 +16,8 @@ from sqlmodel import Session, col, select
 
 from models.decision import Decision, DecisionEntry
 from models.unit import Person, Unit
-from tdkt.text import fold
-from tdkt.timefmt import fmt_date
+from tdkt.common.text import fold
+from tdkt.common.timefmt import fmt_date
 
 HEADER = ["Số quyết định", "Ngày ký", "Cơ quan ban hành", "Người ký", "Họ và tên / Tập thể", "Chức vụ", "Đơn vị",
           "Danh hiệu / Hình thức khen thưởng"]

@@ -17,13 +17,15 @@ from dataclasses import dataclass
 from openpyxl import load_workbook
 from sqlmodel import Session
 
-from config.rules import RuleSet, phase_rules
+from config.rules import RuleSet
+from config.vocabulary import SubjectKind
+from models.campaign import phase_rules
 from models.dossier import Dossier
-from models.nomination import SubjectKind
 from models.unit import Unit
-from tdkt import members, services
-from tdkt.errors import Refused, Violation
-from tdkt.text import fold, nfc
+from tdkt import services
+from tdkt.common.errors import Refused, Violation
+from tdkt.common.text import fold, nfc
+from tdkt.workflow import members
 
 COLUMNS = {"name": "Họ và tên", "position": "Chức vụ", "unit": "Đơn vị", "title": "Danh hiệu đề nghị",
            "achievements": "Thành tích", "initiative": "Sáng kiến"}

@@ -17,7 +17,7 @@ from models.award import school_year_start, years_held
 from models.campaign import Campaign, Phase
 from models.dossier import Dossier
 from models.nomination import Nomination, Nominee, active_nominations
-from tdkt.award_rules import proposed_in_campaign, shortfalls
+from tdkt.workflow.award_rules import proposed_in_campaign, shortfalls
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,13 @@ from sqlmodel import Session, col, select
 
 from config.route import default_route
 from config.settings import get_settings
+from config.vocabulary import UnitKind
 from models.db import migrate, session_scope, utcnow
-from models.unit import Person, Unit, UnitKind
-from tdkt.demo import SAMPLE, fresh_database, register_year
-from tdkt.links import SIGN_IN_LIFETIME, sign_in_token
-from tdkt.sample import load_sample
-from tdkt.timefmt import local_today
+from models.unit import Person, Unit
+from tdkt.cli.demo import SAMPLE, fresh_database, register_year
+from tdkt.common.timefmt import local_today
+from tdkt.services.links import SIGN_IN_LIFETIME, sign_in_token
+from tdkt.services.sample import load_sample
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ def print_sign_ins(console: Console, sign_ins: list[SignIn]) -> None:
 def serve(console: Console, sock: socket.socket, *, sweep_every: float) -> None:
     """The web app in this process on `sock` (from `web.server.listener`), with the scheduler (lease, sweeps) in a
     background thread."""
-    from notifications.scheduler import Clock, SchedulerProcess
+    from flows.scheduler import Clock, SchedulerProcess
     from web.server import serve as serve_web
 
     stop = threading.Event()

@@ -11,17 +11,17 @@ from sqlmodel import Session, col, delete, select
 
 from config.route import Route, default_route
 from config.rules import RuleSet, campaign_rules
+from config.vocabulary import SubjectKind, UnitKind
 from models.audit import AuditEvent, append
 from models.campaign import Campaign, Phase
 from models.db import utcnow
-from models.nomination import SubjectKind
 from models.outbox import enqueue
 from models.registration import Registration, RegistrationEntry, RegistrationStatus, entries_of, registration_of
-from models.unit import Person, Unit, UnitKind, block_members, find_office, people_of
-from tdkt.engine import may_act
-from tdkt.errors import Refused
-from tdkt.text import nfc
-from tdkt.timefmt import fmt_datetime
+from models.unit import Person, Unit, block_members, find_office, people_of
+from tdkt.common.errors import Refused
+from tdkt.common.text import nfc
+from tdkt.common.timefmt import fmt_datetime
+from tdkt.workflow.engine import may_act
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, func, select
 
 from config.route import default_route
 from config.settings import get_settings
+from config.vocabulary import SubjectKind, UnitKind
 from flows.aggregation import aggregation_flow
 from flows.decision import decision_flow
 from flows.review import review_flow
@@ -29,16 +30,17 @@ from models.campaign import Campaign, Phase
 from models.db import dispose_engines, migrate, session_scope
 from models.decision import Decision, decision_entries
 from models.dossier import Dossier
-from models.nomination import Nomination, NominationStatus, Nominee, SubjectKind, active_nominations
+from models.nomination import Nomination, NominationStatus, Nominee, active_nominations
 from models.outbox import OutboxMessage, OutboxStatus
-from models.unit import Person, Unit, UnitKind
+from models.unit import Person, Unit
 from notifications.mailer import mailbox_files
 from tasks.transition import Review, Submission
-from tdkt import papers, services
-from tdkt.errors import Refused
-from tdkt.registration import Wanted, register_district
-from tdkt.sample import load_sample
-from tdkt.timefmt import fmt_date
+from tdkt import services
+from tdkt.common.errors import Refused
+from tdkt.common.timefmt import fmt_date
+from tdkt.services import attachments as papers
+from tdkt.services.registration import Wanted, register_district
+from tdkt.services.sample import load_sample
 
 SAMPLE = "muong-khuong"
 TEACHERS = ["Nguyễn Thị Thanh Hương", "Lò Văn Quý", "Trần Thị Ngọc Ánh", "Hoàng Văn Dũng", "Phạm Thị Yến",

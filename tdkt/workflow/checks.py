@@ -15,13 +15,14 @@ from functools import cached_property
 from sqlmodel import Session, col, select
 
 from config.rules import RuleSet
+from config.vocabulary import SubjectKind
 from models.campaign import Phase, PhaseQuota, quotas_for
 from models.dossier import Dossier
-from models.nomination import Nomination, NominationStatus, Nominee, SubjectKind
+from models.nomination import Nomination, NominationStatus, Nominee
 from models.tally import Key, contribution, counts, lock_phase
 from models.unit import Unit, block_members
 from models.vote import CouncilVote, VoteTally, council_vote_for, tallies_for
-from tdkt.errors import Violation
+from tdkt.common.errors import Violation
 
 
 @dataclass
@@ -56,6 +57,13 @@ class CheckContext:
 
 Check = Callable[[CheckContext], list[Violation]]
 CHECKS: dict[str, Check] = {}
+
+
+def registered(name: str) -> Check:
+    """The condition a route names; a route file not checked by `tdkt config validate` may name another."""
+    if name not in CHECKS:
+        raise RuntimeError(f"Tuyến xét duyệt dùng điều kiện '{name}' chưa được đăng ký: chạy `tdkt config validate`.")
+    return CHECKS[name]
 
 
 def register(name: str) -> Callable[[Check], Check]:
@@ -244,4 +252,3 @@ def phase_quota(ctx: CheckContext) -> list[Violation]:
     return problems
 
 
-from tdkt import award_rules  # noqa: E402, F401  (registers "award_rules"; it needs the registry above)

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from fractions import Fraction
 
 from config.rules import MEMBERS_TOTAL, Requirement, RuleSet, Title
-from tdkt.errors import Refused
+from tdkt.common.errors import Refused
 
 TOTAL = MEMBERS_TOTAL
 Figures = dict[str, int]

@@ -11,13 +11,13 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from config.rules import phase_rules
 from models.audit import AuditEvent
+from models.campaign import phase_rules
 from models.dossier import Dossier
 from models.nomination import Nomination, Nominee, active_nominations
 from models.paper import papers_of
 from models.vote import council_vote_for, tallies_for
-from tdkt import members
+from tdkt.workflow import members
 
 
 def snapshot(session: Session, *, dossier_id: int, rejecting: frozenset[int] = frozenset()) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from config.settings import get_settings
-from tdkt.errors import Refused
+from tdkt.common.errors import Refused
 
 
 def local(moment: datetime) -> datetime:

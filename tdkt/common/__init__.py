@@ -1,0 +1,1 @@
+"""Small shared vocabulary of the domain: refusals, Vietnamese text and dates, working days, signing."""

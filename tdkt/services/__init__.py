@@ -1,0 +1,32 @@
+"""The use cases: everything a user can do, shared by the CLI, the web pages and the Prefect tasks.
+
+Functions are keyword-only and session-first; they never commit (the caller's unit of work does). The
+dossier's own use cases are re-exported here, so that callers write `services.submit(...)`; the others live
+in the modules named after what they handle (registration, importer, links, …)."""
+
+from tdkt.services.dossiers import (
+    StatusRow,
+    act,
+    add_nomination,
+    decide,
+    delegate,
+    dossier_view,
+    forward_block,
+    history,
+    open_dossier,
+    person,
+    quota_usage,
+    record_vote,
+    set_deadline,
+    set_digest,
+    set_member_figures,
+    status_rows,
+    submit,
+    withdraw_nomination,
+)
+
+__all__ = [
+    "StatusRow", "act", "add_nomination", "decide", "delegate", "dossier_view", "forward_block", "history",
+    "open_dossier", "person", "quota_usage", "record_vote", "set_deadline", "set_digest", "set_member_figures",
+    "status_rows", "submit", "withdraw_nomination",
+]
