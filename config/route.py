@@ -7,7 +7,7 @@ registered things. An error names the file, the line and what is wrong, in Vietn
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -64,9 +64,14 @@ class Deadline(Strict):
     late: Literal["refuse", "flag"] = "flag"
 
 
+Scope = Literal["dossier", "block", "phase"]
+
+
 class Action(Strict):
     label: str
     to: str
+    scope: Scope = Field("dossier", description="what one use of the action moves: the dossier, every dossier of "
+                                                "its block waiting at this stage, or the whole phase's")
     status: DossierStatus | None = None
     reason_required: bool = False
     checks: list[str] = []
@@ -114,16 +119,17 @@ class Route(Strict):
         return self.start, next(iter(self.stages[self.start].actions))
 
     def block_step(self) -> tuple[str, str] | None:
-        """(stage, action) where the block leader consolidates and forwards, if the route has one."""
-        return self._first_step(lambda stage: stage.actors is not None and stage.actors.unit == "block_leader")
+        """(stage, action) where the block leader consolidates and forwards its block, if the route has one."""
+        return self._scoped("block")
 
     def decision_step(self) -> tuple[str, str] | None:
-        """(stage, action) that issues the decision: the first action leading to a 'decided' stage."""
-        for name, stage in self.stages.items():
-            for action_name, action in stage.actions.items():
-                if self.stages[action.to].status == DossierStatus.decided:
-                    return name, action_name
-        return None
+        """(stage, action) that issues the phase's decision, if the route has one."""
+        return self._scoped("phase")
+
+    def scope(self, stage: str, action: str) -> Scope:
+        """What one use of `action` at `stage` moves (a dossier's own action when either is unknown)."""
+        found = self.stages[stage].actions.get(action) if stage in self.stages else None
+        return found.scope if found is not None else "dossier"
 
     def deciders(self) -> dict[str, str]:
         """The roles that sign the decision (its step's actors), with their labels: the authority whose titles
@@ -148,11 +154,9 @@ class Route(Strict):
                 todo += [action.to for action in self.stages[name].actions.values()]
         return seen
 
-    def _first_step(self, wanted: Callable[[Stage], bool]) -> tuple[str, str] | None:
-        for name, stage in self.stages.items():
-            if wanted(stage) and stage.actions:
-                return name, next(iter(stage.actions))
-        return None
+    def _scoped(self, scope: Scope) -> tuple[str, str] | None:
+        return next(((name, action_name) for name, stage in self.stages.items()
+                     for action_name, action in stage.actions.items() if action.scope == scope), None)
 
 
 def _unit_roles(route: Route) -> Iterator[tuple[Sequence[str | int], list[str]]]:
@@ -211,6 +215,14 @@ def check_route(route: Route, checks: Collection[str] | None = None) -> list[tup
                     problems.append(
                         (base + ("verdicts", outcome), f"hành động '{action_name}' không có ở bước này")
                     )
+    for scope in ("block", "phase"):
+        steps = [(name, a) for name, stage in route.stages.items() for a, action in stage.actions.items()
+                 if action.scope == scope]
+        problems += [(("stages", name, "actions", a, "scope"), f"chỉ một hành động của tuyến được có scope '{scope}'")
+                     for name, a in steps[1:]]
+    problems += [(("stages", name, "actions", a, "scope"), "hành động cả khối chỉ dành cho trường trưởng khối")
+                 for name, stage in route.stages.items() for a, action in stage.actions.items()
+                 if action.scope == "block" and (stage.actors is None or stage.actors.unit != "block_leader")]
     if not problems:
         good = _reachable_terminals(route)
         problems += [

@@ -58,7 +58,7 @@ def outcome(results: Iterable[TransitionResult], refused: list[dict[str, Any]] |
             **extra}
 
 
-def each(items: list[Item], apply_one: Callable[[Session, Item, datetime], TransitionResult],
+def each(items: list[Item], apply_one: Callable[[Session, Item, datetime], list[TransitionResult]],
          now: datetime | None = None) -> dict[str, Any]:
     """Apply every item in one transaction for the chunk, at one time (`now` or the chunk's start). A refused
     item writes nothing (the engine refuses before it writes), so the others go on without it; a database
@@ -69,22 +69,22 @@ def each(items: list[Item], apply_one: Callable[[Session, Item, datetime], Trans
     with session_scope() as session:
         for item in items:
             try:
-                results.append(apply_one(session, item, at))
+                results += apply_one(session, item, at)
             except Refused as exc:
                 refused.append(refusal(exc, item.dossier_id))
     return outcome(results, refused)
 
 
-def _submit(session: Session, item: Submission, now: datetime) -> TransitionResult:
-    return services.submit(session, dossier_id=item.dossier_id, actor=services.person(session, email=item.actor_email),
-                           now=now)
+def _submit(session: Session, item: Submission, now: datetime) -> list[TransitionResult]:
+    return [services.submit(session, dossier_id=item.dossier_id, actor=services.person(session, email=item.actor_email),
+                            now=now)]
 
 
-def _review(session: Session, item: Review, now: datetime) -> TransitionResult:
+def _review(session: Session, item: Review, now: datetime) -> list[TransitionResult]:
     verdicts = ({k: Verdict(v, r) for k, (v, r) in item.verdicts.items()}  # type: ignore[arg-type]
                 if item.verdicts is not None else None)
-    return services.act(session, dossier_id=item.dossier_id, actor=services.person(session, email=item.actor_email),
-                        action=item.action, verdicts=verdicts, reason=item.reason, now=now)
+    return services.perform(session, dossier_id=item.dossier_id, actor=services.person(session, email=item.actor_email),
+                            action=item.action, verdicts=verdicts, reason=item.reason, now=now).results
 
 
 @task(name="submit-dossiers", **RETRIED)

@@ -559,23 +559,14 @@ def _act(token: str, form: dict[str, Any], signed_in: int | None) -> Response:
             assert actor is not None
             action = str(form.get("action", "")) or None
             reason = str(form.get("reason", "")).strip() or None
-            stage = route.stages[dossier.stage]
-            block_step = route.block_step()
-            decision = None
             links.use(session, link=link)  # first: a second click waits here for this one, then is refused
-            if block_step and (dossier.stage, action) == block_step:
-                services.forward_block(session, block_id=_block_of(session, dossier.school_id),
-                                       phase_id=dossier.phase_id, actor=actor)
-            elif (dossier.stage, action) == route.decision_step():
-                decision = services.decide(session, phase_id=dossier.phase_id, actor=actor, signed_on=local_today(),
-                                           number=str(form.get("number", "")).strip() or None)
-            elif stage.verdicts is not None and action is None:
+            verdicts = None
+            if route.stages[dossier.stage].verdicts is not None and action is None:
                 ids = [n.id or 0 for n, _ in active_nominations(session, dossier_id=dossier.id or 0)]
-                services.act(session, dossier_id=dossier.id or 0, actor=actor, verdicts=_verdicts(form, ids),
-                             reason=reason, expected_stage=link.stage)
-            else:
-                services.act(session, dossier_id=dossier.id or 0, actor=actor, action=action, reason=reason,
-                             expected_stage=link.stage)
+                verdicts = _verdicts(form, ids)
+            decision = services.perform(session, dossier_id=dossier.id or 0, actor=actor, action=action,
+                                        verdicts=verdicts, reason=reason, expected_stage=link.stage,
+                                        number=str(form.get("number", "")).strip() or None).decision
             school = session.get(Unit, dossier.school_id)
             done = {"dossier": dossier, "school": school.name if school else "", "stage": route.stages[dossier.stage]}
     except links.LinkRefused as refusal:

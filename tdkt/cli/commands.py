@@ -382,7 +382,8 @@ def act(
 
     review = Review(dossier_id=dossier, actor_email=actor, action=action, verdicts=verdicts or None, reason=reason)
     with refusals():
-        _report(run(review_flow, [review], parse_moment(at))["results"][0])
+        for item in run(review_flow, [review], parse_moment(at))["results"]:  # a block's action moves the block
+            _report(item)
 
 
 @app.command()

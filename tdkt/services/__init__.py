@@ -5,6 +5,7 @@ dossier's own use cases are re-exported here, so that callers write `services.su
 in the modules named after what they handle (registration, importer, links, …)."""
 
 from tdkt.services.dossiers import (
+    Performed,
     StatusRow,
     act,
     add_nomination,
@@ -14,6 +15,7 @@ from tdkt.services.dossiers import (
     forward_block,
     history,
     open_dossier,
+    perform,
     person,
     quota_usage,
     record_vote,
@@ -26,7 +28,7 @@ from tdkt.services.dossiers import (
 )
 
 __all__ = [
-    "StatusRow", "act", "add_nomination", "decide", "delegate", "dossier_view", "forward_block", "history",
-    "open_dossier", "person", "quota_usage", "record_vote", "set_deadline", "set_digest", "set_member_figures",
-    "status_rows", "submit", "withdraw_nomination",
+    "Performed", "StatusRow", "act", "add_nomination", "decide", "delegate", "dossier_view", "forward_block",
+    "history", "open_dossier", "perform", "person", "quota_usage", "record_vote", "set_deadline", "set_digest",
+    "set_member_figures", "status_rows", "submit", "withdraw_nomination",
 ]

@@ -31,7 +31,7 @@ from models.paper import papers_of
 from models.unit import Person, Unit, block_members, district_schools, get_person_by_email
 from models.vote import CouncilVote, council_vote_for, save_tallies, tallies_for
 from tdkt.common.errors import Refused
-from tdkt.common.timefmt import end_of_day
+from tdkt.common.timefmt import end_of_day, local
 from tdkt.workflow import members
 from tdkt.workflow.checks import filled
 from tdkt.workflow.eligibility import for_dossier
@@ -196,6 +196,41 @@ def act(session: Session, *, dossier_id: int, actor: Person, action: str | None 
     """A reviewer acts on a whole dossier, or gives a verdict per nomination."""
     return apply(session, dossier_id=dossier_id, actor=actor, action=action, verdicts=verdicts, reason=reason,
                  now=now, route=route, expected_stage=expected_stage)
+
+
+@dataclass
+class Performed:
+    """What one use of an action did: its transitions, and the decision when it was the phase's."""
+
+    results: list[TransitionResult]
+    decision: Decision | None = None
+
+
+def perform(session: Session, *, dossier_id: int, actor: Person, action: str | None = None,
+            verdicts: dict[int, Verdict] | None = None, reason: str | None = None, now: datetime | None = None,
+            route: Route | None = None, expected_stage: str | None = None, signed_on: date | None = None,
+            number: str | None = None) -> Performed:
+    """Any action of the route, whoever asks and from wherever (a page, the command line, a flow's task): on the
+    dossier, or at the scope the route gives the action — every dossier of its block waiting at the block's
+    step, or the phase's decision (signed today unless `signed_on`)."""
+    route = route or default_route()
+    dossier = session.get(Dossier, dossier_id)
+    if dossier is None:
+        raise Refused("not_found", f"Không tìm thấy hồ sơ số {dossier_id}.")
+    if expected_stage is not None and dossier.stage != expected_stage:
+        label = route.stages[dossier.stage].label if dossier.stage in route.stages else dossier.stage
+        raise Refused("moved_on", f"Hồ sơ vừa được xử lý và đã chuyển sang bước '{label}'.")
+    scope = route.scope(dossier.stage, action) if action is not None and verdicts is None else "dossier"
+    if scope == "block":
+        school = session.get(Unit, dossier.school_id)
+        return Performed(forward_block(session, block_id=school.block_id or 0 if school else 0,
+                                       phase_id=dossier.phase_id, actor=actor, now=now, route=route))
+    if scope == "phase":
+        signed_on = signed_on or local(now or utcnow()).date()
+        return Performed([], decide(session, phase_id=dossier.phase_id, actor=actor, signed_on=signed_on,
+                                    number=number, now=now, route=route))
+    return Performed([apply(session, dossier_id=dossier_id, actor=actor, action=action, verdicts=verdicts,
+                            reason=reason, now=now, route=route, expected_stage=expected_stage)])
 
 
 def forward_block(session: Session, *, block_id: int, phase_id: int, actor: Person, now: datetime | None = None,
@@ -418,7 +453,7 @@ def dossier_view(session: Session, *, dossier_id: int, route: Route | None = Non
         "campaign_number": campaign.number, "stage": route.stages[dossier.stage],
         "title_choices": [(code, t.name, t.subject.value) for code, t in titles.items()],
         "figure_fields": [(key, members.label(rules, key)) for key in members.asked(rules)],
-        "decides": (dossier.stage, next(iter(route.stages[dossier.stage].actions), "")) == route.decision_step(),
+        "decides": any(a.scope == "phase" for a in route.stages[dossier.stage].actions.values()),
         "vote": council_vote_for(session, dossier_id=dossier_id),
         "papers": papers_of(session, dossier_id=dossier_id),
         "nominations": [

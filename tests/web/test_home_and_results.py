@@ -22,7 +22,7 @@ from models.nomination import Nomination
 from tdkt import services
 from tdkt.cli.live import sign_in_url
 from tdkt.services import links
-from tests.engine.test_documents import docx_text
+from tests.documents.test_papers import docx_text
 from tests.factories import District, make_district, submit_school, verify_and_decide
 from tests.web.test_links import _csrf
 from web.app import create_app

@@ -25,7 +25,7 @@ from models.nomination import Nomination
 from tdkt import services
 from tdkt.documents import papers as documents
 from tdkt.services import links
-from tests.engine.test_documents import docx_text
+from tests.documents.test_papers import docx_text
 from tests.factories import District, make_district, submit_school
 from web.app import create_app
 

@@ -17,9 +17,9 @@ from models.nomination import Nomination, NominationStatus
 from models.unit import Person
 from tdkt import services
 from tdkt.common.errors import TransitionRefused
-from tests.engine.test_award_rules import _two_schools_at_phong
-from tests.engine.test_refusals import _at_phong
 from tests.factories import District, at, make_district, submit_school
+from tests.workflow.test_award_rules import _two_schools_at_phong
+from tests.workflow.test_refusals import _at_phong
 
 
 def test_two_reviewers_approve_at_once(session: Session, db_url: str) -> None:

@@ -18,8 +18,8 @@ from tasks.transition import Review, _review, each
 from tdkt import services
 from tdkt.workflow.checks import CheckContext, others_in_phase
 from tdkt.workflow.engine import Verdict
-from tests.engine.test_refusals import assert_refused
 from tests.factories import at, make_district, prepare_dossier
+from tests.workflow.test_refusals import assert_refused
 
 
 def test_an_approved_nominee_withdrawn_after_a_return_leaves_the_quota(session: Session) -> None:

@@ -21,9 +21,9 @@ from tdkt import services
 from tdkt.common.errors import Refused
 from tdkt.documents import papers as documents
 from tdkt.workflow.engine import Verdict
-from tests.engine.test_documents import docx_text
-from tests.engine.test_refusals import _at_phong, assert_refused
+from tests.documents.test_papers import docx_text
 from tests.factories import at, at_noivu_with_a_title_beyond_the_district, make_district
+from tests.workflow.test_refusals import _at_phong, assert_refused
 
 GK_SO = "Giấy khen của Giám đốc Sở GD&ĐT"
 
