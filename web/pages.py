@@ -1,0 +1,75 @@
+"""Rendering: the Jinja2 environment, pages, downloads and the refusal pages every router shares."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, Response
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from tdkt.common.errors import Refused
+from tdkt.common.timefmt import fmt_datetime
+from tdkt.services import attachments
+from tdkt.services.links import LinkRefused
+
+TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),  # compiled once per process
+                        autoescape=select_autoescape(["html"]), undefined=StrictUndefined, auto_reload=False)
+TEMPLATES.filters["dt"] = fmt_datetime
+TEMPLATES.globals["paper_kinds"] = attachments.KINDS
+LINK_TITLES = {
+    "forged": "Đường dẫn không hợp lệ", "wrong_person": "Đường dẫn dành cho người khác",
+    "used": "Đường dẫn đã được sử dụng", "moved_on": "Hồ sơ đã chuyển bước", "expired": "Đường dẫn đã hết hạn",
+}
+LINK_STATUS = {"forged": 404, "wrong_person": 403, "used": 410, "moved_on": 409, "expired": 410}
+HTTP_ERRORS = {
+    404: ("Không tìm thấy trang", "Địa chỉ này không có trên hệ thống. Hãy mở lại đường dẫn trong thư, hoặc về "
+                                  "trang chủ."),
+    405: ("Không thực hiện được", "Trang này không nhận yêu cầu kiểu này. Hãy mở lại trang rồi thao tác trên đó."),
+}
+
+
+def page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    return HTMLResponse(TEMPLATES.get_template(name).render(**context), status_code=status)
+
+
+def message(status: int, title: str, text: str) -> HTMLResponse:
+    return page("message.html", status, title=title, message=text)
+
+
+def link_error(refusal: LinkRefused) -> HTMLResponse:
+    return page("link_error.html", LINK_STATUS.get(refusal.code, 400), title=LINK_TITLES.get(refusal.code, "Lỗi"),
+                refusal=refusal)
+
+
+def not_signed_in() -> HTMLResponse:
+    return message(403, "Chưa đăng nhập", "Hãy mở đường dẫn đăng nhập hoặc một đường dẫn trong thư gửi cho bạn.")
+
+
+def too_big(limit: int) -> Response:
+    return message(413, "Tệp quá lớn", f"Tệp vượt quá {limit / 1_000_000:g} MB; không có gì được lưu.")
+
+
+def download(content: bytes, media_type: str, filename: str) -> Response:
+    return Response(content, media_type=media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+async def http_error(_request: Request, exc: Exception) -> HTMLResponse:
+    """Starlette's own answers (no such page, a method a page does not take) as a page in Vietnamese, not JSON;
+    a number in the address that is not one (/dashboard/abc, a link cut short) is no such page either."""
+    status = exc.status_code if isinstance(exc, StarletteHTTPException) else 404
+    title, text = HTTP_ERRORS.get(status, ("Không thực hiện được", "Yêu cầu không thực hiện được."))
+    return message(status, title, text)
+
+
+async def refused(_request: Request, exc: Exception) -> HTMLResponse:
+    """A refusal no router answered itself: a refused link's page, or the refusal's message."""
+    if isinstance(exc, LinkRefused):
+        return link_error(exc)
+    assert isinstance(exc, Refused)
+    if exc.code == "csrf":
+        return message(403, "Yêu cầu không hợp lệ", exc.message)
+    return message(409, "Không thực hiện được", exc.message)

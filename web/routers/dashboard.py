@@ -1,0 +1,97 @@
+"""The offices' dashboard of a phase, a block's bulk approval, and the papers the offices draw up."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlmodel import Session, select
+from starlette.concurrency import run_in_threadpool
+
+from config.vocabulary import UnitKind
+from models.campaign import Phase
+from models.db import session_scope
+from models.unit import Unit
+from notifications.outbox import failed_messages
+from tdkt import services
+from tdkt.common.errors import Refused
+from tdkt.documents import papers as documents
+from tdkt.services import bulk
+from web.deps import HOME, HomeForm, SignedIn, csrf_page, office_person
+from web.pages import download, message, not_signed_in, page
+
+router = APIRouter(prefix="/dashboard/{phase_id}")
+
+
+@router.get("", response_class=HTMLResponse)
+def dashboard(phase_id: int, person_id: SignedIn) -> Response:
+    """The offices' view of a phase: who has submitted, where each dossier stands, overdue, quotas, failures."""
+    with session_scope() as session:
+        person, unit = office_person(session, person_id)
+        if person is None or unit is None:
+            return message(403, "Không có quyền xem", "Trang tổng hợp dành cho Phòng GD&ĐT, Phòng Nội vụ và UBND. "
+                                                       "Hãy mở đường dẫn đăng nhập hoặc một đường dẫn trong thư gửi "
+                                                       "cho bạn trước.")
+        phase = session.get(Phase, phase_id)
+        if phase is None:
+            return message(404, "Không có đợt này", f"Không có đợt số {phase_id}.")
+        block_ids = {u.name: u.id for u in session.exec(select(Unit).where(Unit.kind == UnitKind.block))}
+        return page("dashboard.html", phase=phase, person=person, block_ids=block_ids,
+                    rows=services.status_rows(session, phase_id=phase_id),
+                    quotas=services.quota_usage(session, phase_id=phase_id), failed=failed_messages(session))
+
+
+@router.get("/khoi/{block_id}", response_class=HTMLResponse)
+def bulk_preview(phase_id: int, block_id: int, request: Request, person_id: SignedIn) -> Response:
+    """What a bulk approval of the block would do: the clean dossiers, and what stops the others."""
+    with session_scope() as session:
+        person, _ = office_person(session, person_id)
+        if person is None:
+            return not_signed_in()
+        found = bulk.candidates(session, phase_id=phase_id, block_id=block_id, actor=person)
+        block = session.get(Unit, block_id)
+    return csrf_page(request, "bulk.html", HOME, found=found, block=block, phase_id=phase_id, done=None)
+
+
+@router.post("/khoi/{block_id}", response_class=HTMLResponse)
+async def bulk_approve(phase_id: int, block_id: int, person_id: SignedIn, _form: HomeForm) -> Response:
+    """Approve the block's clean dossiers in one confirmed step (one audited transition each)."""
+
+    def approve() -> Response:
+        with session_scope() as session:
+            person, _ = office_person(session, person_id)
+            if person is None:
+                return not_signed_in()
+            done, left = bulk.approve_clean(session, phase_id=phase_id, block_id=block_id, actor=person)
+            block = session.get(Unit, block_id)
+        return page("bulk.html", found=left, block=block, phase_id=phase_id, done=done, csrf="")
+
+    return await run_in_threadpool(approve)
+
+
+@router.get("/to-trinh.docx")
+def office_proposal(phase_id: int, person_id: SignedIn) -> Response:
+    """The office's consolidated tờ trình of the phase (the nominations it has approved)."""
+    return _office_paper(person_id, lambda session, office: documents.office_proposal(
+        session, phase_id=phase_id, office=office), "to-trinh-tong-hop.docx")
+
+
+@router.get("/to-trinh-cap-tren.docx")
+def higher_proposal(phase_id: int, person_id: SignedIn) -> Response:
+    """The tờ trình proposing to the levels above what the phase proposed higher (forwarded nominations)."""
+    return _office_paper(person_id, lambda session, _office: documents.higher_proposal(session, phase_id=phase_id),
+                         "to-trinh-de-nghi-cap-tren.docx")
+
+
+def _office_paper(person_id: int | None, make: Callable[[Session, Unit], bytes], filename: str) -> Response:
+    """A paper the offices' dashboard links: made for the signed-in office, or the reason it cannot be yet."""
+    with session_scope() as session:
+        _, office = office_person(session, person_id)
+        if office is None:
+            return not_signed_in()
+        try:
+            content = make(session, office)
+        except Refused as refusal:
+            return message(404, "Chưa lập được tờ trình", refusal.message)
+    return download(content, documents.DOCX, filename)

@@ -1,0 +1,250 @@
+"""An action link's pages: GET shows the dossier (and changes nothing), POST (with CSRF) acts or edits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from config.route import default_route
+from config.settings import get_settings
+from config.vocabulary import SubjectKind
+from models.campaign import phase_rules
+from models.db import session_scope
+from models.dossier import Dossier
+from models.link import ActionLink
+from models.nomination import Nomination, active_nominations
+from models.paper import Paper
+from models.unit import Person, Unit
+from tdkt import services
+from tdkt.common.errors import Refused
+from tdkt.common.timefmt import parse_date
+from tdkt.documents import papers as documents
+from tdkt.services import attachments, links
+from tdkt.services.importer import import_nominees
+from tdkt.workflow import members
+from tdkt.workflow.engine import VERDICT_STATUS, Verdict
+from web.deps import LinkForm, SignedIn, check_csrf, csrf_page, remember
+from web.pages import download, link_error, message, page, too_big
+
+router = APIRouter(prefix="/l/{token}")
+BLOCK_PAPER, DOCX = "to-trinh-khoi.docx", documents.DOCX
+Change = Callable[[Session, ActionLink, Dossier], object]
+
+
+@router.get("", response_class=HTMLResponse)
+def open_link(token: str, request: Request, person_id: SignedIn) -> Response:
+    """Show the dossier and its choices; never changes anything (mail scanners open links too)."""
+    route = default_route()
+    with session_scope() as session:
+        link, dossier = links.check(session, token=token, route=route, signed_in=person_id)
+        view = services.dossier_view(session, dossier_id=dossier.id or 0, route=route)
+        person = session.get(Person, link.person_id)
+        members_ = _block_members(session, dossier) if (route.block_step() or ("",))[0] == dossier.stage else []
+    response = csrf_page(request, "dossier.html", links.token_hash(token), view=view, person=person, token=token,
+                         members=members_, school_mode=dossier.stage == route.start,
+                         generated=documents.DOSSIER_PAPERS, block_paper=BLOCK_PAPER)
+    remember(response, link.person_id)
+    return response
+
+
+@router.post("", response_class=HTMLResponse)
+async def act_by_link(token: str, form: LinkForm, person_id: SignedIn) -> Response:
+    """Apply the reviewer's choices: one transaction for the transition and the link's use."""
+    return await run_in_threadpool(_act, token, form, person_id)  # keep the event loop free
+
+
+@router.post("/import", response_class=HTMLResponse)
+async def import_list(token: str, request: Request, person_id: SignedIn) -> Response:
+    """The school uploads its nominee list (XLSX/CSV): every row or none; the link stays usable."""
+    return await _upload(request, token, person_id, "Hãy chọn tệp .xlsx hoặc .csv để tải lên.",
+                         lambda session, _link, dossier, _form, filename, content: import_nominees(
+                             session, dossier_id=dossier.id or 0, content=content, filename=filename))
+
+
+@router.post("/nominate", response_class=HTMLResponse)
+async def nominate(token: str, form: LinkForm, person_id: SignedIn) -> Response:
+    """The school enters one nominee by hand (the other way in is the spreadsheet upload)."""
+
+    def save(session: Session, _link: ActionLink, dossier: Dossier) -> None:
+        kind = SubjectKind.collective if form.get("kind") == "collective" else SubjectKind.individual
+        services.add_nomination(session, dossier_id=dossier.id or 0, full_name=str(form.get("full_name", "")),
+                                kind=kind, title_code=str(form.get("title", "")),
+                                position=str(form.get("position", "")).strip() or None,
+                                achievements=str(form.get("achievements", "")).strip(),
+                                initiative=str(form.get("initiative", "")),
+                                figures=_figures(session, dossier, form))  # an individual's: refused
+
+    return await run_in_threadpool(_edit, token, person_id, save)
+
+
+@router.post("/figures/{nomination_id}", response_class=HTMLResponse)
+async def member_figures(token: str, nomination_id: int, form: LinkForm, person_id: SignedIn) -> Response:
+    """The school corrects a collective's figures of its members (after a return, say)."""
+
+    def save(session: Session, _link: ActionLink, dossier: Dossier) -> None:
+        services.set_member_figures(session, nomination_id=_own(session, dossier, nomination_id),
+                                    figures=_figures(session, dossier, form))
+
+    return await run_in_threadpool(_edit, token, person_id, save)
+
+
+@router.post("/papers", response_class=HTMLResponse)
+async def attach_paper(token: str, request: Request, person_id: SignedIn) -> Response:
+    """The school attaches a paper (PDF, DOCX, PNG, JPEG — checked by content), size-limited."""
+    return await _upload(request, token, person_id, "Hãy chọn tệp giấy tờ để đính kèm.",
+                         lambda session, link, dossier, form, filename, content: attachments.attach(
+                             session, dossier=dossier, person=session.get(Person, link.person_id),
+                             kind=str(form.get("kind", "")), filename=filename, content=content,
+                             start_stage=default_route().start))
+
+
+@router.post("/withdraw/{nomination_id}", response_class=HTMLResponse)
+async def withdraw(token: str, nomination_id: int, _form: LinkForm, person_id: SignedIn) -> Response:
+    """The school takes a nominee off its dossier (e.g. one who missed the vote threshold)."""
+
+    def save(session: Session, _link: ActionLink, dossier: Dossier) -> None:
+        services.withdraw_nomination(session, nomination_id=_own(session, dossier, nomination_id))
+
+    return await run_in_threadpool(_edit, token, person_id, save)
+
+
+@router.post("/vote", response_class=HTMLResponse)
+async def record_vote(token: str, form: LinkForm, person_id: SignedIn) -> Response:
+    """The school records its council's vote: members, present, for/against per nominee."""
+
+    def save(session: Session, _link: ActionLink, dossier: Dossier) -> None:
+        try:
+            tallies = {int(k.removeprefix("for_")): (int(str(v)), int(str(form[f"against_{k[4:]}"])))
+                       for k, v in form.items() if k.startswith("for_")}
+            held_on, total, present = parse_date(str(form["held_on"])), int(str(form["members"])), int(
+                str(form["present"]))
+        except (KeyError, ValueError) as exc:
+            raise Refused("bad_vote", "Hãy nhập ngày họp (dd/mm/yyyy) và các số phiếu bằng chữ số.") from exc
+        services.record_vote(session, dossier_id=dossier.id or 0, held_on=held_on, members_total=total,
+                             members_present=present, tallies=tallies, secret_ballot=form.get("ballot") != "open")
+
+    return await run_in_threadpool(_edit, token, person_id, save)
+
+
+@router.get("/papers/{paper_id}")
+def download_paper(token: str, paper_id: int, person_id: SignedIn) -> Response:
+    """A paper of the link's dossier, for whoever holds a valid link to it."""
+    with session_scope() as session:
+        _, dossier = links.check(session, token=token, route=default_route(), signed_in=person_id)
+        paper = session.get(Paper, paper_id)
+        if paper is None or paper.dossier_id != dossier.id:
+            return message(404, "Không có giấy tờ này", "Không tìm thấy giấy tờ.")
+    return FileResponse(attachments.storage_path(paper.sha256), media_type=paper.content_type,
+                        filename=paper.filename)
+
+
+@router.get("/documents/{name}")
+def generated_paper(token: str, name: str, person_id: SignedIn) -> Response:
+    """A paper tdkt writes for the link's dossier (tờ trình, biên bản, danh sách), or for the block leader the
+    block's consolidated tờ trình."""
+    with session_scope() as session:
+        _, dossier = links.check(session, token=token, route=default_route(), signed_in=person_id)
+        try:
+            if name == BLOCK_PAPER:
+                school = session.get(Unit, dossier.school_id)
+                content, media_type = documents.block_proposal(
+                    session, block_id=school.block_id or 0 if school else 0, phase_id=dossier.phase_id), DOCX
+            else:
+                content, media_type = documents.dossier_paper(session, dossier_id=dossier.id or 0, name=name)
+        except Refused as refusal:
+            return message(404, "Chưa lập được giấy tờ", refusal.message)
+    return download(content, media_type, name)
+
+
+async def _upload(request: Request, token: str, person_id: int | None, missing: str,
+                  store: Callable[..., object]) -> Response:
+    """Receive a multipart upload (CSRF, size limit), then `store(session, link, dossier, form, name, content)`."""
+    limit = get_settings().upload_max_bytes
+    try:
+        form = dict(await request.form(max_part_size=limit + 1024))
+    except HTTPException:  # the part is far over the limit: starlette stops reading it
+        return too_big(limit)
+    check_csrf(request, form, links.token_hash(token))
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return message(422, "Chưa chọn tệp", missing)
+    content, filename = await upload.read(limit + 1), upload.filename
+    if len(content) > limit:
+        return too_big(limit)
+    return await run_in_threadpool(_edit, token, person_id,
+                                   lambda session, link, dossier: store(session, link, dossier, form, filename,
+                                                                        content))
+
+
+def _edit(token: str, person_id: int | None, change: Change) -> Response:
+    """A school's edit of its dossier through its link (the link is spent only by the submission)."""
+    route = default_route()
+    try:
+        with session_scope() as session:
+            link, dossier = links.check(session, token=token, route=route, signed_in=person_id)
+            change(session, link, dossier)
+    except links.LinkRefused as refusal:
+        return link_error(refusal)
+    except Refused as refusal:
+        return message(422, "Chưa lưu được", refusal.message)
+    return RedirectResponse(f"/l/{token}", status_code=303)
+
+
+def _act(token: str, form: dict[str, Any], person_id: int | None) -> Response:
+    route = default_route()
+    with session_scope() as session:
+        link, dossier = links.check(session, token=token, route=route, signed_in=person_id, lock=True)
+        actor = session.get(Person, link.person_id)
+        assert actor is not None
+        action = str(form.get("action", "")) or None
+        reason = str(form.get("reason", "")).strip() or None
+        links.use(session, link=link)  # first: a second click waits here for this one, then is refused
+        verdicts = None
+        if route.stages[dossier.stage].verdicts is not None and action is None:
+            ids = [n.id or 0 for n, _ in active_nominations(session, dossier_id=dossier.id or 0)]
+            verdicts = _verdicts(form, ids)
+        decision = services.perform(session, dossier_id=dossier.id or 0, actor=actor, action=action,
+                                    verdicts=verdicts, reason=reason, expected_stage=link.stage,
+                                    number=str(form.get("number", "")).strip() or None).decision
+        school = session.get(Unit, dossier.school_id)
+        done = {"dossier": dossier, "school": school.name if school else "", "stage": route.stages[dossier.stage]}
+    return page("done.html", view=done, decision=decision)  # where the dossier went; the link shows the rest
+
+
+def _verdicts(form: dict[str, Any], nomination_ids: list[int]) -> dict[int, Verdict]:
+    chosen: dict[int, Verdict] = {}
+    for nid in nomination_ids:
+        verdict = str(form.get(f"verdict_{nid}", ""))
+        if verdict not in VERDICT_STATUS:
+            raise Refused("verdict_missing", "Hãy chọn ý kiến cho từng người trong danh sách.")
+        chosen[nid] = Verdict(verdict, str(form.get(f"reason_{nid}", "")).strip() or None)  # type: ignore[arg-type]
+    return chosen
+
+
+def _own(session: Session, dossier: Dossier, nomination_id: int) -> int:
+    """The id of a nomination of the link's dossier (a school's form names one), or Refused."""
+    nomination = session.get(Nomination, nomination_id)
+    if nomination is None or nomination.dossier_id != dossier.id:
+        raise Refused("not_found", "Đề nghị này không thuộc hồ sơ của trường.")
+    return nomination_id
+
+
+def _figures(session: Session, dossier: Dossier, form: dict[str, Any]) -> members.Figures | None:
+    """The figures of a collective's members typed into a form's `figure_<key>` fields."""
+    return members.read(phase_rules(session, phase_id=dossier.phase_id),
+                        {key.removeprefix("figure_"): str(value) for key, value in form.items()
+                         if key.startswith("figure_")})
+
+
+def _block_members(session: Session, dossier: Dossier) -> list[services.StatusRow]:
+    """For the block leader: where each member school of the dossier's block stands in this phase."""
+    school = session.get(Unit, dossier.school_id)
+    block = session.get(Unit, school.block_id) if school and school.block_id else None
+    rows = services.status_rows(session, phase_id=dossier.phase_id)
+    return [r for r in rows if block is not None and r.block == block.name]
