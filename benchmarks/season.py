@@ -77,6 +77,7 @@ from notifications.outbox import message_id  # noqa: E402
 from tasks.transition import Review, Submission  # noqa: E402
 from tdkt import services  # noqa: E402
 from tdkt.services import attachments as papers  # noqa: E402
+from tdkt.workflow.engine import Verdict  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = os.environ.get("TDKT_BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -428,13 +429,13 @@ class Season:
         reviewer = province.office["phong_reviewer"]
 
         def review(dossier_id: int) -> Review:
-            special = {scenario.returns.get(dossier_id): ("return_for_revision", RETURN_REASON),
-                       scenario.rejects.get(dossier_id): ("reject", REJECT_REASON)}
+            special = {scenario.returns.get(dossier_id): Verdict("return_for_revision", RETURN_REASON),
+                       scenario.rejects.get(dossier_id): Verdict("reject", REJECT_REASON)}
             if special.keys() == {None}:
                 return Review(dossier_id=dossier_id, actor_email=reviewer, action="approve")
             withdrawn = scenario.misses.get(dossier_id)
             return Review(dossier_id=dossier_id, actor_email=reviewer, verdicts={
-                n: special.get(n) or ("approve", None) for n in province.nominations[dossier_id] if n != withdrawn})
+                n: special.get(n) or Verdict("approve") for n in province.nominations[dossier_id] if n != withdrawn})
 
         with self.stage("Phòng GD&ĐT xét duyệt"):
             self._reviews([review(d) for d in province.dossiers])

@@ -38,10 +38,10 @@ class Submission(Request):
 
 
 class Review(Request):
-    """A reviewer's whole-dossier action, or verdicts per nomination (id → (verdict, reason))."""
+    """A reviewer's whole-dossier action, or verdicts per nomination."""
 
     action: str | None = None
-    verdicts: dict[int, tuple[str, str | None]] | None = None
+    verdicts: dict[int, Verdict] | None = None
     reason: str | None = None
 
 
@@ -81,10 +81,8 @@ def _submit(session: Session, item: Submission, now: datetime) -> list[Transitio
 
 
 def _review(session: Session, item: Review, now: datetime) -> list[TransitionResult]:
-    verdicts = ({k: Verdict(v, r) for k, (v, r) in item.verdicts.items()}  # type: ignore[arg-type]
-                if item.verdicts is not None else None)
     return services.perform(session, dossier_id=item.dossier_id, actor=services.person(session, email=item.actor_email),
-                            action=item.action, verdicts=verdicts, reason=item.reason, now=now).results
+                            action=item.action, verdicts=item.verdicts, reason=item.reason, now=now).results
 
 
 @task(name="submit-dossiers", **RETRIED)

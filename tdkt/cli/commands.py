@@ -33,6 +33,7 @@ from tdkt.services import registration
 from tdkt.services.sample import load_sample, read_sample, sample_names
 from tdkt.workflow import members
 from tdkt.workflow.checks import CHECKS
+from tdkt.workflow.engine import Verdict
 
 app = typer.Typer(help="Thi đua – Khen thưởng: hồ sơ đề nghị khen thưởng từ họp xét ở trường tới quyết định.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -372,12 +373,12 @@ def act(
     from flows.review import review_flow
     from flows.runtime import run
 
-    verdicts: dict[int, tuple[str, str | None]] = {n: ("approve", None) for n in approve}
-    verdicts.update({n: ("forward_higher", None) for n in forward})
+    verdicts: dict[int, Verdict] = {n: Verdict("approve") for n in approve}
+    verdicts.update({n: Verdict("forward_higher") for n in forward})
     for verdict, items in (("return_for_revision", return_), ("reject", reject)):
         for item in items:
             number, _, why = item.partition(":")
-            verdicts[int(number)] = (verdict, why.strip() or None)
+            verdicts[int(number)] = Verdict(verdict, why.strip() or None)  # type: ignore[arg-type]
     from tasks.transition import Review
 
     review = Review(dossier_id=dossier, actor_email=actor, action=action, verdicts=verdicts or None, reason=reason)

@@ -41,6 +41,7 @@ from tdkt.common.timefmt import fmt_date
 from tdkt.services import attachments as papers
 from tdkt.services.registration import Wanted, register_district
 from tdkt.services.sample import load_sample
+from tdkt.workflow.engine import Verdict
 
 SAMPLE = "muong-khuong"
 TEACHERS = ["Nguyễn Thị Thanh Hương", "Lò Văn Quý", "Trần Thị Ngọc Ánh", "Hoàng Văn Dũng", "Phạm Thị Yến",
@@ -185,9 +186,9 @@ def _review_all(console: Console, progress: Progress, clock: Clock, dossiers: li
             named = {v.nomination_id for v in refusal.violations} - higher  # None: the phase quota, not one nominee
             rejected = {n.id for n, p in active if p.kind == SubjectKind.individual and n.id not in higher} \
                 if None in named else named
-            verdicts: dict[int, tuple[str, str | None]] = {
-                n.id or 0: ("forward_higher", None) if n.id in higher else
-                ("reject", "Vượt tỉ lệ, chỉ tiêu của đợt") if n.id in rejected else ("approve", None)
+            verdicts: dict[int, Verdict] = {
+                n.id or 0: Verdict("forward_higher") if n.id in higher else
+                Verdict("reject", "Vượt tỉ lệ, chỉ tiêu của đợt") if n.id in rejected else Verdict("approve")
                 for n, _ in active
             }
             if higher:
@@ -264,12 +265,12 @@ def _forward_all(progress: Progress, clock: Clock, blocks: Sequence[Unit], leade
         progress.advance(bar)
 
 
-def _return_one(dossier_id: int) -> dict[int, tuple[str, str | None]]:
+def _return_one(dossier_id: int) -> dict[int, Verdict]:
     """The reviewer returns the dossier's first individual and approves the rest."""
     with session_scope() as session:
         active = active_nominations(session, dossier_id=dossier_id)
     first = next(n.id for n, p in active if p.kind == SubjectKind.individual)
-    return {n.id or 0: ("return_for_revision", RETURN_REASON) if n.id == first else ("approve", None)
+    return {n.id or 0: Verdict("return_for_revision", RETURN_REASON) if n.id == first else Verdict("approve")
             for n, _ in active}
 
 

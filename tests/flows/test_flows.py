@@ -29,6 +29,7 @@ from models.nomination import Nomination
 from models.outbox import OutboxMessage, OutboxStatus
 from tasks.transition import Review, Submission
 from tdkt.common.errors import Refused
+from tdkt.workflow.engine import Verdict
 from tests.factories import at, make_district, prepare_dossier
 
 
@@ -139,7 +140,7 @@ def test_a_dossier_twice_in_one_chunk_is_read_afresh_the_second_time(session: Se
     run(aggregation_flow, district.blocks[0].id, district.phase_id,
         district.heads[district.blocks[0].leader_school_id].email, at(2))
     rejected = noms[0].id or 0
-    verdicts = {n.id or 0: ("approve", None) for n in noms} | {rejected: ("reject", "Chưa đủ tiêu chuẩn")}
+    verdicts = {n.id or 0: Verdict("approve") for n in noms} | {rejected: Verdict("reject", "Chưa đủ tiêu chuẩn")}
     result = run(review_flow, [Review(dossier_id=dossier_id, actor_email=district.people["phong_reviewer"].email,
                                       verdicts=verdicts),
                                Review(dossier_id=dossier_id, actor_email=district.people["noivu_officer"].email,

@@ -261,7 +261,7 @@ def test_a_title_needed_from_another_dossier_counts_as_the_batch_has_left_it(ses
     session.commit()
     reviewer = district.people["phong_reviewer"].email
     reviews = [Review(dossier_id=first, actor_email=reviewer, verdicts={
-                   lan.id or 0: ("reject", "Chưa đủ tiêu chuẩn"), other.id or 0: ("approve", None)}),
+                   lan.id or 0: Verdict("reject", "Chưa đủ tiêu chuẩn"), other.id or 0: Verdict("approve")}),
                Review(dossier_id=second, actor_email=reviewer, action="approve")]
     reports = [each(batch, _review, at(7)) for batch in ([reviews] if together
                                                                                  else [[r] for r in reviews])]

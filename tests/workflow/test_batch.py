@@ -64,7 +64,7 @@ def test_a_batch_writes_each_transitions_event_verdicts_and_emails(session: Sess
     first, *others = dossiers
     rejected = dossiers[first][0]
     items = [Review(dossier_id=first, actor_email=reviewer,
-                    verdicts={n: ("reject", "Chưa đủ tiêu chuẩn") if n == rejected else ("approve", None)
+                    verdicts={n: Verdict("reject", "Chưa đủ tiêu chuẩn") if n == rejected else Verdict("approve")
                               for n in dossiers[first]})]
     items += [Review(dossier_id=d, actor_email=reviewer, action="approve") for d in others]
 
