@@ -532,11 +532,9 @@ def summarise_load(report: dict[str, Any], options: Options, links: int) -> dict
     """The load test's figures; beside the p99 of all approvals (the target's), the p99 of those sent after the
     first second, where the cost of the web workers' first approvals shows.
 
-    A worker's first approval compiles the statements of an approval and fills its reference cache: ~32 ms of
-    CPU against ~7 ms for the ones after (in one process, 2026-12-06). When the workers had served only pages
-    before the Nội vụ load, four such firsts at once queued its first second: 9 of the 10 slowest approvals of
-    one run, p99 52.9 ms in all against 36.6 ms after the first second. The Phòng's approvals by link now come
-    before it (`Season._resubmission`)."""
+    A worker's first approval compiles the statements of an approval and costs several times the ones after;
+    the Phòng's approvals by link come before the Nội vụ load (`Season._resubmission`), so that the load's
+    first second does not queue behind four such firsts (benchmarks/HISTORY.md)."""
     approve, cpu = report["approve_ms"], report["server_cpu"]
     warm = [ms for ms, due in zip(approve, report["approve_due_s"], strict=True) if due >= 1.0]
     return {"links": links, "requests": len(approve), "rate": options.rate, "seconds": report["seconds"],

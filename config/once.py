@@ -1,9 +1,8 @@
 """Loaders that parse each file once per process, even when many threads ask for it at the same moment.
 
 `functools.lru_cache` lets every thread that misses compute the value: at a web worker's first burst of
-approvals its request threads (anyio's pool of 40) all parsed the same rule-set YAML at once — measured with
-py-spy at ~6 s of one worker's CPU in the province benchmark. Here the first caller parses and the others wait
-for its result; a hit takes no lock.
+approvals its request threads all parsed the same rule-set YAML at once. Here the first caller parses and the
+others wait for its result; a hit takes no lock.
 """
 
 from __future__ import annotations

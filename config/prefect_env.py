@@ -15,8 +15,8 @@ DEFAULTS = {
     # that took longer than Prefect's 20 s, and the benchmark stopped before it began
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
     # the server records a task run from the events its client sends, each event in a transaction of its own
-    # by default: in batches of up to 100, written at least every 2 s, a flow run of two tasks cost the server
-    # a third less CPU (~290 -> ~190 ms, measured) and the run history lags by at most those 2 s
+    # by default; in batches, written at least every 2 s, a flow run costs the server a third less CPU and the
+    # run history lags by at most those 2 s
     "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_BATCH_SIZE": "100",
     "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_FLUSH_INTERVAL": "2",
 }

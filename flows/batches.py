@@ -20,7 +20,7 @@ def mapped(task: Task[..., dict[str, Any]], items: list[Any], now: datetime | No
     """Run `task` over chunks of TDKT_FLOW_BATCH_SIZE requests, concurrently on the flow's task runner.
 
     Task runs stay in the tens per flow run: a Prefect server asked to record thousands of them per minute
-    drops events (measured), and each costs ~10 ms of overhead.
+    drops events, and each costs overhead.
     """
     futures = task.map(chunks(items, get_settings().flow_batch_size), now=unmapped(now))
     return merge(futures.result())

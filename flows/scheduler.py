@@ -1,6 +1,6 @@
 """The scheduler process: APScheduler 3 runs one recurring sweep; a database lease keeps it to one process.
 
-Design (measured on this stack): a job per reminder is fragile (a missed job is dropped by the default misfire
+Design: a job per reminder is fragile (a missed job is dropped by the default misfire
 grace of 1 s, re-adding duplicates jobs, two schedulers on one job store both fire). So APScheduler holds a
 single sweep job with a fixed id in a SQLAlchemyJobStore on tdkt's own database, `coalesce=True` and
 `misfire_grace_time=None`: after downtime it runs once, at start. The sweep reads the deadlines as they are

@@ -102,8 +102,8 @@ def _smtp(settings: Settings) -> smtplib.SMTP:
 def send_all(messages: list[Outgoing], settings: Settings) -> dict[str, Exception]:
     """Send over TDKT_SMTP_CONNECTIONS connections at once; returns the failures by Message-ID.
 
-    Each connection takes every n-th message: while one waits for the server's answer another sends (the
-    wait was a quarter of the time per email, measured). A connection that cannot be opened raises (the
+    Each connection takes every n-th message: while one waits for the server's answer another sends. A
+    connection that cannot be opened raises (the
     round is retried later) unless another one sent something; its messages are then failures to retry.
     """
     if not settings.smtp_host:

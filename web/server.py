@@ -3,9 +3,8 @@
 uvicorn's `--workers N` binds its listening socket without naming the protocol (`socket.socket(AF_INET)`), and
 every connection the workers accept inherits `proto == 0` from it. asyncio turns Nagle's algorithm off
 (TCP_NODELAY) only on sockets that say `IPPROTO_TCP`, so under several workers each answer's body, written
-after its headers, waited for the browser's delayed acknowledgement: ~40 ms added to one approval in three
-(benchmarks/season's load test; uvicorn issue #3149). tdkt binds its sockets itself, protocol named, and hands
-them to uvicorn's own supervisor.
+after its headers, waited for the browser's delayed acknowledgement (uvicorn issue #3149). tdkt binds its
+sockets itself, protocol named, and hands them to uvicorn's own supervisor.
 
 With several workers, each listens on a socket of its own (SO_REUSEPORT), as nginx's `reuseport` does. On one
 shared socket every worker woke for each new connection and asyncio's accept loop took up to the whole backlog
