@@ -66,14 +66,41 @@ def append(session: Session, audit_event: AuditEvent) -> AuditEvent:
 
     The head row is locked until the transaction ends, so chained writes are serialised: a transition writes its
     event last but the outbox rows, to hold the lock as briefly as it can."""
-    head = session.exec(select(AuditChain).where(AuditChain.id == 1).with_for_update()
-                        .execution_options(populate_existing=True)).one()
-    audit_event.seq, audit_event.prev_hash = head.last_seq + 1, head.last_hash
-    audit_event.hash = digest(audit_event)
-    head.last_seq, head.last_hash = audit_event.seq, audit_event.hash
+    head = _locked_head(session)
+    _link(head, audit_event)
     session.add_all([audit_event, head])
     session.flush()
     return audit_event
+
+
+def _locked_head(session: Session) -> AuditChain:
+    return session.exec(select(AuditChain).where(AuditChain.id == 1).with_for_update()
+                        .execution_options(populate_existing=True)).one()
+
+
+def _link(head: AuditChain, audit_event: AuditEvent) -> None:
+    audit_event.seq, audit_event.prev_hash = head.last_seq + 1, head.last_hash
+    audit_event.hash = digest(audit_event)
+    head.last_seq, head.last_hash = audit_event.seq, audit_event.hash
+
+
+def write_unchained(session: Session, audit_event: AuditEvent) -> AuditEvent:
+    """Write the event without its place in the chain yet (a batch's events are chained together by `chain`
+    before it commits, so that the head is locked for the end of the batch only)."""
+    session.add(audit_event)
+    session.flush()
+    return audit_event
+
+
+def chain(session: Session, events: list[AuditEvent]) -> None:
+    """Give the events, in order, their places after the head; locks the head until the transaction ends."""
+    if not events:
+        return
+    head = _locked_head(session)
+    for audit_event in events:
+        _link(head, audit_event)
+    session.add_all([*events, head])
+    session.flush()
 
 
 @dataclass(frozen=True)

@@ -26,18 +26,20 @@ def principals_of(session: Session, *, substitute_id: int, on: date) -> list[Per
     return list(rows)
 
 
-def substitute_for(session: Session, *, person_id: int, on: date) -> Person | None:
-    """Who stands in for `person_id` on day `on` (the latest delegation wins)."""
-    query = (select(Person).join(Delegation, col(Delegation.substitute_id) == Person.id)
-             .where(Delegation.person_id == person_id, col(Delegation.starts_on) <= on, col(Delegation.ends_on) >= on)
-             .order_by(col(Delegation.id).desc()))
-    return session.exec(query).first()
+def substitutes(session: Session, *, person_ids: list[int], on: date) -> dict[int, Person]:
+    """Who stands in for each of these people on day `on` (the latest delegation wins), in one query."""
+    query = (select(Delegation.person_id, Person).join(Person, col(Delegation.substitute_id) == Person.id)
+             .where(col(Delegation.person_id).in_(person_ids), col(Delegation.starts_on) <= on,
+                    col(Delegation.ends_on) >= on).order_by(col(Delegation.id)))
+    return dict(session.exec(query).all())
 
 
 def recipients(session: Session, *, unit_id: int, roles: list[str], on: date) -> list[Person]:
     """The unit's people in these roles, each away one replaced by their substitute (once)."""
+    people = people_of(session, unit_id=unit_id, roles=roles)
+    away = substitutes(session, person_ids=[p.id or 0 for p in people], on=on) if people else {}
     chosen: dict[int, Person] = {}
-    for person in people_of(session, unit_id=unit_id, roles=roles):
-        stand_in = substitute_for(session, person_id=person.id or 0, on=on) or person
+    for person in people:
+        stand_in = away.get(person.id or 0, person)
         chosen.setdefault(stand_in.id or 0, stand_in)
     return list(chosen.values())

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, UniqueConstraint, insert
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from config.vocabulary import SubjectKind
@@ -58,10 +59,11 @@ class NominationDecision(SQLModel, table=True):
     audit_event_id: int | None = Field(default=None, foreign_key="auditevent.id")
 
 
-def record_verdicts(session: Session, rows: list[NominationDecision]) -> None:
-    """Write a transition's verdict rows (each linked to its audit event)."""
-    session.add_all(rows)
-    session.flush()
+def record_verdicts(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Write a transition's verdict rows (NominationDecision's columns, each linked to its audit event), in one
+    statement."""
+    if rows:
+        session.execute(insert(NominationDecision), rows)
 
 
 # a nomination still in play: neither withdrawn nor rejected

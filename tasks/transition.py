@@ -21,7 +21,7 @@ from models.db import session_scope, utcnow
 from tasks.retry import RETRIED
 from tdkt import services
 from tdkt.common.errors import Refused
-from tdkt.workflow.engine import TransitionResult, Verdict
+from tdkt.workflow.engine import Batch, TransitionResult, Verdict
 
 Item = TypeVar("Item", bound="Request")
 
@@ -58,31 +58,34 @@ def outcome(results: Iterable[TransitionResult], refused: list[dict[str, Any]] |
             **extra}
 
 
-def each(items: list[Item], apply_one: Callable[[Session, Item, datetime], list[TransitionResult]],
+def each(items: list[Item], apply_one: Callable[[Session, Item, datetime, Batch], list[TransitionResult]],
          now: datetime | None = None) -> dict[str, Any]:
-    """Apply every item in one transaction for the chunk, at one time (`now` or the chunk's start). A refused
-    item writes nothing (the engine refuses before it writes), so the others go on without it; a database
-    fault rolls the chunk back and fails the task, for Prefect to retry."""
-    at = now or utcnow()
+    """Apply every item in one transaction for the chunk, at one time (`now` or the chunk's start), their audit
+    events chained together before it commits. A refused item writes nothing (the engine refuses before it
+    writes), so the others go on without it; a database fault rolls the chunk back and fails the task, for
+    Prefect to retry."""
+    at, batch = now or utcnow(), Batch()
     results: list[TransitionResult] = []
     refused: list[dict[str, Any]] = []
     with session_scope() as session:
         for item in items:
             try:
-                results += apply_one(session, item, at)
+                results += apply_one(session, item, at, batch)
             except Refused as exc:
                 refused.append(refusal(exc, item.dossier_id))
+        batch.seal(session)
     return outcome(results, refused)
 
 
-def _submit(session: Session, item: Submission, now: datetime) -> list[TransitionResult]:
+def _submit(session: Session, item: Submission, now: datetime, batch: Batch) -> list[TransitionResult]:
     return [services.submit(session, dossier_id=item.dossier_id, actor=services.person(session, email=item.actor_email),
-                            now=now)]
+                            now=now, batch=batch)]
 
 
-def _review(session: Session, item: Review, now: datetime) -> list[TransitionResult]:
+def _review(session: Session, item: Review, now: datetime, batch: Batch) -> list[TransitionResult]:
     return services.perform(session, dossier_id=item.dossier_id, actor=services.person(session, email=item.actor_email),
-                            action=item.action, verdicts=item.verdicts, reason=item.reason, now=now).results
+                            action=item.action, verdicts=item.verdicts, reason=item.reason, now=now,
+                            batch=batch).results
 
 
 @task(name="submit-dossiers", **RETRIED)

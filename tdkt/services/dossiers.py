@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import case
+from sqlalchemy import case, insert
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
@@ -35,7 +35,7 @@ from tdkt.common.timefmt import end_of_day, local
 from tdkt.workflow import members
 from tdkt.workflow.checks import filled
 from tdkt.workflow.eligibility import for_dossier
-from tdkt.workflow.engine import TransitionResult, Verdict, apply
+from tdkt.workflow.engine import Batch, TransitionResult, Verdict, apply
 from tdkt.workflow.snapshot import changes_since_return
 
 
@@ -183,11 +183,11 @@ def withdraw_nomination(session: Session, *, nomination_id: int, route: Route | 
 
 
 def submit(session: Session, *, dossier_id: int, actor: Person, now: datetime | None = None,
-           route: Route | None = None) -> TransitionResult:
+           route: Route | None = None, batch: Batch | None = None) -> TransitionResult:
     """The school sends its dossier along the route."""
     route = route or default_route()
     _, action = route.submission()
-    return apply(session, dossier_id=dossier_id, actor=actor, action=action, now=now, route=route)
+    return apply(session, dossier_id=dossier_id, actor=actor, action=action, now=now, route=route, batch=batch)
 
 
 def act(session: Session, *, dossier_id: int, actor: Person, action: str | None = None,
@@ -209,10 +209,11 @@ class Performed:
 def perform(session: Session, *, dossier_id: int, actor: Person, action: str | None = None,
             verdicts: dict[int, Verdict] | None = None, reason: str | None = None, now: datetime | None = None,
             route: Route | None = None, expected_stage: str | None = None, signed_on: date | None = None,
-            number: str | None = None) -> Performed:
+            number: str | None = None, batch: Batch | None = None) -> Performed:
     """Any action of the route, whoever asks and from wherever (a page, the command line, a flow's task): on the
     dossier, or at the scope the route gives the action — every dossier of its block waiting at the block's
-    step, or the phase's decision (signed today unless `signed_on`)."""
+    step, or the phase's decision (signed today unless `signed_on`). In a `batch`, a dossier's own action leaves
+    its audit event for the batch to chain; a block's or a phase's action chains its own."""
     route = route or default_route()
     dossier = session.get(Dossier, dossier_id)
     if dossier is None:
@@ -230,7 +231,7 @@ def perform(session: Session, *, dossier_id: int, actor: Person, action: str | N
         return Performed([], decide(session, phase_id=dossier.phase_id, actor=actor, signed_on=signed_on,
                                     number=number, now=now, route=route))
     return Performed([apply(session, dossier_id=dossier_id, actor=actor, action=action, verdicts=verdicts,
-                            reason=reason, now=now, route=route, expected_stage=expected_stage)])
+                            reason=reason, now=now, route=route, expected_stage=expected_stage, batch=batch)])
 
 
 def forward_block(session: Session, *, block_id: int, phase_id: int, actor: Person, now: datetime | None = None,
@@ -262,9 +263,13 @@ def forward_block(session: Session, *, block_id: int, phase_id: int, actor: Pers
 
 def _apply_all(session: Session, dossiers: Sequence[Dossier], *, actor: Person, action: str, now: datetime | None,
                route: Route) -> list[TransitionResult]:
-    """The same action on several dossiers in the caller's transaction, at one time (the transaction's)."""
-    now = now or utcnow()
-    return [apply(session, dossier_id=d.id or 0, actor=actor, action=action, now=now, route=route) for d in dossiers]
+    """The same action on several dossiers in the caller's transaction, at one time (the transaction's), their
+    audit events chained together at the end."""
+    now, batch = now or utcnow(), Batch()
+    results = [apply(session, dossier_id=d.id or 0, actor=actor, action=action, now=now, route=route, batch=batch)
+               for d in dossiers]
+    batch.seal(session)
+    return results
 
 
 def decide(session: Session, *, phase_id: int, actor: Person, signed_on: date, number: str | None = None,
@@ -307,13 +312,14 @@ def _annex(session: Session, *, decision: Decision, dossier_ids: list[int]) -> N
     if not rows:
         return
     year = school_year_start(campaign.school_year)
-    for nomination_id, code, nominee_id, name, position, unit_name in rows:  # in annex order
-        session.add(DecisionEntry(decision_id=decision.id or 0, nomination_id=nomination_id or 0, nominee_name=name,
-                                  position=position, unit_name=unit_name, title_code=code,
-                                  title_name=titles[code].name))
-        session.add(AwardRecord(nominee_id=nominee_id or 0, title_code=code, year=year,
-                                decision_number=decision.number, decision_id=decision.id))
-    session.flush()
+    # as rows, not objects: a province's decision writes two rows for each of its thousands of nominees
+    session.execute(insert(DecisionEntry), [  # in annex order
+        {"decision_id": decision.id, "nomination_id": nomination_id, "nominee_name": name, "position": position,
+         "unit_name": unit_name, "title_code": code, "title_name": titles[code].name}
+        for nomination_id, code, _, name, position, unit_name in rows])
+    session.execute(insert(AwardRecord), [
+        {"nominee_id": nominee_id, "title_code": code, "year": year, "decision_number": decision.number,
+         "decision_id": decision.id} for _, code, nominee_id, _, _, _ in rows])
 
 
 @dataclass

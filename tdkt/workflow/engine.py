@@ -1,33 +1,35 @@
 """The engine: applies one action of the route to one dossier.
 
 `apply` checks the actor's role and unit, the stage, the deadline and the route's named conditions, then
-writes, in this order: the dossier's move, its nominations' statuses, the audit event (chained), the
-per-nomination verdicts, the phase tally and the outbox rows (`_write`). It never commits: the caller's unit
-of work does, so a transition (or a batch of them, a loop over `apply`) is one database transaction, and a
-refusal (TransitionRefused) leaves nothing behind once the caller rolls back.
+writes, in this order: the dossier's move, its nominations' statuses, the audit event (chained at once, or by
+its `Batch` before the batch commits), the per-nomination verdicts, the phase tally and the outbox rows
+(`_write`). It never commits: the caller's unit of work does, so a transition (or a batch of them, a loop over
+`apply`) is one database transaction, and a refusal (TransitionRefused) leaves nothing behind once the caller
+rolls back.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
+from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from config.route import Action, Route, Stage, default_route
 from config.rules import campaign_rules
 from config.vocabulary import DossierStatus
 from models import tally
-from models.audit import AuditEvent, append
+from models.audit import AuditEvent, append, chain, write_unchained
 from models.campaign import Campaign, Phase, deadline_for
 from models.db import utcnow
 from models.delegation import principals_of, recipients
 from models.dossier import Dossier, locked, move
 from models.nomination import (
     Nomination,
-    NominationDecision,
     NominationStatus,
     Nominee,
     active_nominations,
@@ -53,6 +55,19 @@ VERDICT_STATUS: dict[str, NominationStatus] = {
 class Verdict:
     verdict: VerdictName
     reason: str | None = None
+
+
+@dataclass
+class Batch:
+    """Transitions applied one after another in one transaction (a flow's chunk, a block's forward, a decision):
+    their audit events are chained together by `seal` before it commits, so the chain's head is locked for the
+    end of the batch only and batches of other processes run meanwhile. A single transition needs none."""
+
+    events: list[AuditEvent] = field(default_factory=list)
+
+    def seal(self, session: Session) -> None:
+        chain(session, self.events)
+        self.events = []
 
 
 @dataclass
@@ -201,6 +216,7 @@ def apply(
     now: datetime | None = None,
     route: Route | None = None,
     expected_stage: str | None = None,
+    batch: Batch | None = None,
 ) -> TransitionResult:
     """Apply `action` (or the action implied by per-nomination `verdicts`) to a dossier, as `actor`.
 
@@ -253,7 +269,7 @@ def apply(
 
     return _write(session, route=route, dossier=dossier, school=school, phase=phase, campaign=campaign,
                   actor=actor, principal=principal, action=action, action_def=action_def, verdicts=verdicts,
-                  reason=reason, now=now, late=late, active=active)
+                  reason=reason, now=now, late=late, active=active, batch=batch)
 
 
 def _context(session: Session, *, dossier: Dossier, school: Unit, phase: Phase, campaign: Campaign, now: datetime,
@@ -284,7 +300,7 @@ def preview(session: Session, *, dossier: Dossier, action: str, now: datetime, r
 def _write(
     session: Session, *, route: Route, dossier: Dossier, school: Unit, phase: Phase, campaign: Campaign,
     actor: Person, principal: Person, action: str, action_def: Action, verdicts: dict[int, Verdict],
-    reason: str | None, now: datetime, late: bool, active: list[tuple[Nomination, Nominee]],
+    reason: str | None, now: datetime, late: bool, active: list[tuple[Nomination, Nominee]], batch: Batch | None,
 ) -> TransitionResult:
     from_stage, target = dossier.stage, route.stages[action_def.to]
     returned = action_def.to == route.start
@@ -310,17 +326,18 @@ def _write(
     except StaleDataError:
         raise TransitionRefused("concurrent",
                                 "Hồ sơ vừa được người khác xử lý; hãy tải lại để xem trạng thái mới.") from None
-    for nomination, status in statuses:
-        nomination.status = status
-    session.flush()
-    event = append(session, AuditEvent(
+    _set_statuses(session, statuses)
+    event = AuditEvent(
         at=now, phase_id=phase.id or 0, dossier_id=dossier.id, actor_id=actor.id or 0, actor_role=actor.role,
         action=action, from_stage=from_stage, to_stage=action_def.to, reason=reason or _joined_reasons(verdicts),
-        late=late, detail=detail))
+        late=late, detail=detail)
+    if batch is None:
+        append(session, event)
+    else:
+        batch.events.append(write_unchained(session, event))
     record_verdicts(session, [
-        NominationDecision(nomination_id=n.id or 0, stage=from_stage, round=detail["round"],
-                           verdict=VERDICT_STATUS[v.verdict], reason=v.reason or reason, actor_id=actor.id or 0,
-                           audit_event_id=event.id)
+        {"nomination_id": n.id, "stage": from_stage, "round": detail["round"], "verdict": VERDICT_STATUS[v.verdict],
+         "reason": v.reason or reason, "actor_id": actor.id, "audit_event_id": event.id}
         for n, _ in active if (v := verdicts.get(n.id or 0)) is not None])
     tally.record(session, phase_id=phase.id or 0, change=change)
     outbox = _notify(session, action_def=action_def, dossier=dossier, school=school, phase=phase,
@@ -328,6 +345,19 @@ def _write(
                      active=active, on=local(now).date())
     return TransitionResult(dossier_id=dossier.id or 0, action=action, from_stage=from_stage, to_stage=action_def.to,
                             late=late, audit_event_id=event.id or 0, outbox_ids=[m.id or 0 for m in outbox])
+
+
+def _set_statuses(session: Session, statuses: list[tuple[Nomination, NominationStatus]]) -> None:
+    """One UPDATE per new status, not one per nomination (a dossier carries twenty or so)."""
+    moving: dict[NominationStatus, list[Nomination]] = {}
+    for nomination, status in statuses:
+        if nomination.status != status:
+            moving.setdefault(status, []).append(nomination)
+    for status, nominations in moving.items():
+        session.execute(update(Nomination).where(col(Nomination.id).in_([n.id for n in nominations]))
+                        .values(status=status).execution_options(synchronize_session=False))
+        for nomination in nominations:  # what the UPDATE wrote, without reading the rows back
+            set_committed_value(nomination, "status", status)
 
 
 def _joined_reasons(verdicts: dict[int, Verdict]) -> str | None:
