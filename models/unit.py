@@ -46,17 +46,23 @@ def block_members(session: Session, *, block_id: int) -> list[Unit]:
 def find_office(session: Session, *, start: Unit, kind: UnitKind) -> Unit | None:
     """The nearest unit of `kind` found by walking up from `start`, looking at each ancestor and its children.
 
-    A school's parent is its Phòng GD&ĐT; the Phòng's parent is the UBND, whose children include Nội vụ.
-    """
-    unit: Unit | None = start
-    while unit is not None:
-        if unit.kind == kind:
-            return unit
-        child = session.exec(select(Unit).where(Unit.parent_id == unit.id, Unit.kind == kind)
-                             .order_by(col(Unit.id))).first()
-        if child is not None:
-            return child
-        unit = session.get(Unit, unit.parent_id) if unit.parent_id is not None else None
+    A school's parent is its Phòng GD&ĐT; the Phòng's parent is the UBND, whose children include Nội vụ. The
+    ancestors come from the session (each read once in it), their children of `kind` in one query."""
+    ancestors = [start]
+    while ancestors[-1].parent_id is not None and len(ancestors) < 16:  # a loop in bad data stops here
+        parent = session.get(Unit, ancestors[-1].parent_id)
+        if parent is None:
+            break
+        ancestors.append(parent)
+    children: dict[int, Unit] = {}
+    for child in session.exec(select(Unit).where(Unit.kind == kind, col(Unit.parent_id).in_(
+            [a.id for a in ancestors])).order_by(col(Unit.id).desc())):
+        children[child.parent_id or 0] = child  # the first by id wins, as the walk took it
+    for ancestor in ancestors:
+        if ancestor.kind == kind:
+            return ancestor
+        if (ancestor.id or 0) in children:
+            return children[ancestor.id or 0]
     return None
 
 
