@@ -20,6 +20,8 @@ from docx.shared import Mm, Pt
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
+from tdkt.common.text import printable
+
 FONT = "Times New Roman"
 QUOC_HIEU = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 TIEU_NGU = "Độc lập - Tự do - Hạnh phúc"
@@ -88,7 +90,7 @@ def page_break(doc: Docx) -> None:
 
 def _run(paragraph: Paragraph, text: str, *, bold: bool = False, italic: bool = False, size: float | None = None,
          underline: bool = False) -> None:
-    run = paragraph.add_run(text)
+    run = paragraph.add_run(printable(text))
     run.bold, run.italic, run.underline = bold, italic, underline
     run.font.name = FONT
     if size:

@@ -23,6 +23,7 @@ from models.nomination import Nomination, NominationStatus, Nominee, active_nomi
 from models.unit import Person, Unit, block_members, find_office
 from models.vote import council_vote_for, tallies_for
 from tdkt.common.errors import Refused
+from tdkt.common.text import sheet_value
 from tdkt.common.timefmt import fmt_date, local_today
 from tdkt.documents.layout import Official, render
 from tdkt.workflow import members
@@ -155,16 +156,16 @@ def _workbook(title: str, subtitle: str, rows: list[list[str]], totals: Counter[
     sheet = book.active
     assert sheet is not None
     sheet.title = "Danh sách"
-    sheet.append([title])
-    sheet.append([subtitle])
+    sheet.append([sheet_value(title)])
+    sheet.append([sheet_value(subtitle)])
     sheet.append([])
     sheet.append(header)
     for row in rows:
-        sheet.append([int(row[0]), *row[1:]])
+        sheet.append([int(row[0]), *(sheet_value(value) for value in row[1:])])
     sheet.append([])
     sheet.append(["", "Tổng cộng", "", "", f"{sum(totals.values())} tập thể, cá nhân"])
     for name, count in totals.items():
-        sheet.append(["", "", "", name, count])
+        sheet.append(["", "", "", sheet_value(name), count])
     for cell in (sheet["A1"], sheet["A2"], *sheet[4]):
         cell.font = Font(name="Times New Roman", bold=True)
     sheet["A1"].alignment = Alignment(horizontal="left")

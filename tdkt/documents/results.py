@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from models.decision import Decision, DecisionEntry
 from models.unit import Person, Unit
-from tdkt.common.text import fold
+from tdkt.common.text import fold, sheet_value
 from tdkt.common.timefmt import fmt_date
 
 HEADER = ["Số quyết định", "Ngày ký", "Cơ quan ban hành", "Người ký", "Họ và tên / Tập thể", "Chức vụ", "Đơn vị",
@@ -65,7 +65,7 @@ def export(found: list[Granted], *, fmt: str) -> tuple[bytes, str]:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(HEADER)
-        writer.writerows(g.cells() for g in found)
+        writer.writerows([sheet_value(value) for value in g.cells()] for g in found)
         return ("\ufeff" + buffer.getvalue()).encode(), EXPORTS["csv"]
     book = Workbook()
     sheet = book.active
@@ -73,7 +73,7 @@ def export(found: list[Granted], *, fmt: str) -> tuple[bytes, str]:
     sheet.title = "Kết quả khen thưởng"
     sheet.append(HEADER)
     for granted in found:
-        sheet.append(granted.cells())
+        sheet.append([sheet_value(value) for value in granted.cells()])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue(), EXPORTS["xlsx"]

@@ -31,6 +31,7 @@ from models.paper import papers_of
 from models.unit import Person, Unit, block_members, district_schools, get_person_by_email
 from models.vote import CouncilVote, council_vote_for, save_tallies, tallies_for
 from tdkt.common.errors import Refused
+from tdkt.common.text import entered
 from tdkt.common.timefmt import end_of_day, local
 from tdkt.workflow import members
 from tdkt.workflow.checks import filled
@@ -84,9 +85,10 @@ def add_nomination(
     if title.subject != kind:
         whom = "cá nhân" if kind == SubjectKind.individual else "tập thể"
         raise Refused("wrong_subject", f"{title.name} không xét cho {whom}.")
-    name = " ".join(full_name.split())
-    if not name:
-        raise Refused("empty_name", "Họ và tên (hoặc tên tập thể) không được để trống.")
+    name = entered("Họ và tên (hoặc tên tập thể)", full_name, max_length=200, required=True)
+    position = entered("Chức vụ", position, max_length=120) or None
+    achievements = entered("Thành tích", achievements, max_length=4000, multiline=True)
+    initiative = entered("Sáng kiến", initiative, max_length=500) or None
     figures = members.checked(rules, figures, collective=kind == SubjectKind.collective, name=name)
     nominee = session.exec(select(Nominee).where(
         Nominee.unit_id == dossier.school_id, Nominee.full_name == name, Nominee.kind == kind
@@ -99,7 +101,7 @@ def add_nomination(
         session.flush()
     if nomination is None:
         nomination = Nomination(dossier_id=dossier_id, nominee_id=nominee.id or 0, title_code=title_code)
-    nomination.achievements, nomination.initiative = achievements, (initiative or "").strip() or None
+    nomination.achievements, nomination.initiative = achievements, initiative
     nomination.member_figures = figures
     session.add(nomination)
     session.flush()

@@ -24,7 +24,7 @@ from models.dossier import Dossier
 from models.unit import Unit
 from tdkt import services
 from tdkt.common.errors import Refused, Violation
-from tdkt.common.text import fold, nfc
+from tdkt.common.text import entered, fold, nfc
 from tdkt.workflow import members
 
 COLUMNS = {"name": "Họ và tên", "position": "Chức vụ", "unit": "Đơn vị", "title": "Danh hiệu đề nghị",
@@ -83,6 +83,9 @@ def title_code(rules: RuleSet, text: str) -> str | None:
     return None
 
 
+TEXT_LIMITS = {"name": 200, "position": 120, "achievements": 4000}  # the columns' lengths (models.nomination)
+
+
 def parse(rows: list[list[str]], *, rules: RuleSet, school: Unit) -> tuple[list[Row], list[Violation]]:
     """Check every data row; returns the rows (with `title` as a code) and the problems found."""
     start, columns = header(rows, _columns(rules))
@@ -94,6 +97,11 @@ def parse(rows: list[list[str]], *, rules: RuleSet, school: Unit) -> tuple[list[
         where = f"Dòng {number}"
         if not values["name"]:
             problems.append(Violation("empty_name", f"{where}, cột {COLUMNS['name']}: không được để trống."))
+        for column, limit in TEXT_LIMITS.items():
+            try:
+                entered(f"{where}, cột {COLUMNS[column]}", values.get(column, ""), max_length=limit)
+            except Refused as exc:
+                problems.append(Violation(exc.code, exc.message))
         code = title_code(rules, values["title"])
         if code is None:
             problems.append(Violation("unknown_title", f"{where}, cột {COLUMNS['title']}: '{values['title']}' "
