@@ -12,13 +12,14 @@ from contextlib import asynccontextmanager
 from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from config import collector
 from config.route import default_route
 from config.settings import get_settings
 from tdkt.common.errors import Refused
-from web.pages import TEMPLATES, http_error, refused
+from web.pages import TEMPLATES, bad_value, database_down, http_error, refused
 from web.routers import dashboard, home, links, mailbox, results
 
 
@@ -40,6 +41,9 @@ def create_app() -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, http_error)
     app.add_exception_handler(Refused, refused)
+    app.add_exception_handler(DataError, bad_value)  # PostgreSQL: a number out of its column's range
+    app.add_exception_handler(OverflowError, bad_value)  # SQLite's driver: the same, before it is sent
+    app.add_exception_handler(OperationalError, database_down)
     for area in (home, links, dashboard, results, mailbox):
         app.include_router(area.router)
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from tdkt.common.timefmt import fmt_datetime
 from tdkt.services import attachments
 from tdkt.services.links import LinkRefused
 
+LOG = logging.getLogger("tdkt.web")
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),  # compiled once per process
                         autoescape=select_autoescape(["html"]), undefined=StrictUndefined, auto_reload=False)
 TEMPLATES.filters["dt"] = fmt_datetime
@@ -73,3 +75,16 @@ async def refused(_request: Request, exc: Exception) -> HTMLResponse:
     if exc.code == "csrf":
         return message(403, "Yêu cầu không hợp lệ", exc.message)
     return message(409, "Không thực hiện được", exc.message)
+
+
+async def bad_value(_request: Request, _exc: Exception) -> HTMLResponse:
+    """A number in the address beyond what the database holds (a link cut or altered): no such page."""
+    title, text = HTTP_ERRORS[404]
+    return message(404, title, text)
+
+
+async def database_down(_request: Request, exc: Exception) -> HTMLResponse:
+    """The database is unreachable for a moment: say so, and keep the detail in the log."""
+    LOG.warning("database unavailable: %s", exc)
+    return message(503, "Hệ thống đang tạm gián đoạn", "Chưa kết nối được cơ sở dữ liệu; không có gì được lưu. "
+                                                       "Hãy thử lại sau ít phút.")

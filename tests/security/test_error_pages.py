@@ -1,0 +1,49 @@
+"""No traceback and no bare 500 in front of a user: a number beyond the database's range in the address is no
+such page, and a database that cannot be reached is a Vietnamese page saying so (503)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from config.settings import get_settings
+from models.db import dispose_engines
+from tests.web.test_links import _at_phong, _link
+from web.app import create_app
+
+HUGE = "99999999999999999999"
+
+
+@pytest.fixture
+def client(db_url: str) -> TestClient:
+    return TestClient(create_app())
+
+
+def test_a_number_beyond_the_databases_range_is_no_such_page(session: Session, client: TestClient) -> None:
+    district, dossier_id, _ = _at_phong(session)
+    token = _link(session, district, dossier_id)
+    page = client.get(f"/l/{token}/papers/{HUGE}")
+    assert page.status_code == 404 and "Không tìm thấy" in page.text and "Traceback" not in page.text
+    client.get(f"/l/{token}")  # remembers the reviewer, who may open the offices' dashboard
+    dashboard = client.get(f"/dashboard/{HUGE}")
+    assert dashboard.status_code == 404 and "Không" in dashboard.text
+
+
+@pytest.fixture
+def unreachable(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("TDKT_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:1/nowhere?connect_timeout=2")
+    get_settings.cache_clear()
+    yield
+    dispose_engines()
+    get_settings.cache_clear()
+
+
+def test_a_database_that_cannot_be_reached_is_a_page_not_a_traceback(unreachable: None) -> None:
+    client = TestClient(create_app())
+    for path in ("/ket-qua", "/ket-qua.csv", "/l/abc.def"):
+        page = client.get(path)
+        assert page.status_code == 503, path
+        assert "Chưa kết nối được cơ sở dữ liệu" in page.text and "Internal Server Error" not in page.text
