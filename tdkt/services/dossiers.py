@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import case, insert
@@ -32,12 +32,26 @@ from models.unit import Person, Unit, block_members, district_schools, get_perso
 from models.vote import CouncilVote, council_vote_for, save_tallies, tallies_for
 from tdkt.common.errors import Refused
 from tdkt.common.text import entered
-from tdkt.common.timefmt import end_of_day, local
+from tdkt.common.timefmt import end_of_day, fmt_date, local
 from tdkt.workflow import members
 from tdkt.workflow.checks import filled
 from tdkt.workflow.eligibility import for_dossier
 from tdkt.workflow.engine import Batch, TransitionResult, Verdict, apply
 from tdkt.workflow.snapshot import changes_since_return
+
+MAX_COUNCIL = 500  # members of a council: above any school's, below what a typo could put in a column
+NEAR_PHASE = timedelta(days=366)  # a meeting or a deadline falls within a year of its phase
+
+
+def _within_phase(session: Session, *, phase_id: int, day: date, what: str) -> None:
+    """Refuse a date that cannot belong to the phase (a year typed 2099 or 2000)."""
+    phase = session.get(Phase, phase_id)
+    if phase is None:
+        raise Refused("not_found", f"Không tìm thấy đợt thi đua số {phase_id}.")
+    earliest, latest = phase.starts_on - NEAR_PHASE, phase.ends_on + NEAR_PHASE
+    if not earliest <= day <= latest:
+        raise Refused("bad_date", f"{what} {fmt_date(day)} không thuộc {phase.name}: phải từ {fmt_date(earliest)} "
+                                  f"đến {fmt_date(latest)}.")
 
 
 def person(session: Session, *, email: str) -> Person:
@@ -150,6 +164,9 @@ def record_vote(
     """Record the council meeting and the for/against count per nomination (replacing an earlier record)."""
     route = route or default_route()
     dossier = _editable_dossier(session, dossier_id=dossier_id, route=route)
+    if not 0 < members_total <= MAX_COUNCIL:
+        raise Refused("bad_count", f"Số thành viên Hội đồng ({members_total}) phải từ 1 đến {MAX_COUNCIL}.")
+    _within_phase(session, phase_id=dossier.phase_id, day=held_on, what="Ngày họp")
     if not 0 < members_present <= members_total:
         raise Refused("bad_count", f"Số thành viên có mặt ({members_present}) phải từ 1 đến {members_total}.")
     names = active_nominee_names(session, dossier_id=dossier_id)
@@ -399,6 +416,7 @@ def set_deadline(session: Session, *, phase_id: int, key: str, due_on: date, rou
     keys = {s.deadline.key for s in route.stages.values() if s.deadline}
     if key not in keys:
         raise Refused("unknown_deadline", f"Không có hạn '{key}'. Các hạn: {', '.join(sorted(keys))}.")
+    _within_phase(session, phase_id=phase_id, day=due_on, what="Hạn mới")
     row = session.exec(select(StageDeadline).where(StageDeadline.phase_id == phase_id, StageDeadline.key == key)
                        ).first() or StageDeadline(phase_id=phase_id, key=key, due_at=end_of_day(due_on))
     row.due_at = end_of_day(due_on)

@@ -1,0 +1,44 @@
+"""Numbers and dates out of any sane range are refused with their message, writing nothing: a council of
+99,999,999,999 members, a meeting in 2099, a deadline in 2000 — through the service layer and the CLI."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session
+from typer.testing import CliRunner
+
+from tdkt import services
+from tdkt.cli import app
+from tdkt.common.errors import Refused
+from tests.factories import make_district, prepare_dossier
+from tests.workflow.test_refusals import assert_refused
+
+
+def test_a_council_beyond_any_size_is_refused(session: Session) -> None:
+    district = make_district(session)
+    dossier_id, noms = prepare_dossier(session, district, district.schools[0])
+    assert_refused(session, lambda: services.record_vote(
+        session, dossier_id=dossier_id, held_on=date(2022, 10, 29), members_total=99_999_999_999,
+        members_present=12, tallies={noms[0].id: (10, 1)}), "bad_count", "phải từ 1 đến 500", kind=Refused)
+
+
+def test_a_meeting_or_a_deadline_years_away_from_the_phase_is_refused(session: Session) -> None:
+    district = make_district(session)
+    dossier_id, noms = prepare_dossier(session, district, district.schools[0])
+    assert_refused(session, lambda: services.record_vote(
+        session, dossier_id=dossier_id, held_on=date(2099, 10, 29), members_total=15, members_present=12,
+        tallies={noms[0].id: (10, 1)}), "bad_date", "Ngày họp 29/10/2099 không thuộc", kind=Refused)
+    assert_refused(session, lambda: services.set_deadline(
+        session, phase_id=district.phase_id, key="phong_review", due_on=date(2000, 1, 1)),
+        "bad_date", "Hạn mới 01/01/2000 không thuộc", kind=Refused)
+
+
+def test_the_command_line_says_so_in_one_line(session: Session) -> None:
+    district = make_district(session)
+    dossier_id, noms = prepare_dossier(session, district, district.schools[0])
+    result = CliRunner().invoke(app, ["vote", "--dossier", str(dossier_id), "--held-on", "29/10/2022",
+                                      "--members", "99999999999", "--present", "12", "--tally",
+                                      f"{noms[0].id}:10:1"], env={"COLUMNS": "200"})
+    assert result.exit_code == 1 and "Số thành viên Hội đồng (99999999999) phải từ 1 đến 500" in result.output
+    assert "Traceback" not in result.output
