@@ -40,7 +40,7 @@ from tdkt.workflow.engine import Batch, TransitionResult, Verdict, apply
 from tdkt.workflow.snapshot import changes_since_return
 
 MAX_COUNCIL = 500  # members of a council: above any school's, below what a typo could put in a column
-NEAR_PHASE = timedelta(days=366)  # a meeting or a deadline falls within a year of its phase
+NEAR_PHASE = timedelta(days=5 * 366)  # a meeting or a deadline falls within a few years of its phase
 
 
 def _within_phase(session: Session, *, phase_id: int, day: date, what: str) -> None:
