@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     flow_batch_size: int = Field(default=25, ge=1, description="dossiers per task run inside a batch flow")
     flow_timeout: float = Field(default=900.0, description="seconds to wait for a deployment's flow run")
 
+    outbox_stuck_minutes: int = Field(default=30, ge=1, description="/readyz fails once an email waits longer")
+
     webhook_url: str = ""
     webhook_secret: str = ""
 

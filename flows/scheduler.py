@@ -26,8 +26,9 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from config.settings import get_settings
 from models.db import get_engine, session_scope
 from models.lease import acquire, release
+from tdkt.services.health import SCHEDULER_LEASE
 
-LEASE = "scheduler"
+LEASE = SCHEDULER_LEASE
 SWEEP_JOB = "tdkt-sweep"
 
 

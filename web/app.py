@@ -20,7 +20,7 @@ from config.route import default_route
 from config.settings import get_settings
 from tdkt.common.errors import Refused
 from web.pages import TEMPLATES, bad_value, database_down, http_error, refused
-from web.routers import dashboard, home, links, mailbox, results
+from web.routers import dashboard, health, home, links, mailbox, results
 
 
 @asynccontextmanager
@@ -44,7 +44,7 @@ def create_app() -> FastAPI:
     app.add_exception_handler(DataError, bad_value)  # PostgreSQL: a number out of its column's range
     app.add_exception_handler(OverflowError, bad_value)  # SQLite's driver: the same, before it is sent
     app.add_exception_handler(OperationalError, database_down)
-    for area in (home, links, dashboard, results, mailbox):
+    for area in (home, links, dashboard, results, mailbox, health):
         app.include_router(area.router)
     return app
 
