@@ -546,7 +546,8 @@ def serve(host: Annotated[str, typer.Option(help="Địa chỉ lắng nghe")] = 
     migrate()
     with refusals():
         sock = listener(host, port, workers=workers)
-    console.print(f"Trang web: http://{host}:{port}/  ({workers} tiến trình; hộp thư demo: /mailbox)")
+    mailbox = "; hộp thư demo: /mailbox" if get_settings().environment == "embedded" else ""
+    console.print(f"Trang web: http://{host}:{port}/  ({workers} tiến trình{mailbox})")
     serve_web(sock, workers=workers, keep_alive=keep_alive)
 
 

@@ -218,3 +218,19 @@ def test_serve_stops_cleanly_on_ctrl_c(tmp_path: Path, workers: int) -> None:
         process.kill()
     assert process.returncode == 0, output
     assert "Traceback" not in output
+
+
+@pytest.mark.parametrize(("environment", "advertised"), [("embedded", True), ("production", False)])
+def test_the_banner_names_the_dev_mailbox_only_in_the_demo(tmp_path: Path, environment: str, advertised: bool) -> None:
+    """Production serves no dev mailbox, so its start-up line does not advertise one."""
+    env = {**os.environ, "TDKT_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}", "COLUMNS": "300",
+           "TDKT_ENVIRONMENT": environment, "TDKT_SECRET_KEY": "k" * 8 + "Xq3-vT9_pL2#mW7z" * 3}
+    process = subprocess.Popen([sys.executable, "-m", "tdkt.cli", "serve", "--port", str(free_port())], env=env,
+                               text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        assert process.stdout is not None
+        banner = next(line for line in process.stdout if "Trang web" in line)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    assert ("/mailbox" in banner) is advertised
