@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import base64
+import queue
 import smtplib
 import ssl
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -99,56 +101,53 @@ def _smtp(settings: Settings) -> smtplib.SMTP:
     return client
 
 
-def send_all(messages: list[Outgoing], settings: Settings) -> dict[str, Exception]:
-    """Send over TDKT_SMTP_CONNECTIONS connections at once; returns the failures by Message-ID.
+Outcome = Callable[[str, Exception | None], None]  # a message's id and its error (None: the server took it)
+
+
+def send_all(messages: list[Outgoing], settings: Settings, on_outcome: Outcome) -> None:
+    """Send over TDKT_SMTP_CONNECTIONS connections at once, handing each message's outcome to `on_outcome` in the
+    calling thread as soon as the server has answered it, so the caller can record it before the next.
 
     Each connection takes every n-th message: while one waits for the server's answer another sends. A
-    connection that cannot be opened raises (the
-    round is retried later) unless another one sent something; its messages are then failures to retry.
-    """
+    connection that cannot be opened, or is lost, fails the messages it had not sent (to be retried later)."""
     if not settings.smtp_host:
         settings.mailbox_dir.mkdir(parents=True, exist_ok=True)
         for message in messages:
             name = message.message_id.strip("<>").replace("@", "_at_")
             (settings.mailbox_dir / f"{name}.eml").write_bytes(message.data)
-        return {}
+            on_outcome(message.message_id, None)
+        return
     shares = [messages[i::settings.smtp_connections] for i in range(min(settings.smtp_connections, len(messages)))]
-    if len(shares) <= 1:
-        return _send_over_one(messages, settings)
-    with ThreadPoolExecutor(len(shares), thread_name_prefix="smtp") as pool:
-        outcomes = list(pool.map(lambda share: _attempt(share, settings), shares))
-    errors = [o for o in outcomes if isinstance(o, OSError)]
-    if len(errors) == len(outcomes):
-        raise errors[0]
-    failures: dict[str, Exception] = {}
-    for share, outcome in zip(shares, outcomes, strict=True):
-        failures.update({m.message_id: outcome for m in share} if isinstance(outcome, OSError) else outcome)
-    return failures
+    answers: Answers = queue.SimpleQueue()
+    with ThreadPoolExecutor(max(len(shares), 1), thread_name_prefix="smtp") as pool:
+        running = [pool.submit(_send_over_one, share, settings, answers) for share in shares]
+        for _ in messages:
+            on_outcome(*answers.get())
+        for future in running:
+            future.result()
 
 
-def _attempt(messages: list[Outgoing], settings: Settings) -> dict[str, Exception] | OSError:
+Answers = queue.SimpleQueue[tuple[str, Exception | None]]
+
+
+def _send_over_one(messages: list[Outgoing], settings: Settings, answers: Answers) -> None:
+    """Send over one connection, putting each message's outcome on `answers`; a connection error fails the rest."""
+    done = 0
     try:
-        return _send_over_one(messages, settings)
-    except OSError as exc:
-        return exc
-
-
-def _send_over_one(messages: list[Outgoing], settings: Settings) -> dict[str, Exception]:
-    """Send over one connection; returns the failures by Message-ID. A connection error raises (retry later)."""
-    failures: dict[str, Exception] = {}
-    with _smtp(settings) as client:
-        if settings.smtp_user:
-            client.login(settings.smtp_user, settings.smtp_password)
-        for index, message in enumerate(messages):
-            try:
-                client.sendmail(message.sender, [message.recipient], message.data)
-            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
-                code = getattr(exc, "smtp_code", None) or _first_code(exc)
-                failures[message.message_id] = PermanentFailure(str(exc)) if code and code >= 500 else exc
-            except OSError as exc:  # connection lost mid-batch: what was sent stays sent, the rest waits
-                failures.update({m.message_id: exc for m in messages[index:]})
-                break
-    return failures
+        with _smtp(settings) as client:
+            if settings.smtp_user:
+                client.login(settings.smtp_user, settings.smtp_password)
+            for message in messages:
+                try:
+                    client.sendmail(message.sender, [message.recipient], message.data)
+                    answers.put((message.message_id, None))
+                except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
+                    code = getattr(exc, "smtp_code", None) or _first_code(exc)
+                    answers.put((message.message_id, PermanentFailure(str(exc)) if code and code >= 500 else exc))
+                done += 1
+    except OSError as exc:  # includes smtplib.SMTPException: what was sent stays sent, the rest waits
+        for message in messages[done:]:
+            answers.put((message.message_id, exc))
 
 
 def _first_code(exc: Exception) -> int | None:

@@ -83,7 +83,11 @@ def _with_link(session: Session, row: OutboxMessage, settings: Settings, dossier
 
 def deliver(session: Session, *, settings: Settings, issue_link: LinkIssuer, now: datetime | None = None,
             limit: int = 500, ids: list[int] | None = None) -> DeliveryReport:
-    """Send the due rows; a connection failure leaves them pending with backoff; 5xx marks them failed."""
+    """Send the due rows; a connection failure leaves them pending with backoff; 5xx marks them failed.
+
+    It commits as it goes: the claim (a lease: no other sender takes these rows meanwhile) and the action links
+    its emails carry before anything is sent, then each email's outcome as soon as the server has answered it,
+    so a sender stopped mid-round sends again at most the email it had in flight."""
     now = now or utcnow()
     if ids is not None and not ids:
         return DeliveryReport()
@@ -98,34 +102,32 @@ def deliver(session: Session, *, settings: Settings, issue_link: LinkIssuer, now
                 (row, render(row.event, _with_link(session, row, settings, dossiers, issue_link),
                              to_email=row.recipient_email, to_name=row.recipient_name))
                 for row in rows}
-    emails = [build_message(email, message_id=key, sender=settings.mail_from)
-              for key, (row, email) in rendered.items() if row.channel == Channel.email]
-    posts = {key: (row.recipient_email, {"id": key, "event": row.event, "subject": email.subject, "text": email.text,
-                                         "context": row.context})
-             for key, (row, email) in rendered.items() if row.channel == Channel.webhook}
-    failures: dict[str, Exception] = {}
-    if emails:
-        try:
-            failures.update(send_all(emails, settings))
-        except OSError as exc:  # includes smtplib.SMTPException: the server is down or refused the session
-            failures.update({m.message_id: exc for m in emails})
-    if posts:
-        failures.update(post_all(posts, settings))
-    sent = [row for key, (row, _) in rendered.items() if key not in failures]
-    sent_at = utcnow()
-    for row in sent:
-        row.status, row.sent_at, row.last_error = OutboxStatus.sent, sent_at, None
-    report.sent = len(sent)
-    for key, error in failures.items():
+    session.commit()
+
+    def record(key: str, error: Exception | None) -> None:
         row = rendered[key][0]
-        if isinstance(error, PermanentFailure):
+        if error is None:
+            row.status, row.sent_at, row.last_error = OutboxStatus.sent, utcnow(), None
+            report.sent += 1
+        elif isinstance(error, PermanentFailure):
             row.status, row.last_error = OutboxStatus.failed, str(error)[:500]
             report.failed += 1
         else:
             row.next_attempt_at, row.last_error = now + backoff(row.attempts), str(error)[:500]
             report.retrying += 1
         session.add(row)
-    session.flush()
+        session.commit()
+
+    emails = [build_message(email, message_id=key, sender=settings.mail_from)
+              for key, (row, email) in rendered.items() if row.channel == Channel.email]
+    send_all(emails, settings, record)
+    posts = {key: (row.recipient_email, {"id": key, "event": row.event, "subject": email.subject, "text": email.text,
+                                         "context": row.context})
+             for key, (row, email) in rendered.items() if row.channel == Channel.webhook}
+    if posts:
+        failures = post_all(posts, settings)
+        for key in posts:
+            record(key, failures.get(key))
     return report
 
 

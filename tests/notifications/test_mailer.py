@@ -67,7 +67,9 @@ def test_the_subject_is_whole_characters_in_each_encoded_word(subject: str) -> N
 
 def test_a_message_crosses_smtp_whole_and_is_addressed_by_its_envelope(smtp: SmtpServer) -> None:
     messages = [build_message(EMAIL, message_id=f"<tdkt-outbox-{i}@x.invalid>", sender=SENDER) for i in (1, 2, 3)]
-    assert send_all(messages, get_settings()) == {}
+    outcomes: list[tuple[str, Exception | None]] = []
+    send_all(messages, get_settings(), lambda key, error: outcomes.append((key, error)))
+    assert sorted(outcomes, key=lambda o: o[0]) == [(m.message_id, None) for m in messages]
     assert sorted(smtp.inbox.message_ids()) == [m.message_id for m in messages]
     received = smtp.inbox.messages[0]
     assert received["Subject"] == SUBJECT
