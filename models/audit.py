@@ -134,9 +134,6 @@ def verify(session: Session) -> list[Break]:
     return breaks
 
 
-def history(session: Session, *, dossier_id: int) -> list[AuditEvent]:
-    query = select(AuditEvent).where(AuditEvent.dossier_id == dossier_id).order_by(AuditEvent.id)  # type: ignore[arg-type]
-    return list(session.exec(query).all())
 
 
 def history_with_actors(session: Session, *, dossier_id: int) -> list[tuple[AuditEvent, str]]:

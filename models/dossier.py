@@ -68,7 +68,3 @@ def get_or_create_dossier(session: Session, *, phase_id: int, school_id: int, st
         session.add(dossier)
         session.flush()
     return dossier
-
-
-def dossiers_of_phase(session: Session, *, phase_id: int) -> list[Dossier]:
-    return list(session.exec(select(Dossier).where(Dossier.phase_id == phase_id).order_by(Dossier.id)).all())  # type: ignore[arg-type]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
@@ -114,4 +115,22 @@ def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpServer]:
     get_settings.cache_clear()
     yield server
     server.stop()
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def client(db_url: str) -> TestClient:
+    """The web app in this process, on the test's database."""
+    from web.app import create_app
+
+    return TestClient(create_app())
+
+
+@pytest.fixture
+def unreachable(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The settings point at a database nothing answers for."""
+    monkeypatch.setenv("TDKT_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:1/nowhere?connect_timeout=2")
+    get_settings.cache_clear()
+    yield
+    dispose_engines()
     get_settings.cache_clear()

@@ -237,10 +237,10 @@ def perform(session: Session, *, dossier_id: int, actor: Person, action: str | N
     dossier = session.get(Dossier, dossier_id)
     if dossier is None:
         raise Refused("not_found", f"Không tìm thấy hồ sơ số {dossier_id}.")
-    if expected_stage is not None and dossier.stage != expected_stage:
+    scope = route.scope(dossier.stage, action) if action is not None and verdicts is None else "dossier"
+    if scope != "dossier" and expected_stage is not None and dossier.stage != expected_stage:  # apply checks its own
         label = route.stages[dossier.stage].label if dossier.stage in route.stages else dossier.stage
         raise Refused("moved_on", f"Hồ sơ vừa được xử lý và đã chuyển sang bước '{label}'.")
-    scope = route.scope(dossier.stage, action) if action is not None and verdicts is None else "dossier"
     if scope == "block":
         school = session.get(Unit, dossier.school_id)
         return Performed(forward_block(session, block_id=school.block_id or 0 if school else 0,

@@ -3,24 +3,17 @@ with a non-200 status when it cannot, for a monitor or a proxy."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlmodel import Session
 
 from config.settings import get_settings
-from models.db import dispose_engines, utcnow
+from models.db import utcnow
 from models.lease import SchedulerLease
 from models.outbox import enqueue
 from web.app import create_app
-
-
-@pytest.fixture
-def client(db_url: str) -> TestClient:
-    return TestClient(create_app())
 
 
 def _lease(session: Session, minutes: int) -> None:
@@ -70,13 +63,6 @@ def test_not_ready_when_the_schema_is_behind(session: Session, client: TestClien
         session.commit()
 
 
-@pytest.fixture
-def unreachable(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TDKT_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:1/nowhere?connect_timeout=2")
-    get_settings.cache_clear()
-    yield
-    dispose_engines()
-    get_settings.cache_clear()
 
 
 def test_not_ready_when_the_database_cannot_be_reached(unreachable: None) -> None:

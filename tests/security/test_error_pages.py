@@ -3,23 +3,15 @@ such page, and a database that cannot be reached is a Vietnamese page saying so 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from config.settings import get_settings
-from models.db import dispose_engines
 from tests.web.test_links import _at_phong, _link
 from web.app import create_app
 
 HUGE = "99999999999999999999"
 
 
-@pytest.fixture
-def client(db_url: str) -> TestClient:
-    return TestClient(create_app())
 
 
 def test_a_number_beyond_the_databases_range_is_no_such_page(session: Session, client: TestClient) -> None:
@@ -32,13 +24,6 @@ def test_a_number_beyond_the_databases_range_is_no_such_page(session: Session, c
     assert dashboard.status_code == 404 and "Không" in dashboard.text
 
 
-@pytest.fixture
-def unreachable(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TDKT_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:1/nowhere?connect_timeout=2")
-    get_settings.cache_clear()
-    yield
-    dispose_engines()
-    get_settings.cache_clear()
 
 
 def test_a_database_that_cannot_be_reached_is_a_page_not_a_traceback(unreachable: None) -> None:

@@ -36,9 +36,6 @@ def _district(session: Session) -> District:
     return district
 
 
-@pytest.fixture
-def client(db_url: str) -> TestClient:
-    return TestClient(create_app())
 
 
 def _path(url: str) -> str:

@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from typing import Any
 
 import httpx
-import pytest
 import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import event
@@ -68,9 +67,6 @@ def _csrf(html: str) -> str:
     return html.split('name="csrf" value="', 1)[1].split('"', 1)[0]
 
 
-@pytest.fixture
-def client(db_url: str) -> TestClient:
-    return TestClient(create_app())
 
 
 def test_get_shows_the_dossier_and_changes_nothing(session: Session, client: TestClient) -> None:

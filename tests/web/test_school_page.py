@@ -15,7 +15,7 @@ from models.nomination import Nomination
 from tdkt import services
 from tdkt.services import links
 from tests.factories import make_district
-from tests.web.test_links import _csrf, client  # noqa: F401  (the client fixture)
+from tests.web.test_links import _csrf
 
 LIST = ("Họ và tên,Chức vụ,Đơn vị,Danh hiệu đề nghị,Thành tích\n"
         "Nguyễn Thị Lan Anh,Giáo viên,,LĐTT,Dạy giỏi cấp huyện\n")
