@@ -1,12 +1,14 @@
 """Award rule sets: the catalogue of titles and the council's vote rules, versioned by legal basis.
 
 One YAML file per legal basis in config/rules/; a campaign names the one it follows. Every value carries
-the article it comes from and a confidence mark (H primary text seen, M reliable secondary, L single source).
+the article it comes from, in words a user may read; how sure that citation is (H primary text seen, M reliable
+secondary, L single source) is a YAML comment for maintainers, never shown.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Collection, Sequence
 from datetime import date
 from pathlib import Path
@@ -24,13 +26,21 @@ class Strict(BaseModel):
 
 
 class VoteRule(Strict):
-    """A nominee passes when votes in favour reach `share` of the council members present (or of all)."""
+    """A nominee passes when votes in favour reach `share` of the council members present (or of all); with
+    `strict`, only when they exceed it (the text says "trên 50 %")."""
 
     share: float = Field(gt=0, le=1)
     of: Literal["present", "members"] = "present"
+    strict: bool = Field(False, description="more than `share` (trên), not at least (từ … trở lên)")
     secret: bool = Field(False, description="the ballot must be secret (bỏ phiếu kín)")
     article: str
-    confidence: Literal["H", "M", "L"]
+
+    def passes(self, votes: int, base: int) -> bool:
+        return base > 0 and (votes / base > self.share if self.strict else votes / base >= self.share)
+
+    def wanted(self) -> str:
+        """The threshold in words: "trên 50%", "từ 90%"."""
+        return f"{'trên' if self.strict else 'từ'} {self.share * 100:g}%"
 
 
 class Council(Strict):
@@ -41,7 +51,6 @@ class Council(Strict):
 
 class Cited(Strict):
     article: str
-    confidence: Literal["H", "M", "L"]
 
 
 MEMBERS_TOTAL = "total"  # a collective's figure of all its members (tdkt/members.py)
@@ -49,15 +58,21 @@ MEMBER_COUNTS = ("completed", "disciplined")  # what a collective counts of its 
 COMPARISONS = ("more_than_share", "at_least_share", "at_least", "at_most")
 
 
+REQUIREMENT_KINDS = ("with_title", "initiative", "history", "members", "any_of", "served_months", "not_disciplined")
+
+
 class Requirement(Cited):
-    """One precondition of a title; exactly one of `with_title`, `initiative`, `history`, `members` is set.
+    """One precondition of a title; exactly one of its kinds is set.
 
     with_title: the same nominee also holds (or is proposed for) that title in the school year;
     initiative: the nomination names an initiative (sáng kiến) recognised by the unit;
     history: the nominee held that title `consecutive_years` years in a row, ending this year or the last;
     members: of a collective's members (the figures of its báo cáo thành tích), those who hold a title (its
     code), "completed" their tasks or were "disciplined" (cảnh cáo or above), compared by exactly one of
-    `more_than_share` / `at_least_share` (of all its members), `at_least` / `at_most` (a number of people).
+    `more_than_share` / `at_least_share` (of all its members), `at_least` / `at_most` (a number of people);
+    any_of: alternatives ("hoặc"), each a list of requirements all of which must hold;
+    served_months: the nominee was recruited at least that many months before the phase ends (when known);
+    not_disciplined: the nominee was not disciplined in the school year.
     """
 
     with_title: str | None = None
@@ -69,27 +84,47 @@ class Requirement(Cited):
     at_least_share: float | None = Field(None, gt=0, le=1)
     at_least: int | None = Field(None, ge=1)
     at_most: int | None = Field(None, ge=0)
+    any_of: list[list[Requirement]] | None = Field(None, min_length=2)
+    served_months: int | None = Field(None, ge=1, le=120)
+    not_disciplined: bool = False
 
     @model_validator(mode="after")
     def _one_kind(self) -> Requirement:
-        if sum((self.with_title is not None, self.initiative, self.history is not None,
-                self.members is not None)) != 1:
-            raise ValueError("mỗi điều kiện ghi đúng một trong: with_title, initiative, history, members")
+        if sum(getattr(self, kind) not in (None, False) for kind in REQUIREMENT_KINDS) != 1:
+            raise ValueError(f"mỗi điều kiện ghi đúng một trong: {', '.join(REQUIREMENT_KINDS)}")
         compared = [name for name in COMPARISONS if getattr(self, name) is not None]
         if self.members is not None and len(compared) != 1:
             raise ValueError(f"điều kiện members ghi đúng một phép so sánh trong: {', '.join(COMPARISONS)}")
         if self.members is None and compared:
             raise ValueError(f"{', '.join(compared)} chỉ dùng với điều kiện members")
+        if self.any_of is not None and any(not group for group in self.any_of):
+            raise ValueError("mỗi phương án của any_of phải có ít nhất một điều kiện")
         return self
+
+    def flattened(self) -> list[Requirement]:
+        """This requirement and, for any_of, every requirement of its alternatives."""
+        return [self] if self.any_of is None else [self, *(r for group in self.any_of for need in group
+                                                           for r in need.flattened())]
 
 
 class RatioCap(Cited):
-    """Nominations for `title` at most `max_share` of those for `of`, counted in the dossier or the phase."""
+    """Nominations for `title` at most `max_share` of those for `of`, counted in the dossier (the unit's own
+    count) or the phase (for yearly titles: the year-end phase, so the year); `rounding` turns the share into a
+    number of people (a province sets it: down by default, as "không quá" reads)."""
 
     title: str
     of: str
     max_share: float = Field(gt=0, le=1)
     scope: Literal["dossier", "phase"] = "phase"
+    rounding: Literal["down", "nearest", "up"] = "down"
+
+    def allowed(self, base: int) -> int:
+        exact = self.max_share * base
+        if self.rounding == "up":
+            return math.ceil(exact - 1e-9)
+        if self.rounding == "nearest":
+            return math.floor(exact + 0.5 + 1e-9)
+        return math.floor(exact + 1e-9)
 
 
 class RegistrationRule(Cited):
@@ -105,8 +140,12 @@ class Title(Strict):
     subject: SubjectKind
     granted_by: list[str] = Field(min_length=1)
     article: str
-    confidence: Literal["H", "M", "L"]
-    vote: VoteRule | None = None
+    yearly: bool = Field(False, description="xét tặng hằng năm: nominated and decided once, in the year-end phase")
+    proposed: bool = Field(True, description="false for a record of the award history only (a yearly rating), "
+                                             "which no one nominates")
+    vote: VoteRule | None = Field(None, description="the school council's vote, when the title sets its own")
+    grantor_vote: VoteRule | None = Field(None, description="the vote of the grantor's own council (the province's "
+                                                            "Hội đồng Thi đua – Khen thưởng) before the decision")
     requires: list[Requirement] = []
     papers: list[str] = Field([], description="paper kinds the dossier must carry for this title")
     papers_article: str | None = None
@@ -148,7 +187,7 @@ def _check(rules: RuleSet) -> list[tuple[Sequence[str | int], str]]:
     for code, title in rules.titles.items():
         if code in (*MEMBER_COUNTS, MEMBERS_TOTAL):
             problems.append((("titles", code), f"mã danh hiệu '{code}' trùng tên một số liệu của tập thể"))
-        for i, need in enumerate(title.requires):
+        for i, need in ((i, r) for i, top in enumerate(title.requires) for r in top.flattened()):
             for named in (need.with_title, need.history):
                 if named is not None and named not in rules.titles:
                     problems.append((("titles", code, "requires", i), f"danh hiệu '{named}' không có trong bộ quy tắc"))
@@ -231,3 +270,6 @@ class CampaignRules(Protocol):
 def campaign_rules(campaign: CampaignRules) -> RuleSet:
     """The rule set a campaign follows, with the campaign's own overrides."""
     return rule_set(campaign.rule_set, campaign.rule_overrides)
+
+
+Requirement.model_rebuild()

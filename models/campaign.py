@@ -18,6 +18,8 @@ class Campaign(SQLModel, table=True):
     theme: str
     school_year: str = Field(max_length=20)
     issuer_unit_id: int = Field(foreign_key="unit.id")
+    signer: str = Field(default="", max_length=200,
+                        description="who signed the plan, as printed: 'KT. TRƯỞNG PHÒNG / PHÓ TRƯỞNG PHÒNG / …'")
     rule_set: str = Field(max_length=80)
     rule_overrides: str = Field(default="", description="JSON merged over the rule set (the campaign's quy chế)")
     registration_due: datetime | None = Field(default=None, sa_type=UTCDateTime,
@@ -33,6 +35,8 @@ class Phase(SQLModel, table=True):
     name: str = Field(max_length=200)
     starts_on: date
     ends_on: date
+    year_end: bool = Field(default=False, description="đợt tổng kết năm học: the phase in which the year's titles "
+                                                      "(xét tặng hằng năm) are proposed and decided")
 
 
 class StageDeadline(SQLModel, table=True):

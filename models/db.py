@@ -13,7 +13,7 @@ from alembic.config import Config
 from sqlalchemy import DateTime, event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, create_engine
 
@@ -126,11 +126,31 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
         session.close()
 
 
+@contextmanager
+def migrating(engine: Engine) -> Iterator[Connection]:
+    """A connection for migrations, in one transaction.
+
+    On SQLite, foreign keys are off while migrations run and checked before they commit: a migration that
+    rebuilds a table (SQLite's way to drop a constraint) drops the old one while other tables refer to it,
+    the procedure SQLite documents for schema changes."""
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:  # on the driver's connection: a PRAGMA inside a transaction does nothing
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        try:
+            with connection.begin():
+                yield connection
+                if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+                    raise RuntimeError("migration left rows that refer to missing rows (PRAGMA foreign_key_check)")
+        finally:
+            if sqlite:
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+
+
 def migrate(url: str | None = None) -> None:
     """Bring the schema to the newest Alembic revision."""
-    engine = get_engine(url)
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with engine.begin() as connection:
+    with migrating(get_engine(url)) as connection:
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "head")

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import Field, Session, SQLModel, select
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, Session, SQLModel, func, select
 
 
 class Decision(SQLModel, table=True):
+    """Numbers restart each calendar year (Nghị định 30/2020): a number is an issuer's once a year."""
+
+    __table_args__ = (UniqueConstraint("issuer_unit_id", "year", "number", name="uq_decision_issuer_year_number"),)
+
     id: int | None = Field(default=None, primary_key=True)
     phase_id: int = Field(foreign_key="phase.id", index=True)
-    number: str = Field(unique=True, max_length=60, description="Số: 12/QĐ-UBND")
+    number: str = Field(max_length=60, description="Số: 12/QĐ-UBND")
+    year: int = Field(description="the calendar year of signing, in which the number is unique")
     signed_on: date
     issuer_unit_id: int = Field(foreign_key="unit.id")
     signer_id: int = Field(foreign_key="person.id")
@@ -35,7 +41,13 @@ def decision_entries(session: Session, *, decision_id: int) -> list[DecisionEntr
     return list(session.exec(query).all())
 
 
-def next_decision_number(session: Session, *, year: int, code: str) -> str:
-    """Numbers restart each calendar year (Nghị định 30/2020)."""
-    count = sum(1 for d in session.exec(select(Decision)).all() if d.signed_on.year == year)
+def next_decision_number(session: Session, *, issuer_unit_id: int, year: int, code: str) -> str:
+    """The issuer's next number of the year (numbers restart each calendar year, Nghị định 30/2020)."""
+    count = session.exec(select(func.count()).select_from(Decision).where(Decision.issuer_unit_id == issuer_unit_id,
+                                                                         Decision.year == year)).one()
     return f"{count + 1}/{code}"
+
+
+def number_taken(session: Session, *, issuer_unit_id: int, year: int, number: str) -> bool:
+    return session.exec(select(Decision.id).where(Decision.issuer_unit_id == issuer_unit_id, Decision.year == year,
+                                                  Decision.number == number)).first() is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -23,11 +24,18 @@ class NominationStatus(StrEnum):
 
 
 class Nominee(SQLModel, table=True):
+    """A person (or a collective) who can be nominated: one record per staff member, kept across transfers
+    (`unit_id` is the current unit), so the award history follows the person, not the name."""
+
     id: int | None = Field(default=None, primary_key=True)
     kind: SubjectKind
     full_name: str = Field(max_length=200, index=True)
     position: str | None = Field(default=None, max_length=120, description="chức vụ")
     unit_id: int = Field(foreign_key="unit.id", index=True)
+    birth_date: date | None = Field(default=None, description="ngày sinh: tells namesakes apart")
+    identity_code: str | None = Field(default=None, max_length=20, unique=True, index=True,
+                                      description="mã định danh cá nhân or mã số viên chức, where known")
+    recruited_on: date | None = Field(default=None, description="ngày tuyển dụng (LĐTT's 10-month condition)")
 
 
 class Nomination(SQLModel, table=True):
@@ -41,6 +49,8 @@ class Nomination(SQLModel, table=True):
     initiative: str | None = Field(default=None, description="the recognised initiative (sáng kiến), if any")
     status: NominationStatus = Field(default=NominationStatus.proposed, index=True)
     withdrawn: bool = Field(default=False, description="removed by the school before submission")
+    disciplined: bool = Field(default=False, description="the nominee was disciplined (khiển trách or above) in "
+                                                         "the school year")
     member_figures: dict[str, int] | None = Field(
         default=None, sa_column=Column(JSON(none_as_null=True), nullable=True),
         description="a collective's members, counted (tdkt/members.py): total, completed, disciplined, per title")

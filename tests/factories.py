@@ -43,6 +43,7 @@ def _add(session: Session, obj):  # type: ignore[no-untyped-def]
 
 
 def make_district(session: Session, *, blocks: int = 2, schools_per_block: int = 3, quota: int | None = 20,
+                  year_end: bool = True,
                   deadlines: dict[str, date] | None = None) -> District:
     ubnd = _add(session, Unit(code="ubnd", name="UBND huyện Quảng Hòa", kind=UnitKind.ubnd_huyen))
     phong = _add(session, Unit(code="pgd", name="Phòng GD&ĐT Quảng Hòa", kind=UnitKind.phong_gddt, parent_id=ubnd.id))
@@ -74,7 +75,8 @@ def make_district(session: Session, *, blocks: int = 2, schools_per_block: int =
                                       school_year="2022-2023", issuer_unit_id=ubnd.id, rule_set="nd91-2017"))
     starts, ends = (date(2022, 9, 5), date(2022, 11, 30)) if deadlines is None else (
         min(deadlines.values()) - timedelta(days=60), max(deadlines.values()) + timedelta(days=14))
-    phase = _add(session, Phase(campaign_id=campaign.id, number=1, name="Đợt 1", starts_on=starts, ends_on=ends))
+    phase = _add(session, Phase(campaign_id=campaign.id, number=1, name="Đợt 1", starts_on=starts, ends_on=ends,
+                                year_end=year_end))
     for key, day in (deadlines or DEADLINES).items():
         session.add(StageDeadline(phase_id=phase.id, key=key, due_at=end_of_day(day)))
     if quota is not None:

@@ -4,7 +4,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import models  # noqa: F401  (registers every table)
-from models.db import get_engine
+from models.db import get_engine, migrating
 
 target_metadata = SQLModel.metadata
 
@@ -12,7 +12,7 @@ target_metadata = SQLModel.metadata
 def run() -> None:
     connection = context.config.attributes.get("connection")
     if connection is None:
-        with get_engine().begin() as own:
+        with migrating(get_engine()) as own:
             _migrate(own)
     else:
         _migrate(connection)

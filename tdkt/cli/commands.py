@@ -263,6 +263,10 @@ def nominate(
     achievements: Annotated[str, typer.Option(help="Tóm tắt thành tích")] = "", campaign: CampaignOpt = None,
     initiative: Annotated[str | None, typer.Option(help="Tên sáng kiến được công nhận")] = None,
     figure: FigureOpt = [],  # noqa: B006
+    birth_date: Annotated[str | None, typer.Option(help="Ngày sinh dd/mm/yyyy (phân biệt người trùng tên)")] = None,
+    identity_code: Annotated[str | None, typer.Option(help="Mã định danh cá nhân hoặc mã số viên chức")] = None,
+    recruited_on: Annotated[str | None, typer.Option(help="Ngày tuyển dụng dd/mm/yyyy")] = None,
+    disciplined: Annotated[bool, typer.Option(help="Bị kỷ luật (khiển trách trở lên) trong năm học")] = False,
 ) -> None:
     """Thêm một cá nhân hoặc tập thể vào hồ sơ của trường."""
     with refusals(), session_scope() as session:
@@ -272,7 +276,10 @@ def nominate(
         kind = SubjectKind.collective if collective else SubjectKind.individual
         nomination = services.add_nomination(session, dossier_id=dossier.id or 0, full_name=name, kind=kind,
                                              title_code=title, position=position, achievements=achievements,
-                                             initiative=initiative, figures=_figures(session, dossier, figure))
+                                             initiative=initiative, figures=_figures(session, dossier, figure),
+                                             birth_date=parse_date(birth_date) if birth_date else None,
+                                             identity_code=identity_code, disciplined=disciplined,
+                                             recruited_on=parse_date(recruited_on) if recruited_on else None)
         console.print(f"Hồ sơ số {dossier.id}: đã thêm đề nghị số {nomination.id} ({name}, {title}).")
 
 

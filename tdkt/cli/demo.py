@@ -1,13 +1,17 @@
-"""`tdkt demo`: one phase of the sample district travels from the school votes to the decision.
+"""`tdkt demo`: a school year of the sample district, from the school votes to the decisions.
 
-It uses the real flows, engine and database; only the clock is simulated (dates of the 2020 campaign),
-so deadlines behave as they did then. One dossier is returned and resubmitted, and the 20-individual quota
-of the phase is hit and respected.
+Phase 1 proposes the district chairman's Giấy khen: its 20-individual quota is hit and respected. The year's
+titles (LĐTT, TTLĐTT, CSTĐCS) are proposed once, in the year-end phase, whose decision grants them with the
+15 % CSTĐCS cap counted on the year; there one dossier is returned and resubmitted, and the Giám đốc Sở's Giấy
+khen is proposed higher. It uses the real flows, engine and database; only the clock is simulated (dates of
+the 2020-2021 campaign), so deadlines behave as they did then.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -89,6 +93,17 @@ def _nominate(session: Session, dossier_id: int, name: str, kind: SubjectKind, t
         initiative=initiative, figures=SCHOOL_FIGURES if kind == SubjectKind.collective else None)
 
 
+def phase_plan(session: Session) -> dict[int, list[Wanted]]:
+    """Phase 1's Giấy khen of the district chairman: a teacher of every school, two of each block leader — more
+    than the phase's quota of 20 individuals — and a subject group (tổ chuyên môn) of every school."""
+    schools = session.exec(select(Unit).where(Unit.kind == UnitKind.school).order_by(col(Unit.id))).all()
+    leaders = {b.leader_school_id for b in session.exec(select(Unit).where(Unit.kind == UnitKind.block)).all()}
+    return {school.id or 0: [*(Wanted(TEACHERS[(index + k) % len(TEACHERS)], SubjectKind.individual, "GK_HUYEN",
+                                      "Giáo viên") for k in range(2 if school.id in leaders else 1)),
+                             Wanted(f"Tổ chuyên môn – {school.name}", SubjectKind.collective, "GK_HUYEN_TT")]
+            for index, school in enumerate(schools)}
+
+
 def year_plan(session: Session) -> dict[int, list[Wanted]]:
     """Who each school registers at the start of the year and nominates later: a teacher for LĐTT and the
     school for TTLĐTT; block leaders and Trường Mầm non Bản Xen also a CSTĐCS candidate; the third school also a
@@ -116,26 +131,28 @@ def register_year(session: Session, campaign: Campaign) -> int:
                              at=campaign.registration_due - timedelta(days=2))
 
 
-def _prepare_dossiers(session: Session, phase: Phase, held_on: date) -> list[tuple[int, str, str]]:
-    """Every school nominates whom it registered (see year_plan), and its council votes.
+def _prepare_dossiers(session: Session, phase: Phase, held_on: date,
+                      plan: dict[int, list[Wanted]]) -> list[tuple[int, str, str]]:
+    """Every school nominates whom the plan names (in the year-end phase, whom it registered: see year_plan),
+    and its council votes.
 
     Returns (dossier id, school name, head's email). Trường Mầm non Bản Xen's council gives its CSTĐCS
     nominee too few votes: its submission is refused until the school withdraws that nominee.
     """
     prepared = []
-    for school_id, plan in year_plan(session).items():
+    for school_id, wanted_here in plan.items():
         school = session.get(Unit, school_id)
         assert school is not None
         dossier_id = services.open_dossier(session, phase_id=phase.id or 0, school_id=school_id).id or 0
         noms = []
-        for wanted in plan:
+        for wanted in wanted_here:
             if wanted.title_code == "CSTDCS":
                 noms += _emulation_fighter(session, dossier_id, wanted.full_name)
             else:
                 noms.append(_nominate(session, dossier_id, wanted.full_name, wanted.kind, wanted.title_code,
                                       wanted.position))
         tallies = {n.id or 0: (12, 1) for n in noms}
-        if school.name == "Trường Mầm non Bản Xen":
+        if school.name == "Trường Mầm non Bản Xen" and phase.year_end:
             tallies[noms[-1].id or 0] = (5, 8)
         services.record_vote(session, dossier_id=dossier_id, held_on=held_on, members_total=15,
                              members_present=13, tallies=tallies)
@@ -198,9 +215,10 @@ def _review_all(console: Console, progress: Progress, clock: Clock, dossiers: li
 
 
 def run_demo(console: Console, *, fresh: bool, stop_after_forward: bool = False) -> None:
-    """Route phase 1 of the sample campaign end to end and print a closing summary.
+    """Route phase 1 (Giấy khen) and the year-end phase (the year's titles) of the sample campaign end to end,
+    and print a closing summary of each decision.
 
-    With `stop_after_forward`, stop once the blocks have forwarded: the Phòng's queue is full, which is
+    With `stop_after_forward`, stop once the blocks have forwarded phase 1: the Phòng's queue is full, which is
     the state to watch the scheduler's reminders and escalations from (see the README).
     """
     if fresh:
@@ -209,36 +227,71 @@ def run_demo(console: Console, *, fresh: bool, stop_after_forward: bool = False)
     with session_scope() as session:
         campaign = load_sample(session, name=SAMPLE)
         registered = register_year(session, campaign)
-        phase = session.exec(select(Phase).where(Phase.campaign_id == campaign.id, Phase.number == 1)).one()
-        clock = Clock(datetime(2020, 10, 26, 8, tzinfo=get_settings().tz))
-        prepared = _prepare_dossiers(session, phase, held_on=clock.now.date())
+        phases = session.exec(select(Phase).where(Phase.campaign_id == campaign.id).order_by(col(Phase.number))).all()
+        first, year_end = phases[0], next(p for p in phases if p.year_end)
         blocks = session.exec(select(Unit).where(Unit.kind == UnitKind.block).order_by(col(Unit.id))).all()
         leader_emails = {b.id: session.exec(select(Person).where(Person.unit_id == b.leader_school_id)).one().email
                          for b in blocks}
-        phong, noivu, chairman = (_email(session, r) for r in ("phong_reviewer", "noivu_officer", "chairman"))
-    console.print(f"[bold]{campaign.theme}[/] – {phase.name}; {len(prepared)} trường, {len(blocks)} khối thi đua.")
+        staff = Staff(_email(session, "phong_reviewer"), _email(session, "noivu_officer"), _email(session, "chairman"),
+                      leader_emails)
+    console.print(f"[bold]{campaign.theme}[/] – năm học {campaign.school_year}; {len(blocks)} khối thi đua.")
     console.print(f"Đăng ký thi đua: {registered} trường đăng ký, các trưởng khối chuyển Phòng GD&ĐT trước "
-                  f"{fmt_date(campaign.registration_due or clock.now)}.")
+                  f"{fmt_date(campaign.registration_due or first.starts_on)}.")
+    clock = Clock(datetime(2020, 10, 26, 8, tzinfo=get_settings().tz))
     console.print(f"Đồng hồ mô phỏng bắt đầu {fmt_date(clock.now)}; cơ sở dữ liệu {get_settings().database_url}")
     with Progress(console=console) as progress:
+        console.print(f"[bold]{first.name}[/]: Giấy khen của Chủ tịch UBND huyện, chỉ tiêu 20 cá nhân.")
+        with session_scope() as session:
+            prepared = _prepare_dossiers(session, first, clock.now.date(), phase_plan(session))
         _submit_all(console, progress, clock, prepared)
-        _forward_all(progress, clock, blocks, leader_emails, phase.id or 0)
+        _forward_all(progress, clock, blocks, leader_emails, first.id or 0)
         if stop_after_forward:
             console.print(f"Dừng sau khi các khối đã chuyển hồ sơ ({fmt_date(clock.now)}): "
                           f"{len(prepared)} hồ sơ chờ Phòng GD&ĐT xét duyệt.")
             return
-        dossier_ids = [d for d, _, _ in prepared]
-        returned = dossier_ids[3]
-        clock.jump(date(2020, 11, 2))
-        run(review_flow, [Review(dossier_id=returned, actor_email=phong, verdicts=_return_one(returned))], clock.tick())
+        decisions = [_review_and_decide(console, progress, clock, first, prepared, staff,
+                                        days=(date(2020, 11, 9), date(2020, 11, 12), date(2020, 11, 18)))]
+        clock.jump(date(2021, 5, 31))
+        console.print(f"[bold]{year_end.name}[/]: các danh hiệu xét tặng hằng năm.")
+        with session_scope() as session:
+            prepared = _prepare_dossiers(session, year_end, clock.now.date(), year_plan(session))
+        _submit_all(console, progress, clock, prepared)
+        _forward_all(progress, clock, blocks, leader_emails, year_end.id or 0)
+        returned = prepared[3][0]
+        clock.jump(date(2021, 6, 2))
+        run(review_flow, [Review(dossier_id=returned, actor_email=staff.phong, verdicts=_return_one(returned))],
+            clock.tick())
         console.print(f"[yellow]Phòng GD&ĐT trả lại hồ sơ số {returned}: {RETURN_REASON}[/]")
-        _resubmit(clock, prepared[3], leader_emails, phase.id or 0)
-        _review_all(console, progress, clock, dossier_ids, phong, "approve")
-        clock.jump(date(2020, 11, 12))
-        _review_all(console, progress, clock, dossier_ids, noivu, "verify")
-        clock.jump(date(2020, 11, 18))
-        decision = run(decision_flow, phase.id or 0, chairman, clock.now.date(), None, clock.tick())
-    _summary(console, phase.id or 0, decision["decision_id"])
+        _resubmit(clock, prepared[3], leader_emails, year_end.id or 0)
+        decisions.append(_review_and_decide(console, progress, clock, year_end, prepared, staff,
+                                            days=(date(2021, 6, 10), date(2021, 6, 21), date(2021, 7, 1))))
+    for phase, decision_id in zip((first, year_end), decisions, strict=True):
+        _summary(console, phase, decision_id)
+    _closing(console)
+
+
+@dataclass(frozen=True)
+class Staff:
+    """Who acts at the offices, by email."""
+
+    phong: str
+    noivu: str
+    chairman: str
+    leaders: dict[Any, str]
+
+
+def _review_and_decide(console: Console, progress: Progress, clock: Clock, phase: Phase,
+                       prepared: list[tuple[int, str, str]], staff: Staff, days: tuple[date, date, date]) -> int:
+    """The Phòng reviews every dossier of the phase, Nội vụ verifies them, the chairman signs the decision."""
+    dossier_ids = [d for d, _, _ in prepared]
+    review_on, verify_on, decide_on = days
+    clock.jump(review_on)
+    _review_all(console, progress, clock, dossier_ids, staff.phong, "approve")
+    clock.jump(verify_on)
+    _review_all(console, progress, clock, dossier_ids, staff.noivu, "verify")
+    clock.jump(decide_on)
+    decision = run(decision_flow, phase.id or 0, staff.chairman, clock.now.date(), None, clock.tick())
+    return int(decision["decision_id"])
 
 
 def _submit_all(console: Console, progress: Progress, clock: Clock, prepared: list[tuple[int, str, str]]) -> None:
@@ -286,30 +339,36 @@ def _resubmit(clock: Clock, prepared: tuple[int, str, str], leaders: dict[Any, s
     run(aggregation_flow, school.block_id or 0, phase_id, leaders[school.block_id], clock.tick(60))  # type: ignore[union-attr]
 
 
-def _summary(console: Console, phase_id: int, decision_id: int) -> None:
+def _summary(console: Console, phase: Phase, decision_id: int) -> None:
     with session_scope() as session:
         decision = session.get(Decision, decision_id)
         entries = decision_entries(session, decision_id=decision_id)
-        events = session.exec(select(func.count()).select_from(AuditEvent).where(AuditEvent.phase_id == phase_id)).one()
-        sent = session.exec(select(func.count()).select_from(OutboxMessage)
-                            .where(OutboxMessage.status == OutboxStatus.sent)).one()
-        forwarded = session.exec(select(func.count()).select_from(Nomination)
-                                 .where(Nomination.status == NominationStatus.forwarded)).one()
         individuals = session.exec(select(func.count()).select_from(Nomination)
                                    .join(Nominee, col(Nominee.id) == Nomination.nominee_id)
                                    .where(Nominee.kind == SubjectKind.individual, col(Nomination.id).in_(
                                        [e.nomination_id for e in entries]))).one()
     assert decision is not None
-    table = Table(title=f"Quyết định số {decision.number} ngày {fmt_date(decision.signed_on)} – phụ lục (10 dòng đầu)")
+    table = Table(title=f"{phase.name}: Quyết định số {decision.number} ngày {fmt_date(decision.signed_on)} – phụ lục "
+                        "(10 dòng đầu)")
     for column in ("TT", "Họ và tên / Tập thể", "Đơn vị", "Danh hiệu"):
         table.add_column(column)
     for i, entry in enumerate(entries[:10], 1):
         table.add_row(str(i), entry.nominee_name, entry.unit_name, entry.title_name)
     console.print(table)
+    titles = ", ".join(f"{name}: {count}" for name, count in Counter(e.title_name for e in entries).items())
+    console.print(f"{phase.name}: {len(entries)} tập thể, cá nhân được khen thưởng ({individuals} cá nhân); {titles}.")
+
+
+def _closing(console: Console) -> None:
+    with session_scope() as session:
+        events = session.exec(select(func.count()).select_from(AuditEvent)).one()
+        sent = session.exec(select(func.count()).select_from(OutboxMessage)
+                            .where(OutboxMessage.status == OutboxStatus.sent)).one()
+        forwarded = session.exec(select(func.count()).select_from(Nomination)
+                                 .where(Nomination.status == NominationStatus.forwarded)).one()
     where = "hộp thư demo var/mailbox/" if not get_settings().smtp_host else get_settings().smtp_host
     console.print(
-        f"[bold green]Hoàn tất.[/] {len(entries)} tập thể, cá nhân được khen thưởng ({individuals} cá nhân, "
-        f"trong chỉ tiêu 20); {forwarded} đề nghị trình cấp trên khen thưởng; {events} sự kiện trong nhật ký; "
+        f"[bold green]Hoàn tất.[/] {forwarded} đề nghị trình cấp trên khen thưởng; {events} sự kiện trong nhật ký; "
         f"{sent} thư đã gửi ({where}).\n"
         "Xem tình trạng: [bold].venv/bin/tdkt status[/]; lịch sử một hồ sơ: [bold].venv/bin/tdkt history --dossier 4[/]"
     )

@@ -1,5 +1,7 @@
 """Import of past years' awards (before tdkt kept them) from XLSX/CSV: Họ và tên, Đơn vị, Danh hiệu, Năm học
-and optionally Số quyết định. Every row or none; problems by row and column, as for nominee lists."""
+and optionally Số quyết định, Ngày sinh, Mã định danh. Every row or none; problems by row and column, as for
+nominee lists. A row is matched to a person by identity (services.people); a row that could mean two people
+is reported, never guessed."""
 
 from __future__ import annotations
 
@@ -8,17 +10,20 @@ import re
 from sqlmodel import Session, select
 
 from config.rules import RuleSet
-from config.vocabulary import UnitKind
+from config.vocabulary import SubjectKind, UnitKind
 from models.award import AwardRecord, school_year_start
 from models.nomination import Nominee
 from models.unit import Unit
 from tdkt.common.errors import Refused, Violation
 from tdkt.common.text import fold
+from tdkt.common.timefmt import parse_date
+from tdkt.services import people
 from tdkt.services.importer import header, read_table, title_code
 
 COLUMNS = {"name": "Họ và tên", "unit": "Đơn vị", "title": "Danh hiệu", "year": "Năm học",
-           "decision": "Số quyết định"}
+           "decision": "Số quyết định", "born": "Ngày sinh", "code": "Mã định danh"}
 REQUIRED = ("name", "unit", "title", "year")
+Row = tuple[int, "people.Identity", Unit, str, int, str | None]  # line, who, school, title, year, decision
 
 
 def import_history(session: Session, *, rules: RuleSet, content: bytes, filename: str) -> int:
@@ -40,23 +45,45 @@ def import_history(session: Session, *, rules: RuleSet, content: bytes, filename
                    f"'{values['year']}' không đúng dạng 2021-2022")]
         found = [Violation("bad_row", f"Dòng {number}, cột {COLUMNS[column]}: {message}.")
                  for failed, column, message in checks if failed]
+        who, problem = _identity(values, rules.titles[code].subject if code else SubjectKind.individual)
+        found += [Violation("bad_row", f"Dòng {number}, cột {problem[0]}: {problem[1]}")] if problem else []
         problems += found
-        if school is not None and code is not None and not found:
-            records.append((values["name"], school, code, school_year_start(values["year"]), values.get("decision")))
+        if school is not None and code is not None and who is not None and not found:
+            records.append((number, who, school, code, school_year_start(values["year"]), values.get("decision")))
+    people_of = _people(session, records, problems)
     if problems or not records:
         raise Refused("bad_rows", "Không nhập dòng nào vì tệp có lỗi:\n" + "\n".join(p.message for p in problems)
                       if problems else "Tệp không có dòng dữ liệu nào.", problems)
-    for name, school, code, year, decision in records:
-        kind = rules.titles[code].subject
-        nominee = session.exec(select(Nominee).where(Nominee.unit_id == school.id, Nominee.full_name == name,
-                                                     Nominee.kind == kind)).first()
-        if nominee is None:
-            nominee = Nominee(kind=kind, full_name=name, unit_id=school.id or 0)
-            session.add(nominee)
-            session.flush()
+    for number, who, school, code, year, decision in records:
+        nominee = people_of[number] or people.person_for(session, school_id=school.id or 0, who=who)
         if session.exec(select(AwardRecord).where(AwardRecord.nominee_id == nominee.id, AwardRecord.title_code == code,
                                                   AwardRecord.year == year)).first() is None:
             session.add(AwardRecord(nominee_id=nominee.id or 0, title_code=code, year=year,
                                     decision_number=decision or None))
     session.flush()
     return len(records)
+
+
+def _identity(values: dict[str, str], kind: SubjectKind) -> tuple[people.Identity | None, tuple[str, str] | None]:
+    """The row's person as entered, or the column and what is wrong with it."""
+    try:
+        born = parse_date(values["born"]) if values.get("born") else None
+    except Refused as refusal:
+        return None, (COLUMNS["born"], refusal.message)
+    try:
+        code = people.identity_code(values.get("code"))
+    except Refused as refusal:
+        return None, (COLUMNS["code"], refusal.message)
+    return people.Identity(values["name"], kind, born, code), None
+
+
+def _people(session: Session, records: list[Row], problems: list[Violation]) -> dict[int, Nominee | None]:
+    """The person each row means, as the records stand (None: a person new to tdkt); a row whose person cannot be
+    told apart, or whose code is someone else's, is a problem of its row."""
+    found: dict[int, Nominee | None] = {}
+    for number, who, school, _, _, _ in records:
+        try:
+            found[number] = people.find(session, school_id=school.id or 0, who=who)
+        except Refused as refusal:
+            problems.append(Violation("bad_row", f"Dòng {number}: {refusal.message}"))
+    return found

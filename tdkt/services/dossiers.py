@@ -23,7 +23,7 @@ from models.audit import history_with_actors
 from models.award import AwardRecord, school_year_start
 from models.campaign import Campaign, Phase, StageDeadline, phase_rules, quotas_for
 from models.db import utcnow
-from models.decision import Decision, DecisionEntry, next_decision_number
+from models.decision import Decision, DecisionEntry, next_decision_number, number_taken
 from models.delegation import Delegation
 from models.dossier import Consolidation, Dossier, get_or_create_dossier
 from models.nomination import Nomination, NominationStatus, Nominee, active_nominations, active_nominee_names
@@ -33,8 +33,9 @@ from models.vote import CouncilVote, council_vote_for, save_tallies, tallies_for
 from tdkt.common.errors import Refused
 from tdkt.common.text import entered
 from tdkt.common.timefmt import end_of_day, fmt_date, local
+from tdkt.services import people
 from tdkt.workflow import members
-from tdkt.workflow.checks import filled
+from tdkt.workflow.checks import filled, misplaced
 from tdkt.workflow.eligibility import for_dossier
 from tdkt.workflow.engine import Batch, TransitionResult, Verdict, apply
 from tdkt.workflow.snapshot import changes_since_return
@@ -85,38 +86,37 @@ def open_dossier(session: Session, *, phase_id: int, school_id: int, route: Rout
 def add_nomination(
     session: Session, *, dossier_id: int, full_name: str, kind: SubjectKind, title_code: str,
     position: str | None = None, achievements: str = "", initiative: str | None = None,
-    figures: Mapping[str, int] | None = None, route: Route | None = None,
+    figures: Mapping[str, int] | None = None, route: Route | None = None, birth_date: date | None = None,
+    identity_code: str | None = None, recruited_on: date | None = None, disciplined: bool = False,
 ) -> Nomination:
-    """Propose an individual or collective of the school for a title (the title must exist in the rule set);
-    a collective may carry the figures of its members that the rule set asks for (tdkt/members.py)."""
+    """Propose an individual or collective of the school for a title (the title must exist in the rule set and
+    be proposed in this phase: a yearly title in the year-end phase); a collective may carry the figures of its
+    members that the rule set asks for (tdkt/members.py). The nominee is found by identity (services.people)."""
     route = route or default_route()
     dossier = _editable_dossier(session, dossier_id=dossier_id, route=route)
     rules = phase_rules(session, phase_id=dossier.phase_id)
     title = rules.titles.get(title_code)
     if title is None:
-        known = ", ".join(f"{code} ({t.name})" for code, t in rules.titles.items())
+        known = ", ".join(f"{code} ({t.name})" for code, t in rules.titles.items() if t.proposed)
         raise Refused("unknown_title", f"Danh hiệu '{title_code}' không có trong bộ quy tắc. Có thể chọn: {known}.")
-    if title.subject != kind:
-        whom = "cá nhân" if kind == SubjectKind.individual else "tập thể"
-        raise Refused("wrong_subject", f"{title.name} không xét cho {whom}.")
+    phase = session.get(Phase, dossier.phase_id)
+    if phase is not None and (why := misplaced(rules, title_code, kind, phase)):
+        raise Refused("misplaced_title", why)
     name = entered("Họ và tên (hoặc tên tập thể)", full_name, max_length=200, required=True)
     position = entered("Chức vụ", position, max_length=120) or None
     achievements = entered("Thành tích", achievements, max_length=4000, multiline=True)
     initiative = entered("Sáng kiến", initiative, max_length=500) or None
     figures = members.checked(rules, figures, collective=kind == SubjectKind.collective, name=name)
-    nominee = session.exec(select(Nominee).where(
-        Nominee.unit_id == dossier.school_id, Nominee.full_name == name, Nominee.kind == kind
-    )).first()
-    nomination = _proposed_again(session, dossier_id=dossier_id, nominee=nominee, title_code=title_code,
-                                 title_name=title.name) if nominee is not None else None
-    if nominee is None:
-        nominee = Nominee(kind=kind, full_name=name, position=position, unit_id=dossier.school_id)
-        session.add(nominee)
-        session.flush()
+    who = people.Identity(name, kind, birth_date, people.identity_code(identity_code))
+    earlier = people.find(session, school_id=dossier.school_id, who=who)
+    nomination = _proposed_again(session, dossier_id=dossier_id, nominee=earlier, title_code=title_code,
+                                 title_name=title.name) if earlier is not None else None
+    nominee = people.person_for(session, school_id=dossier.school_id, who=who, position=position,
+                                recruited_on=recruited_on)
     if nomination is None:
         nomination = Nomination(dossier_id=dossier_id, nominee_id=nominee.id or 0, title_code=title_code)
     nomination.achievements, nomination.initiative = achievements, initiative
-    nomination.member_figures = figures
+    nomination.member_figures, nomination.disciplined = figures, disciplined
     session.add(nomination)
     session.flush()
     return nomination
@@ -303,12 +303,17 @@ def decide(session: Session, *, phase_id: int, actor: Person, signed_on: date, n
                             .order_by(col(Dossier.id))).all()
     if not dossiers:
         raise Refused("nothing_to_decide", "Chưa có hồ sơ nào chờ quyết định khen thưởng trong đợt này.")
-    results = _apply_all(session, dossiers, actor=actor, action=action, now=now, route=route)
     issuer = session.get(Unit, actor.unit_id)
     assert issuer is not None
-    decision = Decision(phase_id=phase_id, signed_on=signed_on, issuer_unit_id=issuer.id or 0,
+    year = signed_on.year
+    if number and number_taken(session, issuer_unit_id=issuer.id or 0, year=year, number=number):
+        raise Refused("number_taken", f"Số quyết định {number} đã được {issuer.name} dùng trong năm {year}; hãy ghi "
+                                      "số khác hoặc để trống để lấy số tiếp theo.")
+    results = _apply_all(session, dossiers, actor=actor, action=action, now=now, route=route)
+    decision = Decision(phase_id=phase_id, signed_on=signed_on, issuer_unit_id=issuer.id or 0, year=year,
                         signer_id=actor.id or 0, audit_event_id=results[0].audit_event_id,
-                        number=number or next_decision_number(session, year=signed_on.year, code="QĐ-UBND"))
+                        number=number or next_decision_number(session, issuer_unit_id=issuer.id or 0, year=year,
+                                                              code="QĐ-UBND"))
     session.add(decision)
     session.flush()
     _annex(session, decision=decision, dossier_ids=[d.id or 0 for d in dossiers])
@@ -406,7 +411,8 @@ def quota_usage(session: Session, *, phase_id: int) -> list[tuple[str, int, int]
         return []
     rules, phase_counts = phase_rules(session, phase_id=phase_id), tally.counts(session, phase_id=phase_id)
     return [(("Cá nhân" if quota.subject == SubjectKind.individual else "Tập thể")
-             + (f" ({quota.title_code})" if quota.title_code else ""), filled(quota, phase_counts, rules),
+             + (f" ({rules.titles[quota.title_code].name if quota.title_code in rules.titles else quota.title_code})"
+                if quota.title_code else ""), filled(quota, phase_counts, rules),
              quota.max_count) for quota in quotas]
 
 
@@ -477,7 +483,8 @@ def dossier_view(session: Session, *, dossier_id: int, route: Route | None = Non
     return {
         "dossier": dossier, "school": school.name, "phase": phase.name, "campaign": campaign.theme,
         "campaign_number": campaign.number, "stage": route.stages[dossier.stage],
-        "title_choices": [(code, t.name, t.subject.value) for code, t in titles.items()],
+        "title_choices": [(code, t.name, t.subject.value) for code, t in titles.items()
+                          if not misplaced(rules, code, t.subject, phase)],  # what this phase proposes
         "figure_fields": [(key, members.label(rules, key)) for key in members.asked(rules)],
         "decides": any(a.scope == "phase" for a in route.stages[dossier.stage].actions.values()),
         "vote": council_vote_for(session, dossier_id=dossier_id),

@@ -12,7 +12,8 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 
 from openpyxl import load_workbook
 from sqlmodel import Session
@@ -25,10 +26,13 @@ from models.unit import Unit
 from tdkt import services
 from tdkt.common.errors import Refused, Violation
 from tdkt.common.text import entered, fold, nfc
+from tdkt.common.timefmt import parse_date
 from tdkt.workflow import members
 
 COLUMNS = {"name": "Họ và tên", "position": "Chức vụ", "unit": "Đơn vị", "title": "Danh hiệu đề nghị",
-           "achievements": "Thành tích", "initiative": "Sáng kiến"}
+           "achievements": "Thành tích", "initiative": "Sáng kiến", "born": "Ngày sinh", "code": "Mã định danh",
+           "recruited": "Ngày tuyển dụng"}
+DATES = ("born", "recruited")
 REQUIRED = ("name", "title")
 FIGURE = "figure:"  # column keys of the members' figures: "figure:" + the figure (tdkt/members.py)
 
@@ -38,11 +42,17 @@ class Row:
     number: int
     values: dict[str, str]
     figures: members.Figures | None = None
+    days: dict[str, date | None] = field(default_factory=dict)  # the date columns, read
 
 
 def _columns(rules: RuleSet) -> dict[str, str]:
     """The columns a file may have under this rule set: the fixed ones, then its collectives' figures."""
     return {**COLUMNS, **{FIGURE + key: members.label(rules, key) for key in members.asked(rules)}}
+
+
+def _cell(value: object) -> str:
+    """A spreadsheet cell as text; a date cell (ngày sinh) as dd/mm/yyyy, as it was typed."""
+    return value.strftime("%d/%m/%Y") if isinstance(value, date) else nfc(value)
 
 
 def read_table(content: bytes, filename: str) -> list[list[str]]:
@@ -52,7 +62,7 @@ def read_table(content: bytes, filename: str) -> list[list[str]]:
             sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
         except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
             raise Refused("bad_file", f"Tệp {filename} không đọc được như một bảng tính Excel (.xlsx).") from exc
-        return [[nfc(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
+        return [[_cell(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
     if filename.lower().endswith(".csv"):
         try:
             text = content.decode("utf-8-sig")
@@ -110,7 +120,13 @@ def parse(rows: list[list[str]], *, rules: RuleSet, school: Unit) -> tuple[list[
         if unit and fold(unit) not in fold(school.name) and fold(unit) != fold(school.code):
             problems.append(Violation("wrong_unit", f"{where}, cột {COLUMNS['unit']}: '{unit}' không phải "
                                                     f"{school.name}."))
-        key = (fold(values["name"]), code)
+        days = {}
+        for column in DATES:
+            try:
+                days[column] = parse_date(values[column]) if values.get(column) else None
+            except Refused as exc:
+                problems.append(Violation(exc.code, f"{where}, cột {COLUMNS[column]}: {exc.message}"))
+        key = (fold(values["name"]), code, values.get("born", ""), values.get("code", ""))
         if values["name"] and code and key in seen:
             problems.append(Violation("duplicate", f"{where}: {values['name']} đã có ở dòng trước với cùng danh hiệu."))
         seen.add(key)
@@ -119,7 +135,7 @@ def parse(rows: list[list[str]], *, rules: RuleSet, school: Unit) -> tuple[list[
         except Refused as exc:
             problems.append(Violation(exc.code, f"{where}: {exc.message}"))
             figures = None
-        parsed.append(Row(number, {**values, "title": code or ""}, figures))
+        parsed.append(Row(number, {**values, "title": code or ""}, figures, days))
     if not parsed and not problems:
         problems.append(Violation("empty", "Tệp không có dòng dữ liệu nào dưới dòng tiêu đề."))
     return parsed, problems
@@ -154,7 +170,9 @@ def import_nominees(session: Session, *, dossier_id: int, content: bytes, filena
                                     kind=rules.titles[row.values["title"]].subject, title_code=row.values["title"],
                                     position=row.values.get("position") or None,
                                     achievements=row.values.get("achievements", ""),
-                                    initiative=row.values.get("initiative"), figures=row.figures)
+                                    initiative=row.values.get("initiative"), figures=row.figures,
+                                    birth_date=row.days.get("born"), recruited_on=row.days.get("recruited"),
+                                    identity_code=row.values.get("code") or None)
         except Refused as exc:  # e.g. a nominee the dossier has already: the caller rolls every row back
             raise Refused(exc.code, f"Không nhập dòng nào: dòng {row.number}: {exc.message}") from exc
     return len(rows)

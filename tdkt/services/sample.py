@@ -13,10 +13,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
-from config.rules import rule_set
+from config.rules import RuleSet, rule_set
 from config.settings import CONFIG_DIR
 from config.vocabulary import SubjectKind, UnitKind
-from config.yaml_source import load_model
+from config.yaml_source import ConfigError, load_model
 from models.campaign import Campaign, Phase, PhaseQuota, StageDeadline, get_campaign_by_code
 from models.unit import Person, Unit
 from tdkt.common.errors import Refused
@@ -49,6 +49,7 @@ class Office(Strict):
     name: str
     kind: UnitKind
     email: str | None = None
+    above: bool = Field(False, description="a province's office (Sở GD&ĐT), not one of the district's")
     people: list[PersonSpec]
 
 
@@ -79,6 +80,7 @@ class PhaseSpec(Strict):
     ends_on: date
     deadlines: dict[str, date]
     quotas: list[Quota] = []
+    year_end: bool = Field(False, description="đợt tổng kết năm học: the year's titles are proposed in it")
 
 
 class CampaignSpec(Strict):
@@ -87,7 +89,8 @@ class CampaignSpec(Strict):
     theme: str
     school_year: str
     rule_set: str
-    issued_by: Literal["ubnd", "phong_gddt"] = Field("ubnd", description="who issued the plan")
+    issued_by: Literal["ubnd", "phong_gddt", "so_gddt"] = Field("ubnd", description="who issued the plan")
+    signer: str = Field("", description="the plan's signature block as printed (KT. TRƯỞNG PHÒNG / …)")
     rule_overrides: dict[str, Any] = Field({}, description="the campaign's quy chế over its rule set")
     registration_due: date | None = Field(None, description="block leaders forward registrations by this day")
     phases: list[PhaseSpec] = Field(min_length=1)
@@ -109,9 +112,26 @@ def read_sample(name: str) -> Sample:
     if not path.exists():
         raise Refused("unknown_sample", f"Không có dữ liệu mẫu '{name}'. Có: {', '.join(sample_names())}.")
     sample = load_model(path, Sample)
-    rule_set(sample.campaign.rule_set, json.dumps(sample.campaign.rule_overrides) if sample.campaign.rule_overrides
-             else "")  # the rule set exists and the campaign's overrides keep it valid (ConfigError otherwise)
+    rules = rule_set(sample.campaign.rule_set, json.dumps(sample.campaign.rule_overrides)
+                     if sample.campaign.rule_overrides else "")  # exists and stays valid (ConfigError otherwise)
+    if problems := _plan_problems(sample.campaign, rules):
+        raise ConfigError(path, problems)
     return sample
+
+
+def _plan_problems(plan: CampaignSpec, rules: RuleSet) -> list[str]:
+    """What the plan says that its rule set contradicts: a quota on an unknown title or on a yearly title outside
+    the year-end phase, more than one year-end phase."""
+    problems = ["kế hoạch chỉ có một đợt tổng kết năm học (year_end)"] \
+        if sum(p.year_end for p in plan.phases) > 1 else []
+    for phase in plan.phases:
+        for quota in phase.quotas:
+            title = rules.titles.get(quota.title_code or "")
+            if quota.title_code and title is None:
+                problems.append(f"{phase.name}: chỉ tiêu cho danh hiệu '{quota.title_code}' không có trong bộ quy tắc")
+            elif title is not None and title.yearly and not phase.year_end:
+                problems.append(f"{phase.name}: {title.name} xét tặng hằng năm, chỉ tiêu đặt ở đợt tổng kết năm học")
+    return problems
 
 
 LEAD_DAYS = 14
@@ -121,15 +141,17 @@ def dated_from(spec: CampaignSpec, today: date) -> CampaignSpec:
     """The campaign moved in time so its first phase is under way: its first deadline falls LEAD_DAYS after
     `today`, every other date keeps its distance. For a live demonstration of a past year's plan."""
     delta = today + timedelta(days=LEAD_DAYS) - min(spec.phases[0].deadlines.values())
+    first = spec.phases[0].starts_on + delta
+    year = first.year if first.month >= 8 else first.year - 1
+    school_year = f"{year}-{year + 1}"
     phases = []
     for phase in spec.phases:
         starts, ends = phase.starts_on + delta, phase.ends_on + delta
+        name = f"Tổng kết năm học {school_year}" if phase.year_end else \
+            f"Đợt {phase.number} ({fmt_date(starts)} – {fmt_date(ends)})"
         phases.append(phase.model_copy(update={
-            "starts_on": starts, "ends_on": ends, "name": f"Đợt {phase.number} ({fmt_date(starts)} – {fmt_date(ends)})",
+            "starts_on": starts, "ends_on": ends, "name": name,
             "deadlines": {key: day + delta for key, day in phase.deadlines.items()}}))
-    first = phases[0].starts_on
-    year = first.year if first.month >= 8 else first.year - 1
-    school_year = f"{year}-{year + 1}"
     return spec.model_copy(update={"phases": phases, "school_year": school_year,
                                    "registration_due": spec.registration_due + delta if spec.registration_due else None,
                                    "number": spec.number.replace(spec.school_year, school_year)})
@@ -162,7 +184,7 @@ def load_sample(session: Session, *, name: str, today: date | None = None) -> Ca
     offices = {}
     for office in sample.offices:
         unit = _unit(session, code=office.code, name=office.name, kind=office.kind, email=office.email,
-                     parent_id=district.id)
+                     parent_id=None if office.above else district.id)
         offices[office.kind] = unit
         for spec in office.people:
             _person(session, spec, unit)
@@ -180,8 +202,9 @@ def load_sample(session: Session, *, name: str, today: date | None = None) -> Ca
         if block.leader_school_id is None:
             raise Refused("no_leader", f"{block.name}: trường trưởng khối '{block_spec.leader}' không thuộc khối.")
         session.add(block)
-    issuer = district if sample.campaign.issued_by == "ubnd" else phong
+    issuer = district if sample.campaign.issued_by == "ubnd" else offices[UnitKind(sample.campaign.issued_by)]
     campaign = Campaign(code=sample.campaign.code, number=sample.campaign.number, theme=sample.campaign.theme,
+                        signer=sample.campaign.signer,
                         school_year=sample.campaign.school_year, issuer_unit_id=issuer.id or 0,
                         rule_set=sample.campaign.rule_set,
                         rule_overrides=json.dumps(sample.campaign.rule_overrides, ensure_ascii=False)
@@ -192,7 +215,7 @@ def load_sample(session: Session, *, name: str, today: date | None = None) -> Ca
     session.flush()
     for phase_spec in sample.campaign.phases:
         phase = Phase(campaign_id=campaign.id or 0, number=phase_spec.number, name=phase_spec.name,
-                      starts_on=phase_spec.starts_on, ends_on=phase_spec.ends_on)
+                      starts_on=phase_spec.starts_on, ends_on=phase_spec.ends_on, year_end=phase_spec.year_end)
         session.add(phase)
         session.flush()
         session.add_all(StageDeadline(phase_id=phase.id or 0, key=key, due_at=end_of_day(day))

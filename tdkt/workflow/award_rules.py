@@ -6,7 +6,8 @@ submission, the block's forward, each review). Every violation names the nominee
 
 from __future__ import annotations
 
-import math
+from dataclasses import dataclass
+from datetime import date
 
 from sqlmodel import Session, col, select
 
@@ -20,6 +21,7 @@ from models.paper import paper_kinds
 from models.registration import forwarded_entries
 from tdkt.common.errors import Violation
 from tdkt.common.text import fold
+from tdkt.common.timefmt import fmt_date
 from tdkt.workflow import members
 from tdkt.workflow.checks import APPROVED, CheckContext, lock_if_raising, others_in_phase, register
 
@@ -34,8 +36,9 @@ def award_rules(ctx: CheckContext) -> list[Violation]:
 
 
 def _registration(ctx: CheckContext, going_on: list[tuple[Nomination, Nominee]]) -> list[Violation]:
-    """Where the rule set requires it and the campaign has a registration, each nomination must match it: the
-    same nominee registered for this title, or for a title that requires this one (CSTĐCS implies LĐTT)."""
+    """Where the rule set requires it and the campaign has a registration, each nomination for a yearly title (a
+    danh hiệu thi đua: what one registers for) must match it: the same nominee registered for this title, or for a
+    title that requires this one (CSTĐCS implies LĐTT). Giấy khen and other forms need none."""
     rule = ctx.rules.registration
     campaign = ctx.session.get(Campaign, ctx.phase.campaign_id)
     if rule is None or not rule.required or campaign is None or campaign.registration_due is None:
@@ -44,6 +47,8 @@ def _registration(ctx: CheckContext, going_on: list[tuple[Nomination, Nominee]])
             for e in forwarded_entries(ctx.session, campaign_id=campaign.id or 0, school_id=ctx.school.id or 0)}
     problems = []
     for nomination, nominee in going_on:
+        if not ctx.rules.titles[nomination.title_code].yearly:
+            continue
         implied = {code for code, t in ctx.rules.titles.items()
                    if any(r.with_title == nomination.title_code for r in t.requires)}
         if not any((fold(nominee.full_name), nominee.kind, code) in held for code in {nomination.title_code, *implied}):
@@ -53,18 +58,30 @@ def _registration(ctx: CheckContext, going_on: list[tuple[Nomination, Nominee]])
     return problems
 
 
+@dataclass(frozen=True)
+class Record:
+    """What the award history and the campaign say of the nominees being judged."""
+
+    year: int  # first calendar year of the school year
+    judged_on: date  # the phase's last day: LĐTT's months of service are counted to it
+    held: dict[tuple[int, str], set[int]]  # (nominee, title) → years granted
+    proposed: set[tuple[int, str]]  # (nominee, title) nominated and live in the campaign
+
+
+def record_for(session: Session, *, phase: Phase, school_year: str, nominee_ids: list[int]) -> Record:
+    return Record(school_year_start(school_year), phase.ends_on, years_held(session, nominee_ids=nominee_ids),
+                  proposed_in_campaign(session, campaign_id=phase.campaign_id, nominee_ids=nominee_ids))
+
+
 def _preconditions(ctx: CheckContext, going_on: list[tuple[Nomination, Nominee]]) -> list[Violation]:
-    year = school_year_start(ctx.school_year)
-    nominee_ids = [p.id or 0 for _, p in going_on]
-    held = years_held(ctx.session, nominee_ids=nominee_ids)
-    proposed = proposed_in_campaign(ctx.session, campaign_id=ctx.phase.campaign_id, nominee_ids=nominee_ids)
+    record = record_for(ctx.session, phase=ctx.phase, school_year=ctx.school_year,
+                        nominee_ids=[p.id or 0 for _, p in going_on])
     problems = []
     for nomination, nominee in going_on:
         title = ctx.rules.titles[nomination.title_code]
         problems += [Violation("precondition", f"{nominee.full_name}: {title.name} {message} ({article}).",
                                nomination.id)
-                     for message, article in shortfalls(ctx.rules, nomination.title_code, nomination, nominee, year,
-                                                        held, proposed)]
+                     for message, article in shortfalls(ctx.rules, nomination.title_code, nomination, nominee, record)]
     return problems
 
 
@@ -78,29 +95,38 @@ def proposed_in_campaign(session: Session, *, campaign_id: int, nominee_ids: lis
     return {(nominee_id, code) for nominee_id, code in session.exec(query)}
 
 
-def shortfalls(rules: RuleSet, code: str, nomination: Nomination, nominee: Nominee, year: int,
-               held: dict[tuple[int, str], set[int]], proposed: set[tuple[int, str]]) -> list[tuple[str, str]]:
+def shortfalls(rules: RuleSet, code: str, nomination: Nomination, nominee: Nominee,
+               record: Record) -> list[tuple[str, str]]:
     """What the nomination misses of title `code`'s requirements: (in words, the article it comes from). A
     collective's missing figures are asked for once for all the title's conditions on its members."""
     title = rules.titles[code]
     asking = members.missing(rules, title, nomination.member_figures)
     found = [(asking, title.article)] if asking else []
     return found + [(message, need.article) for need in title.requires if not (asking and need.members)
-                    and (message := unmet(rules, need, nomination, nominee, year, held, proposed))]
+                    and (message := unmet(rules, need, nomination, nominee, record))]
 
 
-def unmet(rules: RuleSet, need: Requirement, nomination: Nomination, nominee: Nominee, year: int,
-           held: dict[tuple[int, str], set[int]], proposed: set[tuple[int, str]]) -> str | None:
+def unmet(rules: RuleSet, need: Requirement, nomination: Nomination, nominee: Nominee, record: Record) -> str | None:
     """What is missing for one requirement, in words, or None when it is met."""
+    if need.any_of is not None:
+        misses = [[m for r in group if (m := unmet(rules, r, nomination, nominee, record))] for group in need.any_of]
+        if any(not missed for missed in misses):
+            return None
+        return "chưa đạt phương án nào: " + "; hoặc ".join(" và ".join(missed) for missed in misses)
     if need.members is not None:
         return members.unmet(rules, need, nomination.member_figures)
     if need.initiative:
         return None if (nomination.initiative or "").strip() else \
             "cần có sáng kiến được cơ sở công nhận (hãy ghi tên sáng kiến)"
+    if need.not_disciplined:
+        return "không xét tặng cá nhân bị kỷ luật trong năm học" if nomination.disciplined else None
+    if need.served_months is not None:
+        return _service(need.served_months, nominee.recruited_on, record.judged_on)
     code = need.with_title or need.history or ""
     name = rules.titles[code].name
-    years = set(held.get((nominee.id or 0, code), set()))
-    if (nominee.id or 0, code) in proposed:
+    year = record.year
+    years = set(record.held.get((nominee.id or 0, code), set()))
+    if (nominee.id or 0, code) in record.proposed:
         years.add(year)
     if need.with_title:
         return None if year in years else f"cần đồng thời đạt danh hiệu {name} trong năm học"
@@ -109,6 +135,18 @@ def unmet(rules: RuleSet, need: Requirement, nomination: Nomination, nominee: No
         return None
     shown = ", ".join(f"{y}-{y + 1}" for y in sorted(years)) or "chưa có năm nào"
     return f"cần {n} năm liên tục đạt {name}; đã ghi nhận: {shown}"
+
+
+def _service(months: int, recruited: date | None, judged_on: date) -> str | None:
+    """Recruited fewer than `months` months before the phase ends, in words; None when not, or not known."""
+    if recruited is None:
+        return None
+    served = (judged_on.year - recruited.year) * 12 + judged_on.month - recruited.month \
+        - (judged_on.day < recruited.day)
+    if served >= months:
+        return None
+    return (f"không xét tặng cá nhân mới tuyển dụng dưới {months} tháng (tuyển dụng ngày {fmt_date(recruited)}, "
+            f"đến {fmt_date(judged_on)} được {max(served, 0)} tháng)")
 
 
 def _papers(ctx: CheckContext, going_on: list[tuple[Nomination, Nominee]]) -> list[Violation]:
@@ -133,8 +171,14 @@ def _caps(ctx: CheckContext, going_on: list[tuple[Nomination, Nominee]]) -> list
         capped = [n for n, _ in going_on if n.title_code == cap.title]
         if not capped:
             continue
+        if cap.scope == "phase" and (waiting := ctx.schools_still_voting()):
+            message = (f"Chưa xét được tỉ lệ {cap.max_share * 100:g}% {ctx.rules.titles[cap.title].name} trên số "
+                       f"{ctx.rules.titles[cap.of].name} của {ctx.phase.name}: còn {waiting} trường chưa gửi hồ sơ; "
+                       f"hãy xét sau khi các trường đã gửi hoặc hết hạn gửi ({cap.article}).")
+            problems += [Violation("cap_not_yet", message, n.id) for n in capped]
+            continue
         counts = _counts(ctx, cap, going_on)
-        allowed = math.floor(cap.max_share * counts[cap.of] + 1e-9)
+        allowed = cap.allowed(counts[cap.of])
         if counts[cap.title] > allowed:
             title, base = ctx.rules.titles[cap.title].name, ctx.rules.titles[cap.of].name
             where = "hồ sơ này" if cap.scope == "dossier" else ctx.phase.name

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
+from config.route import Deadline
 from config.rules import RuleSet
 from config.vocabulary import SubjectKind
-from models.campaign import Phase, PhaseQuota, quotas_for
+from models.campaign import Phase, PhaseQuota, deadline_for, quotas_for
 from models.dossier import Dossier
 from models.nomination import Nomination, NominationStatus, Nominee
 from models.tally import Key, contribution, counts, lock_phase
@@ -40,6 +41,7 @@ class CheckContext:
     approving: set[int] = field(default_factory=set)
     judged: bool = False  # per-nomination verdicts were given: only the approved ones go on
     deciders: dict[str, str] = field(default_factory=dict)  # who signs the route's decision (Route.deciders)
+    start_deadline: Deadline | None = None  # the start stage's: when the schools' submissions close
 
     @cached_property
     def vote(self) -> CouncilVote | None:
@@ -49,6 +51,18 @@ class CheckContext:
     @cached_property
     def tallies(self) -> dict[int, VoteTally]:
         return tallies_for(self.session, nomination_ids=[n.id or 0 for n, _ in self.nominations])
+
+    def schools_still_voting(self) -> int:
+        """How many schools' dossiers of the phase are still at their school while submissions are open: while
+        any is, a count over the whole phase (a district's LĐTT) is not yet known."""
+        closes = deadline_for(self.session, phase_id=self.phase.id or 0, key=self.start_deadline.key) \
+            if self.start_deadline else None
+        if closes is not None and self.now > closes:
+            return 0
+        query = select(func.count()).select_from(Dossier).where(Dossier.phase_id == self.phase.id,
+                                                                 Dossier.stage == self.start_stage,
+                                                                 Dossier.id != self.dossier.id)
+        return self.session.exec(query).one()
 
     def going_on(self) -> list[tuple[Nomination, Nominee]]:
         """The nominations this action carries forward (all of them, or the approved ones under verdicts)."""
@@ -89,12 +103,22 @@ def has_nominations(ctx: CheckContext) -> list[Violation]:
                 f"{nominee.full_name}: danh hiệu '{nomination.title_code}' không có trong bộ quy tắc "
                 f"{ctx.rules.name}.", nomination.id,
             ))
-        elif title.subject != nominee.kind:
-            wanted = "cá nhân" if title.subject == SubjectKind.individual else "tập thể"
-            problems.append(Violation(
-                "wrong_subject", f"{nominee.full_name}: {title.name} chỉ xét cho {wanted}.", nomination.id
-            ))
+        elif message := misplaced(ctx.rules, nomination.title_code, nominee.kind, ctx.phase):
+            problems.append(Violation("misplaced", f"{nominee.full_name}: {message}", nomination.id))
     return problems
+
+
+def misplaced(rules: RuleSet, code: str, kind: SubjectKind, phase: Phase) -> str | None:
+    """Why a title cannot be proposed for this kind of nominee in this phase, in words; None when it can."""
+    title = rules.titles[code]
+    if not title.proposed:
+        return f"{title.name} là kết quả đánh giá hằng năm, được ghi vào lịch sử khen thưởng, không đề nghị."
+    if title.subject != kind:
+        return f"{title.name} không xét cho {'cá nhân' if kind == SubjectKind.individual else 'tập thể'}."
+    if title.yearly and not phase.year_end:
+        return (f"{title.name} được xét tặng hằng năm, đề nghị trong đợt tổng kết năm học, không đề nghị trong "
+                f"{phase.name}.")
+    return None
 
 
 @register("council_vote_recorded")
@@ -137,13 +161,13 @@ def vote_threshold(ctx: CheckContext) -> list[Violation]:
                 "open_ballot", f"{nominee.full_name} ({ctx.rules.titles[nomination.title_code].name}): phải bỏ phiếu "
                                f"kín, cuộc họp đã biểu quyết công khai ({rule.article}).", nomination.id))
         base = vote.members_present if rule.of == "present" else vote.members_total
-        if base and tally.votes_for / base >= rule.share:
+        if rule.passes(tally.votes_for, base):
             continue
         whom = "thành viên có mặt" if rule.of == "present" else "tổng số thành viên Hội đồng"
         problems.append(Violation(
             "below_threshold",
             f"{nominee.full_name} ({ctx.rules.titles[nomination.title_code].name}) chỉ được {tally.votes_for}/"
-            f"{base} phiếu đồng ý, chưa đạt {_pct(rule.share)} {whom} ({rule.article}).",
+            f"{base} phiếu đồng ý, chưa đạt {rule.wanted()} {whom} ({rule.article}).",
             nomination.id,
         ))
     return problems

@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from sqlmodel import Session
 
 from config.rules import campaign_rules
-from models.award import school_year_start, years_held
 from models.campaign import Campaign, Phase
 from models.dossier import Dossier
 from models.nomination import Nomination, Nominee, active_nominations
-from tdkt.workflow.award_rules import proposed_in_campaign, shortfalls
+from tdkt.workflow.award_rules import record_for, shortfalls
 
 
 @dataclass(frozen=True)
@@ -39,24 +38,25 @@ def for_dossier(session: Session, *, dossier_id: int, active: list[tuple[Nominat
     dossier = session.get(Dossier, dossier_id)
     phase = session.get(Phase, dossier.phase_id) if dossier else None
     campaign = session.get(Campaign, phase.campaign_id) if phase else None
-    if campaign is None:
+    if phase is None or campaign is None:
         return {}
-    rules, year = campaign_rules(campaign), school_year_start(campaign.school_year)
+    rules = campaign_rules(campaign)
     pairs = active if active is not None else active_nominations(session, dossier_id=dossier_id)
-    ids = [p.id or 0 for _, p in pairs]
-    held = years_held(session, nominee_ids=ids)
-    proposed = proposed_in_campaign(session, campaign_id=campaign.id or 0, nominee_ids=ids)
+    record = record_for(session, phase=phase, school_year=campaign.school_year,
+                        nominee_ids=[p.id or 0 for _, p in pairs])
     standings = {}
     for nomination, nominee in pairs:
         if nomination.title_code not in rules.titles:
             continue
 
         def missing(code: str) -> list[str]:
-            return [m for m, _ in shortfalls(rules, code, nomination, nominee, year, held, proposed)]  # noqa: B023
+            return [m for m, _ in shortfalls(rules, code, nomination, nominee, record)]  # noqa: B023
 
         higher = [t.name for code, t in rules.titles.items()
-                  if code != nomination.title_code and t.subject == nominee.kind
-                  and any(r.history or r.members for r in t.requires) and not missing(code)]
+                  if code != nomination.title_code and t.subject == nominee.kind and t.proposed
+                  and (t.yearly == phase.year_end or not t.yearly)
+                  and any(r.history or r.members for top in t.requires for r in top.flattened())
+                  and not missing(code)]
         standings[nomination.id or 0] = Standing(requested=rules.titles[nomination.title_code].name,
                                                  missing=missing(nomination.title_code), also_eligible=higher,
                                                  beyond=rules.beyond(nomination.title_code, deciders))

@@ -279,7 +279,7 @@ def _context(session: Session, *, dossier: Dossier, school: Unit, phase: Phase, 
         session=session, dossier=dossier, school=school, phase=phase, rules=campaign_rules(campaign),
         now=now, deadline=deadline, start_stage=route.start, nominations=active, school_year=campaign.school_year,
         approving={nid for nid, v in verdicts.items() if v.verdict == "approve"}, judged=bool(verdicts),
-        deciders=route.deciders(),
+        deciders=route.deciders(), start_deadline=route.stages[route.start].deadline,
     )
 
 

@@ -24,7 +24,8 @@ _DOING = {"completed": "hoàn thành nhiệm vụ", "disciplined": "bị kỷ lu
 def asked(rules: RuleSet) -> list[str]:
     """The figures the rule set's collective titles ask for, in the order of a report: the total, those who
     completed their tasks, the holders of each title (catalogue order), the disciplined."""
-    named = {need.members for title in rules.titles.values() for need in title.requires if need.members}
+    named = {need.members for title in rules.titles.values() for top in title.requires for need in top.flattened()
+             if need.members}
     ordered = ["completed", *rules.titles, "disciplined"]
     return [TOTAL, *(key for key in ordered if key in named)] if named else []
 
@@ -71,7 +72,7 @@ def problems(rules: RuleSet, figures: Mapping[str, int]) -> list[str]:
 
 def missing(rules: RuleSet, title: Title, figures: Mapping[str, int] | None) -> str | None:
     """The figures a title's conditions on a collective's members read and the school has not given, in words."""
-    named = [need.members for need in title.requires if need.members]
+    named = [need.members for top in title.requires for need in top.flattened() if need.members]
     given = figures or {}
     absent = [key for key in ([TOTAL, *dict.fromkeys(named)] if named else [])
               if (not given.get(TOTAL) if key == TOTAL else key not in given)]  # a count of 0 is a figure, a total not

@@ -67,6 +67,10 @@ def test_init_sample_then_a_school_works_from_the_command_line(session: Session)
 
     code, output = tdkt("nominate", "--school", "th-ban-lau", "--name", "Nguyễn Thị Lan Anh", "--title", "LDTT",
                         "--position", "Giáo viên")
+    assert code == 1 and "xét tặng hằng năm, đề nghị trong đợt tổng kết năm học" in output
+    code, output = tdkt("nominate", "--school", "th-ban-lau", "--name", "Nguyễn Thị Lan Anh", "--title", "LDTT",
+                        "--position", "Giáo viên", "--phase", "4", "--birth-date", "12/03/1988",
+                        "--identity-code", "012188000123", "--recruited-on", "01/09/2010")
     assert code == 0, output
     nomination = session.exec(select(Nomination)).one()
     session.expunge(nomination)
@@ -100,7 +104,7 @@ def test_init_sample_then_a_school_works_from_the_command_line(session: Session)
 
 def _register_the_block(head: str) -> None:
     """Bản Lầu registers from the command line; its block's other schools too; the leader forwards — and the
-    forward is refused while a member school has not sent its registration, and after 15/10/2020."""
+    forward is refused while a member school has not sent its registration, and on 15/10/2020 ("trước 15/10")."""
     code, output = tdkt("registration", "set", "--school", "th-ban-lau", "--individual", "Nguyễn Thị Lan Anh=LDTT",
                         "--collective", "Trường Tiểu học Bản Lầu=TTLDTT", "--pledge", "Dạy tốt, học tốt")
     assert code == 0 and "đã đăng ký 2 tập thể, cá nhân" in output, output
@@ -121,7 +125,7 @@ def _register_the_block(head: str) -> None:
         tdkt("registration", "set", "--school", code_, "--collective", f"{name}=TTLDTT")
         assert tdkt("registration", "submit", "--school", code_, "--as", f"hieutruong.{code_}@muongkhuong.test",
                     "--at", "12/10/2020 09:00")[0] == 0
-    code, output = forward("16/10/2020 08:00")
+    code, output = forward("15/10/2020 08:00")
     assert code == 1 and "Đã quá hạn đăng ký thi đua" in output
     code, output = forward("14/10/2020 08:00")
     assert code == 0 and f"đã chuyển đăng ký thi đua của {len(others) + 1} trường" in output, output
@@ -141,11 +145,11 @@ def test_import_from_the_command_line(session: Session, tmp_path: Path) -> None:
     good = tmp_path / "ds.csv"
     good.write_text("Họ và tên,Chức vụ,Đơn vị,Danh hiệu đề nghị,Thành tích\n"
                     "Vàng Seo Phử,Giáo viên,Trường Tiểu học Bản Lầu,LĐTT,Dạy giỏi\n", encoding="utf-8")
-    code, output = tdkt("import", "--school", "th-ban-lau", "--file", str(good))
+    code, output = tdkt("import", "--school", "th-ban-lau", "--file", str(good), "--phase", "4")
     assert code == 0 and "đã nhập 1 đề nghị" in output, output
     bad = tmp_path / "bad.csv"
     bad.write_text("Họ và tên,Danh hiệu đề nghị\nA,Không có\n", encoding="utf-8")
-    code, output = tdkt("import", "--school", "th-ban-lau", "--file", str(bad))
+    code, output = tdkt("import", "--school", "th-ban-lau", "--file", str(bad), "--phase", "4")
     assert code == 1 and "Dòng 2, cột Danh hiệu đề nghị" in output
     assert len(session.exec(select(Nomination)).all()) == 1
     session.rollback()
@@ -154,15 +158,18 @@ def test_import_from_the_command_line(session: Session, tmp_path: Path) -> None:
 def test_a_collectives_figures_from_the_command_line(session: Session) -> None:
     assert tdkt("init", "--campaign", "muong-khuong")[0] == 0
     school = "Trường Tiểu học Bản Lầu"
-    code, output = tdkt("nominate", "--school", "th-ban-lau", "--name", school, "--title", "TTLDTT", "--collective",
+    code, output = tdkt("nominate", "--school", "th-ban-lau", "--name", school, "--title", "TTLDTT", "--phase", "4",
+                        "--collective",
                         "--figure", "total=24", "--figure", "LDTT19")
     assert code == 1 and "Số liệu 'LDTT19' phải có dạng 'MÃ=SỐ NGƯỜI'" in output
-    code, output = tdkt("nominate", "--school", "th-ban-lau", "--name", school, "--title", "TTLDTT", "--collective",
+    code, output = tdkt("nominate", "--school", "th-ban-lau", "--name", school, "--title", "TTLDTT", "--phase", "4",
+                        "--collective",
                         "--figure", "total=24", "--figure", "LDTT=25")
     assert code == 1 and "Số cá nhân đạt LĐTT (25) nhiều hơn tổng số cá nhân trong tập thể (24)" in output
     assert session.exec(select(Nomination)).all() == []  # refused: nothing written, the dossier included
     session.rollback()
-    code, output = tdkt("nominate", "--school", "th-ban-lau", "--name", school, "--title", "TTLDTT", "--collective",
+    code, output = tdkt("nominate", "--school", "th-ban-lau", "--name", school, "--title", "TTLDTT", "--phase", "4",
+                        "--collective",
                         "--figure", "total=24", "--figure", "LDTT=19", "--figure", "disciplined=0")
     assert code == 0, output
     nomination = session.exec(select(Nomination)).one()

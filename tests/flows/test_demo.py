@@ -1,6 +1,6 @@
-"""`tdkt demo` (what `make run` shows a newcomer) routes a whole phase of the sample district.
+"""`tdkt demo` (what `make run` shows a newcomer) routes a school year of the sample district.
 
-On the embedded default only: it runs ~80 flow runs one dossier at a time (~50 s); the same flows run on
+On the embedded default only: it runs ~160 flow runs one dossier at a time; the same flows run on
 PostgreSQL in tests/flows/test_flows.py, the season benchmark's test and the distributed test."""
 
 from __future__ import annotations
@@ -19,32 +19,36 @@ from tdkt.cli import app
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
-def test_demo_routes_a_phase_to_the_decision(session: Session, smtp: object) -> None:
+def test_demo_tells_a_school_year(session: Session, smtp: object) -> None:
+    """Phase 1 decides the district chairman's Giấy khen within its quota of 20; the year's titles are decided
+    once, at the year's end, with the CSTĐCS cap counted on the year; no yearly title in a phase's decision."""
     result = CliRunner().invoke(app, ["demo"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
-    assert "Trường Mầm non Bản Xen chưa gửi được" in result.output
+    assert "Trường Mầm non Bản Xen chưa gửi được" in result.output and "chưa đạt trên 50%" in result.output
     assert "Vượt chỉ tiêu" in result.output and "Hoàn tất." in result.output
 
     dossiers = session.exec(select(Dossier)).all()
-    assert len(dossiers) == 19 and {d.status for d in dossiers} == {DossierStatus.decided}
+    assert len(dossiers) == 2 * 19 and {d.status for d in dossiers} == {DossierStatus.decided}
     assert [d.round for d in dossiers if d.round > 1] == [2]
-    decision = session.exec(select(Decision)).one()
-    entries = session.exec(select(DecisionEntry)).all()
-    granted = session.exec(select(Nomination).where(Nomination.status == NominationStatus.granted)).all()
-    assert {e.nomination_id for e in entries} == {n.id for n in granted}
-    individuals = session.exec(select(func.count()).select_from(Nomination)
-                               .join(Nominee, col(Nominee.id) == Nomination.nominee_id)
-                               .where(Nomination.status == NominationStatus.granted,
-                                      Nominee.kind == SubjectKind.individual)).one()
-    assert 15 <= individuals <= 20  # the phase quota was hit (see "Vượt chỉ tiêu" above) and respected
-    titles = [n.title_code for n in granted]
-    assert 0 < titles.count("CSTDCS") <= 0.15 * titles.count("LDTT")  # the rule set's ratio cap
+    first, year_end = session.exec(select(Decision).order_by(col(Decision.signed_on))).all()
+    assert (first.number, first.year, year_end.number, year_end.year) == ("1/QĐ-UBND", 2020, "1/QĐ-UBND", 2021)
+    titles = {d.id: [e.title_code for e in session.exec(select(DecisionEntry).where(DecisionEntry.decision_id == d.id))]
+              for d in (first, year_end)}
+    assert set(titles[first.id]) == {"GK_HUYEN", "GK_HUYEN_TT"}  # no yearly title in a phase's decision
+    assert titles[first.id].count("GK_HUYEN") == 20  # the phase quota was hit (see "Vượt chỉ tiêu") and respected
+    assert {"LDTT", "TTLDTT", "CSTDCS"} == set(titles[year_end.id])
+    assert 0 < titles[year_end.id].count("CSTDCS") <= 0.15 * titles[year_end.id].count("LDTT")
     assert "vượt 15% số Lao động tiên tiến" in result.output and "Điều 9 khoản 3" in result.output
-    assert decision.number in result.output
+    granted = session.exec(select(Nomination).where(Nomination.status == NominationStatus.granted)).all()
+    entries = session.exec(select(DecisionEntry)).all()
+    assert {e.nomination_id for e in entries} == {n.id for n in granted}
     # the third school's teacher for the Giám đốc Sở's Giấy khen: beyond the district chairman, proposed higher
     assert "không thuộc thẩm quyền của Chủ tịch UBND huyện" in result.output
     assert "1 đề nghị trình cấp trên khen thưởng" in result.output
     higher = session.exec(select(Nomination).where(Nomination.status == NominationStatus.forwarded)).all()
-    assert [n.title_code for n in higher] == ["GK_SO"] and "GK_SO" not in titles
-    assert session.exec(select(func.count()).select_from(AuditEvent)).one() > 19 * 5
+    assert [n.title_code for n in higher] == ["GK_SO"]
+    individuals = session.exec(select(func.count()).select_from(Nominee).where(
+        Nominee.kind == SubjectKind.individual)).one()
+    assert individuals < len([n for n in granted if n.title_code in ("GK_HUYEN", "LDTT")])  # one record per teacher
+    assert session.exec(select(func.count()).select_from(AuditEvent)).one() > 2 * 19 * 5
     assert {m.status for m in session.exec(select(OutboxMessage)).all()} == {OutboxStatus.sent}

@@ -101,7 +101,7 @@ def test_refusal_is_an_answer_not_a_failed_run(session: Session, smtp: SmtpServe
     dossier_id, _ = prepare_dossier(session, district, school, votes_for=3)
     with pytest.raises(Refused) as refused:
         run(submission_flow, [Submission(dossier_id=dossier_id, actor_email=district.heads[school.id].email)], at(1))
-    assert "chưa đạt 50%" in refused.value.message
+    assert "chưa đạt trên 50%" in refused.value.message
     assert {v.code for v in refused.value.violations} == {"below_threshold"}
     session.expire_all()
     assert session.get(Dossier, dossier_id).stage == "school_vote"

@@ -202,7 +202,7 @@ def test_a_campaign_sets_its_own_share(session: Session) -> None:
     district, dossier_id, collective = _voted(session, {"total": 20, "LDTT": 11, "disciplined": 0})
     campaign = session.exec(select(Campaign)).one()
     campaign.rule_overrides = json.dumps({"titles": {"TTLDTT": {"requires": [
-        {"members": "LDTT", "at_least_share": 0.6, "article": "Quy chế 05/QC-UBND Điều 7", "confidence": "H"}]}}})
+        {"members": "LDTT", "at_least_share": 0.6, "article": "Quy chế 05/QC-UBND Điều 7"}]}}})
     session.commit()
     assert members.asked(campaign_rules(campaign)) == ["total", "completed", "LDTT", "CSTDCS", "disciplined"]
     refusal = _refused(session, district, dossier_id)
@@ -226,7 +226,7 @@ def test_a_campaign_sets_its_own_share(session: Session) -> None:
     ("      - with_title: TTLDTT\n", "      - with_title: LDTT\n",
      "danh hiệu 'LDTT' xét cho đối tượng khác (cá nhân / tập thể) với 'TTLDXS'"),
     ("    requires:\n      - with_title: LDTT\n", "    requires:\n      - members: LDTT\n        at_least: 1\n"
-                                                "        article: x\n        confidence: L\n      - with_title: LDTT\n",
+                                                "        article: x\n      - with_title: LDTT\n",
      "điều kiện về cá nhân trong tập thể chỉ dùng cho danh hiệu của tập thể"),
 ])
 def test_a_rule_file_with_a_wrong_members_condition_names_its_line(tmp_path: Path, old: str, new: str,

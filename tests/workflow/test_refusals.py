@@ -102,7 +102,7 @@ def test_nominee_below_the_vote_threshold(session: Session) -> None:
     dossier_id, _ = prepare_dossier(session, district, school, votes_for=6, present=13)
     assert_refused(session, lambda: services.submit(session, dossier_id=dossier_id, actor=district.heads[school.id],
                                                     now=at(1)),
-                   "checks_failed", "chỉ được 6/13 phiếu đồng ý, chưa đạt 50%", "Giáo viên 0")
+                   "checks_failed", "chỉ được 6/13 phiếu đồng ý, chưa đạt trên 50%", "Giáo viên 0")
 
 
 def test_council_without_quorum(session: Session) -> None:

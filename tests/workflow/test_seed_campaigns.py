@@ -1,9 +1,9 @@
 """The five seed plans as campaigns: each loads (its issuer, number, theme, phases, deadlines, quotas) and runs
-its first phase end to end through the service layer, on its own calendar."""
+its year-end phase (the year's titles) end to end through the service layer, on its own calendar."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlmodel import Session, col, select
@@ -18,7 +18,7 @@ from models.unit import Person, Unit
 from tdkt import services
 from tdkt.common.errors import Refused
 from tdkt.services.registration import Wanted, register_district
-from tdkt.services.sample import load_sample, sample_names
+from tdkt.services.sample import load_sample, read_sample, sample_names
 from tdkt.workflow.engine import Verdict
 from tests.factories import SCHOOL_FIGURES
 
@@ -53,7 +53,7 @@ def _review(session: Session, dossier_id: int, role: str, action: str, now: date
 
 
 @pytest.mark.parametrize("name", SEEDS)
-def test_seed_campaign_runs_its_first_phase(session: Session, name: str) -> None:
+def test_seed_campaign_runs_its_year_end_phase(session: Session, name: str) -> None:
     campaign = load_sample(session, name=name)
     if campaign.registration_due:  # Mường Khương registers first (seed 000), and nominates whom it registered
         register_district(session, campaign_id=campaign.id or 0, at=campaign.registration_due - timedelta(days=3),
@@ -61,7 +61,7 @@ def test_seed_campaign_runs_its_first_phase(session: Session, name: str) -> None
                                               Wanted(u.name, SubjectKind.collective, "TTLDTT")]
                                   for u in session.exec(select(Unit).where(Unit.kind == UnitKind.school))})
     session.commit()
-    phase = session.exec(select(Phase).where(Phase.campaign_id == campaign.id, Phase.number == 1)).one()
+    phase = session.exec(select(Phase).where(Phase.campaign_id == campaign.id, Phase.year_end == True)).one()  # noqa: E712
     schools = session.exec(select(Unit).where(Unit.kind == UnitKind.school).order_by(col(Unit.id))).all()
     submit_at = _the_day_before(session, phase.id or 0, "school_submission")
     for school in schools:
@@ -100,18 +100,33 @@ def test_seed_campaign_runs_its_first_phase(session: Session, name: str) -> None
 
 
 def test_seed_facts_are_those_of_the_plans(session: Session) -> None:
-    """Quảng Hòa's three deadlines and 20-individual cap; Sơn La's plan issued by its Phòng GD&ĐT."""
+    """Quảng Hòa's three phase deadlines and its 20-individual cap on the Giám đốc Sở's Giấy khen, then its year's
+    end; Sơn La's plan issued by its Phòng GD&ĐT, with the theme of its "Chủ đề thi đua"; Mường Khương's
+    registrations "trước 15/10/2020", so by the end of 14/10."""
     for name in ("quang-hoa", "son-la"):
         load_sample(session, name=name)
     session.commit()
     quang_hoa = session.exec(select(Campaign).where(Campaign.code == "quang-hoa-2022-2023")).one()
     ends = sorted(d.due_at.astimezone(get_settings().tz).date().isoformat() for d in session.exec(
-        select(StageDeadline).join(Phase).where(Phase.campaign_id == quang_hoa.id,
+        select(StageDeadline).join(Phase).where(Phase.campaign_id == quang_hoa.id, Phase.year_end == False,  # noqa: E712
                                                 StageDeadline.key == "noivu_verification")).all())
     assert ends == ["2022-11-10", "2023-02-15", "2023-05-10"]
+    phases = session.exec(select(Phase).where(Phase.campaign_id == quang_hoa.id).order_by(col(Phase.number))).all()
+    assert [p.year_end for p in phases] == [False, False, False, True]
     assert "Đoàn kết, sáng tạo" in quang_hoa.theme
     quotas = services.quota_usage(session, phase_id=session.exec(select(Phase.id).where(
         Phase.campaign_id == quang_hoa.id, Phase.number == 1)).one())
-    assert [q[2] for q in quotas] == [20]
+    assert [(q[0], q[2]) for q in quotas] == [("Cá nhân (Giấy khen của Giám đốc Sở GD&ĐT)", 20)]
     son_la = session.exec(select(Campaign).where(Campaign.code == "son-la-2020")).one()
     assert session.get(Unit, son_la.issuer_unit_id).kind == UnitKind.phong_gddt
+    assert son_la.theme.startswith("Đoàn kết, sáng tạo, thi đua, phấn đấu hoàn thành toàn diện")
+    assert read_sample("muong-khuong").campaign.registration_due == date(2020, 10, 14)
+    assert read_sample("thu-thua").campaign.signer == "KT. TRƯỞNG PHÒNG / PHÓ TRƯỞNG PHÒNG / Trần Thị Kim Nhãn"
+
+
+def test_tra_vinh_s_plan_is_the_so_s(session: Session) -> None:
+    """Seed 003 is a plan of the Sở GD&ĐT Trà Vinh, carried out by the city's schools."""
+    campaign = load_sample(session, name="tra-vinh")
+    issuer = session.get(Unit, campaign.issuer_unit_id)
+    assert issuer is not None and issuer.kind == UnitKind.so_gddt and issuer.parent_id is None
+    assert issuer.name == "Sở Giáo dục và Đào tạo tỉnh Trà Vinh"

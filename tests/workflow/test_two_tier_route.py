@@ -22,6 +22,7 @@ from tdkt import services
 from tdkt.common.errors import TransitionRefused
 from tdkt.common.timefmt import end_of_day
 from tdkt.services import attachments as papers
+from tdkt.workflow.engine import Verdict
 
 ROUTE = load_route(CONFIG_DIR / "routes" / "two-tier-2025.yaml")
 
@@ -51,7 +52,7 @@ def _commune(session: Session) -> dict[str, Person]:
     campaign = _add(session, Campaign(code="mk-2025", number="15/KH-UBND", theme="Dạy tốt, học tốt",
                                       school_year="2025-2026", issuer_unit_id=commune.id, rule_set="luat-2022"))
     today = date.today()
-    phase = _add(session, Phase(campaign_id=campaign.id, number=1, name="Năm học 2025-2026",
+    phase = _add(session, Phase(campaign_id=campaign.id, number=1, name="Năm học 2025-2026", year_end=True,
                                 starts_on=today - timedelta(days=30), ends_on=today + timedelta(days=60)))
     for key, days in (("school_submission", 5), ("commune_review", 10), ("so_review", 20),
                       ("so_noivu_verification", 30)):
@@ -126,3 +127,39 @@ def test_a_bang_khen_goes_on_to_the_province(session: Session) -> None:
         assert result.to_stage == stage, (role, action)
     session.commit()
     assert session.exec(select(Nomination)).one().status == NominationStatus.forwarded
+
+
+def test_one_nominee_is_forwarded_on_its_own_and_the_others_decided_by_the_commune(session: Session) -> None:
+    """A commune school's LĐTT is the Chủ tịch UBND xã's; its CSTĐCS is not (Luật 2022 Điều 80 khoản 3): the
+    reviewer is told who grants it, with the article, proposes that one nominee higher, and the rest goes on."""
+    people = _commune(session)
+    dossier_id, phase_id = _dossier(session, people, [("Giàng Thị Dua", "LDTT"), ("Lò Văn Quý", "LDTT")])
+    cstdcs = services.add_nomination(session, dossier_id=dossier_id, full_name="Lò Văn Quý",
+                                     kind=SubjectKind.individual, title_code="CSTDCS", initiative="Sáng kiến dạy đọc",
+                                     route=ROUTE)
+    services.record_vote(session, dossier_id=dossier_id, held_on=date.today(), members_total=7, members_present=7,
+                         tallies={n.id or 0: (7, 0) for n in session.exec(select(Nomination)).all()}, route=ROUTE)
+    for kind in ("bao_cao_thanh_tich", "sang_kien"):
+        papers.attach(session, dossier=session.get(Dossier, dossier_id), person=people["school_head"], kind=kind,
+                      filename=f"{kind}.pdf", content=b"%PDF-1.7\n", start_stage=ROUTE.start)
+    now = datetime.now(get_settings().tz)
+    services.submit(session, dossier_id=dossier_id, actor=people["school_head"], now=now, route=ROUTE)
+    session.commit()
+    with pytest.raises(TransitionRefused) as refused:
+        services.act(session, dossier_id=dossier_id, actor=people["vhxh_officer"], action="approve", now=now,
+                     route=ROUTE)
+    session.rollback()
+    assert {v.nomination_id for v in refused.value.violations} == {cstdcs.id}
+    assert "beyond_authority" in {v.code for v in refused.value.violations}
+    assert ("Chiến sĩ thi đua cơ sở do Chủ tịch UBND huyện hoặc Giám đốc Sở GD&ĐT quyết định, không thuộc thẩm quyền "
+            "của Chủ tịch UBND xã") in refused.value.message and "Điều 80" in refused.value.message
+    verdicts = {n.id or 0: Verdict("forward_higher" if n.id == cstdcs.id else "approve")
+                for n in session.exec(select(Nomination)).all()}
+    result = services.act(session, dossier_id=dossier_id, actor=people["vhxh_officer"], verdicts=verdicts, now=now,
+                          route=ROUTE)
+    assert result.to_stage == "awaiting_decision"
+    services.decide(session, phase_id=phase_id, actor=people["commune_chairman"], signed_on=date.today(), now=now,
+                    route=ROUTE)
+    session.commit()
+    statuses = {(n.title_code, n.status) for n in session.exec(select(Nomination)).all()}
+    assert statuses == {("LDTT", NominationStatus.granted), ("CSTDCS", NominationStatus.forwarded)}

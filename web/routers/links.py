@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -78,9 +79,17 @@ async def nominate(token: str, form: LinkForm, person_id: SignedIn) -> Response:
                                 position=str(form.get("position", "")).strip() or None,
                                 achievements=str(form.get("achievements", "")).strip(),
                                 initiative=str(form.get("initiative", "")),
-                                figures=_figures(session, dossier, form))  # an individual's: refused
+                                figures=_figures(session, dossier, form),  # an individual's: refused
+                                birth_date=_day(form, "birth_date"), recruited_on=_day(form, "recruited_on"),
+                                identity_code=str(form.get("identity_code", "")) or None,
+                                disciplined=form.get("disciplined") == "1")
 
     return await run_in_threadpool(_edit, token, person_id, save)
+
+
+def _day(form: Mapping[str, Any], field: str) -> date | None:
+    text = str(form.get(field, "")).strip()
+    return parse_date(text) if text else None
 
 
 @router.post("/figures/{nomination_id}", response_class=HTMLResponse)
