@@ -107,7 +107,7 @@ def _phase(session: Session, issuer_id: int, now: datetime, *, individuals: int)
                         school_year=f"{year}-{year + 1}", issuer_unit_id=issuer_id, rule_set="luat-2022")
     session.add(campaign)
     session.flush()
-    phase = Phase(campaign_id=campaign.id or 0, number=1, name="Đợt 1 (cuối năm học)",
+    phase = Phase(campaign_id=campaign.id or 0, number=1, name="Tổng kết năm học", year_end=True,
                   starts_on=today - timedelta(days=30), ends_on=today + timedelta(days=30))
     session.add(phase)
     session.flush()

@@ -84,7 +84,7 @@ class Verdicts(Strict):
     when every nominee is), where that action ends the dossier's route here."""
 
     approve: str
-    return_for_revision: str
+    return_for_revision: str | None = Field(None, description="none on a higher grantor's track: it approves or not")
     reject: str
     forward_higher: str | None = None
 
@@ -93,11 +93,21 @@ class Stage(Strict):
     label: str
     status: DossierStatus
     terminal: bool = False
+    council: bool = Field(False, description="a council meets at this stage (the grantor's Hội đồng Thi đua – Khen "
+                                             "thưởng): its vote is recorded on the dossier, as the school's is")
     actors: Actors | None = None
     deadline: Deadline | None = None
     escalate: Escalate | None = None
     verdicts: Verdicts | None = None
     actions: dict[str, Action] = {}
+
+
+class Track(Strict):
+    """Where a nomination proposed to a higher grantor goes on: the stage its grantor's review begins at, and
+    whom to tell that it has arrived."""
+
+    stage: str
+    notify: list[Notify] = []
 
 
 class Route(Strict):
@@ -107,6 +117,8 @@ class Route(Strict):
     roles: dict[str, str] = Field(min_length=1)
     reminders: Reminders = Reminders()
     stages: dict[str, Stage] = Field(min_length=2)
+    grantors: dict[str, Track] = Field({}, description="by grantor (a rule set's authority code): where a nomination "
+                                                       "forwarded higher for a title that grantor grants goes on")
 
     def stage(self, name: str) -> Stage:
         return self.stages[name]
@@ -123,8 +135,34 @@ class Route(Strict):
         return self._scoped("block")
 
     def decision_step(self) -> tuple[str, str] | None:
-        """(stage, action) that issues the phase's decision, if the route has one."""
+        """(stage, action) that issues the phase's main decision (the route's first), if the route has one."""
         return self._scoped("phase")
+
+    def decision_steps(self) -> list[tuple[str, str]]:
+        """Every (stage, action) that issues a decision: the main one, and a higher grantor's on its track."""
+        return [(name, action_name) for name, stage in self.stages.items()
+                for action_name, action in stage.actions.items() if action.scope == "phase"]
+
+    def decision_step_for(self, role: str) -> tuple[str, str] | None:
+        """The decision step whose signer has `role`."""
+        return next(((name, action) for name, action in self.decision_steps()
+                     if (actors := self.stages[name].actors) is not None and role in actors.roles), None)
+
+    def deciders_after(self, stage: str) -> dict[str, str]:
+        """Who signs the decision a dossier reaches from `stage` (the nearest decision step ahead, returns to the
+        school aside): the authority whose titles that decision may grant."""
+        steps = dict(self.decision_steps())
+        seen, todo = set(), [stage]
+        while todo:
+            name = todo.pop(0)
+            if name in seen or (name == self.start and name != stage) or name not in self.stages:
+                continue
+            seen.add(name)
+            actors = self.stages[name].actors
+            if name in steps and actors is not None:
+                return {role: self.role_label(role) for role in actors.roles}
+            todo += [action.to for action in self.stages[name].actions.values()]
+        return {}
 
     def scope(self, stage: str, action: str) -> Scope:
         """What one use of `action` at `stage` moves (a dossier's own action when either is unknown)."""
@@ -153,6 +191,10 @@ class Route(Strict):
                 seen.add(name)
                 todo += [action.to for action in self.stages[name].actions.values()]
         return seen
+
+    def track(self, grantors: Sequence[str]) -> tuple[str, Track] | None:
+        """The first of a title's grantors whose track the route has, with the track."""
+        return next(((code, self.grantors[code]) for code in grantors if code in self.grantors), None)
 
     def _scoped(self, scope: Scope) -> tuple[str, str] | None:
         return next(((name, action_name) for name, stage in self.stages.items()
@@ -215,11 +257,20 @@ def check_route(route: Route, checks: Collection[str] | None = None) -> list[tup
                     problems.append(
                         (base + ("verdicts", outcome), f"hành động '{action_name}' không có ở bước này")
                     )
-    for scope in ("block", "phase"):
-        steps = [(name, a) for name, stage in route.stages.items() for a, action in stage.actions.items()
-                 if action.scope == scope]
-        problems += [(("stages", name, "actions", a, "scope"), f"chỉ một hành động của tuyến được có scope '{scope}'")
-                     for name, a in steps[1:]]
+    blocks = [(name, a) for name, stage in route.stages.items() for a, action in stage.actions.items()
+              if action.scope == "block"]
+    problems += [(("stages", name, "actions", a, "scope"), "chỉ một hành động của tuyến được có scope 'block'")
+                 for name, a in blocks[1:]]
+    problems += [(("stages", name, "actions", a, "scope"), "mỗi bước chỉ một hành động ra quyết định (scope 'phase')")
+                 for name, stage in route.stages.items()
+                 for a in [a for a, action in stage.actions.items() if action.scope == "phase"][1:]]
+    for code, track in route.grantors.items():
+        entry = route.stages.get(track.stage)
+        if entry is None or entry.terminal:
+            problems.append((("grantors", code, "stage"), f"bước '{track.stage}' không có hoặc là bước kết thúc"))
+        for i, notify in enumerate(track.notify):
+            problems += [(("grantors", code, "notify", i, "roles"), f"vai trò '{r}' chưa được khai báo trong 'roles'")
+                         for r in notify.roles if r not in route.roles]
     problems += [(("stages", name, "actions", a, "scope"), "hành động cả khối chỉ dành cho trường trưởng khối")
                  for name, stage in route.stages.items() for a, action in stage.actions.items()
                  if action.scope == "block" and (stage.actors is None or stage.actors.unit != "block_leader")]

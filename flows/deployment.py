@@ -27,6 +27,7 @@ ENTRYPOINTS = [
     "flows/decision.py:decision_flow",
     "flows/delivery.py:delivery_flow",
     "flows/reminders.py:reminder_flow",
+    "flows/backup.py:backup_flow",
 ]
 
 

@@ -30,6 +30,7 @@ from tdkt.services.health import SCHEDULER_LEASE
 
 LEASE = SCHEDULER_LEASE
 SWEEP_JOB = "tdkt-sweep"
+BACKUP_JOB = "tdkt-backup"
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,14 @@ def sweep_job(real_start: float, simulated_start: float, factor: float) -> dict[
     from flows.runtime import run
 
     return run(reminder_flow, Clock(real_start, simulated_start, factor).now())
+
+
+def backup_job() -> str:
+    """The job APScheduler stores for the daily backup (TDKT_BACKUP_DIR set): run the backup flow."""
+    from flows.backup import backup_flow
+    from flows.runtime import run
+
+    return str(run(backup_flow)["archive"])
 
 
 class SchedulerProcess:
@@ -98,6 +107,10 @@ class SchedulerProcess:
                     "factor": self.clock.factor},
             next_run_time=datetime.now(settings.tz),
         )
+        if settings.backup_dir is not None:
+            scheduler.add_job(backup_job, "cron", hour=settings.backup_hour, id=BACKUP_JOB, replace_existing=True)
+        elif scheduler.get_job(BACKUP_JOB) is not None:
+            scheduler.remove_job(BACKUP_JOB)
         self.scheduler = scheduler
 
     def _stop_scheduler(self) -> None:

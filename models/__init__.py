@@ -14,10 +14,11 @@ from models.paper import Paper
 from models.registration import Registration, RegistrationEntry, RegistrationStatus
 from models.tally import TitleTally
 from models.unit import Person, Unit
-from models.vote import CouncilVote, VoteTally
+from models.vote import CouncilBallot, CouncilVote, VoteTally
 
 __all__ = [
-    "ActionLink", "AuditChain", "AuditEvent", "AwardRecord", "Campaign", "Consolidation", "CouncilVote",
+    "ActionLink", "AuditChain", "AuditEvent", "AwardRecord", "Campaign", "Consolidation", "CouncilBallot",
+    "CouncilVote",
     "Decision", "DecisionEntry", "Delegation", "Dossier",
     "Nomination", "NominationDecision", "NominationStatus", "Nominee", "NotificationLog",
     "OutboxMessage", "OutboxStatus", "Paper", "Person", "Phase", "PhaseQuota", "SchedulerLease",

@@ -15,11 +15,17 @@ from models.db import UTCDateTime, utcnow
 
 
 class Dossier(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("phase_id", "school_id"),)
+    """The school's dossier of a phase (`grantor` empty), or the part of it proposed to a higher grantor (the
+    grantor's authority code), which travels that grantor's track of the route (Route.grantors)."""
+
+    __table_args__ = (UniqueConstraint("phase_id", "school_id", "grantor", name="uq_dossier_phase_school_grantor"),)
 
     id: int | None = Field(default=None, primary_key=True)
     phase_id: int = Field(foreign_key="phase.id", index=True)
     school_id: int = Field(foreign_key="unit.id", index=True)
+    grantor: str = Field(default="", max_length=40)
+    parent_id: int | None = Field(default=None, foreign_key="dossier.id",
+                                  description="the school's dossier this part was proposed from")
     stage: str = Field(max_length=40, index=True)
     status: DossierStatus = Field(default=DossierStatus.draft, index=True)
     round: int = Field(default=1, description="1 + the number of times it was returned")
@@ -61,10 +67,14 @@ def move(session: Session, dossier: Dossier, *, values: dict[str, Any]) -> None:
         set_committed_value(dossier, key, value)
 
 
-def get_or_create_dossier(session: Session, *, phase_id: int, school_id: int, stage: str) -> Dossier:
-    dossier = session.exec(select(Dossier).where(Dossier.phase_id == phase_id, Dossier.school_id == school_id)).first()
+def get_or_create_dossier(session: Session, *, phase_id: int, school_id: int, stage: str, grantor: str = "",
+                          parent_id: int | None = None, status: DossierStatus = DossierStatus.draft) -> Dossier:
+    """The school's dossier of the phase (or its part for `grantor`), created at `stage` when missing."""
+    dossier = session.exec(select(Dossier).where(Dossier.phase_id == phase_id, Dossier.school_id == school_id,
+                                                 Dossier.grantor == grantor)).first()
     if dossier is None:
-        dossier = Dossier(phase_id=phase_id, school_id=school_id, stage=stage)
+        dossier = Dossier(phase_id=phase_id, school_id=school_id, stage=stage, grantor=grantor, parent_id=parent_id,
+                          status=status)
         session.add(dossier)
         session.flush()
     return dossier

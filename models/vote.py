@@ -1,10 +1,12 @@
-"""The school emulation council's vote (họp xét): the meeting and the tally per nomination."""
+"""Council votes: the school emulation council's (họp xét: the meeting and the tally per nomination) and, on a
+higher grantor's track, the grantor's council's (the province's Hội đồng Thi đua – Khen thưởng: its meeting is
+the part's CouncilVote, its count per nomination a CouncilBallot, beside the school's tally)."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import inspect
+from sqlalchemy import UniqueConstraint, inspect
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.db import upsert
@@ -26,6 +28,23 @@ class VoteTally(SQLModel, table=True):
     votes_against: int
 
 
+
+
+class CouncilBallot(SQLModel, table=True):
+    """The grantor's council's count for one nomination of a dossier's part (its CouncilVote is the meeting)."""
+
+    __table_args__ = (UniqueConstraint("council_vote_id", "nomination_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    council_vote_id: int = Field(foreign_key="councilvote.id", index=True)
+    nomination_id: int = Field(foreign_key="nomination.id", index=True)
+    votes_for: int
+    votes_against: int
+
+
+def ballots_of(session: Session, *, council_vote_id: int) -> dict[int, CouncilBallot]:
+    rows = session.exec(select(CouncilBallot).where(CouncilBallot.council_vote_id == council_vote_id)).all()
+    return {row.nomination_id: row for row in rows}
 
 
 def council_vote_for(session: Session, *, dossier_id: int) -> CouncilVote | None:

@@ -149,6 +149,32 @@ def awards_import(file: Annotated[Path, typer.Option(help="Tệp .xlsx hoặc .c
 
 
 @app.command()
+def backup(out: Annotated[Path, typer.Option(help="Tệp .tar.gz sẽ ghi")]) -> None:
+    """Sao lưu cơ sở dữ liệu và giấy tờ đã tải lên vào một tệp (kèm manifest: phiên bản lược đồ, số dòng, sha256)."""
+    from tdkt.services.backup import backup as write_backup
+
+    with refusals():
+        manifest = write_backup(out)
+    rows = sum(manifest.counts.values())
+    files = sum(1 for name in manifest.sha256 if name.startswith("files/"))
+    console.print(f"Đã sao lưu vào {out}: lược đồ {manifest.revision}, {rows} dòng dữ liệu, {files} tệp giấy tờ.")
+
+
+@app.command()
+def restore(archive: Annotated[Path, typer.Argument(help="Tệp sao lưu .tar.gz (tdkt backup)")]) -> None:
+    """Khôi phục một bản sao lưu vào cơ sở dữ liệu trống (TDKT_DATABASE_URL); kiểm tra sha256 trước khi ghi."""
+    from tdkt.services.backup import restore as read_backup
+
+    if not archive.is_file():
+        console.print(f"[bold red]Không thực hiện được:[/] Không tìm thấy tệp {archive}.")
+        raise typer.Exit(1)
+    with refusals():
+        manifest = read_backup(archive)
+    console.print(f"Đã khôi phục bản sao lưu ngày {manifest.created_at[:10]} (lược đồ {manifest.revision}, "
+                  f"{sum(manifest.counts.values())} dòng). Kiểm tra nhật ký: tdkt audit verify.")
+
+
+@app.command()
 def certificates(decision: Annotated[int, typer.Option(help="Số thứ tự quyết định")],
                  out: Annotated[Path, typer.Option(help="Tệp .zip sẽ ghi")]) -> None:
     """Lập giấy khen cho từng người được khen thưởng trong quyết định (mỗi người một tệp, và một tệp gộp để in)."""

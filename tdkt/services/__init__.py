@@ -18,6 +18,7 @@ from tdkt.services.dossiers import (
     perform,
     person,
     quota_usage,
+    record_council_vote,
     record_vote,
     set_deadline,
     set_digest,
@@ -29,6 +30,6 @@ from tdkt.services.dossiers import (
 
 __all__ = [
     "Performed", "StatusRow", "act", "add_nomination", "decide", "delegate", "dossier_view", "forward_block",
-    "history", "open_dossier", "perform", "person", "quota_usage", "record_vote", "set_deadline", "set_digest",
-    "set_member_figures", "status_rows", "submit", "withdraw_nomination",
+    "history", "open_dossier", "perform", "person", "quota_usage", "record_council_vote", "record_vote",
+    "set_deadline", "set_digest", "set_member_figures", "status_rows", "submit", "withdraw_nomination",
 ]

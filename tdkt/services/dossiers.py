@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, insert
+from sqlalchemy import case, delete, insert
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
@@ -29,7 +29,7 @@ from models.dossier import Consolidation, Dossier, get_or_create_dossier
 from models.nomination import Nomination, NominationStatus, Nominee, active_nominations, active_nominee_names
 from models.paper import papers_of
 from models.unit import Person, Unit, block_members, district_schools, get_person_by_email
-from models.vote import CouncilVote, council_vote_for, save_tallies, tallies_for
+from models.vote import CouncilBallot, CouncilVote, council_vote_for, save_tallies, tallies_for
 from tdkt.common.errors import Refused
 from tdkt.common.text import entered
 from tdkt.common.timefmt import end_of_day, fmt_date, local
@@ -40,6 +40,7 @@ from tdkt.workflow.eligibility import for_dossier
 from tdkt.workflow.engine import Batch, TransitionResult, Verdict, apply
 from tdkt.workflow.snapshot import changes_since_return
 
+DECISION_CODES = {UnitKind.so_gddt: "QĐ-SGDĐT"}  # a decision's number code by its issuer (Nghị định 30/2020)
 MAX_COUNCIL = 500  # members of a council: above any school's, below what a typo could put in a column
 NEAR_PHASE = timedelta(days=5 * 366)  # a meeting or a deadline falls within a few years of its phase
 
@@ -164,12 +165,46 @@ def record_vote(
     """Record the council meeting and the for/against count per nomination (replacing an earlier record)."""
     route = route or default_route()
     dossier = _editable_dossier(session, dossier_id=dossier_id, route=route)
+    vote = _meeting(session, dossier=dossier, held_on=held_on, members_total=members_total,
+                    members_present=members_present, tallies=tallies, secret_ballot=secret_ballot)
+    save_tallies(session, tallies)
+    session.flush()
+    return vote
+
+
+def record_council_vote(
+    session: Session, *, dossier_id: int, held_on: date, members_total: int, members_present: int,
+    tallies: dict[int, tuple[int, int]], secret_ballot: bool = True, route: Route | None = None,
+) -> CouncilVote:
+    """Record the grantor's council's meeting on a dossier's part waiting at a council stage (the province's Hội
+    đồng Thi đua – Khen thưởng) and its count per nomination, beside the school's (replacing an earlier record)."""
+    route = route or default_route()
+    dossier = session.get(Dossier, dossier_id)
+    if dossier is None:
+        raise Refused("not_found", f"Không tìm thấy hồ sơ số {dossier_id}.")
+    stage = route.stages.get(dossier.stage)
+    if stage is None or not stage.council:
+        where = stage.label if stage else dossier.stage
+        raise Refused("not_council_stage", f"Hồ sơ đang ở bước '{where}': kết quả bỏ phiếu của Hội đồng cấp trên chỉ "
+                                           "ghi khi hồ sơ chờ Hội đồng xét.")
+    vote = _meeting(session, dossier=dossier, held_on=held_on, members_total=members_total,
+                    members_present=members_present, tallies=tallies, secret_ballot=secret_ballot)
+    session.execute(delete(CouncilBallot).where(col(CouncilBallot.council_vote_id) == vote.id))
+    session.add_all(CouncilBallot(council_vote_id=vote.id or 0, nomination_id=n, votes_for=f, votes_against=a)
+                    for n, (f, a) in sorted(tallies.items()))
+    session.flush()
+    return vote
+
+
+def _meeting(session: Session, *, dossier: Dossier, held_on: date, members_total: int, members_present: int,
+             tallies: dict[int, tuple[int, int]], secret_ballot: bool) -> CouncilVote:
+    """The dossier's council meeting, checked and written (its counts per nomination are the caller's)."""
     if not 0 < members_total <= MAX_COUNCIL:
         raise Refused("bad_count", f"Số thành viên Hội đồng ({members_total}) phải từ 1 đến {MAX_COUNCIL}.")
     _within_phase(session, phase_id=dossier.phase_id, day=held_on, what="Ngày họp")
     if not 0 < members_present <= members_total:
         raise Refused("bad_count", f"Số thành viên có mặt ({members_present}) phải từ 1 đến {members_total}.")
-    names = active_nominee_names(session, dossier_id=dossier_id)
+    names = active_nominee_names(session, dossier_id=dossier.id or 0)
     for nomination_id, (votes_for, against) in tallies.items():
         if nomination_id not in names:
             raise Refused("unknown_nomination", f"Đề nghị số {nomination_id} không thuộc hồ sơ này.")
@@ -185,7 +220,6 @@ def record_vote(
     vote.held_on, vote.members_total, vote.members_present = held_on, members_total, members_present
     vote.secret_ballot = secret_ballot
     session.add(vote)
-    save_tallies(session, tallies)
     session.flush()
     return vote
 
@@ -293,9 +327,11 @@ def _apply_all(session: Session, dossiers: Sequence[Dossier], *, actor: Person, 
 
 def decide(session: Session, *, phase_id: int, actor: Person, signed_on: date, number: str | None = None,
            now: datetime | None = None, route: Route | None = None) -> Decision:
-    """Issue the phase's decision: every dossier awaiting it is decided, its approved nominees granted."""
+    """Issue the phase's decision of the actor's authority (the decision step whose signer has the actor's role:
+    the district chairman's, or a higher grantor's on its track): every dossier awaiting it is decided, its
+    approved nominees granted."""
     route = route or default_route()
-    step = route.decision_step()
+    step = route.decision_step_for(actor.role) or route.decision_step()
     if step is None:
         raise Refused("no_decision_step", "Tuyến xét duyệt này không có bước ra quyết định.")
     stage, action = step
@@ -313,7 +349,7 @@ def decide(session: Session, *, phase_id: int, actor: Person, signed_on: date, n
     decision = Decision(phase_id=phase_id, signed_on=signed_on, issuer_unit_id=issuer.id or 0, year=year,
                         signer_id=actor.id or 0, audit_event_id=results[0].audit_event_id,
                         number=number or next_decision_number(session, issuer_unit_id=issuer.id or 0, year=year,
-                                                              code="QĐ-UBND"))
+                                                              code=DECISION_CODES.get(issuer.kind, "QĐ-UBND")))
     session.add(decision)
     session.flush()
     _annex(session, decision=decision, dossier_ids=[d.id or 0 for d in dossiers])
@@ -363,7 +399,8 @@ class StatusRow:
 
 def status_rows(session: Session, *, phase_id: int, route: Route | None = None,
                 now: datetime | None = None) -> list[StatusRow]:
-    """Where every school's dossier of a phase stands (schools with no dossier yet included)."""
+    """Where every school's dossier of a phase stands (schools with no dossier yet included); the counts include
+    the parts proposed to higher grantors."""
     route = route or default_route()
     phase = session.get(Phase, phase_id)
     campaign = session.get(Campaign, phase.campaign_id) if phase else None
@@ -371,7 +408,8 @@ def status_rows(session: Session, *, phase_id: int, route: Route | None = None,
         raise Refused("not_found", f"Không tìm thấy đợt thi đua số {phase_id}.")
     schools = district_schools(session, issuer_unit_id=campaign.issuer_unit_id)
     blocks = {u.id: u.name for u in session.exec(select(Unit).where(Unit.kind == UnitKind.block)).all()}
-    dossiers = {d.school_id: d for d in session.exec(select(Dossier).where(Dossier.phase_id == phase_id)).all()}
+    dossiers = {d.school_id: d for d in session.exec(select(Dossier).where(Dossier.phase_id == phase_id,
+                                                                          Dossier.grantor == "")).all()}
     now = now or utcnow()
     deadlines = {d.key: d.due_at for d in session.exec(select(StageDeadline).where(StageDeadline.phase_id == phase_id))}
 
@@ -381,17 +419,17 @@ def status_rows(session: Session, *, phase_id: int, route: Route | None = None,
 
     approved = col(Nomination.status).in_([NominationStatus.approved, NominationStatus.granted])
     forwarded = col(Nomination.status) == NominationStatus.forwarded
-    counts = {dossier_id: (total, granted or 0, higher or 0) for dossier_id, total, granted, higher in session.exec(
-        select(Nomination.dossier_id, func.count(), func.sum(case((approved, 1), else_=0)),
+    counts = {school_id: (total, granted or 0, higher or 0) for school_id, total, granted, higher in session.exec(
+        select(Dossier.school_id, func.count(), func.sum(case((approved, 1), else_=0)),
                func.sum(case((forwarded, 1), else_=0)))
         .join(Dossier, col(Dossier.id) == Nomination.dossier_id)
         .where(Dossier.phase_id == phase_id, Nomination.withdrawn == False)  # noqa: E712
-        .group_by(col(Nomination.dossier_id))
+        .group_by(col(Dossier.school_id))
     ).all()}
     rows = []
     for school in schools:
         dossier = dossiers.get(school.id or 0)
-        total, granted, higher = counts.get(dossier.id or 0, (0, 0, 0)) if dossier else (0, 0, 0)
+        total, granted, higher = counts.get(school.id or 0, (0, 0, 0)) if dossier else (0, 0, 0)
         rows.append(StatusRow(
             dossier_id=dossier.id or 0 if dossier else 0, school=school.name,
             block=blocks.get(school.block_id, "") if school.block_id else "",
@@ -499,7 +537,8 @@ def dossier_view(session: Session, *, dossier_id: int, route: Route | None = Non
              "votes": (tallies[n.id].votes_for, tallies[n.id].votes_against) if n.id in tallies else None}
             for n, p in active
         ],
-        "standing": for_dossier(session, dossier_id=dossier_id, active=active, deciders=route.deciders()),
+        "standing": for_dossier(session, dossier_id=dossier_id, active=active,
+                                deciders=route.deciders_after(dossier.stage)),
         "changes": changes_since_return(session, dossier_id=dossier_id, start_stage=route.start)
         if dossier.round > 1 and dossier.stage != route.start else [],
         "history": history(session, dossier_id=dossier_id, route=route),

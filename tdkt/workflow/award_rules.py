@@ -150,8 +150,8 @@ def _service(months: int, recruited: date | None, judged_on: date) -> str | None
 
 
 def _papers(ctx: CheckContext, going_on: list[tuple[Nomination, Nominee]]) -> list[Violation]:
-    dossier_id = ctx.dossier.id or 0
-    attached = paper_kinds(ctx.session, dossier_ids=[dossier_id]).get(dossier_id, set())
+    own = [d for d in (ctx.dossier.id, ctx.dossier.parent_id) if d]  # a grantor's part reads the school's papers
+    attached = set().union(*paper_kinds(ctx.session, dossier_ids=own).values())
     problems = []
     for nomination, nominee in going_on:
         title: Title = ctx.rules.titles[nomination.title_code]

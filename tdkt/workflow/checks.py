@@ -22,7 +22,7 @@ from models.dossier import Dossier
 from models.nomination import Nomination, NominationStatus, Nominee
 from models.tally import Key, contribution, counts, lock_phase
 from models.unit import Unit, block_members
-from models.vote import CouncilVote, VoteTally, council_vote_for, tallies_for
+from models.vote import CouncilVote, VoteTally, ballots_of, council_vote_for, tallies_for
 from tdkt.common.errors import Violation
 
 
@@ -53,15 +53,16 @@ class CheckContext:
         return tallies_for(self.session, nomination_ids=[n.id or 0 for n, _ in self.nominations])
 
     def schools_still_voting(self) -> int:
-        """How many schools' dossiers of the phase are still at their school while submissions are open: while
-        any is, a count over the whole phase (a district's LĐTT) is not yet known."""
+        """How many schools have not yet sent their dossier of the phase while submissions are open: while any
+        has not, a count over the whole phase (a district's LĐTT) is not yet known. A dossier returned for
+        revision has been sent once: its return does not hold the others up."""
         closes = deadline_for(self.session, phase_id=self.phase.id or 0, key=self.start_deadline.key) \
             if self.start_deadline else None
         if closes is not None and self.now > closes:
             return 0
         query = select(func.count()).select_from(Dossier).where(Dossier.phase_id == self.phase.id,
                                                                  Dossier.stage == self.start_stage,
-                                                                 Dossier.id != self.dossier.id)
+                                                                 Dossier.round == 1, Dossier.id != self.dossier.id)
         return self.session.exec(query).one()
 
     def going_on(self) -> list[tuple[Nomination, Nominee]]:
@@ -170,6 +171,34 @@ def vote_threshold(ctx: CheckContext) -> list[Violation]:
             f"{base} phiếu đồng ý, chưa đạt {rule.wanted()} {whom} ({rule.article}).",
             nomination.id,
         ))
+    return problems
+
+
+@register("grantor_vote")
+def grantor_vote(ctx: CheckContext) -> list[Violation]:
+    """At the grantor's council (a stage with `council`): each title that needs that council's vote (the rule
+    set's grantor_vote: CSTĐ cấp tỉnh, 90 % of all members, secret) got it, as the rule says."""
+    needing = [(n, p, rule) for n, p in ctx.going_on() if n.title_code in ctx.rules.titles
+               and (rule := ctx.rules.titles[n.title_code].grantor_vote) is not None]
+    vote = ctx.vote if needing else None
+    ballots = ballots_of(ctx.session, council_vote_id=vote.id or 0) if vote is not None else {}
+    problems = []
+    for nomination, nominee, rule in needing:
+        title, ballot = ctx.rules.titles[nomination.title_code].name, ballots.get(nomination.id or 0)
+        who = f"{nominee.full_name} ({title})"
+        if vote is None or ballot is None:
+            problems.append(Violation("no_council_vote", f"{who}: chưa có kết quả bỏ phiếu của Hội đồng Thi đua – Khen "
+                                                         f"thưởng ({rule.article}).", nomination.id))
+            continue
+        if rule.secret and not vote.secret_ballot:
+            problems.append(Violation("open_ballot", f"{who}: Hội đồng phải bỏ phiếu kín ({rule.article}).",
+                                      nomination.id))
+        base = vote.members_present if rule.of == "present" else vote.members_total
+        if not rule.passes(ballot.votes_for, base):
+            whom = "thành viên có mặt" if rule.of == "present" else "tổng số thành viên Hội đồng"
+            problems.append(Violation("below_threshold", f"{who} chỉ được {ballot.votes_for}/{base} phiếu đồng ý của "
+                                                         f"Hội đồng, chưa đạt {rule.wanted()} {whom} ({rule.article}).",
+                                      nomination.id))
     return problems
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col
 
-from config.route import Action, Route, Stage, default_route
+from config.route import Action, Notify, Route, Stage, default_route
 from config.rules import campaign_rules
 from config.vocabulary import DossierStatus
 from models import tally
@@ -27,7 +27,7 @@ from models.audit import AuditEvent, append, chain, write_unchained
 from models.campaign import Campaign, Phase, deadline_for
 from models.db import utcnow
 from models.delegation import principals_of, recipients
-from models.dossier import Dossier, locked, move
+from models.dossier import Dossier, get_or_create_dossier, locked, move
 from models.nomination import (
     Nomination,
     NominationStatus,
@@ -159,14 +159,18 @@ def _choose_action(
         if "forward_higher" in chosen and stage.verdicts.forward_higher is None:
             raise TransitionRefused("no_forward_verdict",
                                     f"Bước '{stage.label}' không đề nghị cấp trên khen thưởng riêng từng người.")
+        if "return_for_revision" in chosen and stage.verdicts.return_for_revision is None:
+            raise TransitionRefused("no_return_verdict", f"Bước '{stage.label}' không trả lại hồ sơ: hãy đồng ý hoặc "
+                                                         "không đồng ý với từng người.")
         first: str = next(o for o in ("return_for_revision", "approve", "forward_higher", "reject") if o in chosen)
         return getattr(stage.verdicts, first), verdicts
     if action is None:
         raise TransitionRefused("no_action", "Chưa chọn hành động.")
     if stage.verdicts is not None:
         mapping = stage.verdicts
-        outcomes: dict[str, VerdictName] = {mapping.approve: "approve", mapping.reject: "reject",
-                                            mapping.return_for_revision: "return_for_revision"}
+        outcomes: dict[str, VerdictName] = {mapping.approve: "approve", mapping.reject: "reject"}
+        if mapping.return_for_revision is not None:
+            outcomes[mapping.return_for_revision] = "return_for_revision"
         if mapping.forward_higher is not None:
             outcomes[mapping.forward_higher] = "forward_higher"
         if action in outcomes:
@@ -262,7 +266,7 @@ def apply(
             f"không thể {action_def.label.lower()}.",
         )
     ctx = _context(session, dossier=dossier, school=school, phase=phase, campaign=campaign, now=now,
-                   deadline=deadline, route=route, active=active, verdicts=verdicts)
+                   deadline=deadline, route=route, active=active, verdicts=verdicts, target=action_def.to)
     violations = [v for check in action_def.checks for v in registered(check)(ctx)]
     if violations:
         raise TransitionRefused("checks_failed", "\n".join(v.message for v in violations), violations)
@@ -274,12 +278,12 @@ def apply(
 
 def _context(session: Session, *, dossier: Dossier, school: Unit, phase: Phase, campaign: Campaign, now: datetime,
              deadline: datetime | None, route: Route, active: list[tuple[Nomination, Nominee]],
-             verdicts: dict[int, Verdict]) -> CheckContext:
+             verdicts: dict[int, Verdict], target: str) -> CheckContext:
     return CheckContext(
         session=session, dossier=dossier, school=school, phase=phase, rules=campaign_rules(campaign),
         now=now, deadline=deadline, start_stage=route.start, nominations=active, school_year=campaign.school_year,
         approving={nid for nid, v in verdicts.items() if v.verdict == "approve"}, judged=bool(verdicts),
-        deciders=route.deciders(), start_deadline=route.stages[route.start].deadline,
+        deciders=route.deciders_after(target), start_deadline=route.stages[route.start].deadline,
     )
 
 
@@ -292,9 +296,10 @@ def preview(session: Session, *, dossier: Dossier, action: str, now: datetime, r
     assert school is not None and phase is not None and campaign is not None
     active = active_nominations(session, dossier_id=dossier.id or 0)
     verdicts = {n.id or 0: Verdict("approve") for n, _ in active} if approve_all else {}
+    action_def = route.stages[dossier.stage].actions[action]
     ctx = _context(session, dossier=dossier, school=school, phase=phase, campaign=campaign, now=now, deadline=None,
-                   route=route, active=active, verdicts=verdicts)
-    return [v for check in route.stages[dossier.stage].actions[action].checks for v in registered(check)(ctx)]
+                   route=route, active=active, verdicts=verdicts, target=action_def.to)
+    return [v for check in action_def.checks for v in registered(check)(ctx)]
 
 
 def _write(
@@ -340,9 +345,14 @@ def _write(
          "reason": v.reason or reason, "actor_id": actor.id, "audit_event_id": event.id}
         for n, _ in active if (v := verdicts.get(n.id or 0)) is not None])
     tally.record(session, phase_id=phase.id or 0, change=change)
-    outbox = _notify(session, action_def=action_def, dossier=dossier, school=school, phase=phase,
-                     campaign=campaign, actor=actor, route=route, reason=reason, verdicts=verdicts,
+    outbox = _notify(session, targets=action_def.notify, label=action_def.label, dossier=dossier, school=school,
+                     phase=phase, campaign=campaign, actor=actor, route=route, reason=reason, verdicts=verdicts,
                      active=active, on=local(now).date())
+    forwarded = [(n, p) for (n, p), (_, status) in zip(active, statuses, strict=True)
+                 if status == NominationStatus.forwarded]
+    if forwarded and route.grantors:
+        outbox += _hand_over(session, route=route, dossier=dossier, from_stage=from_stage, school=school, phase=phase,
+                             campaign=campaign, actor=actor, forwarded=forwarded, now=now, batch=batch)
     return TransitionResult(dossier_id=dossier.id or 0, action=action, from_stage=from_stage, to_stage=action_def.to,
                             late=late, audit_event_id=event.id or 0, outbox_ids=[m.id or 0 for m in outbox])
 
@@ -365,9 +375,49 @@ def _joined_reasons(verdicts: dict[int, Verdict]) -> str | None:
     return "; ".join(reasons) or None
 
 
+def _hand_over(
+    session: Session, *, route: Route, dossier: Dossier, from_stage: str, school: Unit, phase: Phase,
+    campaign: Campaign, actor: Person, forwarded: list[tuple[Nomination, Nominee]], now: datetime,
+    batch: Batch | None,
+) -> list[OutboxMessage]:
+    """Nominations proposed to a higher grantor whose track the route has (Route.grantors) go on there: into the
+    school's part of the dossier for that grantor, created at the track's first stage, with an audit event of
+    that part and the track's notices. Their status stays "forwarded" (so the phase's tally does not change)
+    until the grantor's reviewer decides. A part whose review has moved on takes no more: those stay proposed."""
+    titles = campaign_rules(campaign).titles
+    by_grantor: dict[str, list[tuple[Nomination, Nominee]]] = {}
+    for nomination, nominee in forwarded:
+        found = route.track(titles[nomination.title_code].granted_by) if nomination.title_code in titles else None
+        if found is not None:
+            by_grantor.setdefault(found[0], []).append((nomination, nominee))
+    rows: list[OutboxMessage] = []
+    for code, moving in by_grantor.items():
+        track = route.grantors[code]
+        part = get_or_create_dossier(session, phase_id=phase.id or 0, school_id=school.id or 0, stage=track.stage,
+                                     grantor=code, parent_id=dossier.id, status=route.stages[track.stage].status)
+        if part.stage != track.stage:
+            continue
+        ids = [n.id for n, _ in moving]
+        session.execute(update(Nomination).where(col(Nomination.id).in_(ids)).values(dossier_id=part.id)
+                        .execution_options(synchronize_session=False))
+        for nomination, _ in moving:
+            set_committed_value(nomination, "dossier_id", part.id)
+        event = AuditEvent(at=now, phase_id=phase.id or 0, dossier_id=part.id, actor_id=actor.id or 0,
+                           actor_role=actor.role, action="forward_higher", from_stage=from_stage, to_stage=track.stage,
+                           detail={"from_dossier": dossier.id, "nominations": ids})
+        if batch is None:
+            append(session, event)
+        else:
+            batch.events.append(write_unchained(session, event))
+        rows += _notify(session, targets=track.notify, label=route.stages[track.stage].label, dossier=part,
+                        school=school, phase=phase, campaign=campaign, actor=actor, route=route, reason=None,
+                        verdicts={}, active=moving, on=local(now).date())
+    return rows
+
+
 def _notify(
-    session: Session, *, action_def: Action, dossier: Dossier, school: Unit, phase: Phase, campaign: Campaign,
-    actor: Person, route: Route, reason: str | None, verdicts: dict[int, Verdict],
+    session: Session, *, targets: list[Notify], label: str, dossier: Dossier, school: Unit, phase: Phase,
+    campaign: Campaign, actor: Person, route: Route, reason: str | None, verdicts: dict[int, Verdict],
     active: list[tuple[Nomination, Nominee]], on: date,
 ) -> list[OutboxMessage]:
     """One outbox row per recipient (a substitute for whoever is away on day `on`), written with the transition."""
@@ -383,12 +433,12 @@ def _notify(
         "dossier_id": dossier.id, "school": school.name, "phase": phase.name, "campaign": campaign.theme,
         "campaign_number": campaign.number, "school_year": campaign.school_year,
         "stage": route.stages[dossier.stage].label, "stage_code": dossier.stage, "actor": actor.full_name,
-        "actor_role": route.role_label(actor.role), "action": action_def.label, "reason": reason,
+        "actor_role": route.role_label(actor.role), "action": label, "reason": reason,
         "nominations": nominations,
     }
     rows = []
     acting = route.stages[dossier.stage].actors  # who must act next: their emails carry an action link
-    for target in action_def.notify:
+    for target in targets:
         unit = resolve_unit(session, target.unit, school)
         if unit is None:
             continue

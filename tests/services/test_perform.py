@@ -71,12 +71,12 @@ def test_an_action_on_a_dossier_that_moved_on_is_refused_and_writes_nothing(sess
 def test_a_route_with_two_decisions_or_a_block_action_elsewhere_is_refused(tmp_path: Path) -> None:
     text = ROUTE.read_text(encoding="utf-8")
     two = tmp_path / "two.yaml"
-    two.write_text(text.replace("        to: noivu_verification\n", "        to: noivu_verification\n"
-                                "        scope: phase\n", 1), encoding="utf-8")
+    decide = "      decide:\n        label: Ký quyết định khen thưởng\n        to: decided\n        scope: phase\n"
+    two.write_text(text.replace(decide, decide + decide.replace("decide:", "decide_again:"), 1), encoding="utf-8")
     with pytest.raises(ConfigError) as error:
         load_route(two)
     problems = "\n".join(error.value.problems)
-    assert "chỉ một hành động của tuyến được có scope 'phase'" in problems
+    assert "mỗi bước chỉ một hành động ra quyết định (scope 'phase')" in problems
     elsewhere = tmp_path / "elsewhere.yaml"
     elsewhere.write_text(text.replace("        scope: block\n", "").replace(
         "        to: noivu_verification\n", "        to: noivu_verification\n        scope: block\n", 1),

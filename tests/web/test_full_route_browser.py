@@ -22,10 +22,9 @@ from tdkt.cli.live import sample_sign_ins
 from tdkt.common.timefmt import local_today
 from tdkt.services.links import token_for
 from tdkt.services.sample import load_sample
-from tests.factories import SCHOOL_FIGURES
 from tests.web.browser import Browser
 
-TEACHER = "Lò Văn Quý"  # whom Trường Mầm non Bản Xen registered at the start of the year (tdkt.cli.demo.year_plan)
+TEACHER = "Lò Văn Quý"  # a teacher of Trường Mầm non Bản Xen; phase 1 proposes the district chairman's Giấy khen
 
 
 def _others_submit(session: Session, school_ids: list[int]) -> None:
@@ -35,7 +34,7 @@ def _others_submit(session: Session, school_ids: list[int]) -> None:
         dossier = services.open_dossier(session, phase_id=phase_id, school_id=school_id)
         school = session.get(Unit, school_id)
         nomination = services.add_nomination(session, dossier_id=dossier.id or 0, full_name=school.name,
-                                             kind=SubjectKind.collective, title_code="TTLDTT", figures=SCHOOL_FIGURES)
+                                             kind=SubjectKind.collective, title_code="GK_HUYEN_TT")
         services.record_vote(session, dossier_id=dossier.id or 0, held_on=date.today(), members_total=9,
                              members_present=8, tallies={nomination.id or 0: (7, 1)})
         head = session.exec(select(Person).where(Person.unit_id == school_id)).one()
@@ -75,8 +74,8 @@ def test_every_step_by_clicking(session: Session, server: str, browser: Browser,
     browser.screenshot(artifacts / f"home-school-{backend}.png")
     _open_dossier(browser, "Lập hồ sơ Đợt 1")
     figures = {"total": "24", "completed": "24", "LDTT": "19", "CSTDCS": "2", "disciplined": "0"}  # its staff
-    for name, kind, title, counts in [(TEACHER, "individual", "LDTT", {}),
-                                      (school.name, "collective", "TTLDTT", figures)]:
+    for name, kind, title, counts in [(TEACHER, "individual", "GK_HUYEN", {}),
+                                      (school.name, "collective", "GK_HUYEN_TT", figures)]:
         browser.fill({"#nominate-form input[name=full_name]": name, "#nominate-form select[name=title]": title,
                       **{f"#nominate-form input[name=figure_{key}]": value for key, value in counts.items()}})
         browser.eval(f"document.querySelector('#nominate-form input[value={kind}]').click()")
@@ -129,7 +128,7 @@ def test_every_step_by_clicking(session: Session, server: str, browser: Browser,
     browser.click("Tìm")
     browser.wait_for("location.search.includes('q=')")
     page = browser.text()
-    assert TEACHER in page and "Lao động tiên tiến" in page and "15/QĐ-UBND" in page
+    assert TEACHER in page and "Giấy khen của Chủ tịch UBND huyện" in page and "15/QĐ-UBND" in page
     browser.screenshot(artifacts / f"results-{backend}.png")
     decision = session.exec(select(Decision)).one()
     assert decision.number == "15/QĐ-UBND" and decision.signed_on == local_today()

@@ -22,8 +22,8 @@ from tdkt.common.errors import Refused
 from tdkt.documents import papers as documents
 from tdkt.workflow.engine import Verdict
 from tests.documents.test_papers import docx_text
-from tests.factories import at, at_noivu_with_a_title_beyond_the_district, make_district
-from tests.workflow.test_refusals import _at_phong, assert_refused
+from tests.factories import at, at_noivu_with_a_title_beyond_the_district
+from tests.workflow.test_refusals import assert_refused
 
 GK_SO = "Giấy khen của Giám đốc Sở GD&ĐT"
 
@@ -78,16 +78,6 @@ def test_the_proposal_to_the_level_above_lists_what_was_proposed_higher(session:
     assert "UBND huyện Quảng Hòa kính trình xem xét, khen thưởng 1 tập thể, cá nhân" in text
     assert "Hoàng Thị Lan" in text and GK_SO in text and "Nông Văn Tài" not in text
     assert "Nguyễn Thành Hải" in text  # the chairman signs it
-
-
-def test_a_step_without_that_verdict_refuses_it(session: Session) -> None:
-    """The Phòng's review has no per-nominee proposal higher: Nội vụ's step decides that."""
-    district = make_district(session, blocks=1, schools_per_block=1)
-    dossier_id, noms = _at_phong(session, district)
-    assert_refused(session, lambda: services.act(
-        session, dossier_id=dossier_id, actor=district.people["phong_reviewer"], now=at(3),
-        verdicts={n.id or 0: Verdict("forward_higher" if i == 0 else "approve") for i, n in enumerate(noms)}),
-        "no_forward_verdict", "Phòng GD&ĐT xét duyệt", "không đề nghị cấp trên khen thưởng riêng từng người")
 
 
 def test_the_whole_dossier_may_be_proposed_higher(session: Session) -> None:

@@ -222,7 +222,7 @@ def test_a_deadline_the_route_does_not_have(session: Session) -> None:
     assert_refused(session, lambda: services.set_deadline(session, phase_id=district.phase_id, key="nop_bao_cao",
                                                           due_on=date(2022, 11, 30)),
                    "unknown_deadline", "Không có hạn 'nop_bao_cao'. Các hạn: block_forward, noivu_verification, "
-                   "phong_review, school_submission.", kind=Refused)
+                   "phong_review, province_appraisal, school_submission, so_review.", kind=Refused)
 
 
 def test_a_dossier_without_its_councils_vote(session: Session) -> None:
