@@ -64,6 +64,16 @@ class Deadline(Strict):
     late: Literal["refuse", "flag"] = "flag"
 
 
+class Clock(Strict):
+    """A time the law counts from a dossier's arrival at a stage, in working days: a `deadline` its actors must
+    act by (the 10-day appraisal, Nghị định 98/2023), or a `wait` before they may act (the list made public
+    10 working days before the council meets, Nghị định 98/2023 Điều 46). Shown, reminded, checked."""
+
+    working_days: int = Field(ge=1, le=60)
+    kind: Literal["deadline", "wait"] = "deadline"
+    article: str
+
+
 Scope = Literal["dossier", "block", "phase"]
 
 
@@ -97,6 +107,7 @@ class Stage(Strict):
                                              "thưởng): its vote is recorded on the dossier, as the school's is")
     actors: Actors | None = None
     deadline: Deadline | None = None
+    clock: Clock | None = None
     escalate: Escalate | None = None
     verdicts: Verdicts | None = None
     actions: dict[str, Action] = {}

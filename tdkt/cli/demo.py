@@ -34,7 +34,7 @@ from models.campaign import Campaign, Phase
 from models.db import dispose_engines, migrate, session_scope
 from models.decision import Decision, decision_entries
 from models.dossier import Dossier
-from models.nomination import Nomination, NominationStatus, Nominee, active_nominations
+from models.nomination import Nomination, Nominee, active_nominations
 from models.outbox import OutboxMessage, OutboxStatus
 from models.unit import Person, Unit
 from notifications.mailer import mailbox_files
@@ -233,7 +233,7 @@ def run_demo(console: Console, *, fresh: bool, stop_after_forward: bool = False)
         leader_emails = {b.id: session.exec(select(Person).where(Person.unit_id == b.leader_school_id)).one().email
                          for b in blocks}
         staff = Staff(_email(session, "phong_reviewer"), _email(session, "noivu_officer"), _email(session, "chairman"),
-                      leader_emails)
+                      leader_emails, _email(session, "so_reviewer"), _email(session, "so_director"))
     console.print(f"[bold]{campaign.theme}[/] – năm học {campaign.school_year}; {len(blocks)} khối thi đua.")
     console.print(f"Đăng ký thi đua: {registered} trường đăng ký, các trưởng khối chuyển Phòng GD&ĐT trước "
                   f"{fmt_date(campaign.registration_due or first.starts_on)}.")
@@ -265,7 +265,8 @@ def run_demo(console: Console, *, fresh: bool, stop_after_forward: bool = False)
         _resubmit(clock, prepared[3], leader_emails, year_end.id or 0)
         decisions.append(_review_and_decide(console, progress, clock, year_end, prepared, staff,
                                             days=(date(2021, 6, 10), date(2021, 6, 21), date(2021, 7, 1))))
-    for phase, decision_id in zip((first, year_end), decisions, strict=True):
+        decisions.append(_the_so_decides(console, clock, year_end, staff))
+    for phase, decision_id in zip((first, year_end, year_end), decisions, strict=True):
         _summary(console, phase, decision_id)
     _closing(console)
 
@@ -278,6 +279,23 @@ class Staff:
     noivu: str
     chairman: str
     leaders: dict[Any, str]
+    so_reviewer: str = ""
+    so_director: str = ""
+
+
+def _the_so_decides(console: Console, clock: Clock, phase: Phase, staff: Staff) -> int:
+    """The Giám đốc Sở's Giấy khen, proposed by the Phòng: the Sở reviews the schools' parts, its Giám đốc signs."""
+    with session_scope() as session:
+        parts = session.exec(select(Dossier.id).where(Dossier.phase_id == phase.id,
+                                                      Dossier.grantor == "so_director")).all()
+    console.print(f"Sở GD&ĐT xét {len(parts)} đề nghị Giấy khen của Giám đốc Sở do Phòng GD&ĐT trình.")
+    clock.jump(date(2021, 7, 5))
+    for dossier_id in parts:
+        run(review_flow, [Review(dossier_id=dossier_id or 0, actor_email=staff.so_reviewer, action="approve")],
+            clock.tick())
+    clock.jump(date(2021, 7, 8))
+    decision = run(decision_flow, phase.id or 0, staff.so_director, clock.now.date(), None, clock.tick())
+    return int(decision["decision_id"])
 
 
 def _review_and_decide(console: Console, progress: Progress, clock: Clock, phase: Phase,
@@ -364,11 +382,11 @@ def _closing(console: Console) -> None:
         events = session.exec(select(func.count()).select_from(AuditEvent)).one()
         sent = session.exec(select(func.count()).select_from(OutboxMessage)
                             .where(OutboxMessage.status == OutboxStatus.sent)).one()
-        forwarded = session.exec(select(func.count()).select_from(Nomination)
-                                 .where(Nomination.status == NominationStatus.forwarded)).one()
+        decisions = session.exec(select(func.count()).select_from(Decision)).one()
     where = "hộp thư demo var/mailbox/" if not get_settings().smtp_host else get_settings().smtp_host
     console.print(
-        f"[bold green]Hoàn tất.[/] {forwarded} đề nghị trình cấp trên khen thưởng; {events} sự kiện trong nhật ký; "
+        f"[bold green]Hoàn tất.[/] {decisions} quyết định (của Chủ tịch UBND huyện và của Giám đốc Sở GD&ĐT); "
+        f"{events} sự kiện trong nhật ký; "
         f"{sent} thư đã gửi ({where}).\n"
         "Xem tình trạng: [bold].venv/bin/tdkt status[/]; lịch sử một hồ sơ: [bold].venv/bin/tdkt history --dossier 4[/]"
     )

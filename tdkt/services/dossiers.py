@@ -36,6 +36,7 @@ from tdkt.common.timefmt import end_of_day, fmt_date, local
 from tdkt.services import people
 from tdkt.workflow import members
 from tdkt.workflow.checks import filled, misplaced
+from tdkt.workflow.clocks import describe
 from tdkt.workflow.eligibility import for_dossier
 from tdkt.workflow.engine import Batch, TransitionResult, Verdict, apply
 from tdkt.workflow.snapshot import changes_since_return
@@ -526,6 +527,7 @@ def dossier_view(session: Session, *, dossier_id: int, route: Route | None = Non
         "figure_fields": [(key, members.label(rules, key)) for key in members.asked(rules)],
         "decides": any(a.scope == "phase" for a in route.stages[dossier.stage].actions.values()),
         "vote": council_vote_for(session, dossier_id=dossier_id),
+        "clock": describe(clock, dossier) if (clock := route.stages[dossier.stage].clock) else "",
         "papers": papers_of(session, dossier_id=dossier_id),
         "nominations": [
             {"id": n.id, "name": p.full_name, "kind": "Cá nhân" if p.kind == SubjectKind.individual else "Tập thể",

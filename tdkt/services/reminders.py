@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from config.route import Route, Stage
 from config.rules import campaign_rules
-from models.campaign import Campaign, Phase, StageDeadline
+from models.campaign import Campaign, Phase, StageDeadline, deadline_for
 from models.delegation import recipients
 from models.dossier import Dossier
 from models.outbox import NotificationLog, enqueue
@@ -26,6 +26,7 @@ from models.registration import Registration, RegistrationStatus
 from models.unit import Person, Unit, district_schools, resolve_unit
 from notifications.ladder import reminder_moments
 from tdkt.common.timefmt import fmt_date, fmt_datetime, local
+from tdkt.workflow.clocks import clock_due, describe
 from tdkt.workflow.engine import preview
 
 
@@ -129,6 +130,7 @@ def plan(session: Session, *, route: Route, now: datetime) -> SweepReport:
             report.reminders += _remind(session, route, stage_name, stage, deadline, phase, campaign, now)
         elif stage.escalate and now >= deadline.due_at + timedelta(days=policy.escalate_after_days):
             report.escalations += _escalate(session, route, stage_name, stage, deadline, phase, campaign, now)
+    report.reminders += _remind_clocks(session, route, now)
     for campaign in session.exec(select(Campaign).where(col(Campaign.registration_due) > now,
                                                         col(Campaign.registration_due) < now + timedelta(days=40))):
         report.reminders += _remind_registration(session, route, campaign, now)
@@ -156,6 +158,45 @@ def _remind(session: Session, route: Route, stage_name: str, stage: Stage, deadl
         sent += _queue(session, event="reminder", context=context,
                        people=recipients(session, unit_id=entry.unit.id or 0, roles=stage.actors.roles,
                                          on=local(now).date()))
+    return sent
+
+
+def _remind_clocks(session: Session, route: Route, now: datetime) -> int:
+    """Reminders before each dossier's statutory deadline at a stage (its clock: the 10-day appraisal), at the
+    route's offsets in working days, to the stage's actors of that dossier; one claim per dossier, arrival and
+    offset."""
+    sent = 0
+    for stage_name, stage in route.stages.items():
+        clock = stage.clock
+        if clock is None or clock.kind != "deadline" or stage.actors is None:
+            continue
+        waiting = session.exec(select(Dossier, Unit, Phase, Campaign)
+                               .join(Unit, col(Unit.id) == Dossier.school_id)
+                               .join(Phase, col(Phase.id) == Dossier.phase_id)
+                               .join(Campaign, col(Campaign.id) == Phase.campaign_id)
+                               .where(Dossier.stage == stage_name,
+                                      col(Dossier.updated_at) > now - timedelta(days=90))).all()
+        for dossier, school, phase, campaign in waiting:
+            due = clock_due(clock, dossier)
+            phase_due = deadline_for(session, phase_id=phase.id or 0, key=stage.deadline.key) \
+                if stage.deadline else None
+            if phase_due is not None and phase_due <= due:
+                continue  # the phase's deadline comes first: its own reminders say so
+            moments = reminder_moments(due, offsets=route.reminders.offsets_days, working=True,
+                                       hour=route.reminders.hour)
+            reached = [offset for offset, moment in moments.items() if moment <= now]
+            unit = resolve_unit(session, stage.actors.unit, school)
+            if now >= due or not reached or unit is None:
+                continue
+            offset = min(reached)
+            if not _claim(session, f"clock:{dossier.id}:{stage_name}:{dossier.version}:{offset}"):
+                continue
+            context = _context(campaign, phase, unit, stage=stage.label, deadline=fmt_datetime(due), days_left=offset,
+                               day_unit="ngày làm việc", missing=[f"{school.name} (hồ sơ số {dossier.id}): "
+                                                                  f"{describe(clock, dossier)}"])
+            sent += _queue(session, event="reminder", context=context,
+                           people=recipients(session, unit_id=unit.id or 0, roles=stage.actors.roles,
+                                             on=local(now).date()))
     return sent
 
 

@@ -44,6 +44,14 @@ class District(Strict):
     chairman: PersonSpec
 
 
+class Province(Strict):
+    """The UBND tỉnh above the district, for the offices of the province (`above`) a higher grantor's track needs."""
+
+    code: str
+    name: str
+    chairman: PersonSpec
+
+
 class Office(Strict):
     code: str
     name: str
@@ -97,6 +105,7 @@ class CampaignSpec(Strict):
 
 
 class Sample(Strict):
+    province: Province | None = None
     district: District
     offices: list[Office]
     blocks: list[Block]
@@ -179,12 +188,17 @@ def load_sample(session: Session, *, name: str, today: date | None = None) -> Ca
         sample = sample.model_copy(update={"campaign": dated_from(sample.campaign, today)})
     if get_campaign_by_code(session, code=sample.campaign.code) is not None:
         raise Refused("already_loaded", f"Dữ liệu mẫu '{name}' đã được nạp (chiến dịch {sample.campaign.code}).")
-    district = _unit(session, code=sample.district.code, name=sample.district.name, kind=UnitKind.ubnd_huyen)
+    province = None
+    if sample.province is not None:
+        province = _unit(session, code=sample.province.code, name=sample.province.name, kind=UnitKind.ubnd_tinh)
+        _person(session, sample.province.chairman, province, role="province_chairman")
+    district = _unit(session, code=sample.district.code, name=sample.district.name, kind=UnitKind.ubnd_huyen,
+                     parent_id=province.id if province else None)
     _person(session, sample.district.chairman, district, role="chairman")
     offices = {}
     for office in sample.offices:
         unit = _unit(session, code=office.code, name=office.name, kind=office.kind, email=office.email,
-                     parent_id=None if office.above else district.id)
+                     parent_id=(province.id if province else None) if office.above else district.id)
         offices[office.kind] = unit
         for spec in office.people:
             _person(session, spec, unit)

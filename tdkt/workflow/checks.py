@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 from functools import cached_property
 
 from sqlmodel import Session, col, func, select
 
-from config.route import Deadline
+from config.route import Clock, Deadline
 from config.rules import RuleSet
 from config.vocabulary import SubjectKind
 from models.campaign import Phase, PhaseQuota, deadline_for, quotas_for
@@ -24,6 +24,8 @@ from models.tally import Key, contribution, counts, lock_phase
 from models.unit import Unit, block_members
 from models.vote import CouncilVote, VoteTally, ballots_of, council_vote_for, tallies_for
 from tdkt.common.errors import Violation
+from tdkt.common.timefmt import fmt_date
+from tdkt.workflow.clocks import clock_due
 
 
 @dataclass
@@ -42,6 +44,7 @@ class CheckContext:
     judged: bool = False  # per-nomination verdicts were given: only the approved ones go on
     deciders: dict[str, str] = field(default_factory=dict)  # who signs the route's decision (Route.deciders)
     start_deadline: Deadline | None = None  # the start stage's: when the schools' submissions close
+    clock: Clock | None = None  # the acting stage's statutory clock (config.route.Clock)
 
     @cached_property
     def vote(self) -> CouncilVote | None:
@@ -200,6 +203,24 @@ def grantor_vote(ctx: CheckContext) -> list[Violation]:
                                                          f"Hội đồng, chưa đạt {rule.wanted()} {whom} ({rule.article}).",
                                       nomination.id))
     return problems
+
+
+@register("listing_period")
+def listing_period(ctx: CheckContext) -> list[Violation]:
+    """A stage's wait (the list public 10 working days before the council meets, Nghị định 98/2023 Điều 46):
+    neither the action nor the council's meeting comes before it ends."""
+    if ctx.clock is None or ctx.clock.kind != "wait":
+        return []
+    opens = clock_due(ctx.clock, ctx.dossier)
+    vote = ctx.vote
+    early = [what for what, moment in (("hôm nay", ctx.now), ("ngày họp Hội đồng", None if vote is None else
+                                                              datetime.combine(vote.held_on, time(12), opens.tzinfo)))
+             if moment is not None and moment < opens]
+    if not early:
+        return []
+    return [Violation("listing_period", f"Chưa hết thời gian công khai danh sách ({', '.join(early)} trước ngày "
+                                        f"{fmt_date(opens)}): {ctx.clock.working_days} ngày làm việc trước khi "
+                                        f"Hội đồng họp ({ctx.clock.article}).")]
 
 
 @register("block_complete")

@@ -40,6 +40,7 @@ from models.unit import Person, Unit, resolve_unit
 from tdkt.common.errors import TransitionRefused, Violation
 from tdkt.common.timefmt import fmt_datetime, local
 from tdkt.workflow.checks import CheckContext, registered
+from tdkt.workflow.clocks import clock_due
 from tdkt.workflow.snapshot import snapshot
 
 VerdictName = Literal["approve", "return_for_revision", "reject", "forward_higher"]
@@ -259,6 +260,8 @@ def apply(
 
     deadline = deadline_for(session, phase_id=phase.id or 0, key=stage.deadline.key) if stage.deadline else None
     late = deadline is not None and now > deadline
+    if stage.clock is not None and stage.clock.kind == "deadline":  # the law's own time for this stage
+        late = late or now > clock_due(stage.clock, dossier)
     if deadline is not None and late and stage.deadline and stage.deadline.late == "refuse":
         raise TransitionRefused(
             "past_deadline",
@@ -284,6 +287,7 @@ def _context(session: Session, *, dossier: Dossier, school: Unit, phase: Phase, 
         now=now, deadline=deadline, start_stage=route.start, nominations=active, school_year=campaign.school_year,
         approving={nid for nid, v in verdicts.items() if v.verdict == "approve"}, judged=bool(verdicts),
         deciders=route.deciders_after(target), start_deadline=route.stages[route.start].deadline,
+        clock=route.stages[dossier.stage].clock,
     )
 
 

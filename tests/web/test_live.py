@@ -53,7 +53,8 @@ def test_live_serves_the_sample_with_sign_in_links(tmp_path: Path) -> None:
             assert line, "tdkt live exited early:\n" + "".join(lines)
             lines.append(line)
         urls = re.findall(rf"http://127\.0\.0\.1:{port}/s/\S+", "".join(lines))
-        assert len(urls) == 7  # a member school, its block leader, and the five office people of the sample
+        assert len(urls) == 11  # a member school, its block leader, the district's five office people, the
+        # province's four (its chairman, the Sở's reviewer and Giám đốc, the Ban Thi đua's officer)
         for _ in range(100):
             try:
                 home = httpx.get(urls[0], follow_redirects=True)

@@ -187,21 +187,29 @@ def test_a_cstd_of_the_province_goes_to_its_council_and_needs_ninety_percent_of_
     services.act(session, dossier_id=part.id or 0, actor=officer, action="approve", now=at(8))  # papers: the school's
     session.commit()
     assert session.get(Dossier, part.id).stage == "province_council"
+    # The list is public 10 working days (from Tuesday 08/11 to Tuesday 22/11/2022) before the council meets.
     assert_refused(session, lambda: services.act(session, dossier_id=part.id or 0, actor=officer, action="approve",
                                                  now=at(9)),
-                   "checks_failed", "chưa có kết quả bỏ phiếu của Hội đồng Thi đua – Khen thưởng")
-    services.record_council_vote(session, dossier_id=part.id or 0, held_on=date(2022, 11, 9), members_total=10,
+                   "checks_failed", "chưa có kết quả bỏ phiếu của Hội đồng Thi đua – Khen thưởng",
+                   "Chưa hết thời gian công khai danh sách (hôm nay trước ngày 22/11/2022)", "Điều 46 khoản 2")
+    services.record_council_vote(session, dossier_id=part.id or 0, held_on=date(2022, 11, 21), members_total=10,
+                                 members_present=10, tallies={cstd: (9, 1)}, secret_ballot=True)
+    session.commit()
+    assert_refused(session, lambda: services.act(session, dossier_id=part.id or 0, actor=officer, action="approve",
+                                                 now=at(23)),
+                   "checks_failed", "(ngày họp Hội đồng trước ngày 22/11/2022)")
+    services.record_council_vote(session, dossier_id=part.id or 0, held_on=date(2022, 11, 23), members_total=10,
                                  members_present=10, tallies={cstd: (8, 2)}, secret_ballot=True)
     session.commit()
     assert_refused(session, lambda: services.act(session, dossier_id=part.id or 0, actor=officer, action="approve",
-                                                 now=at(9)),
+                                                 now=at(23)),
                    "checks_failed", "Lục Thị Mai (Chiến sĩ thi đua cấp tỉnh) chỉ được 8/10 phiếu đồng ý của Hội đồng, "
                    "chưa đạt từ 90% tổng số thành viên Hội đồng", "Điều 45 khoản 8")
     school_tally = services.dossier_view(session, dossier_id=dossier.id or 0)["vote"]
     assert school_tally.members_total == 15  # the school's meeting is untouched by the province's
-    services.record_council_vote(session, dossier_id=part.id or 0, held_on=date(2022, 11, 9), members_total=10,
+    services.record_council_vote(session, dossier_id=part.id or 0, held_on=date(2022, 11, 23), members_total=10,
                                  members_present=10, tallies={cstd: (9, 1)}, secret_ballot=True)
-    services.act(session, dossier_id=part.id or 0, actor=officer, action="approve", now=at(10))
+    services.act(session, dossier_id=part.id or 0, actor=officer, action="approve", now=at(23, hour=15))
     services.decide(session, phase_id=district.phase_id, actor=province["province_chairman"],
                     signed_on=date(2022, 11, 28), now=at(28))
     session.commit()
