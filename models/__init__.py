@@ -2,7 +2,7 @@
 
 from models.audit import AuditChain, AuditEvent
 from models.award import AwardRecord
-from models.campaign import Campaign, Phase, PhaseQuota, StageDeadline
+from models.campaign import Campaign, Phase, PhaseQuota, ReportDue, StageDeadline
 from models.decision import Decision, DecisionEntry
 from models.delegation import Delegation
 from models.dossier import Consolidation, Dossier
@@ -15,13 +15,14 @@ from models.registration import Registration, RegistrationEntry, RegistrationSta
 from models.tally import TitleTally
 from models.unit import Person, Unit
 from models.vote import CouncilBallot, CouncilVote, VoteTally
+from models.web_session import WebSession
 
 __all__ = [
     "ActionLink", "AuditChain", "AuditEvent", "AwardRecord", "Campaign", "Consolidation", "CouncilBallot",
     "CouncilVote",
     "Decision", "DecisionEntry", "Delegation", "Dossier",
     "Nomination", "NominationDecision", "NominationStatus", "Nominee", "NotificationLog",
-    "OutboxMessage", "OutboxStatus", "Paper", "Person", "Phase", "PhaseQuota", "SchedulerLease",
+    "OutboxMessage", "OutboxStatus", "Paper", "Person", "Phase", "PhaseQuota", "ReportDue", "SchedulerLease",
     "StageDeadline", "TitleTally", "Unit", "VoteTally", "Registration", "RegistrationEntry",
-    "RegistrationStatus",
+    "RegistrationStatus", "WebSession",
 ]

@@ -50,6 +50,16 @@ class StageDeadline(SQLModel, table=True):
     due_at: datetime = Field(sa_type=UTCDateTime)
 
 
+class ReportDue(SQLModel, table=True):
+    """A report the plan asks of the offices below its issuer by a date (báo cáo sơ kết, tổng kết)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    name: str = Field(max_length=200)
+    due_at: datetime = Field(sa_type=UTCDateTime)
+    unit_kind: str = Field(max_length=30, description="the kind of office that reports (phong_gddt)")
+
+
 class PhaseQuota(SQLModel, table=True):
     """At most `max_count` nominations of a subject kind (and optionally a title) approved in a phase."""
 

@@ -75,12 +75,20 @@ def people_of(session: Session, *, unit_id: int, roles: list[str]) -> list[Perso
 
 
 def district_schools(session: Session, *, issuer_unit_id: int) -> list[Unit]:
-    """The schools under the Phòng GD&ĐT of the district that issued a campaign."""
+    """The schools a campaign covers: those under the Phòng GD&ĐT of the district that issued it or, for a plan
+    of the province (its Sở GD&ĐT's), those of every district of the province."""
     issuer = session.get(Unit, issuer_unit_id)
     office = find_office(session, start=issuer, kind=UnitKind.phong_gddt) if issuer else None
-    if office is None:
+    if office is not None:
+        offices = [office.id]
+    elif issuer is not None and issuer.kind in (UnitKind.so_gddt, UnitKind.ubnd_tinh):
+        province = issuer.parent_id if issuer.kind == UnitKind.so_gddt else issuer.id
+        districts = select(Unit.id).where(Unit.parent_id == province)
+        offices = list(session.exec(select(Unit.id).where(Unit.kind == UnitKind.phong_gddt,
+                                                          col(Unit.parent_id).in_(districts))).all())
+    else:
         return []
-    query = select(Unit).where(Unit.kind == UnitKind.school, Unit.parent_id == office.id).order_by(col(Unit.name))
+    query = select(Unit).where(Unit.kind == UnitKind.school, col(Unit.parent_id).in_(offices)).order_by(col(Unit.name))
     return list(session.exec(query).all())
 
 

@@ -18,12 +18,13 @@ from sqlmodel import Session, col, select
 
 from config.route import Route, Stage
 from config.rules import campaign_rules
-from models.campaign import Campaign, Phase, StageDeadline, deadline_for
+from config.vocabulary import UnitKind
+from models.campaign import Campaign, Phase, ReportDue, StageDeadline, deadline_for
 from models.delegation import recipients
 from models.dossier import Dossier
 from models.outbox import NotificationLog, enqueue
 from models.registration import Registration, RegistrationStatus
-from models.unit import Person, Unit, district_schools, resolve_unit
+from models.unit import Person, Unit, district_schools, find_office, resolve_unit
 from notifications.ladder import reminder_moments
 from tdkt.common.timefmt import fmt_date, fmt_datetime, local
 from tdkt.workflow.clocks import clock_due, describe
@@ -131,6 +132,7 @@ def plan(session: Session, *, route: Route, now: datetime) -> SweepReport:
         elif stage.escalate and now >= deadline.due_at + timedelta(days=policy.escalate_after_days):
             report.escalations += _escalate(session, route, stage_name, stage, deadline, phase, campaign, now)
     report.reminders += _remind_clocks(session, route, now)
+    report.reminders += _remind_reports(session, route, now)
     for campaign in session.exec(select(Campaign).where(col(Campaign.registration_due) > now,
                                                         col(Campaign.registration_due) < now + timedelta(days=40))):
         report.reminders += _remind_registration(session, route, campaign, now)
@@ -197,6 +199,37 @@ def _remind_clocks(session: Session, route: Route, now: datetime) -> int:
             sent += _queue(session, event="reminder", context=context,
                            people=recipients(session, unit_id=unit.id or 0, roles=stage.actors.roles,
                                              on=local(now).date()))
+    return sent
+
+
+def _remind_reports(session: Session, route: Route, now: datetime) -> int:
+    """Reminders before each report a plan asks by a date (báo cáo sơ kết, tổng kết), at the route's offsets, to
+    the people of each office of that kind whose schools the campaign covers."""
+    sent = 0
+    upcoming = (select(ReportDue, Campaign).join(Campaign, col(Campaign.id) == ReportDue.campaign_id)
+                .where(col(ReportDue.due_at) > now, col(ReportDue.due_at) < now + timedelta(days=40)))
+    for due, campaign in session.exec(upcoming).all():
+        working = campaign_rules(campaign).working_days
+        moments = reminder_moments(due.due_at, offsets=route.reminders.offsets_days, working=working,
+                                   hour=route.reminders.hour)
+        reached = [offset for offset, moment in moments.items() if moment <= now]
+        if not reached:
+            continue
+        issuer = session.get(Unit, campaign.issuer_unit_id)
+        schools = district_schools(session, issuer_unit_id=campaign.issuer_unit_id)
+        offices = {office.id: office for school in schools
+                   if (office := find_office(session, start=school, kind=UnitKind(due.unit_kind))) is not None}
+        for office in offices.values():
+            if not _claim(session, f"report:{due.id}:{office.id}:{min(reached)}"):
+                continue
+            to = f" gửi {issuer.name}" if issuer is not None else ""
+            context = {"campaign": campaign.theme, "campaign_number": campaign.number,
+                       "school_year": campaign.school_year, "phase": due.name, "unit": office.name,
+                       "recipient_unit": office.name, "stage": due.name, "deadline": fmt_datetime(due.due_at),
+                       "days_left": min(reached), "day_unit": "ngày làm việc" if working else "ngày",
+                       "missing": [f"{due.name} theo kế hoạch {campaign.number}{to} trước {fmt_datetime(due.due_at)}."]}
+            sent += _queue(session, event="reminder", context=context,
+                           people=recipients(session, unit_id=office.id or 0, roles=[], on=local(now).date()))
     return sent
 
 

@@ -17,7 +17,7 @@ from config.rules import RuleSet, rule_set
 from config.settings import CONFIG_DIR
 from config.vocabulary import SubjectKind, UnitKind
 from config.yaml_source import ConfigError, load_model
-from models.campaign import Campaign, Phase, PhaseQuota, StageDeadline, get_campaign_by_code
+from models.campaign import Campaign, Phase, PhaseQuota, ReportDue, StageDeadline, get_campaign_by_code
 from models.unit import Person, Unit
 from tdkt.common.errors import Refused
 from tdkt.common.timefmt import end_of_day, fmt_date
@@ -91,6 +91,12 @@ class PhaseSpec(Strict):
     year_end: bool = Field(False, description="đợt tổng kết năm học: the year's titles are proposed in it")
 
 
+class ReportSpec(Strict):
+    name: str
+    due: date = Field(description="by the end of this day")
+    by: UnitKind = UnitKind.phong_gddt
+
+
 class CampaignSpec(Strict):
     code: str
     number: str
@@ -102,6 +108,7 @@ class CampaignSpec(Strict):
     rule_overrides: dict[str, Any] = Field({}, description="the campaign's quy chế over its rule set")
     registration_due: date | None = Field(None, description="block leaders forward registrations by this day")
     phases: list[PhaseSpec] = Field(min_length=1)
+    reports: list[ReportSpec] = Field([], description="reports the plan asks by a date (sơ kết, tổng kết)")
 
 
 class Sample(Strict):
@@ -161,7 +168,8 @@ def dated_from(spec: CampaignSpec, today: date) -> CampaignSpec:
         phases.append(phase.model_copy(update={
             "starts_on": starts, "ends_on": ends, "name": name,
             "deadlines": {key: day + delta for key, day in phase.deadlines.items()}}))
-    return spec.model_copy(update={"phases": phases, "school_year": school_year,
+    reports = [r.model_copy(update={"due": r.due + delta}) for r in spec.reports]
+    return spec.model_copy(update={"phases": phases, "school_year": school_year, "reports": reports,
                                    "registration_due": spec.registration_due + delta if spec.registration_due else None,
                                    "number": spec.number.replace(spec.school_year, school_year)})
 
@@ -227,6 +235,8 @@ def load_sample(session: Session, *, name: str, today: date | None = None) -> Ca
                         if sample.campaign.registration_due else None)
     session.add(campaign)
     session.flush()
+    session.add_all(ReportDue(campaign_id=campaign.id or 0, name=r.name, due_at=end_of_day(r.due), unit_kind=r.by)
+                    for r in sample.campaign.reports)
     for phase_spec in sample.campaign.phases:
         phase = Phase(campaign_id=campaign.id or 0, number=phase_spec.number, name=phase_spec.name,
                       starts_on=phase_spec.starts_on, ends_on=phase_spec.ends_on, year_end=phase_spec.year_end)

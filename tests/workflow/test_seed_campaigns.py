@@ -8,16 +8,19 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlmodel import Session, col, select
 
+from config.route import default_route
 from config.settings import get_settings
 from config.vocabulary import SubjectKind, UnitKind
-from models.campaign import Campaign, Phase, StageDeadline
+from models.campaign import Campaign, Phase, ReportDue, StageDeadline
 from models.decision import DecisionEntry
 from models.dossier import Dossier
 from models.nomination import Nomination, NominationStatus
-from models.unit import Person, Unit
+from models.outbox import OutboxMessage
+from models.unit import Person, Unit, district_schools
 from tdkt import services
 from tdkt.common.errors import Refused
 from tdkt.services.registration import Wanted, register_district
+from tdkt.services.reminders import plan
 from tdkt.services.sample import load_sample, read_sample, sample_names
 from tdkt.workflow.engine import Verdict
 from tests.factories import SCHOOL_FIGURES
@@ -124,9 +127,30 @@ def test_seed_facts_are_those_of_the_plans(session: Session) -> None:
     assert read_sample("thu-thua").campaign.signer == "KT. TRƯỞNG PHÒNG / PHÓ TRƯỞNG PHÒNG / Trần Thị Kim Nhãn"
 
 
-def test_tra_vinh_s_plan_is_the_so_s(session: Session) -> None:
-    """Seed 003 is a plan of the Sở GD&ĐT Trà Vinh, carried out by the city's schools."""
+def test_tra_vinh_s_plan_is_the_so_s_with_its_reports(session: Session) -> None:
+    """Seed 003 is a plan of the Sở GD&ĐT Trà Vinh, carried out by the city's schools; its sơ kết and tổng kết
+    are reports the Phòng owes by a date ("trước 30/12/2019": by the end of 29/12), reminded before them."""
     campaign = load_sample(session, name="tra-vinh")
+    session.commit()
     issuer = session.get(Unit, campaign.issuer_unit_id)
-    assert issuer is not None and issuer.kind == UnitKind.so_gddt and issuer.parent_id is None
+    assert issuer is not None and issuer.kind == UnitKind.so_gddt
     assert issuer.name == "Sở Giáo dục và Đào tạo tỉnh Trà Vinh"
+    assert len(district_schools(session, issuer_unit_id=issuer.id or 0)) == 4  # the plan reaches the city's schools
+    dues = session.exec(select(ReportDue).order_by(col(ReportDue.due_at))).all()
+    tz = get_settings().tz
+    assert [(d.name, d.due_at.astimezone(tz).date()) for d in dues] == [
+        ("Báo cáo sơ kết phong trào thi đua cao điểm", date(2019, 12, 29)),
+        ("Báo cáo tổng kết phong trào thi đua cao điểm", date(2020, 8, 29))]
+    session.rollback()
+
+    def sweep() -> list[OutboxMessage]:
+        before = {m.id for m in session.exec(select(OutboxMessage))}
+        plan(session, route=default_route(), now=datetime(2019, 12, 28, 9, tzinfo=tz))
+        session.commit()
+        return [m for m in session.exec(select(OutboxMessage)) if m.id not in before and m.event == "reminder"
+                and "Báo cáo sơ kết" in m.context["stage"]]
+
+    sent = sweep()
+    assert sorted(m.recipient_email for m in sent) == ["sarinh.pgd@travinh.test", "truongphong.pgd@travinh.test"]
+    assert "gửi Sở Giáo dục và Đào tạo tỉnh Trà Vinh trước 23:59 29/12/2019" in sent[0].context["missing"][0]
+    assert sweep() == []  # once
