@@ -26,6 +26,7 @@ import hashlib
 import json
 import os
 import platform
+import secrets
 import statistics
 import subprocess
 import sys
@@ -311,6 +312,7 @@ def configure(url: str, smtp_port: int, web_port: int, files: Path) -> None:
     """Point every tdkt setting of this process, and of the processes it starts, at the benchmark's parts."""
     os.environ.update({"TDKT_DATABASE_URL": url, "TDKT_SMTP_HOST": "127.0.0.1", "TDKT_SMTP_PORT": str(smtp_port),
                        "TDKT_BASE_URL": f"http://127.0.0.1:{web_port}", "TDKT_FILES_DIR": str(files)})
+    os.environ.setdefault("TDKT_SECRET_KEY", secrets.token_urlsafe(48))  # PostgreSQL: never the public demo key
 
     get_settings.cache_clear()
     default_route.cache_clear()

@@ -17,7 +17,8 @@ DEMO_SECRET = "tdkt-embedded-demo-secret-do-not-use-in-production"
 class Settings(BaseSettings):
     """Runtime settings; see the README for each one and its default."""
 
-    model_config = SettingsConfigDict(env_prefix="TDKT_", env_file=".env", extra="ignore")
+    # hide_input_in_errors: a refusal names the variable, never its value (the SMTP password, the secret)
+    model_config = SettingsConfigDict(env_prefix="TDKT_", env_file=".env", extra="ignore", hide_input_in_errors=True)
 
     environment: str = Field(default="embedded", description="embedded (demo, SQLite) or production")
     database_url: str = f"sqlite:///{PROJECT_DIR / 'var' / 'tdkt.db'}"
@@ -27,6 +28,7 @@ class Settings(BaseSettings):
     secret_key: str = ""
     base_url: str = "http://127.0.0.1:8000"
     link_grace_days: int = 3
+    session_hours: int = Field(default=12, ge=1, le=720, description="a sign-in in a browser lasts this long")
     upload_max_bytes: int = 5_000_000
     web_threads: int = Field(default=2, ge=1, description="threads per web worker for pages and actions")
 
@@ -58,13 +60,18 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _secret_outside_demo(self) -> Settings:
-        """Refuse to run in production without a real secret; the demo gets a fixed, labelled one."""
+        """Refuse to run in production, or on any database but the embedded SQLite, without a real secret (the
+        demo's fixed, labelled key is public: anyone could sign links with it); a real one must look random."""
+        shared = self.environment != "embedded" or not self.database_url.startswith("sqlite")
         if not self.secret_key:
-            if self.environment != "embedded":
-                raise ValueError("TDKT_SECRET_KEY phải được đặt khi chạy ngoài chế độ demo (embedded).")
+            if shared:
+                raise ValueError("TDKT_SECRET_KEY phải được đặt khi chạy ngoài chế độ demo (embedded) hoặc với cơ sở "
+                                 "dữ liệu không phải SQLite: khóa demo đã công khai.")
             self.secret_key = DEMO_SECRET
-        elif self.environment != "embedded" and (self.secret_key == DEMO_SECRET or len(self.secret_key) < 32):
-            raise ValueError("TDKT_SECRET_KEY quá ngắn hoặc là khóa demo: cần ít nhất 32 ký tự ngẫu nhiên.")
+        elif shared and (self.secret_key == DEMO_SECRET or len(self.secret_key) < 32
+                         or len(set(self.secret_key)) < 16):
+            raise ValueError("TDKT_SECRET_KEY quá ngắn, lặp ký tự hoặc là khóa demo: cần ít nhất 32 ký tự ngẫu "
+                             "nhiên (ví dụ: python3 -c 'import secrets; print(secrets.token_urlsafe(48))').")
         if self.webhook_url and len(self.webhook_secret) < 16:
             raise ValueError("TDKT_WEBHOOK_SECRET (ít nhất 16 ký tự) là bắt buộc khi đặt TDKT_WEBHOOK_URL.")
         return self

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,7 @@ from benchmarks.smtp_sink import SmtpServer, free_port
 from config import prefect_env
 
 prefect_env.apply()
+os.environ.setdefault("TDKT_SECRET_KEY", secrets.token_urlsafe(48))  # the PostgreSQL runs refuse the demo key
 
 from config.route import default_route  # noqa: E402
 from config.rules import rule_set  # noqa: E402

@@ -9,10 +9,12 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
+from config.settings import get_settings
+from models.db import session_scope
 from models.unit import Person, Unit
 from tdkt.common.errors import Refused
 from tdkt.common.signing import sign, verify
-from tdkt.services import links
+from tdkt.services import links, sessions
 from web.pages import page
 
 PERSON_COOKIE, CSRF_COOKIE = "tdkt_person", "tdkt_csrf"
@@ -28,17 +30,22 @@ class CsrfRefused(Refused):
 
 
 def signed_in(request: Request) -> int | None:
-    """The person a previous link identified in this browser (a signed cookie), if any."""
-    value = request.cookies.get(PERSON_COOKIE, "")
-    person_id, _, mac = value.partition(".")
-    return int(person_id) if person_id.isdigit() and verify(mac, "person", person_id) else None
+    """The person this browser signed in as (its session on the server: not ended, not expired), if any."""
+    token = request.cookies.get(PERSON_COOKIE, "")
+    if not token:
+        return None
+    with session_scope() as session:
+        return sessions.person_of(session, token=token)
 
 
 SignedIn = Annotated[int | None, Depends(signed_in)]
 
 
-def remember(response: Response, person_id: int) -> None:
-    response.set_cookie(PERSON_COOKIE, f"{person_id}.{sign('person', person_id)}", httponly=True, samesite="lax")
+def remember(response: Response, token: str) -> None:
+    """The cookie of a session begun by a sign-in link (it lasts as long as the session on the server)."""
+    settings = get_settings()
+    response.set_cookie(PERSON_COOKIE, token, max_age=settings.session_hours * 3600, httponly=True, samesite="lax",
+                        secure=settings.base_url.startswith("https://"))
 
 
 def csrf_page(request: Request, name: str, scope: str, **context: Any) -> HTMLResponse:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import NoReturn
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.panel import Panel
 from typer import rich_utils
@@ -136,4 +137,9 @@ def run(app: typer.Typer) -> NoReturn:
     except typer.Abort:
         Console(stderr=True).print("Đã dừng.")
         sys.exit(1)
+    except ValidationError as error:  # the settings (TDKT_…): what is wrong, never a value nor a traceback
+        reasons = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in error.errors())
+        fields = ", ".join(f"TDKT_{'.'.join(map(str, e['loc'])).upper()}" for e in error.errors() if e["loc"])
+        Console(stderr=True).print(f"Cấu hình không hợp lệ{f' ({fields})' if fields else ''}: {reasons}")
+        sys.exit(2)
     sys.exit(code if isinstance(code, int) else 0)

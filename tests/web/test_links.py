@@ -22,6 +22,7 @@ from models.dossier import Dossier
 from models.link import ActionLink
 from models.nomination import Nomination
 from tdkt import services
+from tdkt.cli.live import sign_in_url
 from tdkt.documents import papers as documents
 from tdkt.services import links
 from tests.documents.test_papers import docx_text
@@ -61,6 +62,10 @@ def _state(session: Session, dossier_id: int) -> tuple[Any, ...]:
     state = (dossier.stage, dossier.version, events, used)
     session.rollback()
     return state
+
+
+def _path(url: str) -> str:
+    return "/" + url.split("/", 3)[3]
 
 
 def _csrf(html: str) -> str:
@@ -152,7 +157,10 @@ def test_forged_expired_wrong_person_and_moved_on(session: Session, client: Test
     assert expired.status_code == 410 and "hết hạn" in expired.text and "Phòng GD&amp;ĐT xét duyệt" in expired.text
 
     head_token = _link(session, district, dossier_id, role="phong_head")
-    assert client.get(f"/l/{head_token}").status_code == 200  # this browser is now the head's
+    assert client.get(f"/l/{head_token}").status_code == 200
+    assert client.get("/home").status_code == 403  # opening a link signs nobody in
+    signed = client.get(_path(sign_in_url(district.people["phong_head"])))
+    assert signed.status_code == 200  # this browser is now the head's, by her sign-in link
     other = _link(session, district, dossier_id)
     wrong = client.get(f"/l/{other}")
     assert wrong.status_code == 403 and "người khác" in wrong.text
@@ -224,12 +232,12 @@ def test_dashboard_for_offices_only(session: Session, client: TestClient) -> Non
     phase = district.phase_id
     assert client.get(f"/dashboard/{phase}").status_code == 403  # nobody signed in
     head_of_school = TestClient(create_app())
-    school_link = links.issue(session, person=district.heads[district.schools[0].id],
-                              dossier=session.get(Dossier, dossier_id), route=default_route())
-    session.commit()
-    head_of_school.get(f"/l/{school_link}")  # moved on, but still a genuine link: the browser is the head's
+    session.rollback()
+    head_of_school.get(_path(sign_in_url(district.heads[district.schools[0].id])))
     assert head_of_school.get(f"/dashboard/{phase}").status_code == 403
     client.get(f"/l/{_link(session, district, dossier_id)}")
+    assert client.get(f"/dashboard/{phase}").status_code == 403  # an action link signs nobody in
+    client.get(_path(sign_in_url(district.people["phong_reviewer"])))
     page = client.get(f"/dashboard/{phase}")
     assert page.status_code == 200
     assert district.schools[0].name in page.text and "Phòng GD&amp;ĐT xét duyệt" in page.text
@@ -303,8 +311,10 @@ def test_a_title_beyond_the_chairman_is_shown_and_not_verified_for_his_decision(
     assert done.status_code == 200 and "Chờ quyết định khen thưởng" in done.text
     session.expire_all()
     assert [session.get(Nomination, n).status for n in ids] == ["approved", "forwarded"]
+    sign_in = _path(sign_in_url(district.people["noivu_officer"]))  # the dashboard is for those signed in
     session.rollback()  # SQLite: the test's read must not hold the database while the app reads
+    client.get(sign_in)
     assert '<td class="forwarded">1</td>' in client.get(f"/dashboard/{district.phase_id}").text
-    proposal = client.get(f"/dashboard/{district.phase_id}/to-trinh-cap-tren.docx")  # signed in by the link
+    proposal = client.get(f"/dashboard/{district.phase_id}/to-trinh-cap-tren.docx")
     assert proposal.status_code == 200 and proposal.headers["content-type"] == documents.DOCX
     assert "Hoàng Thị Lan" in docx_text(proposal.content) and "Nông Văn Tài" not in docx_text(proposal.content)

@@ -17,7 +17,7 @@ from models.unit import Person, Unit
 from tdkt import services
 from tdkt.common.errors import Refused
 from tdkt.common.timefmt import local_today
-from tdkt.services import links
+from tdkt.services import links, sessions
 from tdkt.services.worklist import worklist
 from tdkt.workflow.engine import may_act
 from web.deps import HOME, PERSON_COOKIE, HomeForm, SignedIn, csrf_page, remember
@@ -39,8 +39,10 @@ def sign_in(token: str) -> Response:
         person_id = links.check_sign_in(token)
     except links.LinkRefused as refusal:
         return link_error(refusal)
+    with session_scope() as session:
+        token = sessions.start(session, person_id=person_id)
     response = RedirectResponse("/home", status_code=303)
-    remember(response, person_id)
+    remember(response, token)
     return response
 
 
@@ -56,8 +58,10 @@ def home(request: Request, person_id: SignedIn) -> Response:
 
 
 @router.post("/signout")
-def sign_out(_form: HomeForm) -> Response:
-    """Forget the person in this browser (a shared computer at school)."""
+def sign_out(request: Request, _form: HomeForm) -> Response:
+    """End this browser's session on the server (a shared computer at school): a copy of its cookie dies too."""
+    with session_scope() as session:
+        sessions.end(session, token=request.cookies.get(PERSON_COOKIE, ""))
     response = message(200, "Đã đăng xuất", "Bạn đã đăng xuất khỏi trình duyệt này.")
     response.delete_cookie(PERSON_COOKIE)
     return response
