@@ -17,6 +17,7 @@ from prefect.context import SettingsContext, get_settings_context
 from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, Settings
 
 from config.settings import get_settings
+from models.db import reachable
 from tdkt.common.errors import Refused, Violation
 
 DEPLOYMENT = "tdkt"
@@ -40,7 +41,9 @@ def flow_runtime() -> Iterator[None]:
 
 
 def run_batch(flow: Flow[..., dict[str, Any]], *args: Any, **kwargs: Any) -> dict[str, Any]:
-    """Run a flow and return its report, refusals included (one per dossier that was refused)."""
+    """Run a flow and return its report, refusals included (one per dossier that was refused). A database that
+    is down is reported once, before the flow starts, not in Prefect's traceback of each of its tasks."""
+    reachable()
     settings = get_settings()
     if settings.flow_mode == "deployments":
         return _on_worker(flow, inspect.signature(flow.fn).bind(*args, **kwargs).arguments, settings.flow_timeout)

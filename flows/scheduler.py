@@ -22,12 +22,14 @@ from typing import Any
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy.exc import DBAPIError
 
 from config.settings import get_settings
 from models.db import get_engine, session_scope
 from models.lease import acquire, release
 from tdkt.services.health import SCHEDULER_LEASE
 
+log = logging.getLogger("tdkt.scheduler")
 LEASE = SCHEDULER_LEASE
 SWEEP_JOB = "tdkt-sweep"
 BACKUP_JOB = "tdkt-backup"
@@ -125,12 +127,33 @@ class SchedulerProcess:
             release(session, name=LEASE, holder=self.holder)
 
     def run(self, stop: threading.Event, on_change: Callable[[bool], None] = lambda active: None) -> None:
-        """Tick until `stop` is set (then stop and release); `on_change(active)` when the lease is won or lost."""
+        """Tick until `stop` is set (then stop and release); `on_change(active)` when the lease is won or lost.
+
+        A database that does not answer does not end the process: APScheduler stops (the lease cannot be
+        renewed, so another scheduler may take over when it expires), and the lease is asked for again with a
+        growing pause (1 s, 2 s, … 60 s) until the database is back."""
+        pause = 1.0
         try:
             while not stop.is_set():
                 was_active = self.active
-                if self.tick() != was_active:
+                try:
+                    self.tick()
+                except DBAPIError as error:
+                    log.warning("database unavailable, retrying in %.0f s: %s", pause, error.orig)
+                    self._stop_scheduler()
+                    if was_active:
+                        on_change(False)
+                    stop.wait(pause)
+                    pause = min(pause * 2, 60.0)
+                    continue
+                pause = 1.0
+                if self.active != was_active:
                     on_change(self.active)
                 stop.wait(min(20.0, self.interval))
         finally:
-            self.stop()
+            self._stop_scheduler()
+            try:
+                with session_scope() as session:
+                    release(session, name=LEASE, holder=self.holder)
+            except DBAPIError as error:  # down at the end too: the lease expires by itself
+                log.warning("could not hand the lease back: %s", error.orig)

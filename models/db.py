@@ -101,6 +101,14 @@ def get_engine(url: str | None = None) -> Engine:
     return _engines[url]
 
 
+def reachable(url: str | None = None) -> None:
+    """Raise OperationalError now if a database server does not answer (the embedded SQLite file always does)."""
+    engine = get_engine(url)
+    if engine.dialect.name != "sqlite":
+        with engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+
+
 def dispose_engines() -> None:
     for engine in _engines.values():
         engine.dispose()

@@ -9,6 +9,7 @@ installed `tdkt` script, so a Typer that moves them fails the suite rather than 
 
 from __future__ import annotations
 
+import logging
 import re
 import sys
 from collections.abc import Callable
@@ -18,6 +19,7 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.panel import Panel
+from sqlalchemy.exc import OperationalError
 from typer import rich_utils
 from typer._click import core as click_core
 from typer._click import exceptions as errors
@@ -136,6 +138,11 @@ def run(app: typer.Typer) -> NoReturn:
         sys.exit(error.exit_code)
     except typer.Abort:
         Console(stderr=True).print("Đã dừng.")
+        sys.exit(1)
+    except OperationalError as error:  # the database is down or unreachable: one line, the detail in the log
+        logging.getLogger("tdkt.cli").warning("database unavailable: %s", error.orig)
+        Console(stderr=True).print("Chưa kết nối được cơ sở dữ liệu: hãy kiểm tra máy chủ cơ sở dữ liệu và "
+                                   "TDKT_DATABASE_URL, rồi chạy lại lệnh. Không có gì được ghi.")
         sys.exit(1)
     except ValidationError as error:  # the settings (TDKT_…): what is wrong, never a value nor a traceback
         reasons = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in error.errors())

@@ -3,6 +3,11 @@ such page, and a database that cannot be reached is a Vietnamese page saying so 
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
+import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
@@ -34,3 +39,16 @@ def test_a_database_that_cannot_be_reached_is_a_page_not_a_traceback(unreachable
         page = client.get(path)
         assert page.status_code == 503, path
         assert "Chưa kết nối được cơ sở dữ liệu" in page.text and "Internal Server Error" not in page.text
+
+
+@pytest.mark.parametrize("args", [("status",), ("history", "--dossier", "1"),
+                                  ("submit", "--dossier", "1", "--as", "a@b.c")])
+def test_a_database_that_cannot_be_reached_is_one_line_on_the_command_line(unreachable: None,
+                                                                           args: tuple[str, ...]) -> None:
+    """The CLI says so in Vietnamese and exits 1; the flow-running commands check before Prefect starts the flow
+    (whose tasks would each log a traceback); the log line keeps the detail."""
+    done = subprocess.run([sys.executable, "-m", "tdkt.cli", *args], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "COLUMNS": "200"})
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    assert "Chưa kết nối được cơ sở dữ liệu" in output and "Traceback" not in output
