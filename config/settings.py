@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     backup_keep: int = Field(default=14, ge=1, description="how many of the newest backups the scheduler keeps")
     backup_hour: int = Field(default=2, ge=0, le=23, description="local hour of the daily backup")
 
+    log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$",
+                           description="JSON lines in production, readable lines in embedded mode")
     outbox_stuck_minutes: int = Field(default=30, ge=1, description="/readyz fails once an email waits longer")
 
     webhook_url: str = ""

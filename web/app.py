@@ -18,7 +18,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from config import collector
 from config.route import default_route
 from config.settings import get_settings
+from tdkt.common import logs
 from tdkt.common.errors import Refused
+from web.access_log import AccessLog
 from web.pages import TEMPLATES, bad_value, database_down, http_error, refused
 from web.routers import dashboard, health, home, links, mailbox, results
 
@@ -46,6 +48,9 @@ def create_app() -> FastAPI:
     app.add_exception_handler(OperationalError, database_down)
     for area in (home, links, dashboard, results, mailbox, health):
         app.include_router(area.router)
+    settings = get_settings()
+    logs.configure(production=settings.environment == "production", level=settings.log_level)
+    app.add_middleware(AccessLog)
     return app
 
 

@@ -35,7 +35,9 @@ def signed_in(request: Request) -> int | None:
     if not token:
         return None
     with session_scope() as session:
-        return sessions.person_of(session, token=token)
+        person_id = sessions.person_of(session, token=token)
+    request.state.person_id = person_id  # the access log's
+    return person_id
 
 
 SignedIn = Annotated[int | None, Depends(signed_in)]

@@ -67,8 +67,9 @@ async def http_error(_request: Request, exc: Exception) -> HTMLResponse:
     return message(status, title, text)
 
 
-async def refused(_request: Request, exc: Exception) -> HTMLResponse:
+async def refused(request: Request, exc: Exception) -> HTMLResponse:
     """A refusal no router answered itself: a refused link's page, or the refusal's message."""
+    request.state.outcome = getattr(exc, "code", "refused")  # the access log's
     if isinstance(exc, LinkRefused):
         return link_error(exc)
     assert isinstance(exc, Refused)

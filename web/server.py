@@ -76,7 +76,7 @@ def serve(sock: socket.socket, *, workers: int = 1, keep_alive: int = 5, log_lev
     processes (uvicorn's supervisor restarts a worker that dies)."""
     host, port = sock.getsockname()[:2]
     config = uvicorn.Config(APP, host=host, port=port, workers=workers, log_level=log_level,
-                            timeout_keep_alive=keep_alive)
+                            timeout_keep_alive=keep_alive, access_log=False)  # tdkt's own has no link tokens
     try:
         if workers > 1:
             Multiprocess(config, sockets=[sock]).run()

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 from sqlmodel import Session, func, select
@@ -27,6 +28,7 @@ from models.outbox import OutboxMessage, OutboxStatus
 from models.unit import Unit, get_unit_by_code
 from tdkt import services
 from tdkt.cli import usage
+from tdkt.common import logs
 from tdkt.common.errors import Refused
 from tdkt.common.timefmt import fmt_datetime, local_today, parse_date, parse_moment
 from tdkt.services import registration
@@ -634,4 +636,9 @@ def _report(result: dict[str, object]) -> None:
 
 def main() -> None:
     """The `tdkt` command (Click's own usage errors in Vietnamese: tdkt/cli/usage.py)."""
+    try:
+        settings = get_settings()
+        logs.configure(production=settings.environment == "production", level=settings.log_level)
+    except ValidationError:
+        pass  # the command says what is wrong with the settings (usage.run)
     usage.run(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
@@ -34,6 +35,7 @@ from web.deps import LinkForm, SignedIn, check_csrf, csrf_page
 from web.pages import download, link_error, message, page, too_big
 
 router = APIRouter(prefix="/l/{token}")
+log = logging.getLogger("tdkt.web.links")
 BLOCK_PAPER, DOCX = "to-trinh-khoi.docx", documents.DOCX
 Change = Callable[[Session, ActionLink, Dossier], object]
 
@@ -222,6 +224,8 @@ def _act(token: str, form: dict[str, Any], person_id: int | None) -> Response:
                                     number=str(form.get("number", "")).strip() or None).decision
         school = session.get(Unit, dossier.school_id)
         done = {"dossier": dossier, "school": school.name if school else "", "stage": route.stages[dossier.stage]}
+    log.info("link action", extra={"dossier_id": dossier.id, "person_id": link.person_id,
+                                   "action": action or "verdicts", "outcome": dossier.stage})
     return page("done.html", view=done, decision=decision)  # where the dossier went; the link shows the rest
 
 
