@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     link_grace_days: int = 3
     session_hours: int = Field(default=12, ge=1, le=720, description="a sign-in in a browser lasts this long")
     upload_max_bytes: int = 5_000_000
+    import_max_rows: int = Field(default=5000, ge=10, description="a spreadsheet with more rows is refused unread")
     web_threads: int = Field(default=2, ge=1, description="threads per web worker for pages and actions")
 
     smtp_host: str = ""

@@ -16,6 +16,19 @@ def fold(text: str) -> str:
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).lower().split())
 
 
+# how offices abbreviate the kinds of school in their lists ("Trường PTDTBT TH Pha Long")
+SCHOOL_WORDS = {"th": "tieu hoc", "thcs": "trung hoc co so", "thpt": "trung hoc pho thong", "mn": "mam non",
+                "mg": "mau giao", "ptdtbt": "pho thong dan toc ban tru", "ptdtnt": "pho thong dan toc noi tru",
+                "ptcs": "pho thong co so", "tr": "truong"}
+
+
+def unit_key(text: str) -> str:
+    """A unit's name as compared: folded, abbreviations spelled out, without the leading "Trường"."""
+    words = [SCHOOL_WORDS.get(w, w) for w in fold(text.replace(".", " ")).split()]
+    key = " ".join(words)
+    return key.removeprefix("truong ").strip()
+
+
 # characters a document's XML cannot hold: the C0 controls but tab, line feed and carriage return
 _NOT_XML = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF])
 # bidirectional embeddings, overrides and isolates: they reorder what a reader sees (a name shown reversed)

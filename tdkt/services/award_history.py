@@ -15,10 +15,10 @@ from models.award import AwardRecord, school_year_start
 from models.nomination import Nominee
 from models.unit import Unit
 from tdkt.common.errors import Refused, Violation
-from tdkt.common.text import fold
+from tdkt.common.text import fold, unit_key
 from tdkt.common.timefmt import parse_date
 from tdkt.services import people
-from tdkt.services.importer import header, read_table, title_code
+from tdkt.services.importer import formulas, header, read_table, title_code
 
 COLUMNS = {"name": "Họ và tên", "unit": "Đơn vị", "title": "Danh hiệu", "year": "Năm học",
            "decision": "Số quyết định", "born": "Ngày sinh", "code": "Mã định danh"}
@@ -31,20 +31,21 @@ def import_history(session: Session, *, rules: RuleSet, content: bytes, filename
     rows = read_table(content, filename)
     start, columns = header(rows, COLUMNS, REQUIRED)
     schools = {key: u for u in session.exec(select(Unit).where(Unit.kind == UnitKind.school))
-               for key in (fold(u.name), fold(u.code))}
+               for key in (unit_key(u.name), fold(u.code))}
     records, problems = [], []
     for number, cells in enumerate(rows[start + 1:], start=start + 2):
         values = {key: cells[i] if i < len(cells) else "" for key, i in columns.items()}
         if not any(values.values()):
             continue
-        school, code = schools.get(fold(values["unit"])), title_code(rules, values["title"])
+        school = schools.get(unit_key(values["unit"])) or schools.get(fold(values["unit"]))
+        code = title_code(rules, values["title"])
         checks = [(not values["name"], "name", "không được để trống"),
                   (school is None, "unit", f"'{values['unit']}' không phải một trường trong hệ thống"),
                   (code is None, "title", f"'{values['title']}' không có trong bộ quy tắc {rules.name}"),
                   (not re.fullmatch(r"\d{4}\s*-\s*\d{4}", values["year"]), "year",
                    f"'{values['year']}' không đúng dạng 2021-2022")]
         found = [Violation("bad_row", f"Dòng {number}, cột {COLUMNS[column]}: {message}.")
-                 for failed, column, message in checks if failed]
+                 for failed, column, message in checks if failed] + formulas(number, values, COLUMNS)
         who, problem = _identity(values, rules.titles[code].subject if code else SubjectKind.individual)
         found += [Violation("bad_row", f"Dòng {number}, cột {problem[0]}: {problem[1]}")] if problem else []
         problems += found

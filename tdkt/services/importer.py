@@ -14,18 +14,21 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import zip_longest
 
+from charset_normalizer import from_bytes
 from openpyxl import load_workbook
 from sqlmodel import Session
 
 from config.rules import RuleSet
+from config.settings import get_settings
 from config.vocabulary import SubjectKind
 from models.campaign import phase_rules
 from models.dossier import Dossier
 from models.unit import Unit
 from tdkt import services
 from tdkt.common.errors import Refused, Violation
-from tdkt.common.text import entered, fold, nfc
+from tdkt.common.text import entered, fold, nfc, unit_key
 from tdkt.common.timefmt import parse_date
 from tdkt.workflow import members
 
@@ -55,27 +58,73 @@ def _cell(value: object) -> str:
     return value.strftime("%d/%m/%Y") if isinstance(value, date) else nfc(value)
 
 
+class Formula(str):
+    """A spreadsheet cell holding a formula whose value the file does not carry (it was never calculated)."""
+
+
+ENCODINGS = ["utf_16", "cp1258"]  # besides UTF-8: Excel's "Unicode text", and older Vietnamese Windows
+
+
 def read_table(content: bytes, filename: str) -> list[list[str]]:
-    """Rows of cells from an XLSX workbook (first sheet) or a UTF-8 CSV; refuses anything else."""
+    """Rows of cells from an XLSX workbook (first sheet) or a CSV (UTF-8, or the encoding charset-normalizer
+    finds among ENCODINGS; comma, semicolon or tab); refuses anything else, and more rows than the setting."""
+    limit = get_settings().import_max_rows + 10  # a title block and the header above the rows
     if content.startswith(b"PK") and filename.lower().endswith((".xlsx", ".xlsm")):
-        try:
-            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-            raise Refused("bad_file", f"Tệp {filename} không đọc được như một bảng tính Excel (.xlsx).") from exc
-        return [[_cell(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
-    if filename.lower().endswith(".csv"):
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise Refused("bad_encoding", f"Tệp {filename} không phải CSV mã hóa UTF-8.") from exc
+        return _sheet(content, filename, limit)
+    if filename.lower().endswith((".csv", ".txt")):
+        text = _decoded(content, filename)
+        if text.count("\n") > limit:
+            raise _too_long(filename)
         dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t") if text.strip() else csv.excel
         return [[nfc(cell) for cell in row] for row in csv.reader(io.StringIO(text), dialect)]
     raise Refused("bad_type", f"Tệp {filename} không phải .xlsx hoặc .csv.")
 
 
+def _sheet(content: bytes, filename: str, limit: int) -> list[list[str]]:
+    """The first sheet's values; a formula cell with a cached value gives that value, one without it a Formula."""
+    try:
+        values = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
+        cells = load_workbook(io.BytesIO(content), read_only=True, data_only=False).worksheets[0]
+        rows: list[list[str]] = []
+        for row in zip(values.iter_rows(values_only=True), cells.iter_rows(), strict=False):
+            if len(rows) >= limit:
+                raise _too_long(filename)
+            rows.append([Formula(str(cell.value)) if value is None and getattr(cell, "data_type", "") == "f"
+                         else _cell(value) for value, cell in zip_longest(*row)])
+        return rows
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise Refused("bad_file", f"Tệp {filename} không đọc được như một bảng tính Excel (.xlsx).") from exc
+
+
+def _decoded(content: bytes, filename: str) -> str:
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(content, cp_isolation=ENCODINGS).best()
+    if best is None:
+        raise Refused("bad_encoding", f"Không đọc được bảng mã của tệp {filename}: hãy lưu lại dạng CSV UTF-8 "
+                                      "(hoặc Unicode text) rồi tải lên.")
+    return str(best)
+
+
+def _too_long(filename: str) -> Refused:
+    most = get_settings().import_max_rows
+    return Refused("too_many_rows", f"Tệp {filename} có hơn {most} dòng: hãy chia thành nhiều tệp nhỏ hơn.")
+
+
+def formulas(number: int, values: dict[str, str], columns: dict[str, str]) -> list[Violation]:
+    """A row's formula cells that carry no value, by column (the file was never calculated)."""
+    return [Violation("formula", f"Dòng {number}, cột {columns[key]}: là công thức ({value[:40]}) chưa có giá trị; "
+                                 "hãy mở tệp trong Excel, chép và dán dạng giá trị (Paste Values) rồi tải lên lại.")
+            for key, value in values.items() if isinstance(value, Formula) and key in columns]
+
+
 def header(rows: list[list[str]], columns: dict[str, str] = COLUMNS,
            required: tuple[str, ...] = REQUIRED) -> tuple[int, dict[str, int]]:
     """The first row naming the required columns, and the column index of each known field."""
+    if not any(str(cell).strip() for row in rows for cell in row):
+        raise Refused("empty_file", "Tệp không có dòng nào: hãy dùng tệp mẫu, một dòng tiêu đề rồi mỗi người một dòng.")
     wanted = {fold(label): key for key, label in columns.items()}
     for index, row in enumerate(rows[:10]):
         found = {wanted[fold(cell)]: i for i, cell in enumerate(row) if fold(cell) in wanted}
@@ -105,7 +154,8 @@ def parse(rows: list[list[str]], *, rules: RuleSet, school: Unit) -> tuple[list[
         if not any(values.values()):
             continue
         where = f"Dòng {number}"
-        if not values["name"]:
+        problems += formulas(number, values, COLUMNS)
+        if not values["name"] and not isinstance(values["name"], Formula):
             problems.append(Violation("empty_name", f"{where}, cột {COLUMNS['name']}: không được để trống."))
         for column, limit in TEXT_LIMITS.items():
             try:
@@ -117,7 +167,7 @@ def parse(rows: list[list[str]], *, rules: RuleSet, school: Unit) -> tuple[list[
             problems.append(Violation("unknown_title", f"{where}, cột {COLUMNS['title']}: '{values['title']}' "
                                                        f"không có trong bộ quy tắc {rules.name}."))
         unit = values.get("unit", "")
-        if unit and fold(unit) not in fold(school.name) and fold(unit) != fold(school.code):
+        if unit and unit_key(unit) not in unit_key(school.name) and fold(unit) != fold(school.code):
             problems.append(Violation("wrong_unit", f"{where}, cột {COLUMNS['unit']}: '{unit}' không phải "
                                                     f"{school.name}."))
         days = {}

@@ -76,7 +76,8 @@ def test_a_bad_row_loads_nothing_and_says_where(session: Session) -> None:
     (b"PK\x03\x04not really a zip", "danh-sach.xlsx", "không đọc được như một bảng tính Excel"),
     (b"%PDF-1.7\n1 0 obj", "danh-sach.pdf", "không phải .xlsx hoặc .csv"),
     ("Tên,Ghi chú\nA,B\n".encode(), "ds.csv", "Không tìm thấy dòng tiêu đề"),
-    ("Họ và tên,Danh hiệu đề nghị\n".encode("utf-16"), "ds.csv", "không phải CSV mã hóa UTF-8"),
+    (b"\x81\x8d\x8f\x90\x9d" * 51, "ds.csv", "Không đọc được bảng mã của tệp ds.csv"),
+    (b"", "ds.csv", "Tệp không có dòng nào"),
 ])
 def test_malformed_files_are_refused(session: Session, content: bytes, filename: str, expected: str) -> None:
     dossier_id, _ = _dossier(session)
