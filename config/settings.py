@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     flow_batch_size: int = Field(default=25, ge=1, description="dossiers per task run inside a batch flow")
     flow_timeout: float = Field(default=900.0, description="seconds to wait for a deployment's flow run")
 
+    audit_anchor_file: Path = Field(default=PROJECT_DIR / "var" / "audit-anchor.jsonl",
+                                    description="the scheduler appends the audit chain's head there every hour")
     backup_dir: Path | None = Field(default=None, description="the scheduler writes a backup there each day")
     backup_keep: int = Field(default=14, ge=1, description="how many of the newest backups the scheduler keeps")
     backup_hour: int = Field(default=2, ge=0, le=23, description="local hour of the daily backup")

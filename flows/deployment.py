@@ -28,6 +28,7 @@ ENTRYPOINTS = [
     "flows/delivery.py:delivery_flow",
     "flows/reminders.py:reminder_flow",
     "flows/backup.py:backup_flow",
+    "flows/anchor.py:anchor_flow",
 ]
 
 

@@ -33,6 +33,7 @@ log = logging.getLogger("tdkt.scheduler")
 LEASE = SCHEDULER_LEASE
 SWEEP_JOB = "tdkt-sweep"
 BACKUP_JOB = "tdkt-backup"
+ANCHOR_JOB = "tdkt-anchor"
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,14 @@ def sweep_job(real_start: float, simulated_start: float, factor: float) -> dict[
     from flows.runtime import run
 
     return run(reminder_flow, Clock(real_start, simulated_start, factor).now())
+
+
+def anchor_job() -> int:
+    """The job APScheduler stores for the hourly anchor of the audit chain: run the anchor flow."""
+    from flows.anchor import anchor_flow
+    from flows.runtime import run
+
+    return int(run(anchor_flow)["seq"])
 
 
 def backup_job() -> str:
@@ -109,6 +118,7 @@ class SchedulerProcess:
                     "factor": self.clock.factor},
             next_run_time=datetime.now(settings.tz),
         )
+        scheduler.add_job(anchor_job, "cron", minute=0, id=ANCHOR_JOB, replace_existing=True)
         if settings.backup_dir is not None:
             scheduler.add_job(backup_job, "cron", hour=settings.backup_hour, id=BACKUP_JOB, replace_existing=True)
         elif scheduler.get_job(BACKUP_JOB) is not None:

@@ -1,14 +1,17 @@
 """The append-only audit trail: who did what to which dossier, when, from which stage, and why.
 
 Tamper-evident: events form one hash chain. Each has a sequence number and records the hash of the one
-before; its own hash covers every field. The chain's head (last sequence and hash) is a row locked by each
-writer until its transaction ends, so chained writes are serialised and a deleted last event shows too.
-`verify` finds any edited, deleted or inserted event.
+before; its own hash covers every field and is keyed (HMAC with a key derived from TDKT_SECRET_KEY, which is not
+in the database), so a writer of the database cannot recompute the chain after editing it. The chain's head
+(last sequence and hash) is a row locked by each writer until its transaction ends, so chained writes are
+serialised and a deleted last event shows too. `verify` finds any edited, deleted or inserted event; anchors
+(the head copied outside the database, `verify_anchors`) catch a chain cut short or replaced whole.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -49,8 +52,15 @@ class AuditChain(SQLModel, table=True):
     last_hash: str = Field(default=GENESIS, max_length=64)
 
 
+def _key() -> bytes:
+    from config.settings import get_settings
+
+    return hmac.new(get_settings().secret_key.encode(), b"tdkt audit chain", hashlib.sha256).digest()
+
+
 def digest(event: AuditEvent) -> str:
-    """sha256 of the event's fields and its link to the previous event, in a canonical JSON form."""
+    """HMAC-SHA256 (keyed: see the module) of the event's fields and its link to the previous event, in a
+    canonical JSON form."""
     fields = {
         "seq": event.seq, "prev": event.prev_hash, "at": event.at.astimezone(UTC).isoformat(timespec="microseconds"),
         "phase_id": event.phase_id, "dossier_id": event.dossier_id, "actor_id": event.actor_id,
@@ -58,7 +68,7 @@ def digest(event: AuditEvent) -> str:
         "to_stage": event.to_stage, "reason": event.reason, "late": event.late, "detail": event.detail,
     }
     canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hmac.new(_key(), canonical.encode(), hashlib.sha256).hexdigest()
 
 
 def append(session: Session, audit_event: AuditEvent) -> AuditEvent:
@@ -134,6 +144,32 @@ def verify(session: Session) -> list[Break]:
     return breaks
 
 
+@dataclass(frozen=True)
+class Anchor:
+    """The chain's head as it was copied outside the database (a line of the anchor file)."""
+
+    seq: int
+    hash: str
+    at: str
+
+
+def head(session: Session) -> Anchor:
+    chain_head = session.get(AuditChain, 1)
+    seq, last = (chain_head.last_seq, chain_head.last_hash) if chain_head else (0, GENESIS)
+    return Anchor(seq, last, datetime.now(UTC).isoformat(timespec="seconds"))
+
+
+def verify_anchors(session: Session, anchors: list[Anchor]) -> list[Break]:
+    """Every anchored head the chain no longer holds: an event it named deleted or replaced, the chain cut
+    short before it, or the whole chain rewritten."""
+    if not anchors:
+        return []
+    stored = dict(session.exec(select(AuditEvent.seq, AuditEvent.hash).where(
+        col(AuditEvent.seq).in_([a.seq for a in anchors]))).all())
+    return [Break(a.seq, f"Mốc neo lúc {a.at}: sự kiện số {a.seq} " + (
+        "không còn trong nhật ký (nhật ký bị cắt ngắn hoặc xóa)." if a.seq not in stored else
+        "đã bị thay bằng sự kiện khác (nhật ký bị viết lại).")) for a in anchors
+        if a.seq > 0 and stored.get(a.seq) != a.hash]
 
 
 def history_with_actors(session: Session, *, dossier_id: int) -> list[tuple[AuditEvent, str]]:

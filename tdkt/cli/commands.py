@@ -188,17 +188,35 @@ def certificates(decision: Annotated[int, typer.Option(help="Số thứ tự quy
 
 
 @audit_app.command("verify")
-def audit_verify() -> None:
-    """Kiểm tra chuỗi băm của nhật ký: phát hiện sự kiện bị sửa, bị xóa hoặc chèn thêm."""
-    with session_scope() as session:
-        breaks = verify(session)
+def audit_verify(anchor: Annotated[Path | None, typer.Option(help="Tệp neo (tdkt audit anchor) để đối chiếu")] = None,
+                 ) -> None:
+    """Kiểm tra chuỗi băm của nhật ký: phát hiện sự kiện bị sửa, bị xóa hoặc chèn thêm; với --anchor, cả nhật
+    ký bị cắt ngắn hay viết lại toàn bộ so với các mốc đã neo bên ngoài cơ sở dữ liệu."""
+    from models.audit import verify_anchors
+    from tdkt.services.anchors import read_anchors
+
+    with refusals(), session_scope() as session:
+        breaks = verify(session) + (verify_anchors(session, read_anchors(anchor)) if anchor else [])
         count = session.exec(select(func.count()).select_from(AuditEvent)).one()
     for found in breaks:
         console.print(f"[red]✗ {found.problem}[/]")
     if breaks:
         console.print(f"Nhật ký [bold red]không toàn vẹn[/]: {len(breaks)} chỗ sai trên {count} sự kiện.")
         raise typer.Exit(1)
-    console.print(f"Nhật ký toàn vẹn: {count} sự kiện, chuỗi băm khớp từ đầu đến cuối.")
+    console.print(f"Nhật ký toàn vẹn: {count} sự kiện, chuỗi băm khớp từ đầu đến cuối"
+                  f"{' và khớp các mốc neo' if anchor else ''}.")
+
+
+@audit_app.command("anchor")
+def audit_anchor(file: Annotated[Path | None, typer.Option(help="Tệp neo (mặc định TDKT_AUDIT_ANCHOR_FILE)")] = None,
+                 ) -> None:
+    """Ghi đầu chuỗi nhật ký ra một tệp ngoài cơ sở dữ liệu (nên đặt ở máy hoặc ổ khác)."""
+    from tdkt.services.anchors import write_anchor
+
+    path = file or get_settings().audit_anchor_file
+    with refusals(), session_scope() as session:
+        written = write_anchor(session, path)
+    console.print(f"Đã neo sự kiện số {written.seq} vào {path}.")
 
 
 def _wanted(pairs: list[str], kind: SubjectKind) -> list[registration.Wanted]:

@@ -79,7 +79,7 @@ def distributed(prefect_api: str, db_url: str, smtp: SmtpServer, tmp_path: Path)
     deployed = subprocess.run([str(BIN / "tdkt"), "deploy", "--pool", POOL], env=env, cwd=ROOT,
                               capture_output=True, text=True, timeout=120)
     assert deployed.returncode == 0, deployed.stderr[-3000:]
-    assert deployed.stdout.count(f"vào work pool '{POOL}'") == 7
+    assert deployed.stdout.count(f"vào work pool '{POOL}'") == 8
     log = (tmp_path / "worker.log").open("w")
     worker = subprocess.Popen([str(BIN / "prefect"), "worker", "start", "--pool", POOL, "--type", "process"],
                               env=env, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT)

@@ -19,7 +19,7 @@ from sqlmodel import Session, func, select
 from typer.testing import CliRunner
 
 from config.settings import get_settings
-from models.audit import verify
+from models.audit import AuditEvent, verify
 from models.db import dispose_engines, get_engine
 from models.dossier import Dossier
 from models.paper import Paper
@@ -164,7 +164,7 @@ def test_the_scheduler_backs_up_daily_and_keeps_the_newest(session: Session, db_
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     from datetime import datetime
 
-    from flows.scheduler import BACKUP_JOB, Clock, SchedulerProcess
+    from flows.scheduler import ANCHOR_JOB, BACKUP_JOB, Clock, SchedulerProcess, anchor_job
     from tdkt.services.backup import rotate
 
     _routed_phase(session)
@@ -184,5 +184,14 @@ def test_the_scheduler_backs_up_daily_and_keeps_the_newest(session: Session, db_
         assert process.scheduler is not None
         job = process.scheduler.get_job(BACKUP_JOB)
         assert job is not None and str(job.trigger.fields[5]) == "3"  # cron fields: …, day_of_week, hour, …
+        anchor = process.scheduler.get_job(ANCHOR_JOB)
+        assert anchor is not None and str(anchor.trigger.fields[6]) == "0"  # hourly, on the hour
     finally:
         process.stop()
+    monkeypatch.setenv("TDKT_AUDIT_ANCHOR_FILE", str(tmp_path / "neo" / "audit.jsonl"))
+    get_settings.cache_clear()
+    with Session(get_engine(db_url)) as fresh:
+        last = fresh.exec(select(func.max(AuditEvent.seq))).one()
+    assert anchor_job() == last  # the flow run the job starts: the head of the routed phase's chain, copied out
+    line = (tmp_path / "neo" / "audit.jsonl").read_text(encoding="utf-8").splitlines()[-1]
+    assert f'"seq": {last}' in line
