@@ -111,11 +111,16 @@ def sign_in_token(*, person_id: int, expires: datetime) -> str:
     return f"{person_id}.{stamp}.{sign('sign-in', person_id, stamp)}"
 
 
+def _number(text: str) -> bool:
+    """ASCII digits of a sane length: "²" is a digit to str.isdigit, and 5,000 digits overflow int()."""
+    return text.isascii() and text.isdigit() and len(text) <= 12
+
+
 def check_sign_in(token: str, *, now: datetime | None = None) -> int:
     """The person a sign-in token names, or LinkRefused (forged or expired)."""
     person, _, rest = token.partition(".")
     stamp, _, mac = rest.partition(".")
-    if not (person.isdigit() and stamp.isdigit()) or not verify(mac, "sign-in", int(person), int(stamp)):
+    if not (_number(person) and _number(stamp)) or not verify(mac, "sign-in", int(person), int(stamp)):
         raise LinkRefused("forged", "Đường dẫn đăng nhập không hợp lệ: nó không do hệ thống phát hành hoặc đã bị sửa.")
     if (now or utcnow()).timestamp() > int(stamp):
         raise LinkRefused("expired", "Đường dẫn đăng nhập đã hết hạn. Hãy xin cán bộ quản trị một đường dẫn mới.")

@@ -125,7 +125,7 @@ def read(rules: RuleSet, values: Mapping[str, str]) -> Figures | None:
         if not text:
             continue
         number = text[:-2] if text.endswith(".0") else text  # a spreadsheet's whole number read as a float
-        if not number.isdigit():
+        if not (number.isascii() and number.isdigit()) or len(number) > 6:
             wrong.append(f"{label(rules, key) if key in asked(rules) else key}: '{text}' không phải số người "
                          "(số nguyên từ 0).")
             continue

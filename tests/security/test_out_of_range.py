@@ -42,3 +42,24 @@ def test_the_command_line_says_so_in_one_line(session: Session) -> None:
                                       f"{noms[0].id}:10:1"], env={"COLUMNS": "200"})
     assert result.exit_code == 1 and "Số thành viên Hội đồng (99999999999) phải từ 1 đến 500" in result.output
     assert "Traceback" not in result.output
+
+
+def test_odd_numbers_in_urls_and_figures_are_refusals_not_errors(session: Session) -> None:
+    """"²" passes str.isdigit and fails int(); 5,000 digits overflow int(): a sign-in stamp, a paper's number and
+    a collective's figure so written are answered as not found, forged or refused — never a 500."""
+    from fastapi.testclient import TestClient
+
+    from web.app import create_app
+
+    district = make_district(session)
+    dossier_id, _ = prepare_dossier(session, district, district.schools[0])
+    session.rollback()
+    client = TestClient(create_app())
+    for path in ("/s/%C2%B2.1.x", f"/s/1.{'9' * 5000}.x", "/s/1.%C2%B2.x"):
+        page = client.get(path)
+        assert page.status_code == 404 and "không hợp lệ" in page.text, path  # forged, as any bad link
+    assert client.get("/l/x/papers/99999999999999999999").status_code in (400, 403, 404)
+    with __import__("pytest").raises(Refused) as refused:
+        services.add_nomination(session, dossier_id=dossier_id, full_name="Tổ Toán", kind="collective",  # type: ignore[arg-type]
+                                title_code="TTLDTT", figures={"total": "²⁴", "LDTT": "9" * 5000})  # type: ignore[dict-item]
+    assert refused.value.code in ("bad_figures", "bad_figure")
