@@ -44,6 +44,8 @@ class Settings(BaseSettings):
 
     mailbox_dir: Path = PROJECT_DIR / "var" / "mailbox"
     files_dir: Path = PROJECT_DIR / "var" / "files"
+    prefect_home: Path = Field(default=PROJECT_DIR / "var" / "prefect",
+                               description="`tdkt live`'s Prefect server keeps its run history there")
 
     flow_mode: str = Field(default="local", pattern="^(local|deployments)$",
                            description="local: flows run in the calling process; deployments: on Prefect workers")

@@ -78,6 +78,20 @@ def backup_job() -> str:
     return str(run(backup_flow)["archive"])
 
 
+class JobStore(SQLAlchemyJobStore):  # type: ignore[misc]  # APScheduler 3 ships no types
+    """APScheduler 3 catches a job store's errors when it reads the due jobs, not when it asks for the next run
+    time: the database gone a moment ended its thread. It asks again in 10 s instead (the lease decides meanwhile
+    whether this process still sweeps)."""
+
+    def get_next_run_time(self) -> datetime | None:
+        try:
+            found: datetime | None = super().get_next_run_time()
+            return found
+        except DBAPIError as error:
+            log.warning("job store unavailable, asking again in 10 s: %s", error.orig)
+            return datetime.now(UTC) + timedelta(seconds=10)
+
+
 class SchedulerProcess:
     """Holds the lease while alive; runs APScheduler only while it holds it."""
 
@@ -107,7 +121,7 @@ class SchedulerProcess:
         logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
         settings = get_settings()
         scheduler = BackgroundScheduler(
-            jobstores={"default": SQLAlchemyJobStore(engine=get_engine(), tablename="apscheduler_jobs")},
+            jobstores={"default": JobStore(engine=get_engine(), tablename="apscheduler_jobs")},
             timezone=settings.tz,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         )

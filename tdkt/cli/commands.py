@@ -611,8 +611,9 @@ def live(fresh: Annotated[bool, typer.Option(help="Xóa cơ sở dữ liệu SQL
          sweep_every: Annotated[float, typer.Option(help="Số giây giữa hai lượt gửi thư, nhắc hạn")] = 15.0) -> None:
     """Nạp huyện mẫu theo lịch hôm nay, in đường dẫn đăng nhập cho từng vai trò, chạy trang web và bộ lập lịch."""
     import os
+    import signal
 
-    from tdkt.cli import live as live_server
+    from tdkt.cli import prefect_server
     from web.server import listener
 
     if "TDKT_BASE_URL" not in os.environ:  # links in emails must point at this server
@@ -620,9 +621,27 @@ def live(fresh: Annotated[bool, typer.Option(help="Xóa cơ sở dữ liệu SQL
         get_settings.cache_clear()
     with refusals():
         sock = listener(host, port)  # a port in use is refused before the sample is loaded
-        sign_ins = live_server.prepare(console, fresh=fresh)
-    live_server.print_sign_ins(console, sign_ins)
-    live_server.serve(console, sock, sweep_every=sweep_every)
+    server = None
+    if "PREFECT_API_URL" not in os.environ:  # a Prefect server of the user's own is theirs to run
+        try:
+            server, ui = prefect_server.start()
+            console.print(f"Lịch sử chạy các luồng (Prefect): [bold]{ui}[/]  (lưu ở var/prefect)")
+        except RuntimeError as error:
+            console.print(f"[yellow]Không chạy được máy chủ Prefect ({error}); dùng máy chủ tạm trong tiến trình.[/]")
+    from tdkt.cli import live as live_server  # imports Prefect: after PREFECT_API_URL is set
+
+    def interrupted(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt  # uvicorn raises SIGTERM again after its shutdown: stop as Ctrl+C stops
+
+    signal.signal(signal.SIGTERM, interrupted)
+    try:
+        with refusals():
+            sign_ins = live_server.prepare(console, fresh=fresh)
+        live_server.print_sign_ins(console, sign_ins)
+        live_server.serve(console, sock, sweep_every=sweep_every)
+    finally:
+        if server is not None:
+            prefect_server.stop(server)
 
 
 @app.command(name="sign-in-link")

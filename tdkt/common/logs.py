@@ -17,7 +17,8 @@ from pythonjsonlogger.json import JsonFormatter
 FIELDS = ("request_id", "person_id", "dossier_id", "action", "outcome", "status", "method", "route", "duration_ms")
 # loggers that write a request's raw URL (an action link's token is a credential): tdkt's access log replaces
 # uvicorn's, and httpx's (webhooks, test clients) says nothing tdkt needs
-QUIETED = ("uvicorn.access", "httpx", "httpx2", "httpcore")
+# alembic says each migration's docstring, APScheduler each run of each job
+QUIETED = ("uvicorn.access", "httpx", "httpx2", "httpcore", "alembic", "apscheduler")
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)  # the web request being served
 
 
