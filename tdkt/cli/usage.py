@@ -19,7 +19,7 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.panel import Panel
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from typer import rich_utils
 from typer._click import core as click_core
 from typer._click import exceptions as errors
@@ -138,6 +138,10 @@ def run(app: typer.Typer) -> NoReturn:
         sys.exit(error.exit_code)
     except typer.Abort:
         Console(stderr=True).print("Đã dừng.")
+        sys.exit(1)
+    except (DataError, OverflowError):  # a number past the database's integers (PostgreSQL; SQLite's driver)
+        Console(stderr=True).print("Không thực hiện được: một số đã nhập lớn quá giới hạn, không có hồ sơ, đề nghị "
+                                   "hay quyết định nào mang số đó. Không có gì được ghi.")
         sys.exit(1)
     except OperationalError as error:  # the database is down or unreachable: one line, the detail in the log
         logging.getLogger("tdkt.cli").warning("database unavailable: %s", error.orig)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from datetime import datetime
 
+import pytest
 from sqlmodel import Session, select
 
 from benchmarks.smtp_sink import SmtpServer
@@ -69,3 +70,22 @@ def test_two_schedulers_one_active_and_a_restart_sends_nothing_twice(session: Se
     keys = session.exec(select(NotificationLog.key)).all()
     assert len(keys) == 6
     session.rollback()
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)  # where the report came from
+def test_two_sweeps_at_once_print_no_traceback(session: Session) -> None:
+    """Two `tdkt sweep` started together (cron overlapping a manual run): each says what it did, neither prints a
+    traceback (Prefect's CancelledError while its embedded server stopped)."""
+    import os
+    import subprocess
+    import sys
+
+    make_district(session, blocks=1, schools_per_block=2)
+    session.commit()
+    env = {**os.environ, "COLUMNS": "200"}
+    sweeps = [subprocess.Popen([sys.executable, "-m", "tdkt.cli", "sweep"], env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True) for _ in range(2)]
+    outputs = [sweep.communicate(timeout=180)[0] for sweep in sweeps]
+    for sweep, output in zip(sweeps, outputs, strict=True):
+        assert sweep.returncode == 0, output
+        assert "Nhắc hạn" in output and "Traceback" not in output and "CancelledError" not in output, output

@@ -63,3 +63,18 @@ def test_odd_numbers_in_urls_and_figures_are_refusals_not_errors(session: Sessio
         services.add_nomination(session, dossier_id=dossier_id, full_name="Tổ Toán", kind="collective",  # type: ignore[arg-type]
                                 title_code="TTLDTT", figures={"total": "²⁴", "LDTT": "9" * 5000})  # type: ignore[dict-item]
     assert refused.value.code in ("bad_figures", "bad_figure")
+
+
+def test_a_number_past_the_databases_integers_on_the_command_line(session: Session) -> None:
+    """`tdkt history --dossier 99999999999999999999`: one line, exit 1 — not PostgreSQL's DataError nor the
+    SQLite driver's OverflowError as a traceback."""
+    import os
+    import subprocess
+    import sys
+
+    make_district(session)
+    session.commit()
+    done = subprocess.run([sys.executable, "-m", "tdkt.cli", "history", "--dossier", "9" * 20], capture_output=True,
+                          text=True, timeout=120, env={**os.environ, "COLUMNS": "200"})
+    output = done.stdout + done.stderr
+    assert done.returncode == 1 and "lớn quá giới hạn" in output and "Traceback" not in output, output

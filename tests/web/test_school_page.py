@@ -87,6 +87,10 @@ def test_bad_uploads_store_nothing(session: Session, client: TestClient, monkeyp
     assert huge.status_code == 413 and "Tệp vượt quá" in huge.text
     no_csrf = client.post(f"/l/{token}/import", files={"file": ("ds.csv", LIST.encode(), "text/csv")})
     assert no_csrf.status_code == 403
+    # a link that is not one is answered before its body is read (a 300 MB upload to a garbage token)
+    garbage = client.post("/l/not.a-link/import", data={"csrf": csrf},
+                          files={"file": ("ds.csv", b"x" * 50_000, "text/csv")})
+    assert garbage.status_code == 404 and "không hợp lệ" in garbage.text
     assert _count(session) == 0
 
 

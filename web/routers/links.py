@@ -174,8 +174,15 @@ def generated_paper(token: str, name: str, person_id: SignedIn) -> Response:
 
 async def _upload(request: Request, token: str, person_id: int | None, missing: str,
                   store: Callable[..., object]) -> Response:
-    """Receive a multipart upload (CSRF, size limit), then `store(session, link, dossier, form, name, content)`."""
+    """Receive a multipart upload (CSRF, size limit), then `store(session, link, dossier, form, name, content)`.
+    A body declared too big, or sent to a link that is not a live one, is answered before it is read."""
     limit = get_settings().upload_max_bytes
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and int(declared) > limit + 65536:
+        return too_big(limit)
+    refusal = await run_in_threadpool(_link_refusal, token, person_id)
+    if refusal is not None:
+        return link_error(refusal)
     try:
         form = dict(await request.form(max_part_size=limit + 1024))
     except HTTPException:  # the part is far over the limit: starlette stops reading it
@@ -190,6 +197,15 @@ async def _upload(request: Request, token: str, person_id: int | None, missing: 
     return await run_in_threadpool(_edit, token, person_id,
                                    lambda session, link, dossier: store(session, link, dossier, form, filename,
                                                                         content))
+
+
+def _link_refusal(token: str, person_id: int | None) -> links.LinkRefused | None:
+    try:
+        with session_scope() as session:
+            links.check(session, token=token, route=default_route(), signed_in=person_id)
+    except links.LinkRefused as refusal:
+        return refusal
+    return None
 
 
 def _edit(token: str, person_id: int | None, change: Change) -> Response:
