@@ -12,6 +12,7 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
 
 from benchmarks.smtp_sink import SmtpServer, free_port
@@ -25,6 +26,7 @@ from config.rules import rule_set  # noqa: E402
 from config.settings import get_settings  # noqa: E402
 from models.audit import GENESIS, AuditChain  # noqa: E402
 from models.db import dispose_engines, get_engine, migrate  # noqa: E402
+from tests.proxy import Proxy  # noqa: E402
 
 PG_ADMIN = os.environ.get("TDKT_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -134,5 +136,20 @@ def unreachable(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("TDKT_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:1/nowhere?connect_timeout=2")
     get_settings.cache_clear()
     yield
+    dispose_engines()
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def proxied(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Proxy]:
+    """The settings point at the test's PostgreSQL through a relay the test can cut and restore."""
+    url = make_url(db_url)
+    proxy = Proxy(url.port or 5432)
+    monkeypatch.setenv("TDKT_DATABASE_URL", url.set(port=proxy.port).render_as_string(hide_password=False)
+                       + "?connect_timeout=2")
+    get_settings.cache_clear()
+    dispose_engines()
+    yield proxy
+    proxy.cut()
     dispose_engines()
     get_settings.cache_clear()

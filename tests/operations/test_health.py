@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlmodel import Session
@@ -13,6 +14,7 @@ from config.settings import get_settings
 from models.db import utcnow
 from models.lease import SchedulerLease
 from models.outbox import enqueue
+from tests.proxy import Proxy
 from web.app import create_app
 
 
@@ -68,3 +70,15 @@ def test_not_ready_when_the_schema_is_behind(session: Session, client: TestClien
 def test_not_ready_when_the_database_cannot_be_reached(unreachable: None) -> None:
     answer = TestClient(create_app()).get("/readyz")
     assert answer.status_code == 503 and answer.json()["checks"] == {"database": "không kết nối được cơ sở dữ liệu"}
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_readyz_follows_a_database_cut_and_its_return(db_url: str, proxied: Proxy) -> None:
+    """Through a proxy to PostgreSQL that the test cuts and restores: ready, not ready, ready again."""
+    client = TestClient(create_app())
+    assert client.get("/readyz").json()["checks"]["database"] == "ok"
+    proxied.cut()
+    answer = client.get("/readyz")
+    assert answer.status_code == 503 and answer.json()["checks"] == {"database": "không kết nối được cơ sở dữ liệu"}
+    proxied.restore()
+    assert client.get("/readyz").json()["checks"]["database"] == "ok"
