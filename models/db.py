@@ -55,6 +55,14 @@ def upsert(session: Session, model: type, rows: list[dict[str, Any]], *, key: li
     session.execute(statement.on_conflict_do_update(index_elements=key, set_=changes))
 
 
+def insert_new(session: Session, model: type, rows: list[dict[str, Any]], *, key: list[str]) -> None:
+    """INSERT the rows whose `key` is not there yet (INSERT … ON CONFLICT DO NOTHING, on both databases)."""
+    if not rows:
+        return
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(insert(model.__table__).values(rows).on_conflict_do_nothing(index_elements=key))  # type: ignore[attr-defined]
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

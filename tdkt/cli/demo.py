@@ -1,10 +1,11 @@
 """`tdkt demo`: a school year of the sample district, from the school votes to the decisions.
 
-Phase 1 proposes the district chairman's Giấy khen: its 20-individual quota is hit and respected. The year's
-titles (LĐTT, TTLĐTT, CSTĐCS) are proposed once, in the year-end phase, whose decision grants them with the
-15 % CSTĐCS cap counted on the year; there one dossier is returned and resubmitted, and the Giám đốc Sở's Giấy
-khen is proposed higher. It uses the real flows, engine and database; only the clock is simulated (dates of
-the 2020-2021 campaign), so deadlines behave as they did then.
+Phases 1 and 2 propose the district chairman's Giấy khen: phase 1's 20-individual quota is hit and respected.
+The year's titles (LĐTT, TTLĐTT, CSTĐCS) are proposed once, in the year-end phase, whose decision grants them
+with the 15 % CSTĐCS cap counted on the year; there one dossier is returned and resubmitted, the Giám đốc Sở's
+Giấy khen goes on to the Sở and his decision, and a CSTĐ of the province to the province's appraisal, its
+council (refused below 90 % of its members) and the Chủ tịch UBND tỉnh's decision. It uses the real flows,
+engine and database; only the clock is simulated (dates of the 2020-2021 campaign).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from flows.review import review_flow
 from flows.runtime import run
 from flows.submission import submission_flow
 from models.audit import AuditEvent
+from models.award import AwardRecord
 from models.campaign import Campaign, Phase
 from models.db import dispose_engines, migrate, session_scope
 from models.decision import Decision, decision_entries
@@ -93,13 +95,13 @@ def _nominate(session: Session, dossier_id: int, name: str, kind: SubjectKind, t
         initiative=initiative, figures=SCHOOL_FIGURES if kind == SubjectKind.collective else None)
 
 
-def phase_plan(session: Session) -> dict[int, list[Wanted]]:
-    """Phase 1's Giấy khen of the district chairman: a teacher of every school, two of each block leader — more
-    than the phase's quota of 20 individuals — and a subject group (tổ chuyên môn) of every school."""
+def phase_plan(session: Session, teachers: int = 2) -> dict[int, list[Wanted]]:
+    """A phase's Giấy khen of the district chairman: a teacher of every school, `teachers` of each block leader —
+    phase 1's two make more than the phase's quota of 20 individuals — and a subject group of every school."""
     schools = session.exec(select(Unit).where(Unit.kind == UnitKind.school).order_by(col(Unit.id))).all()
     leaders = {b.leader_school_id for b in session.exec(select(Unit).where(Unit.kind == UnitKind.block)).all()}
     return {school.id or 0: [*(Wanted(TEACHERS[(index + k) % len(TEACHERS)], SubjectKind.individual, "GK_HUYEN",
-                                      "Giáo viên") for k in range(2 if school.id in leaders else 1)),
+                                      "Giáo viên") for k in range(teachers if school.id in leaders else 1)),
                              Wanted(f"Tổ chuyên môn – {school.name}", SubjectKind.collective, "GK_HUYEN_TT")]
             for index, school in enumerate(schools)}
 
@@ -121,7 +123,13 @@ def year_plan(session: Session) -> dict[int, list[Wanted]]:
         if index == 2:  # reviewed before the phase quota is reached
             plan[school.id or 0].append(Wanted(TEACHERS[(index + 7) % len(TEACHERS)], SubjectKind.individual,
                                                "GK_SO", "Giáo viên"))
+        if index == 5:  # three years of CSTĐCS behind her: proposed to the province
+            plan[school.id or 0].append(Wanted(PROVINCE_FIGHTER, SubjectKind.individual, "CSTD_TINH",
+                                               "Phó hiệu trưởng"))
     return plan
+
+
+PROVINCE_FIGHTER = "Sùng Thị Mỷ"
 
 
 def register_year(session: Session, campaign: Campaign) -> int:
@@ -146,8 +154,8 @@ def _prepare_dossiers(session: Session, phase: Phase, held_on: date,
         dossier_id = services.open_dossier(session, phase_id=phase.id or 0, school_id=school_id).id or 0
         noms = []
         for wanted in wanted_here:
-            if wanted.title_code == "CSTDCS":
-                noms += _emulation_fighter(session, dossier_id, wanted.full_name)
+            if wanted.title_code in ("CSTDCS", "CSTD_TINH"):
+                noms += _emulation_fighter(session, dossier_id, wanted.full_name, wanted.title_code)
             else:
                 noms.append(_nominate(session, dossier_id, wanted.full_name, wanted.kind, wanted.title_code,
                                       wanted.position))
@@ -166,11 +174,16 @@ def _stand_in_pdf(label: str) -> bytes:
     return b"%PDF-1.4\n% " + label.encode() + b"\n%%EOF\n"
 
 
-def _emulation_fighter(session: Session, dossier_id: int, name: str) -> list[Nomination]:
-    """A CSTĐCS nominee as the rule set wants one: also LĐTT, with an initiative, and the papers attached."""
-    noms = [_nominate(session, dossier_id, name, SubjectKind.individual, title, "Tổ trưởng",
+def _emulation_fighter(session: Session, dossier_id: int, name: str, title: str = "CSTDCS") -> list[Nomination]:
+    """A CSTĐCS nominee as the rule set wants one: also LĐTT, with an initiative, and the papers attached; a CSTĐ
+    of the province also has three years of CSTĐCS in the award history (as imported from before tdkt)."""
+    titles = ("LDTT", "CSTDCS") if title == "CSTDCS" else ("LDTT", "CSTDCS", "CSTD_TINH")
+    noms = [_nominate(session, dossier_id, name, SubjectKind.individual, code, "Tổ trưởng",
                       initiative="Ứng dụng bản đồ tư duy trong dạy học tiếng Việt cho học sinh dân tộc thiểu số")
-            for title in ("LDTT", "CSTDCS")]
+            for code in titles]
+    if title == "CSTD_TINH":
+        session.add_all(AwardRecord(nominee_id=noms[0].nominee_id, title_code="CSTDCS", year=year)
+                        for year in (2017, 2018, 2019))
     dossier = session.get(Dossier, dossier_id)
     assert dossier is not None
     head = session.exec(select(Person).where(Person.unit_id == dossier.school_id)).first()
@@ -228,12 +241,13 @@ def run_demo(console: Console, *, fresh: bool, stop_after_forward: bool = False)
         campaign = load_sample(session, name=SAMPLE)
         registered = register_year(session, campaign)
         phases = session.exec(select(Phase).where(Phase.campaign_id == campaign.id).order_by(col(Phase.number))).all()
-        first, year_end = phases[0], next(p for p in phases if p.year_end)
+        first, second, year_end = phases[0], phases[1], next(p for p in phases if p.year_end)
         blocks = session.exec(select(Unit).where(Unit.kind == UnitKind.block).order_by(col(Unit.id))).all()
         leader_emails = {b.id: session.exec(select(Person).where(Person.unit_id == b.leader_school_id)).one().email
                          for b in blocks}
         staff = Staff(_email(session, "phong_reviewer"), _email(session, "noivu_officer"), _email(session, "chairman"),
-                      leader_emails, _email(session, "so_reviewer"), _email(session, "so_director"))
+                      leader_emails, _email(session, "so_reviewer"), _email(session, "so_director"),
+                      _email(session, "province_officer"), _email(session, "province_chairman"))
     console.print(f"[bold]{campaign.theme}[/] – năm học {campaign.school_year}; {len(blocks)} khối thi đua.")
     console.print(f"Đăng ký thi đua: {registered} trường đăng ký, các trưởng khối chuyển Phòng GD&ĐT trước "
                   f"{fmt_date(campaign.registration_due or first.starts_on)}.")
@@ -251,6 +265,14 @@ def run_demo(console: Console, *, fresh: bool, stop_after_forward: bool = False)
             return
         decisions = [_review_and_decide(console, progress, clock, first, prepared, staff,
                                         days=(date(2020, 11, 9), date(2020, 11, 12), date(2020, 11, 18)))]
+        clock.jump(date(2021, 2, 1))
+        console.print(f"[bold]{second.name}[/]: Giấy khen của Chủ tịch UBND huyện.")
+        with session_scope() as session:
+            prepared = _prepare_dossiers(session, second, clock.now.date(), phase_plan(session, teachers=1))
+        _submit_all(console, progress, clock, prepared)
+        _forward_all(progress, clock, blocks, leader_emails, second.id or 0)
+        decisions.append(_review_and_decide(console, progress, clock, second, prepared, staff,
+                                            days=(date(2021, 2, 11), date(2021, 2, 18), date(2021, 2, 24))))
         clock.jump(date(2021, 5, 31))
         console.print(f"[bold]{year_end.name}[/]: các danh hiệu xét tặng hằng năm.")
         with session_scope() as session:
@@ -266,7 +288,8 @@ def run_demo(console: Console, *, fresh: bool, stop_after_forward: bool = False)
         decisions.append(_review_and_decide(console, progress, clock, year_end, prepared, staff,
                                             days=(date(2021, 6, 10), date(2021, 6, 21), date(2021, 7, 1))))
         decisions.append(_the_so_decides(console, clock, year_end, staff))
-    for phase, decision_id in zip((first, year_end, year_end), decisions, strict=True):
+        decisions.append(_the_province_decides(console, clock, year_end, staff))
+    for phase, decision_id in zip((first, second, year_end, year_end, year_end), decisions, strict=True):
         _summary(console, phase, decision_id)
     _closing(console)
 
@@ -281,6 +304,37 @@ class Staff:
     leaders: dict[Any, str]
     so_reviewer: str = ""
     so_director: str = ""
+    province_officer: str = ""
+    province_chairman: str = ""
+
+
+def _the_province_decides(console: Console, clock: Clock, phase: Phase, staff: Staff) -> int:
+    """The CSTĐ of the province Nội vụ proposed: the Ban Thi đua appraises it; the list is public 10 working days
+    before the province's council votes (a first count below 90 % of its members is refused); the Chủ tịch UBND
+    tỉnh decides."""
+    with session_scope() as session:
+        part = session.exec(select(Dossier).where(Dossier.phase_id == phase.id,
+                                                  Dossier.grantor == "province_chairman")).one()
+        officer = services.person(session, email=staff.province_officer)
+        nomination = session.exec(select(Nomination).where(Nomination.dossier_id == part.id)).one()
+    console.print("Ban Thi đua – Khen thưởng tỉnh thẩm định đề nghị Chiến sĩ thi đua cấp tỉnh.")
+    clock.jump(date(2021, 7, 5))
+    run(review_flow, [Review(dossier_id=part.id or 0, actor_email=staff.province_officer, action="approve")],
+        clock.tick())
+    clock.jump(date(2021, 7, 20))  # the list public from 05/07: 10 working days
+    for votes in ((8, 2), (10, 0)):
+        with session_scope() as session:
+            services.record_council_vote(session, dossier_id=part.id or 0, held_on=clock.now.date(), members_total=10,
+                                         members_present=10, tallies={nomination.id or 0: votes})
+        try:
+            with session_scope() as session:
+                services.act(session, dossier_id=part.id or 0, actor=officer, action="approve", now=clock.tick())
+            break
+        except Refused as refusal:
+            console.print(f"[yellow]Hội đồng Thi đua – Khen thưởng tỉnh: {refusal.message}[/]")
+    clock.jump(date(2021, 7, 23))
+    decision = run(decision_flow, phase.id or 0, staff.province_chairman, clock.now.date(), None, clock.tick())
+    return int(decision["decision_id"])
 
 
 def _the_so_decides(console: Console, clock: Clock, phase: Phase, staff: Staff) -> int:
@@ -385,7 +439,8 @@ def _closing(console: Console) -> None:
         decisions = session.exec(select(func.count()).select_from(Decision)).one()
     where = "hộp thư demo var/mailbox/" if not get_settings().smtp_host else get_settings().smtp_host
     console.print(
-        f"[bold green]Hoàn tất.[/] {decisions} quyết định (của Chủ tịch UBND huyện và của Giám đốc Sở GD&ĐT); "
+        f"[bold green]Hoàn tất.[/] {decisions} quyết định (của Chủ tịch UBND huyện, của Giám đốc Sở GD&ĐT và của "
+        f"Chủ tịch UBND tỉnh); "
         f"{events} sự kiện trong nhật ký; "
         f"{sent} thư đã gửi ({where}).\n"
         "Xem tình trạng: [bold].venv/bin/tdkt status[/]; lịch sử một hồ sơ: [bold].venv/bin/tdkt history --dossier 4[/]"

@@ -22,7 +22,7 @@ from models import tally
 from models.audit import history_with_actors
 from models.award import AwardRecord, school_year_start
 from models.campaign import Campaign, Phase, StageDeadline, phase_rules, quotas_for
-from models.db import utcnow
+from models.db import insert_new, utcnow
 from models.decision import Decision, DecisionEntry, next_decision_number, number_taken
 from models.delegation import Delegation
 from models.dossier import Consolidation, Dossier, get_or_create_dossier
@@ -378,9 +378,12 @@ def _annex(session: Session, *, decision: Decision, dossier_ids: list[int]) -> N
         {"decision_id": decision.id, "nomination_id": nomination_id, "nominee_name": name, "position": position,
          "unit_name": unit_name, "title_code": code, "title_name": titles[code].name}
         for nomination_id, code, _, name, position, unit_name in rows])
-    session.execute(insert(AwardRecord), [
+    # the history says which titles a nominee held in a year: a second Giấy khen of the year (another phase's)
+    # is in its decision's annex, not again in the history
+    insert_new(session, AwardRecord, [
         {"nominee_id": nominee_id, "title_code": code, "year": year, "decision_number": decision.number,
-         "decision_id": decision.id} for _, code, nominee_id, _, _, _ in rows])
+         "decision_id": decision.id} for _, code, nominee_id, _, _, _ in rows],
+        key=["nominee_id", "title_code", "year"])
 
 
 @dataclass
