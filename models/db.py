@@ -56,11 +56,13 @@ def upsert(session: Session, model: type, rows: list[dict[str, Any]], *, key: li
 
 
 def insert_new(session: Session, model: type, rows: list[dict[str, Any]], *, key: list[str]) -> None:
-    """INSERT the rows whose `key` is not there yet (INSERT … ON CONFLICT DO NOTHING, on both databases)."""
+    """INSERT the rows whose `key` is not there yet (INSERT … ON CONFLICT DO NOTHING, on both databases), as an
+    executemany that SQLAlchemy pages (one statement of a province's 20,000 rows passes PostgreSQL's 65,535
+    parameters)."""
     if not rows:
         return
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(insert(model.__table__).values(rows).on_conflict_do_nothing(index_elements=key))  # type: ignore[attr-defined]
+    session.execute(insert(model.__table__).on_conflict_do_nothing(index_elements=key), rows)  # type: ignore[attr-defined]
 
 
 def utcnow() -> datetime:
