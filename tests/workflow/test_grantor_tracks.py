@@ -25,6 +25,7 @@ from models.unit import Person, Unit
 from tdkt import services
 from tdkt.common.errors import Refused
 from tdkt.services import attachments
+from tdkt.services.worklist import worklist
 from tdkt.workflow.engine import Verdict
 from tests.factories import District, at, make_district
 from tests.workflow.test_refusals import assert_refused
@@ -90,6 +91,9 @@ def test_a_giay_khen_of_the_so_is_reviewed_at_the_so_and_decided_by_its_director
     assert (arrived.action, arrived.from_stage, arrived.to_stage) == ("forward_higher", "phong_review", "so_review")
     told = session.exec(select(OutboxMessage).where(OutboxMessage.dossier_id == part.id)).all()
     assert [m.recipient_email for m in told] == ["so_reviewer@caobang.test"]
+    head = district.heads[district.schools[0].id or 0]  # the school sees where its part stands, on its home page
+    work = worklist(session, person=head, route=default_route(), today=date(2022, 11, 3))
+    assert {(i.dossier_id, i.stage) for i in work.items} >= {(part.id, "Sở GD&ĐT xét duyệt")}
 
     # The Sở approves or not; it does not return to the school, nor propose higher; its quota holds.
     reviewer = so["so_reviewer"]

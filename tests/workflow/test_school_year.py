@@ -136,6 +136,20 @@ def test_a_quota_belongs_to_its_form(session: Session) -> None:
         ("Cá nhân (Giấy khen của Chủ tịch UBND huyện)", 1, 1)]
 
 
+def test_a_student_is_proposed_for_the_form_the_plan_names(session: Session) -> None:
+    """Seed 004 asks the Giám đốc Sở's Giấy khen for "các nhà giáo, học sinh tiêu biểu xuất sắc": a pupil is an
+    individual nominee of that form, held to none of a staff member's yearly conditions."""
+    district = make_district(session, blocks=1, schools_per_block=1, year_end=False)
+    dossier_id = _open(session, district)
+    pupil = services.add_nomination(session, dossier_id=dossier_id, full_name="Nông Thị Hoài",
+                                    kind=SubjectKind.individual, title_code="GK_SO", position="Học sinh lớp 5A",
+                                    birth_date=date(2012, 4, 9), achievements="Giải Nhất học sinh giỏi cấp tỉnh")
+    session.commit()
+    _vote_and_submit(session, district, dossier_id)
+    assert session.get(Dossier, dossier_id).stage == "block_aggregation"
+    assert session.get(Nominee, pupil.nominee_id).position == "Học sinh lớp 5A"
+
+
 # --- caps judged on a complete count --------------------------------------------------------------------------
 
 def _cstdcs_dossier(session: Session, district: District, index: int, name: str) -> int:
