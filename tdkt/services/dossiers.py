@@ -504,9 +504,16 @@ def history(session: Session, *, dossier_id: int, route: Route | None = None) ->
     names = {p.id: p.full_name for p in session.exec(select(Person).where(col(Person.id).in_(principals)))
              } if principals else {}
     return [{"at": e.at, "actor": actor + (f" (thay {names[e.detail['on_behalf_of']]})"
-                                           if e.detail.get("on_behalf_of") in names else ""), "action": e.action,
+                                           if e.detail.get("on_behalf_of") in names else ""),
+             "action": _action_label(route, e.from_stage, e.action), "action_code": e.action,
              "from": route.stages[e.from_stage].label, "to": route.stages[e.to_stage].label, "reason": e.reason}
             for e, actor in events]
+
+
+def _action_label(route: Route, stage: str, action: str) -> str:
+    """An action as the route words it ("Gửi hồ sơ lên khối thi đua"), not its code."""
+    found = route.stages[stage].actions.get(action) if stage in route.stages else None
+    return found.label if found is not None else action
 
 
 def dossier_view(session: Session, *, dossier_id: int, route: Route | None = None) -> dict[str, Any]:
