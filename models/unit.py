@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from sqlalchemy import Integer, Select, and_, bindparam, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from config.route import OfficeRef, UnitRef
@@ -43,27 +47,75 @@ def block_members(session: Session, *, block_id: int) -> list[Unit]:
     return list(session.exec(select(Unit).where(Unit.block_id == block_id).order_by(Unit.name)).all())
 
 
-def find_office(session: Session, *, start: Unit, kind: UnitKind) -> Unit | None:
-    """The nearest unit of `kind` found by walking up from `start`, looking at each ancestor and its children.
+@dataclass
+class Surroundings:
+    """The units a route names, seen from one unit (a school, say): its line of ancestors, the offices beside each
+    of them, its block and the block's leader school, read in one query and held here, so that a transition
+    resolves who acts and who is told without reading a unit again (the session's identity map keeps a unit
+    only while something holds it)."""
 
-    A school's parent is its Phòng GD&ĐT; the Phòng's parent is the UBND, whose children include Nội vụ. The
-    ancestors come from the session (each read once in it), their children of `kind` in one query."""
-    ancestors = [start]
-    while ancestors[-1].parent_id is not None and len(ancestors) < 16:  # a loop in bad data stops here
-        parent = session.get(Unit, ancestors[-1].parent_id)
-        if parent is None:
-            break
-        ancestors.append(parent)
-    children: dict[int, Unit] = {}
-    for child in session.exec(select(Unit).where(Unit.kind == kind, col(Unit.parent_id).in_(
-            [a.id for a in ancestors])).order_by(col(Unit.id).desc())):
-        children[child.parent_id or 0] = child  # the first by id wins, as the walk took it
-    for ancestor in ancestors:
-        if ancestor.kind == kind:
-            return ancestor
-        if (ancestor.id or 0) in children:
-            return children[ancestor.id or 0]
-    return None
+    start: Unit
+    units: dict[int, Unit]
+
+    @classmethod
+    def of(cls, session: Session, start: Unit) -> Surroundings:
+        params = {"start_id": start.id, "block_id": start.block_id}
+        units = {u.id or 0: u for u in session.scalars(SURROUNDINGS, params)}
+        units[start.id or 0] = start
+        return cls(start=start, units=units)
+
+    def ancestors(self) -> list[Unit]:
+        """The start, its parent, and so on up (a loop in bad data stops where it closes)."""
+        line, seen = [self.start], {self.start.id}
+        while (parent := self.units.get(line[-1].parent_id or 0)) is not None and parent.id not in seen:
+            line.append(parent)
+            seen.add(parent.id)
+        return line
+
+    def office(self, kind: UnitKind) -> Unit | None:
+        """The nearest unit of `kind` walking up: each ancestor itself, else its child of that kind (the first
+        created, when there are several). A school's parent is its Phòng GD&ĐT; the Phòng's parent is the UBND,
+        whose children include Nội vụ."""
+        for ancestor in self.ancestors():
+            if ancestor.kind == kind:
+                return ancestor
+            found = next((u for u in self.units.values() if u.parent_id == ancestor.id and u.kind == kind), None)
+            if found is not None:
+                return found
+        return None
+
+    def resolve(self, ref: UnitRef) -> Unit | None:
+        """The unit a route reference names."""
+        if ref == "school":
+            return self.start
+        if ref == "block_leader":
+            block = self.units.get(self.start.block_id or 0)
+            return self.units.get(block.leader_school_id or 0) if block else None
+        assert isinstance(ref, OfficeRef)
+        return self.office(ref.kind)
+
+
+def _surroundings_statement() -> Select[Unit]:
+    up = select(Unit.id, Unit.parent_id).where(col(Unit.id) == bindparam("start_id")).cte("up", recursive=True)
+    up = up.union(select(Unit.id, Unit.parent_id).join(up, col(Unit.id) == up.c.parent_id))  # UNION: no loops
+    ancestors = select(up.c.id)
+    block_id = bindparam("block_id", type_=Integer)
+    return sa_select(Unit).where(or_(
+        col(Unit.id).in_(ancestors),
+        and_(col(Unit.parent_id).in_(ancestors), col(Unit.kind).not_in([UnitKind.school, UnitKind.block])),
+        col(Unit.id) == block_id,
+        col(Unit.id) == select(Unit.leader_school_id).where(col(Unit.id) == block_id).scalar_subquery(),
+    )).order_by(col(Unit.id))
+
+
+# Built once, with bound parameters: every transition reads its surroundings, and building the recursive query
+# afresh each time cost more than running it (benchmarks/README.md).
+SURROUNDINGS = _surroundings_statement()
+
+
+def find_office(session: Session, *, start: Unit, kind: UnitKind) -> Unit | None:
+    """The nearest unit of `kind` above `start` (see Surroundings.office)."""
+    return Surroundings.of(session, start).office(kind)
 
 
 def people_of(session: Session, *, unit_id: int, roles: list[str]) -> list[Person]:
@@ -94,10 +146,4 @@ def district_schools(session: Session, *, issuer_unit_id: int) -> list[Unit]:
 
 def resolve_unit(session: Session, ref: UnitRef, school: Unit) -> Unit | None:
     """The unit a route reference names, seen from the dossier's school."""
-    if ref == "school":
-        return school
-    if ref == "block_leader":
-        block = session.get(Unit, school.block_id) if school.block_id else None
-        return session.get(Unit, block.leader_school_id) if block and block.leader_school_id else None
-    assert isinstance(ref, OfficeRef)
-    return find_office(session, start=school, kind=ref.kind)
+    return Surroundings.of(session, school).resolve(ref)

@@ -21,7 +21,7 @@ from config.settings import get_settings
 from models.campaign import deadline_for
 from models.db import utcnow
 from models.dossier import Dossier
-from models.link import ActionLink, link_by_hash
+from models.link import ActionLink, Opened, link_by_hash
 from models.unit import Person, get_person_by_email
 from tdkt.common.errors import Refused
 from tdkt.common.signing import sign, verify
@@ -65,16 +65,18 @@ class LinkRefused(Refused):
 
 
 def check(session: Session, *, token: str, route: Route, now: datetime | None = None,
-          signed_in: int | None = None, lock: bool = False) -> tuple[ActionLink, Dossier]:
-    """The link and its dossier, or LinkRefused saying forged, for another person, used, moved on or expired.
+          signed_in: int | None = None, lock: bool = False) -> Opened:
+    """The link with its dossier, school and person, or LinkRefused saying forged, for another person, used,
+    moved on or expired.
 
     With `lock` (the link is about to be used), the dossier is locked and read afresh."""
     now = now or utcnow()
     random_part, _, signature = token.partition(".")
     found = link_by_hash(session, token_hash=token_hash(token), lock=lock) if signature else None
-    if found is None or not verify(signature, random_part, found[0].person_id, found[0].dossier_id, found[0].stage):
+    if found is None or not verify(signature, random_part, found.link.person_id, found.link.dossier_id,
+                                   found.link.stage):
         raise LinkRefused("forged", "Đường dẫn không hợp lệ: nó không do hệ thống phát hành hoặc đã bị sửa.")
-    link, dossier = found
+    link, dossier = found.link, found.dossier
     where = f"Hồ sơ hiện ở bước: {route.stages[dossier.stage].label}."
     if signed_in is not None and signed_in != link.person_id:
         raise LinkRefused("wrong_person", f"Đường dẫn này được gửi cho người khác, không phải cho bạn. {where}",
@@ -85,7 +87,7 @@ def check(session: Session, *, token: str, route: Route, now: datetime | None = 
         raise LinkRefused("moved_on", f"Hồ sơ đã chuyển sang bước khác sau khi thư được gửi. {where}", dossier)
     if now > link.expires_at:
         raise LinkRefused("expired", f"Đường dẫn đã hết hạn lúc {fmt_datetime(link.expires_at)}. {where}", dossier)
-    return link, dossier
+    return found
 
 
 def use(session: Session, *, link: ActionLink, now: datetime | None = None) -> None:

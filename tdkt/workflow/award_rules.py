@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import bindparam
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from config.rules import RatioCap, Requirement, RuleSet, Title
@@ -85,14 +87,19 @@ def _preconditions(ctx: CheckContext, going_on: list[tuple[Nomination, Nominee]]
     return problems
 
 
+# Built once, with bound parameters: the award rules run on every approval (benchmarks/README.md).
+PROPOSED_IN_CAMPAIGN = (
+    sa_select(col(Nomination.nominee_id), col(Nomination.title_code))
+    .join(Dossier, col(Dossier.id) == Nomination.dossier_id)
+    .where(col(Nomination.nominee_id).in_(bindparam("nominee_ids", expanding=True)),
+           col(Nomination.withdrawn) == False, col(Nomination.status).in_(LIVE),  # noqa: E712
+           col(Dossier.phase_id).in_(select(Phase.id).where(col(Phase.campaign_id) == bindparam("campaign_id")))))
+
+
 def proposed_in_campaign(session: Session, *, campaign_id: int, nominee_ids: list[int]) -> set[tuple[int, str]]:
     """(nominee, title) pairs nominated and still live in the campaign (its school year), any phase."""
-    phases = select(Phase.id).where(Phase.campaign_id == campaign_id)
-    query = (select(Nomination.nominee_id, Nomination.title_code)
-             .join(Dossier, col(Dossier.id) == Nomination.dossier_id)
-             .where(col(Nomination.nominee_id).in_(nominee_ids), Nomination.withdrawn == False,  # noqa: E712
-                    col(Nomination.status).in_(LIVE), col(Dossier.phase_id).in_(phases)))
-    return {(nominee_id, code) for nominee_id, code in session.exec(query)}
+    rows = session.execute(PROPOSED_IN_CAMPAIGN, {"campaign_id": campaign_id, "nominee_ids": nominee_ids})
+    return {(nominee_id, code) for nominee_id, code in rows}
 
 
 def shortfalls(rules: RuleSet, code: str, nomination: Nomination, nominee: Nominee,

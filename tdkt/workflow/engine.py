@@ -36,7 +36,7 @@ from models.nomination import (
     record_verdicts,
 )
 from models.outbox import OutboxMessage, enqueue
-from models.unit import Person, Unit, resolve_unit
+from models.unit import Person, Surroundings, Unit
 from tdkt.common.errors import TransitionRefused, Violation
 from tdkt.common.timefmt import fmt_datetime, local
 from tdkt.workflow.checks import CheckContext, registered
@@ -96,8 +96,9 @@ def _lock(session: Session, dossier_id: int) -> Dossier:
     return dossier
 
 
-def _check_actor(session: Session, route: Route, stage: Stage, actor: Person, school: Unit) -> None:
+def _check_actor(route: Route, stage: Stage, actor: Person, around: Surroundings) -> None:
     assert stage.actors is not None
+    school = around.start
     if actor.role not in stage.actors.roles:
         allowed = ", ".join(route.role_label(r) for r in stage.actors.roles)
         raise TransitionRefused(
@@ -105,7 +106,7 @@ def _check_actor(session: Session, route: Route, stage: Stage, actor: Person, sc
             f"{actor.full_name} ({route.role_label(actor.role)}) không có quyền xử lý hồ sơ ở bước "
             f"'{stage.label}'. Người có quyền: {allowed}.",
         )
-    unit = resolve_unit(session, stage.actors.unit, school)
+    unit = around.resolve(stage.actors.unit)
     if unit is None or actor.unit_id != unit.id:
         where = unit.name if unit else "đơn vị được phân công"
         raise TransitionRefused(
@@ -113,15 +114,16 @@ def _check_actor(session: Session, route: Route, stage: Stage, actor: Person, sc
         )
 
 
-def _authorised(session: Session, route: Route, stage: Stage, actor: Person, school: Unit, on: date) -> Person:
+def _authorised(session: Session, route: Route, stage: Stage, actor: Person, around: Surroundings,
+                on: date) -> Person:
     """Whom `actor` acts as: themself, or someone who delegated to them for day `on` and may act here."""
     try:
-        _check_actor(session, route, stage, actor, school)
+        _check_actor(route, stage, actor, around)
         return actor
     except TransitionRefused as own:
         for principal in principals_of(session, substitute_id=actor.id or 0, on=on):
             try:
-                _check_actor(session, route, stage, principal, school)
+                _check_actor(route, stage, principal, around)
                 return principal
             except TransitionRefused:
                 continue
@@ -136,7 +138,7 @@ def may_act(session: Session, *, route: Route, stage_name: str, actor: Person, s
     if stage.actors is None or not stage.actions:
         return False
     try:
-        _authorised(session, route, stage, actor, school, on or local(utcnow()).date())
+        _authorised(session, route, stage, actor, Surroundings.of(session, school), on or local(utcnow()).date())
     except TransitionRefused:
         return False
     return True
@@ -255,7 +257,8 @@ def apply(
             "invalid_action",
             f"Không thể thực hiện '{action}' khi hồ sơ đang ở bước '{stage.label}'. Hành động hợp lệ: {allowed}.",
         )
-    principal = _authorised(session, route, stage, actor, school, local(now).date())
+    around = Surroundings.of(session, school)  # every unit this transition names, read once
+    principal = _authorised(session, route, stage, actor, around, local(now).date())
     _check_reasons(action_def, reason, verdicts, names)
 
     deadline = deadline_for(session, phase_id=phase.id or 0, key=stage.deadline.key) if stage.deadline else None
@@ -274,7 +277,7 @@ def apply(
     if violations:
         raise TransitionRefused("checks_failed", "\n".join(v.message for v in violations), violations)
 
-    return _write(session, route=route, dossier=dossier, school=school, phase=phase, campaign=campaign,
+    return _write(session, route=route, dossier=dossier, around=around, phase=phase, campaign=campaign,
                   actor=actor, principal=principal, action=action, action_def=action_def, verdicts=verdicts,
                   reason=reason, now=now, late=late, active=active, batch=batch)
 
@@ -307,7 +310,7 @@ def preview(session: Session, *, dossier: Dossier, action: str, now: datetime, r
 
 
 def _write(
-    session: Session, *, route: Route, dossier: Dossier, school: Unit, phase: Phase, campaign: Campaign,
+    session: Session, *, route: Route, dossier: Dossier, around: Surroundings, phase: Phase, campaign: Campaign,
     actor: Person, principal: Person, action: str, action_def: Action, verdicts: dict[int, Verdict],
     reason: str | None, now: datetime, late: bool, active: list[tuple[Nomination, Nominee]], batch: Batch | None,
 ) -> TransitionResult:
@@ -349,13 +352,13 @@ def _write(
          "reason": v.reason or reason, "actor_id": actor.id, "audit_event_id": event.id}
         for n, _ in active if (v := verdicts.get(n.id or 0)) is not None])
     tally.record(session, phase_id=phase.id or 0, change=change)
-    outbox = _notify(session, targets=action_def.notify, label=action_def.label, dossier=dossier, school=school,
+    outbox = _notify(session, targets=action_def.notify, label=action_def.label, dossier=dossier, around=around,
                      phase=phase, campaign=campaign, actor=actor, route=route, reason=reason, verdicts=verdicts,
                      active=active, on=local(now).date())
     forwarded = [(n, p) for (n, p), (_, status) in zip(active, statuses, strict=True)
                  if status == NominationStatus.forwarded]
     if forwarded and route.grantors:
-        outbox += _hand_over(session, route=route, dossier=dossier, from_stage=from_stage, school=school, phase=phase,
+        outbox += _hand_over(session, route=route, dossier=dossier, from_stage=from_stage, around=around, phase=phase,
                              campaign=campaign, actor=actor, forwarded=forwarded, now=now, batch=batch)
     return TransitionResult(dossier_id=dossier.id or 0, action=action, from_stage=from_stage, to_stage=action_def.to,
                             late=late, audit_event_id=event.id or 0, outbox_ids=[m.id or 0 for m in outbox])
@@ -380,7 +383,7 @@ def _joined_reasons(verdicts: dict[int, Verdict]) -> str | None:
 
 
 def _hand_over(
-    session: Session, *, route: Route, dossier: Dossier, from_stage: str, school: Unit, phase: Phase,
+    session: Session, *, route: Route, dossier: Dossier, from_stage: str, around: Surroundings, phase: Phase,
     campaign: Campaign, actor: Person, forwarded: list[tuple[Nomination, Nominee]], now: datetime,
     batch: Batch | None,
 ) -> list[OutboxMessage]:
@@ -397,7 +400,7 @@ def _hand_over(
     rows: list[OutboxMessage] = []
     for code, moving in by_grantor.items():
         track = route.grantors[code]
-        part = get_or_create_dossier(session, phase_id=phase.id or 0, school_id=school.id or 0, stage=track.stage,
+        part = get_or_create_dossier(session, phase_id=phase.id or 0, school_id=around.start.id or 0, stage=track.stage,
                                      grantor=code, parent_id=dossier.id, status=route.stages[track.stage].status)
         if part.stage != track.stage:
             continue
@@ -414,13 +417,13 @@ def _hand_over(
         else:
             batch.events.append(write_unchained(session, event))
         rows += _notify(session, targets=track.notify, label=route.stages[track.stage].label, dossier=part,
-                        school=school, phase=phase, campaign=campaign, actor=actor, route=route, reason=None,
+                        around=around, phase=phase, campaign=campaign, actor=actor, route=route, reason=None,
                         verdicts={}, active=moving, on=local(now).date())
     return rows
 
 
 def _notify(
-    session: Session, *, targets: list[Notify], label: str, dossier: Dossier, school: Unit, phase: Phase,
+    session: Session, *, targets: list[Notify], label: str, dossier: Dossier, around: Surroundings, phase: Phase,
     campaign: Campaign, actor: Person, route: Route, reason: str | None, verdicts: dict[int, Verdict],
     active: list[tuple[Nomination, Nominee]], on: date,
 ) -> list[OutboxMessage]:
@@ -434,7 +437,7 @@ def _notify(
         for nomination, nominee in active
     ]
     context = {
-        "dossier_id": dossier.id, "school": school.name, "phase": phase.name, "campaign": campaign.theme,
+        "dossier_id": dossier.id, "school": around.start.name, "phase": phase.name, "campaign": campaign.theme,
         "campaign_number": campaign.number, "school_year": campaign.school_year,
         "stage": route.stages[dossier.stage].label, "stage_code": dossier.stage, "actor": actor.full_name,
         "actor_role": route.role_label(actor.role), "action": label, "reason": reason,
@@ -443,7 +446,7 @@ def _notify(
     rows = []
     acting = route.stages[dossier.stage].actors  # who must act next: their emails carry an action link
     for target in targets:
-        unit = resolve_unit(session, target.unit, school)
+        unit = around.resolve(target.unit)
         if unit is None:
             continue
         asks = acting is not None and acting.unit == target.unit and bool(set(acting.roles) & set(target.roles))

@@ -45,9 +45,9 @@ def open_link(token: str, request: Request, person_id: SignedIn) -> Response:
     """Show the dossier and its choices; never changes anything (mail scanners open links too)."""
     route = default_route()
     with session_scope() as session:
-        link, dossier = links.check(session, token=token, route=route, signed_in=person_id)
+        opened = links.check(session, token=token, route=route, signed_in=person_id)
+        dossier, person = opened.dossier, opened.person
         view = services.dossier_view(session, dossier_id=dossier.id or 0, route=route)
-        person = session.get(Person, link.person_id)
         members_ = _block_members(session, dossier) if (route.block_step() or ("",))[0] == dossier.stage else []
     response = csrf_page(request, "dossier.html", links.token_hash(token), view=view, person=person, token=token,
                          members=members_, school_mode=dossier.stage == route.start,
@@ -146,7 +146,7 @@ async def record_vote(token: str, form: LinkForm, person_id: SignedIn) -> Respon
 def download_paper(token: str, paper_id: int, person_id: SignedIn) -> Response:
     """A paper of the link's dossier, for whoever holds a valid link to it."""
     with session_scope() as session:
-        _, dossier = links.check(session, token=token, route=default_route(), signed_in=person_id)
+        dossier = links.check(session, token=token, route=default_route(), signed_in=person_id).dossier
         paper = session.get(Paper, paper_id)
         if paper is None or paper.dossier_id != dossier.id:
             return message(404, "Không có giấy tờ này", "Không tìm thấy giấy tờ.")
@@ -159,7 +159,7 @@ def generated_paper(token: str, name: str, person_id: SignedIn) -> Response:
     """A paper tdkt writes for the link's dossier (tờ trình, biên bản, danh sách), or for the block leader the
     block's consolidated tờ trình."""
     with session_scope() as session:
-        _, dossier = links.check(session, token=token, route=default_route(), signed_in=person_id)
+        dossier = links.check(session, token=token, route=default_route(), signed_in=person_id).dossier
         try:
             if name == BLOCK_PAPER:
                 school = session.get(Unit, dossier.school_id)
@@ -213,8 +213,8 @@ def _edit(token: str, person_id: int | None, change: Change) -> Response:
     route = default_route()
     try:
         with session_scope() as session:
-            link, dossier = links.check(session, token=token, route=route, signed_in=person_id)
-            change(session, link, dossier)
+            opened = links.check(session, token=token, route=route, signed_in=person_id)
+            change(session, opened.link, opened.dossier)
     except links.LinkRefused as refusal:
         return link_error(refusal)
     except Refused as refusal:
@@ -225,9 +225,7 @@ def _edit(token: str, person_id: int | None, change: Change) -> Response:
 def _act(token: str, form: dict[str, Any], person_id: int | None) -> Response:
     route = default_route()
     with session_scope() as session:
-        link, dossier = links.check(session, token=token, route=route, signed_in=person_id, lock=True)
-        actor = session.get(Person, link.person_id)
-        assert actor is not None
+        link, dossier, school, actor = links.check(session, token=token, route=route, signed_in=person_id, lock=True)
         action = str(form.get("action", "")) or None
         reason = str(form.get("reason", "")).strip() or None
         links.use(session, link=link)  # first: a second click waits here for this one, then is refused
@@ -238,8 +236,7 @@ def _act(token: str, form: dict[str, Any], person_id: int | None) -> Response:
         decision = services.perform(session, dossier_id=dossier.id or 0, actor=actor, action=action,
                                     verdicts=verdicts, reason=reason, expected_stage=link.stage,
                                     number=str(form.get("number", "")).strip() or None).decision
-        school = session.get(Unit, dossier.school_id)
-        done = {"dossier": dossier, "school": school.name if school else "", "stage": route.stages[dossier.stage]}
+        done = {"dossier": dossier, "school": school.name, "stage": route.stages[dossier.stage]}
     log.info("link action", extra={"dossier_id": dossier.id, "person_id": link.person_id,
                                    "action": action or "verdicts", "outcome": dossier.stage})
     return page("done.html", view=done, decision=decision)  # where the dossier went; the link shows the rest
