@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from models.db import session_scope, utcnow
+from models.unit import Person
 from tasks.retry import RETRIED
 from tdkt import services
 from tdkt.common.errors import Refused
@@ -58,34 +59,36 @@ def outcome(results: Iterable[TransitionResult], refused: list[dict[str, Any]] |
             **extra}
 
 
-def each(items: list[Item], apply_one: Callable[[Session, Item, datetime, Batch], list[TransitionResult]],
+def each(items: list[Item], apply_one: Callable[[Session, Item, Person, datetime, Batch], list[TransitionResult]],
          now: datetime | None = None) -> dict[str, Any]:
     """Apply every item in one transaction for the chunk, at one time (`now` or the chunk's start), their audit
     events chained together before it commits. A refused item writes nothing (the engine refuses before it
     writes), so the others go on without it; a database fault rolls the chunk back and fails the task, for
-    Prefect to retry."""
+    Prefect to retry. Each actor is read once for the chunk (a reviewer's chunk is one person's)."""
     at, batch = now or utcnow(), Batch()
+    actors: dict[str, Person] = {}
     results: list[TransitionResult] = []
     refused: list[dict[str, Any]] = []
     with session_scope() as session:
         for item in items:
             try:
-                results += apply_one(session, item, at, batch)
+                if item.actor_email not in actors:
+                    actors[item.actor_email] = services.person(session, email=item.actor_email)
+                results += apply_one(session, item, actors[item.actor_email], at, batch)
             except Refused as exc:
                 refused.append(refusal(exc, item.dossier_id))
         batch.seal(session)
     return outcome(results, refused)
 
 
-def _submit(session: Session, item: Submission, now: datetime, batch: Batch) -> list[TransitionResult]:
-    return [services.submit(session, dossier_id=item.dossier_id, actor=services.person(session, email=item.actor_email),
-                            now=now, batch=batch)]
+def _submit(session: Session, item: Submission, actor: Person, now: datetime,
+            batch: Batch) -> list[TransitionResult]:
+    return [services.submit(session, dossier_id=item.dossier_id, actor=actor, now=now, batch=batch)]
 
 
-def _review(session: Session, item: Review, now: datetime, batch: Batch) -> list[TransitionResult]:
-    return services.perform(session, dossier_id=item.dossier_id, actor=services.person(session, email=item.actor_email),
-                            action=item.action, verdicts=item.verdicts, reason=item.reason, now=now,
-                            batch=batch).results
+def _review(session: Session, item: Review, actor: Person, now: datetime, batch: Batch) -> list[TransitionResult]:
+    return services.perform(session, dossier_id=item.dossier_id, actor=actor, action=item.action,
+                            verdicts=item.verdicts, reason=item.reason, now=now, batch=batch).results
 
 
 @task(name="submit-dossiers", **RETRIED)

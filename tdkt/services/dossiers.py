@@ -269,10 +269,13 @@ def perform(session: Session, *, dossier_id: int, actor: Person, action: str | N
     step, or the phase's decision (signed today unless `signed_on`). In a `batch`, a dossier's own action leaves
     its audit event for the batch to chain; a block's or a phase's action chains its own."""
     route = route or default_route()
+    if action is None or verdicts is not None:  # the dossier's own step, which `apply` reads with its lock
+        return Performed([apply(session, dossier_id=dossier_id, actor=actor, action=action, verdicts=verdicts,
+                                reason=reason, now=now, route=route, expected_stage=expected_stage, batch=batch)])
     dossier = session.get(Dossier, dossier_id)
     if dossier is None:
         raise Refused("not_found", f"Không tìm thấy hồ sơ số {dossier_id}.")
-    scope = route.scope(dossier.stage, action) if action is not None and verdicts is None else "dossier"
+    scope = route.scope(dossier.stage, action)
     if scope != "dossier" and expected_stage is not None and dossier.stage != expected_stage:  # apply checks its own
         label = route.stages[dossier.stage].label if dossier.stage in route.stages else dossier.stage
         raise Refused("moved_on", f"Hồ sơ vừa được xử lý và đã chuyển sang bước '{label}'.")

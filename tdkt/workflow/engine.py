@@ -65,6 +65,13 @@ class Batch:
     end of the batch only and batches of other processes run meanwhile. A single transition needs none."""
 
     events: list[AuditEvent] = field(default_factory=list)
+    # what its transitions share (the phase, its campaign), held so that the session keeps them: it keeps a row
+    # only while something holds it, and each transition would read them again
+    shared: dict[tuple[type, int], object] = field(default_factory=dict)
+
+    def hold(self, *rows: Phase | Campaign) -> None:
+        for row in rows:
+            self.shared[(type(row), row.id or 0)] = row
 
     def seal(self, session: Session) -> None:
         chain(session, self.events)
@@ -246,6 +253,8 @@ def apply(
     assert school is not None and phase is not None
     campaign = session.get(Campaign, phase.campaign_id)
     assert campaign is not None
+    if batch is not None:
+        batch.hold(phase, campaign)
     active = active_nominations(session, dossier_id=dossier_id)
     names = {n.id or 0: p.full_name for n, p in active}
 
