@@ -1,4 +1,5 @@
-"""Flow: sweep the outbox and deliver whatever is due (retries after an SMTP outage)."""
+"""Flow: deliver outbox rows — those a web action handed over, or whatever is due (the scheduler's sweep,
+retries after an SMTP outage)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,6 @@ from tasks.notify import deliver_notifications
 
 
 @flow(name="deliver-outbox")
-def delivery_flow() -> dict[str, Any]:
-    """Send every due outbox row."""
-    return deliver_notifications()
+def delivery_flow(ids: list[int] | None = None) -> dict[str, Any]:
+    """Send these outbox rows, or every due one."""
+    return deliver_notifications(ids)

@@ -16,6 +16,7 @@ from starlette.datastructures import UploadFile
 from config.route import default_route
 from config.settings import get_settings
 from config.vocabulary import SubjectKind
+from flows.handoff import deliveries
 from models.campaign import phase_rules
 from models.db import session_scope
 from models.dossier import Dossier
@@ -233,13 +234,14 @@ def _act(token: str, form: dict[str, Any], person_id: int | None) -> Response:
         if route.stages[dossier.stage].verdicts is not None and action is None:
             ids = [n.id or 0 for n, _ in active_nominations(session, dossier_id=dossier.id or 0)]
             verdicts = _verdicts(form, ids)
-        decision = services.perform(session, dossier_id=dossier.id or 0, actor=actor, action=action,
-                                    verdicts=verdicts, reason=reason, expected_stage=link.stage,
-                                    number=str(form.get("number", "")).strip() or None).decision
+        performed = services.perform(session, dossier_id=dossier.id or 0, actor=actor, action=action,
+                                     verdicts=verdicts, reason=reason, expected_stage=link.stage,
+                                     number=str(form.get("number", "")).strip() or None)
         done = {"dossier": dossier, "school": school.name, "stage": route.stages[dossier.stage]}
+    deliveries.hand_over([i for r in performed.results for i in r.outbox_ids])  # committed: a run may send them
     log.info("link action", extra={"dossier_id": dossier.id, "person_id": link.person_id,
                                    "action": action or "verdicts", "outcome": dossier.stage})
-    return page("done.html", view=done, decision=decision)  # where the dossier went; the link shows the rest
+    return page("done.html", view=done, decision=performed.decision)  # where the dossier went; the link shows the rest
 
 
 def _verdicts(form: dict[str, Any], nomination_ids: list[int]) -> dict[int, Verdict]:
