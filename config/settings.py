@@ -51,8 +51,8 @@ class Settings(BaseSettings):
                            description="local: flows run in the calling process; deployments: on Prefect workers")
     flow_batch_size: int = Field(default=25, ge=1, description="dossiers per task run inside a batch flow")
     flow_timeout: float = Field(default=900.0, description="seconds to wait for a deployment's flow run")
-    deliver_after_action: bool = Field(default=True, description="a page's action hands its emails to a delivery "
-                                                                 "flow run at once (off: the sweep sends them)")
+    delivery_seconds: float = Field(default=5.0, ge=0, description="the scheduler runs the delivery flow this "
+                                                                   "often when an email is due (0: the sweep only)")
 
     audit_anchor_file: Path = Field(default=PROJECT_DIR / "var" / "audit-anchor.jsonl",
                                     description="the scheduler appends the audit chain's head there every hour")

@@ -1,5 +1,4 @@
-"""Flow: deliver outbox rows — those a web action handed over, or whatever is due (the scheduler's sweep,
-retries after an SMTP outage)."""
+"""Flow: sweep the outbox and deliver whatever is due (retries after an SMTP outage)."""
 
 from __future__ import annotations
 
@@ -11,6 +10,6 @@ from tasks.notify import deliver_notifications
 
 
 @flow(name="deliver-outbox")
-def delivery_flow(ids: list[int] | None = None) -> dict[str, Any]:
-    """Send these outbox rows, or every due one."""
-    return deliver_notifications(ids)
+def delivery_flow() -> dict[str, Any]:
+    """Send every due outbox row."""
+    return deliver_notifications()

@@ -1,4 +1,5 @@
-"""The scheduler process: APScheduler 3 runs one recurring sweep; a database lease keeps it to one process.
+"""The scheduler process: APScheduler 3 runs the recurring sweep and the deliveries; a database lease keeps it to
+one process.
 
 Design: a job per reminder is fragile (a missed job is dropped by the default misfire
 grace of 1 s, re-adding duplicates jobs, two schedulers on one job store both fire). So APScheduler holds a
@@ -6,6 +7,10 @@ single sweep job with a fixed id in a SQLAlchemyJobStore on tdkt's own database,
 `misfire_grace_time=None`: after downtime it runs once, at start. The sweep reads the deadlines as they are
 now (changed dates need no rebuild) and claims each notice in NotificationLog, so nothing is sent twice even
 if two schedulers ever ran. Only the holder of the `scheduler` lease runs APScheduler at all.
+
+Deliveries: a page records its transition with its outbox rows and answers; every TDKT_DELIVERY_SECONDS the
+delivery job looks for a due row and, when there is one, runs the delivery flow (a run in Prefect's history, on
+a worker with TDKT_FLOW_MODE=deployments). No web worker runs a flow, so the pages keep their pace.
 """
 
 from __future__ import annotations
@@ -20,18 +25,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.exc import DBAPIError
 
 from config.settings import get_settings
-from models.db import get_engine, session_scope
+from models.db import get_engine, session_scope, utcnow
 from models.lease import acquire, release
+from models.outbox import due
 from tdkt.services.health import SCHEDULER_LEASE
 
 log = logging.getLogger("tdkt.scheduler")
 LEASE = SCHEDULER_LEASE
 SWEEP_JOB = "tdkt-sweep"
+DELIVERY_JOB = "tdkt-deliver"
 BACKUP_JOB = "tdkt-backup"
 ANCHOR_JOB = "tdkt-anchor"
 
@@ -60,6 +68,17 @@ def sweep_job(real_start: float, simulated_start: float, factor: float) -> dict[
     from flows.runtime import run
 
     return run(reminder_flow, Clock(real_start, simulated_start, factor).now())
+
+
+def delivery_job() -> int:
+    """Run the delivery flow when an email is due (a page's action wrote it, say); the number sent."""
+    from flows.delivery import delivery_flow
+    from flows.runtime import run
+
+    with session_scope() as session:
+        if not due(session, now=utcnow()):
+            return 0
+    return int(run(delivery_flow).get("sent", 0))
 
 
 def anchor_job() -> int:
@@ -120,8 +139,9 @@ class SchedulerProcess:
         # A sweep longer than the interval makes APScheduler skip a run and warn; coalescing is the intent.
         logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
         settings = get_settings()
-        scheduler = BackgroundScheduler(
-            jobstores={"default": JobStore(engine=get_engine(), tablename="apscheduler_jobs")},
+        scheduler = BackgroundScheduler(  # the frequent delivery job in memory: it need not survive a restart
+            jobstores={"default": JobStore(engine=get_engine(), tablename="apscheduler_jobs"),
+                       "memory": MemoryJobStore()},
             timezone=settings.tz,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         )
@@ -132,6 +152,9 @@ class SchedulerProcess:
                     "factor": self.clock.factor},
             next_run_time=datetime.now(settings.tz),
         )
+        if settings.delivery_seconds > 0:
+            scheduler.add_job(delivery_job, "interval", seconds=settings.delivery_seconds, id=DELIVERY_JOB,
+                              jobstore="memory")
         scheduler.add_job(anchor_job, "cron", minute=0, id=ANCHOR_JOB, replace_existing=True)
         if settings.backup_dir is not None:
             scheduler.add_job(backup_job, "cron", hour=settings.backup_hour, id=BACKUP_JOB, replace_existing=True)

@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Column
-from sqlmodel import Field, Session, SQLModel
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.db import UTCDateTime, utcnow
 
@@ -67,3 +67,10 @@ def enqueue(session: Session, *, event: str, recipients: list[tuple[str, str]], 
     session.add_all(rows)
     session.flush()
     return rows
+
+
+def due(session: Session, *, now: datetime) -> bool:
+    """Whether any row waits to be sent now (one index lookup: the scheduler asks every few seconds)."""
+    query = select(OutboxMessage.id).where(OutboxMessage.status == OutboxStatus.pending,
+                                           col(OutboxMessage.next_attempt_at) <= now).limit(1)
+    return session.exec(query).first() is not None

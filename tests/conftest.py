@@ -20,9 +20,6 @@ from config import prefect_env
 
 prefect_env.apply()
 os.environ.setdefault("TDKT_SECRET_KEY", secrets.token_urlsafe(48))  # the PostgreSQL runs refuse the demo key
-# a page's action hands its emails to a delivery flow run in a background thread: only where a test asks for it
-# (tests/flows/test_handoff.py), so that no run outlives the test whose database it writes to
-os.environ.setdefault("TDKT_DELIVER_AFTER_ACTION", "false")
 
 from config.route import default_route  # noqa: E402
 from config.rules import rule_set  # noqa: E402

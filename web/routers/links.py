@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
-from datetime import date
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -16,7 +15,6 @@ from starlette.datastructures import UploadFile
 from config.route import default_route
 from config.settings import get_settings
 from config.vocabulary import SubjectKind
-from flows.handoff import deliveries
 from models.campaign import phase_rules
 from models.db import session_scope
 from models.dossier import Dossier
@@ -26,13 +24,12 @@ from models.paper import Paper
 from models.unit import Person, Unit
 from tdkt import services
 from tdkt.common.errors import Refused
-from tdkt.common.timefmt import parse_date
 from tdkt.documents import papers as documents
 from tdkt.services import attachments, links
 from tdkt.services.importer import import_nominees
 from tdkt.workflow import members
-from tdkt.workflow.engine import VERDICT_STATUS, Verdict
 from web.deps import LinkForm, SignedIn, check_csrf, csrf_page
+from web.forms import BAD_VOTE, ActionForm, FiguresForm, NomineeForm, VoteForm, read
 from web.pages import download, link_error, message, page, too_big
 
 router = APIRouter(prefix="/l/{token}")
@@ -75,23 +72,15 @@ async def nominate(token: str, form: LinkForm, person_id: SignedIn) -> Response:
     """The school enters one nominee by hand (the other way in is the spreadsheet upload)."""
 
     def save(session: Session, _link: ActionLink, dossier: Dossier) -> None:
-        kind = SubjectKind.collective if form.get("kind") == "collective" else SubjectKind.individual
-        services.add_nomination(session, dossier_id=dossier.id or 0, full_name=str(form.get("full_name", "")),
-                                kind=kind, title_code=str(form.get("title", "")),
-                                position=str(form.get("position", "")).strip() or None,
-                                achievements=str(form.get("achievements", "")).strip(),
-                                initiative=str(form.get("initiative", "")),
-                                figures=_figures(session, dossier, form),  # an individual's: refused
-                                birth_date=_day(form, "birth_date"), recruited_on=_day(form, "recruited_on"),
-                                identity_code=str(form.get("identity_code", "")) or None,
-                                disciplined=form.get("disciplined") == "1")
+        nominee = read(NomineeForm, form)
+        services.add_nomination(session, dossier_id=dossier.id or 0, full_name=nominee.full_name,
+                                kind=SubjectKind(nominee.kind), title_code=nominee.title, position=nominee.position,
+                                achievements=nominee.achievements, initiative=nominee.initiative,
+                                figures=_figures(session, dossier, nominee.figures),  # an individual's: refused
+                                birth_date=nominee.birth_date, recruited_on=nominee.recruited_on,
+                                identity_code=nominee.identity_code, disciplined=nominee.disciplined)
 
     return await run_in_threadpool(_edit, token, person_id, save)
-
-
-def _day(form: Mapping[str, Any], field: str) -> date | None:
-    text = str(form.get(field, "")).strip()
-    return parse_date(text) if text else None
 
 
 @router.post("/figures/{nomination_id}", response_class=HTMLResponse)
@@ -100,7 +89,7 @@ async def member_figures(token: str, nomination_id: int, form: LinkForm, person_
 
     def save(session: Session, _link: ActionLink, dossier: Dossier) -> None:
         services.set_member_figures(session, nomination_id=_own(session, dossier, nomination_id),
-                                    figures=_figures(session, dossier, form))
+                                    figures=_figures(session, dossier, read(FiguresForm, form).figures))
 
     return await run_in_threadpool(_edit, token, person_id, save)
 
@@ -130,15 +119,9 @@ async def record_vote(token: str, form: LinkForm, person_id: SignedIn) -> Respon
     """The school records its council's vote: members, present, for/against per nominee."""
 
     def save(session: Session, _link: ActionLink, dossier: Dossier) -> None:
-        try:
-            tallies = {int(k.removeprefix("for_")): (int(str(v)), int(str(form[f"against_{k[4:]}"])))
-                       for k, v in form.items() if k.startswith("for_")}
-            held_on, total, present = parse_date(str(form["held_on"])), int(str(form["members"])), int(
-                str(form["present"]))
-        except (KeyError, ValueError) as exc:
-            raise Refused("bad_vote", "Hãy nhập ngày họp (dd/mm/yyyy) và các số phiếu bằng chữ số.") from exc
-        services.record_vote(session, dossier_id=dossier.id or 0, held_on=held_on, members_total=total,
-                             members_present=present, tallies=tallies, secret_ballot=form.get("ballot") != "open")
+        vote = read(VoteForm, form, code="bad_vote", refusal=BAD_VOTE)
+        services.record_vote(session, dossier_id=dossier.id or 0, held_on=vote.held_on, members_total=vote.members,
+                             members_present=vote.present, tallies=vote.tallies, secret_ballot=vote.secret_ballot)
 
     return await run_in_threadpool(_edit, token, person_id, save)
 
@@ -227,31 +210,19 @@ def _act(token: str, form: dict[str, Any], person_id: int | None) -> Response:
     route = default_route()
     with session_scope() as session:
         link, dossier, school, actor = links.check(session, token=token, route=route, signed_in=person_id, lock=True)
-        action = str(form.get("action", "")) or None
-        reason = str(form.get("reason", "")).strip() or None
+        choice = read(ActionForm, form)
         links.use(session, link=link)  # first: a second click waits here for this one, then is refused
         verdicts = None
-        if route.stages[dossier.stage].verdicts is not None and action is None:
-            ids = [n.id or 0 for n, _ in active_nominations(session, dossier_id=dossier.id or 0)]
-            verdicts = _verdicts(form, ids)
-        performed = services.perform(session, dossier_id=dossier.id or 0, actor=actor, action=action,
-                                     verdicts=verdicts, reason=reason, expected_stage=link.stage,
-                                     number=str(form.get("number", "")).strip() or None)
+        if route.stages[dossier.stage].verdicts is not None and choice.action is None:
+            in_play = active_nominations(session, dossier_id=dossier.id or 0)
+            verdicts = choice.verdicts_for([n.id or 0 for n, _ in in_play])
+        performed = services.perform(session, dossier_id=dossier.id or 0, actor=actor, action=choice.action,
+                                     verdicts=verdicts, reason=choice.reason, expected_stage=link.stage,
+                                     number=choice.number)
         done = {"dossier": dossier, "school": school.name, "stage": route.stages[dossier.stage]}
-    deliveries.hand_over([i for r in performed.results for i in r.outbox_ids])  # committed: a run may send them
     log.info("link action", extra={"dossier_id": dossier.id, "person_id": link.person_id,
-                                   "action": action or "verdicts", "outcome": dossier.stage})
+                                   "action": choice.action or "verdicts", "outcome": dossier.stage})
     return page("done.html", view=done, decision=performed.decision)  # where the dossier went; the link shows the rest
-
-
-def _verdicts(form: dict[str, Any], nomination_ids: list[int]) -> dict[int, Verdict]:
-    chosen: dict[int, Verdict] = {}
-    for nid in nomination_ids:
-        verdict = str(form.get(f"verdict_{nid}", ""))
-        if verdict not in VERDICT_STATUS:
-            raise Refused("verdict_missing", "Hãy chọn ý kiến cho từng người trong danh sách.")
-        chosen[nid] = Verdict(verdict, str(form.get(f"reason_{nid}", "")).strip() or None)  # type: ignore[arg-type]
-    return chosen
 
 
 def _own(session: Session, dossier: Dossier, nomination_id: int) -> int:
@@ -262,11 +233,9 @@ def _own(session: Session, dossier: Dossier, nomination_id: int) -> int:
     return nomination_id
 
 
-def _figures(session: Session, dossier: Dossier, form: dict[str, Any]) -> members.Figures | None:
-    """The figures of a collective's members typed into a form's `figure_<key>` fields."""
-    return members.read(phase_rules(session, phase_id=dossier.phase_id),
-                        {key.removeprefix("figure_"): str(value) for key, value in form.items()
-                         if key.startswith("figure_")})
+def _figures(session: Session, dossier: Dossier, typed: dict[str, str]) -> members.Figures | None:
+    """The figures of a collective's members as the phase's rules read them."""
+    return members.read(phase_rules(session, phase_id=dossier.phase_id), typed)
 
 
 def _block_members(session: Session, dossier: Dossier) -> list[services.StatusRow]:
