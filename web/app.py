@@ -1,19 +1,21 @@
 """The web app: one router per area, the refusal pages as exception handlers.
 
 No flow runs inside a request: an action's transition and its outbox rows are written in one transaction, and
-the scheduler's sweep delivers the emails.
+the scheduler's delivery job sends the emails. The pages' styles (Pico CSS, vendored) are served from /static.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.staticfiles import StaticFiles
 
 from config import collector
 from config.route import default_route
@@ -23,6 +25,8 @@ from tdkt.common.errors import Refused
 from web.access_log import AccessLog
 from web.pages import TEMPLATES, bad_value, database_down, http_error, refused
 from web.routers import dashboard, health, home, links, mailbox, results
+
+STATIC = Path(__file__).parent / "static"
 
 
 @asynccontextmanager
@@ -48,6 +52,7 @@ def create_app() -> FastAPI:
     app.add_exception_handler(OperationalError, database_down)
     for area in (home, links, dashboard, results, mailbox, health):
         app.include_router(area.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     settings = get_settings()
     logs.configure(production=settings.environment == "production", level=settings.log_level)
     app.add_middleware(AccessLog)

@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
+from config.route import default_route
 from config.settings import get_settings
 from models.db import session_scope
 from models.unit import Person, Unit
@@ -86,3 +87,11 @@ def office_person(session: Session, person_id: int | None) -> tuple[Person | Non
     person = session.get(Person, person_id) if person_id else None
     unit = session.get(Unit, person.unit_id) if person else None
     return (person, unit) if unit is not None and unit.kind.is_office else (None, None)
+
+
+def viewer(session: Session, person: Person | None) -> str | None:
+    """Who the page is for, as the header shows it: name, role and unit."""
+    if person is None:
+        return None
+    unit = session.get(Unit, person.unit_id)
+    return f"{person.full_name} — {default_route().role_label(person.role)}, {unit.name if unit else ''}".rstrip(", ")

@@ -92,6 +92,18 @@ class Browser:
         for selector, value in fields.items():
             self.eval(f"document.querySelector({json.dumps(selector)}).value = {json.dumps(value)}")
 
+    def viewport(self, width: int, height: int = 844) -> None:
+        """Lay pages out as a screen of this many CSS pixels (a phone: 390 × 844)."""
+        self.send("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1,
+                  mobile=width < 600)
+
+    def axe(self, source: str) -> list[dict[str, Any]]:
+        """axe-core's violations on the current page (its source injected), each with impact, id and targets."""
+        self.eval(source)
+        found = self.eval("""axe.run(document, {resultTypes: ['violations']}).then(r => r.violations.map(v => ({
+            id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map(n => n.target.join(' '))})))""")
+        return list(found or [])
+
     def text(self) -> str:
         return str(self.eval("document.body.innerText"))
 

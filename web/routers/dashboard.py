@@ -18,7 +18,7 @@ from tdkt import services
 from tdkt.common.errors import Refused
 from tdkt.documents import papers as documents
 from tdkt.services import bulk
-from web.deps import HOME, HomeForm, SignedIn, csrf_page, office_person
+from web.deps import HOME, HomeForm, SignedIn, csrf_page, office_person, viewer
 from web.pages import download, message, not_signed_in, page
 
 router = APIRouter(prefix="/dashboard/{phase_id}")
@@ -37,7 +37,7 @@ def dashboard(phase_id: int, person_id: SignedIn) -> Response:
         if phase is None:
             return message(404, "Không có đợt này", f"Không có đợt số {phase_id}.")
         block_ids = {u.name: u.id for u in session.exec(select(Unit).where(Unit.kind == UnitKind.block))}
-        return page("dashboard.html", phase=phase, person=person, block_ids=block_ids,
+        return page("dashboard.html", phase=phase, person=person, block_ids=block_ids, viewer=viewer(session, person),
                     rows=services.status_rows(session, phase_id=phase_id),
                     quotas=services.quota_usage(session, phase_id=phase_id), failed=failed_messages(session))
 

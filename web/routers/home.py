@@ -20,7 +20,7 @@ from tdkt.common.timefmt import local_today
 from tdkt.services import links, sessions
 from tdkt.services.worklist import worklist
 from tdkt.workflow.engine import may_act
-from web.deps import HOME, PERSON_COOKIE, HomeForm, SignedIn, csrf_page, remember
+from web.deps import HOME, PERSON_COOKIE, HomeForm, SignedIn, csrf_page, remember, viewer
 from web.pages import link_error, message, not_signed_in, page
 
 router = APIRouter()
@@ -54,7 +54,8 @@ def home(request: Request, person_id: SignedIn) -> Response:
         if person is None:
             return not_signed_in()
         work = worklist(session, person=person, route=default_route(), today=local_today())
-    return csrf_page(request, "home.html", HOME, work=work)
+        who = viewer(session, person)
+    return csrf_page(request, "home.html", HOME, work=work, viewer=who)
 
 
 @router.post("/signout")

@@ -28,7 +28,7 @@ from tdkt.documents import papers as documents
 from tdkt.services import attachments, links
 from tdkt.services.importer import import_nominees
 from tdkt.workflow import members
-from web.deps import LinkForm, SignedIn, check_csrf, csrf_page
+from web.deps import LinkForm, SignedIn, check_csrf, csrf_page, viewer
 from web.forms import BAD_VOTE, ActionForm, FiguresForm, NomineeForm, VoteForm, read
 from web.pages import download, link_error, message, page, too_big
 
@@ -47,7 +47,9 @@ def open_link(token: str, request: Request, person_id: SignedIn) -> Response:
         dossier, person = opened.dossier, opened.person
         view = services.dossier_view(session, dossier_id=dossier.id or 0, route=route)
         members_ = _block_members(session, dossier) if (route.block_step() or ("",))[0] == dossier.stage else []
+        who = viewer(session, person)
     response = csrf_page(request, "dossier.html", links.token_hash(token), view=view, person=person, token=token,
+                         viewer=who,
                          members=members_, school_mode=dossier.stage == route.start,
                          generated=documents.DOSSIER_PAPERS, block_paper=BLOCK_PAPER)
     return response  # signs nobody in: the link authorises its own actions only
