@@ -34,6 +34,7 @@ class ActionForm(_Form):
     action: str | None = None
     reason: str | None = None
     number: str | None = None  # a decision's number, when the signer gives one
+    confirmed: bool = False  # the confirmation page's button: what cannot be undone is asked once more first
     verdicts: dict[int, str] = Field(default_factory=dict)  # nomination id → verdict_<id>
     reasons: dict[int, str] = Field(default_factory=dict)  # nomination id → reason_<id>
 
@@ -42,7 +43,7 @@ class ActionForm(_Form):
     def _gather(cls, form: dict[str, Any]) -> dict[str, Any]:
         per = {key: {int(k): v for k, v in cls._by_prefix(form, f"{key}_").items() if k.isascii() and k.isdigit()}
                for key in ("verdict", "reason")}
-        return {**form, "verdicts": per["verdict"], "reasons": per["reason"]}
+        return {**form, "verdicts": per["verdict"], "reasons": per["reason"], "confirmed": form.get("confirm") == "1"}
 
     @field_validator("action", "reason", "number", mode="after")
     @classmethod

@@ -10,6 +10,7 @@ from tdkt.services.dossiers import (
     act,
     add_nomination,
     decide,
+    decision_preview,
     delegate,
     dossier_view,
     forward_block,
@@ -29,7 +30,7 @@ from tdkt.services.dossiers import (
 )
 
 __all__ = [
-    "Performed", "StatusRow", "act", "add_nomination", "decide", "delegate", "dossier_view", "forward_block",
-    "history", "open_dossier", "perform", "person", "quota_usage", "record_council_vote", "record_vote",
-    "set_deadline", "set_digest", "set_member_figures", "status_rows", "submit", "withdraw_nomination",
+    "Performed", "StatusRow", "act", "add_nomination", "decide", "decision_preview", "delegate", "dossier_view",
+    "forward_block", "history", "open_dossier", "perform", "person", "quota_usage", "record_council_vote",
+    "record_vote", "set_deadline", "set_digest", "set_member_figures", "status_rows", "submit", "withdraw_nomination",
 ]

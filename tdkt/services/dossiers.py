@@ -360,6 +360,28 @@ def decide(session: Session, *, phase_id: int, actor: Person, signed_on: date, n
     return decision
 
 
+def decision_preview(session: Session, *, phase_id: int, actor: Person,
+                     route: Route | None = None) -> list[tuple[str, str, str]]:
+    """What the actor's decision would grant now, as its annex will list it: (unit, nominee, title), by title then
+    unit and name, for the signer to see before signing."""
+    route = route or default_route()
+    step = route.decision_step_for(actor.role) or route.decision_step()
+    if step is None:
+        return []
+    phase = session.get(Phase, phase_id)
+    campaign = session.get(Campaign, phase.campaign_id) if phase else None
+    titles = campaign_rules(campaign).titles if campaign else {}
+    rows = session.execute(
+        sa_select(col(Unit.name), col(Nominee.full_name), col(Nomination.title_code))
+        .join(Nominee, col(Nominee.id) == Nomination.nominee_id).join(Unit, col(Unit.id) == Nominee.unit_id)
+        .join(Dossier, col(Dossier.id) == Nomination.dossier_id)
+        .where(col(Dossier.phase_id) == phase_id, col(Dossier.stage) == step[0],
+               col(Nomination.status) == NominationStatus.approved, col(Nomination.withdrawn) == False)  # noqa: E712
+    ).all()
+    named = [(unit, name, titles[code].name if code in titles else code) for unit, name, code in rows]
+    return sorted(named, key=lambda row: (row[2], row[0], row[1]))
+
+
 def _annex(session: Session, *, decision: Decision, dossier_ids: list[int]) -> None:
     phase = session.get(Phase, decision.phase_id)
     campaign = session.get(Campaign, phase.campaign_id) if phase else None

@@ -36,6 +36,7 @@ def test_return_one_nominee_by_link_in_a_browser(session: Session, server: str, 
     browser.screenshot(artifacts / f"dossier-{backend}.png")
     first = noms[0].id
     browser.eval(f"""
+        document.querySelectorAll('input[type=radio][value=approve]').forEach(r => r.click());
         document.querySelector('input[name="verdict_{first}"][value="return_for_revision"]').click();
         document.querySelector('input[name="reason_{first}"]').value = "{REASON}";
         document.getElementById('submit-verdicts').click();""")

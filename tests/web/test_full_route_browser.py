@@ -52,8 +52,16 @@ def _open_dossier(browser: Browser, button: str) -> None:
     browser.wait_for("location.pathname.startsWith('/l/')")
 
 
-def _act(browser: Browser, button: str) -> str:
+def _act(browser: Browser, button: str, *, confirm: str = "", approve_all: bool = False) -> str:
+    """Click the action; with `approve_all`, choose "Đồng ý" for every nominee first (nothing is preselected);
+    with `confirm`, check that the confirmation page shows it, then confirm."""
+    if approve_all:
+        browser.eval("document.querySelectorAll('input[type=radio][value=approve]').forEach(r => r.click())")
     browser.click(button)
+    if confirm:
+        browser.wait_for("document.title.startsWith('Xác nhận')")
+        assert confirm in browser.text()
+        browser.click("Xác nhận")
     browser.wait_for("document.title === 'Đã ghi nhận'")
     return browser.text()
 
@@ -88,7 +96,7 @@ def test_every_step_by_clicking(session: Session, server: str, browser: Browser,
                  "document.querySelectorAll('#vote-form input[name^=against_]').forEach(e => e.value = '1');")
     browser.click_through("Lưu biên bản", "document.body.innerText.includes('8/9 thành viên')")
     browser.screenshot(artifacts / f"school-page-{backend}.png")
-    assert "Tổng hợp tại khối thi đua" in _act(browser, "Gửi hồ sơ lên khối thi đua")
+    assert "Tổng hợp tại khối thi đua" in _act(browser, "Gửi hồ sơ lên khối thi đua", confirm=TEACHER)
 
     # The block leader: sign in, open the waiting dossier, forward the block.
     _sign_in(browser, links["Trưởng khối"].url)
@@ -109,16 +117,16 @@ def test_every_step_by_clicking(session: Session, server: str, browser: Browser,
     assert TEACHER in browser.text() and "7 / 1" in browser.text()
     assert "Số liệu tập thể: 24 cá nhân: 24 hoàn thành nhiệm vụ, 19 đạt LĐTT, 2 đạt CSTĐCS" in browser.text()
     browser.screenshot(artifacts / f"phong-review-{backend}.png")
-    assert "Phòng Nội vụ thẩm định" in _act(browser, "Gửi ý kiến")
+    assert "Phòng Nội vụ thẩm định" in _act(browser, "Gửi ý kiến", approve_all=True)
 
     # Nội vụ verifies; the Chủ tịch signs the decision.
     _sign_in(browser, links["Chuyên viên Phòng Nội vụ"].url)
     _open_dossier(browser, "Mở để xử lý")
-    assert "Chờ quyết định khen thưởng" in _act(browser, "Gửi ý kiến")
+    assert "Chờ quyết định khen thưởng" in _act(browser, "Gửi ý kiến", approve_all=True)
     _sign_in(browser, links["Chủ tịch UBND huyện"].url)
     _open_dossier(browser, "Mở để xử lý")
     browser.fill({"input[name=number]": "15/QĐ-UBND"})
-    done = _act(browser, "Ký quyết định khen thưởng")
+    done = _act(browser, "Ký quyết định khen thưởng", confirm=TEACHER)  # the annex, before signing
     assert "Đã ký Quyết định số 15/QĐ-UBND" in done and "Đã có quyết định khen thưởng" in done
 
     # Published: the public page lists the school's nominees, found without diacritics too.

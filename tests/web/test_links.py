@@ -318,3 +318,43 @@ def test_a_title_beyond_the_chairman_is_shown_and_not_verified_for_his_decision(
     proposal = client.get(f"/dashboard/{district.phase_id}/to-trinh-cap-tren.docx")
     assert proposal.status_code == 200 and proposal.headers["content-type"] == documents.DOCX
     assert "Hoàng Thị Lan" in docx_text(proposal.content) and "Nông Văn Tài" not in docx_text(proposal.content)
+
+
+def test_a_rejection_is_confirmed_first_and_nothing_is_written_until_then(session: Session,
+                                                                          client: TestClient) -> None:
+    district, dossier_id, noms = _at_phong(session)
+    token = _link(session, district, dossier_id)
+    page = client.get(f"/l/{token}")
+    assert 'value="approve" checked' not in page.text  # no verdict chosen for the reviewer
+    form = {"csrf": _csrf(page.text), **{f"verdict_{n.id}": "approve" for n in noms}}
+    form[f"verdict_{noms[0].id}"], form[f"reason_{noms[0].id}"] = "reject", "Chưa đủ thời gian công tác"
+    before = _state(session, dossier_id)
+    asked = client.post(f"/l/{token}", data=form)
+    assert asked.status_code == 200 and "Xác nhận: Không đề nghị khen thưởng" in asked.text
+    assert "Chưa đủ thời gian công tác" in asked.text.split('id="listed"', 1)[1]
+    assert _state(session, dossier_id) == before  # nothing written, the link not spent
+    back = client.get(f"/l/{token}")
+    assert back.status_code == 200
+    done = client.post(f"/l/{token}", data={**form, "confirm": "1"})
+    assert done.status_code == 200 and "Phòng Nội vụ thẩm định" in done.text
+    session.expire_all()
+    assert session.get(Nomination, noms[0].id).status == "rejected"
+
+
+def test_the_chairman_sees_the_annex_before_signing(session: Session, client: TestClient) -> None:
+    district, dossier_id, noms = _at_phong(session)
+    services.act(session, dossier_id=dossier_id, actor=district.people["phong_reviewer"], action="approve")
+    services.act(session, dossier_id=dossier_id, actor=district.people["noivu_officer"], action="verify")
+    session.commit()
+    token = _link(session, district, dossier_id, role="chairman")
+    page = client.get(f"/l/{token}")
+    asked = client.post(f"/l/{token}", data={"csrf": _csrf(page.text), "action": "decide", "number": "9/QĐ-UBND"})
+    assert asked.status_code == 200 and 'id="annex"' in asked.text
+    session.expire_all()
+    assert session.get(Dossier, dossier_id).stage == "awaiting_decision"
+    session.rollback()
+    annex = asked.text.split('id="annex"', 1)[1].split("</table>", 1)[0]
+    assert annex.count("<tr>") == len(noms) + 1 and "Lao động tiên tiến" in annex and 'value="9/QĐ-UBND"' in asked.text
+    done = client.post(f"/l/{token}", data={"csrf": _csrf(page.text), "action": "decide", "number": "9/QĐ-UBND",
+                                            "confirm": "1"})
+    assert done.status_code == 200 and "Đã ký Quyết định số 9/QĐ-UBND" in done.text

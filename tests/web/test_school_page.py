@@ -61,7 +61,12 @@ def test_upload_vote_and_submit(session: Session, client: TestClient) -> None:  
     assert in_words.status_code == 422
     assert "Hãy nhập ngày họp (dd/mm/yyyy) và các số phiếu bằng chữ số." in in_words.text
     assert 'value="11"' in client.get(f"/l/{token}").text  # the vote recorded before stands
-    done = client.post(f"/l/{token}", data={"csrf": csrf, "action": "submit"})
+    asked = client.post(f"/l/{token}", data={"csrf": csrf, "action": "submit"})
+    assert asked.status_code == 200 and "Xác nhận: Gửi hồ sơ lên khối thi đua" in asked.text
+    session.expire_all()
+    assert session.get(Dossier, dossier_id).stage == "school_vote"  # nothing sent before it is confirmed
+    session.rollback()
+    done = client.post(f"/l/{token}", data={"csrf": csrf, "action": "submit", "confirm": "1"})
     assert done.status_code == 200 and "Tổng hợp tại khối thi đua" in done.text
     session.expire_all()
     assert session.get(Dossier, dossier_id).stage == "block_aggregation"

@@ -12,9 +12,9 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from config.route import default_route
+from config.route import Route, default_route
 from config.settings import get_settings
-from config.vocabulary import SubjectKind
+from config.vocabulary import DossierStatus, SubjectKind
 from models.campaign import phase_rules
 from models.db import session_scope
 from models.dossier import Dossier
@@ -56,9 +56,9 @@ def open_link(token: str, request: Request, person_id: SignedIn) -> Response:
 
 
 @router.post("", response_class=HTMLResponse)
-async def act_by_link(token: str, form: LinkForm, person_id: SignedIn) -> Response:
+async def act_by_link(token: str, request: Request, form: LinkForm, person_id: SignedIn) -> Response:
     """Apply the reviewer's choices: one transaction for the transition and the link's use."""
-    return await run_in_threadpool(_act, token, form, person_id)  # keep the event loop free
+    return await run_in_threadpool(_act, request, token, form, person_id)  # keep the event loop free
 
 
 @router.post("/import", response_class=HTMLResponse)
@@ -208,11 +208,38 @@ def _edit(token: str, person_id: int | None, change: Change) -> Response:
     return RedirectResponse(f"/l/{token}", status_code=303)
 
 
-def _act(token: str, form: dict[str, Any], person_id: int | None) -> Response:
+def _to_confirm(session: Session, route: Route, dossier: Dossier, actor: Person,
+                choice: ActionForm) -> dict[str, Any] | None:
+    """What the confirmation page shows before an action that cannot be undone — a school's submission (it
+    leaves the school's hands), a decision (signed), a rejection — or None for one that needs no confirmation."""
+    stage = route.stages[dossier.stage]
+    action = stage.actions.get(choice.action or "")
+    names = {n.id: p.full_name for n, p in active_nominations(session, dossier_id=dossier.id or 0)}
+    if action is not None and action.scope == "phase":
+        return {"title": action.label, "annex": services.decision_preview(session, phase_id=dossier.phase_id,
+                                                                          actor=actor, route=route),
+                "what": "Quyết định được ký với danh sách khen thưởng dưới đây; sau khi ký không sửa được."}
+    if action is not None and dossier.stage == route.start:
+        return {"title": action.label, "listed": sorted(names.values()),
+                "what": f"Hồ sơ và {len(names)} người được đề nghị dưới đây được gửi tới bước "
+                        f"'{route.stages[action.to].label}'; sau khi gửi, trường chỉ sửa được khi hồ sơ bị trả lại."}
+    rejected = [f"{names[nid]}: {choice.reasons.get(nid, '') or choice.reason or 'chưa ghi lý do'}"
+                for nid, verdict in choice.verdicts.items() if verdict == "reject" and nid in names]
+    if rejected or (action is not None and action.status == DossierStatus.rejected):
+        return {"title": "Không đề nghị khen thưởng", "listed": rejected or sorted(names.values()),
+                "what": "Những người dưới đây sẽ không được đề nghị khen thưởng trong đợt này; trường được báo lý do."}
+    return None
+
+
+def _act(request: Request, token: str, form: dict[str, Any], person_id: int | None) -> Response:
     route = default_route()
     with session_scope() as session:
         link, dossier, school, actor = links.check(session, token=token, route=route, signed_in=person_id, lock=True)
         choice = read(ActionForm, form)
+        asking = None if choice.confirmed else _to_confirm(session, route, dossier, actor, choice)
+        if asking is not None:  # nothing written: the link stays usable for the confirmation's answer
+            return csrf_page(request, "confirm.html", links.token_hash(token), token=token, form=form, **asking,
+                             viewer=viewer(session, actor))
         links.use(session, link=link)  # first: a second click waits here for this one, then is refused
         verdicts = None
         if route.stages[dossier.stage].verdicts is not None and choice.action is None:
