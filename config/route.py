@@ -141,6 +141,19 @@ class Route(Strict):
         """(stage, action) by which a school sends its dossier: the start stage's first action."""
         return self.start, next(iter(self.stages[self.start].actions))
 
+    def path(self, grantor: str | None = None) -> list[str]:
+        """The stages a dossier goes through to its decision when all goes well (the school's, or the part
+        proposed to `grantor` on its track): from the first stage, each stage's first action that goes on —
+        not back to the school, not to a rejection or a proposal higher."""
+        path = [self.grantors[grantor].stage if grantor else self.start]
+        while not self.stages[path[-1]].terminal:
+            onward = [a.to for a in self.stages[path[-1]].actions.values() if a.to not in path and a.to != self.start
+                      and self.stages[a.to].status not in (DossierStatus.rejected, DossierStatus.forwarded_higher)]
+            if not onward:
+                break
+            path.append(onward[0])
+        return path
+
     def block_step(self) -> tuple[str, str] | None:
         """(stage, action) where the block leader consolidates and forwards its block, if the route has one."""
         return self._scoped("block")

@@ -21,7 +21,7 @@ from config.vocabulary import SubjectKind, UnitKind
 from models import tally
 from models.audit import history_with_actors
 from models.award import AwardRecord, school_year_start
-from models.campaign import Campaign, Phase, StageDeadline, phase_rules, quotas_for
+from models.campaign import Campaign, Phase, StageDeadline, deadline_for, phase_rules, quotas_for
 from models.db import insert_new, utcnow
 from models.decision import Decision, DecisionEntry, next_decision_number, number_taken
 from models.delegation import Delegation
@@ -32,7 +32,7 @@ from models.unit import Person, Unit, block_members, district_schools, get_perso
 from models.vote import CouncilBallot, CouncilVote, council_vote_for, save_tallies, tallies_for
 from tdkt.common.errors import Refused
 from tdkt.common.text import entered
-from tdkt.common.timefmt import end_of_day, fmt_date, local
+from tdkt.common.timefmt import end_of_day, fmt_date, fmt_datetime, local
 from tdkt.services import people
 from tdkt.workflow import members
 from tdkt.workflow.checks import filled, misplaced
@@ -579,4 +579,27 @@ def dossier_view(session: Session, *, dossier_id: int, route: Route | None = Non
         "changes": changes_since_return(session, dossier_id=dossier_id, start_stage=route.start)
         if dossier.round > 1 and dossier.stage != route.start else [],
         "history": history(session, dossier_id=dossier_id, route=route),
+        "path": route_steps(route, dossier),
+        "due": stage_due(session, route, dossier),
     }
+
+
+def route_steps(route: Route, dossier: Dossier) -> list[tuple[str, str]]:
+    """The dossier's way to its decision as (label, "done" | "current" | "next"), for a step indicator; a dossier
+    off the way (returned, rejected, proposed higher) shows where it stands as current."""
+    path = route.path(dossier.grantor)
+    here = path.index(dossier.stage) if dossier.stage in path else -1
+    steps = [(route.stages[name].label, "done" if i < here else "current" if i == here else "next")
+             for i, name in enumerate(path)]
+    return steps if here >= 0 else [*steps, (route.stages[dossier.stage].label, "current")]
+
+
+def stage_due(session: Session, route: Route, dossier: Dossier, today: date | None = None) -> str:
+    """The current stage's deadline in words, with the days left or past ("" when the stage has none)."""
+    stage = route.stages[dossier.stage]
+    due = deadline_for(session, phase_id=dossier.phase_id, key=stage.deadline.key) if stage.deadline else None
+    if due is None:
+        return ""
+    left = (local(due).date() - (today or local(utcnow()).date())).days
+    when = "hôm nay là hạn cuối" if left == 0 else f"còn {left} ngày" if left > 0 else f"đã quá hạn {-left} ngày"
+    return f"Hạn của bước '{stage.label}': {fmt_datetime(due)} ({when})."

@@ -25,6 +25,7 @@ from tdkt import services
 from tdkt.cli.live import sign_in_url
 from tdkt.documents import papers as documents
 from tdkt.services import links
+from tdkt.services.dossiers import stage_due
 from tests.documents.test_papers import docx_text
 from tests.factories import District, make_district, submit_school
 from web.app import create_app
@@ -358,3 +359,22 @@ def test_the_chairman_sees_the_annex_before_signing(session: Session, client: Te
     done = client.post(f"/l/{token}", data={"csrf": _csrf(page.text), "action": "decide", "number": "9/QĐ-UBND",
                                             "confirm": "1"})
     assert done.status_code == 200 and "Đã ký Quyết định số 9/QĐ-UBND" in done.text
+
+
+def test_the_dossier_page_shows_its_steps_and_the_stage_deadline(session: Session, client: TestClient) -> None:
+    district, dossier_id, _ = _at_phong(session)
+    token = _link(session, district, dossier_id)
+    page = client.get(f"/l/{token}").text
+    steps = page.split('id="steps">', 1)[1].split("</ol>", 1)[0]
+    assert [s.split(">", 1)[1].split("<", 1)[0].strip() for s in steps.split("<li")[1:]] == [
+        "Họp xét tại trường", "Tổng hợp tại khối thi đua", "Phòng GD&amp;ĐT xét duyệt", "Phòng Nội vụ thẩm định",
+        "Chờ quyết định khen thưởng", "Đã có quyết định khen thưởng"]
+    assert steps.count('class="done"') == 2 and 'class="current" aria-current="step">Phòng GD&amp;ĐT' in steps
+    due = (date.today() + timedelta(days=12)).strftime("%d/%m/%Y")  # _future_district's phong_review
+    assert f"Hạn của bước &#39;Phòng GD&amp;ĐT xét duyệt&#39;: 23:59 {due} (còn 12 ngày)." in page
+    dossier = session.get(Dossier, dossier_id)
+    later = date.today() + timedelta(days=15)
+    assert stage_due(session, default_route(), dossier, today=later).endswith("(đã quá hạn 3 ngày).")
+    assert stage_due(session, default_route(), dossier, today=later - timedelta(days=3)).endswith(
+        "(hôm nay là hạn cuối).")
+    session.rollback()

@@ -216,3 +216,20 @@ def test_a_collectives_figures_on_the_school_page(session: Session, client: Test
     assert client.post(f"/l/{token}/figures/{nomination_id}", data={"figure_total": "1"}).status_code == 403
     assert session.get(Nomination, nomination_id).member_figures["LDTT"] == 19  # the refused ones changed nothing
     session.rollback()
+
+
+def test_a_refused_nominee_comes_back_with_the_error_linked_and_what_was_typed(session: Session,  # noqa: F811
+                                                                              client: TestClient) -> None:
+    token, _ = _school_link(session)
+    csrf = _csrf(client.get(f"/l/{token}").text)
+    typed = {"csrf": csrf, "full_name": "Hà Thị Mai", "kind": "individual", "title": "LDTT",
+             "position": "Giáo viên", "birth_date": "31/02/1990", "achievements": "Dạy giỏi cấp huyện"}
+    refused = client.post(f"/l/{token}/nominate", data=typed)
+    assert refused.status_code == 422 and _count(session) == 0
+    summary = refused.text.split('id="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert 'href="#f-birth_date"' in summary and "không phải một ngày có thật" in summary
+    assert 'id="f-birth_date" inputmode="numeric" value="31/02/1990" aria-invalid="true"' in refused.text
+    assert 'value="Hà Thị Mai"' in refused.text and ">Dạy giỏi cấp huyện</textarea>" in refused.text
+    saved = client.post(f"/l/{token}/nominate", data={**typed, "birth_date": "28/02/1990"})
+    assert saved.status_code == 200 and 'id="saved"' in saved.text and _count(session) == 1  # after the redirect
+    assert 'value="Hà Thị Mai"' not in saved.text  # the form is empty for the next nominee

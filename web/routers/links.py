@@ -41,6 +41,13 @@ Change = Callable[[Session, ActionLink, Dossier], object]
 @router.get("", response_class=HTMLResponse)
 def open_link(token: str, request: Request, person_id: SignedIn) -> Response:
     """Show the dossier and its choices; never changes anything (mail scanners open links too)."""
+    return _dossier_page(request, token, person_id)  # signs nobody in: the link authorises its own actions only
+
+
+def _dossier_page(request: Request, token: str, person_id: int | None, *, status: int = 200,
+                  refused: Refused | None = None, typed: dict[str, Any] | None = None, form_id: str = "") -> Response:
+    """The link's dossier page; after a refused form, with the error summary at the top, the error beside its
+    field and what was typed kept in the form."""
     route = default_route()
     with session_scope() as session:
         opened = links.check(session, token=token, route=route, signed_in=person_id)
@@ -48,11 +55,25 @@ def open_link(token: str, request: Request, person_id: SignedIn) -> Response:
         view = services.dossier_view(session, dossier_id=dossier.id or 0, route=route)
         members_ = _block_members(session, dossier) if (route.block_step() or ("",))[0] == dossier.stage else []
         who = viewer(session, person)
+    typed = typed or {}
+    field = _field_of(refused, typed, form_id) if refused else ""
     response = csrf_page(request, "dossier.html", links.token_hash(token), view=view, person=person, token=token,
-                         viewer=who,
-                         members=members_, school_mode=dossier.stage == route.start,
-                         generated=documents.DOSSIER_PAPERS, block_paper=BLOCK_PAPER)
-    return response  # signs nobody in: the link authorises its own actions only
+                         viewer=who, members=members_, school_mode=dossier.stage == route.start,
+                         generated=documents.DOSSIER_PAPERS, block_paper=BLOCK_PAPER, form_id=form_id,
+                         typed=typed, error_field=field, saved=request.query_params.get("da-luu") == "1",
+                         errors=[(field, refused.message)] if refused else [])
+    response.status_code = status
+    return response
+
+
+FIRST_FIELD = {"nominate-form": "full_name", "vote-form": "held_on"}
+
+
+def _field_of(refused: Refused, typed: dict[str, Any], form_id: str) -> str:
+    """The field a refusal is about: the one whose typed value it quotes, else the form's first."""
+    quoted = [name for name, value in typed.items() if name != "csrf" and str(value).strip()
+              and f"'{str(value).strip()}'" in refused.message]
+    return quoted[0] if quoted else FIRST_FIELD.get(form_id, "")
 
 
 @router.post("", response_class=HTMLResponse)
@@ -70,7 +91,7 @@ async def import_list(token: str, request: Request, person_id: SignedIn) -> Resp
 
 
 @router.post("/nominate", response_class=HTMLResponse)
-async def nominate(token: str, form: LinkForm, person_id: SignedIn) -> Response:
+async def nominate(token: str, request: Request, form: LinkForm, person_id: SignedIn) -> Response:
     """The school enters one nominee by hand (the other way in is the spreadsheet upload)."""
 
     def save(session: Session, _link: ActionLink, dossier: Dossier) -> None:
@@ -82,7 +103,7 @@ async def nominate(token: str, form: LinkForm, person_id: SignedIn) -> Response:
                                 birth_date=nominee.birth_date, recruited_on=nominee.recruited_on,
                                 identity_code=nominee.identity_code, disciplined=nominee.disciplined)
 
-    return await run_in_threadpool(_edit, token, person_id, save)
+    return await run_in_threadpool(_edit, token, person_id, save, request, form, "nominate-form")
 
 
 @router.post("/figures/{nomination_id}", response_class=HTMLResponse)
@@ -117,7 +138,7 @@ async def withdraw(token: str, nomination_id: int, _form: LinkForm, person_id: S
 
 
 @router.post("/vote", response_class=HTMLResponse)
-async def record_vote(token: str, form: LinkForm, person_id: SignedIn) -> Response:
+async def record_vote(token: str, request: Request, form: LinkForm, person_id: SignedIn) -> Response:
     """The school records its council's vote: members, present, for/against per nominee."""
 
     def save(session: Session, _link: ActionLink, dossier: Dossier) -> None:
@@ -125,7 +146,7 @@ async def record_vote(token: str, form: LinkForm, person_id: SignedIn) -> Respon
         services.record_vote(session, dossier_id=dossier.id or 0, held_on=vote.held_on, members_total=vote.members,
                              members_present=vote.present, tallies=vote.tallies, secret_ballot=vote.secret_ballot)
 
-    return await run_in_threadpool(_edit, token, person_id, save)
+    return await run_in_threadpool(_edit, token, person_id, save, request, form, "vote-form")
 
 
 @router.get("/papers/{paper_id}")
@@ -194,8 +215,11 @@ def _link_refusal(token: str, person_id: int | None) -> links.LinkRefused | None
     return None
 
 
-def _edit(token: str, person_id: int | None, change: Change) -> Response:
-    """A school's edit of its dossier through its link (the link is spent only by the submission)."""
+def _edit(token: str, person_id: int | None, change: Change, request: Request | None = None,
+          typed: dict[str, Any] | None = None, form_id: str = "") -> Response:
+    """A school's edit of its dossier through its link (the link is spent only by the submission). A typed form
+    that is refused comes back as the dossier page with the error and what was typed (`request`, `typed` and
+    `form_id` given); an upload's refusal is a message page."""
     route = default_route()
     try:
         with session_scope() as session:
@@ -204,8 +228,11 @@ def _edit(token: str, person_id: int | None, change: Change) -> Response:
     except links.LinkRefused as refusal:
         return link_error(refusal)
     except Refused as refusal:
+        if request is not None:
+            return _dossier_page(request, token, person_id, status=422, refused=refusal, typed=typed,
+                                 form_id=form_id)
         return message(422, "Chưa lưu được", refusal.message)
-    return RedirectResponse(f"/l/{token}", status_code=303)
+    return RedirectResponse(f"/l/{token}?da-luu=1#{form_id or 'top'}", status_code=303)
 
 
 def _to_confirm(session: Session, route: Route, dossier: Dossier, actor: Person,
