@@ -12,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tdkt.common.errors import Refused
+from tdkt.common.numbers import decimal
 from tdkt.common.timefmt import fmt_datetime
 from tdkt.services import attachments
 from tdkt.services.links import LinkRefused
@@ -20,6 +21,7 @@ LOG = logging.getLogger("tdkt.web")
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),  # compiled once per process
                         autoescape=select_autoescape(["html"]), undefined=StrictUndefined, auto_reload=False)
 TEMPLATES.filters["dt"] = fmt_datetime
+TEMPLATES.filters["decimal"] = decimal
 TEMPLATES.globals["paper_kinds"] = attachments.KINDS
 LINK_TITLES = {
     "forged": "Đường dẫn không hợp lệ", "wrong_person": "Đường dẫn dành cho người khác",

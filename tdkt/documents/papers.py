@@ -23,6 +23,7 @@ from models.nomination import Nomination, NominationStatus, Nominee, active_nomi
 from models.unit import Person, Unit, block_members, find_office
 from models.vote import council_vote_for, tallies_for
 from tdkt.common.errors import Refused
+from tdkt.common.numbers import percent
 from tdkt.common.text import sheet_value
 from tdkt.common.timefmt import fmt_date, local_today
 from tdkt.documents.layout import Official, render
@@ -124,7 +125,7 @@ def council_minutes(session: Session, *, dossier_id: int) -> bytes:
     for i, (n, p) in enumerate(pairs, 1):
         tally = tallies.get(n.id or 0)
         votes_for, against = (tally.votes_for, tally.votes_against) if tally else (0, 0)
-        share = f"{votes_for / vote.members_present * 100:.1f}%" if vote.members_present else ""
+        share = percent(votes_for, vote.members_present)
         rows.append([str(i), p.full_name, _title(s.rules, n.title_code), str(votes_for), str(against), share])
     head = _head(session, school)
     ballot = "bỏ phiếu kín" if vote.secret_ballot else "biểu quyết công khai"

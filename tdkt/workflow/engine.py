@@ -437,9 +437,11 @@ def _notify(
     active: list[tuple[Nomination, Nominee]], on: date,
 ) -> list[OutboxMessage]:
     """One outbox row per recipient (a substitute for whoever is away on day `on`), written with the transition."""
+    titles = campaign_rules(campaign).titles  # the emails name titles as the rule set does, never by code
     nominations = [
         {
             "name": nominee.full_name, "title_code": nomination.title_code,
+            "title": titles[nomination.title_code].name if nomination.title_code in titles else nomination.title_code,
             "verdict": verdicts[nomination.id or 0].verdict if nomination.id in verdicts else None,
             "reason": verdicts[nomination.id or 0].reason if nomination.id in verdicts else None,
         }

@@ -47,13 +47,21 @@ def changes_since_return(session: Session, *, dossier_id: int, start_stage: str)
     if not before:
         return []
     now = snapshot(session, dossier_id=dossier_id)
-    lines = [f"Thêm đề nghị: {key}" for key in now["nominations"] if key not in before["nominations"]]
-    lines += [f"Rút đề nghị: {key}" for key in before["nominations"] if key not in now["nominations"]]
-    lines += [f"Phiếu của {key}: {_votes(old)} → {_votes(now['nominations'][key])}"
+    dossier = session.get(Dossier, dossier_id)
+    titles = phase_rules(session, phase_id=dossier.phase_id).titles if dossier else {}
+
+    def named(key: str) -> str:  # the snapshot's key ends with the title's code; people read its name
+        who, _, code = key.rpartition(" – ")
+        return f"{who} – {titles[code].name}" if code in titles else key
+
+    lines = [f"Thêm đề nghị: {named(key)}" for key in now["nominations"] if key not in before["nominations"]]
+    lines += [f"Rút đề nghị: {named(key)}" for key in before["nominations"] if key not in now["nominations"]]
+    lines += [f"Phiếu của {named(key)}: {_votes(old)} → {_votes(now['nominations'][key])}"
               for key, old in before["nominations"].items()
               if key in now["nominations"] and now["nominations"][key] != old]
     if "figures" in before:  # snapshots taken before collectives reported their members have no figures
-        lines += _figure_changes(session, dossier_id, before["figures"], now["figures"])
+        lines += [f"Số liệu của {named(key)}: {change}"
+                  for key, change in _figure_changes(session, dossier_id, before["figures"], now["figures"])]
     if before["meeting"] != now["meeting"]:
         lines.append(f"Biên bản họp xét: có mặt {_votes(before['meeting'])} → {_votes(now['meeting'])} thành viên")
     lines += [f"Thêm giấy tờ: {name}" for sha, name in now["papers"].items() if sha not in before["papers"]]
@@ -62,13 +70,13 @@ def changes_since_return(session: Session, *, dossier_id: int, start_stage: str)
 
 
 def _figure_changes(session: Session, dossier_id: int, before: dict[str, dict[str, int]],
-                    now: dict[str, dict[str, int]]) -> list[str]:
-    """"Số liệu của …: 20 cá nhân: 10 đạt LĐTT … → …" for each nominee of both versions whose figures differ."""
+                    now: dict[str, dict[str, int]]) -> list[tuple[str, str]]:
+    """(key, "20 cá nhân: 10 đạt LĐTT … → …") for each nominee of both versions whose figures differ."""
     dossier = session.get(Dossier, dossier_id)
     assert dossier is not None
     rules = phase_rules(session, phase_id=dossier.phase_id)
-    return [f"Số liệu của {key}: {members.describe(rules, before.get(key)) or 'chưa có'} → "
-            f"{members.describe(rules, now.get(key)) or 'chưa có'}"
+    return [(key, f"{members.describe(rules, before.get(key)) or 'chưa có'} → "
+                  f"{members.describe(rules, now.get(key)) or 'chưa có'}")
             for key in dict.fromkeys([*before, *now]) if before.get(key) != now.get(key)]
 
 

@@ -71,7 +71,7 @@ def test_school_proposal_minutes_and_list(session: Session) -> None:
     minutes = documents.council_minutes(session, dossier_id=dossier_id)
     rows = docx_rows(minutes, 1)
     assert rows[0] == ["TT", "Họ và tên / Tập thể", "Danh hiệu đề nghị", "Đồng ý", "Không đồng ý", "Tỉ lệ đồng ý"]
-    assert rows[1][1:] == [f"Giáo viên 0 {school.code}", "Lao động tiên tiến", "10", "1", "83.3%"]
+    assert rows[1][1:] == [f"Giáo viên 0 {school.code}", "Lao động tiên tiến", "10", "1", "83,3 %"]
     assert "Thành viên Hội đồng: 15; có mặt: 12" in docx_text(minutes)
     assert "28 tháng 10 năm 2022" in docx_text(minutes)
 

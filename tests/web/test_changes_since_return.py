@@ -59,9 +59,9 @@ def test_the_reviewer_sees_what_changed(session: Session, tmp_path: Path, monkey
     changes = services.dossier_view(session, dossier_id=dossier_id)["changes"]
     school = district.schools[0]
     assert changes == [
-        "Thêm đề nghị: Đinh Thị Hoa – LDTT",
-        f"Rút đề nghị: Giáo viên 1 {school.code} – LDTT",
-        f"Phiếu của Giáo viên 0 {school.code} – LDTT: 10/1 → 13/0",
+        "Thêm đề nghị: Đinh Thị Hoa – Lao động tiên tiến",
+        f"Rút đề nghị: Giáo viên 1 {school.code} – Lao động tiên tiến",
+        f"Phiếu của Giáo viên 0 {school.code} – Lao động tiên tiến: 10/1 → 13/0",
         "Biên bản họp xét: có mặt 12/15 → 13/15 thành viên",
         "Thêm giấy tờ: bien-ban-du-chu-ky.pdf",
     ]  # the collective rejected at the return is not reported as withdrawn

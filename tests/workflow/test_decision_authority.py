@@ -62,7 +62,7 @@ def test_that_nominee_is_proposed_higher_and_the_rest_goes_to_the_decision(sessi
     assert (row.nominations, row.approved, row.forwarded) == (2, 1, 1)
     told = session.exec(select(OutboxMessage).where(OutboxMessage.event == "dossier_verified")).one()
     body = render(told.event, told.context, to_email=told.recipient_email, to_name=told.recipient_name).text
-    assert "Hoàng Thị Lan – GK_SO – Đề nghị cấp trên khen thưởng" in body
+    assert "Hoàng Thị Lan – Giấy khen của Giám đốc Sở GD&ĐT – Đề nghị cấp trên khen thưởng" in body
 
 
 def test_the_proposal_to_the_level_above_lists_what_was_proposed_higher(session: Session) -> None:

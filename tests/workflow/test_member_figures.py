@@ -180,9 +180,9 @@ def test_corrected_figures_after_a_return_are_shown_to_the_reviewer(session: Ses
                            actor=district.leader_of(block), now=at(5))
     session.commit()
     changes = services.dossier_view(session, dossier_id=dossier_id)["changes"]
-    assert changes == [f"Số liệu của {school.name} – TTLDTT: 20 cá nhân: 20 hoàn thành nhiệm vụ, 15 đạt LĐTT, 2 đạt "
-                       "CSTĐCS, 0 bị kỷ luật từ hình thức cảnh cáo trở lên → 20 cá nhân: 20 hoàn thành nhiệm vụ, 16 "
-                       "đạt LĐTT, 2 đạt CSTĐCS, 0 bị kỷ luật từ hình thức cảnh cáo trở lên"]
+    assert changes == [f"Số liệu của {school.name} – Tập thể lao động tiên tiến: 20 cá nhân: 20 hoàn thành nhiệm vụ, "
+                       "15 đạt LĐTT, 2 đạt CSTĐCS, 0 bị kỷ luật từ hình thức cảnh cáo trở lên → 20 cá nhân: 20 "
+                       "hoàn thành nhiệm vụ, 16 đạt LĐTT, 2 đạt CSTĐCS, 0 bị kỷ luật từ hình thức cảnh cáo trở lên"]
 
 
 def test_the_standing_names_what_a_collective_misses_and_what_more_it_may_seek(session: Session) -> None:
