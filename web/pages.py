@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from tdkt.common.errors import Refused
 from tdkt.common.numbers import decimal
 from tdkt.common.timefmt import fmt_datetime
+from tdkt.documents.papers import DOSSIER_PAPERS
 from tdkt.services import attachments
 from tdkt.services.links import LinkRefused
 
@@ -43,9 +44,11 @@ def message(status: int, title: str, text: str) -> HTMLResponse:
     return page("message.html", status, title=title, message=text)
 
 
-def link_error(refusal: LinkRefused) -> HTMLResponse:
+def link_error(refusal: LinkRefused, token: str = "") -> HTMLResponse:
+    """A refused link's page; one used or moved on still lists its dossier's papers (they stay downloadable)."""
+    readable = bool(token) and refusal.code in ("used", "moved_on")
     return page("link_error.html", LINK_STATUS.get(refusal.code, 400), title=LINK_TITLES.get(refusal.code, "Lỗi"),
-                refusal=refusal)
+                refusal=refusal, papers=DOSSIER_PAPERS if readable else {}, token=token)
 
 
 def not_signed_in() -> HTMLResponse:
@@ -73,7 +76,7 @@ async def refused(request: Request, exc: Exception) -> HTMLResponse:
     """A refusal no router answered itself: a refused link's page, or the refusal's message."""
     request.state.outcome = getattr(exc, "code", "refused")  # the access log's
     if isinstance(exc, LinkRefused):
-        return link_error(exc)
+        return link_error(exc, str(request.path_params.get("token", "")))
     assert isinstance(exc, Refused)
     if exc.code == "csrf":
         return message(403, "Yêu cầu không hợp lệ", exc.message)

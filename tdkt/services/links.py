@@ -65,11 +65,13 @@ class LinkRefused(Refused):
 
 
 def check(session: Session, *, token: str, route: Route, now: datetime | None = None,
-          signed_in: int | None = None, lock: bool = False) -> Opened:
+          signed_in: int | None = None, lock: bool = False, reading: bool = False) -> Opened:
     """The link with its dossier, school and person, or LinkRefused saying forged, for another person, used,
     moved on or expired.
 
-    With `lock` (the link is about to be used), the dossier is locked and read afresh."""
+    With `lock` (the link is about to be used), the dossier is locked and read afresh. With `reading` (a paper of
+    the dossier is downloaded), a link used or moved on still serves: the papers stay the recipient's to read
+    until the link expires."""
     now = now or utcnow()
     random_part, _, signature = token.partition(".")
     found = link_by_hash(session, token_hash=token_hash(token), lock=lock) if signature else None
@@ -81,9 +83,9 @@ def check(session: Session, *, token: str, route: Route, now: datetime | None = 
     if signed_in is not None and signed_in != link.person_id:
         raise LinkRefused("wrong_person", f"Đường dẫn này được gửi cho người khác, không phải cho bạn. {where}",
                           dossier)
-    if link.used_at is not None:
+    if link.used_at is not None and not reading:
         raise LinkRefused("used", f"Đường dẫn đã được dùng lúc {fmt_datetime(link.used_at)}. {where}", dossier)
-    if dossier.stage != link.stage:
+    if dossier.stage != link.stage and not reading:
         raise LinkRefused("moved_on", f"Hồ sơ đã chuyển sang bước khác sau khi thư được gửi. {where}", dossier)
     if now > link.expires_at:
         raise LinkRefused("expired", f"Đường dẫn đã hết hạn lúc {fmt_datetime(link.expires_at)}. {where}", dossier)

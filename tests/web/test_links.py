@@ -378,3 +378,18 @@ def test_the_dossier_page_shows_its_steps_and_the_stage_deadline(session: Sessio
     assert stage_due(session, default_route(), dossier, today=later - timedelta(days=3)).endswith(
         "(hôm nay là hạn cuối).")
     session.rollback()
+
+
+def test_a_used_link_still_lists_and_serves_its_dossiers_papers(session: Session, client: TestClient) -> None:
+    district, dossier_id, noms = _at_phong(session)
+    token = _link(session, district, dossier_id)
+    page = client.get(f"/l/{token}")
+    assert client.post(f"/l/{token}", data={"csrf": _csrf(page.text), **{
+        f"verdict_{n.id}": "approve" for n in noms}}).status_code == 200
+    spent = client.get(f"/l/{token}")
+    assert spent.status_code == 410 and f'href="/l/{token}/documents/to-trinh.docx"' in spent.text
+    paper = client.get(f"/l/{token}/documents/to-trinh.docx")
+    assert paper.status_code == 200 and paper.content.startswith(b"PK")
+    assert "TỜ TRÌNH" in docx_text(paper.content)
+    other = client.get(f"/l/{token}x/documents/to-trinh.docx")  # a forged one still reads nothing
+    assert other.status_code == 404

@@ -153,7 +153,7 @@ async def record_vote(token: str, request: Request, form: LinkForm, person_id: S
 def download_paper(token: str, paper_id: int, person_id: SignedIn) -> Response:
     """A paper of the link's dossier, for whoever holds a valid link to it."""
     with session_scope() as session:
-        dossier = links.check(session, token=token, route=default_route(), signed_in=person_id).dossier
+        dossier = links.check(session, token=token, route=default_route(), signed_in=person_id, reading=True).dossier
         paper = session.get(Paper, paper_id)
         if paper is None or paper.dossier_id != dossier.id:
             return message(404, "Không có giấy tờ này", "Không tìm thấy giấy tờ.")
@@ -166,7 +166,7 @@ def generated_paper(token: str, name: str, person_id: SignedIn) -> Response:
     """A paper tdkt writes for the link's dossier (tờ trình, biên bản, danh sách), or for the block leader the
     block's consolidated tờ trình."""
     with session_scope() as session:
-        dossier = links.check(session, token=token, route=default_route(), signed_in=person_id).dossier
+        dossier = links.check(session, token=token, route=default_route(), signed_in=person_id, reading=True).dossier
         try:
             if name == BLOCK_PAPER:
                 school = session.get(Unit, dossier.school_id)
