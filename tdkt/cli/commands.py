@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -462,14 +462,12 @@ def status(phase: PhaseOpt = 1, campaign: CampaignOpt = None) -> None:
         found = find_phase(session, campaign, phase)
         rows = services.status_rows(session, phase_id=found.id or 0)
         failed = session.exec(select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.failed)).all()
-    table = Table(title=f"Tình trạng hồ sơ – {found.name}")
-    for column in ("Hồ sơ", "Trường", "Khối", "Bước", "Lần", "Đề nghị", "Được duyệt", "Trình cấp trên", "Trễ hạn",
-                   "Quá hạn"):
-        table.add_column(column)
-    for r in rows:
-        table.add_row(str(r.dossier_id or "–"), r.school, r.block, r.stage, str(r.round or ""), str(r.nominations),
-                      str(r.approved), str(r.forwarded or ""), "có" if r.late else "", "quá hạn" if r.overdue else "")
-    console.print(table)
+    show_table(f"Tình trạng hồ sơ – {found.name}",
+               ("Hồ sơ", "Trường", "Khối", "Bước", "Lần", "Đề nghị", "Được duyệt", "Trình cấp trên", "Trễ hạn",
+                "Quá hạn"),
+               [(str(r.dossier_id or "–"), r.school, r.block, r.stage, str(r.round or ""), str(r.nominations),
+                 str(r.approved), str(r.forwarded or ""), "có" if r.late else "", "quá hạn" if r.overdue else "")
+                for r in rows])
     for message in failed:
         console.print(f"[red]Thư không gửi được tới {message.recipient_email}: {message.last_error}[/]")
 
@@ -479,12 +477,26 @@ def show_history(dossier: Annotated[int, typer.Option(help="Số hồ sơ")]) ->
     """Lịch sử xử lý một hồ sơ (nhật ký kiểm tra)."""
     with refusals(), session_scope() as session:
         events = services.history(session, dossier_id=dossier)
-    table = Table(title=f"Lịch sử hồ sơ số {dossier}")
-    for column in ("Thời điểm", "Người thực hiện", "Hành động", "Từ bước", "Tới bước", "Lý do"):
-        table.add_column(column)
-    for e in events:
-        table.add_row(fmt_datetime(e["at"]), e["actor"], e["action"], e["from"], e["to"], e["reason"] or "")
-    console.print(table)
+    show_table(f"Lịch sử hồ sơ số {dossier}",
+               ("Thời điểm", "Người thực hiện", "Hành động", "Từ bước", "Tới bước", "Lý do"),
+               [(fmt_datetime(e["at"]), e["actor"], e["action"], e["from"], e["to"], e["reason"] or "")
+                for e in events])
+
+
+def show_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    """A table on a terminal; piped or redirected, its title then one tab-separated line per row (a terminal's
+    table squeezed into a pipe's 80 columns could not be read, nor cut or sorted)."""
+    if console.is_terminal:
+        table = Table(title=title)
+        for column in columns:
+            table.add_column(column)
+        for row in rows:
+            table.add_row(*row)
+        console.print(table)
+        return
+    print(title)
+    for row in (columns, *rows):
+        print("\t".join(cell.replace("\t", " ").replace("\n", " ") for cell in row))
 
 
 @app.command()

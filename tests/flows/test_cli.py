@@ -96,8 +96,12 @@ def test_init_sample_then_a_school_works_from_the_command_line(session: Session)
     assert session.get(Dossier, nomination.dossier_id).stage == "block_aggregation"
     session.rollback()
 
-    code, output = tdkt("status")
+    code, output = tdkt("status")  # piped: a title, then tab-separated lines to cut or sort
     assert code == 0 and "Trường Tiểu học Bản Lầu" in output and "Chưa lập hồ sơ" in output
+    lines = output.splitlines()
+    assert lines[1].split("\t")[:4] == ["Hồ sơ", "Trường", "Khối", "Bước"]
+    ban_lau = next(line.split("\t") for line in lines if "Trường Tiểu học Bản Lầu" in line)
+    assert len(ban_lau) == 10 and ban_lau[1] == "Trường Tiểu học Bản Lầu"
     code, output = tdkt("history", "--dossier", str(nomination.dossier_id))
     assert code == 0 and "Nguyễn Thị Lan" in output and "Gửi hồ sơ lên khối thi đua" in output
     assert "submit" not in output  # the route's words, not the action's code

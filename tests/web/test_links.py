@@ -246,6 +246,13 @@ def test_dashboard_for_offices_only(session: Session, client: TestClient) -> Non
     services.act(session, dossier_id=dossier_id, actor=district.people["phong_reviewer"], action="approve")
     session.commit()
     assert "<td>Cá nhân</td><td>2</td><td>20</td>" in client.get(f"/dashboard/{phase}").text
+    offered = {"office-proposal", "higher-proposal", "block-approvals"}
+    assert {name for name in offered if f'id="{name}"' in page.text} == {"office-proposal", "block-approvals"}
+    chairman = TestClient(create_app())
+    session.rollback()
+    chairman.get(_path(sign_in_url(district.people["chairman"])))
+    his = chairman.get(f"/dashboard/{phase}").text  # no tờ trình he does not draw up, no block approvals
+    assert {name for name in offered if f'id="{name}"' in his} == {"higher-proposal"}
 
 
 def test_block_leader_sees_members_and_forwards_the_block(session: Session, client: TestClient) -> None:

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session, select
 from starlette.concurrency import run_in_threadpool
 
+from config.route import default_route
 from config.vocabulary import UnitKind
 from models.campaign import Phase
 from models.db import session_scope
@@ -37,7 +38,15 @@ def dashboard(phase_id: int, person_id: SignedIn) -> Response:
         if phase is None:
             return message(404, "Không có đợt này", f"Không có đợt số {phase_id}.")
         block_ids = {u.name: u.id for u in session.exec(select(Unit).where(Unit.kind == UnitKind.block))}
+        route = default_route()
+        offers = {  # only what this person's office does: no paper it cannot draw up, no approval not its own
+            "office_proposal": bool(route.onward(unit.kind)),
+            "higher_proposal": route.decision_step_for(person.role) is not None,
+            "block_approval": any(stage.verdicts is not None and stage.actors is not None
+                                  and person.role in stage.actors.roles for stage in route.stages.values()),
+        }
         return page("dashboard.html", phase=phase, person=person, block_ids=block_ids, viewer=viewer(session, person),
+                    offers=offers,
                     rows=services.status_rows(session, phase_id=phase_id),
                     quotas=services.quota_usage(session, phase_id=phase_id), failed=failed_messages(session))
 
