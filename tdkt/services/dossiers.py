@@ -424,6 +424,7 @@ class StatusRow:
     forwarded: int  # proposed to a higher level (not for this decision)
     late: bool
     overdue: bool
+    due: datetime | None = None  # the deadline of the stage the dossier is at (the school's, before it has one)
 
 
 def status_rows(session: Session, *, phase_id: int, route: Route | None = None,
@@ -442,9 +443,12 @@ def status_rows(session: Session, *, phase_id: int, route: Route | None = None,
     now = now or utcnow()
     deadlines = {d.key: d.due_at for d in session.exec(select(StageDeadline).where(StageDeadline.phase_id == phase_id))}
 
-    def overdue(stage_name: str) -> bool:
+    def due(stage_name: str) -> datetime | None:
         stage = route.stages[stage_name]
-        return stage.deadline is not None and stage.deadline.key in deadlines and now > deadlines[stage.deadline.key]
+        return deadlines.get(stage.deadline.key) if stage.deadline is not None else None
+
+    def overdue(stage_name: str) -> bool:
+        return (deadline := due(stage_name)) is not None and now > deadline
 
     approved = col(Nomination.status).in_([NominationStatus.approved, NominationStatus.granted])
     forwarded = col(Nomination.status) == NominationStatus.forwarded
@@ -467,6 +471,7 @@ def status_rows(session: Session, *, phase_id: int, route: Route | None = None,
             nominations=total, approved=int(granted), forwarded=int(higher),
             late=dossier.late if dossier else False,
             overdue=overdue(dossier.stage if dossier else route.start),
+            due=due(dossier.stage if dossier else route.start),
         ))
     return rows
 

@@ -7,12 +7,12 @@ the dossier and its stage, so the rules of links (single use, moved on, expiry) 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
 from config.route import Route
-from models.campaign import Campaign, Phase
+from models.campaign import Campaign, Phase, StageDeadline
 from models.dossier import Dossier
 from models.unit import Person, Unit
 from tdkt.workflow.engine import may_act
@@ -25,6 +25,7 @@ class Item:
     phase: str
     stage: str
     can_act: bool
+    due: datetime | None = None  # the deadline of the stage the dossier is at
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,16 @@ def worklist(session: Session, *, person: Person, route: Route, today: date) -> 
             answers[key] = may_act(session, route=route, stage_name=stage, actor=person, school=school)
         return answers[key]
 
+    phase_ids = {d.phase_id for d, _, _ in rows.values()}
+    deadlines = {(sd.phase_id, sd.key): sd.due_at for sd in session.exec(
+        select(StageDeadline).where(col(StageDeadline.phase_id).in_(phase_ids)))} if phase_ids else {}
+
+    def due(dossier: Dossier) -> datetime | None:
+        deadline = route.stages[dossier.stage].deadline
+        return deadlines.get((dossier.phase_id, deadline.key)) if deadline is not None else None
+
     items = [Item(dossier_id=d.id or 0, school=s.name, phase=p.name, stage=route.stages[d.stage].label,
-                  can_act=can_act(d.stage, s))
+                  can_act=can_act(d.stage, s), due=due(d))
              for d, s, p in sorted(rows.values(), key=lambda r: (r[2].starts_on, r[1].name))]
     items = [i for i in items if i.can_act or rows[i.dossier_id][1].id == unit.id]
     open_phases = session.exec(select(Phase).where(Phase.starts_on <= today, Phase.ends_on >= today)

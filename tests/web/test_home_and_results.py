@@ -72,6 +72,13 @@ def test_sign_in_link_shows_the_work_list_and_a_forged_or_expired_one_is_refused
     leader_client = TestClient(create_app())
     leader_home = leader_client.get(_path(sign_in_url(leader)))
     assert f'data-dossier="{dossier_id}"' in leader_home.text and "Mở để xử lý" in leader_home.text
+    row = leader_home.text.split(f'data-dossier="{dossier_id}"', 1)[1].split("</tr>", 1)[0]
+    block_due = (date.today() + timedelta(days=8)).strftime("%d/%m/%Y")
+    assert f"<td>23:59 {block_due}</td>" in row  # the deadline of the stage it waits at, on the home page
+    leader_client.get(_path(sign_in_url(reviewer)))
+    dashboard = leader_client.get(f"/dashboard/{district.phase_id}").text
+    school_row = dashboard.split(f"<td>{district.schools[0].name}</td>", 1)[1].split("</tr>", 1)[0]
+    assert f"23:59 {block_due}" in school_row and "Quá hạn" not in school_row  # and on the dashboard
 
 
 def test_opening_from_home_issues_a_fresh_link_only_for_what_the_person_may_act_on(

@@ -112,6 +112,11 @@ def test_returned_dossier_shows_the_reason_to_the_school(session: Session, clien
     page = client.get(f"/l/{token}")
     assert page.status_code == 200 and 'id="return-reason"' in page.text
     assert "Thiếu biên bản họp xét có chữ ký" in page.text and 'id="import-form"' in page.text
+    assert page.text.index('id="return-reason"') < page.text.index("<h2>")  # at the top, not mid-page
+    rows = page.text.split('id="nominations"', 1)[1].split("</table>", 1)[0]
+    assert rows.count("Bị trả lại để bổ sung") == len(noms)  # each nominee returned is marked
+    code = district.schools[0].code
+    assert f"Rút đề nghị: Giáo viên 0 {code} – Lao động tiên tiến" in page.text  # one button per nomination, named
 
 
 def _docx() -> bytes:
