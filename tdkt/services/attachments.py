@@ -68,3 +68,16 @@ def attach(session: Session, *, dossier: Dossier, person: Person, kind: str, fil
     session.add(paper)
     session.flush()
     return paper
+
+
+def remove(session: Session, *, dossier: Dossier, paper_id: int, start_stage: str) -> str:
+    """Take a paper off the dossier while it is at the school (to replace it, attach the right one); its file
+    stays stored, as a returned dossier's record of what it held names it. Returns its file name."""
+    if dossier.stage != start_stage:
+        raise Refused("not_editable", "Chỉ gỡ giấy tờ khi hồ sơ còn ở trường.")
+    paper = session.get(Paper, paper_id)
+    if paper is None or paper.dossier_id != dossier.id:
+        raise Refused("not_found", "Giấy tờ này không thuộc hồ sơ của trường.")
+    session.delete(paper)
+    session.flush()
+    return paper.filename

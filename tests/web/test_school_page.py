@@ -156,6 +156,20 @@ def test_papers_checked_by_content(session: Session, client: TestClient, tmp_pat
     assert download.status_code == 200 and download.content == pdf
     assert download.headers["content-type"] == "application/pdf"
 
+    # the wrong file: the school takes it off, then attaches the right one
+    removed = client.post(f"/l/{token}/papers/{papers[1][0]}/remove", data={"csrf": csrf})
+    assert removed.status_code == 200 and ">to-trinh.docx</a>" not in removed.text and 'id="saved"' in removed.text
+    assert [p.filename for p in session.exec(select(Paper)).all()] == ["bien-ban-hop-xet.pdf"]
+    session.rollback()
+    stranger = client.post(f"/l/{token}/papers/{papers[1][0] + 99}/remove", data={"csrf": csrf})
+    assert stranger.status_code == 422 and "không thuộc hồ sơ của trường" in stranger.text
+    dossier = session.get(Dossier, dossier_id)
+    dossier.stage = "block_aggregation"  # sent on: its papers are no longer the school's to change
+    session.commit()
+    late = client.post(f"/l/{token}/papers/{papers[0][0]}/remove", data={"csrf": csrf})
+    assert late.status_code in (409, 422) and len(session.exec(select(Paper)).all()) == 1
+    session.rollback()
+
 
 def test_withdraw_a_nominee(session: Session, client: TestClient) -> None:  # noqa: F811
     token, dossier_id = _school_link(session)

@@ -127,6 +127,16 @@ async def attach_paper(token: str, request: Request, person_id: SignedIn) -> Res
                              start_stage=default_route().start))
 
 
+@router.post("/papers/{paper_id}/remove", response_class=HTMLResponse)
+async def remove_paper(token: str, paper_id: int, _form: LinkForm, person_id: SignedIn) -> Response:
+    """The school takes a paper off its dossier (a wrong file: remove it, then attach the right one)."""
+
+    def save(session: Session, _link: ActionLink, dossier: Dossier) -> None:
+        attachments.remove(session, dossier=dossier, paper_id=paper_id, start_stage=default_route().start)
+
+    return await run_in_threadpool(_edit, token, person_id, save)
+
+
 @router.post("/withdraw/{nomination_id}", response_class=HTMLResponse)
 async def withdraw(token: str, nomination_id: int, _form: LinkForm, person_id: SignedIn) -> Response:
     """The school takes a nominee off its dossier (e.g. one who missed the vote threshold)."""
