@@ -16,7 +16,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
 from config.route import Route, default_route
-from config.rules import campaign_rules
+from config.rules import RuleSet, campaign_rules
 from config.vocabulary import SubjectKind, UnitKind
 from models import tally
 from models.audit import history_with_actors
@@ -28,6 +28,7 @@ from models.delegation import Delegation
 from models.dossier import Consolidation, Dossier, get_or_create_dossier
 from models.nomination import Nomination, NominationStatus, Nominee, active_nominations, active_nominee_names
 from models.paper import papers_of
+from models.registration import forwarded_entries
 from models.unit import Person, Unit, block_members, district_schools, get_person_by_email
 from models.vote import CouncilBallot, CouncilVote, council_vote_for, save_tallies, tallies_for
 from tdkt.common.errors import Refused
@@ -584,9 +585,20 @@ def dossier_view(session: Session, *, dossier_id: int, route: Route | None = Non
         "changes": changes_since_return(session, dossier_id=dossier_id, start_stage=route.start)
         if dossier.round > 1 and dossier.stage != route.start else [],
         "history": history(session, dossier_id=dossier_id, route=route),
+        "registered": registered(session, rules=rules, campaign=campaign, school_id=school.id or 0),
         "path": route_steps(route, dossier),
         "due": stage_due(session, route, dossier),
     }
+
+
+def registered(session: Session, *, rules: RuleSet, campaign: Campaign, school_id: int) -> list[str] | None:
+    """What the school registered for the year, as its block leader forwarded it ("name – title"), beside its
+    nominees; None where the rule set asks no registration."""
+    rule = rules.registration
+    if rule is None or not rule.required or campaign.registration_due is None:
+        return None
+    return [f"{e.full_name} – {rules.titles[e.title_code].name if e.title_code in rules.titles else e.title_code}"
+            for e in forwarded_entries(session, campaign_id=campaign.id or 0, school_id=school_id)]
 
 
 def route_steps(route: Route, dossier: Dossier) -> list[tuple[str, str]]:

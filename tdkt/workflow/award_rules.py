@@ -38,26 +38,38 @@ def award_rules(ctx: CheckContext) -> list[Violation]:
 
 
 def _registration(ctx: CheckContext, going_on: list[tuple[Nomination, Nominee]]) -> list[Violation]:
-    """Where the rule set requires it and the campaign has a registration, each nomination for a yearly title (a
-    danh hiệu thi đua: what one registers for) must match it: the same nominee registered for this title, or for a
-    title that requires this one (CSTĐCS implies LĐTT). Giấy khen and other forms need none."""
-    rule = ctx.rules.registration
+    """Each nomination for a yearly title that the school did not register for (see `unregistered`)."""
     campaign = ctx.session.get(Campaign, ctx.phase.campaign_id)
-    if rule is None or not rule.required or campaign is None or campaign.registration_due is None:
+    if campaign is None:
         return []
+    gaps = unregistered(ctx.session, rules=ctx.rules, campaign=campaign, school_id=ctx.school.id or 0,
+                        pairs=going_on)
+    return [Violation("not_registered", f"{nominee.full_name}: {gaps[nomination.id or 0]}.", nomination.id)
+            for nomination, nominee in going_on if (nomination.id or 0) in gaps]
+
+
+def unregistered(session: Session, *, rules: RuleSet, campaign: Campaign, school_id: int,
+                 pairs: list[tuple[Nomination, Nominee]]) -> dict[int, str]:
+    """Nomination id → what is missing, where the rule set requires a registration and the campaign has one:
+    each nomination for a yearly title (a danh hiệu thi đua: what one registers for) must match the school's
+    forwarded registration — the same nominee registered for this title, or for a title that requires this one
+    (CSTĐCS implies LĐTT). Giấy khen and other forms need none. The submission's check and the page's
+    eligibility both read it, so the page does not say "đủ điều kiện" to what the submission will refuse."""
+    rule = rules.registration
+    if rule is None or not rule.required or campaign.registration_due is None:
+        return {}
     held = {(fold(e.full_name), e.kind, e.title_code)
-            for e in forwarded_entries(ctx.session, campaign_id=campaign.id or 0, school_id=ctx.school.id or 0)}
-    problems = []
-    for nomination, nominee in going_on:
-        if not ctx.rules.titles[nomination.title_code].yearly:
+            for e in forwarded_entries(session, campaign_id=campaign.id or 0, school_id=school_id)}
+    gaps = {}
+    for nomination, nominee in pairs:
+        title = rules.titles.get(nomination.title_code)
+        if title is None or not title.yearly:
             continue
-        implied = {code for code, t in ctx.rules.titles.items()
+        implied = {code for code, t in rules.titles.items()
                    if any(r.with_title == nomination.title_code for r in t.requires)}
         if not any((fold(nominee.full_name), nominee.kind, code) in held for code in {nomination.title_code, *implied}):
-            title = ctx.rules.titles[nomination.title_code].name
-            problems.append(Violation("not_registered", f"{nominee.full_name}: chưa đăng ký thi đua danh hiệu {title} "
-                                                        f"trong năm học ({rule.article}).", nomination.id))
-    return problems
+            gaps[nomination.id or 0] = f"chưa đăng ký thi đua danh hiệu {title.name} trong năm học ({rule.article})"
+    return gaps
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """What each nominee is eligible for, from the rule set and the award history: "đủ điều kiện" or "thiếu: …".
 
 Shown to the school while it prepares its dossier and to reviewers beside each nomination. Preconditions
-only (same-year title, initiative, consecutive years, a collective's members); papers, votes and caps are the
-dossier's checks.
+(same-year title, initiative, consecutive years, a collective's members) and the registration the submission
+asks for; papers, votes and caps are the dossier's checks.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from config.rules import campaign_rules
 from models.campaign import Campaign, Phase
 from models.dossier import Dossier
 from models.nomination import Nomination, Nominee, active_nominations
-from tdkt.workflow.award_rules import record_for, shortfalls
+from tdkt.workflow.award_rules import record_for, shortfalls, unregistered
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,8 @@ def for_dossier(session: Session, *, dossier_id: int, active: list[tuple[Nominat
     pairs = active if active is not None else active_nominations(session, dossier_id=dossier_id)
     record = record_for(session, phase=phase, school_year=campaign.school_year,
                         nominee_ids=[p.id or 0 for _, p in pairs])
+    gaps = unregistered(session, rules=rules, campaign=campaign, school_id=dossier.school_id if dossier else 0,
+                        pairs=pairs)
     standings = {}
     for nomination, nominee in pairs:
         if nomination.title_code not in rules.titles:
@@ -57,7 +59,8 @@ def for_dossier(session: Session, *, dossier_id: int, active: list[tuple[Nominat
                   and (t.yearly == phase.year_end or not t.yearly)
                   and any(r.history or r.members for top in t.requires for r in top.flattened())
                   and not missing(code)]
+        gap = [gaps[nomination.id or 0]] if (nomination.id or 0) in gaps else []
         standings[nomination.id or 0] = Standing(requested=rules.titles[nomination.title_code].name,
-                                                 missing=missing(nomination.title_code), also_eligible=higher,
+                                                 missing=gap + missing(nomination.title_code), also_eligible=higher,
                                                  beyond=rules.beyond(nomination.title_code, deciders))
     return standings

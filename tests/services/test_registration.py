@@ -195,3 +195,22 @@ def test_an_empty_registration_or_one_sent_already_is_not_sent(session: Session)
     again = send(11)
     assert (again.code, again.message) == ("registration_sent", "Bản đăng ký thi đua đã được gửi.")
     assert registration_of(session, campaign_id=campaign_id, school_id=school.id).submitted_at == _moment(10)
+
+
+def test_the_eligibility_shown_agrees_with_the_submissions_registration_check(session: Session) -> None:
+    from tdkt.workflow.eligibility import for_dossier
+
+    district = _district(session)
+    _register(session, district, [Wanted("Lò Văn Quý", SubjectKind.individual, "LDTT")])
+    _register(session, district, [Wanted(district.schools[1].name, SubjectKind.collective, "TTLDTT")], 1)
+    _forward(session, district, _moment(14))
+    school = district.schools[0]
+    dossier = services.open_dossier(session, phase_id=district.phase_id, school_id=school.id)
+    hoa, quy = (services.add_nomination(session, dossier_id=dossier.id, full_name=name, kind=SubjectKind.individual,
+                                        title_code="LDTT") for name in ("Đinh Thị Hoa", "Lò Văn Quý"))
+    standing = for_dossier(session, dossier_id=dossier.id)
+    assert not standing[hoa.id].eligible and "chưa đăng ký thi đua danh hiệu Lao động tiên tiến" in (
+        standing[hoa.id].missing[0])
+    assert standing[quy.id].eligible  # registered: "đủ điều kiện", and the submission agrees
+    assert services.dossier_view(session, dossier_id=dossier.id)["registered"] == ["Lò Văn Quý – Lao động tiên tiến"]
+    session.rollback()
