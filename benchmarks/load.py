@@ -35,7 +35,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
-DONE = "Đã ghi nhận ý kiến"
+DONE = "<title>Đã ghi nhận</title>"  # the page an action answers with (web/templates/done.html)
 BROWSERS = 64
 OPENING = 4  # pages opened at a time: the reading before the timed approvals, not a load of its own
 TIMEOUT = 30.0

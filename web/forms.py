@@ -89,6 +89,20 @@ class NomineeForm(_Form):
         return value or None
 
 
+class EditForm(_Form):
+    """A nomination's corrections: position, achievements, initiative, discipline."""
+
+    position: str | None = None
+    achievements: str = ""
+    initiative: str | None = None
+    disciplined: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _gather(cls, form: dict[str, Any]) -> dict[str, Any]:
+        return {**form, "disciplined": form.get("disciplined") == "1"}
+
+
 class FiguresForm(_Form):
     """A collective's figures of its members, figure_<key>."""
 

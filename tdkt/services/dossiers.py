@@ -125,6 +125,25 @@ def add_nomination(
     return nomination
 
 
+def edit_nomination(session: Session, *, nomination_id: int, position: str | None, achievements: str,
+                    initiative: str | None, disciplined: bool, route: Route | None = None) -> Nomination:
+    """Correct a nomination while its dossier is at the school: the nominee's position, the achievements, the
+    initiative, the discipline mark. Its name and title stay (another person or title: withdraw, add anew)."""
+    nomination = session.get(Nomination, nomination_id)
+    if nomination is None or nomination.withdrawn:
+        raise Refused("not_found", f"Không tìm thấy đề nghị số {nomination_id}.")
+    _editable_dossier(session, dossier_id=nomination.dossier_id, route=route or default_route())
+    nominee = session.get(Nominee, nomination.nominee_id)
+    assert nominee is not None
+    nominee.position = entered("Chức vụ", position, max_length=120) or None
+    nomination.achievements = entered("Thành tích", achievements, max_length=4000, multiline=True)
+    nomination.initiative = entered("Sáng kiến", initiative, max_length=500) or None
+    nomination.disciplined = disciplined
+    session.add_all([nominee, nomination])
+    session.flush()
+    return nomination
+
+
 def _proposed_again(session: Session, *, dossier_id: int, nominee: Nominee, title_code: str,
                     title_name: str) -> Nomination | None:
     """The dossier's earlier nomination of this nominee for this title, when the school withdrew it (it comes
@@ -575,6 +594,7 @@ def dossier_view(session: Session, *, dossier_id: int, route: Route | None = Non
              "position": p.position or "",
              "title": titles[n.title_code].name if n.title_code in titles else n.title_code,
              "achievements": n.achievements, "initiative": n.initiative, "status": n.status,
+             "disciplined": n.disciplined,
              "collective": p.kind == SubjectKind.collective, "figures": n.member_figures or {},
              "figures_text": members.describe(rules, n.member_figures),
              "votes": (tallies[n.id].votes_for, tallies[n.id].votes_against) if n.id in tallies else None}

@@ -252,3 +252,24 @@ def test_a_refused_nominee_comes_back_with_the_error_linked_and_what_was_typed(s
     saved = client.post(f"/l/{token}/nominate", data={**typed, "birth_date": "28/02/1990"})
     assert saved.status_code == 200 and 'id="saved"' in saved.text and _count(session) == 1  # after the redirect
     assert 'value="Hà Thị Mai"' not in saved.text  # the form is empty for the next nominee
+
+
+def test_the_school_corrects_a_nominee_without_withdrawing_them(session: Session,  # noqa: F811
+                                                                  client: TestClient) -> None:
+    token, dossier_id = _school_link(session)
+    csrf = _csrf(client.get(f"/l/{token}").text)
+    client.post(f"/l/{token}/nominate", data={"csrf": csrf, "full_name": "Hà Thị Mai", "kind": "individual",
+                                              "title": "LDTT", "achievements": "Day gioi"})
+    nomination_id = session.exec(select(Nomination)).one().id
+    session.rollback()  # end the read: SQLite transactions take the write lock
+    corrected = client.post(f"/l/{token}/edit/{nomination_id}", data={
+        "csrf": csrf, "position": "Tổ trưởng chuyên môn", "achievements": "Giáo viên dạy giỏi cấp huyện",
+        "initiative": "", "disciplined": "1"})
+    assert corrected.status_code == 200 and 'id="saved"' in corrected.text
+    session.expire_all()
+    again = session.get(Nomination, nomination_id)
+    assert (again.achievements, again.disciplined, again.withdrawn) == ("Giáo viên dạy giỏi cấp huyện", True, False)
+    session.rollback()
+    assert "Tổ trưởng chuyên môn" in corrected.text and _count(session) == 1  # the same nomination, corrected
+    bad = client.post(f"/l/{token}/edit/{nomination_id + 99}", data={"csrf": csrf, "achievements": "x"})
+    assert bad.status_code == 422 and "không thuộc hồ sơ của trường" in bad.text

@@ -29,7 +29,7 @@ from tdkt.services import attachments, links
 from tdkt.services.importer import import_nominees
 from tdkt.workflow import members
 from web.deps import LinkForm, SignedIn, check_csrf, csrf_page, viewer
-from web.forms import BAD_VOTE, ActionForm, FiguresForm, NomineeForm, VoteForm, read
+from web.forms import BAD_VOTE, ActionForm, EditForm, FiguresForm, NomineeForm, VoteForm, read
 from web.pages import download, link_error, message, page, too_big
 
 router = APIRouter(prefix="/l/{token}")
@@ -133,6 +133,19 @@ async def remove_paper(token: str, paper_id: int, _form: LinkForm, person_id: Si
 
     def save(session: Session, _link: ActionLink, dossier: Dossier) -> None:
         attachments.remove(session, dossier=dossier, paper_id=paper_id, start_stage=default_route().start)
+
+    return await run_in_threadpool(_edit, token, person_id, save)
+
+
+@router.post("/edit/{nomination_id}", response_class=HTMLResponse)
+async def edit_nomination(token: str, nomination_id: int, form: LinkForm, person_id: SignedIn) -> Response:
+    """The school corrects a nominee's position, achievements, initiative or discipline mark."""
+
+    def save(session: Session, _link: ActionLink, dossier: Dossier) -> None:
+        typed = read(EditForm, form)
+        services.edit_nomination(session, nomination_id=_own(session, dossier, nomination_id),
+                                 position=typed.position, achievements=typed.achievements,
+                                 initiative=typed.initiative, disciplined=typed.disciplined)
 
     return await run_in_threadpool(_edit, token, person_id, save)
 
