@@ -17,13 +17,14 @@ from datetime import date
 from itertools import zip_longest
 
 from charset_normalizer import from_bytes
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
 from sqlmodel import Session
 
 from config.rules import RuleSet
 from config.settings import get_settings
 from config.vocabulary import SubjectKind
-from models.campaign import phase_rules
+from models.campaign import Phase, phase_rules
 from models.dossier import Dossier
 from models.unit import Unit
 from tdkt import services
@@ -31,6 +32,7 @@ from tdkt.common.errors import Refused, Violation
 from tdkt.common.text import entered, fold, nfc, unit_key
 from tdkt.common.timefmt import parse_date
 from tdkt.workflow import members
+from tdkt.workflow.checks import misplaced
 
 COLUMNS = {"name": "Họ và tên", "position": "Chức vụ", "unit": "Đơn vị", "title": "Danh hiệu đề nghị",
            "achievements": "Thành tích", "initiative": "Sáng kiến", "born": "Ngày sinh", "code": "Mã định danh",
@@ -226,3 +228,34 @@ def import_nominees(session: Session, *, dossier_id: int, content: bytes, filena
         except Refused as exc:  # e.g. a nominee the dossier has already: the caller rolls every row back
             raise Refused(exc.code, f"Không nhập dòng nào: dòng {row.number}: {exc.message}") from exc
     return len(rows)
+
+
+def template(session: Session, *, dossier_id: int) -> bytes:
+    """The nominee list to fill in (XLSX): the columns `import_nominees` reads under the dossier's rule set, an
+    example row, and the titles this phase proposes on a second sheet."""
+    dossier = session.get(Dossier, dossier_id)
+    if dossier is None:
+        raise Refused("not_found", f"Không tìm thấy hồ sơ số {dossier_id}.")
+    school, rules = session.get(Unit, dossier.school_id), phase_rules(session, phase_id=dossier.phase_id)
+    columns = _columns(rules)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Danh sách đề nghị"
+    sheet.append(list(columns.values()))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    phase = session.get(Phase, dossier.phase_id)
+    proposed = [t for code, t in rules.titles.items() if t.proposed and t.subject == SubjectKind.individual
+                and not (phase and misplaced(rules, code, t.subject, phase))]  # what this phase proposes
+    first = proposed[0] if proposed else None
+    sheet.append(["Nguyễn Văn A (ví dụ: xóa dòng này)", "Giáo viên", school.name if school else "",
+                  first.name if first else "", "Tóm tắt thành tích", "", "01/01/1990", "", ""])
+    titles = book.create_sheet("Danh hiệu")
+    titles.append(["Danh hiệu đề nghị", "Đối tượng"])
+    for code, title in rules.titles.items():
+        if title.proposed and not (phase and misplaced(rules, code, title.subject, phase)):
+            titles.append([title.name, "cá nhân" if title.subject == SubjectKind.individual else "tập thể"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

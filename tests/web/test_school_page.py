@@ -273,3 +273,22 @@ def test_the_school_corrects_a_nominee_without_withdrawing_them(session: Session
     assert "Tổ trưởng chuyên môn" in corrected.text and _count(session) == 1  # the same nomination, corrected
     bad = client.post(f"/l/{token}/edit/{nomination_id + 99}", data={"csrf": csrf, "achievements": "x"})
     assert bad.status_code == 422 and "không thuộc hồ sơ của trường" in bad.text
+
+
+def test_the_list_template_has_the_columns_the_import_reads(session: Session, client: TestClient) -> None:  # noqa: F811
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    token, dossier_id = _school_link(session)
+    page = client.get(f"/l/{token}")
+    template = client.get(f"/l/{token}/mau-danh-sach.xlsx")
+    assert template.status_code == 200 and 'id="list-template"' in page.text
+    book = load_workbook(BytesIO(template.content))
+    sheet = book.worksheets[0]
+    assert [c.value for c in sheet[1]][:4] == ["Họ và tên", "Chức vụ", "Đơn vị", "Danh hiệu đề nghị"]
+    titles = [row[0] for row in book["Danh hiệu"].iter_rows(min_row=2, values_only=True)]
+    assert "Lao động tiên tiến" in titles
+    filled = client.post(f"/l/{token}/import", data={"csrf": _csrf(page.text)},  # its example row imports as is
+                         files={"file": ("mau.xlsx", template.content, "application/octet-stream")})
+    assert filled.status_code == 200 and _count(session) == 1

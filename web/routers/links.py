@@ -25,7 +25,7 @@ from models.unit import Person, Unit
 from tdkt import services
 from tdkt.common.errors import Refused
 from tdkt.documents import papers as documents
-from tdkt.services import attachments, links
+from tdkt.services import attachments, importer, links
 from tdkt.services.importer import import_nominees
 from tdkt.workflow import members
 from web.deps import LinkForm, SignedIn, check_csrf, csrf_page, viewer
@@ -88,6 +88,15 @@ async def import_list(token: str, request: Request, person_id: SignedIn) -> Resp
     return await _upload(request, token, person_id, "Hãy chọn tệp .xlsx hoặc .csv để tải lên.",
                          lambda session, _link, dossier, _form, filename, content: import_nominees(
                              session, dossier_id=dossier.id or 0, content=content, filename=filename))
+
+
+@router.get("/mau-danh-sach.xlsx")
+def list_template(token: str, person_id: SignedIn) -> Response:
+    """The nominee list to fill in: the columns the import reads, an example row, the phase's titles."""
+    with session_scope() as session:
+        dossier = links.check(session, token=token, route=default_route(), signed_in=person_id, reading=True).dossier
+        content = importer.template(session, dossier_id=dossier.id or 0)
+    return download(content, documents.XLSX, "mau-danh-sach-de-nghi.xlsx")
 
 
 @router.post("/nominate", response_class=HTMLResponse)
