@@ -400,3 +400,24 @@ def test_a_used_link_still_lists_and_serves_its_dossiers_papers(session: Session
     assert "TỜ TRÌNH" in docx_text(paper.content)
     other = client.get(f"/l/{token}x/documents/to-trinh.docx")  # a forged one still reads nothing
     assert other.status_code == 404
+
+
+def test_a_refused_verdict_comes_back_with_the_reviewers_choices_kept(session: Session, client: TestClient) -> None:
+    district, dossier_id, noms = _at_phong(session)
+    token = _link(session, district, dossier_id)
+    ids = [n.id for n in noms]  # read now: after a rollback each would be read again, holding SQLite's lock
+    page = client.get(f"/l/{token}")
+    form = {"csrf": _csrf(page.text), **{f"verdict_{i}": "approve" for i in ids}}
+    form[f"verdict_{ids[0]}"] = "return_for_revision"  # without the reason a return needs
+    form[f"reason_{ids[1]}"] = "ghi chú giữ lại"
+    before = _state(session, dossier_id)
+    refused = client.post(f"/l/{token}", data=form)
+    assert refused.status_code == 409 and 'id="error-summary"' in refused.text
+    assert "Phải ghi rõ lý do trả lại" in refused.text.split('id="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert f'name="verdict_{ids[0]}" value="return_for_revision" checked' in refused.text
+    assert f'name="verdict_{ids[1]}" value="approve" required checked' in refused.text
+    assert 'value="ghi chú giữ lại"' in refused.text
+    assert _state(session, dossier_id) == before  # nothing written, the link not spent
+    session.rollback()  # end the read: SQLite transactions take the write lock
+    form[f"reason_{ids[0]}"] = "Thiếu báo cáo thành tích"
+    assert client.post(f"/l/{token}", data=form).status_code == 200

@@ -66,7 +66,7 @@ def _dossier_page(request: Request, token: str, person_id: int | None, *, status
     return response
 
 
-FIRST_FIELD = {"nominate-form": "full_name", "vote-form": "held_on"}
+FIRST_FIELD = {"nominate-form": "full_name", "vote-form": "held_on", "verdict-form": "verdicts"}
 
 
 def _field_of(refused: Refused, typed: dict[str, Any], form_id: str) -> str:
@@ -291,6 +291,18 @@ def _to_confirm(session: Session, route: Route, dossier: Dossier, actor: Person,
 
 
 def _act(request: Request, token: str, form: dict[str, Any], person_id: int | None) -> Response:
+    """The action, or — refused — the dossier page again with why at the top and the reviewer's choices kept
+    (nothing was written, the link is not spent). A refused link answers its own page."""
+    try:
+        return _acted(request, token, form, person_id)
+    except links.LinkRefused:
+        raise
+    except Refused as refusal:
+        return _dossier_page(request, token, person_id, status=409, refused=refusal, typed=form,
+                             form_id="verdict-form")
+
+
+def _acted(request: Request, token: str, form: dict[str, Any], person_id: int | None) -> Response:
     route = default_route()
     with session_scope() as session:
         link, dossier, school, actor = links.check(session, token=token, route=route, signed_in=person_id, lock=True)
