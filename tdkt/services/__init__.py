@@ -14,9 +14,11 @@ from tdkt.services.dossiers import (
     delegate,
     dossier_view,
     edit_nomination,
+    filter_rows,
     forward_block,
     history,
     open_dossier,
+    overview,
     perform,
     person,
     quota_usage,
@@ -32,7 +34,7 @@ from tdkt.services.dossiers import (
 
 __all__ = [
     "Performed", "StatusRow", "act", "add_nomination", "decide", "decision_preview", "delegate", "dossier_view",
-    "edit_nomination", "forward_block", "history", "open_dossier", "perform", "person", "quota_usage",
-    "record_council_vote", "record_vote", "set_deadline", "set_digest", "set_member_figures", "status_rows", "submit",
-    "withdraw_nomination",
+    "edit_nomination", "filter_rows", "forward_block", "history", "open_dossier", "overview", "perform", "person",
+    "quota_usage", "record_council_vote", "record_vote", "set_deadline", "set_digest", "set_member_figures",
+    "status_rows", "submit", "withdraw_nomination",
 ]

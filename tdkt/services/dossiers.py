@@ -6,9 +6,9 @@ batch such as a block's forward or a phase's decision is one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import case, delete, insert
@@ -32,7 +32,7 @@ from models.registration import forwarded_entries
 from models.unit import Person, Unit, block_members, district_schools, get_person_by_email
 from models.vote import CouncilBallot, CouncilVote, council_vote_for, save_tallies, tallies_for
 from tdkt.common.errors import Refused
-from tdkt.common.text import entered
+from tdkt.common.text import entered, fold
 from tdkt.common.timefmt import end_of_day, fmt_date, fmt_datetime, local
 from tdkt.services import people
 from tdkt.workflow import members
@@ -494,6 +494,34 @@ def status_rows(session: Session, *, phase_id: int, route: Route | None = None,
             due=due(dossier.stage if dossier else route.start),
         ))
     return rows
+
+
+SORTS: dict[str, Callable[[StatusRow], Any]] = {
+    "school": lambda r: fold(r.school), "block": lambda r: (fold(r.block), fold(r.school)),
+    "stage": lambda r: (r.stage, fold(r.school)),
+    "due": lambda r: (r.due is None, r.due or datetime.min.replace(tzinfo=UTC), fold(r.school)),
+    "nominations": lambda r: (-r.nominations, fold(r.school)),
+}
+
+
+def filter_rows(rows: Sequence[StatusRow], *, stage: str = "", block: str = "", overdue: bool = False,
+                search: str = "", sort: str = "school") -> list[StatusRow]:
+    """The dashboard's rows at a stage, of a block, overdue only, whose school's name contains `search` (with or
+    without diacritics), sorted by school, block, stage, deadline (soonest first) or most nominations."""
+    wanted = fold(search.strip())
+    found = [r for r in rows if (not stage or r.stage == stage) and (not block or r.block == block)
+             and (not overdue or r.overdue) and (not wanted or wanted in fold(r.school))]
+    return sorted(found, key=SORTS.get(sort, SORTS["school"]))
+
+
+def overview(rows: Sequence[StatusRow]) -> list[tuple[str, int, int]]:
+    """(stage, schools there, of them overdue), in the order the stages first appear down the rows."""
+    counts: dict[str, list[int]] = {}
+    for row in rows:
+        tally = counts.setdefault(row.stage, [0, 0])
+        tally[0] += 1
+        tally[1] += int(row.overdue)
+    return [(stage, n, late) for stage, (n, late) in counts.items()]
 
 
 def quota_usage(session: Session, *, phase_id: int) -> list[tuple[str, int, int]]:

@@ -231,3 +231,30 @@ def test_unknown_pages_answer_in_vietnamese(client: TestClient, method: str, pat
     response = client.request(method.upper(), path)
     assert response.status_code == status and response.headers["content-type"].startswith("text/html")
     assert f"<h1>{title}</h1>" in response.text and "detail" not in response.text
+
+
+def test_the_dashboard_filters_sorts_searches_and_counts_per_stage(session: Session, client: TestClient) -> None:
+    district = make_district(session, blocks=2, schools_per_block=2, deadlines={
+        "school_submission": date.today() + timedelta(days=5), "block_forward": date.today() + timedelta(days=8),
+        "phong_review": date.today() + timedelta(days=12), "noivu_verification": date.today() + timedelta(days=20)})
+    submit_school(session, district, district.schools[0])
+    session.commit()
+    names = [s.name for s in district.schools]
+    client.get(_path(sign_in_url(district.people["phong_reviewer"])))
+    session.rollback()
+    base = f"/dashboard/{district.phase_id}"
+
+    def shown(query: str) -> list[str]:
+        table = client.get(base + query).text.split('id="dossiers"', 1)[1].split("</table>", 1)[0]
+        return [name for name in sorted(names, key=table.find) if name in table]
+
+    assert shown("") == sorted(names)
+    assert shown("?stage=Tổng hợp tại khối thi đua") == [names[0]]
+    assert shown(f"?block={district.blocks[1].name}") == names[2:]
+    assert shown("?q=so 2.2") == [names[3]]  # without diacritics, part of the name
+    assert shown("?sort=stage")[-1] == names[0]  # by the stage's name: "Chưa lập hồ sơ" before "Tổng hợp…"
+    overview = client.get(base).text.split('id="overview"', 1)[1].split("</table>", 1)[0]
+    assert "<td>Tổng hợp tại khối thi đua</td><td>1</td>" in overview
+    assert "<td>Chưa lập hồ sơ</td><td>3</td>" in overview and 'class="bar"' in overview
+    kept = client.get(base + "?overdue=1&q=abc").text
+    assert 'name="overdue" value="1" checked' in kept and 'name="q" value="abc"' in kept and "0 trường." in kept

@@ -26,7 +26,8 @@ router = APIRouter(prefix="/dashboard/{phase_id}")
 
 
 @router.get("", response_class=HTMLResponse)
-def dashboard(phase_id: int, person_id: SignedIn) -> Response:
+def dashboard(phase_id: int, person_id: SignedIn, stage: str = "", block: str = "", overdue: str = "",
+              q: str = "", sort: str = "school") -> Response:
     """The offices' view of a phase: who has submitted, where each dossier stands, overdue, quotas, failures."""
     with session_scope() as session:
         person, unit = office_person(session, person_id)
@@ -38,6 +39,9 @@ def dashboard(phase_id: int, person_id: SignedIn) -> Response:
         if phase is None:
             return message(404, "Không có đợt này", f"Không có đợt số {phase_id}.")
         block_ids = {u.name: u.id for u in session.exec(select(Unit).where(Unit.kind == UnitKind.block))}
+        every = services.status_rows(session, phase_id=phase_id)
+        asked = {"stage": stage, "block": block, "overdue": overdue == "1", "q": q, "sort": sort}
+        rows = services.filter_rows(every, stage=stage, block=block, overdue=overdue == "1", search=q, sort=sort)
         route = default_route()
         offers = {  # only what this person's office does: no paper it cannot draw up, no approval not its own
             "office_proposal": bool(route.onward(unit.kind)),
@@ -47,7 +51,8 @@ def dashboard(phase_id: int, person_id: SignedIn) -> Response:
         }
         return page("dashboard.html", phase=phase, person=person, block_ids=block_ids, viewer=viewer(session, person),
                     offers=offers,
-                    rows=services.status_rows(session, phase_id=phase_id),
+                    rows=rows, overview=services.overview(every), stages=sorted({r.stage for r in every}),
+                    blocks=sorted({r.block for r in every if r.block}), asked=asked,
                     quotas=services.quota_usage(session, phase_id=phase_id), failed=failed_messages(session))
 
 
