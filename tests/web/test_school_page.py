@@ -155,6 +155,12 @@ def test_papers_checked_by_content(session: Session, client: TestClient, tmp_pat
     download = client.get(f"/l/{token}/papers/{papers[0][0]}")
     assert download.status_code == 200 and download.content == pdf
     assert download.headers["content-type"] == "application/pdf"
+    assert download.headers["content-disposition"].startswith("attachment")
+    shown = client.get(f"/l/{token}/papers/{papers[0][0]}?xem=1")  # previewed in the page, not saved
+    assert shown.headers["content-disposition"].startswith("inline") and shown.content == pdf
+    assert f'<iframe src="/l/{token}/papers/{papers[0][0]}?xem=1"' in client.get(f"/l/{token}").text
+    docx_shown = client.get(f"/l/{token}/papers/{papers[1][0]}?xem=1")  # a DOCX is never shown inline
+    assert docx_shown.headers["content-disposition"].startswith("attachment")
 
     # the wrong file: the school takes it off, then attaches the right one
     removed = client.post(f"/l/{token}/papers/{papers[1][0]}/remove", data={"csrf": csrf})

@@ -182,15 +182,17 @@ async def record_vote(token: str, request: Request, form: LinkForm, person_id: S
 
 
 @router.get("/papers/{paper_id}")
-def download_paper(token: str, paper_id: int, person_id: SignedIn) -> Response:
-    """A paper of the link's dossier, for whoever holds a valid link to it."""
+def download_paper(token: str, paper_id: int, person_id: SignedIn, xem: str = "") -> Response:
+    """A paper of the link's dossier, for whoever holds a valid link to it; with ?xem=1 a PDF or an image is
+    shown in the browser (the page previews it) instead of saved."""
     with session_scope() as session:
         dossier = links.check(session, token=token, route=default_route(), signed_in=person_id, reading=True).dossier
         paper = session.get(Paper, paper_id)
         if paper is None or paper.dossier_id != dossier.id:
             return message(404, "Không có giấy tờ này", "Không tìm thấy giấy tờ.")
+    inline = xem == "1" and paper.content_type in ("application/pdf", "image/png", "image/jpeg")
     return FileResponse(attachments.storage_path(paper.sha256), media_type=paper.content_type,
-                        filename=paper.filename)
+                        filename=paper.filename, content_disposition_type="inline" if inline else "attachment")
 
 
 @router.get("/documents/{name}")
