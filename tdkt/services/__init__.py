@@ -17,6 +17,7 @@ from tdkt.services.dossiers import (
     filter_rows,
     forward_block,
     history,
+    may_see,
     open_dossier,
     overview,
     perform,
@@ -34,7 +35,7 @@ from tdkt.services.dossiers import (
 
 __all__ = [
     "Performed", "StatusRow", "act", "add_nomination", "decide", "decision_preview", "delegate", "dossier_view",
-    "edit_nomination", "filter_rows", "forward_block", "history", "open_dossier", "overview", "perform", "person",
-    "quota_usage", "record_council_vote", "record_vote", "set_deadline", "set_digest", "set_member_figures",
+    "edit_nomination", "filter_rows", "forward_block", "history", "may_see", "open_dossier", "overview", "perform",
+    "person", "quota_usage", "record_council_vote", "record_vote", "set_deadline", "set_digest", "set_member_figures",
     "status_rows", "submit", "withdraw_nomination",
 ]

@@ -29,7 +29,7 @@ from models.dossier import Consolidation, Dossier, get_or_create_dossier
 from models.nomination import Nomination, NominationStatus, Nominee, active_nominations, active_nominee_names
 from models.paper import papers_of
 from models.registration import forwarded_entries
-from models.unit import Person, Unit, block_members, district_schools, get_person_by_email
+from models.unit import Person, Surroundings, Unit, block_members, district_schools, get_person_by_email
 from models.vote import CouncilBallot, CouncilVote, council_vote_for, save_tallies, tallies_for
 from tdkt.common.errors import Refused
 from tdkt.common.text import entered, fold
@@ -647,6 +647,18 @@ def registered(session: Session, *, rules: RuleSet, campaign: Campaign, school_i
         return None
     return [f"{e.full_name} – {rules.titles[e.title_code].name if e.title_code in rules.titles else e.title_code}"
             for e in forwarded_entries(session, campaign_id=campaign.id or 0, school_id=school_id)]
+
+
+def may_see(session: Session, *, person: Person, dossier: Dossier) -> bool:
+    """Whether a signed-in person may read a dossier and download its papers: the school's own people, its block
+    leader school's, and the offices above it (each ancestor of the school and the offices beside them)."""
+    school = session.get(Unit, dossier.school_id)
+    if school is None:
+        return False
+    around = Surroundings.of(session, school)
+    leader = around.resolve("block_leader")
+    seeing = {school.id, leader.id if leader else None} | {u.id for u in around.units.values() if u.kind.is_office}
+    return person.unit_id in seeing
 
 
 def route_steps(route: Route, dossier: Dossier) -> list[tuple[str, str]]:

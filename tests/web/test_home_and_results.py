@@ -77,7 +77,8 @@ def test_sign_in_link_shows_the_work_list_and_a_forged_or_expired_one_is_refused
     assert f"<td>23:59 {block_due}</td>" in row  # the deadline of the stage it waits at, on the home page
     leader_client.get(_path(sign_in_url(reviewer)))
     dashboard = leader_client.get(f"/dashboard/{district.phase_id}").text
-    school_row = dashboard.split(f"<td>{district.schools[0].name}</td>", 1)[1].split("</tr>", 1)[0]
+    school_row = dashboard.split(f'<a href="/ho-so/{dossier_id}">{district.schools[0].name}</a>', 1)[1].split(
+        "</tr>", 1)[0]  # the school's name opens its dossier to read
     assert f"23:59 {block_due}" in school_row and "Quá hạn" not in school_row  # and on the dashboard
 
 
@@ -258,3 +259,26 @@ def test_the_dashboard_filters_sorts_searches_and_counts_per_stage(session: Sess
     assert "<td>Chưa lập hồ sơ</td><td>3</td>" in overview and 'class="bar"' in overview
     kept = client.get(base + "?overdue=1&q=abc").text
     assert 'name="overdue" value="1" checked' in kept and 'name="q" value="abc"' in kept and "0 trường." in kept
+
+
+def test_a_dossier_and_its_papers_are_readable_by_those_who_may_see_it_at_every_stage(
+        session: Session, client: TestClient) -> None:
+    district = _district(session)
+    dossier_id, _ = submit_school(session, district, district.schools[0])  # sent: its link is spent
+    session.commit()
+    readers = {"noivu": district.people["noivu_officer"], "head": district.heads[district.schools[0].id]}
+    stranger = district.heads[district.schools[1].id]  # another school of the block, not its leader
+    urls = {name: sign_in_url(p) for name, p in {**readers, "stranger": stranger}.items()}
+    session.rollback()
+    for name in readers:
+        reader = TestClient(create_app())
+        reader.get(_path(urls[name]))
+        page = reader.get(f"/ho-so/{dossier_id}")
+        assert page.status_code == 200 and "Tổng hợp tại khối thi đua" in page.text and "Giáo viên 0" in page.text
+        paper = reader.get(f"/ho-so/{dossier_id}/documents/to-trinh.docx")
+        assert paper.status_code == 200 and paper.content.startswith(b"PK")
+    other = TestClient(create_app())
+    other.get(_path(urls["stranger"]))
+    assert other.get(f"/ho-so/{dossier_id}").status_code == 403
+    assert other.get(f"/ho-so/{dossier_id}/documents/to-trinh.docx").status_code == 403
+    assert TestClient(create_app()).get(f"/ho-so/{dossier_id}").status_code == 403  # nobody signed in

@@ -54,6 +54,7 @@ def _pages(session: Session, server: str) -> tuple[list[tuple[str, str]], str]:
             ("moved_on", used), ("not_signed_in", f"{server}/home"), ("results", f"{server}/ket-qua"),
             ("mailbox", f"{server}/mailbox"), ("no_such_page", f"{server}/khong-co"),
             ("home", sign_in_url(reviewer)), ("dashboard", f"{server}/dashboard/{district.phase_id}"),
+            ("read", f"{server}/ho-so/{at_phong[1]}"),
             ("bulk", f"{server}/dashboard/{district.phase_id}/khoi/{district.blocks[1].id}")], to_confirm
 
 
