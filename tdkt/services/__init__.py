@@ -30,6 +30,7 @@ from tdkt.services.dossiers import (
     set_member_figures,
     status_rows,
     submit,
+    title_overview,
     withdraw_nomination,
 )
 
@@ -37,5 +38,5 @@ __all__ = [
     "Performed", "StatusRow", "act", "add_nomination", "decide", "decision_preview", "delegate", "dossier_view",
     "edit_nomination", "filter_rows", "forward_block", "history", "may_see", "open_dossier", "overview", "perform",
     "person", "quota_usage", "record_council_vote", "record_vote", "set_deadline", "set_digest", "set_member_figures",
-    "status_rows", "submit", "withdraw_nomination",
+    "status_rows", "submit", "title_overview", "withdraw_nomination",
 ]

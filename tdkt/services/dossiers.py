@@ -514,6 +514,19 @@ def filter_rows(rows: Sequence[StatusRow], *, stage: str = "", block: str = "", 
     return sorted(found, key=SORTS.get(sort, SORTS["school"]))
 
 
+def title_overview(session: Session, *, phase_id: int) -> list[tuple[str, int, int]]:
+    """(title, nominations proposed in the phase, of them approved or granted), by title name."""
+    phase = session.get(Phase, phase_id)
+    campaign = session.get(Campaign, phase.campaign_id) if phase else None
+    titles = campaign_rules(campaign).titles if campaign else {}
+    approved = col(Nomination.status).in_([NominationStatus.approved, NominationStatus.granted])
+    rows = session.exec(select(Nomination.title_code, func.count(), func.sum(case((approved, 1), else_=0)))
+                        .join(Dossier, col(Dossier.id) == Nomination.dossier_id)
+                        .where(Dossier.phase_id == phase_id, Nomination.withdrawn == False)  # noqa: E712
+                        .group_by(col(Nomination.title_code))).all()
+    return sorted((titles[code].name if code in titles else code, total, int(done or 0)) for code, total, done in rows)
+
+
 def overview(rows: Sequence[StatusRow]) -> list[tuple[str, int, int]]:
     """(stage, schools there, of them overdue), in the order the stages first appear down the rows."""
     counts: dict[str, list[int]] = {}

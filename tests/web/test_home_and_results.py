@@ -257,6 +257,9 @@ def test_the_dashboard_filters_sorts_searches_and_counts_per_stage(session: Sess
     overview = client.get(base).text.split('id="overview"', 1)[1].split("</table>", 1)[0]
     assert "<td>Tổng hợp tại khối thi đua</td><td>1</td>" in overview
     assert "<td>Chưa lập hồ sơ</td><td>3</td>" in overview and 'class="bar"' in overview
+    by_title = client.get(base).text.split('id="by-title"', 1)[1].split("</table>", 1)[0]
+    assert "<td>Lao động tiên tiến</td><td>2</td><td>0</td>" in by_title  # the school's two teachers, none yet
+    assert "<td>Tập thể lao động tiên tiến</td><td>1</td><td>0</td>" in by_title
     kept = client.get(base + "?overdue=1&q=abc").text
     assert 'name="overdue" value="1" checked' in kept and 'name="q" value="abc"' in kept and "0 trường." in kept
 

@@ -51,7 +51,9 @@ def dashboard(phase_id: int, person_id: SignedIn, stage: str = "", block: str = 
         }
         return page("dashboard.html", phase=phase, person=person, block_ids=block_ids, viewer=viewer(session, person),
                     offers=offers,
-                    rows=rows, overview=services.overview(every), stages=sorted({r.stage for r in every}),
+                    rows=rows, overview=services.overview(every),
+                    by_title=services.title_overview(session, phase_id=phase_id),
+                    stages=sorted({r.stage for r in every}),
                     blocks=sorted({r.block for r in every if r.block}), asked=asked,
                     quotas=services.quota_usage(session, phase_id=phase_id), failed=failed_messages(session))
 
