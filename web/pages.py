@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tdkt.common.errors import Refused
 from tdkt.common.numbers import decimal
-from tdkt.common.timefmt import fmt_datetime
+from tdkt.common.timefmt import days_left, fmt_datetime
 from tdkt.documents.papers import DOSSIER_PAPERS
 from tdkt.services import attachments
 from tdkt.services.links import LinkRefused
@@ -23,6 +23,7 @@ TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templat
                         autoescape=select_autoescape(["html"]), undefined=StrictUndefined, auto_reload=False)
 TEMPLATES.filters["dt"] = fmt_datetime
 TEMPLATES.filters["decimal"] = decimal
+TEMPLATES.filters["left"] = days_left
 TEMPLATES.globals["paper_kinds"] = attachments.KINDS
 LINK_TITLES = {
     "forged": "Đường dẫn không hợp lệ", "wrong_person": "Đường dẫn dành cho người khác",

@@ -52,3 +52,9 @@ def parse_moment(text: str | None) -> datetime | None:
     except (Refused, ValueError) as exc:
         raise Refused("bad_moment", f"'{text}' không phải một thời điểm dạng 'dd/mm/yyyy HH:MM' "
                                     "(ví dụ '05/11/2022 14:30').") from exc
+
+
+def days_left(deadline: datetime, today: date | None = None) -> str:
+    """"còn 3 ngày", "hôm nay là hạn cuối" or "quá hạn 2 ngày": a deadline's calendar days from today, local."""
+    left = (local(deadline).date() - (today or local_today())).days
+    return "hôm nay là hạn cuối" if left == 0 else f"còn {left} ngày" if left > 0 else f"đã quá hạn {-left} ngày"

@@ -33,7 +33,7 @@ from models.unit import Person, Surroundings, Unit, block_members, district_scho
 from models.vote import CouncilBallot, CouncilVote, council_vote_for, save_tallies, tallies_for
 from tdkt.common.errors import Refused
 from tdkt.common.text import entered, fold
-from tdkt.common.timefmt import end_of_day, fmt_date, fmt_datetime, local
+from tdkt.common.timefmt import days_left, end_of_day, fmt_date, fmt_datetime, local
 from tdkt.services import people
 from tdkt.workflow import members
 from tdkt.workflow.checks import filled, misplaced
@@ -690,6 +690,4 @@ def stage_due(session: Session, route: Route, dossier: Dossier, today: date | No
     due = deadline_for(session, phase_id=dossier.phase_id, key=stage.deadline.key) if stage.deadline else None
     if due is None:
         return ""
-    left = (local(due).date() - (today or local(utcnow()).date())).days
-    when = "hôm nay là hạn cuối" if left == 0 else f"còn {left} ngày" if left > 0 else f"đã quá hạn {-left} ngày"
-    return f"Hạn của bước '{stage.label}': {fmt_datetime(due)} ({when})."
+    return f"Hạn của bước '{stage.label}': {fmt_datetime(due)} ({days_left(due, today)})."

@@ -74,12 +74,12 @@ def test_sign_in_link_shows_the_work_list_and_a_forged_or_expired_one_is_refused
     assert f'data-dossier="{dossier_id}"' in leader_home.text and "Mở để xử lý" in leader_home.text
     row = leader_home.text.split(f'data-dossier="{dossier_id}"', 1)[1].split("</tr>", 1)[0]
     block_due = (date.today() + timedelta(days=8)).strftime("%d/%m/%Y")
-    assert f"<td>23:59 {block_due}</td>" in row  # the deadline of the stage it waits at, on the home page
+    assert f"<td>23:59 {block_due} (còn 8 ngày)</td>" in row  # the stage's deadline and days left, at home
     leader_client.get(_path(sign_in_url(reviewer)))
     dashboard = leader_client.get(f"/dashboard/{district.phase_id}").text
     school_row = dashboard.split(f'<a href="/ho-so/{dossier_id}">{district.schools[0].name}</a>', 1)[1].split(
         "</tr>", 1)[0]  # the school's name opens its dossier to read
-    assert f"23:59 {block_due}" in school_row and "Quá hạn" not in school_row  # and on the dashboard
+    assert f"23:59 {block_due} (còn 8 ngày)" in school_row and "Quá hạn" not in school_row  # and on the dashboard
 
 
 def test_opening_from_home_issues_a_fresh_link_only_for_what_the_person_may_act_on(
