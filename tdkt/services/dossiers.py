@@ -646,7 +646,8 @@ def dossier_view(session: Session, *, dossier_id: int, route: Route | None = Non
         "changes": changes_since_return(session, dossier_id=dossier_id, start_stage=route.start)
         if dossier.round > 1 and dossier.stage != route.start else [],
         "history": history(session, dossier_id=dossier_id, route=route),
-        "registered": registered(session, rules=rules, campaign=campaign, school_id=school.id or 0),
+        "registered": registered(session, rules=rules, campaign=campaign, school_id=school.id or 0)
+        if dossier.stage == route.start else None,  # the school's to see while it prepares
         "path": route_steps(route, dossier),
         "due": stage_due(session, route, dossier),
     }

@@ -275,12 +275,16 @@ def _to_confirm(session: Session, route: Route, dossier: Dossier, actor: Person,
     leaves the school's hands), a decision (signed), a rejection — or None for one that needs no confirmation."""
     stage = route.stages[dossier.stage]
     action = stage.actions.get(choice.action or "")
-    names = {n.id: p.full_name for n, p in active_nominations(session, dossier_id=dossier.id or 0)}
+    rejecting = "reject" in choice.verdicts.values() or (action is not None and action.status == DossierStatus.rejected)
+    submitting = action is not None and dossier.stage == route.start
     if action is not None and action.scope == "phase":
         return {"title": action.label, "annex": services.decision_preview(session, phase_id=dossier.phase_id,
                                                                           actor=actor, route=route),
                 "what": "Quyết định được ký với danh sách khen thưởng dưới đây; sau khi ký không sửa được."}
-    if action is not None and dossier.stage == route.start:
+    if not (submitting or rejecting):  # an approval, a verification: no confirmation, nothing more to read
+        return None
+    names = {n.id: p.full_name for n, p in active_nominations(session, dossier_id=dossier.id or 0)}
+    if submitting and action is not None:
         return {"title": action.label, "listed": sorted(names.values()),
                 "what": f"Hồ sơ và {len(names)} người được đề nghị dưới đây được gửi tới bước "
                         f"'{route.stages[action.to].label}'; sau khi gửi, trường chỉ sửa được khi hồ sơ bị trả lại."}
