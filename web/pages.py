@@ -7,14 +7,16 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from models.paper import Paper
 from tdkt.common.errors import Refused
 from tdkt.common.numbers import decimal
 from tdkt.common.timefmt import days_left, fmt_datetime
-from tdkt.documents.papers import DOSSIER_PAPERS
+from tdkt.documents.papers import DOSSIER_PAPERS, dossier_paper
 from tdkt.services import attachments
 from tdkt.services.links import LinkRefused
 
@@ -25,6 +27,8 @@ TEMPLATES.filters["dt"] = fmt_datetime
 TEMPLATES.filters["decimal"] = decimal
 TEMPLATES.filters["left"] = days_left
 TEMPLATES.globals["paper_kinds"] = attachments.KINDS
+PREVIEWABLE = ("application/pdf", "image/png", "image/jpeg")  # what a browser shows in the page
+TEMPLATES.globals["previewable"] = PREVIEWABLE
 LINK_TITLES = {
     "forged": "Đường dẫn không hợp lệ", "wrong_person": "Đường dẫn dành cho người khác",
     "used": "Đường dẫn đã được sử dụng", "moved_on": "Hồ sơ đã chuyển bước", "expired": "Đường dẫn đã hết hạn",
@@ -63,6 +67,26 @@ def too_big(limit: int) -> Response:
 def download(content: bytes, media_type: str, filename: str) -> Response:
     return Response(content, media_type=media_type,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+
+def paper_file(session: Session, *, dossier_id: int, paper_id: int, inline: bool = False) -> Response:
+    """A paper attached to the dossier, saved — or, `inline` and a PDF or an image, shown in the browser."""
+    paper = session.get(Paper, paper_id)
+    if paper is None or paper.dossier_id != dossier_id:
+        return message(404, "Không có giấy tờ này", "Không tìm thấy giấy tờ.")
+    shown = inline and paper.content_type in PREVIEWABLE
+    return FileResponse(attachments.storage_path(paper.sha256), media_type=paper.content_type,
+                        filename=paper.filename, content_disposition_type="inline" if shown else "attachment")
+
+
+def generated_file(session: Session, *, dossier_id: int, name: str) -> Response:
+    """A paper tdkt draws up for the dossier (DOSSIER_PAPERS), or the page saying why it cannot yet."""
+    try:
+        content, media_type = dossier_paper(session, dossier_id=dossier_id, name=name)
+    except Refused as refusal:
+        return message(404, "Chưa lập được giấy tờ", refusal.message)
+    return download(content, media_type, name)
 
 
 async def http_error(_request: Request, exc: Exception) -> HTMLResponse:

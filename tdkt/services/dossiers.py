@@ -36,6 +36,7 @@ from tdkt.common.text import entered, fold
 from tdkt.common.timefmt import days_left, end_of_day, fmt_date, fmt_datetime, local
 from tdkt.services import people
 from tdkt.workflow import members
+from tdkt.workflow.award_rules import registration_asked
 from tdkt.workflow.checks import filled, misplaced
 from tdkt.workflow.clocks import describe
 from tdkt.workflow.eligibility import for_dossier
@@ -656,8 +657,7 @@ def dossier_view(session: Session, *, dossier_id: int, route: Route | None = Non
 def registered(session: Session, *, rules: RuleSet, campaign: Campaign, school_id: int) -> list[str] | None:
     """What the school registered for the year, as its block leader forwarded it ("name – title"), beside its
     nominees; None where the rule set asks no registration."""
-    rule = rules.registration
-    if rule is None or not rule.required or campaign.registration_due is None:
+    if not registration_asked(rules, campaign):
         return None
     return [f"{e.full_name} – {rules.titles[e.title_code].name if e.title_code in rules.titles else e.title_code}"
             for e in forwarded_entries(session, campaign_id=campaign.id or 0, school_id=school_id)]

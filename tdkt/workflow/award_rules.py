@@ -48,6 +48,12 @@ def _registration(ctx: CheckContext, going_on: list[tuple[Nomination, Nominee]])
             for nomination, nominee in going_on if (nomination.id or 0) in gaps]
 
 
+def registration_asked(rules: RuleSet, campaign: Campaign) -> bool:
+    """Whether this campaign's nominations for yearly titles must match a registration: the rule set requires
+    one and the campaign has a registration date."""
+    return rules.registration is not None and rules.registration.required and campaign.registration_due is not None
+
+
 def unregistered(session: Session, *, rules: RuleSet, campaign: Campaign, school_id: int,
                  pairs: list[tuple[Nomination, Nominee]]) -> dict[int, str]:
     """Nomination id → what is missing, where the rule set requires a registration and the campaign has one:
@@ -56,7 +62,7 @@ def unregistered(session: Session, *, rules: RuleSet, campaign: Campaign, school
     (CSTĐCS implies LĐTT). Giấy khen and other forms need none. The submission's check and the page's
     eligibility both read it, so the page does not say "đủ điều kiện" to what the submission will refuse."""
     rule = rules.registration
-    if rule is None or not rule.required or campaign.registration_due is None:
+    if rule is None or not registration_asked(rules, campaign):
         return {}
     held = {(fold(e.full_name), e.kind, e.title_code)
             for e in forwarded_entries(session, campaign_id=campaign.id or 0, school_id=school_id)}

@@ -4,20 +4,17 @@ every stage (an action link is spent once used; this page is not)."""
 from __future__ import annotations
 
 from fastapi import APIRouter
-from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
 from config.route import default_route
 from models.db import session_scope
 from models.dossier import Dossier
-from models.paper import Paper
 from models.unit import Person
 from tdkt import services
-from tdkt.common.errors import Refused
 from tdkt.documents import papers as documents
-from tdkt.services import attachments
 from web.deps import SignedIn, viewer
-from web.pages import download, message, not_signed_in, page
+from web.pages import generated_file, message, not_signed_in, page, paper_file
 
 router = APIRouter(prefix="/ho-so/{dossier_id}")
 
@@ -49,23 +46,11 @@ def read_dossier(dossier_id: int, person_id: SignedIn) -> Response:
 def read_paper(dossier_id: int, paper_id: int, person_id: SignedIn) -> Response:
     with session_scope() as session:
         seen = _seen(session, person_id, dossier_id)
-        if isinstance(seen, Response):
-            return seen
-        paper = session.get(Paper, paper_id)
-        if paper is None or paper.dossier_id != dossier_id:
-            return message(404, "Không có giấy tờ này", "Không tìm thấy giấy tờ.")
-    return FileResponse(attachments.storage_path(paper.sha256), media_type=paper.content_type,
-                        filename=paper.filename)
+        return seen if isinstance(seen, Response) else paper_file(session, dossier_id=dossier_id, paper_id=paper_id)
 
 
 @router.get("/documents/{name}")
 def read_generated(dossier_id: int, name: str, person_id: SignedIn) -> Response:
     with session_scope() as session:
         seen = _seen(session, person_id, dossier_id)
-        if isinstance(seen, Response):
-            return seen
-        try:
-            content, media_type = documents.dossier_paper(session, dossier_id=dossier_id, name=name)
-        except Refused as refusal:
-            return message(404, "Chưa lập được giấy tờ", refusal.message)
-    return download(content, media_type, name)
+        return seen if isinstance(seen, Response) else generated_file(session, dossier_id=dossier_id, name=name)

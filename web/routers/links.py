@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -20,7 +20,6 @@ from models.db import session_scope
 from models.dossier import Dossier
 from models.link import ActionLink
 from models.nomination import Nomination, active_nominations
-from models.paper import Paper
 from models.unit import Person, Unit
 from tdkt import services
 from tdkt.common.errors import Refused
@@ -30,7 +29,7 @@ from tdkt.services.importer import import_nominees
 from tdkt.workflow import members
 from web.deps import LinkForm, SignedIn, check_csrf, csrf_page, viewer
 from web.forms import BAD_VOTE, ActionForm, EditForm, FiguresForm, NomineeForm, VoteForm, read
-from web.pages import download, link_error, message, page, too_big
+from web.pages import download, generated_file, link_error, message, page, paper_file, too_big
 
 router = APIRouter(prefix="/l/{token}")
 log = logging.getLogger("tdkt.web.links")
@@ -187,12 +186,7 @@ def download_paper(token: str, paper_id: int, person_id: SignedIn, xem: str = ""
     shown in the browser (the page previews it) instead of saved."""
     with session_scope() as session:
         dossier = links.check(session, token=token, route=default_route(), signed_in=person_id, reading=True).dossier
-        paper = session.get(Paper, paper_id)
-        if paper is None or paper.dossier_id != dossier.id:
-            return message(404, "Không có giấy tờ này", "Không tìm thấy giấy tờ.")
-    inline = xem == "1" and paper.content_type in ("application/pdf", "image/png", "image/jpeg")
-    return FileResponse(attachments.storage_path(paper.sha256), media_type=paper.content_type,
-                        filename=paper.filename, content_disposition_type="inline" if inline else "attachment")
+        return paper_file(session, dossier_id=dossier.id or 0, paper_id=paper_id, inline=xem == "1")
 
 
 @router.get("/documents/{name}")
@@ -201,16 +195,15 @@ def generated_paper(token: str, name: str, person_id: SignedIn) -> Response:
     block's consolidated tờ trình."""
     with session_scope() as session:
         dossier = links.check(session, token=token, route=default_route(), signed_in=person_id, reading=True).dossier
+        if name != BLOCK_PAPER:
+            return generated_file(session, dossier_id=dossier.id or 0, name=name)
         try:
-            if name == BLOCK_PAPER:
-                school = session.get(Unit, dossier.school_id)
-                content, media_type = documents.block_proposal(
-                    session, block_id=school.block_id or 0 if school else 0, phase_id=dossier.phase_id), DOCX
-            else:
-                content, media_type = documents.dossier_paper(session, dossier_id=dossier.id or 0, name=name)
+            school = session.get(Unit, dossier.school_id)
+            content = documents.block_proposal(session, block_id=school.block_id or 0 if school else 0,
+                                               phase_id=dossier.phase_id)
         except Refused as refusal:
             return message(404, "Chưa lập được giấy tờ", refusal.message)
-    return download(content, media_type, name)
+    return download(content, DOCX, name)
 
 
 async def _upload(request: Request, token: str, person_id: int | None, missing: str,
