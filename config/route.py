@@ -119,6 +119,9 @@ class Track(Strict):
 
     stage: str
     notify: list[Notify] = []
+    at_school: bool = Field(False, description="the school's own grantor (the Hiệu trưởng's Giấy khen for pupils): "
+                                               "when the school submits, its nominations for the grantor's titles "
+                                               "go to this track at once, voted already, for the grantor to decide")
 
 
 class Route(Strict):
@@ -217,8 +220,17 @@ class Route(Strict):
         return seen
 
     def track(self, grantors: Sequence[str]) -> tuple[str, Track] | None:
-        """The first of a title's grantors whose track the route has, with the track."""
-        return next(((code, self.grantors[code]) for code in grantors if code in self.grantors), None)
+        """The first of a title's grantors above the school whose track the route has, with the track."""
+        return next(((code, self.grantors[code]) for code in grantors
+                     if code in self.grantors and not self.grantors[code].at_school), None)
+
+    def school_track(self, grantors: Sequence[str]) -> tuple[str, Track] | None:
+        """The school's own grantor's track, for a title that only the school grants of the route's deciders (a
+        title the route's decision may grant goes up with the dossier even if a school head may grant it too)."""
+        if set(grantors) & set(self.deciders()):
+            return None
+        return next(((code, self.grantors[code]) for code in grantors
+                     if code in self.grantors and self.grantors[code].at_school), None)
 
     def _scoped(self, scope: Scope) -> tuple[str, str] | None:
         return next(((name, action_name) for name, stage in self.stages.items()

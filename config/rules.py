@@ -140,10 +140,16 @@ class Title(Strict):
     subject: SubjectKind
     granted_by: list[str] = Field(min_length=1)
     article: str
+    kind: Literal["danh_hieu", "khen_thuong"] = Field(
+        "danh_hieu", description="a title of emulation (a decision công nhận it) or a form of commendation (tặng)")
+    form: str | None = Field(None, description="the titles decided in one decision share a form (a Giấy khen to "
+                                               "individuals and to collectives); a title's own code when unset")
     yearly: bool = Field(False, description="xét tặng hằng năm: nominated and decided once, in the year-end phase")
     proposed: bool = Field(True, description="false for a record of the award history only (a yearly rating), "
                                              "which no one nominates")
     vote: VoteRule | None = Field(None, description="the school council's vote, when the title sets its own")
+    council_vote: bool = Field(True, description="the school's council votes on it (not a pupil's Giấy khen, "
+                                                 "granted on the year's results)")
     grantor_vote: VoteRule | None = Field(None, description="the vote of the grantor's own council (the province's "
                                                             "Hội đồng Thi đua – Khen thưởng) before the decision")
     requires: list[Requirement] = []
@@ -171,6 +177,11 @@ class RuleSet(Strict):
         title = self.titles[title_code]
         return title.vote or self.council.vote
 
+    def form_of(self, title_code: str) -> str:
+        """The form a title is decided in: one decision per grantor and form."""
+        title = self.titles.get(title_code)
+        return (title.form if title is not None else None) or title_code
+
     def beyond(self, title_code: str, deciders: Collection[str]) -> str:
         """Who grants the title, in words, when none of `deciders` (the roles that sign a route's decision) may;
         "" when one of them may, or when nobody signs one."""
@@ -197,6 +208,8 @@ def _check(rules: RuleSet) -> list[tuple[Sequence[str | int], str]]:
             if need.members is not None:
                 problems += [(("titles", code, "requires", i, "members"), message)
                              for message in _member_problems(rules, title, need.members)]
+        if title.form is not None and title.form != code:
+            problems += [(("titles", code, "form"), message) for message in _form_problems(rules, code, title)]
         problems += [(("titles", code, "papers", i), f"loại giấy tờ '{kind}' không có (có: {', '.join(PAPER_KINDS)})")
                      for i, kind in enumerate(title.papers) if kind not in PAPER_KINDS]
         problems += [(("titles", code, "granted_by", i), f"người khen thưởng '{who}' chưa được khai báo trong "
@@ -206,6 +219,17 @@ def _check(rules: RuleSet) -> list[tuple[Sequence[str | int], str]]:
         problems += [(("caps", i, field), f"danh hiệu '{named}' không có trong bộ quy tắc")
                      for field, named in (("title", cap.title), ("of", cap.of)) if named not in rules.titles]
     return problems
+
+
+def _form_problems(rules: RuleSet, code: str, title: Title) -> list[str]:
+    """Titles decided together are of one kind and one grantor, or the decision could not be worded or signed."""
+    model = rules.titles.get(title.form or "")
+    if model is None:
+        return [f"'{title.form}' phải là mã một danh hiệu trong bộ quy tắc (danh hiệu đứng đầu hình thức này)"]
+    if model.kind != title.kind or model.granted_by != title.granted_by:
+        return [f"'{code}' và '{title.form}' cùng một quyết định nên phải cùng loại (kind) và cùng người khen "
+                "thưởng (granted_by)"]
+    return []
 
 
 def _member_problems(rules: RuleSet, title: Title, counted: str) -> list[str]:

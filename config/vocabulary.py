@@ -42,6 +42,19 @@ class SubjectKind(StrEnum):
     collective = "collective"
 
 
+class Occasion(StrEnum):
+    """Why a phase (đợt) proposes: the plan's regular phases, a theme (khen thưởng chuyên đề), or a feat that
+    cannot wait for a phase (khen thưởng đột xuất)."""
+
+    regular = "regular"
+    thematic = "thematic"
+    ad_hoc = "ad_hoc"
+
+    @property
+    def label(self) -> str:
+        return {"regular": "Theo đợt", "thematic": "Khen thưởng chuyên đề", "ad_hoc": "Khen thưởng đột xuất"}[self]
+
+
 PAPER_KINDS = {"to_trinh": "Tờ trình", "bien_ban": "Biên bản họp xét", "danh_sach": "Danh sách đề nghị",
                "bao_cao_thanh_tich": "Báo cáo thành tích", "sang_kien": "Giấy chứng nhận sáng kiến",
                "khac": "Giấy tờ khác"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import JSON, UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, select
 
 from config.rules import RuleSet, campaign_rules
@@ -37,6 +37,11 @@ class Phase(SQLModel, table=True):
     ends_on: date
     year_end: bool = Field(default=False, description="đợt tổng kết năm học: the phase in which the year's titles "
                                                       "(xét tặng hằng năm) are proposed and decided")
+    occasion: str = Field(default="regular", max_length=20,
+                          description="regular; thematic (khen thưởng chuyên đề); ad_hoc (khen thưởng đột xuất: "
+                                      "only the schools that propose take part)")
+    forms: list[str] = Field(default_factory=list, sa_type=JSON,
+                             description="the titles the phase proposes, by code; any that may be when empty")
 
 
 class StageDeadline(SQLModel, table=True):

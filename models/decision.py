@@ -19,6 +19,8 @@ class Decision(SQLModel, table=True):
     year: int = Field(description="the calendar year of signing, in which the number is unique")
     signed_on: date
     issuer_unit_id: int = Field(foreign_key="unit.id")
+    form: str = Field(default="", max_length=40, description="the rule set's form it grants (one decision per "
+                                                             "grantor and form)")
     signer_id: int = Field(foreign_key="person.id")
     audit_event_id: int | None = Field(default=None, foreign_key="auditevent.id")
 
@@ -46,6 +48,13 @@ def next_decision_number(session: Session, *, issuer_unit_id: int, year: int, co
     count = session.exec(select(func.count()).select_from(Decision).where(Decision.issuer_unit_id == issuer_unit_id,
                                                                          Decision.year == year)).one()
     return f"{count + 1}/{code}"
+
+
+def following_number(number: str) -> str | None:
+    """The number after `number` in the register: '12/QĐ-UBND' → '13/QĐ-UBND'; None when it does not start with
+    one."""
+    head, slash, tail = number.partition("/")
+    return f"{int(head) + 1}{slash}{tail}" if head.strip().isdigit() else None
 
 
 def number_taken(session: Session, *, issuer_unit_id: int, year: int, number: str) -> bool:

@@ -118,12 +118,13 @@ def forward_block(block_id: int, phase_id: int, actor_email: str, now: datetime 
 @task(name="issue-decision", **RETRIED)
 def issue_decision(phase_id: int, actor_email: str, signed_on: date, number: str | None = None,
                    now: datetime | None = None) -> dict[str, Any]:
-    """Decide every dossier awaiting the decision and write the annex (one transaction)."""
+    """Decide every dossier awaiting the actor's decision and write one decision per form with its annex (one
+    transaction)."""
     try:
         with session_scope() as session:
             actor = services.person(session, email=actor_email)
-            decision = services.decide(session, phase_id=phase_id, actor=actor, signed_on=signed_on, number=number,
-                                       now=now)
-            return outcome([], decision_id=decision.id, number=decision.number)
+            decisions = services.decide(session, phase_id=phase_id, actor=actor, signed_on=signed_on, number=number,
+                                        now=now)
+            return outcome([], decisions=[{"id": d.id, "number": d.number, "form": d.form} for d in decisions])
     except Refused as exc:
         return outcome([], [refusal(exc)])

@@ -115,14 +115,15 @@ def submit_school(session: Session, district: District, school: Unit, *, now: da
 
 
 def verify_and_decide(session: Session, district: District, dossier_ids: list[int], *, number: str,
-                      signed_on: date, now: datetime | None = None) -> Decision:
-    """Nội vụ verifies the dossiers the Phòng approved; the chairman signs the phase's decision (committed)."""
+                      signed_on: date, now: datetime | None = None) -> list[Decision]:
+    """Nội vụ verifies the dossiers the Phòng approved; the chairman signs the phase's decisions, one per form
+    (committed)."""
     for dossier_id in dossier_ids:
         services.act(session, dossier_id=dossier_id, actor=district.people["noivu_officer"], action="verify", now=now)
-    decision = services.decide(session, phase_id=district.phase_id, actor=district.people["chairman"],
-                               signed_on=signed_on, number=number, now=now)
+    decisions = services.decide(session, phase_id=district.phase_id, actor=district.people["chairman"],
+                                signed_on=signed_on, number=number, now=now)
     session.commit()
-    return decision
+    return decisions
 
 
 def at_noivu_with_a_title_beyond_the_district(session: Session) -> tuple[District, int, dict[str, Nomination]]:

@@ -17,7 +17,7 @@ from sqlmodel import Session, func, select
 from config.route import Route, default_route, load_route
 from config.rules import RuleSet, load_rules
 from config.settings import CONFIG_DIR, get_settings
-from config.vocabulary import SubjectKind
+from config.vocabulary import Occasion, SubjectKind
 from config.yaml_source import ConfigError
 from models.audit import AuditEvent, verify
 from models.campaign import Campaign, Phase, phase_rules
@@ -31,7 +31,7 @@ from tdkt.cli import usage
 from tdkt.common import logs
 from tdkt.common.errors import Refused
 from tdkt.common.timefmt import fmt_datetime, local_today, parse_date, parse_moment
-from tdkt.services import registration
+from tdkt.services import plans, registration
 from tdkt.services.sample import load_sample, read_sample, sample_names
 from tdkt.workflow import members
 from tdkt.workflow.checks import CHECKS
@@ -47,6 +47,8 @@ registration_app = typer.Typer(help="Đăng ký thi đua đầu năm học.")
 app.add_typer(registration_app, name="registration")
 awards_app = typer.Typer(help="Lịch sử khen thưởng các năm.")
 app.add_typer(awards_app, name="awards")
+phase_app = typer.Typer(help="Các đợt thi đua của phong trào.")
+app.add_typer(phase_app, name="phase")
 console = Console()
 
 AsEmail = Annotated[str, typer.Option("--as", help="Email của người thực hiện")]
@@ -444,7 +446,8 @@ def act(
 def decide(actor: AsEmail, signed_on: Annotated[str, typer.Option(help="Ngày ký dd/mm/yyyy")], phase: PhaseOpt = 1,
            number: Annotated[str | None, typer.Option(help="Số quyết định, ví dụ 1234/QĐ-UBND")] = None,
            campaign: CampaignOpt = None, at: At = None) -> None:
-    """Chủ tịch UBND ký quyết định khen thưởng cho các hồ sơ đã thẩm định của đợt."""
+    """Người có thẩm quyền ký quyết định khen thưởng cho các hồ sơ chờ quyết định của đợt (mỗi hình thức một
+    quyết định, số tiếp nhau từ --number)."""
     from flows.decision import decision_flow
     from flows.runtime import run
 
@@ -452,7 +455,10 @@ def decide(actor: AsEmail, signed_on: Annotated[str, typer.Option(help="Ngày k�
         with session_scope() as session:
             phase_id = find_phase(session, campaign, phase).id or 0
         result = run(decision_flow, phase_id, actor, parse_date(signed_on), number, parse_moment(at))
-    console.print(f"Đã ban hành quyết định số [bold]{result['number']}[/].")
+    for decision in result["decisions"]:
+        console.print(f"Đã ban hành quyết định số [bold]{decision['number']}[/].")
+    if not result["decisions"]:
+        console.print("Các hồ sơ đã được quyết định; không có tập thể, cá nhân nào được khen thưởng.")
 
 
 @app.command()
@@ -518,6 +524,38 @@ def deadline(key: Annotated[str, typer.Option(help="Mã hạn, ví dụ school_s
         found = find_phase(session, campaign, phase)
         services.set_deadline(session, phase_id=found.id or 0, key=key, due_on=parse_date(on))
     console.print(f"Đã đặt hạn {key} của {found.name}: hết ngày {on}.")
+
+
+OCCASIONS = {"dot-xuat": Occasion.ad_hoc, "chuyen-de": Occasion.thematic, "theo-dot": Occasion.regular}
+
+
+@phase_app.command("add")
+def phase_add(name: Annotated[str, typer.Option("--name", help="Tên đợt, ví dụ 'Khen thưởng đột xuất tháng 12'")],
+              start: Annotated[str, typer.Option("--from", help="Từ ngày dd/mm/yyyy")],
+              until: Annotated[str, typer.Option("--until", help="Đến ngày dd/mm/yyyy")],
+              kind: Annotated[str, typer.Option("--kind", help="dot-xuat (khen thưởng đột xuất), chuyen-de hoặc "
+                                                                "theo-dot")] = "dot-xuat",
+              forms: Annotated[list[str] | None, typer.Option("--form", help="Mã danh hiệu, hình thức được đề nghị "
+                                                                             "trong đợt (ghi nhiều lần)")] = None,
+              deadlines: Annotated[list[str] | None, typer.Option(
+                  "--deadline", help="Hạn một bước: mã=dd/mm/yyyy, ví dụ school_submission=15/12/2026")] = None,
+              campaign: CampaignOpt = None) -> None:
+    """Mở một đợt mới trong năm học: khen thưởng đột xuất, chuyên đề hoặc một đợt theo kế hoạch."""
+    with refusals(), session_scope() as session:
+        if kind not in OCCASIONS:
+            raise Refused("bad_kind", f"Loại đợt '{kind}' không có; chọn: {', '.join(OCCASIONS)}.")
+        due = {}
+        for item in deadlines or []:
+            key, sign, day = item.partition("=")
+            if not sign:
+                raise Refused("bad_deadline", f"Hạn '{item}' phải ghi dạng mã=dd/mm/yyyy.")
+            due[key.strip()] = parse_date(day)
+        found = find_phase(session, campaign, 1)
+        owner = session.get(Campaign, found.campaign_id)
+        assert owner is not None
+        phase = plans.add_phase(session, campaign=owner, name=name, starts_on=parse_date(start),
+                                ends_on=parse_date(until), deadlines=due, occasion=OCCASIONS[kind], forms=forms or [])
+        console.print(f"Đã mở đợt {phase.number}: {phase.name} ({OCCASIONS[kind].label.lower()}).")
 
 
 @app.command()

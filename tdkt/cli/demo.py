@@ -289,8 +289,9 @@ def run_demo(console: Console, *, fresh: bool, stop_after_forward: bool = False)
                                             days=(date(2021, 6, 10), date(2021, 6, 21), date(2021, 7, 1))))
         decisions.append(_the_so_decides(console, clock, year_end, staff))
         decisions.append(_the_province_decides(console, clock, year_end, staff))
-    for phase, decision_id in zip((first, second, year_end, year_end, year_end), decisions, strict=True):
-        _summary(console, phase, decision_id)
+    for phase, decision_ids in zip((first, second, year_end, year_end, year_end), decisions, strict=True):
+        for decision_id in decision_ids:
+            _summary(console, phase, decision_id)
     _closing(console)
 
 
@@ -308,7 +309,7 @@ class Staff:
     province_chairman: str = ""
 
 
-def _the_province_decides(console: Console, clock: Clock, phase: Phase, staff: Staff) -> int:
+def _the_province_decides(console: Console, clock: Clock, phase: Phase, staff: Staff) -> list[int]:
     """The CSTĐ of the province Nội vụ proposed: the Ban Thi đua appraises it; the list is public 10 working days
     before the province's council votes (a first count below 90 % of its members is refused); the Chủ tịch UBND
     tỉnh decides."""
@@ -334,10 +335,10 @@ def _the_province_decides(console: Console, clock: Clock, phase: Phase, staff: S
             console.print(f"[yellow]Hội đồng Thi đua – Khen thưởng tỉnh: {refusal.message}[/]")
     clock.jump(date(2021, 7, 23))
     decision = run(decision_flow, phase.id or 0, staff.province_chairman, clock.now.date(), None, clock.tick())
-    return int(decision["decision_id"])
+    return [int(d["id"]) for d in decision["decisions"]]
 
 
-def _the_so_decides(console: Console, clock: Clock, phase: Phase, staff: Staff) -> int:
+def _the_so_decides(console: Console, clock: Clock, phase: Phase, staff: Staff) -> list[int]:
     """The Giám đốc Sở's Giấy khen, proposed by the Phòng: the Sở reviews the schools' parts, its Giám đốc signs."""
     with session_scope() as session:
         parts = session.exec(select(Dossier.id).where(Dossier.phase_id == phase.id,
@@ -349,11 +350,11 @@ def _the_so_decides(console: Console, clock: Clock, phase: Phase, staff: Staff) 
             clock.tick())
     clock.jump(date(2021, 7, 8))
     decision = run(decision_flow, phase.id or 0, staff.so_director, clock.now.date(), None, clock.tick())
-    return int(decision["decision_id"])
+    return [int(d["id"]) for d in decision["decisions"]]
 
 
 def _review_and_decide(console: Console, progress: Progress, clock: Clock, phase: Phase,
-                       prepared: list[tuple[int, str, str]], staff: Staff, days: tuple[date, date, date]) -> int:
+                       prepared: list[tuple[int, str, str]], staff: Staff, days: tuple[date, date, date]) -> list[int]:
     """The Phòng reviews every dossier of the phase, Nội vụ verifies them, the chairman signs the decision."""
     dossier_ids = [d for d, _, _ in prepared]
     review_on, verify_on, decide_on = days
@@ -363,7 +364,7 @@ def _review_and_decide(console: Console, progress: Progress, clock: Clock, phase
     _review_all(console, progress, clock, dossier_ids, staff.noivu, "verify")
     clock.jump(decide_on)
     decision = run(decision_flow, phase.id or 0, staff.chairman, clock.now.date(), None, clock.tick())
-    return int(decision["decision_id"])
+    return [int(d["id"]) for d in decision["decisions"]]
 
 
 def _submit_all(console: Console, progress: Progress, clock: Clock, prepared: list[tuple[int, str, str]]) -> None:

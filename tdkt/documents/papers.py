@@ -15,9 +15,9 @@ from sqlmodel import Session, col, select
 
 from config.route import default_route
 from config.rules import RuleSet, campaign_rules
-from config.vocabulary import UnitKind
+from config.vocabulary import Occasion, SubjectKind, UnitKind
 from models.campaign import Campaign, Phase
-from models.decision import Decision, decision_entries
+from models.decision import Decision, DecisionEntry, decision_entries
 from models.dossier import Dossier
 from models.nomination import Nomination, NominationStatus, Nominee, active_nominations
 from models.unit import Person, Unit, block_members, find_office
@@ -301,26 +301,60 @@ def _decision_parts(session: Session, decision_id: int) -> tuple[Decision, Setti
     return decision, s, issuer, signer, rows
 
 
+# who signs a decision, and on whose proposal, by the issuer's kind (Nghị định 30/2020: the office holder's title)
+SIGNERS = {UnitKind.ubnd_huyen: "CHỦ TỊCH", UnitKind.ubnd_xa: "CHỦ TỊCH", UnitKind.ubnd_tinh: "CHỦ TỊCH",
+           UnitKind.so_gddt: "GIÁM ĐỐC", UnitKind.school: "HIỆU TRƯỞNG"}
+PROPOSERS = {UnitKind.ubnd_huyen: "Phòng Giáo dục và Đào tạo và Phòng Nội vụ",
+             UnitKind.ubnd_xa: "Phòng Văn hóa – Xã hội", UnitKind.so_gddt: "Phòng Giáo dục và Đào tạo",
+             UnitKind.ubnd_tinh: "Sở Nội vụ (Ban Thi đua – Khen thưởng)",
+             UnitKind.school: "Hội đồng Thi đua – Khen thưởng nhà trường"}
+
+
+def _counted(rules: RuleSet, rows: list[list[str]], entries: list[DecisionEntry]) -> str:
+    """'3 tập thể và 12 cá nhân' of the annex's lines."""
+    collectives = sum(1 for e in entries if e.title_code in rules.titles
+                      and rules.titles[e.title_code].subject == SubjectKind.collective)
+    parts = [f"{count} {what}" for count, what in ((collectives, "tập thể"), (len(rows) - collectives, "cá nhân"))
+             if count]
+    return " và ".join(parts) or "0 cá nhân"
+
+
+def _wording(s: Setting, decision: Decision, counted: str) -> tuple[str, str]:
+    """The decision's summary and its Điều 1, worded by its form: a title is công nhận, a commendation tặng."""
+    title = s.rules.titles.get(decision.form)
+    name = title.name if title is not None else decision.form
+    year = f"năm học {s.campaign.school_year}"
+    if title is None or title.kind == "danh_hieu":
+        return (f"Về việc công nhận danh hiệu “{name}” {year}",
+                f"Điều 1. Công nhận danh hiệu “{name}” {year} cho {counted} có tên trong danh sách kèm theo.")
+    feat = "thành tích đột xuất" if s.phase.occasion == Occasion.ad_hoc else \
+        f"thành tích xuất sắc trong {s.phase.name[:1].lower() + s.phase.name[1:]}, {year}"
+    return (f"Về việc tặng {name}",
+            f"Điều 1. Tặng {name} cho {counted} (có danh sách kèm theo), đã có {feat}.")
+
+
 def decision_document(session: Session, *, decision_id: int) -> bytes:
-    """Quyết định khen thưởng with Điều 1–3 and its annex list on a new page."""
+    """Quyết định khen thưởng of one form, with Điều 1–3 and its annex list on a new page."""
     decision, s, issuer, signer, rows = _decision_parts(session, decision_id)
-    counts = Counter(r[4] for r in rows)
+    entries = decision_entries(session, decision_id=decision_id)
+    summary, article_one = _wording(s, decision, _counted(s.rules, rows, entries))
+    signer_title = SIGNERS.get(UnitKind(issuer.kind), "THỦ TRƯỞNG")
     annex = f"DANH SÁCH KHEN THƯỞNG\n(Kèm theo Quyết định số {decision.number} ngày {fmt_date(decision.signed_on)})"
+    executors = "Các bộ phận liên quan của nhà trường" if issuer.kind == UnitKind.school else \
+        "Chánh Văn phòng, Trưởng phòng Nội vụ, Trưởng phòng Giáo dục và Đào tạo, Hiệu trưởng các trường"
     return render(Official(
         parent="", issuer=issuer.name, number=f"Số: {decision.number}", place=s.place, day=decision.signed_on,
-        kind="QUYẾT ĐỊNH", summary=f"Về việc công nhận danh hiệu thi đua và khen thưởng {s.phase.name.lower()}, "
-                                   f"năm học {s.campaign.school_year}",
-        body=[f"CHỦ TỊCH {issuer.name.upper()}",
+        kind="QUYẾT ĐỊNH", summary=summary,
+        body=[f"{signer_title} {issuer.name.upper()}",
               *[f"Căn cứ {basis};" for basis in s.rules.basis],
               f"Căn cứ {s.campaign.number} về {s.campaign.theme};",
-              "Theo đề nghị của Phòng Giáo dục và Đào tạo và Phòng Nội vụ.",
+              f"Theo đề nghị của {PROPOSERS.get(UnitKind(issuer.kind), 'đơn vị trình')}.",
               "QUYẾT ĐỊNH:",
-              f"Điều 1. Công nhận danh hiệu thi đua và tặng Giấy khen cho {len(rows)} tập thể, cá nhân "
-              f"({'; '.join(f'{k}: {v}' for k, v in counts.items())}), có danh sách kèm theo.",
+              article_one,
               "Điều 2. Kinh phí khen thưởng thực hiện theo quy định hiện hành.",
-              "Điều 3. Chánh Văn phòng, Trưởng phòng Nội vụ, Trưởng phòng Giáo dục và Đào tạo, Hiệu trưởng các "
-              "trường và các tập thể, cá nhân có tên tại Điều 1 chịu trách nhiệm thi hành Quyết định này."],
-        recipients=["Như Điều 3", "Lưu: VT"], signer_title="CHỦ TỊCH", signer_name=signer.full_name,
+              f"Điều 3. {executors} và các tập thể, cá nhân có tên tại Điều 1 chịu trách nhiệm thi hành Quyết "
+              "định này."],
+        recipients=["Như Điều 3", "Lưu: VT"], signer_title=signer_title, signer_name=signer.full_name,
         annex=(annex, LIST_HEADER, rows)))
 
 

@@ -4,13 +4,12 @@ Functions are keyword-only and session-first; they never commit (the caller's un
 dossier's own use cases are re-exported here, so that callers write `services.submit(...)`; the others live
 in the modules named after what they handle (registration, importer, links, …)."""
 
+from tdkt.services.decisions import decide, decision_preview
 from tdkt.services.dossiers import (
     Performed,
     StatusRow,
     act,
     add_nomination,
-    decide,
-    decision_preview,
     delegate,
     dossier_view,
     edit_nomination,

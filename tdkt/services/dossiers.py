@@ -7,12 +7,11 @@ batch such as a block's forward or a phase's decision is one transaction.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, delete, insert
-from sqlalchemy import select as sa_select
+from sqlalchemy import case, delete
 from sqlmodel import Session, col, func, select
 
 from config.route import Route, default_route
@@ -20,10 +19,9 @@ from config.rules import RuleSet, campaign_rules
 from config.vocabulary import SubjectKind, UnitKind
 from models import tally
 from models.audit import history_with_actors
-from models.award import AwardRecord, school_year_start
 from models.campaign import Campaign, Phase, StageDeadline, deadline_for, phase_rules, quotas_for
-from models.db import insert_new, utcnow
-from models.decision import Decision, DecisionEntry, next_decision_number, number_taken
+from models.db import utcnow
+from models.decision import Decision
 from models.delegation import Delegation
 from models.dossier import Consolidation, Dossier, get_or_create_dossier
 from models.nomination import Nomination, NominationStatus, Nominee, active_nominations, active_nominee_names
@@ -35,15 +33,15 @@ from tdkt.common.errors import Refused
 from tdkt.common.text import entered, fold
 from tdkt.common.timefmt import days_left, end_of_day, fmt_date, fmt_datetime, local
 from tdkt.services import people
+from tdkt.services.decisions import decide
 from tdkt.workflow import members
 from tdkt.workflow.award_rules import registration_asked
 from tdkt.workflow.checks import filled, misplaced
 from tdkt.workflow.clocks import describe
 from tdkt.workflow.eligibility import for_dossier
-from tdkt.workflow.engine import Batch, TransitionResult, Verdict, apply
+from tdkt.workflow.engine import Batch, TransitionResult, Verdict, apply, apply_all
 from tdkt.workflow.snapshot import changes_since_return
 
-DECISION_CODES = {UnitKind.so_gddt: "QĐ-SGDĐT"}  # a decision's number code by its issuer (Nghị định 30/2020)
 MAX_COUNCIL = 500  # members of a council: above any school's, below what a typo could put in a column
 NEAR_PHASE = timedelta(days=5 * 366)  # a meeting or a deadline falls within a few years of its phase
 
@@ -278,7 +276,7 @@ class Performed:
     """What one use of an action did: its transitions, and the decision when it was the phase's."""
 
     results: list[TransitionResult]
-    decision: Decision | None = None
+    decisions: list[Decision] = field(default_factory=list)
 
 
 def perform(session: Session, *, dossier_id: int, actor: Person, action: str | None = None,
@@ -306,8 +304,8 @@ def perform(session: Session, *, dossier_id: int, actor: Person, action: str | N
                                        phase_id=dossier.phase_id, actor=actor, now=now, route=route))
     if scope == "phase":
         signed_on = signed_on or local(now or utcnow()).date()
-        return Performed([], decide(session, phase_id=dossier.phase_id, actor=actor, signed_on=signed_on,
-                                    number=number, now=now, route=route))
+        return Performed([], decisions=decide(session, phase_id=dossier.phase_id, actor=actor, signed_on=signed_on,
+                                              number=number, now=now, route=route))
     return Performed([apply(session, dossier_id=dossier_id, actor=actor, action=action, verdicts=verdicts,
                             reason=reason, now=now, route=route, expected_stage=expected_stage, batch=batch)])
 
@@ -332,104 +330,11 @@ def forward_block(session: Session, *, block_id: int, phase_id: int, actor: Pers
     consolidation.forwarded_by, consolidation.forwarded_at = actor.id, now or utcnow()
     session.add(consolidation)
     session.flush()  # its id, for the dossiers it consolidates
-    results = _apply_all(session, dossiers, actor=actor, action=action, now=now, route=route)
+    results = apply_all(session, dossiers, actor=actor, action=action, now=now, route=route)
     for dossier in dossiers:
         dossier.consolidation_id = consolidation.id
     session.flush()
     return results
-
-
-def _apply_all(session: Session, dossiers: Sequence[Dossier], *, actor: Person, action: str, now: datetime | None,
-               route: Route) -> list[TransitionResult]:
-    """The same action on several dossiers in the caller's transaction, at one time (the transaction's), their
-    audit events chained together at the end."""
-    now, batch = now or utcnow(), Batch()
-    results = [apply(session, dossier_id=d.id or 0, actor=actor, action=action, now=now, route=route, batch=batch)
-               for d in dossiers]
-    batch.seal(session)
-    return results
-
-
-def decide(session: Session, *, phase_id: int, actor: Person, signed_on: date, number: str | None = None,
-           now: datetime | None = None, route: Route | None = None) -> Decision:
-    """Issue the phase's decision of the actor's authority (the decision step whose signer has the actor's role:
-    the district chairman's, or a higher grantor's on its track): every dossier awaiting it is decided, its
-    approved nominees granted."""
-    route = route or default_route()
-    step = route.decision_step_for(actor.role) or route.decision_step()
-    if step is None:
-        raise Refused("no_decision_step", "Tuyến xét duyệt này không có bước ra quyết định.")
-    stage, action = step
-    dossiers = session.exec(select(Dossier).where(Dossier.phase_id == phase_id, Dossier.stage == stage)
-                            .order_by(col(Dossier.id))).all()
-    if not dossiers:
-        raise Refused("nothing_to_decide", "Chưa có hồ sơ nào chờ quyết định khen thưởng trong đợt này.")
-    issuer = session.get(Unit, actor.unit_id)
-    assert issuer is not None
-    year = signed_on.year
-    if number and number_taken(session, issuer_unit_id=issuer.id or 0, year=year, number=number):
-        raise Refused("number_taken", f"Số quyết định {number} đã được {issuer.name} dùng trong năm {year}; hãy ghi "
-                                      "số khác hoặc để trống để lấy số tiếp theo.")
-    results = _apply_all(session, dossiers, actor=actor, action=action, now=now, route=route)
-    decision = Decision(phase_id=phase_id, signed_on=signed_on, issuer_unit_id=issuer.id or 0, year=year,
-                        signer_id=actor.id or 0, audit_event_id=results[0].audit_event_id,
-                        number=number or next_decision_number(session, issuer_unit_id=issuer.id or 0, year=year,
-                                                              code=DECISION_CODES.get(issuer.kind, "QĐ-UBND")))
-    session.add(decision)
-    session.flush()
-    _annex(session, decision=decision, dossier_ids=[d.id or 0 for d in dossiers])
-    return decision
-
-
-def decision_preview(session: Session, *, phase_id: int, actor: Person,
-                     route: Route | None = None) -> list[tuple[str, str, str]]:
-    """What the actor's decision would grant now, as its annex will list it: (unit, nominee, title), by title then
-    unit and name, for the signer to see before signing."""
-    route = route or default_route()
-    step = route.decision_step_for(actor.role) or route.decision_step()
-    if step is None:
-        return []
-    phase = session.get(Phase, phase_id)
-    campaign = session.get(Campaign, phase.campaign_id) if phase else None
-    titles = campaign_rules(campaign).titles if campaign else {}
-    rows = session.execute(
-        sa_select(col(Unit.name), col(Nominee.full_name), col(Nomination.title_code))
-        .join(Nominee, col(Nominee.id) == Nomination.nominee_id).join(Unit, col(Unit.id) == Nominee.unit_id)
-        .join(Dossier, col(Dossier.id) == Nomination.dossier_id)
-        .where(col(Dossier.phase_id) == phase_id, col(Dossier.stage) == step[0],
-               col(Nomination.status) == NominationStatus.approved, col(Nomination.withdrawn) == False)  # noqa: E712
-    ).all()
-    named = [(unit, name, titles[code].name if code in titles else code) for unit, name, code in rows]
-    return sorted(named, key=lambda row: (row[2], row[0], row[1]))
-
-
-def _annex(session: Session, *, decision: Decision, dossier_ids: list[int]) -> None:
-    phase = session.get(Phase, decision.phase_id)
-    campaign = session.get(Campaign, phase.campaign_id) if phase else None
-    assert campaign is not None
-    titles = campaign_rules(campaign).titles
-    rows = session.execute(  # sqlalchemy's select: sqlmodel's is typed for four columns at most
-        sa_select(col(Nomination.id), col(Nomination.title_code), col(Nominee.id), col(Nominee.full_name),
-                  col(Nominee.position), col(Unit.name))
-        .join(Nominee, col(Nominee.id) == Nomination.nominee_id)
-        .join(Unit, col(Unit.id) == Nominee.unit_id)
-        .where(col(Nomination.dossier_id).in_(dossier_ids), col(Nomination.status) == NominationStatus.granted)
-        .order_by(col(Unit.name), col(Nominee.full_name))
-    ).all()
-    if not rows:
-        return
-    year = school_year_start(campaign.school_year)
-    # as rows, not objects: a province's decision writes two rows for each of its thousands of nominees
-    session.execute(insert(DecisionEntry), [  # in annex order
-        {"decision_id": decision.id, "nomination_id": nomination_id, "nominee_name": name, "position": position,
-         "unit_name": unit_name, "title_code": code, "title_name": titles[code].name}
-        for nomination_id, code, _, name, position, unit_name in rows])
-    # the history says which titles a nominee held in a year: a second Giấy khen of the year (another phase's)
-    # is in its decision's annex, not again in the history
-    insert_new(session, AwardRecord, [
-        {"nominee_id": nominee_id, "title_code": code, "year": year, "decision_number": decision.number,
-         "decision_id": decision.id} for _, code, nominee_id, _, _, _ in rows],
-        key=["nominee_id", "title_code", "year"])
 
 
 @dataclass

@@ -15,12 +15,13 @@ from sqlmodel import Session
 
 from config.rules import RuleSet, rule_set
 from config.settings import CONFIG_DIR
-from config.vocabulary import SubjectKind, UnitKind
+from config.vocabulary import Occasion, SubjectKind, UnitKind
 from config.yaml_source import ConfigError, load_model
-from models.campaign import Campaign, Phase, PhaseQuota, ReportDue, StageDeadline, get_campaign_by_code
+from models.campaign import Campaign, ReportDue, get_campaign_by_code
 from models.unit import Person, Unit
 from tdkt.common.errors import Refused
 from tdkt.common.timefmt import end_of_day, fmt_date
+from tdkt.services import plans
 
 SAMPLES_DIR = CONFIG_DIR / "samples"
 
@@ -89,6 +90,11 @@ class PhaseSpec(Strict):
     deadlines: dict[str, date]
     quotas: list[Quota] = []
     year_end: bool = Field(False, description="đợt tổng kết năm học: the year's titles are proposed in it")
+    occasion: Occasion = Occasion.regular
+    forms: list[str] = Field([], description="the titles the phase proposes, by code (any when empty)")
+
+    def plan_quotas(self) -> list[plans.Quota]:
+        return [plans.Quota(subject=q.subject, max_count=q.max_count, title_code=q.title_code) for q in self.quotas]
 
 
 class ReportSpec(Strict):
@@ -141,12 +147,9 @@ def _plan_problems(plan: CampaignSpec, rules: RuleSet) -> list[str]:
     problems = ["kế hoạch chỉ có một đợt tổng kết năm học (year_end)"] \
         if sum(p.year_end for p in plan.phases) > 1 else []
     for phase in plan.phases:
-        for quota in phase.quotas:
-            title = rules.titles.get(quota.title_code or "")
-            if quota.title_code and title is None:
-                problems.append(f"{phase.name}: chỉ tiêu cho danh hiệu '{quota.title_code}' không có trong bộ quy tắc")
-            elif title is not None and title.yearly and not phase.year_end:
-                problems.append(f"{phase.name}: {title.name} xét tặng hằng năm, chỉ tiêu đặt ở đợt tổng kết năm học")
+        problems += [f"{phase.name}: {problem}" for problem in plans.phase_problems(
+            rules, starts_on=phase.starts_on, ends_on=phase.ends_on, year_end=phase.year_end, occasion=phase.occasion,
+            forms=phase.forms, quotas=phase.plan_quotas())]
     return problems
 
 
@@ -237,14 +240,8 @@ def load_sample(session: Session, *, name: str, today: date | None = None) -> Ca
     session.flush()
     session.add_all(ReportDue(campaign_id=campaign.id or 0, name=r.name, due_at=end_of_day(r.due), unit_kind=r.by)
                     for r in sample.campaign.reports)
-    for phase_spec in sample.campaign.phases:
-        phase = Phase(campaign_id=campaign.id or 0, number=phase_spec.number, name=phase_spec.name,
-                      starts_on=phase_spec.starts_on, ends_on=phase_spec.ends_on, year_end=phase_spec.year_end)
-        session.add(phase)
-        session.flush()
-        session.add_all(StageDeadline(phase_id=phase.id or 0, key=key, due_at=end_of_day(day))
-                        for key, day in phase_spec.deadlines.items())
-        session.add_all(PhaseQuota(phase_id=phase.id or 0, subject=q.subject, title_code=q.title_code,
-                                   max_count=q.max_count) for q in phase_spec.quotas)
-    session.flush()
+    for phase in sample.campaign.phases:
+        plans.add_phase(session, campaign=campaign, number=phase.number, name=phase.name, starts_on=phase.starts_on,
+                        ends_on=phase.ends_on, deadlines=phase.deadlines, year_end=phase.year_end,
+                        occasion=phase.occasion, forms=phase.forms, quotas=phase.plan_quotas())
     return campaign

@@ -69,7 +69,7 @@ def unregistered(session: Session, *, rules: RuleSet, campaign: Campaign, school
     gaps = {}
     for nomination, nominee in pairs:
         title = rules.titles.get(nomination.title_code)
-        if title is None or not title.yearly:
+        if title is None or not title.yearly or title.kind != "danh_hieu":
             continue
         implied = {code for code, t in rules.titles.items()
                    if any(r.with_title == nomination.title_code for r in t.requires)}

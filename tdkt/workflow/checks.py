@@ -16,7 +16,7 @@ from sqlmodel import Session, col, func, select
 
 from config.route import Clock, Deadline
 from config.rules import RuleSet
-from config.vocabulary import SubjectKind
+from config.vocabulary import Occasion, SubjectKind
 from models.campaign import Phase, PhaseQuota, deadline_for, quotas_for
 from models.dossier import Dossier
 from models.nomination import Nomination, NominationStatus, Nominee
@@ -119,6 +119,9 @@ def misplaced(rules: RuleSet, code: str, kind: SubjectKind, phase: Phase) -> str
         return f"{title.name} là kết quả đánh giá hằng năm, được ghi vào lịch sử khen thưởng, không đề nghị."
     if title.subject != kind:
         return f"{title.name} không xét cho {'cá nhân' if kind == SubjectKind.individual else 'tập thể'}."
+    if phase.forms and code not in phase.forms:
+        offered = ", ".join(rules.titles[c].name if c in rules.titles else c for c in phase.forms)
+        return f"{phase.name} chỉ đề nghị: {offered}; không đề nghị {title.name}."
     if title.yearly and not phase.year_end:
         return (f"{title.name} được xét tặng hằng năm, đề nghị trong đợt tổng kết năm học, không đề nghị trong "
                 f"{phase.name}.")
@@ -127,14 +130,21 @@ def misplaced(rules: RuleSet, code: str, kind: SubjectKind, phase: Phase) -> str
 
 @register("council_vote_recorded")
 def council_vote_recorded(ctx: CheckContext) -> list[Violation]:
+    voted = [(n, p) for n, p in ctx.nominations if _voted(ctx.rules, n.title_code)]
+    if not voted:  # the pupils' Giấy khen only: granted on their year's results, not by the council's vote
+        return []
     if ctx.vote is None:
         return [Violation("no_vote", "Chưa ghi nhận biên bản họp xét của Hội đồng Thi đua – Khen thưởng nhà trường.")]
     tallies = ctx.tallies
     return [
         Violation("no_tally", f"{nominee.full_name}: chưa có kết quả bỏ phiếu.", nomination.id)
-        for nomination, nominee in ctx.nominations
+        for nomination, nominee in voted
         if nomination.id not in tallies
     ]
+
+
+def _voted(rules: RuleSet, code: str) -> bool:
+    return code not in rules.titles or rules.titles[code].council_vote
 
 
 @register("council_quorum")
@@ -157,7 +167,8 @@ def vote_threshold(ctx: CheckContext) -> list[Violation]:
     problems = []
     for nomination, nominee in ctx.nominations:
         tally = tallies.get(nomination.id or 0)
-        if tally is None or nomination.title_code not in ctx.rules.titles:
+        if tally is None or nomination.title_code not in ctx.rules.titles or not _voted(ctx.rules,
+                                                                                            nomination.title_code):
             continue
         rule = ctx.rules.vote_rule(nomination.title_code)
         if rule.secret and not vote.secret_ballot:
@@ -225,10 +236,14 @@ def listing_period(ctx: CheckContext) -> list[Violation]:
 
 @register("block_complete")
 def block_complete(ctx: CheckContext) -> list[Violation]:
-    """All member schools have sent their dossiers — unless the block's deadline has passed."""
+    """All member schools have sent their dossiers — unless the block's deadline has passed; in an ad hoc phase
+    (khen thưởng đột xuất), all those that opened one."""
     if ctx.deadline is not None and ctx.now > ctx.deadline:
         return []
     members = block_members(ctx.session, block_id=ctx.school.block_id or 0)
+    if ctx.phase.occasion == Occasion.ad_hoc:  # only the schools where the feat happened propose
+        opened = set(ctx.session.exec(select(Dossier.school_id).where(Dossier.phase_id == ctx.phase.id)).all())
+        members = [m for m in members if m.id in opened]
     sent = _sent(ctx, [m.id or 0 for m in members])
     missing = [m.name for m in members if m.id not in sent]
     if not missing:

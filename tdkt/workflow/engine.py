@@ -10,6 +10,7 @@ rolls back.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
@@ -135,6 +136,17 @@ def _authorised(session: Session, route: Route, stage: Stage, actor: Person, aro
             except TransitionRefused:
                 continue
         raise own
+
+
+def apply_all(session: Session, dossiers: Sequence[Dossier], *, actor: Person, action: str, now: datetime | None,
+               route: Route) -> list[TransitionResult]:
+    """The same action on several dossiers in the caller's transaction, at one time (the transaction's), their
+    audit events chained together at the end."""
+    now, batch = now or utcnow(), Batch()
+    results = [apply(session, dossier_id=d.id or 0, actor=actor, action=action, now=now, route=route, batch=batch)
+               for d in dossiers]
+    batch.seal(session)
+    return results
 
 
 def may_act(session: Session, *, route: Route, stage_name: str, actor: Person, school: Unit,
@@ -332,7 +344,9 @@ def _write(
         "round": dossier.round + (1 if returned else 0),
         "return_reason": (reason or _joined_reasons(verdicts)) if returned else dossier.return_reason,
     }
-    statuses = [(n, _nomination_status(target, n.status, verdicts.get(n.id or 0), resubmitted)) for n, _ in active]
+    staying = _decided_at_school(route, campaign, active) if resubmitted else set()
+    statuses = [(n, NominationStatus.approved if n.id in staying else
+                 _nomination_status(target, n.status, verdicts.get(n.id or 0), resubmitted)) for n, _ in active]
     change = tally.contribution(action_def.to, route.start, [(n.title_code, s) for n, s in statuses])
     change.subtract(tally.contribution(from_stage, route.start, [(n.title_code, n.status) for n, _ in active]))
     detail: dict[str, Any] = {
@@ -365,12 +379,23 @@ def _write(
                      phase=phase, campaign=campaign, actor=actor, route=route, reason=reason, verdicts=verdicts,
                      active=active, on=local(now).date())
     forwarded = [(n, p) for (n, p), (_, status) in zip(active, statuses, strict=True)
-                 if status == NominationStatus.forwarded]
+                 if status == NominationStatus.forwarded or n.id in staying]
     if forwarded and route.grantors:
         outbox += _hand_over(session, route=route, dossier=dossier, from_stage=from_stage, around=around, phase=phase,
-                             campaign=campaign, actor=actor, forwarded=forwarded, now=now, batch=batch)
+                             campaign=campaign, actor=actor, forwarded=forwarded, now=now, batch=batch,
+                             at_school=staying)
     return TransitionResult(dossier_id=dossier.id or 0, action=action, from_stage=from_stage, to_stage=action_def.to,
                             late=late, audit_event_id=event.id or 0, outbox_ids=[m.id or 0 for m in outbox])
+
+
+def _decided_at_school(route: Route, campaign: Campaign, active: list[tuple[Nomination, Nominee]]) -> set[int]:
+    """The nominations a school submits for titles its own head grants (the route's at_school track): they stay at
+    the school, approved by the council's vote, for the head's decision."""
+    if not any(track.at_school for track in route.grantors.values()):
+        return set()
+    titles = campaign_rules(campaign).titles
+    return {n.id or 0 for n, _ in active
+            if n.title_code in titles and route.school_track(titles[n.title_code].granted_by) is not None}
 
 
 def _set_statuses(session: Session, statuses: list[tuple[Nomination, NominationStatus]]) -> None:
@@ -394,16 +419,18 @@ def _joined_reasons(verdicts: dict[int, Verdict]) -> str | None:
 def _hand_over(
     session: Session, *, route: Route, dossier: Dossier, from_stage: str, around: Surroundings, phase: Phase,
     campaign: Campaign, actor: Person, forwarded: list[tuple[Nomination, Nominee]], now: datetime,
-    batch: Batch | None,
+    batch: Batch | None, at_school: set[int],
 ) -> list[OutboxMessage]:
     """Nominations proposed to a higher grantor whose track the route has (Route.grantors) go on there: into the
     school's part of the dossier for that grantor, created at the track's first stage, with an audit event of
     that part and the track's notices. Their status stays "forwarded" (so the phase's tally does not change)
-    until the grantor's reviewer decides. A part whose review has moved on takes no more: those stay proposed."""
+    until the grantor's reviewer decides. A part whose review has moved on takes no more: those stay proposed.
+    Those `at_school` (approved) go the same way to the school's own grantor's track."""
     titles = campaign_rules(campaign).titles
     by_grantor: dict[str, list[tuple[Nomination, Nominee]]] = {}
     for nomination, nominee in forwarded:
-        found = route.track(titles[nomination.title_code].granted_by) if nomination.title_code in titles else None
+        grantors = titles[nomination.title_code].granted_by if nomination.title_code in titles else []
+        found = route.school_track(grantors) if nomination.id in at_school else route.track(grantors)
         if found is not None:
             by_grantor.setdefault(found[0], []).append((nomination, nominee))
     rows: list[OutboxMessage] = []

@@ -101,19 +101,24 @@ def test_consolidated_proposals_and_the_decision(session: Session) -> None:
     before = docx_text(documents.office_proposal(session, phase_id=phase_id, office=noivu))
     assert "Phòng Nội vụ Quảng Hòa kính trình khen thưởng 0 tập thể, cá nhân" in before  # none verified yet
 
-    decision = verify_and_decide(session, district, ids, number="25/QĐ-UBND", signed_on=date(2022, 11, 20), now=at(12))
+    ldtt, ttldtt = verify_and_decide(session, district, ids, number="25/QĐ-UBND", signed_on=date(2022, 11, 20),
+                                     now=at(12))
     noivu_doc = docx_text(documents.office_proposal(session, phase_id=phase_id, office=noivu))
     assert "Phòng Nội vụ Quảng Hòa kính trình khen thưởng 6 tập thể, cá nhân" in noivu_doc
     assert "Số:      /TTr-NV" in noivu_doc and all(f"Giáo viên 0 {s.code}" in noivu_doc for s in district.schools)
-    content = documents.decision_document(session, decision_id=decision.id)
+    content = documents.decision_document(session, decision_id=ldtt.id or 0)
     text = docx_text(content)
     assert "Số: 25/QĐ-UBND" in text and "Quảng Hòa, ngày 20 tháng 11 năm 2022" in text and "QUYẾT ĐỊNH" in text
-    assert "Điều 1. Công nhận danh hiệu thi đua và tặng Giấy khen cho 6 tập thể, cá nhân" in text
+    assert "Về việc công nhận danh hiệu “Lao động tiên tiến” năm học 2022-2023" in text
+    assert "Điều 1. Công nhận danh hiệu “Lao động tiên tiến” năm học 2022-2023 cho 4 cá nhân có tên" in text
     assert "Căn cứ Nghị định số 91/2017/NĐ-CP" in text and "Nguyễn Thành Hải" in text
     annex = docx_rows(content, 2)
-    assert len(annex) == 7 and {r[4] for r in annex[1:]} == {"Lao động tiên tiến", "Tập thể lao động tiên tiến"}
-    sheet = load_workbook(io.BytesIO(documents.decision_annex(session, decision_id=decision.id))).active
-    assert (None, "Tổng cộng", None, None, "6 tập thể, cá nhân") in list(sheet.iter_rows(values_only=True))
+    assert len(annex) == 5 and {r[4] for r in annex[1:]} == {"Lao động tiên tiến"}
+    collectives = docx_text(documents.decision_document(session, decision_id=ttldtt.id or 0))
+    assert ttldtt.number == "26/QĐ-UBND" and "Số: 26/QĐ-UBND" in collectives
+    assert "danh hiệu “Tập thể lao động tiên tiến” năm học 2022-2023 cho 2 tập thể có tên" in collectives
+    sheet = load_workbook(io.BytesIO(documents.decision_annex(session, decision_id=ldtt.id or 0))).active
+    assert (None, "Tổng cộng", None, None, "4 tập thể, cá nhân") in list(sheet.iter_rows(values_only=True))
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None,
@@ -131,15 +136,16 @@ def test_a_generated_docx_converts_to_pdf_with_libreoffice(session: Session, tmp
 
 def test_certificates_one_per_granted_nominee_and_one_merged(session: Session, tmp_path: Path) -> None:
     district, ids, _ = _decided(session)
-    decision = verify_and_decide(session, district, ids, number="26/QĐ-UBND", signed_on=date(2022, 11, 20), now=at(12))
+    decision, _ = verify_and_decide(session, district, ids, number="26/QĐ-UBND", signed_on=date(2022, 11, 20),
+                                    now=at(12))
     archive = zipfile.ZipFile(io.BytesIO(certificates.certificates_zip(session, decision_id=decision.id)))
     names = sorted(archive.namelist())
     granted = [e.nominee_name for e in decision_entries(session, decision_id=decision.id)]
-    assert len(names) == len(granted) + 1 == 7 and "tat-ca.docx" in names
+    assert len(names) == len(granted) + 1 == 5 and "tat-ca.docx" in names  # the LĐTT decision's four
     first = docx_text(archive.read(names[0]))
     assert granted[0] in first and "CHỦ TỊCH UBND HUYỆN QUẢNG HÒA" in first and "Quyết định số 26/QĐ-UBND" in first
     merged = docx_text(archive.read("tat-ca.docx"))
-    assert all(name in merged for name in granted) and merged.count("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM") == 6
+    assert all(name in merged for name in granted) and merged.count("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM") == 4
 
 
 def test_papers_that_cannot_be_made_yet_or_do_not_exist_are_refused(session: Session) -> None:

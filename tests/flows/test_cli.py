@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from config.settings import CONFIG_DIR, get_settings
+from models.campaign import Phase
 from models.db import session_scope
 from models.dossier import Dossier
 from models.nomination import Nomination
@@ -270,3 +271,23 @@ def test_act_proposes_one_nominee_higher_and_verifies_the_rest(session: Session)
     session.expire_all()
     assert session.get(Dossier, dossier_id).stage == "awaiting_decision"
     assert [session.get(Nomination, n).status for n in (tai, lan)] == ["approved", "forwarded"]
+
+
+def test_an_ad_hoc_phase_opened_from_the_command_line(session: Session) -> None:
+    assert tdkt("init", "--campaign", "muong-khuong")[0] == 0
+    code, output = tdkt("phase", "add", "--name", "Khen thưởng đột xuất tháng 12", "--from", "01/12/2020",
+                        "--until", "31/12/2020", "--kind", "bat-chot")
+    assert code == 1 and "Loại đợt 'bat-chot' không có; chọn: dot-xuat, chuyen-de, theo-dot" in output
+    code, output = tdkt("phase", "add", "--name", "Khen thưởng đột xuất tháng 12", "--from", "01/12/2020",
+                        "--until", "31/12/2020", "--deadline", "school_submission:10/12/2020")
+    assert code == 1 and "phải ghi dạng mã=dd/mm/yyyy" in output
+    code, output = tdkt("phase", "add", "--name", "Khen thưởng đột xuất tháng 12", "--from", "01/12/2020",
+                        "--until", "31/12/2020", "--form", "GK_HUYEN", "--deadline", "school_submission=10/12/2020")
+    assert code == 0 and "Đã mở đợt 5: Khen thưởng đột xuất tháng 12 (khen thưởng đột xuất)." in output, output
+    phase = session.exec(select(Phase).where(Phase.number == 5)).one()
+    assert (phase.occasion, phase.forms) == ("ad_hoc", ["GK_HUYEN"])
+    session.rollback()  # SQLite: the command's write waits for no read of this session
+    code, output = tdkt("nominate", "--school", "th-ban-lau", "--name", "Vàng Seo Phử", "--title", "LDTT",
+                        "--phase", "5")
+    assert code == 1 and "chỉ đề nghị: Giấy khen của Chủ tịch UBND huyện" in output, output
+    session.rollback()

@@ -81,7 +81,8 @@ def test_phase_through_flows(session: Session, smtp: SmtpServer) -> None:
         reviews = [Review(dossier_id=d, actor_email=reviewer, action=action) for d in dossiers.values()]
         run(review_flow, reviews, at(day))
     decision = run(decision_flow, district.phase_id, "chairman@qh.test", date(2022, 11, 18), "1234/QĐ-UBND", at(18))
-    assert decision["number"] == "1234/QĐ-UBND"
+    assert [(d["form"], d["number"]) for d in decision["decisions"]] == [("LDTT", "1234/QĐ-UBND"),
+                                                                         ("TTLDTT", "1235/QĐ-UBND")]
 
     session.expire_all()
     assert {d.status for d in session.exec(select(Dossier)).all()} == {DossierStatus.decided}

@@ -140,8 +140,8 @@ def test_a_decisions_papers_hold_a_stored_control_character(session: Session) ->
     services.act(session, dossier_id=dossier_id, actor=district.people["phong_reviewer"], action="approve",
                  now=at(3))
     session.commit()
-    decision = verify_and_decide(session, district, [dossier_id], number="3/QĐ-UBND", signed_on=date(2022, 11, 18),
-                                 now=at(4))
+    decision, _ = verify_and_decide(session, district, [dossier_id], number="3/QĐ-UBND",
+                                    signed_on=date(2022, 11, 18), now=at(4))
     session.execute(text("UPDATE decisionentry SET nominee_name = :name WHERE decision_id = :id"),
                     {"name": "Lò\x08Văn", "id": decision.id})
     session.commit()

@@ -32,7 +32,7 @@ def test_forward_on_one_members_dossier_forwards_the_block(session: Session) -> 
     done = services.perform(session, dossier_id=ids[1], actor=district.leader_of(district.blocks[0]),
                             action="forward", now=at(2))
     session.commit()
-    assert sorted(r.dossier_id for r in done.results) == sorted(ids) and done.decision is None
+    assert sorted(r.dossier_id for r in done.results) == sorted(ids) and done.decisions == []
     assert _stages(session, ids) == {"phong_review"}
 
 
@@ -50,7 +50,7 @@ def test_decide_on_one_dossier_signs_the_phases_decision(session: Session) -> No
     done = services.perform(session, dossier_id=ids[0], actor=district.people["chairman"], action="decide",
                             now=at(5), signed_on=date(2022, 11, 5), number="7/QĐ-UBND")
     session.commit()
-    assert done.decision is not None and done.decision.number == "7/QĐ-UBND"
+    assert [d.number for d in done.decisions] == ["7/QĐ-UBND", "8/QĐ-UBND"]  # LĐTT, then TTLĐTT
     assert _stages(session, ids) == {"decided"}
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from config.route import default_route
 from models.db import utcnow
@@ -188,12 +188,14 @@ def test_generated_papers_by_link_and_the_public_decision(session: Session, clie
     assert client.get(f"/l/{token[:-2]}xx/documents/bien-ban.docx").status_code == 404  # forged link
 
     _decide_both(session, district, first_id)
-    decision_id = session.exec(select(Decision.id)).one()
+    first, second = session.exec(select(Decision.id).order_by(col(Decision.id))).all()  # LĐTT's, TTLĐTT's
     session.rollback()
-    assert f"/ket-qua/quyet-dinh-{decision_id}.docx" in client.get("/ket-qua").text
-    decision = client.get(f"/ket-qua/quyet-dinh-{decision_id}.docx")
+    listed = client.get("/ket-qua").text
+    assert f"/ket-qua/quyet-dinh-{first}.docx" in listed and f"/ket-qua/quyet-dinh-{second}.docx" in listed
+    decision = client.get(f"/ket-qua/quyet-dinh-{first}.docx")
     assert decision.status_code == 200 and "Số: 7/QĐ-UBND" in docx_text(decision.content)
-    assert client.get(f"/ket-qua/quyet-dinh-{decision_id + 1}.docx").status_code == 404
+    assert "Số: 8/QĐ-UBND" in docx_text(client.get(f"/ket-qua/quyet-dinh-{second}.docx").content)
+    assert client.get(f"/ket-qua/quyet-dinh-{second + 1}.docx").status_code == 404
 
 
 def test_the_decision_email_points_to_the_published_papers(session: Session, tmp_path: Path,

@@ -185,7 +185,7 @@ def test_a_decision_writes_the_award_history(session: Session) -> None:
     services.forward_block(session, block_id=district.blocks[0].id, phase_id=district.phase_id,
                            actor=district.leader_of(district.blocks[0]), now=at(4))
     services.act(session, dossier_id=dossier_id, actor=district.people["phong_reviewer"], action="approve", now=at(7))
-    decision = verify_and_decide(session, district, [dossier_id], number="3/QĐ-UBND", signed_on=date(2022, 11, 20),
+    [decision] = verify_and_decide(session, district, [dossier_id], number="3/QĐ-UBND", signed_on=date(2022, 11, 20),
                                  now=at(12))
     record = session.exec(select(AwardRecord)).one()
     assert (record.nominee_id, record.title_code, record.year) == (noms[0].nominee_id, "LDTT", 2022)

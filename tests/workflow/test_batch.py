@@ -157,8 +157,8 @@ def test_a_single_transition_writes_its_event_once_already_chained(session: Sess
 
 
 def test_a_decision_grants_every_waiting_dossier_and_reads_no_vote(session: Session) -> None:
-    """One decision over every dossier awaiting it; its step has no check, so it reads no vote, tally, paper or
-    award history."""
+    """One signing over every dossier awaiting it, one decision per form (LĐTT, TTLĐTT) numbered one after the
+    other; its step has no check, so it reads no vote, tally, paper or award history."""
     district, dossiers = _at_phong(session)
     for dossier_id in dossiers:
         services.act(session, dossier_id=dossier_id, actor=district.people["phong_reviewer"], action="approve",
@@ -167,17 +167,21 @@ def test_a_decision_grants_every_waiting_dossier_and_reads_no_vote(session: Sess
                      now=at(14))
     session.commit()
     with _statements() as seen:
-        decision = services.decide(session, phase_id=district.phase_id, actor=district.people["chairman"],
-                                   signed_on=date(2022, 11, 18), now=at(18))
+        decisions = services.decide(session, phase_id=district.phase_id, actor=district.people["chairman"],
+                                    signed_on=date(2022, 11, 18), now=at(18))
         session.commit()
 
+    assert [(d.form, d.number) for d in decisions] == [("LDTT", "1/QĐ-UBND"), ("TTLDTT", "2/QĐ-UBND")]
+    entries = {d.form: decision_entries(session, decision_id=d.id or 0) for d in decisions}
+    assert {e.title_code for form, listed in entries.items() for e in listed if e.title_code != form} == set()
     nominations = {n for noms in dossiers.values() for n in noms}
-    assert {e.nomination_id for e in decision_entries(session, decision_id=decision.id or 0)} == nominations
-    assert len(session.exec(select(AwardRecord).where(AwardRecord.decision_id == decision.id)).all()) == 9
+    assert {e.nomination_id for listed in entries.values() for e in listed} == nominations
+    assert len(session.exec(select(AwardRecord).where(col(AwardRecord.decision_id).in_([d.id for d in decisions])))
+               .all()) == 9
     assert {d.stage for d in session.exec(select(Dossier).where(col(Dossier.id).in_(dossiers))).all()} == {"decided"}
     decided = session.exec(select(AuditEvent).where(AuditEvent.action == "decide")).all()
     assert sorted(e.dossier_id for e in decided) == sorted(dossiers)
-    assert decision.audit_event_id == min(e.id or 0 for e in decided)
+    assert {d.audit_event_id for d in decisions} == {min(e.id or 0 for e in decided)}
     assert seen["from councilvote"] == seen["from votetally"] == seen["from paper"] == 0
     assert seen["from awardrecord"] == 0
     assert verify(session) == []

@@ -111,9 +111,9 @@ def test_a_giay_khen_of_the_so_is_reviewed_at_the_so_and_decided_by_its_director
 
     # Two decisions: the district chairman's and the Giám đốc Sở's, each of its own forms.
     services.act(session, dossier_id=dossier_id, actor=district.people["noivu_officer"], action="verify", now=at(9))
-    chairman = services.decide(session, phase_id=district.phase_id, actor=district.people["chairman"],
+    [chairman] = services.decide(session, phase_id=district.phase_id, actor=district.people["chairman"],
                                signed_on=date(2022, 11, 18), now=at(18))
-    director = services.decide(session, phase_id=district.phase_id, actor=so["so_director"],
+    [director] = services.decide(session, phase_id=district.phase_id, actor=so["so_director"],
                                signed_on=date(2022, 11, 25), now=at(25))
     session.commit()
     entries = {d.number: [e.title_code for e in session.exec(select(DecisionEntry).where(

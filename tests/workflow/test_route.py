@@ -64,15 +64,15 @@ def test_whole_route_with_return_and_resubmission(session: Session) -> None:
     for school in district.schools:
         services.act(session, dossier_id=dossiers[school.id], actor=noivu, action="verify", now=at(14))
         session.commit()
-    decision = services.decide(session, phase_id=district.phase_id, actor=district.people["chairman"],
-                               signed_on=date(2022, 11, 18), now=at(18))
+    decisions = services.decide(session, phase_id=district.phase_id, actor=district.people["chairman"],
+                                signed_on=date(2022, 11, 18), now=at(18))
     session.commit()
 
     granted = set(session.exec(select(Nomination.id).where(Nomination.status == NominationStatus.granted)).all())
     every = {n.id for noms in nominations.values() for n in noms}
     assert granted == every - {rejected.id}
-    assert {e.nomination_id for e in decision_entries(session, decision_id=decision.id)} == granted
-    assert decision.number == "1/QĐ-UBND"
+    assert {e.nomination_id for d in decisions for e in decision_entries(session, decision_id=d.id or 0)} == granted
+    assert [d.number for d in decisions] == ["1/QĐ-UBND", "2/QĐ-UBND"]  # LĐTT's, then TTLĐTT's
     assert all(d.status == DossierStatus.decided for d in session.exec(select(Dossier)).all())
     assert len(session.exec(select(Consolidation)).all()) == 2
 
@@ -87,10 +87,10 @@ def test_whole_route_with_return_and_resubmission(session: Session) -> None:
         ("forward", "block_aggregation", "phong_review"), ("approve", "phong_review", "noivu_verification"),
         ("verify", "noivu_verification", "awaiting_decision"), ("decide", "awaiting_decision", "decided"),
     ]
-    decisions = session.exec(select(NominationDecision).where(NominationDecision.nomination_id == returned.id)).all()
-    assert [(d.verdict, d.round) for d in decisions] == [
+    recorded = session.exec(select(NominationDecision).where(NominationDecision.nomination_id == returned.id)).all()
+    assert [(d.verdict, d.round) for d in recorded] == [
         (NominationStatus.returned, 1), (NominationStatus.approved, 2), (NominationStatus.approved, 2)]
-    judged_by = [session.get(AuditEvent, d.audit_event_id) for d in decisions]  # each verdict's transition
+    judged_by = [session.get(AuditEvent, d.audit_event_id) for d in recorded]  # each verdict's transition
     assert [(e.action, e.from_stage) for e in judged_by if e is not None] == [
         ("return_for_revision", "phong_review"), ("approve", "phong_review"), ("verify", "noivu_verification")]
 

@@ -80,10 +80,10 @@ def test_commune_chain_to_the_commune_chairman_s_decision(session: Session) -> N
                            route=ROUTE).to_stage == "commune_review"
     assert services.act(session, dossier_id=dossier_id, actor=people["vhxh_officer"], action="approve", now=now,
                         route=ROUTE).to_stage == "awaiting_decision"
-    decision = services.decide(session, phase_id=phase_id, actor=people["commune_chairman"], signed_on=date.today(),
-                               now=now, route=ROUTE)
+    decisions = services.decide(session, phase_id=phase_id, actor=people["commune_chairman"], signed_on=date.today(),
+                                now=now, route=ROUTE)
     session.commit()
-    assert decision.number.endswith("/QĐ-UBND")
+    assert [d.form for d in decisions] == ["LDTT", "GK_XA"] and all(d.number.endswith("/QĐ-UBND") for d in decisions)
     assert {r.title_code for r in session.exec(select(AwardRecord)).all()} == {"LDTT", "GK_XA"}
     told = {m.recipient_email for m in session.exec(select(OutboxMessage)).all()}
     assert {"vhxh_officer@lc.test", "commune_chairman@lc.test", "school_head@lc.test"} <= told

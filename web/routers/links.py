@@ -273,7 +273,8 @@ def _to_confirm(session: Session, route: Route, dossier: Dossier, actor: Person,
     if action is not None and action.scope == "phase":
         return {"title": action.label, "annex": services.decision_preview(session, phase_id=dossier.phase_id,
                                                                           actor=actor, route=route),
-                "what": "Quyết định được ký với danh sách khen thưởng dưới đây; sau khi ký không sửa được."}
+                "what": "Quyết định được ký với danh sách khen thưởng dưới đây, mỗi danh hiệu, hình thức một quyết "
+                        "định, số nối tiếp nhau; sau khi ký không sửa được."}
     if not (submitting or rejecting):  # an approval, a verification: no confirmation, nothing more to read
         return None
     names = {n.id: p.full_name for n, p in active_nominations(session, dossier_id=dossier.id or 0)}
@@ -319,9 +320,11 @@ def _acted(request: Request, token: str, form: dict[str, Any], person_id: int | 
                                      verdicts=verdicts, reason=choice.reason, expected_stage=link.stage,
                                      number=choice.number)
         done = {"dossier": dossier, "school": school.name, "stage": route.stages[dossier.stage]}
+        rules = phase_rules(session, phase_id=dossier.phase_id)
+        decisions = [(d, rules.titles[d.form].name if d.form in rules.titles else d.form) for d in performed.decisions]
     log.info("link action", extra={"dossier_id": dossier.id, "person_id": link.person_id,
                                    "action": choice.action or "verdicts", "outcome": dossier.stage})
-    return page("done.html", view=done, decision=performed.decision)  # where the dossier went; the link shows the rest
+    return page("done.html", view=done, decisions=decisions)  # where the dossier went; the link shows the rest
 
 
 def _own(session: Session, dossier: Dossier, nomination_id: int) -> int:
