@@ -62,8 +62,17 @@ def _setting(session: Session, phase_id: int) -> Setting:
     return Setting(campaign=campaign, phase=phase, rules=campaign_rules(campaign), place=place_of(issuer.name))
 
 
+# who signs a unit's papers, by the unit's kind: its head's role in the route (never whoever was entered first)
+HEAD_ROLES = {UnitKind.school: "school_head", UnitKind.phong_gddt: "phong_head", UnitKind.phong_noi_vu: "noivu_head",
+              UnitKind.phong_vhxh: "vhxh_head", UnitKind.ubnd_huyen: "chairman", UnitKind.ubnd_xa: "commune_chairman",
+              UnitKind.so_gddt: "so_director", UnitKind.ubnd_tinh: "province_chairman"}
+
+
 def _head(session: Session, unit: Unit) -> Person | None:
-    return session.exec(select(Person).where(Person.unit_id == unit.id).order_by(col(Person.id))).first()
+    """The unit's head, who signs; None (the name left for the signer to write) when the unit has none."""
+    role = HEAD_ROLES.get(UnitKind(unit.kind))
+    return session.exec(select(Person).where(Person.unit_id == unit.id, Person.role == role)
+                        .order_by(col(Person.id))).first() if role else None
 
 
 def _rows(pairs: list[tuple[Nomination, Nominee]], units: dict[int, str], rules: RuleSet, *,
@@ -213,13 +222,14 @@ def block_proposal(session: Session, *, block_id: int, phase_id: int) -> bytes:
     head = _head(session, leader)
     to = phong.name if phong else "cấp trên"
     return render(Official(
-        parent=block.name, issuer=leader.name, number="Số:      /TTr-KTĐ", place=s.place, day=local_today(),
+        parent=phong.name if phong else "", issuer=leader.name, number="Số:      /TTr-KTĐ", place=s.place,
+        day=local_today(),
         kind="TỜ TRÌNH", summary=f"Về việc đề nghị khen thưởng của {block.name}, {s.phase.name.lower()}",
         body=[f"Kính gửi: {to}.",
               f"Trường trưởng khối đã tổng hợp, kiểm tra hồ sơ của {len(members)} trường thành viên và kính trình "
               f"{len(pairs)} tập thể, cá nhân ({_counts(s.rules, pairs)}), có danh sách kèm theo:"],
         table=(LIST_HEADER, _rows(pairs, {m.id or 0: m.name for m in members}, s.rules)),
-        recipients=[to, "Các trường trong khối", "Lưu: VT"], signer_title="HIỆU TRƯỞNG TRƯỜNG TRƯỞNG KHỐI",
+        recipients=[to, "Các trường trong khối", "Lưu: VT"], signer_title=f"TM. {block.name.upper()}\nTRƯỞNG KHỐI",
         signer_name=head.full_name if head else ""))
 
 
@@ -285,7 +295,7 @@ def higher_proposal(session: Session, *, phase_id: int) -> bytes:
               f"{len(pairs)} tập thể, cá nhân ({_counts(s.rules, pairs)}), thuộc thẩm quyền của cấp trên "
               f"({s.rules.authority_article}):"],
         table=(LIST_HEADER, _rows(pairs, _units_of(session, pairs), s.rules)),
-        recipients=[*grantors, "Phòng Nội vụ", "Lưu: VT"], signer_title="CHỦ TỊCH",
+        recipients=[*grantors, "Phòng Nội vụ", "Lưu: VT"], signer_title="TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH",
         signer_name=head.full_name if head else ""))
 
 

@@ -93,11 +93,17 @@ def test_consolidated_proposals_and_the_decision(session: Session) -> None:
     block_doc = docx_text(documents.block_proposal(session, block_id=block.id, phase_id=phase_id))
     assert "kiểm tra hồ sơ của 2 trường thành viên" in block_doc
     assert all(f"Giáo viên 0 {s.code}" in block_doc for s in district.schools)
+    leader = district.leader_of(block)
+    assert f"TM. KHỐI THI ĐUA SỐ 1\nTRƯỞNG KHỐI\n" in block_doc and leader.full_name in block_doc
+    assert "PHÒNG GD&ĐT QUẢNG HÒA" in block_doc  # the leader school's own parent body, not the block
 
     phong, noivu = (session.exec(select(Unit).where(Unit.code == code)).one() for code in ("pgd", "pnv"))
     phong_doc = docx_text(documents.office_proposal(session, phase_id=phase_id, office=phong))
     assert "khen thưởng 6 tập thể, cá nhân" in phong_doc and "Kính gửi: Chủ tịch UBND huyện Quảng Hòa." in phong_doc
     assert "Số:      /TTr-GDĐT" in phong_doc
+    # signed by the head of the Phòng (phong_head), not by its first-entered reviewer; Nội vụ has no head here:
+    # the name is left for its signer to write, never its officer's
+    assert "TRƯỞNG PHÒNG\n" in phong_doc and "Lục Văn Bình" in phong_doc and "Nông Thị Hằng" not in phong_doc
     before = docx_text(documents.office_proposal(session, phase_id=phase_id, office=noivu))
     assert "Phòng Nội vụ Quảng Hòa kính trình khen thưởng 0 tập thể, cá nhân" in before  # none verified yet
 
@@ -106,6 +112,7 @@ def test_consolidated_proposals_and_the_decision(session: Session) -> None:
     noivu_doc = docx_text(documents.office_proposal(session, phase_id=phase_id, office=noivu))
     assert "Phòng Nội vụ Quảng Hòa kính trình khen thưởng 6 tập thể, cá nhân" in noivu_doc
     assert "Số:      /TTr-NV" in noivu_doc and all(f"Giáo viên 0 {s.code}" in noivu_doc for s in district.schools)
+    assert "Hoàng Thị Thắm" not in noivu_doc
     content = documents.decision_document(session, decision_id=ldtt.id or 0)
     text = docx_text(content)
     assert "Số: 25/QĐ-UBND" in text and "Quảng Hòa, ngày 20 tháng 11 năm 2022" in text and "QUYẾT ĐỊNH" in text

@@ -77,7 +77,7 @@ def test_the_proposal_to_the_level_above_lists_what_was_proposed_higher(session:
     assert "TỜ TRÌNH" in text and "Kính gửi: Giám đốc Sở GD&ĐT." in text
     assert "UBND huyện Quảng Hòa kính trình xem xét, khen thưởng 1 tập thể, cá nhân" in text
     assert "Hoàng Thị Lan" in text and GK_SO in text and "Nông Văn Tài" not in text
-    assert "Nguyễn Thành Hải" in text  # the chairman signs it
+    assert "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH\n" in text and "Nguyễn Thành Hải" in text  # the chairman, for the UBND
 
 
 def test_the_whole_dossier_may_be_proposed_higher(session: Session) -> None:
