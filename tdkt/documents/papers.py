@@ -8,14 +8,16 @@ import io
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from config.route import default_route
 from config.rules import RuleSet, campaign_rules
 from config.vocabulary import Occasion, SubjectKind, UnitKind
+from models.audit import AuditEvent
 from models.campaign import Campaign, Phase
 from models.decision import Decision, DecisionEntry, decision_entries
 from models.dossier import Dossier
@@ -25,7 +27,7 @@ from models.vote import council_vote_for, tallies_for
 from tdkt.common.errors import Refused
 from tdkt.common.numbers import percent
 from tdkt.common.text import sheet_value
-from tdkt.common.timefmt import fmt_date, local_today
+from tdkt.common.timefmt import fmt_date, local, local_today
 from tdkt.documents.layout import Official, render
 from tdkt.workflow import members
 
@@ -102,15 +104,24 @@ def _school_parts(session: Session, dossier_id: int) -> tuple[Dossier, Unit, Uni
     return dossier, school, parent, _setting(session, dossier.phase_id)
 
 
+def _acted_on(session: Session, *, dossier_ids: list[int], stages: set[str]) -> date:
+    """The day a paper's act happened — the last move of these dossiers out of one of `stages` (the school's
+    submission, the block's forward) — so that a paper drawn later keeps its date; today before the act."""
+    moved = session.exec(select(func.max(AuditEvent.at)).where(col(AuditEvent.dossier_id).in_(dossier_ids),
+                                                               col(AuditEvent.from_stage).in_(sorted(stages)))).one()
+    return local(moved).date() if moved is not None else local_today()
+
+
 def school_proposal(session: Session, *, dossier_id: int) -> bytes:
-    """Tờ trình of the school: proposes its nominees, with the list."""
+    """Tờ trình of the school: proposes its nominees, with the list, dated by its submission."""
     dossier, school, parent, s = _school_parts(session, dossier_id)
     pairs = active_nominations(session, dossier_id=dossier_id)
     head = _head(session, school)
     to = parent.name if parent else "cấp trên"
     return render(Official(
         parent=parent.name if parent else "", issuer=school.name, number="Số:      /TTr-" + _code(school.name),
-        place=s.place, day=local_today(), kind="TỜ TRÌNH",
+        place=s.place, day=_acted_on(session, dossier_ids=[dossier_id], stages={default_route().start}),
+        kind="TỜ TRÌNH",
         summary=f"Về việc đề nghị công nhận danh hiệu thi đua và hình thức khen thưởng {s.phase.name.lower()}",
         body=[f"Kính gửi: {to}.",
               f"Căn cứ {s.campaign.number} về {s.campaign.theme} năm học {s.campaign.school_year}; căn cứ kết quả "
@@ -216,14 +227,18 @@ def block_proposal(session: Session, *, block_id: int, phase_id: int) -> bytes:
     if block is None or leader is None:
         raise Refused("not_found", "Không tìm thấy khối thi đua hoặc trường trưởng khối.")
     members = block_members(session, block_id=block_id)
-    pairs = _phase_pairs(session, phase_id, (NominationStatus.proposed, NominationStatus.approved),
-                         school_ids=[m.id or 0 for m in members])
+    route = default_route()
+    # what the block forwarded, whatever happened to it since (approved, granted, proposed higher or refused)
+    pairs = _phase_pairs(session, phase_id, tuple(st for st in NominationStatus if st != NominationStatus.returned),
+                         school_ids=[m.id or 0 for m in members], stages=set(route.stages) - {route.start})
+    forwarded = _acted_on(session, dossier_ids=sorted({n.dossier_id for n, _ in pairs}), stages={
+        name for name, stage in route.stages.items() if stage.actors and stage.actors.unit == "block_leader"})
     phong = session.get(Unit, leader.parent_id) if leader.parent_id else None
     head = _head(session, leader)
     to = phong.name if phong else "cấp trên"
     return render(Official(
         parent=phong.name if phong else "", issuer=leader.name, number="Số:      /TTr-KTĐ", place=s.place,
-        day=local_today(),
+        day=forwarded,
         kind="TỜ TRÌNH", summary=f"Về việc đề nghị khen thưởng của {block.name}, {s.phase.name.lower()}",
         body=[f"Kính gửi: {to}.",
               f"Trường trưởng khối đã tổng hợp, kiểm tra hồ sơ của {len(members)} trường thành viên và kính trình "

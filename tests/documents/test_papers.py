@@ -94,7 +94,7 @@ def test_consolidated_proposals_and_the_decision(session: Session) -> None:
     assert "kiểm tra hồ sơ của 2 trường thành viên" in block_doc
     assert all(f"Giáo viên 0 {s.code}" in block_doc for s in district.schools)
     leader = district.leader_of(block)
-    assert f"TM. KHỐI THI ĐUA SỐ 1\nTRƯỞNG KHỐI\n" in block_doc and leader.full_name in block_doc
+    assert "TM. KHỐI THI ĐUA SỐ 1\nTRƯỞNG KHỐI\n" in block_doc and leader.full_name in block_doc
     assert "PHÒNG GD&ĐT QUẢNG HÒA" in block_doc  # the leader school's own parent body, not the block
 
     phong, noivu = (session.exec(select(Unit).where(Unit.code == code)).one() for code in ("pgd", "pnv"))
@@ -113,6 +113,12 @@ def test_consolidated_proposals_and_the_decision(session: Session) -> None:
     assert "Phòng Nội vụ Quảng Hòa kính trình khen thưởng 6 tập thể, cá nhân" in noivu_doc
     assert "Số:      /TTr-NV" in noivu_doc and all(f"Giáo viên 0 {s.code}" in noivu_doc for s in district.schools)
     assert "Hoàng Thị Thắm" not in noivu_doc
+    # drawn after the decision, the school's and the block's tờ trình keep the day of their act and their list
+    school_doc = docx_text(documents.school_proposal(session, dossier_id=ids[0]))
+    assert "Quảng Hòa, ngày 01 tháng 11 năm 2022" in school_doc  # submitted at(1)
+    block_doc = docx_text(documents.block_proposal(session, block_id=block.id, phase_id=phase_id))
+    assert "Quảng Hòa, ngày 04 tháng 11 năm 2022" in block_doc  # forwarded at(4)
+    assert "kính trình 6 tập thể, cá nhân" in block_doc
     content = documents.decision_document(session, decision_id=ldtt.id or 0)
     text = docx_text(content)
     assert "Số: 25/QĐ-UBND" in text and "Quảng Hòa, ngày 20 tháng 11 năm 2022" in text and "QUYẾT ĐỊNH" in text

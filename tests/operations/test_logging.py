@@ -7,7 +7,7 @@ import io
 import json
 import logging
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,6 +16,7 @@ from sqlmodel import Session
 from config.route import default_route
 from models.dossier import Dossier
 from tdkt.common import logs
+from tdkt.common.timefmt import local_today
 from tdkt.services import links
 from tests.factories import make_district, submit_school
 from tests.web.test_links import _csrf
@@ -32,7 +33,7 @@ def captured() -> Iterator[io.StringIO]:
 
 
 def test_production_writes_json_lines_with_ids_only(session: Session, captured: io.StringIO) -> None:
-    today = date.today()
+    today = local_today()
     district = make_district(session, blocks=1, schools_per_block=1, deadlines={
         "school_submission": today + timedelta(days=5), "block_forward": today + timedelta(days=8),
         "phong_review": today + timedelta(days=12), "noivu_verification": today + timedelta(days=20)})

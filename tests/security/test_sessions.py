@@ -4,7 +4,7 @@ email), and the link alone still authorises its own action."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
@@ -14,6 +14,7 @@ from models.db import utcnow
 from models.dossier import Dossier
 from models.web_session import WebSession
 from tdkt.cli.live import sign_in_url
+from tdkt.common.timefmt import local_today
 from tdkt.services import links, sessions
 from tests.factories import District, make_district, submit_school
 from tests.web.test_links import _csrf
@@ -22,7 +23,7 @@ from web.deps import PERSON_COOKIE
 
 
 def _district(session: Session) -> District:
-    today = date.today()
+    today = local_today()
     return make_district(session, blocks=1, schools_per_block=1, deadlines={
         "school_submission": today + timedelta(days=5), "block_forward": today + timedelta(days=8),
         "phong_review": today + timedelta(days=12), "noivu_verification": today + timedelta(days=20)})

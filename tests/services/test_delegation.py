@@ -3,7 +3,7 @@ own action links) and acts for the reviewer, the audit naming both; outside the 
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,6 +18,7 @@ from models.unit import Person
 from notifications.outbox import deliver
 from tdkt import services
 from tdkt.common.errors import Refused
+from tdkt.common.timefmt import local_today
 from tdkt.services.links import token_for
 from tests.factories import at, make_district, submit_school
 
@@ -27,7 +28,7 @@ def test_the_substitute_acts_for_the_reviewer_only_within_the_range(session: Ses
     monkeypatch.setenv("TDKT_MAILBOX_DIR", str(tmp_path / "mail"))
     monkeypatch.delenv("TDKT_SMTP_HOST", raising=False)
     get_settings.cache_clear()
-    today = date.today()
+    today = local_today()
     district = make_district(session, blocks=1, schools_per_block=1, deadlines={
         "school_submission": today + timedelta(days=5), "block_forward": today + timedelta(days=8),
         "phong_review": today + timedelta(days=12), "noivu_verification": today + timedelta(days=20)})

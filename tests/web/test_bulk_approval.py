@@ -4,7 +4,7 @@ nomination, and leaves the one the phase quota stops, saying why."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
@@ -14,6 +14,7 @@ from models.dossier import Dossier
 from models.nomination import NominationDecision
 from tdkt import services
 from tdkt.cli.live import sign_in_url
+from tdkt.common.timefmt import local_today
 from tests.factories import make_district, submit_school
 from tests.web.test_links import _csrf
 from web.app import create_app
@@ -26,7 +27,7 @@ def _count(session: Session, model: type) -> int:
 
 
 def test_bulk_approval_of_a_block(session: Session) -> None:
-    today = date.today()
+    today = local_today()
     district = make_district(session, blocks=1, schools_per_block=3, quota=4, deadlines={
         "school_submission": today + timedelta(days=5), "block_forward": today + timedelta(days=8),
         "phong_review": today + timedelta(days=12), "noivu_verification": today + timedelta(days=20)})

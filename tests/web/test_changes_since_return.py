@@ -3,7 +3,6 @@ removed nominee, a new nominee and a new paper, against the version returned."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from config.route import default_route
 from config.vocabulary import SubjectKind
 from models.dossier import Dossier
 from tdkt import services
+from tdkt.common.timefmt import local_today
 from tdkt.services import attachments as papers
 from tdkt.services import links
 from tdkt.workflow.engine import Verdict
@@ -38,7 +38,7 @@ def _back_at_phong(session: Session) -> tuple[District, int, str]:
     added = services.add_nomination(session, dossier_id=dossier_id, full_name="Đinh Thị Hoa",
                                     kind=SubjectKind.individual, title_code="LDTT")
     services.withdraw_nomination(session, nomination_id=noms[1].id)
-    services.record_vote(session, dossier_id=dossier_id, held_on=date.today(), members_total=15, members_present=13,
+    services.record_vote(session, dossier_id=dossier_id, held_on=local_today(), members_total=15, members_present=13,
                          tallies={noms[0].id: (13, 0), added.id: (12, 1)})
     papers.attach(session, dossier=session.get(Dossier, dossier_id), person=district.heads[school.id],
                   kind="bien_ban", filename="bien-ban-du-chu-ky.pdf", content=b"%PDF-1.7\n% ky\n",

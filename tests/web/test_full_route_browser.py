@@ -5,7 +5,6 @@ Chủ tịch signs the decision; the public results page lists the school's nomi
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from sqlmodel import Session, col, select
@@ -35,7 +34,7 @@ def _others_submit(session: Session, school_ids: list[int]) -> None:
         school = session.get(Unit, school_id)
         nomination = services.add_nomination(session, dossier_id=dossier.id or 0, full_name=school.name,
                                              kind=SubjectKind.collective, title_code="GK_HUYEN_TT")
-        services.record_vote(session, dossier_id=dossier.id or 0, held_on=date.today(), members_total=9,
+        services.record_vote(session, dossier_id=dossier.id or 0, held_on=local_today(), members_total=9,
                              members_present=8, tallies={nomination.id or 0: (7, 1)})
         head = session.exec(select(Person).where(Person.unit_id == school_id)).one()
         services.submit(session, dossier_id=dossier.id or 0, actor=head)

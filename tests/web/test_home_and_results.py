@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -21,6 +21,7 @@ from models.link import ActionLink
 from models.nomination import Nomination
 from tdkt import services
 from tdkt.cli.live import sign_in_url
+from tdkt.common.timefmt import local_today
 from tdkt.services import links
 from tests.documents.test_papers import docx_text
 from tests.factories import District, make_district, submit_school, verify_and_decide
@@ -29,7 +30,7 @@ from web.app import create_app
 
 
 def _district(session: Session) -> District:
-    today = date.today()
+    today = local_today()
     district = make_district(session, blocks=1, schools_per_block=2, deadlines={
         "school_submission": today + timedelta(days=5), "block_forward": today + timedelta(days=8),
         "phong_review": today + timedelta(days=12), "noivu_verification": today + timedelta(days=20)})
@@ -73,7 +74,7 @@ def test_sign_in_link_shows_the_work_list_and_a_forged_or_expired_one_is_refused
     leader_home = leader_client.get(_path(sign_in_url(leader)))
     assert f'data-dossier="{dossier_id}"' in leader_home.text and "Mở để xử lý" in leader_home.text
     row = leader_home.text.split(f'data-dossier="{dossier_id}"', 1)[1].split("</tr>", 1)[0]
-    block_due = (date.today() + timedelta(days=8)).strftime("%d/%m/%Y")
+    block_due = (local_today() + timedelta(days=8)).strftime("%d/%m/%Y")
     assert f"<td>23:59 {block_due} (còn 8 ngày)</td>" in row  # the stage's deadline and days left, at home
     leader_client.get(_path(sign_in_url(reviewer)))
     dashboard = leader_client.get(f"/dashboard/{district.phase_id}").text
@@ -168,7 +169,7 @@ def _decide_both(session: Session, district: District, first_id: int) -> None:
                            actor=district.leader_of(district.blocks[0]))
     for dossier_id in (first_id, second_id):
         services.act(session, dossier_id=dossier_id, actor=district.people["phong_reviewer"], action="approve")
-    verify_and_decide(session, district, [first_id, second_id], number="7/QĐ-UBND", signed_on=date.today())
+    verify_and_decide(session, district, [first_id, second_id], number="7/QĐ-UBND", signed_on=local_today())
 
 
 def test_generated_papers_by_link_and_the_public_decision(session: Session, client: TestClient) -> None:
@@ -238,8 +239,8 @@ def test_unknown_pages_answer_in_vietnamese(client: TestClient, method: str, pat
 
 def test_the_dashboard_filters_sorts_searches_and_counts_per_stage(session: Session, client: TestClient) -> None:
     district = make_district(session, blocks=2, schools_per_block=2, deadlines={
-        "school_submission": date.today() + timedelta(days=5), "block_forward": date.today() + timedelta(days=8),
-        "phong_review": date.today() + timedelta(days=12), "noivu_verification": date.today() + timedelta(days=20)})
+        "school_submission": local_today() + timedelta(days=5), "block_forward": local_today() + timedelta(days=8),
+        "phong_review": local_today() + timedelta(days=12), "noivu_verification": local_today() + timedelta(days=20)})
     submit_school(session, district, district.schools[0])
     session.commit()
     names = [s.name for s in district.schools]

@@ -3,7 +3,7 @@ applied, and no serious or critical accessibility violation found by axe-core (v
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,6 +14,7 @@ from models.dossier import Dossier
 from models.unit import Person
 from tdkt import services
 from tdkt.cli.live import sign_in_url
+from tdkt.common.timefmt import local_today
 from tdkt.services import links
 from tests.factories import make_district, prepare_dossier, submit_school
 from tests.web.browser import Browser
@@ -25,7 +26,7 @@ def _pages(session: Session, server: str) -> tuple[list[tuple[str, str]], str]:
     """(name, address) of a page of each kind — a school's own dossier, the block leader's, a review, Nội vụ's, a
     link used, the signed-in home, dashboard and block approval, the results, the dev mailbox, the refusals — and
     a review link left for the confirmation and result pages."""
-    today = date.today()
+    today = local_today()
     district = make_district(session, blocks=5, schools_per_block=1, deadlines={
         "school_submission": today + timedelta(days=5), "block_forward": today + timedelta(days=8),
         "phong_review": today + timedelta(days=12), "noivu_verification": today + timedelta(days=20)})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -23,6 +23,7 @@ from models.link import ActionLink
 from models.nomination import Nomination
 from tdkt import services
 from tdkt.cli.live import sign_in_url
+from tdkt.common.timefmt import local_today
 from tdkt.documents import papers as documents
 from tdkt.services import links
 from tdkt.services.dossiers import stage_due
@@ -32,7 +33,7 @@ from web.app import create_app
 
 
 def _future_district(session: Session) -> District:
-    today = date.today()
+    today = local_today()
     return make_district(session, blocks=1, schools_per_block=1, deadlines={
         "school_submission": today + timedelta(days=5), "block_forward": today + timedelta(days=8),
         "phong_review": today + timedelta(days=12), "noivu_verification": today + timedelta(days=20)})
@@ -256,7 +257,7 @@ def test_dashboard_for_offices_only(session: Session, client: TestClient) -> Non
 
 
 def test_block_leader_sees_members_and_forwards_the_block(session: Session, client: TestClient) -> None:
-    today = date.today()
+    today = local_today()
     district = make_district(session, blocks=1, schools_per_block=3, deadlines={
         "school_submission": today + timedelta(days=5), "block_forward": today + timedelta(days=8),
         "phong_review": today + timedelta(days=12), "noivu_verification": today + timedelta(days=20)})
@@ -293,7 +294,7 @@ def test_a_title_beyond_the_chairman_is_shown_and_not_verified_for_his_decision(
     noms = [services.add_nomination(session, dossier_id=dossier.id or 0, full_name=name, kind=SubjectKind.individual,
                                     title_code=title) for name, title in [("Nông Văn Tài", "LDTT"),
                                                                           ("Hoàng Thị Lan", "GK_SO")]]
-    services.record_vote(session, dossier_id=dossier.id or 0, held_on=date.today(), members_total=15,
+    services.record_vote(session, dossier_id=dossier.id or 0, held_on=local_today(), members_total=15,
                          members_present=13, tallies={n.id or 0: (12, 1) for n in noms})
     services.submit(session, dossier_id=dossier.id or 0, actor=district.heads[school.id])
     services.forward_block(session, block_id=district.blocks[0].id, phase_id=district.phase_id,
@@ -377,10 +378,10 @@ def test_the_dossier_page_shows_its_steps_and_the_stage_deadline(session: Sessio
         "Họp xét tại trường", "Tổng hợp tại khối thi đua", "Phòng GD&amp;ĐT xét duyệt", "Phòng Nội vụ thẩm định",
         "Chờ quyết định khen thưởng", "Đã có quyết định khen thưởng"]
     assert steps.count('class="done"') == 2 and 'class="current" aria-current="step">Phòng GD&amp;ĐT' in steps
-    due = (date.today() + timedelta(days=12)).strftime("%d/%m/%Y")  # _future_district's phong_review
+    due = (local_today() + timedelta(days=12)).strftime("%d/%m/%Y")  # _future_district's phong_review
     assert f"Hạn của bước &#39;Phòng GD&amp;ĐT xét duyệt&#39;: 23:59 {due} (còn 12 ngày)." in page
     dossier = session.get(Dossier, dossier_id)
-    later = date.today() + timedelta(days=15)
+    later = local_today() + timedelta(days=15)
     assert stage_due(session, default_route(), dossier, today=later).endswith("(đã quá hạn 3 ngày).")
     assert stage_due(session, default_route(), dossier, today=later - timedelta(days=3)).endswith(
         "(hôm nay là hạn cuối).")

@@ -22,6 +22,7 @@ from benchmarks.smtp_sink import free_port
 from config.settings import get_settings
 from models.campaign import Phase, StageDeadline
 from models.db import session_scope
+from tdkt.common.timefmt import local_today
 from tdkt.services.sample import LEAD_DAYS, dated_from, read_sample
 
 
@@ -102,7 +103,7 @@ def test_live_serves_the_sample_with_sign_in_links(tmp_path: Path) -> None:
     with session_scope(f"sqlite:///{database}") as session:
         first = session.exec(select(Phase).where(Phase.number == 1)).one()
         due = min(d.due_at for d in session.exec(select(StageDeadline).where(StageDeadline.phase_id == first.id)))
-    assert due.astimezone(get_settings().tz).date() > date.today()
+    assert due.astimezone(get_settings().tz).date() > local_today()
 
 
 def test_live_refuses_a_port_in_use_before_loading_the_sample(tmp_path: Path) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,6 +13,7 @@ from config.route import default_route
 from models.dossier import Dossier
 from models.nomination import Nomination
 from tdkt import services
+from tdkt.common.timefmt import local_today
 from tdkt.services import links
 from tests.factories import make_district
 from tests.web.test_links import _csrf
@@ -22,7 +23,7 @@ LIST = ("Họ và tên,Chức vụ,Đơn vị,Danh hiệu đề nghị,Thành t�
 
 
 def _school_link(session: Session) -> tuple[str, int]:
-    today = date.today()
+    today = local_today()
     district = make_district(session, blocks=1, schools_per_block=1, deadlines={
         "school_submission": today + timedelta(days=5), "block_forward": today + timedelta(days=8)})
     school = district.schools[0]

@@ -4,7 +4,7 @@ Sở GD&ĐT and the Sở Nội vụ to the province."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlmodel import Session, select
@@ -20,7 +20,7 @@ from models.outbox import OutboxMessage
 from models.unit import Person, Unit
 from tdkt import services
 from tdkt.common.errors import TransitionRefused
-from tdkt.common.timefmt import end_of_day
+from tdkt.common.timefmt import end_of_day, local_today
 from tdkt.services import attachments as papers
 from tdkt.workflow.engine import Verdict
 
@@ -51,7 +51,7 @@ def _commune(session: Session) -> dict[str, Person]:
                                        ("so_noivu_officer", "Đỗ Văn Hải", so_nv)]}
     campaign = _add(session, Campaign(code="mk-2025", number="15/KH-UBND", theme="Dạy tốt, học tốt",
                                       school_year="2025-2026", issuer_unit_id=commune.id, rule_set="luat-2022"))
-    today = date.today()
+    today = local_today()
     phase = _add(session, Phase(campaign_id=campaign.id, number=1, name="Năm học 2025-2026", year_end=True,
                                 starts_on=today - timedelta(days=30), ends_on=today + timedelta(days=60)))
     for key, days in (("school_submission", 5), ("commune_review", 10), ("so_review", 20),
@@ -67,7 +67,7 @@ def _dossier(session: Session, people: dict[str, Person], wanted: list[tuple[str
     dossier = services.open_dossier(session, phase_id=phase.id or 0, school_id=head.unit_id, route=ROUTE)
     noms = [services.add_nomination(session, dossier_id=dossier.id or 0, full_name=name, kind=SubjectKind.individual,
                                     title_code=title, route=ROUTE) for name, title in wanted]
-    services.record_vote(session, dossier_id=dossier.id or 0, held_on=date.today(), members_total=7,
+    services.record_vote(session, dossier_id=dossier.id or 0, held_on=local_today(), members_total=7,
                          members_present=7, tallies={n.id or 0: (7, 0) for n in noms}, route=ROUTE)
     return dossier.id or 0, phase.id or 0
 
@@ -80,7 +80,7 @@ def test_commune_chain_to_the_commune_chairman_s_decision(session: Session) -> N
                            route=ROUTE).to_stage == "commune_review"
     assert services.act(session, dossier_id=dossier_id, actor=people["vhxh_officer"], action="approve", now=now,
                         route=ROUTE).to_stage == "awaiting_decision"
-    decisions = services.decide(session, phase_id=phase_id, actor=people["commune_chairman"], signed_on=date.today(),
+    decisions = services.decide(session, phase_id=phase_id, actor=people["commune_chairman"], signed_on=local_today(),
                                 now=now, route=ROUTE)
     session.commit()
     assert [d.form for d in decisions] == ["LDTT", "GK_XA"] and all(d.number.endswith("/QĐ-UBND") for d in decisions)
@@ -137,7 +137,7 @@ def test_one_nominee_is_forwarded_on_its_own_and_the_others_decided_by_the_commu
     cstdcs = services.add_nomination(session, dossier_id=dossier_id, full_name="Lò Văn Quý",
                                      kind=SubjectKind.individual, title_code="CSTDCS", initiative="Sáng kiến dạy đọc",
                                      route=ROUTE)
-    services.record_vote(session, dossier_id=dossier_id, held_on=date.today(), members_total=7, members_present=7,
+    services.record_vote(session, dossier_id=dossier_id, held_on=local_today(), members_total=7, members_present=7,
                          tallies={n.id or 0: (7, 0) for n in session.exec(select(Nomination)).all()}, route=ROUTE)
     for kind in ("bao_cao_thanh_tich", "sang_kien"):
         papers.attach(session, dossier=session.get(Dossier, dossier_id), person=people["school_head"], kind=kind,
@@ -158,7 +158,7 @@ def test_one_nominee_is_forwarded_on_its_own_and_the_others_decided_by_the_commu
     result = services.act(session, dossier_id=dossier_id, actor=people["vhxh_officer"], verdicts=verdicts, now=now,
                           route=ROUTE)
     assert result.to_stage == "awaiting_decision"
-    services.decide(session, phase_id=phase_id, actor=people["commune_chairman"], signed_on=date.today(), now=now,
+    services.decide(session, phase_id=phase_id, actor=people["commune_chairman"], signed_on=local_today(), now=now,
                     route=ROUTE)
     session.commit()
     statuses = {(n.title_code, n.status) for n in session.exec(select(Nomination)).all()}
