@@ -39,9 +39,10 @@ lint: setup
 browser:
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
-## office: LibreOffice Writer (headless) to check that generated DOCX papers convert to PDF
+## office: LibreOffice Writer (headless) and pdftotext, to convert the generated papers to PDF and read them back
 office:
 	@command -v soffice >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui)
+	@command -v pdftotext >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends poppler-utils)
 
 ## test: set up, lint, make sure PostgreSQL, Chromium and LibreOffice are there, then the suite on both databases
 test: lint postgres browser office

@@ -134,6 +134,30 @@ class RegistrationRule(Cited):
     late: Literal["refuse", "flag"] = "refuse"
 
 
+class BaseSalary(Cited):
+    """The mức lương cơ sở from a day on, as its decree sets it."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    since: date = Field(alias="from")
+    amount: int = Field(gt=0, description="đồng a month")
+
+
+class Money(Cited):
+    """How award money is counted: a title's coefficient × the base salary in force on the decision's day,
+    rounded up to `round_to` đồng."""
+
+    round_to: int = Field(10000, gt=0)
+    base_salary: list[BaseSalary] = Field(min_length=1)
+
+    def base_on(self, day: date, newer: BaseSalary | None = None) -> BaseSalary | None:
+        """The base salary in force on `day` (`newer`: a setting's, for a decree the rule set does not carry yet)."""
+        known = [b for b in [*self.base_salary, *([newer] if newer else [])] if b.since <= day]
+        return max(known, key=lambda b: b.since) if known else None
+
+    def amount(self, coefficient: float, base: int) -> int:
+        return math.ceil(round(coefficient * base, 2) / self.round_to) * self.round_to
+
+
 class Title(Strict):
     name: str
     abbreviation: str
@@ -153,6 +177,7 @@ class Title(Strict):
     grantor_vote: VoteRule | None = Field(None, description="the vote of the grantor's own council (the province's "
                                                             "Hội đồng Thi đua – Khen thưởng) before the decision")
     requires: list[Requirement] = []
+    money: float | None = Field(None, gt=0, description="the award money: this many times the base salary")
     papers: list[str] = Field([], description="paper kinds the dossier must carry for this title")
     papers_article: str | None = None
 
@@ -172,6 +197,7 @@ class RuleSet(Strict):
     authority_article: str
     titles: dict[str, Title] = Field(min_length=1)
     caps: list[RatioCap] = []
+    money: Money | None = None
 
     def vote_rule(self, title_code: str) -> VoteRule:
         title = self.titles[title_code]

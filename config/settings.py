@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -64,6 +65,10 @@ class Settings(BaseSettings):
                            description="JSON lines in production, readable lines in embedded mode")
     outbox_stuck_minutes: int = Field(default=30, ge=1, description="/readyz fails once an email waits longer")
 
+    base_salary: int | None = Field(default=None, gt=0, description="a mức lương cơ sở newer than the rule set's "
+                                                                    "(đồng a month), from base_salary_from")
+    base_salary_from: date | None = Field(default=None, description="the day base_salary takes effect")
+
     webhook_url: str = ""
     webhook_secret: str = ""
 
@@ -81,6 +86,9 @@ class Settings(BaseSettings):
                          or len(set(self.secret_key)) < 16):
             raise ValueError("TDKT_SECRET_KEY quá ngắn, lặp ký tự hoặc là khóa demo: cần ít nhất 32 ký tự ngẫu "
                              "nhiên (ví dụ: python3 -c 'import secrets; print(secrets.token_urlsafe(48))').")
+        if (self.base_salary is None) != (self.base_salary_from is None):
+            raise ValueError("TDKT_BASE_SALARY và TDKT_BASE_SALARY_FROM phải được đặt cùng nhau (mức lương cơ sở và "
+                             "ngày có hiệu lực, dạng 2026-07-01).")
         if self.webhook_url and len(self.webhook_secret) < 16:
             raise ValueError("TDKT_WEBHOOK_SECRET (ít nhất 16 ký tự) là bắt buộc khi đặt TDKT_WEBHOOK_URL.")
         return self

@@ -70,16 +70,21 @@ def refusals() -> Iterator[None]:
         raise typer.Exit(2) from exc
 
 
-def find_phase(session: Session, campaign_code: str | None, number: int) -> Phase:
+def find_campaign(session: Session, campaign_code: str | None) -> Campaign:
     campaigns = session.exec(select(Campaign)).all()
     if campaign_code:
         campaigns = [c for c in campaigns if c.code == campaign_code]
     if len(campaigns) != 1:
         codes = ", ".join(c.code for c in session.exec(select(Campaign)).all()) or "chưa có"
         raise Refused("campaign", f"Hãy chọn một phong trào bằng --campaign (có: {codes}).")
-    phase = session.exec(select(Phase).where(Phase.campaign_id == campaigns[0].id, Phase.number == number)).first()
+    return campaigns[0]
+
+
+def find_phase(session: Session, campaign_code: str | None, number: int) -> Phase:
+    campaign = find_campaign(session, campaign_code)
+    phase = session.exec(select(Phase).where(Phase.campaign_id == campaign.id, Phase.number == number)).first()
     if phase is None:
-        raise Refused("phase", f"Phong trào {campaigns[0].code} không có đợt {number}.")
+        raise Refused("phase", f"Phong trào {campaign.code} không có đợt {number}.")
     return phase
 
 
@@ -187,6 +192,36 @@ def certificates(decision: Annotated[int, typer.Option(help="Số thứ tự quy
     with refusals(), session_scope() as session:
         out.write_bytes(certificates_zip(session, decision_id=decision))
     console.print(f"Đã ghi {out}.")
+
+
+@app.command()
+def papers(out: Annotated[Path, typer.Option(help="Thư mục sẽ ghi")], phase: PhaseOpt = 1,
+           campaign: CampaignOpt = None) -> None:
+    """Ghi mọi giấy tờ của đợt để lưu: tờ trình, biên bản, danh sách của từng trường, tờ trình của khối và các
+    phòng, các quyết định với phụ lục và giấy khen."""
+    from tdkt.documents.filing import phase_papers
+
+    with refusals(), session_scope() as session:
+        found = find_phase(session, campaign, phase)
+        filed = phase_papers(session, phase_id=found.id or 0)
+    for path, content in filed.papers:
+        target = out / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+    console.print(f"Đã ghi {len(filed.papers)} giấy tờ của {found.name} vào {out}.")
+    for line in filed.skipped:
+        console.print(f"[yellow]Chưa lập được[/] {line}")
+
+
+@app.command()
+def report(out: Annotated[Path, typer.Option(help="Tệp .xlsx sẽ ghi")], campaign: CampaignOpt = None) -> None:
+    """Thống kê khen thưởng của năm học: theo danh hiệu, hình thức và theo đơn vị, với tiền thưởng."""
+    from tdkt.documents.reports import year_statistics
+
+    with refusals(), session_scope() as session:
+        owner = find_campaign(session, campaign)
+        out.write_bytes(year_statistics(session, campaign_code=owner.code))
+    console.print(f"Đã ghi thống kê năm học {owner.school_year} vào {out}.")
 
 
 @audit_app.command("verify")
@@ -550,9 +585,7 @@ def phase_add(name: Annotated[str, typer.Option("--name", help="Tên đợt, ví
             if not sign:
                 raise Refused("bad_deadline", f"Hạn '{item}' phải ghi dạng mã=dd/mm/yyyy.")
             due[key.strip()] = parse_date(day)
-        found = find_phase(session, campaign, 1)
-        owner = session.get(Campaign, found.campaign_id)
-        assert owner is not None
+        owner = find_campaign(session, campaign)
         phase = plans.add_phase(session, campaign=owner, name=name, starts_on=parse_date(start),
                                 ends_on=parse_date(until), deadlines=due, occasion=OCCASIONS[kind], forms=forms or [])
         console.print(f"Đã mở đợt {phase.number}: {phase.name} ({OCCASIONS[kind].label.lower()}).")

@@ -10,15 +10,17 @@ from dataclasses import dataclass
 
 from docx import Document
 from docx.shared import Pt
-from sqlmodel import Session
+from sqlmodel import Session, col, func, select
 
-from models.decision import Decision, decision_entries
+from config.rules import Title
+from config.vocabulary import Occasion, UnitKind
+from models.decision import Decision, DecisionEntry, decision_entries
 from models.unit import Person, Unit
 from tdkt.common.errors import Refused
 from tdkt.common.text import fold
 from tdkt.common.timefmt import fmt_date
-from tdkt.documents.layout import QUOC_HIEU, TIEU_NGU, centered, date_line, page_break, page_setup
-from tdkt.documents.papers import place_of
+from tdkt.documents.layout import QUOC_HIEU, TIEU_NGU, centered, date_line, page_break, page_setup, written_out
+from tdkt.documents.papers import SIGNERS, Setting, setting
 
 
 @dataclass(frozen=True)
@@ -27,25 +29,50 @@ class Certificate:
     lines: Sequence[tuple[str, bool, float]]  # (text, bold, size), centred, one page
 
 
+def _register_start(session: Session, decision: Decision) -> int:
+    """How many certificates the issuer entered in its register this year before this decision's: the register
+    numbers run on across the year's decisions."""
+    earlier = (select(func.count()).select_from(DecisionEntry)
+               .join(Decision, col(Decision.id) == DecisionEntry.decision_id)
+               .where(Decision.issuer_unit_id == decision.issuer_unit_id, Decision.year == decision.year,
+                      col(Decision.id) < decision.id))
+    return session.exec(earlier).one()
+
+
+def _feat(s: Setting, title: Title | None, name: str) -> str:
+    """What the certificate says was achieved, without repeating its heading."""
+    year = f"năm học {s.campaign.school_year}"
+    if title is None or title.kind == "danh_hieu":
+        return f"Đạt danh hiệu “{name}” {year}"
+    if s.phase.occasion == Occasion.ad_hoc:
+        return f"Đã có thành tích đột xuất, {year}"
+    return f"Đã có thành tích xuất sắc trong {s.phase.name[:1].lower() + s.phase.name[1:]}, {year}"
+
+
 def _pages(session: Session, decision: Decision) -> list[Certificate]:
     issuer, signer = session.get(Unit, decision.issuer_unit_id), session.get(Person, decision.signer_id)
     assert issuer is not None and signer is not None
+    s = setting(session, decision.phase_id)
+    office_holder = SIGNERS.get(UnitKind(issuer.kind), "THỦ TRƯỞNG")
+    start = _register_start(session, decision)
     certificates = []
     for i, entry in enumerate(decision_entries(session, decision_id=decision.id or 0), 1):
-        heading = "GIẤY KHEN" if "giấy khen" in entry.title_name.lower() else entry.title_name.upper()
+        title = s.rules.titles.get(entry.title_code)
+        commends = title is not None and title.kind == "khen_thuong"
+        heading = "GIẤY KHEN" if commends and "giấy khen" in entry.title_name.lower() else entry.title_name.upper()
         whom = [(entry.nominee_name, True, 22)]
         if entry.position:
             whom.append((f"{entry.position}, {entry.unit_name}", False, 14))
         elif entry.nominee_name != entry.unit_name:
             whom.append((entry.unit_name, False, 14))
         lines = [(QUOC_HIEU, True, 13), (TIEU_NGU, True, 14), ("", False, 14),
-                 (f"CHỦ TỊCH {issuer.name.upper()}", True, 16), ("TẶNG" if heading == "GIẤY KHEN" else "CÔNG NHẬN",
-                                                                  True, 16),
-                 (heading, True, 30), *whom,
-                 (f"Đã có thành tích: {entry.title_name}", False, 14),
+                 (f"{office_holder} {written_out(issuer.name).upper()}", True, 16),
+                 ("TẶNG" if commends else "CÔNG NHẬN", True, 16), (heading, True, 30), *whom,
+                 (_feat(s, title, entry.title_name), False, 14),
                  (f"Quyết định số {decision.number} ngày {fmt_date(decision.signed_on)}", False, 13),
-                 ("", False, 14), (date_line(place_of(issuer.name), decision.signed_on), False, 13),
-                 ("CHỦ TỊCH", True, 14), ("", False, 30), (signer.full_name, True, 14)]
+                 (f"Số vào sổ: {start + i}/{decision.year}", False, 12),
+                 ("", False, 14), (date_line(s.place, decision.signed_on), False, 13),
+                 (office_holder, True, 14), ("", False, 30), (signer.full_name, True, 14)]
         slug = "-".join(fold(entry.nominee_name).split())
         certificates.append(Certificate(filename=f"{i:03d}-{slug}.docx", lines=lines))
     return certificates

@@ -17,7 +17,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
-from docx.table import _Cell
+from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
 from tdkt.common.text import printable
@@ -25,6 +25,23 @@ from tdkt.common.text import printable
 FONT = "Times New Roman"
 QUOC_HIEU = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 TIEU_NGU = "Độc lập - Tự do - Hạnh phúc"
+
+
+class Heading(str):
+    """A line of the body set centred and bold (the authority's line, "QUYẾT ĐỊNH:"), not as justified text."""
+
+
+# Nghị định 30/2020 Phụ lục I: the issuing body's name is written out in full; only its parent body may be shortened
+WRITTEN_OUT = (("UBND ", "Ủy ban nhân dân "), ("Phòng GD&ĐT ", "Phòng Giáo dục và Đào tạo "),
+               ("Sở GD&ĐT ", "Sở Giáo dục và Đào tạo "), ("Phòng VH-XH ", "Phòng Văn hóa – Xã hội "))
+
+
+def written_out(name: str) -> str:
+    """'UBND huyện Quảng Hòa' → 'Ủy ban nhân dân huyện Quảng Hòa'."""
+    for short, full in WRITTEN_OUT:
+        if name.startswith(short):
+            return full + name[len(short):]
+    return name
 
 
 @dataclass
@@ -36,7 +53,7 @@ class Official:
     day: date
     kind: str  # "TỜ TRÌNH", "BIÊN BẢN", "QUYẾT ĐỊNH"
     summary: str  # trích yếu
-    body: list[str] = field(default_factory=list)
+    body: list[str] = field(default_factory=list)  # a Heading among them is centred and bold
     table: tuple[list[str], list[list[str]]] | None = None
     closing: list[str] = field(default_factory=list)  # paragraphs after the table
     recipients: list[str] = field(default_factory=list)
@@ -57,7 +74,10 @@ def render(doc_spec: Official) -> bytes:
     centered(doc, doc_spec.kind, bold=True, size=14, space_before=12)
     centered(doc, doc_spec.summary, bold=True, size=14)
     for text in doc_spec.body:
-        _paragraph(doc, text)
+        if isinstance(text, Heading):
+            centered(doc, text, bold=True, size=13, space_before=6)
+        else:
+            _paragraph(doc, text)
     if doc_spec.table:
         _table(doc, *doc_spec.table)
     for text in doc_spec.closing:
@@ -104,14 +124,23 @@ def _cell_line(cell: _Cell, text: str, *, first: bool = False, **style: object) 
     _run(paragraph, text, **style)  # type: ignore[arg-type]
 
 
+def _columns(table: Table, widths: tuple[Mm, ...]) -> None:
+    """Fixed column widths: Word and LibreOffice otherwise share the page out by content, and the Quốc hiệu wraps."""
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
+        for cell in column.cells:
+            cell.width = width
+
+
 def _header(doc: Docx, spec: Official) -> None:
     table = doc.add_table(rows=1, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _columns(table, (Mm(62), Mm(106)))
     left, right = table.rows[0].cells
-    left.width, right.width = Mm(70), Mm(95)
     if spec.parent:
         _cell_line(left, spec.parent.upper(), first=True, size=12)
-    _cell_line(left, spec.issuer.upper(), first=not spec.parent, bold=True, size=12)
+    _cell_line(left, written_out(spec.issuer).upper(), first=not spec.parent, bold=True, size=12)
     _cell_line(left, "________", size=8)
     _cell_line(left, spec.number, size=13)
     _cell_line(right, QUOC_HIEU, first=True, bold=True, size=12)
@@ -150,8 +179,8 @@ def _table(doc: Docx, header: list[str], rows: list[list[str]]) -> None:
 
 def _signature(doc: Docx, spec: Official) -> None:
     table = doc.add_table(rows=1, cols=2)
+    _columns(table, (Mm(85), Mm(80)))
     left, right = table.rows[0].cells
-    left.width, right.width = Mm(85), Mm(80)
     first = left.paragraphs[0]
     _run(first, "Nơi nhận:", bold=True, italic=True, size=12)
     for recipient in spec.recipients:

@@ -25,14 +25,16 @@ from models.nomination import Nomination, NominationStatus, Nominee, active_nomi
 from models.unit import Person, Unit, block_members, find_office
 from models.vote import council_vote_for, tallies_for
 from tdkt.common.errors import Refused
-from tdkt.common.numbers import percent
+from tdkt.common.numbers import decimal, percent
 from tdkt.common.text import sheet_value
 from tdkt.common.timefmt import fmt_date, local, local_today
-from tdkt.documents.layout import Official, render
-from tdkt.workflow import members
+from tdkt.documents.layout import Heading, Official, render, written_out
+from tdkt.workflow import members, money
 
 LIST_HEADER = ["TT", "Họ và tên / Tập thể", "Chức vụ", "Đơn vị", "Danh hiệu, hình thức đề nghị"]
 FIGURES_HEADER = "Số liệu cá nhân trong tập thể"
+ANNEX_HEADER = ["TT", "Họ và tên / Tập thể", "Chức vụ", "Đơn vị", "Danh hiệu, hình thức khen thưởng"]
+MONEY_HEADER = "Số tiền (đồng)"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -55,7 +57,7 @@ def place_of(unit_name: str) -> str:
     return unit_name
 
 
-def _setting(session: Session, phase_id: int) -> Setting:
+def setting(session: Session, phase_id: int) -> Setting:
     phase = session.get(Phase, phase_id)
     campaign = session.get(Campaign, phase.campaign_id) if phase else None
     issuer = session.get(Unit, campaign.issuer_unit_id) if campaign else None
@@ -101,7 +103,7 @@ def _school_parts(session: Session, dossier_id: int) -> tuple[Dossier, Unit, Uni
     school = session.get(Unit, dossier.school_id)
     assert school is not None
     parent = session.get(Unit, school.parent_id) if school.parent_id else None
-    return dossier, school, parent, _setting(session, dossier.phase_id)
+    return dossier, school, parent, setting(session, dossier.phase_id)
 
 
 def _acted_on(session: Session, *, dossier_ids: list[int], stages: set[str]) -> date:
@@ -172,7 +174,9 @@ def nominee_list(session: Session, *, dossier_id: int) -> bytes:
 
 
 def _workbook(title: str, subtitle: str, rows: list[list[str]], totals: Counter[str],
-              header: list[str] = LIST_HEADER) -> bytes:
+              header: list[str] = LIST_HEADER, amounts: list[int] | None = None) -> bytes:
+    """The list as a sheet: its title, the header, one row per line (with its money when `amounts`), then the
+    totals per title (and of the money)."""
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -180,11 +184,13 @@ def _workbook(title: str, subtitle: str, rows: list[list[str]], totals: Counter[
     sheet.append([sheet_value(title)])
     sheet.append([sheet_value(subtitle)])
     sheet.append([])
-    sheet.append(header)
-    for row in rows:
-        sheet.append([int(row[0]), *(sheet_value(value) for value in row[1:])])
+    sheet.append([*header, *([MONEY_HEADER] if amounts is not None else [])])
+    for i, row in enumerate(rows):
+        sheet.append([int(row[0]), *(sheet_value(value) for value in row[1:]),
+                      *([amounts[i]] if amounts is not None else [])])
     sheet.append([])
-    sheet.append(["", "Tổng cộng", "", "", f"{sum(totals.values())} tập thể, cá nhân"])
+    sheet.append(["", "Tổng cộng", "", "", f"{sum(totals.values())} tập thể, cá nhân",
+                  *([sum(amounts)] if amounts is not None else [])])
     for name, count in totals.items():
         sheet.append(["", "", "", sheet_value(name), count])
     for cell in (sheet["A1"], sheet["A2"], *sheet[4]):
@@ -221,7 +227,7 @@ def _units_of(session: Session, pairs: list[tuple[Nomination, Nominee]]) -> dict
 
 def block_proposal(session: Session, *, block_id: int, phase_id: int) -> bytes:
     """The block leader's consolidated tờ trình: every member school's proposals that reached the block."""
-    s = _setting(session, phase_id)
+    s = setting(session, phase_id)
     block = session.get(Unit, block_id)
     leader = session.get(Unit, block.leader_school_id) if block and block.leader_school_id else None
     if block is None or leader is None:
@@ -254,7 +260,7 @@ PROPOSAL_SIGN = {UnitKind.phong_gddt: "GDĐT", UnitKind.phong_noi_vu: "NV", Unit
 def office_proposal(session: Session, *, phase_id: int, office: Unit) -> bytes:
     """An office's consolidated tờ trình to the chairman of the campaign's UBND: the nominations its step approved
     in the phase (the Phòng GD&ĐT's review, Nội vụ's verification), wherever their dossiers have gone since."""
-    s = _setting(session, phase_id)
+    s = setting(session, phase_id)
     onward = default_route().onward(office.kind)
     if not onward:
         raise Refused("no_step", f"{office.name} không xét duyệt hay thẩm định hồ sơ trên tuyến này nên không lập "
@@ -289,7 +295,7 @@ def _office_of(session: Session, school_id: int, office: Unit) -> int | None:
 def higher_proposal(session: Session, *, phase_id: int) -> bytes:
     """The tờ trình by which the campaign's issuer (UBND huyện) proposes to the levels above the nominations
     proposed higher in the phase (forwarded): those its own decision may not grant, or whole dossiers."""
-    s = _setting(session, phase_id)
+    s = setting(session, phase_id)
     pairs = _phase_pairs(session, phase_id, (NominationStatus.forwarded,))
     if not pairs:
         raise Refused("nothing_forwarded", f"{s.phase.name} chưa có đề nghị nào trình cấp trên khen thưởng.")
@@ -314,16 +320,15 @@ def higher_proposal(session: Session, *, phase_id: int) -> bytes:
         signer_name=head.full_name if head else ""))
 
 
-def _decision_parts(session: Session, decision_id: int) -> tuple[Decision, Setting, Unit, Person, list[list[str]]]:
+def _decision_parts(session: Session, decision_id: int) -> tuple[Decision, Setting, Unit, Person,
+                                                                 list[DecisionEntry]]:
     decision = session.get(Decision, decision_id)
     if decision is None:
         raise Refused("not_found", f"Không tìm thấy quyết định số {decision_id}.")
-    s = _setting(session, decision.phase_id)
+    s = setting(session, decision.phase_id)
     issuer, signer = session.get(Unit, decision.issuer_unit_id), session.get(Person, decision.signer_id)
     assert issuer is not None and signer is not None
-    rows = [[str(i), e.nominee_name, e.position or "", e.unit_name, e.title_name]
-            for i, e in enumerate(decision_entries(session, decision_id=decision_id), 1)]
-    return decision, s, issuer, signer, rows
+    return decision, s, issuer, signer, decision_entries(session, decision_id=decision_id)
 
 
 # who signs a decision, and on whose proposal, by the issuer's kind (Nghị định 30/2020: the office holder's title)
@@ -335,11 +340,14 @@ PROPOSERS = {UnitKind.ubnd_huyen: "Phòng Giáo dục và Đào tạo và Phòng
              UnitKind.school: "Hội đồng Thi đua – Khen thưởng nhà trường"}
 
 
-def _counted(rules: RuleSet, rows: list[list[str]], entries: list[DecisionEntry]) -> str:
+def _collective(rules: RuleSet, code: str) -> bool:
+    return code in rules.titles and rules.titles[code].subject == SubjectKind.collective
+
+
+def _counted(rules: RuleSet, entries: list[DecisionEntry]) -> str:
     """'3 tập thể và 12 cá nhân' of the annex's lines."""
-    collectives = sum(1 for e in entries if e.title_code in rules.titles
-                      and rules.titles[e.title_code].subject == SubjectKind.collective)
-    parts = [f"{count} {what}" for count, what in ((collectives, "tập thể"), (len(rows) - collectives, "cá nhân"))
+    collectives = sum(1 for e in entries if _collective(rules, e.title_code))
+    parts = [f"{count} {what}" for count, what in ((collectives, "tập thể"), (len(entries) - collectives, "cá nhân"))
              if count]
     return " và ".join(parts) or "0 cá nhân"
 
@@ -358,35 +366,78 @@ def _wording(s: Setting, decision: Decision, counted: str) -> tuple[str, str]:
             f"Điều 1. Tặng {name} cho {counted} (có danh sách kèm theo), đã có {feat}.")
 
 
+def _article_two(s: Setting, decision: Decision, entries: list[DecisionEntry]) -> str:
+    """Điều 2: the money of each title the decision grants, its basis, and the total."""
+    codes = list(dict.fromkeys(e.title_code for e in entries))
+    awards = {code: award for code in codes if (award := money.award_of(s.rules, code, decision.signed_on))}
+    if not awards or s.rules.money is None:
+        return "Điều 2. Kinh phí khen thưởng thực hiện theo quy định hiện hành."
+    each = "; ".join(f"mỗi {'tập thể' if _collective(s.rules, code) else 'cá nhân'}"
+                     f"{'' if len(awards) == 1 else f' ({s.rules.titles[code].name})'} được thưởng "
+                     f"{money.dong(a.each)} đồng ({decimal(a.coefficient, 2)} lần mức lương cơ sở "
+                     f"{money.dong(a.base.amount)} đồng, {a.base.article})" for code, a in awards.items())
+    spent = money.total(s.rules, (e.title_code for e in entries), decision.signed_on)
+    return (f"Điều 2. Kèm theo danh hiệu, hình thức khen thưởng tại Điều 1, {each}. Tổng số tiền thưởng: "
+            f"{money.dong(spent)} đồng, chi từ quỹ thi đua, khen thưởng theo quy định ({s.rules.money.article}).")
+
+
+def _annex_rows(s: Setting, decision: Decision, entries: list[DecisionEntry]) -> tuple[list[str], list[list[str]]]:
+    """The annex in two parts, I. Tập thể and II. Cá nhân, each numbered from 1, with each line's money and the
+    total when the rule set gives it."""
+    paid = {e.id: award.each for e in entries if (award := money.award_of(s.rules, e.title_code, decision.signed_on))}
+    header = [*ANNEX_HEADER, *([MONEY_HEADER] if paid else [])]
+    rows: list[list[str]] = []
+    parts = (("I", "TẬP THỂ", True), ("II", "CÁ NHÂN", False))
+    for number, label, collective in parts:
+        lines = [e for e in entries if _collective(s.rules, e.title_code) == collective]
+        if not lines:
+            continue
+        rows.append([number, label, "", "", "", *([""] if paid else [])])
+        rows += [[str(i), e.nominee_name, e.position or "", e.unit_name, e.title_name,
+                  *([money.dong(paid.get(e.id, 0))] if paid else [])] for i, e in enumerate(lines, 1)]
+    if paid:
+        rows.append(["", "Tổng cộng", "", "", _counted(s.rules, entries), money.dong(sum(paid.values()))])
+    return header, rows
+
+
+def _grantor(issuer: Unit) -> str:
+    """'Chủ tịch Ủy ban nhân dân huyện Quảng Hòa': who decides, written out."""
+    return f"{SIGNERS.get(UnitKind(issuer.kind), 'THỦ TRƯỞNG').capitalize()} {written_out(issuer.name)}"
+
+
 def decision_document(session: Session, *, decision_id: int) -> bytes:
-    """Quyết định khen thưởng of one form, with Điều 1–3 and its annex list on a new page."""
-    decision, s, issuer, signer, rows = _decision_parts(session, decision_id)
-    entries = decision_entries(session, decision_id=decision_id)
-    summary, article_one = _wording(s, decision, _counted(s.rules, rows, entries))
+    """Quyết định khen thưởng of one form, with Điều 1–3 and its annex (I. tập thể, II. cá nhân) on a new page."""
+    decision, s, issuer, signer, entries = _decision_parts(session, decision_id)
+    summary, article_one = _wording(s, decision, _counted(s.rules, entries))
     signer_title = SIGNERS.get(UnitKind(issuer.kind), "THỦ TRƯỞNG")
-    annex = f"DANH SÁCH KHEN THƯỞNG\n(Kèm theo Quyết định số {decision.number} ngày {fmt_date(decision.signed_on)})"
     executors = "Các bộ phận liên quan của nhà trường" if issuer.kind == UnitKind.school else \
         "Chánh Văn phòng, Trưởng phòng Nội vụ, Trưởng phòng Giáo dục và Đào tạo, Hiệu trưởng các trường"
+    annex = (f"DANH SÁCH KHEN THƯỞNG\n(Kèm theo Quyết định số {decision.number} ngày {fmt_date(decision.signed_on)} "
+             f"của {_grantor(issuer)})")
     return render(Official(
         parent="", issuer=issuer.name, number=f"Số: {decision.number}", place=s.place, day=decision.signed_on,
         kind="QUYẾT ĐỊNH", summary=summary,
-        body=[f"{signer_title} {issuer.name.upper()}",
+        body=[Heading(f"{signer_title} {written_out(issuer.name).upper()}"),
               *[f"Căn cứ {basis};" for basis in s.rules.basis],
-              f"Căn cứ {s.campaign.number} về {s.campaign.theme};",
+              f"Căn cứ Kế hoạch {s.campaign.number} về {s.campaign.theme};",
               f"Theo đề nghị của {PROPOSERS.get(UnitKind(issuer.kind), 'đơn vị trình')}.",
-              "QUYẾT ĐỊNH:",
+              Heading("QUYẾT ĐỊNH:"),
               article_one,
-              "Điều 2. Kinh phí khen thưởng thực hiện theo quy định hiện hành.",
+              _article_two(s, decision, entries),
               f"Điều 3. {executors} và các tập thể, cá nhân có tên tại Điều 1 chịu trách nhiệm thi hành Quyết "
               "định này."],
         recipients=["Như Điều 3", "Lưu: VT"], signer_title=signer_title, signer_name=signer.full_name,
-        annex=(annex, LIST_HEADER, rows)))
+        annex=(annex, *_annex_rows(s, decision, entries))))
 
 
 def decision_annex(session: Session, *, decision_id: int) -> bytes:
-    decision, s, _, _, rows = _decision_parts(session, decision_id)
+    decision, s, _, _, entries = _decision_parts(session, decision_id)
+    rows = [[str(i), e.nominee_name, e.position or "", e.unit_name, e.title_name]
+            for i, e in enumerate(entries, 1)]
+    paid = [a.each if (a := money.award_of(s.rules, e.title_code, decision.signed_on)) else 0 for e in entries]
     return _workbook(f"DANH SÁCH KHEN THƯỞNG KÈM THEO QUYẾT ĐỊNH SỐ {decision.number}",
-                     f"ngày {fmt_date(decision.signed_on)} – {s.phase.name}", rows, Counter(r[4] for r in rows))
+                     f"ngày {fmt_date(decision.signed_on)} – {s.phase.name}", rows, Counter(r[4] for r in rows),
+                     ANNEX_HEADER, amounts=paid if any(paid) else None)
 
 
 def _code(name: str) -> str:

@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from openpyxl import load_workbook
 from sqlmodel import Session, select
+from typer.testing import CliRunner
 
 from config.vocabulary import DossierStatus, SubjectKind, UnitKind
 from models.decision import decision_entries
@@ -22,6 +24,7 @@ from models.dossier import Dossier
 from models.nomination import Nomination, NominationStatus, Nominee
 from models.unit import Unit
 from tdkt import services
+from tdkt.cli import app
 from tdkt.common.errors import Refused
 from tdkt.documents import certificates
 from tdkt.documents import papers as documents
@@ -125,13 +128,54 @@ def test_consolidated_proposals_and_the_decision(session: Session) -> None:
     assert "Về việc công nhận danh hiệu “Lao động tiên tiến” năm học 2022-2023" in text
     assert "Điều 1. Công nhận danh hiệu “Lao động tiên tiến” năm học 2022-2023 cho 4 cá nhân có tên" in text
     assert "Căn cứ Nghị định số 91/2017/NĐ-CP" in text and "Nguyễn Thành Hải" in text
+    # Nghị định 30/2020: the issuer written out; the authority's line and "QUYẾT ĐỊNH:" centred and bold
+    assert "ỦY BAN NHÂN DÂN HUYỆN QUẢNG HÒA" in text and "UBND HUYỆN QUẢNG HÒA" not in text
+    headings = {p.text for p in Document(io.BytesIO(content)).paragraphs
+                if p.alignment == WD_ALIGN_PARAGRAPH.CENTER and all(r.bold for r in p.runs)}
+    assert {"CHỦ TỊCH ỦY BAN NHÂN DÂN HUYỆN QUẢNG HÒA", "QUYẾT ĐỊNH:"} <= headings
+    # the money: 0,3 × the base salary of 20/11/2022 (1.490.000) = 447.000, rounded up to 450.000 a person
+    assert "mỗi cá nhân được thưởng 450.000 đồng (0,3 lần mức lương cơ sở 1.490.000 đồng, Nghị định 38/2019/NĐ-CP)" \
+        in text and "Tổng số tiền thưởng: 1.800.000 đồng" in text
     annex = docx_rows(content, 2)
-    assert len(annex) == 5 and {r[4] for r in annex[1:]} == {"Lao động tiên tiến"}
-    collectives = docx_text(documents.decision_document(session, decision_id=ttldtt.id or 0))
-    assert ttldtt.number == "26/QĐ-UBND" and "Số: 26/QĐ-UBND" in collectives
-    assert "danh hiệu “Tập thể lao động tiên tiến” năm học 2022-2023 cho 2 tập thể có tên" in collectives
+    assert annex[0][-1] == "Số tiền (đồng)" and annex[1][:2] == ["II", "CÁ NHÂN"]  # no collective in this one
+    assert len(annex) == 7 and {r[4] for r in annex[2:-1]} == {"Lao động tiên tiến"}
+    assert annex[-1][1] == "Tổng cộng" and annex[-1][-1] == "1.800.000"
+    assert "(Kèm theo Quyết định số 25/QĐ-UBND ngày 20/11/2022 của Chủ tịch Ủy ban nhân dân huyện Quảng Hòa)" in text
+    collectives = documents.decision_document(session, decision_id=ttldtt.id or 0)
+    assert ttldtt.number == "26/QĐ-UBND" and "Số: 26/QĐ-UBND" in docx_text(collectives)
+    assert "danh hiệu “Tập thể lao động tiên tiến” năm học 2022-2023 cho 2 tập thể có tên" in docx_text(collectives)
+    assert "mỗi tập thể được thưởng 1.200.000 đồng" in docx_text(collectives)  # 0,8 × 1.490.000 = 1.192.000
+    assert [r[:2] for r in docx_rows(collectives, 2)[1:2]] == [["I", "TẬP THỂ"]]
     sheet = load_workbook(io.BytesIO(documents.decision_annex(session, decision_id=ldtt.id or 0))).active
-    assert (None, "Tổng cộng", None, None, "4 tập thể, cá nhân") in list(sheet.iter_rows(values_only=True))
+    rows = list(sheet.iter_rows(values_only=True))
+    assert (None, "Tổng cộng", None, None, "4 tập thể, cá nhân", 1800000) in rows
+    assert rows[3][-1] == "Số tiền (đồng)" and rows[4][-1] == 450000
+
+
+def pdf_text(content: bytes, tmp_path: Path, name: str = "paper") -> tuple[str, int]:
+    """The paper as LibreOffice prints it: its text laid out line by line (pdftotext -layout), and its pages."""
+    source = tmp_path / f"{name}.docx"
+    source.write_bytes(content)
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(source)], check=True, capture_output=True, timeout=120)
+    pdf = tmp_path / f"{name}.pdf"
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
+    return text, int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+                    reason="LibreOffice or pdftotext is missing: `make office` installs them (make test does)")
+def test_the_decision_as_printed_keeps_its_heading_lines_whole(session: Session, tmp_path: Path) -> None:
+    district, ids, _ = _decided(session)
+    ldtt, _ = verify_and_decide(session, district, ids, number="25/QĐ-UBND", signed_on=date(2022, 11, 20),
+                                now=at(12))
+    text, pages = pdf_text(documents.decision_document(session, decision_id=ldtt.id or 0), tmp_path)
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    assert any("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in line for line in lines)  # the Quốc hiệu on one line
+    assert any("Quảng Hòa, ngày 20 tháng 11 năm 2022" in line for line in lines)  # and the date
+    assert "CHỦ TỊCH ỦY BAN NHÂN DÂN HUYỆN QUẢNG HÒA" in lines and "QUYẾT ĐỊNH:" in lines  # centred lines of their own
+    assert pages == 2  # the decision, and its annex on a page of its own
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None,
@@ -149,16 +193,22 @@ def test_a_generated_docx_converts_to_pdf_with_libreoffice(session: Session, tmp
 
 def test_certificates_one_per_granted_nominee_and_one_merged(session: Session, tmp_path: Path) -> None:
     district, ids, _ = _decided(session)
-    decision, _ = verify_and_decide(session, district, ids, number="26/QĐ-UBND", signed_on=date(2022, 11, 20),
-                                    now=at(12))
+    decision, collectives = verify_and_decide(session, district, ids, number="26/QĐ-UBND",
+                                              signed_on=date(2022, 11, 20), now=at(12))
     archive = zipfile.ZipFile(io.BytesIO(certificates.certificates_zip(session, decision_id=decision.id)))
     names = sorted(archive.namelist())
     granted = [e.nominee_name for e in decision_entries(session, decision_id=decision.id)]
     assert len(names) == len(granted) + 1 == 5 and "tat-ca.docx" in names  # the LĐTT decision's four
     first = docx_text(archive.read(names[0]))
-    assert granted[0] in first and "CHỦ TỊCH UBND HUYỆN QUẢNG HÒA" in first and "Quyết định số 26/QĐ-UBND" in first
+    assert granted[0] in first and "CHỦ TỊCH ỦY BAN NHÂN DÂN HUYỆN QUẢNG HÒA" in first
+    assert "Quyết định số 26/QĐ-UBND" in first and "Số vào sổ: 1/2022" in first
+    # the achievement says the year, without repeating the heading ("Đã có thành tích: Lao động tiên tiến")
+    assert "CÔNG NHẬN\nLAO ĐỘNG TIÊN TIẾN" in first and "Đạt danh hiệu “Lao động tiên tiến” năm học 2022-2023" in first
     merged = docx_text(archive.read("tat-ca.docx"))
     assert all(name in merged for name in granted) and merged.count("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM") == 4
+    # the register's numbers run on across the issuer's decisions of the year: the next decision's start at 5
+    later = zipfile.ZipFile(io.BytesIO(certificates.certificates_zip(session, decision_id=collectives.id)))
+    assert "Số vào sổ: 5/2022" in docx_text(later.read(sorted(later.namelist())[0]))
 
 
 def test_papers_that_cannot_be_made_yet_or_do_not_exist_are_refused(session: Session) -> None:
@@ -210,3 +260,41 @@ def test_an_offices_proposal_lists_only_its_own_schools(session: Session) -> Non
     assert "khen thưởng 6 tập thể, cá nhân" in first and "Đàm Thị Hoa" not in first
     assert "khen thưởng 1 tập thể, cá nhân" in second and "Đàm Thị Hoa" in second
     assert not any(f"Giáo viên 0 {s.code}" in second for s in district.schools)
+
+
+def test_every_paper_of_a_phase_is_filed_by_the_command_line(session: Session, tmp_path: Path) -> None:
+    district, ids, _ = _decided(session)
+    verify_and_decide(session, district, ids, number="25/QĐ-UBND", signed_on=date(2022, 11, 20), now=at(12))
+    session.close()  # SQLite: the command reads without this session's transaction
+    result = CliRunner().invoke(app, ["papers", "--out", str(tmp_path / "dot-1")], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    written = sorted(str(p.relative_to(tmp_path / "dot-1")) for p in (tmp_path / "dot-1").rglob("*") if p.is_file())
+    schools = [s.code for s in district.schools]
+    assert written == sorted([
+        *(f"truong/{code}/{name}" for code in schools for name in ("to-trinh.docx", "bien-ban.docx",
+                                                                   "danh-sach.xlsx")),
+        "khoi/khoi-0/to-trinh.docx", "pgd/to-trinh.docx", "pnv/to-trinh.docx",
+        *(f"quyet-dinh/{n}-qd-ubnd/{f}" for n in (25, 26) for f in ("quyet-dinh.docx", "phu-luc.xlsx",
+                                                                     "giay-khen.zip"))])
+    assert "Số: 26/QĐ-UBND" in docx_text((tmp_path / "dot-1/quyet-dinh/26-qd-ubnd/quyet-dinh.docx").read_bytes())
+    assert "Đã ghi 15 giấy tờ của Đợt 1" in result.output
+    assert "Chưa lập được de-nghi-cap-tren/to-trinh.docx: Đợt 1 chưa có đề nghị nào trình cấp trên" in result.output
+
+
+def test_the_years_statistics_count_titles_and_units_with_their_money(session: Session, tmp_path: Path) -> None:
+    """Amounts and totals from the rule set for a year of mixed titles: LĐTT 0,3 and TTLĐTT 0,8 times the base
+    salary of the decision's day (1.490.000 in 2022), rounded up to ten thousand đồng."""
+    district, ids, _ = _decided(session)
+    verify_and_decide(session, district, ids, number="25/QĐ-UBND", signed_on=date(2022, 11, 20), now=at(12))
+    session.close()
+    result = CliRunner().invoke(app, ["report", "--out", str(tmp_path / "thong-ke.xlsx")], env={"COLUMNS": "200"})
+    assert result.exit_code == 0 and "Đã ghi thống kê năm học 2022-2023" in result.output, result.output
+    book = load_workbook(tmp_path / "thong-ke.xlsx")
+    by_title = list(book["Theo danh hiệu"].iter_rows(min_row=5, values_only=True))
+    assert by_title == [("Lao động tiên tiến", 4, 0, 4 * 450000), ("Tập thể lao động tiên tiến", 0, 2, 2 * 1200000),
+                        ("Tổng cộng", 4, 2, 4 * 450000 + 2 * 1200000)]
+    by_unit = list(book["Theo đơn vị"].iter_rows(min_row=5, values_only=True))
+    assert by_unit == [(s.name, 2, 1, 2 * 450000 + 1200000) for s in district.schools] + [
+        ("Tổng cộng", 4, 2, 4200000)]
+    code = CliRunner().invoke(app, ["report", "--out", str(tmp_path / "x.xlsx"), "--campaign", "khong-co"])
+    assert code.exit_code == 1 and "Hãy chọn một phong trào bằng --campaign (có: qh-2022)" in code.output
