@@ -49,6 +49,10 @@ awards_app = typer.Typer(help="Lịch sử khen thưởng các năm.")
 app.add_typer(awards_app, name="awards")
 phase_app = typer.Typer(help="Các đợt thi đua của phong trào.")
 app.add_typer(phase_app, name="phase")
+units_app = typer.Typer(help="Đơn vị: trường, khối thi đua, các phòng, UBND.")
+app.add_typer(units_app, name="units")
+staff_app = typer.Typer(help="Cán bộ, giáo viên của một đơn vị và tài khoản của họ.")
+app.add_typer(staff_app, name="staff")
 console = Console()
 
 AsEmail = Annotated[str, typer.Option("--as", help="Email của người thực hiện")]
@@ -589,6 +593,40 @@ def phase_add(name: Annotated[str, typer.Option("--name", help="Tên đợt, ví
         phase = plans.add_phase(session, campaign=owner, name=name, starts_on=parse_date(start),
                                 ends_on=parse_date(until), deadlines=due, occasion=OCCASIONS[kind], forms=forms or [])
         console.print(f"Đã mở đợt {phase.number}: {phase.name} ({OCCASIONS[kind].label.lower()}).")
+
+
+FileOpt = Annotated[Path, typer.Option("--file", help="Tệp .xlsx hoặc .csv")]
+
+
+@units_app.command("import")
+def units_import(file: FileOpt) -> None:
+    """Nhập danh sách đơn vị (mã, tên, loại, khối, đơn vị quản lý, email): đủ mọi dòng hoặc không dòng nào."""
+    from tdkt.services.units import import_units
+
+    with refusals(), session_scope() as session:
+        created, updated = import_units(session, content=_read(file), filename=file.name)
+    console.print(f"Đã nhập {created + updated} đơn vị ({created} mới, {updated} cập nhật).")
+
+
+@units_app.command("template")
+def units_template(out: Annotated[Path, typer.Option(help="Tệp .xlsx sẽ ghi")]) -> None:
+    """Ghi tệp mẫu danh sách đơn vị để điền."""
+    from tdkt.services.units import units_template as build
+
+    out.write_bytes(build())
+    console.print(f"Đã ghi {out}.")
+
+
+@staff_app.command("import")
+def staff_import(unit: Annotated[str, typer.Option("--unit", help="Mã đơn vị (trường, phòng)")],
+                 file: FileOpt) -> None:
+    """Nhập danh sách cán bộ, giáo viên của đơn vị (họ tên, ngày sinh, mã định danh, chức vụ, email, vai trò):
+    XLSX, hoặc CSV UTF-8, UTF-16, Windows-1258; đủ mọi dòng hoặc không dòng nào."""
+    from tdkt.services.staff import import_staff
+
+    with refusals(), session_scope() as session:
+        count = import_staff(session, unit_code=unit, content=_read(file), filename=file.name)
+    console.print(f"Đã nhập {count} người vào {unit}.")
 
 
 @app.command()

@@ -1,0 +1,175 @@
+"""An office's units — its schools, emulation blocks (with each block's leader school) and the offices of its
+chain — imported from the list it keeps (XLSX or CSV) or the downloadable template: every row or none, each
+problem named by row and column. A unit is known by its code: a row with a known code updates it."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from sqlmodel import Session, col, select
+
+from config.vocabulary import UnitKind
+from models.unit import Unit
+from tdkt.common.errors import Refused, Violation
+from tdkt.common.text import entered, fold
+from tdkt.services.importer import formulas, header, read_table
+
+COLUMNS = {"code": "Mã", "name": "Tên", "kind": "Loại", "block": "Khối", "parent": "Đơn vị quản lý",
+           "email": "Email", "level": "Cấp học", "leader": "Trưởng khối"}
+REQUIRED = ("code", "name", "kind")
+KINDS = {UnitKind.school: "Trường", UnitKind.block: "Khối thi đua", UnitKind.phong_gddt: "Phòng GD&ĐT",
+         UnitKind.phong_noi_vu: "Phòng Nội vụ", UnitKind.ubnd_huyen: "UBND huyện", UnitKind.ubnd_xa: "UBND xã",
+         UnitKind.phong_vhxh: "Phòng Văn hóa – Xã hội", UnitKind.so_gddt: "Sở GD&ĐT", UnitKind.so_noi_vu: "Sở Nội vụ",
+         UnitKind.ubnd_tinh: "UBND tỉnh"}
+LEVELS = ("MN", "TH", "THCS", "TH&THCS", "PTDTBT", "THPT")
+CODE = re.compile(r"[a-z0-9][a-z0-9\-]{0,79}")
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+YES = {"x", "co", "1", "true", "yes"}
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    number: int
+    code: str
+    name: str
+    kind: UnitKind
+    block: str
+    parent: str
+    email: str | None
+    level: str | None
+    leader: bool
+
+
+def _kind(text: str) -> UnitKind | None:
+    wanted = fold(text)
+    return next((kind for kind, label in KINDS.items() if wanted in (fold(label), fold(kind.value))), None)
+
+
+def parse_units(session: Session, rows: list[list[str]]) -> tuple[list[UnitRow], list[Violation]]:
+    """Every data row checked against the others and the units already there."""
+    start, columns = header(rows, COLUMNS, REQUIRED)
+    parsed: list[UnitRow] = []
+    problems: list[Violation] = []
+    for number, cells in enumerate(rows[start + 1:], start=start + 2):
+        values = {key: (cells[i] if i < len(cells) else "").strip() for key, i in columns.items()}
+        if not any(values.values()):
+            continue
+        where = f"Dòng {number}"
+
+        def bad(column: str, message: str) -> None:
+            problems.append(Violation("bad_unit", f"{where}, cột {COLUMNS[column]}: {message}"))  # noqa: B023
+
+        problems += formulas(number, values, COLUMNS)
+        code = values["code"].lower()
+        if not CODE.fullmatch(code):
+            bad("code", f"'{values['code'][:40]}' không hợp lệ: chữ thường không dấu, chữ số và gạch ngang, "
+                        "ví dụ th-ban-lau.")
+        try:
+            name = entered(f"{where}, cột {COLUMNS['name']}", values["name"], max_length=200, required=True)
+        except Refused as exc:
+            problems.append(Violation(exc.code, exc.message))
+            name = ""
+        kind = _kind(values["kind"])
+        if kind is None:
+            bad("kind", f"'{values['kind'][:40]}' không phải loại đơn vị; có: {', '.join(KINDS.values())}.")
+        email = values.get("email", "").lower() or None
+        if email and not EMAIL.fullmatch(email):
+            bad("email", f"'{email[:60]}' không phải địa chỉ email.")
+        level = values.get("level", "").upper() or None
+        if level and level not in LEVELS:
+            bad("level", f"'{level[:20]}' không phải cấp học; có: {', '.join(LEVELS)}.")
+        leader = fold(values.get("leader", "")) in YES
+        if leader and kind != UnitKind.school:
+            bad("leader", "chỉ một trường mới là trường trưởng khối.")
+        if values.get("block") and kind != UnitKind.school:
+            bad("block", "chỉ trường học mới thuộc một khối thi đua.")
+        if kind is not None:
+            parsed.append(UnitRow(number, code, name, kind, values.get("block", "").lower(),
+                                  values.get("parent", "").lower(), email, level, leader))
+    if not parsed and not problems:
+        problems.append(Violation("empty", "Tệp không có dòng dữ liệu nào dưới dòng tiêu đề."))
+    return parsed, problems + _references(session, parsed)
+
+
+def _references(session: Session, rows: list[UnitRow]) -> list[Violation]:
+    """Codes given twice, parents and blocks that are nowhere, a block led by two schools."""
+    problems = []
+    seen: dict[str, int] = {}
+    for row in rows:
+        if row.code in seen:
+            problems.append(Violation("duplicate", f"Dòng {row.number}, cột {COLUMNS['code']}: mã {row.code} đã có ở "
+                                                   f"dòng {seen[row.code]}."))
+        seen.setdefault(row.code, row.number)
+    kinds = {u.code: u.kind for u in session.exec(select(Unit)).all()} | {r.code: r.kind for r in rows}
+    leaders: dict[str, int] = {}
+    for row in rows:
+        if row.parent and row.parent not in kinds:
+            problems.append(Violation("unknown_parent", f"Dòng {row.number}, cột {COLUMNS['parent']}: không có đơn "
+                                                        f"vị mã {row.parent} (trong tệp hay đã có)."))
+        if row.block and kinds.get(row.block) != UnitKind.block:
+            problems.append(Violation("unknown_block", f"Dòng {row.number}, cột {COLUMNS['block']}: {row.block} không "
+                                                       "phải mã một khối thi đua (trong tệp hay đã có)."))
+        if row.leader and not row.block:
+            problems.append(Violation("leader_without_block", f"Dòng {row.number}, cột {COLUMNS['leader']}: trường "
+                                                              "trưởng khối phải ghi khối của mình."))
+        if row.leader and row.block:
+            if row.block in leaders:
+                problems.append(Violation("two_leaders", f"Dòng {row.number}, cột {COLUMNS['leader']}: khối "
+                                                         f"{row.block} đã có trường trưởng khối ở dòng "
+                                                         f"{leaders[row.block]}."))
+            leaders.setdefault(row.block, row.number)
+    return problems
+
+
+def import_units(session: Session, *, content: bytes, filename: str) -> tuple[int, int]:
+    """Create or update every unit of the file, or none (Refused listing each problem); (created, updated)."""
+    rows, problems = parse_units(session, read_table(content, filename))
+    if problems:
+        raise Refused("bad_rows", "Không nhập dòng nào vì tệp có lỗi:\n" + "\n".join(p.message for p in problems),
+                      problems)
+    existing = {u.code: u for u in session.exec(select(Unit).where(col(Unit.code).in_([r.code for r in rows])))}
+    units = {}
+    for row in rows:  # first every unit, so that parents and blocks can be named in any order
+        unit = existing.get(row.code) or Unit(code=row.code, name=row.name, kind=row.kind)
+        unit.name, unit.kind, unit.email, unit.level = row.name, row.kind, row.email or unit.email, row.level
+        session.add(unit)
+        units[row.code] = unit
+    session.flush()
+    named = {u.code: u for u in session.exec(select(Unit)).all()}
+    for row in rows:
+        unit = units[row.code]
+        unit.parent_id = named[row.parent].id if row.parent else unit.parent_id
+        unit.block_id = named[row.block].id if row.block else unit.block_id
+        if row.leader:
+            named[row.block].leader_school_id = unit.id
+            session.add(named[row.block])
+        session.add(unit)
+    session.flush()
+    return sum(1 for r in rows if r.code not in existing), sum(1 for r in rows if r.code in existing)
+
+
+def units_template() -> bytes:
+    """The units list to fill in: the columns `import_units` reads, example rows, the kinds on a second sheet."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Đơn vị"
+    sheet.append(list(COLUMNS.values()))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for example in (["pgd-vi-du", "Phòng GD&ĐT huyện Ví Dụ", KINDS[UnitKind.phong_gddt], "", "", "pgd@vidu.edu.vn"],
+                    ["khoi-1", "Khối thi đua số 1", KINDS[UnitKind.block], "", "pgd-vi-du"],
+                    ["th-vi-du", "Trường Tiểu học Ví Dụ", KINDS[UnitKind.school], "khoi-1", "pgd-vi-du",
+                     "c1vidu@vidu.edu.vn", "TH", "x"]):
+        sheet.append(example)
+    kinds = book.create_sheet("Loại đơn vị")
+    kinds.append(["Loại"])
+    for label in KINDS.values():
+        kinds.append([label])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
