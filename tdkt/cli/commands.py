@@ -53,6 +53,8 @@ units_app = typer.Typer(help="Đơn vị: trường, khối thi đua, các phòn
 app.add_typer(units_app, name="units")
 staff_app = typer.Typer(help="Cán bộ, giáo viên của một đơn vị và tài khoản của họ.")
 app.add_typer(staff_app, name="staff")
+campaign_app = typer.Typer(help="Kế hoạch thi đua của năm học: tạo từ tệp YAML, ghi ra, chép sang năm sau.")
+app.add_typer(campaign_app, name="campaign")
 console = Console()
 
 AsEmail = Annotated[str, typer.Option("--as", help="Email của người thực hiện")]
@@ -310,11 +312,15 @@ def registration_forward(block: Annotated[str, typer.Option(help="Mã khối thi
         console.print(f"{unit.name}: đã chuyển đăng ký thi đua của {len(sent)} trường lên Phòng GD&ĐT.")
 
 
-def _read(file: Path) -> bytes:
-    """The bytes of a file given on the command line, or Refused saying it is not there."""
+def _existing(file: Path) -> Path:
+    """A file given on the command line, or Refused saying it is not there."""
     if not file.is_file():
         raise Refused("no_file", f"Không tìm thấy tệp {file}.")
-    return file.read_bytes()
+    return file
+
+
+def _read(file: Path) -> bytes:
+    return _existing(file).read_bytes()
 
 
 def _school(session: Session, code: str) -> Unit:
@@ -627,6 +633,44 @@ def staff_import(unit: Annotated[str, typer.Option("--unit", help="Mã đơn v�
     with refusals(), session_scope() as session:
         count = import_staff(session, unit_code=unit, content=_read(file), filename=file.name)
     console.print(f"Đã nhập {count} người vào {unit}.")
+
+
+@campaign_app.command("create")
+def campaign_create(file: Annotated[Path, typer.Option("--file", help="Tệp kế hoạch .yaml (như tdkt campaign "
+                                                                      "export ghi ra)")],
+                    issuer: Annotated[str, typer.Option("--issuer", help="Mã cơ quan ban hành kế hoạch")]) -> None:
+    """Tạo phong trào thi đua của năm học từ tệp kế hoạch: các đợt, hạn từng bước, chỉ tiêu, báo cáo."""
+    from config.yaml_source import load_model
+
+    with refusals(), session_scope() as session:
+        plan = load_model(_existing(file), plans.CampaignSpec)
+        unit = get_unit_by_code(session, code=issuer)
+        if unit is None:
+            raise Refused("unknown_unit", f"Không có đơn vị mã '{issuer}'.")
+        campaign = plans.create_campaign(session, plan=plan, issuer=unit)
+        console.print(f"Đã tạo phong trào {campaign.code} ({campaign.school_year}) với {len(plan.phases)} đợt.")
+
+
+@campaign_app.command("export")
+def campaign_export(out: Annotated[Path, typer.Option(help="Tệp .yaml sẽ ghi")], campaign: CampaignOpt = None) -> None:
+    """Ghi kế hoạch của phong trào ra tệp YAML (đọc lại được bằng tdkt campaign create)."""
+    with refusals(), session_scope() as session:
+        plan = plans.plan_of(session, campaign=find_campaign(session, campaign))
+    out.write_text(plans.plan_yaml(plan), encoding="utf-8")
+    console.print(f"Đã ghi kế hoạch {plan.code} vào {out}.")
+
+
+@campaign_app.command("copy")
+def campaign_copy(code: Annotated[str, typer.Option("--code", help="Mã phong trào năm học mới")],
+                  campaign: CampaignOpt = None) -> None:
+    """Chép kế hoạch sang năm học sau: mọi ngày lùi một năm, cùng cơ quan ban hành và bộ quy tắc."""
+    with refusals(), session_scope() as session:
+        last = find_campaign(session, campaign)
+        issuer = session.get(Unit, last.issuer_unit_id)
+        assert issuer is not None
+        copied = plans.create_campaign(session, plan=plans.next_year(plans.plan_of(session, campaign=last),
+                                                                     code=code), issuer=issuer)
+        console.print(f"Đã tạo phong trào {copied.code} năm học {copied.school_year} từ {last.code}.")
 
 
 @app.command()

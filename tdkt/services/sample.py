@@ -8,19 +8,18 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
-from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
-from config.rules import RuleSet, rule_set
+from config.rules import rule_set
 from config.settings import CONFIG_DIR
-from config.vocabulary import Occasion, SubjectKind, UnitKind
+from config.vocabulary import UnitKind
 from config.yaml_source import ConfigError, load_model
-from models.campaign import Campaign, ReportDue, get_campaign_by_code
+from models.campaign import Campaign, get_campaign_by_code
 from models.unit import Person, Unit
 from tdkt.common.errors import Refused
-from tdkt.common.timefmt import end_of_day, fmt_date
+from tdkt.common.timefmt import fmt_date
 from tdkt.services import plans
 
 SAMPLES_DIR = CONFIG_DIR / "samples"
@@ -76,53 +75,12 @@ class Block(Strict):
     schools: list[School] = Field(min_length=1)
 
 
-class Quota(Strict):
-    subject: SubjectKind
-    max_count: int = Field(gt=0)
-    title_code: str | None = None
-
-
-class PhaseSpec(Strict):
-    number: int
-    name: str
-    starts_on: date
-    ends_on: date
-    deadlines: dict[str, date]
-    quotas: list[Quota] = []
-    year_end: bool = Field(False, description="đợt tổng kết năm học: the year's titles are proposed in it")
-    occasion: Occasion = Occasion.regular
-    forms: list[str] = Field([], description="the titles the phase proposes, by code (any when empty)")
-
-    def plan_quotas(self) -> list[plans.Quota]:
-        return [plans.Quota(subject=q.subject, max_count=q.max_count, title_code=q.title_code) for q in self.quotas]
-
-
-class ReportSpec(Strict):
-    name: str
-    due: date = Field(description="by the end of this day")
-    by: UnitKind = UnitKind.phong_gddt
-
-
-class CampaignSpec(Strict):
-    code: str
-    number: str
-    theme: str
-    school_year: str
-    rule_set: str
-    issued_by: Literal["ubnd", "phong_gddt", "so_gddt"] = Field("ubnd", description="who issued the plan")
-    signer: str = Field("", description="the plan's signature block as printed (KT. TRƯỞNG PHÒNG / …)")
-    rule_overrides: dict[str, Any] = Field({}, description="the campaign's quy chế over its rule set")
-    registration_due: date | None = Field(None, description="block leaders forward registrations by this day")
-    phases: list[PhaseSpec] = Field(min_length=1)
-    reports: list[ReportSpec] = Field([], description="reports the plan asks by a date (sơ kết, tổng kết)")
-
-
 class Sample(Strict):
     province: Province | None = None
     district: District
     offices: list[Office]
     blocks: list[Block]
-    campaign: CampaignSpec
+    campaign: plans.CampaignSpec
 
 
 def sample_names() -> list[str]:
@@ -136,27 +94,15 @@ def read_sample(name: str) -> Sample:
     sample = load_model(path, Sample)
     rules = rule_set(sample.campaign.rule_set, json.dumps(sample.campaign.rule_overrides)
                      if sample.campaign.rule_overrides else "")  # exists and stays valid (ConfigError otherwise)
-    if problems := _plan_problems(sample.campaign, rules):
+    if problems := plans.plan_problems(sample.campaign, rules):
         raise ConfigError(path, problems)
     return sample
-
-
-def _plan_problems(plan: CampaignSpec, rules: RuleSet) -> list[str]:
-    """What the plan says that its rule set contradicts: a quota on an unknown title or on a yearly title outside
-    the year-end phase, more than one year-end phase."""
-    problems = ["kế hoạch chỉ có một đợt tổng kết năm học (year_end)"] \
-        if sum(p.year_end for p in plan.phases) > 1 else []
-    for phase in plan.phases:
-        problems += [f"{phase.name}: {problem}" for problem in plans.phase_problems(
-            rules, starts_on=phase.starts_on, ends_on=phase.ends_on, year_end=phase.year_end, occasion=phase.occasion,
-            forms=phase.forms, quotas=phase.plan_quotas())]
-    return problems
 
 
 LEAD_DAYS = 14
 
 
-def dated_from(spec: CampaignSpec, today: date) -> CampaignSpec:
+def dated_from(spec: plans.CampaignSpec, today: date) -> plans.CampaignSpec:
     """The campaign moved in time so its first phase is under way: its first deadline falls LEAD_DAYS after
     `today`, every other date keeps its distance. For a live demonstration of a past year's plan."""
     delta = today + timedelta(days=LEAD_DAYS) - min(spec.phases[0].deadlines.values())
@@ -228,20 +174,5 @@ def load_sample(session: Session, *, name: str, today: date | None = None) -> Ca
             raise Refused("no_leader", f"{block.name}: trường trưởng khối '{block_spec.leader}' không thuộc khối.")
         session.add(block)
     issuer = district if sample.campaign.issued_by == "ubnd" else offices[UnitKind(sample.campaign.issued_by)]
-    campaign = Campaign(code=sample.campaign.code, number=sample.campaign.number, theme=sample.campaign.theme,
-                        signer=sample.campaign.signer,
-                        school_year=sample.campaign.school_year, issuer_unit_id=issuer.id or 0,
-                        rule_set=sample.campaign.rule_set,
-                        rule_overrides=json.dumps(sample.campaign.rule_overrides, ensure_ascii=False)
-                        if sample.campaign.rule_overrides else "",
-                        registration_due=end_of_day(sample.campaign.registration_due)
-                        if sample.campaign.registration_due else None)
-    session.add(campaign)
-    session.flush()
-    session.add_all(ReportDue(campaign_id=campaign.id or 0, name=r.name, due_at=end_of_day(r.due), unit_kind=r.by)
-                    for r in sample.campaign.reports)
-    for phase in sample.campaign.phases:
-        plans.add_phase(session, campaign=campaign, number=phase.number, name=phase.name, starts_on=phase.starts_on,
-                        ends_on=phase.ends_on, deadlines=phase.deadlines, year_end=phase.year_end,
-                        occasion=phase.occasion, forms=phase.forms, quotas=phase.plan_quotas())
+    campaign = plans.create_campaign(session, plan=sample.campaign, issuer=issuer)
     return campaign

@@ -41,7 +41,7 @@ STAFF = ("Họ và tên,Ngày sinh,Mã định danh,Chức vụ,Email,Vai trò\n
 def _xlsx(rows: list[list[str]]) -> bytes:
     book = Workbook()
     for row in rows:
-        book.active.append(row)  # type: ignore[union-attr]
+        book.active.append(row)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -58,7 +58,7 @@ def test_a_district_s_units_from_its_list_in_any_order(session: Session) -> None
     renamed = [UNITS[0], ["khoi-a", "Khối thi đua Tiểu học và THCS", "Khối thi đua", "", "pgd-lam-binh"]]
     assert import_units(session, content=_xlsx(renamed), filename="donvi.xlsx") == (0, 1)  # by code: updated
     session.commit()
-    assert get_unit_by_code(session, code="khoi-a").name == "Khối thi đua Tiểu học và THCS"  # type: ignore[union-attr]
+    assert get_unit_by_code(session, code="khoi-a").name == "Khối thi đua Tiểu học và THCS"
     assert block.leader_school_id == school.id  # what the row leaves empty stays
 
 
@@ -90,7 +90,7 @@ def test_bad_unit_rows_are_named_and_nothing_is_stored(session: Session) -> None
 
 def test_the_units_template_is_read_back_by_the_import(session: Session) -> None:
     template = units_template()
-    assert [c.value for c in load_workbook(io.BytesIO(template)).active[1]] == list(COLUMNS.values())  # type: ignore[union-attr]
+    assert [c.value for c in load_workbook(io.BytesIO(template)).active[1]] == list(COLUMNS.values())
     assert import_units(session, content=template, filename="mau-don-vi.xlsx") == (3, 0)
 
 
@@ -153,7 +153,7 @@ def test_a_teacher_who_moves_keeps_the_award_history(session: Session) -> None:
     session.commit()
     session.refresh(teacher)
     other = get_unit_by_code(session, code="thcs-thuong-lam")
-    assert teacher.unit_id == other.id and teacher.position == "Tổ trưởng"  # type: ignore[union-attr]
+    assert teacher.unit_id == other.id and teacher.position == "Tổ trưởng"
     assert [r.title_code for r in session.exec(select(AwardRecord).where(AwardRecord.nominee_id == teacher.id))] == \
         ["LDTT"]
 
