@@ -29,7 +29,8 @@ GENESIS = "0" * 64
 class AuditEvent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(sa_type=UTCDateTime, index=True)
-    phase_id: int = Field(foreign_key="phase.id", index=True)
+    phase_id: int | None = Field(default=None, foreign_key="phase.id", index=True,
+                                 description="none for an administrative change (units, staff, accounts, plans)")
     dossier_id: int | None = Field(default=None, foreign_key="dossier.id", index=True)
     actor_id: int = Field(foreign_key="person.id")
     actor_role: str = Field(max_length=40)
@@ -170,6 +171,15 @@ def verify_anchors(session: Session, anchors: list[Anchor]) -> list[Break]:
         "không còn trong nhật ký (nhật ký bị cắt ngắn hoặc xóa)." if a.seq not in stored else
         "đã bị thay bằng sự kiện khác (nhật ký bị viết lại).")) for a in anchors
         if a.seq > 0 and stored.get(a.seq) != a.hash]
+
+
+def record_change(session: Session, *, actor: Person, action: str, detail: dict[str, Any],
+                  at: datetime | None = None) -> AuditEvent:
+    """An administrative change (who, what, before → after in `detail`), chained like a transition's event."""
+    from models.db import utcnow
+
+    return append(session, AuditEvent(at=at or utcnow(), actor_id=actor.id or 0, actor_role=actor.role, action=action,
+                                      from_stage="", to_stage="", detail=detail))
 
 
 def history_with_actors(session: Session, *, dossier_id: int) -> list[tuple[AuditEvent, str]]:

@@ -21,6 +21,9 @@ from notifications.webhook import post_all
 # a fresh action link's token for the recipient (by email) to act on the dossier at its stage, or None
 # (tdkt.services.links.token_for): handed in, so that sending needs nothing of the use cases
 LinkIssuer = Callable[[Session, str, Dossier], str | None]
+# the path of a fresh sign-in link for a person, by id (tdkt.services.links.sign_in_path), for an invitation
+SignInIssuer = Callable[[int], str]
+INVITATION = "invitation"
 CLAIM_LEASE = timedelta(minutes=5)
 MAX_BACKOFF = timedelta(hours=6)
 
@@ -68,10 +71,13 @@ def _asking(row: OutboxMessage) -> bool:
 
 
 def _with_link(session: Session, row: OutboxMessage, settings: Settings, dossiers: dict[int, Dossier],
-               issue_link: LinkIssuer) -> dict[str, Any]:
-    """An email that asks its recipient to act gets a fresh action link, issued now and never stored in clear;
-    every email knows the site's address (the public results, the decision and its certificates)."""
+               issue_link: LinkIssuer, sign_in: SignInIssuer | None) -> dict[str, Any]:
+    """An email that asks its recipient to act gets a fresh action link, an invitation a sign-in link, both
+    issued now and never stored in clear; every email knows the site's address (the public results, the
+    decision and its certificates)."""
     context = {**row.context, "site": settings.base_url.rstrip("/")}
+    if row.event == INVITATION and row.channel == Channel.email and sign_in is not None:
+        return {**context, "link": f"{settings.base_url.rstrip('/')}{sign_in(int(row.context['person_id']))}"}
     if not _asking(row):
         return context
     dossier = dossiers.get(row.dossier_id or 0)
@@ -82,7 +88,7 @@ def _with_link(session: Session, row: OutboxMessage, settings: Settings, dossier
 
 
 def deliver(session: Session, *, settings: Settings, issue_link: LinkIssuer, now: datetime | None = None,
-            limit: int = 500, ids: list[int] | None = None) -> DeliveryReport:
+            limit: int = 500, ids: list[int] | None = None, sign_in: SignInIssuer | None = None) -> DeliveryReport:
     """Send the due rows; a connection failure leaves them pending with backoff; 5xx marks them failed.
 
     It commits as it goes: the claim (a lease: no other sender takes these rows meanwhile) and the action links
@@ -99,7 +105,7 @@ def deliver(session: Session, *, settings: Settings, issue_link: LinkIssuer, now
     dossiers = {d.id or 0: d for d in session.exec(select(Dossier).where(col(Dossier.id).in_(asked))).all()} \
         if asked else {}
     rendered = {message_id(row.id or 0, settings):
-                (row, render(row.event, _with_link(session, row, settings, dossiers, issue_link),
+                (row, render(row.event, _with_link(session, row, settings, dossiers, issue_link, sign_in),
                              to_email=row.recipient_email, to_name=row.recipient_name))
                 for row in rows}
     session.commit()

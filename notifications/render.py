@@ -25,6 +25,7 @@ SUBJECTS = {
     "escalation": "[{phase}] Quá hạn: {stage} – {unit}",
     "daily_digest": "Hồ sơ chờ xử lý ngày {day} – {unit}",
     "registration_forwarded": "Đăng ký thi đua của {block}",
+    "invitation": "Mời sử dụng hệ thống Thi đua – Khen thưởng – {recipient_unit}",
 }
 
 

@@ -14,7 +14,7 @@ from models.db import session_scope
 from notifications.outbox import DeliveryReport, deliver
 from tasks.retry import RETRIED
 from tdkt.common.chunks import chunks
-from tdkt.services.links import token_for
+from tdkt.services.links import sign_in_path, token_for
 
 ROUND = 500  # rows claimed, sent and recorded per transaction
 
@@ -26,7 +26,8 @@ def deliver_notifications(ids: list[int] | None = None) -> dict[str, Any]:
     total: Counter[str] = Counter(asdict(DeliveryReport()))
     for batch in _rounds(ids):
         with session_scope() as session:
-            report = asdict(deliver(session, settings=get_settings(), issue_link=token_for, ids=batch, limit=ROUND))
+            report = asdict(deliver(session, settings=get_settings(), issue_link=token_for, ids=batch, limit=ROUND,
+                                    sign_in=sign_in_path))
         total.update(report)
         if batch is None and sum(report.values()) < ROUND:
             break

@@ -24,7 +24,7 @@ from tdkt.common import logs
 from tdkt.common.errors import Refused
 from web.access_log import AccessLog
 from web.pages import TEMPLATES, bad_value, database_down, http_error, refused
-from web.routers import dashboard, dossiers, health, home, links, mailbox, results
+from web.routers import admin, dashboard, dossiers, health, home, links, mailbox, results
 
 STATIC = Path(__file__).parent / "static"
 
@@ -50,7 +50,7 @@ def create_app() -> FastAPI:
     app.add_exception_handler(DataError, bad_value)  # PostgreSQL: a number out of its column's range
     app.add_exception_handler(OverflowError, bad_value)  # SQLite's driver: the same, before it is sent
     app.add_exception_handler(OperationalError, database_down)
-    for area in (home, links, dossiers, dashboard, results, mailbox, health):
+    for area in (home, links, dossiers, dashboard, admin, results, mailbox, health):
         app.include_router(area.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     settings = get_settings()

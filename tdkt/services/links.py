@@ -115,6 +115,11 @@ def sign_in_token(*, person_id: int, expires: datetime) -> str:
     return f"{person_id}.{stamp}.{sign('sign-in', person_id, stamp)}"
 
 
+def sign_in_path(person_id: int) -> str:
+    """A fresh sign-in link's path for the person ("/s/<token>"), valid SIGN_IN_LIFETIME."""
+    return f"/s/{sign_in_token(person_id=person_id, expires=utcnow() + SIGN_IN_LIFETIME)}"
+
+
 def _number(text: str) -> bool:
     """ASCII digits of a sane length: "²" is a digit to str.isdigit, and 5,000 digits overflow int()."""
     return text.isascii() and text.isdigit() and len(text) <= 12

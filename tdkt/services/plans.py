@@ -18,8 +18,9 @@ from config.route import Route, default_route
 from config.rules import RuleSet, campaign_rules, rule_set
 from config.vocabulary import Occasion, SubjectKind, UnitKind
 from config.yaml_source import ConfigError
+from models.audit import record_change
 from models.campaign import Campaign, Phase, PhaseQuota, ReportDue, StageDeadline, get_campaign_by_code
-from models.unit import Unit
+from models.unit import Person, Unit
 from tdkt.common.errors import Refused
 from tdkt.common.text import entered
 from tdkt.common.timefmt import end_of_day, fmt_date, local
@@ -152,9 +153,9 @@ def plan_problems(plan: CampaignSpec, rules: RuleSet) -> list[str]:
     return problems
 
 
-def create_campaign(session: Session, *, plan: CampaignSpec, issuer: Unit) -> Campaign:
+def create_campaign(session: Session, *, plan: CampaignSpec, issuer: Unit, actor: Person | None = None) -> Campaign:
     """The campaign of a plan (kế hoạch), with its phases, deadlines, quotas and reports; Refused, with nothing
-    written, when its code is taken or the plan contradicts its rule set."""
+    written, when its code is taken or the plan contradicts its rule set. With `actor`, an audit event."""
     if get_campaign_by_code(session, code=plan.code) is not None:
         raise Refused("campaign_taken", f"Đã có phong trào mã '{plan.code}'.")
     if not issuer.kind.is_office:
@@ -178,6 +179,9 @@ def create_campaign(session: Session, *, plan: CampaignSpec, issuer: Unit) -> Ca
         add_phase(session, campaign=campaign, number=phase.number, name=phase.name, starts_on=phase.starts_on,
                   ends_on=phase.ends_on, deadlines=phase.deadlines, year_end=phase.year_end, occasion=phase.occasion,
                   forms=phase.forms, quotas=phase.plan_quotas())
+    if actor is not None:
+        record_change(session, actor=actor, action="create_campaign", detail={
+            "campaign": plan.code, "issuer": issuer.code, "school_year": plan.school_year, "phases": len(plan.phases)})
     return campaign
 
 

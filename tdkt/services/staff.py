@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from config.route import default_route
 from config.vocabulary import SubjectKind, UnitKind
+from models.audit import record_change
 from models.unit import Person, Unit, get_person_by_email, get_unit_by_code
 from tdkt.common.errors import Refused, Violation
 from tdkt.common.text import entered, fold
@@ -93,8 +94,10 @@ def parse_staff(rows: list[list[str]]) -> tuple[list[StaffRow], list[Violation]]
     return parsed, problems
 
 
-def import_staff(session: Session, *, unit_code: str, content: bytes, filename: str) -> int:
-    """Every person of the file into the unit (its staff), or none; Refused listing each problem."""
+def import_staff(session: Session, *, unit_code: str, content: bytes, filename: str,
+                 actor: Person | None = None) -> int:
+    """Every person of the file into the unit (its staff), or none; Refused listing each problem. With `actor`,
+    the change is an audit event (each account before → after)."""
     unit = get_unit_by_code(session, code=unit_code)
     if unit is None:
         raise Refused("unknown_unit", f"Không có đơn vị mã '{unit_code}'.")
@@ -103,6 +106,7 @@ def import_staff(session: Session, *, unit_code: str, content: bytes, filename: 
     if problems:
         raise Refused("bad_rows", "Không nhập dòng nào vì tệp có lỗi:\n" + "\n".join(p.message for p in problems),
                       problems)
+    accounts: dict[str, dict[str, object]] = {}
     for row in rows:
         who = people.Identity(row.name, SubjectKind.individual, row.born, row.code)
         try:
@@ -111,12 +115,17 @@ def import_staff(session: Session, *, unit_code: str, content: bytes, filename: 
         except Refused as exc:
             raise Refused(exc.code, f"Không nhập dòng nào: dòng {row.number}: {exc.message}") from exc
         if row.email and row.role:
-            account = get_person_by_email(session, email=row.email) or Person(
-                full_name=row.name, email=row.email, role=row.role, unit_id=unit.id or 0)
+            known = get_person_by_email(session, email=row.email)
+            was = {"role": known.role, "unit": known.unit_id, "active": known.active} if known else None
+            account = known or Person(full_name=row.name, email=row.email, role=row.role, unit_id=unit.id or 0)
             account.full_name, account.role, account.unit_id = row.name, row.role, unit.id or 0
             account.title, account.active = row.position or account.title, True
             session.add(account)
+            accounts[row.email] = {"before": was, "after": {"role": row.role, "unit": unit.id, "active": True}}
     session.flush()
+    if actor is not None:
+        record_change(session, actor=actor, action="import_staff", detail={
+            "unit": unit.code, "file": filename, "people": len(rows), "accounts": accounts})
     return len(rows)
 
 

@@ -13,7 +13,8 @@ from openpyxl.styles import Font
 from sqlmodel import Session, col, select
 
 from config.vocabulary import UnitKind
-from models.unit import Unit
+from models.audit import record_change
+from models.unit import Person, Unit
 from tdkt.common.errors import Refused, Violation
 from tdkt.common.text import entered, fold
 from tdkt.services.importer import formulas, header, read_table
@@ -125,13 +126,19 @@ def _references(session: Session, rows: list[UnitRow]) -> list[Violation]:
     return problems
 
 
-def import_units(session: Session, *, content: bytes, filename: str) -> tuple[int, int]:
-    """Create or update every unit of the file, or none (Refused listing each problem); (created, updated)."""
+def import_units(session: Session, *, content: bytes, filename: str, actor: Person | None = None,
+                 allowed: set[str] | None = None) -> tuple[int, int]:
+    """Create or update every unit of the file, or none (Refused listing each problem); (created, updated). With
+    `allowed` (the codes an administrator's domain holds), a row may only touch a unit of it or place a new one
+    under one; with `actor`, the change is an audit event (each unit before → after)."""
     rows, problems = parse_units(session, read_table(content, filename))
+    if allowed is not None:
+        problems += _outside(rows, allowed)
     if problems:
         raise Refused("bad_rows", "Không nhập dòng nào vì tệp có lỗi:\n" + "\n".join(p.message for p in problems),
                       problems)
     existing = {u.code: u for u in session.exec(select(Unit).where(col(Unit.code).in_([r.code for r in rows])))}
+    before = {code: _described(session, unit) for code, unit in existing.items()}
     units = {}
     for row in rows:  # first every unit, so that parents and blocks can be named in any order
         unit = existing.get(row.code) or Unit(code=row.code, name=row.name, kind=row.kind)
@@ -149,7 +156,37 @@ def import_units(session: Session, *, content: bytes, filename: str) -> tuple[in
             session.add(named[row.block])
         session.add(unit)
     session.flush()
+    if actor is not None:
+        record_change(session, actor=actor, action="import_units", detail={
+            "file": filename, "created": [r.code for r in rows if r.code not in existing],
+            "updated": {code: {"before": was, "after": _described(session, units[code])}
+                        for code, was in before.items()}})
     return sum(1 for r in rows if r.code not in existing), sum(1 for r in rows if r.code in existing)
+
+
+def _described(session: Session, unit: Unit) -> dict[str, str | None]:
+    """A unit as its list row says it, for the audit's before → after."""
+    def code_of(unit_id: int | None) -> str | None:
+        other = session.get(Unit, unit_id) if unit_id else None
+        return other.code if other else None
+
+    return {"name": unit.name, "kind": unit.kind.value, "parent": code_of(unit.parent_id),
+            "block": code_of(unit.block_id), "email": unit.email, "level": unit.level}
+
+
+def _outside(rows: list[UnitRow], allowed: set[str]) -> list[Violation]:
+    """Rows that would touch a unit beyond the administrator's domain: another's unit, or a new one not placed
+    under theirs (directly or under a unit the same file places there)."""
+    inside = set(allowed)
+    pending = [r for r in rows if r.code not in allowed]
+    while True:  # a new unit is inside once its parent (or its block) is
+        placed = [r for r in pending if r.parent in inside or r.block in inside]
+        if not placed:
+            break
+        inside |= {r.code for r in placed}
+        pending = [r for r in pending if r.code not in inside]
+    return [Violation("outside", f"Dòng {r.number}, cột {COLUMNS['parent']}: {r.code} không thuộc đơn vị bạn quản "
+                                 "trị (đơn vị quản lý phải là một đơn vị của bạn).") for r in pending]
 
 
 def units_template() -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -15,7 +16,8 @@ from models.outbox import OutboxMessage, OutboxStatus
 from notifications.outbox import deliver, failed_messages
 from notifications.render import SUBJECTS, render
 from tasks import notify
-from tdkt.services.links import token_for
+from tdkt.services import accounts as services_accounts
+from tdkt.services.links import check_sign_in, sign_in_path, token_for
 from tests.factories import at, make_district, submit_school
 
 
@@ -102,6 +104,8 @@ CONTEXTS: dict[str, tuple[dict[str, Any], str]] = {
                                 "recipient_unit": "Phòng GD&ĐT", "campaign": "Đổi mới", "campaign_number": "91/KH-UBND",
                                 "school_year": "2022-2023", "actor": "Lò Văn <Quý>", "actor_role": "Hiệu trưởng"},
                                "Khối thi đua Tiểu học đã tổng hợp"),
+    "invitation": ({"unit": "Trường Tiểu học Bản Lầu", "recipient_unit": "Trường Tiểu học Bản Lầu", "person_id": 7,
+                    "inviter": "Lò Văn <Quý>", "role": "Hiệu trưởng"}, "mời anh/chị sử dụng hệ thống"),
 }
 
 
@@ -131,3 +135,18 @@ def test_the_delivery_task_sends_more_rows_than_one_round(session: Session, smtp
     assert report["sent"] == 3
     assert all(r.status == OutboxStatus.sent for r in session.exec(select(OutboxMessage)).all())
     assert sorted(smtp.inbox.message_ids()) == sorted(f"<tdkt-outbox-{i}@tdkt.invalid>" for i in ids)
+
+
+def test_an_invitation_carries_a_sign_in_link_issued_when_it_is_sent(session: Session, smtp: SmtpServer) -> None:
+    """The link signs the invited person in; it is in the email, never in the outbox row."""
+    district = make_district(session, blocks=1, schools_per_block=1)
+    head = district.heads[district.schools[0].id or 0]
+    services_accounts.invite(session, actor=district.people["phong_reviewer"], person_id=head.id or 0)
+    session.commit()
+    report = deliver(session, settings=get_settings(), issue_link=token_for, sign_in=sign_in_path)
+    assert report.sent == 1
+    text = smtp.inbox.messages[0].get_body(preferencelist=("plain",)).get_content()
+    link = re.search(r"http\S+/s/(\S+)", text)
+    assert link is not None and "Nông Thị Hằng mời anh/chị" in text
+    assert check_sign_in(link.group(1)) == head.id
+    assert "/s/" not in str(session.exec(select(OutboxMessage)).one().context)

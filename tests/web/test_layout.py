@@ -24,7 +24,8 @@ AXE = (Path(__file__).parent / "vendor" / "axe-core-4.14.1" / "axe.min.js").read
 
 def _pages(session: Session, server: str) -> tuple[list[tuple[str, str]], str]:
     """(name, address) of a page of each kind — a school's own dossier, the block leader's, a review, Nội vụ's, a
-    link used, the signed-in home, dashboard and block approval, the results, the dev mailbox, the refusals — and
+    link used, the signed-in home, dashboard, block approval and administration, the results, the dev mailbox, the
+    refusals — and
     a review link left for the confirmation and result pages."""
     today = local_today()
     district = make_district(session, blocks=5, schools_per_block=1, deadlines={
@@ -56,7 +57,8 @@ def _pages(session: Session, server: str) -> tuple[list[tuple[str, str]], str]:
             ("mailbox", f"{server}/mailbox"), ("no_such_page", f"{server}/khong-co"),
             ("home", sign_in_url(reviewer)), ("dashboard", f"{server}/dashboard/{district.phase_id}"),
             ("read", f"{server}/ho-so/{at_phong[1]}"),
-            ("bulk", f"{server}/dashboard/{district.phase_id}/khoi/{district.blocks[1].id}")], to_confirm
+            ("bulk", f"{server}/dashboard/{district.phase_id}/khoi/{district.blocks[1].id}"),
+            ("admin", f"{server}/quan-tri")], to_confirm
 
 
 @pytest.mark.parametrize("width", [390, 1280])

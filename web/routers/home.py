@@ -17,7 +17,7 @@ from models.unit import Person, Unit
 from tdkt import services
 from tdkt.common.errors import Refused
 from tdkt.common.timefmt import local_today
-from tdkt.services import links, sessions
+from tdkt.services import accounts, links, sessions
 from tdkt.services.worklist import worklist
 from tdkt.workflow.engine import may_act
 from web.deps import HOME, PERSON_COOKIE, HomeForm, SignedIn, csrf_page, remember, viewer
@@ -54,8 +54,8 @@ def home(request: Request, person_id: SignedIn) -> Response:
         if person is None:
             return not_signed_in()
         work = worklist(session, person=person, route=default_route(), today=local_today())
-        who = viewer(session, person)
-    return csrf_page(request, "home.html", HOME, work=work, viewer=who)
+        who, administers = viewer(session, person), bool(accounts.domain(session, person=person))
+    return csrf_page(request, "home.html", HOME, work=work, viewer=who, administers=administers)
 
 
 @router.post("/signout")

@@ -1,0 +1,97 @@
+"""Who administers what, and the accounts an office manages: an office's people administer the units of their
+district (the subtree of their nearest UBND, or of their own office where there is none above it); they invite
+people by email with a sign-in link and deactivate those who leave, their history kept. Every change is an audit
+event in the same chain as the dossiers' (who, what, before → after)."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select, update
+
+from config.route import default_route
+from config.vocabulary import UnitKind
+from models.audit import record_change
+from models.db import utcnow
+from models.outbox import enqueue
+from models.unit import Person, Unit
+from models.web_session import WebSession
+from notifications.outbox import INVITATION
+from tdkt.common.errors import Refused
+
+ROOTS = (UnitKind.ubnd_huyen, UnitKind.ubnd_xa, UnitKind.ubnd_tinh)
+
+
+def domain(session: Session, *, person: Person) -> list[Unit]:
+    """The units the person administers, root first then by kind and name; none for a school's or a block's."""
+    unit = session.get(Unit, person.unit_id)
+    if unit is None or not unit.kind.is_office:
+        return []
+    root = unit
+    while root.kind not in ROOTS and root.parent_id is not None:
+        parent = session.get(Unit, root.parent_id)
+        if parent is None or not parent.kind.is_office:
+            break
+        root = parent
+    found, todo = [root], [root.id]
+    while todo:
+        children = session.exec(select(Unit).where(col(Unit.parent_id).in_(todo))).all()
+        found += children
+        todo = [c.id for c in children if c.kind.is_office or c.kind == UnitKind.block]
+    return [found[0], *sorted(found[1:], key=lambda u: (u.kind == UnitKind.school, u.kind.value, u.name))]
+
+
+def administers(session: Session, *, person: Person, unit_id: int) -> bool:
+    return any(u.id == unit_id for u in domain(session, person=person))
+
+
+def require(session: Session, *, person: Person, unit_id: int | None = None) -> list[Unit]:
+    """The person's domain; Refused ("forbidden") when they administer nothing, or not `unit_id`."""
+    units = domain(session, person=person)
+    if not units:
+        raise Refused("forbidden", "Chỉ cán bộ của Phòng, Sở hoặc UBND mới quản trị đơn vị, cán bộ và kế hoạch.")
+    if unit_id is not None and all(u.id != unit_id for u in units):
+        raise Refused("forbidden", "Đơn vị này không thuộc quyền quản trị của bạn.")
+    return units
+
+
+def people_of(session: Session, *, units: list[Unit]) -> list[tuple[Person, Unit]]:
+    """The accounts of these units, by unit then name."""
+    by_id = {u.id: u for u in units}
+    rows = session.exec(select(Person).where(col(Person.unit_id).in_(list(by_id)))).all()
+    return sorted(((p, by_id[p.unit_id]) for p in rows), key=lambda pu: (pu[1].name, pu[0].full_name))
+
+
+def _account(session: Session, *, actor: Person, person_id: int) -> Person:
+    person = session.get(Person, person_id)
+    if person is None:
+        raise Refused("not_found", f"Không có tài khoản số {person_id}.")
+    require(session, person=actor, unit_id=person.unit_id)
+    return person
+
+
+def invite(session: Session, *, actor: Person, person_id: int) -> Person:
+    """Email the person a sign-in link (issued when the email is sent, never stored)."""
+    person = _account(session, actor=actor, person_id=person_id)
+    if not person.active:
+        raise Refused("inactive", f"{person.full_name} đã ngừng hoạt động: hãy kích hoạt lại trước khi mời.")
+    unit = session.get(Unit, person.unit_id)
+    enqueue(session, event=INVITATION, recipients=[(person.email, person.full_name)], context={
+        "person_id": person.id, "recipient_unit": unit.name if unit else "", "inviter": actor.full_name,
+        "role": default_route().role_label(person.role)})
+    record_change(session, actor=actor, action="invite", detail={"person": person.email})
+    return person
+
+
+def set_active(session: Session, *, actor: Person, person_id: int, active: bool) -> Person:
+    """Deactivate an account (it signs in no more, receives nothing, acts on nothing; its history stays) or
+    reactivate it."""
+    person = _account(session, actor=actor, person_id=person_id)
+    if person.id == actor.id and not active:
+        raise Refused("self", "Không thể tự ngừng hoạt động tài khoản của mình.")
+    before, person.active = person.active, active
+    session.add(person)
+    if not active:  # every browser signed in as them is signed out
+        session.execute(update(WebSession).where(col(WebSession.person_id) == person.id,
+                                                 col(WebSession.ended_at).is_(None)).values(ended_at=utcnow()))
+    record_change(session, actor=actor, action="deactivate" if not active else "reactivate",
+                  detail={"person": person.email, "before": {"active": before}, "after": {"active": active}})
+    return person

@@ -1,0 +1,231 @@
+"""Quản trị: an office sets up its year — its units and each unit's staff from its own lists, its plan from a file
+or last year's, the accounts it invites and deactivates. Only an office's people administer, and only their
+district's units (services.accounts); every change is an audit event."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlmodel import Session, col, select
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from config.route import default_route
+from config.settings import get_settings
+from models.campaign import Campaign
+from models.db import session_scope
+from models.unit import Person, Unit
+from tdkt.common.errors import Refused
+from tdkt.services import accounts, plans
+from tdkt.services.staff import import_staff
+from tdkt.services.units import KINDS, import_units, units_template
+from web.deps import HOME, SignedIn, check_csrf, csrf_page, viewer
+from web.pages import download, message, not_signed_in, too_big
+
+router = APIRouter(prefix="/quan-tri")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DONE = {"don-vi": "Đã nhập danh sách đơn vị.", "can-bo": "Đã nhập danh sách cán bộ.",
+        "ke-hoach": "Đã tạo phong trào từ kế hoạch.", "chep": "Đã chép kế hoạch sang năm học sau.",
+        "moi": "Đã gửi thư mời; thư đi trong ít phút.", "ngung": "Đã ngừng hoạt động tài khoản.",
+        "mo-lai": "Đã kích hoạt lại tài khoản."}
+
+
+def _admin(session: Session, person_id: int | None) -> tuple[Person, list[Unit]] | Response:
+    person = session.get(Person, person_id) if person_id else None
+    if person is None:
+        return not_signed_in()
+    try:
+        return person, accounts.require(session, person=person)
+    except Refused as refusal:
+        return message(403, "Không có quyền quản trị", refusal.message + " Hãy liên hệ Phòng GD&ĐT hoặc UBND.")
+
+
+def _page(request: Request, session: Session, person: Person, units: list[Unit], *, status: int = 200,
+          errors: list[tuple[str, str]] | None = None, form_id: str = "", done: str = "") -> HTMLResponse:
+    ids = [u.id for u in units]
+    campaigns = session.exec(select(Campaign).where(col(Campaign.issuer_unit_id).in_(ids))
+                             .order_by(col(Campaign.school_year).desc())).all()
+    response = csrf_page(request, "admin.html", HOME, viewer=viewer(session, person), person=person, units=units,
+                         people=accounts.people_of(session, units=units), campaigns=campaigns,
+                         offices=[u for u in units if u.kind.is_office], route=default_route(), kinds=KINDS,
+                         errors=errors or [], form_id=form_id, done=DONE.get(done, ""))
+    response.status_code = status
+    return response
+
+
+@router.get("", response_class=HTMLResponse)
+def overview(request: Request, person_id: SignedIn, da: str = "") -> Response:
+    with session_scope() as session:
+        found = _admin(session, person_id)
+        if isinstance(found, Response):
+            return found
+        return _page(request, session, *found, done=da)
+
+
+@router.get("/mau-don-vi.xlsx")
+def template(person_id: SignedIn) -> Response:
+    with session_scope() as session:
+        found = _admin(session, person_id)
+    return found if isinstance(found, Response) else download(units_template(), XLSX, "mau-danh-sach-don-vi.xlsx")
+
+
+async def _form(request: Request) -> dict[str, Any] | Response:
+    """The posted form, its CSRF token checked; a body over the upload limit is answered before it is read."""
+    limit = get_settings().upload_max_bytes
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and int(declared) > limit + 65536:
+        return too_big(limit)
+    try:
+        form = dict(await request.form(max_part_size=limit + 1024))
+    except HTTPException:  # the part is far over the limit: starlette stops reading it
+        return too_big(limit)
+    return check_csrf(request, form, HOME)
+
+
+async def _upload(form: dict[str, Any]) -> tuple[bytes, str]:
+    """The uploaded file's content and name; ("", "") when none was chosen (the change refuses that)."""
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return b"", ""
+    content = await upload.read(get_settings().upload_max_bytes + 1)
+    if len(content) > get_settings().upload_max_bytes:
+        raise Refused("too_big", f"Tệp {upload.filename} vượt quá giới hạn tải lên; không có gì được lưu.")
+    return content, upload.filename
+
+
+def _act(request: Request, person_id: int | None, form_id: str, done: str, change: Any) -> Response:
+    """Run an administrative change in one transaction: on success back to the page (what was done said), on a
+    refusal the page again with the error summary, nothing written."""
+    with session_scope() as session:
+        found = _admin(session, person_id)
+        if isinstance(found, Response):
+            return found
+        person, units = found
+        try:
+            change(session, person, units)
+        except Refused as refusal:
+            session.rollback()
+            return _page(request, session, person, accounts.require(session, person=person),
+                         status=403 if refusal.code == "forbidden" else 422, errors=[(form_id, refusal.message)],
+                         form_id=form_id)
+    return RedirectResponse(f"/quan-tri?da={done}#xong", status_code=303)
+
+
+@router.post("/don-vi", response_class=HTMLResponse)
+async def units_upload(request: Request, person_id: SignedIn) -> Response:
+    form = await _form(request)
+    if isinstance(form, Response):
+        return form
+    content, filename = await _upload(form)
+
+    def change(session: Session, person: Person, units: list[Unit]) -> None:
+        if not filename:
+            raise Refused("no_file", "Chưa chọn tệp danh sách đơn vị.")
+        import_units(session, content=content, filename=filename, actor=person, allowed={u.code for u in units})
+
+    return await run_in_threadpool(_act, request, person_id, "don-vi", "don-vi", change)
+
+
+@router.post("/can-bo", response_class=HTMLResponse)
+async def staff_upload(request: Request, person_id: SignedIn) -> Response:
+    form = await _form(request)
+    if isinstance(form, Response):
+        return form
+    content, filename = await _upload(form)
+    unit_code = str(form.get("unit", ""))
+
+    def change(session: Session, person: Person, units: list[Unit]) -> None:
+        if all(u.code != unit_code for u in units):
+            raise Refused("forbidden", "Hãy chọn một đơn vị bạn quản trị.")
+        if not filename:
+            raise Refused("no_file", "Chưa chọn tệp danh sách cán bộ.")
+        import_staff(session, unit_code=unit_code, content=content, filename=filename, actor=person)
+
+    return await run_in_threadpool(_act, request, person_id, "can-bo", "can-bo", change)
+
+
+@router.post("/ke-hoach", response_class=HTMLResponse)
+async def plan_upload(request: Request, person_id: SignedIn) -> Response:
+    form = await _form(request)
+    if isinstance(form, Response):
+        return form
+    content, filename = await _upload(form)
+    issuer_code = str(form.get("issuer", ""))
+
+    def change(session: Session, person: Person, units: list[Unit]) -> None:
+        issuer = next((u for u in units if u.code == issuer_code and u.kind.is_office), None)
+        if issuer is None:
+            raise Refused("forbidden", "Hãy chọn cơ quan ban hành kế hoạch trong các đơn vị bạn quản trị.")
+        if not filename:
+            raise Refused("no_file", "Chưa chọn tệp kế hoạch (.yaml).")
+        plans.create_campaign(session, plan=_plan(content, filename), issuer=issuer, actor=person)
+
+    return await run_in_threadpool(_act, request, person_id, "ke-hoach", "ke-hoach", change)
+
+
+def _plan(content: bytes, filename: str) -> plans.CampaignSpec:
+    """The uploaded plan, or Refused naming each field that is wrong."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(content.decode("utf-8-sig"))
+        return plans.CampaignSpec.model_validate(data)
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise Refused("bad_plan", f"Tệp {filename} không đọc được như YAML (UTF-8).") from exc
+    except ValidationError as exc:
+        raise Refused("bad_plan", "Kế hoạch có lỗi:\n" + "\n".join(
+            f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())) from exc
+
+
+@router.get("/ke-hoach/{code}.yaml")
+def plan_download(code: str, person_id: SignedIn) -> Response:
+    with session_scope() as session:
+        found = _admin(session, person_id)
+        if isinstance(found, Response):
+            return found
+        campaign = session.exec(select(Campaign).where(Campaign.code == code)).first()
+        if campaign is None or all(u.id != campaign.issuer_unit_id for u in found[1]):
+            return message(404, "Không có kế hoạch này",
+                           f"Không có phong trào mã {code} trong các đơn vị bạn quản trị.")
+        text = plans.plan_yaml(plans.plan_of(session, campaign=campaign))
+    return download(text.encode("utf-8"), "application/yaml", f"{code}.yaml")
+
+
+@router.post("/ke-hoach/{code}/chep", response_class=HTMLResponse)
+async def plan_copy(code: str, request: Request, person_id: SignedIn) -> Response:
+    form = await _form(request)
+    if isinstance(form, Response):
+        return form
+    new_code = str(form.get("code", "")).strip().lower()
+
+    def change(session: Session, person: Person, units: list[Unit]) -> None:
+        campaign = session.exec(select(Campaign).where(Campaign.code == code)).first()
+        issuer = next((u for u in units if campaign is not None and u.id == campaign.issuer_unit_id), None)
+        if campaign is None or issuer is None:
+            raise Refused("forbidden", f"Không có phong trào mã {code} trong các đơn vị bạn quản trị.")
+        if not new_code:
+            raise Refused("no_code", "Hãy ghi mã phong trào của năm học mới.")
+        plans.create_campaign(session, plan=plans.next_year(plans.plan_of(session, campaign=campaign), code=new_code),
+                              issuer=issuer, actor=person)
+
+    return await run_in_threadpool(_act, request, person_id, "chep", "chep", change)
+
+
+@router.post("/tai-khoan/{account_id}/{what}", response_class=HTMLResponse)
+async def account(account_id: int, what: str, request: Request, person_id: SignedIn) -> Response:
+    form = await _form(request)
+    if isinstance(form, Response):
+        return form
+    if what not in ("moi", "ngung", "mo-lai"):
+        return message(404, "Không tìm thấy trang", "Không có thao tác này.")
+
+    def change(session: Session, person: Person, _units: list[Unit]) -> None:
+        if what == "moi":
+            accounts.invite(session, actor=person, person_id=account_id)
+        else:
+            accounts.set_active(session, actor=person, person_id=account_id, active=what == "mo-lai")
+
+    return await run_in_threadpool(_act, request, person_id, f"tai-khoan-{account_id}", what, change)
