@@ -4,6 +4,7 @@ district's units (services.accounts); every change is an audit event."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -114,8 +115,9 @@ def _act(request: Request, person_id: int | None, form_id: str, done: str, chang
     return RedirectResponse(f"/quan-tri?da={done}#xong", status_code=303)
 
 
-@router.post("/don-vi", response_class=HTMLResponse)
-async def units_upload(request: Request, person_id: SignedIn) -> Response:
+async def _file_change(request: Request, person_id: int | None, form_id: str, missing: str,
+                       store: Callable[[Session, Person, list[Unit], dict[str, Any], bytes, str], object]) -> Response:
+    """An uploaded list or plan, stored by `store(session, person, units, form, content, filename)` as one change."""
     form = await _form(request)
     if isinstance(form, Response):
         return form
@@ -123,47 +125,44 @@ async def units_upload(request: Request, person_id: SignedIn) -> Response:
 
     def change(session: Session, person: Person, units: list[Unit]) -> None:
         if not filename:
-            raise Refused("no_file", "Chưa chọn tệp danh sách đơn vị.")
-        import_units(session, content=content, filename=filename, actor=person, allowed={u.code for u in units})
+            raise Refused("no_file", missing)
+        store(session, person, units, form, content, filename)
 
-    return await run_in_threadpool(_act, request, person_id, "don-vi", "don-vi", change)
+    return await run_in_threadpool(_act, request, person_id, form_id, form_id, change)
+
+
+def _within(units: list[Unit], code: str, message: str, *, office: bool = False) -> Unit:
+    """The administered unit of this code (an office, when `office`), or Refused("forbidden")."""
+    found = next((u for u in units if u.code == code and (u.kind.is_office or not office)), None)
+    if found is None:
+        raise Refused("forbidden", message)
+    return found
+
+
+@router.post("/don-vi", response_class=HTMLResponse)
+async def units_upload(request: Request, person_id: SignedIn) -> Response:
+    return await _file_change(request, person_id, "don-vi", "Chưa chọn tệp danh sách đơn vị.",
+                              lambda session, person, units, _form, content, name: import_units(
+                                  session, content=content, filename=name, actor=person,
+                                  allowed={u.code for u in units}))
 
 
 @router.post("/can-bo", response_class=HTMLResponse)
 async def staff_upload(request: Request, person_id: SignedIn) -> Response:
-    form = await _form(request)
-    if isinstance(form, Response):
-        return form
-    content, filename = await _upload(form)
-    unit_code = str(form.get("unit", ""))
-
-    def change(session: Session, person: Person, units: list[Unit]) -> None:
-        if all(u.code != unit_code for u in units):
-            raise Refused("forbidden", "Hãy chọn một đơn vị bạn quản trị.")
-        if not filename:
-            raise Refused("no_file", "Chưa chọn tệp danh sách cán bộ.")
-        import_staff(session, unit_code=unit_code, content=content, filename=filename, actor=person)
-
-    return await run_in_threadpool(_act, request, person_id, "can-bo", "can-bo", change)
+    return await _file_change(request, person_id, "can-bo", "Chưa chọn tệp danh sách cán bộ.",
+                              lambda session, person, units, form, content, name: import_staff(
+                                  session, content=content, filename=name, actor=person,
+                                  unit_code=_within(units, str(form.get("unit", "")),
+                                                    "Hãy chọn một đơn vị bạn quản trị.").code))
 
 
 @router.post("/ke-hoach", response_class=HTMLResponse)
 async def plan_upload(request: Request, person_id: SignedIn) -> Response:
-    form = await _form(request)
-    if isinstance(form, Response):
-        return form
-    content, filename = await _upload(form)
-    issuer_code = str(form.get("issuer", ""))
-
-    def change(session: Session, person: Person, units: list[Unit]) -> None:
-        issuer = next((u for u in units if u.code == issuer_code and u.kind.is_office), None)
-        if issuer is None:
-            raise Refused("forbidden", "Hãy chọn cơ quan ban hành kế hoạch trong các đơn vị bạn quản trị.")
-        if not filename:
-            raise Refused("no_file", "Chưa chọn tệp kế hoạch (.yaml).")
-        plans.create_campaign(session, plan=_plan(content, filename), issuer=issuer, actor=person)
-
-    return await run_in_threadpool(_act, request, person_id, "ke-hoach", "ke-hoach", change)
+    return await _file_change(request, person_id, "ke-hoach", "Chưa chọn tệp kế hoạch (.yaml).",
+                              lambda session, person, units, form, content, name: plans.create_campaign(
+                                  session, plan=_plan(content, name), actor=person, issuer=_within(
+                                      units, str(form.get("issuer", "")), "Hãy chọn cơ quan ban hành kế hoạch "
+                                      "trong các đơn vị bạn quản trị.", office=True)))
 
 
 def _plan(content: bytes, filename: str) -> plans.CampaignSpec:
