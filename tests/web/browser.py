@@ -92,6 +92,13 @@ class Browser:
         for selector, value in fields.items():
             self.eval(f"document.querySelector({json.dumps(selector)}).value = {json.dumps(value)}")
 
+    def choose_file(self, selector: str, path: Path) -> None:
+        """Put a file in a file input, as a person choosing it in the dialog would (DevTools' DOM domain)."""
+        root = self.send("DOM.getDocument")["root"]["nodeId"]
+        node = self.send("DOM.querySelector", nodeId=root, selector=selector)["nodeId"]
+        assert node, f"no file input {selector} on {self.eval('location.href')}"
+        self.send("DOM.setFileInputFiles", nodeId=node, files=[str(path)])
+
     def viewport(self, width: int, height: int = 844) -> None:
         """Lay pages out as a screen of this many CSS pixels (a phone: 390 × 844)."""
         self.send("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1,
