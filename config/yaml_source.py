@@ -51,12 +51,36 @@ _PYDANTIC_VI = {
     "extra_forbidden": "trường không được phép",
     "literal_error": "giá trị không thuộc danh sách cho phép",
     "enum": "giá trị không thuộc danh sách cho phép",
+    "date_from_datetime_parsing": "không phải ngày hợp lệ (ghi dạng 2026-09-05)",
+    "date_parsing": "không phải ngày hợp lệ (ghi dạng 2026-09-05)",
+    "date_type": "không phải ngày hợp lệ (ghi dạng 2026-09-05)",
+    "int_parsing": "phải là số nguyên",
+    "int_type": "phải là số nguyên",
+    "float_parsing": "phải là số",
+    "bool_parsing": "phải là true hoặc false",
+    "string_type": "phải là chữ",
+    "list_type": "phải là một danh sách",
+    "dict_type": "phải là một bảng (tên: giá trị)",
+    "model_type": "phải là một bảng (tên: giá trị)",
+    "greater_than": "phải lớn hơn {gt}",
+    "greater_than_equal": "phải từ {ge} trở lên",
+    "less_than_equal": "phải không quá {le}",
+    "too_short": "cần ít nhất {min_length} phần tử",
 }
+
+
+def _vietnamese(err: Any) -> str:
+    text = _PYDANTIC_VI.get(err["type"])
+    return text.format(**(err.get("ctx") or {})) if text else str(err["msg"])
 
 
 def load_model(path: Path, model: type[M], semantic: Any = None) -> M:
     """Parse `path` into `model`; then run `semantic(model) -> [(loc, message)]`. Errors name lines."""
-    text = path.read_text(encoding="utf-8")
+    return load_text(path.read_text(encoding="utf-8"), path, model, semantic)
+
+
+def load_text(text: str, path: Path, model: type[M], semantic: Any = None) -> M:
+    """`load_model` of text already read (an uploaded file); `path` names it in the errors."""
     try:
         root = yaml.compose(text)
         data = yaml.safe_load(text)
@@ -67,10 +91,7 @@ def load_model(path: Path, model: type[M], semantic: Any = None) -> M:
     try:
         parsed = model.model_validate(data or {})
     except ValidationError as exc:
-        problems = [
-            _describe(path, root, err["loc"], f"{_PYDANTIC_VI.get(err['type'], err['msg'])}")
-            for err in exc.errors()
-        ]
+        problems = [_describe(path, root, err["loc"], _vietnamese(err)) for err in exc.errors()]
         raise ConfigError(path, problems) from exc
     found: Iterable[tuple[Sequence[str | int], str]] = semantic(parsed) if semantic else ()
     problems = [_describe(path, root, loc, message) for loc, message in found]

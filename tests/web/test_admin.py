@@ -112,6 +112,15 @@ def test_a_bad_file_is_reported_at_the_top_and_changes_nothing(session: Session)
     session.rollback()
     empty = _post(client, "/quan-tri/can-bo", data={"unit": "pgd-lam-binh"})
     assert empty.status_code == 422 and "Chưa chọn tệp danh sách cán bộ." in empty.text
+    plan = _plan(local_today())
+    plan["phases"][0]["starts_on"] = "31/02/2026"  # type: ignore[index]
+    plan["phases"][1]["number"] = "hai"  # type: ignore[index]
+    page = _post(client, "/quan-tri/ke-hoach", data={"issuer": "ubnd-lam-binh"},
+                 files={"file": ("kehoach.yaml", yaml.safe_dump(plan, allow_unicode=True).encode(), "text/yaml")})
+    assert page.status_code == 422 and 'href="#f-ke-hoach"' in page.text
+    assert "(phases.0.starts_on): không phải ngày hợp lệ (ghi dạng 2026-09-05)" in page.text
+    assert "(phases.1.number): phải là số nguyên" in page.text and "kehoach.yaml, dòng" in page.text
+    assert session.exec(select(Campaign)).all() == []
     session.rollback()
 
 

@@ -5,17 +5,18 @@ district's units (services.accounts); every change is an audit event."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
 from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from config.route import default_route
 from config.settings import get_settings
+from config.yaml_source import ConfigError, load_text
 from models.campaign import Campaign
 from models.db import session_scope
 from models.unit import Person, Unit
@@ -166,17 +167,13 @@ async def plan_upload(request: Request, person_id: SignedIn) -> Response:
 
 
 def _plan(content: bytes, filename: str) -> plans.CampaignSpec:
-    """The uploaded plan, or Refused naming each field that is wrong."""
-    import yaml
-
+    """The uploaded plan, or Refused naming each field that is wrong and its line, in Vietnamese."""
     try:
-        data = yaml.safe_load(content.decode("utf-8-sig"))
-        return plans.CampaignSpec.model_validate(data)
-    except (UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise Refused("bad_plan", f"Tệp {filename} không đọc được như YAML (UTF-8).") from exc
-    except ValidationError as exc:
-        raise Refused("bad_plan", "Kế hoạch có lỗi:\n" + "\n".join(
-            f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())) from exc
+        return load_text(content.decode("utf-8-sig"), Path(filename), plans.CampaignSpec)
+    except UnicodeDecodeError as exc:
+        raise Refused("bad_plan", f"Tệp {filename} không phải văn bản UTF-8: hãy lưu lại dạng UTF-8.") from exc
+    except ConfigError as exc:
+        raise Refused("bad_plan", "Kế hoạch có lỗi:\n" + "\n".join(exc.problems)) from exc
 
 
 @router.get("/ke-hoach/{code}.yaml")
