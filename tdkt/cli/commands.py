@@ -25,7 +25,7 @@ from models.db import migrate, session_scope
 from models.dossier import Dossier
 from models.nomination import Nomination
 from models.outbox import OutboxMessage, OutboxStatus
-from models.unit import Unit, get_unit_by_code
+from models.unit import Person, Unit, get_unit_by_code
 from tdkt import services
 from tdkt.cli import usage
 from tdkt.common import logs
@@ -602,15 +602,20 @@ def phase_add(name: Annotated[str, typer.Option("--name", help="Tên đợt, ví
 
 
 FileOpt = Annotated[Path, typer.Option("--file", help="Tệp .xlsx hoặc .csv")]
+ByOpt = Annotated[str | None, typer.Option("--as", help="Email của người thực hiện (ghi vào nhật ký)")]
+
+
+def _by(session: Session, email: str | None) -> Person | None:
+    return services.person(session, email=email) if email else None
 
 
 @units_app.command("import")
-def units_import(file: FileOpt) -> None:
+def units_import(file: FileOpt, actor: ByOpt = None) -> None:
     """Nhập danh sách đơn vị (mã, tên, loại, khối, đơn vị quản lý, email): đủ mọi dòng hoặc không dòng nào."""
     from tdkt.services.units import import_units
 
     with refusals(), session_scope() as session:
-        created, updated = import_units(session, content=_read(file), filename=file.name)
+        created, updated = import_units(session, content=_read(file), filename=file.name, actor=_by(session, actor))
     console.print(f"Đã nhập {created + updated} đơn vị ({created} mới, {updated} cập nhật).")
 
 
@@ -625,20 +630,22 @@ def units_template(out: Annotated[Path, typer.Option(help="Tệp .xlsx sẽ ghi"
 
 @staff_app.command("import")
 def staff_import(unit: Annotated[str, typer.Option("--unit", help="Mã đơn vị (trường, phòng)")],
-                 file: FileOpt) -> None:
+                 file: FileOpt, actor: ByOpt = None) -> None:
     """Nhập danh sách cán bộ, giáo viên của đơn vị (họ tên, ngày sinh, mã định danh, chức vụ, email, vai trò):
     XLSX, hoặc CSV UTF-8, UTF-16, Windows-1258; đủ mọi dòng hoặc không dòng nào."""
     from tdkt.services.staff import import_staff
 
     with refusals(), session_scope() as session:
-        count = import_staff(session, unit_code=unit, content=_read(file), filename=file.name)
+        count = import_staff(session, unit_code=unit, content=_read(file), filename=file.name,
+                             actor=_by(session, actor))
     console.print(f"Đã nhập {count} người vào {unit}.")
 
 
 @campaign_app.command("create")
 def campaign_create(file: Annotated[Path, typer.Option("--file", help="Tệp kế hoạch .yaml (như tdkt campaign "
                                                                       "export ghi ra)")],
-                    issuer: Annotated[str, typer.Option("--issuer", help="Mã cơ quan ban hành kế hoạch")]) -> None:
+                    issuer: Annotated[str, typer.Option("--issuer", help="Mã cơ quan ban hành kế hoạch")],
+                    actor: ByOpt = None) -> None:
     """Tạo phong trào thi đua của năm học từ tệp kế hoạch: các đợt, hạn từng bước, chỉ tiêu, báo cáo."""
     from config.yaml_source import load_model
 
@@ -647,7 +654,7 @@ def campaign_create(file: Annotated[Path, typer.Option("--file", help="Tệp k�
         unit = get_unit_by_code(session, code=issuer)
         if unit is None:
             raise Refused("unknown_unit", f"Không có đơn vị mã '{issuer}'.")
-        campaign = plans.create_campaign(session, plan=plan, issuer=unit)
+        campaign = plans.create_campaign(session, plan=plan, issuer=unit, actor=_by(session, actor))
         console.print(f"Đã tạo phong trào {campaign.code} ({campaign.school_year}) với {len(plan.phases)} đợt.")
 
 
@@ -662,14 +669,15 @@ def campaign_export(out: Annotated[Path, typer.Option(help="Tệp .yaml sẽ ghi
 
 @campaign_app.command("copy")
 def campaign_copy(code: Annotated[str, typer.Option("--code", help="Mã phong trào năm học mới")],
-                  campaign: CampaignOpt = None) -> None:
+                  campaign: CampaignOpt = None, actor: ByOpt = None) -> None:
     """Chép kế hoạch sang năm học sau: mọi ngày lùi một năm, cùng cơ quan ban hành và bộ quy tắc."""
     with refusals(), session_scope() as session:
         last = find_campaign(session, campaign)
         issuer = session.get(Unit, last.issuer_unit_id)
         assert issuer is not None
         copied = plans.create_campaign(session, plan=plans.next_year(plans.plan_of(session, campaign=last),
-                                                                     code=code), issuer=issuer)
+                                                                     code=code), issuer=issuer,
+                                      actor=_by(session, actor))
         console.print(f"Đã tạo phong trào {copied.code} năm học {copied.school_year} từ {last.code}.")
 
 

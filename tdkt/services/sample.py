@@ -10,17 +10,19 @@ import json
 from datetime import date, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from config.rules import rule_set
 from config.settings import CONFIG_DIR
 from config.vocabulary import UnitKind
 from config.yaml_source import ConfigError, load_model
 from models.campaign import Campaign, get_campaign_by_code
-from models.unit import Person, Unit
+from models.unit import Unit
 from tdkt.common.errors import Refused
 from tdkt.common.timefmt import fmt_date
 from tdkt.services import plans
+from tdkt.services.staff import StaffRow, save_accounts
+from tdkt.services.units import UnitRow, save_units
 
 SAMPLES_DIR = CONFIG_DIR / "samples"
 
@@ -123,16 +125,36 @@ def dated_from(spec: plans.CampaignSpec, today: date) -> plans.CampaignSpec:
                                    "number": spec.number.replace(spec.school_year, school_year)})
 
 
-def _unit(session: Session, **fields: object) -> Unit:
-    unit = Unit(**fields)  # type: ignore[arg-type]
-    session.add(unit)
-    session.flush()
-    return unit
+def _unit_rows(sample: Sample) -> list[UnitRow]:
+    """The sample's units as the units list would give them: province, district, offices, then each block and
+    its schools (its leader marked), in this order."""
+    province = sample.province.code if sample.province else ""
+    rows = [UnitRow(0, province, sample.province.name, UnitKind.ubnd_tinh, "", "", None, None, False)] \
+        if sample.province else []
+    rows.append(UnitRow(0, sample.district.code, sample.district.name, UnitKind.ubnd_huyen, "", province, None, None,
+                        False))
+    rows += [UnitRow(0, o.code, o.name, o.kind, "", province if o.above else sample.district.code, o.email, None,
+                     False) for o in sample.offices]
+    phong = next(o.code for o in sample.offices if o.kind == UnitKind.phong_gddt)
+    for block in sample.blocks:
+        if all(s.code != block.leader for s in block.schools):
+            raise Refused("no_leader", f"{block.name}: trường trưởng khối '{block.leader}' không thuộc khối.")
+        rows.append(UnitRow(0, block.code, block.name, UnitKind.block, "", phong, None, None, False))
+        rows += [UnitRow(0, s.code, s.name, UnitKind.school, block.code, phong, None, s.level, s.code == block.leader)
+                 for s in block.schools]
+    return rows
 
 
-def _person(session: Session, spec: PersonSpec, unit: Unit, role: str | None = None) -> None:
-    session.add(Person(full_name=spec.full_name, email=spec.email.lower(), role=role or spec.role,
-                       title=spec.title, unit_id=unit.id or 0))
+def _people(sample: Sample) -> list[tuple[str, list[PersonSpec]]]:
+    """Each unit's people with their roles: the chairmen, the offices' staff, each school's head."""
+    found = [(sample.province.code, [sample.province.chairman.model_copy(update={"role": "province_chairman"})])] \
+        if sample.province else []
+    found.append((sample.district.code, [sample.district.chairman.model_copy(update={"role": "chairman"})]))
+    found += [(office.code, office.people) for office in sample.offices]
+    found += [(school.code, [PersonSpec(full_name=school.head, title="Hiệu trưởng", role="school_head",
+                                        email=f"hieutruong.{school.code}@{sample.district.mail_domain}")])
+              for block in sample.blocks for school in block.schools]
+    return found
 
 
 def load_sample(session: Session, *, name: str, today: date | None = None) -> Campaign:
@@ -145,34 +167,13 @@ def load_sample(session: Session, *, name: str, today: date | None = None) -> Ca
         sample = sample.model_copy(update={"campaign": dated_from(sample.campaign, today)})
     if get_campaign_by_code(session, code=sample.campaign.code) is not None:
         raise Refused("already_loaded", f"Dữ liệu mẫu '{name}' đã được nạp (chiến dịch {sample.campaign.code}).")
-    province = None
-    if sample.province is not None:
-        province = _unit(session, code=sample.province.code, name=sample.province.name, kind=UnitKind.ubnd_tinh)
-        _person(session, sample.province.chairman, province, role="province_chairman")
-    district = _unit(session, code=sample.district.code, name=sample.district.name, kind=UnitKind.ubnd_huyen,
-                     parent_id=province.id if province else None)
-    _person(session, sample.district.chairman, district, role="chairman")
-    offices = {}
-    for office in sample.offices:
-        unit = _unit(session, code=office.code, name=office.name, kind=office.kind, email=office.email,
-                     parent_id=(province.id if province else None) if office.above else district.id)
-        offices[office.kind] = unit
-        for spec in office.people:
-            _person(session, spec, unit)
-    phong = offices[UnitKind.phong_gddt]
-    for block_spec in sample.blocks:
-        block = _unit(session, code=block_spec.code, name=block_spec.name, kind=UnitKind.block, parent_id=phong.id)
-        for school_spec in block_spec.schools:
-            school = _unit(session, code=school_spec.code, name=school_spec.name, kind=UnitKind.school,
-                           level=school_spec.level, parent_id=phong.id, block_id=block.id)
-            head = PersonSpec(full_name=school_spec.head, title="Hiệu trưởng",
-                              email=f"hieutruong.{school_spec.code}@{sample.district.mail_domain}")
-            _person(session, head, school, role="school_head")
-            if school_spec.code == block_spec.leader:
-                block.leader_school_id = school.id
-        if block.leader_school_id is None:
-            raise Refused("no_leader", f"{block.name}: trường trưởng khối '{block_spec.leader}' không thuộc khối.")
-        session.add(block)
+    save_units(session, _unit_rows(sample))
+    units = {u.code: u for u in session.exec(select(Unit)).all()}
+    for code, specs in _people(sample):
+        save_accounts(session, unit=units[code], rows=[StaffRow(0, p.full_name, None, None, p.title, p.email.lower(),
+                                                                p.role) for p in specs])
+    district = units[sample.district.code]
+    offices = {office.kind: units[office.code] for office in sample.offices}
     issuer = district if sample.campaign.issued_by == "ubnd" else offices[UnitKind(sample.campaign.issued_by)]
     campaign = plans.create_campaign(session, plan=sample.campaign, issuer=issuer)
     return campaign

@@ -106,7 +106,6 @@ def import_staff(session: Session, *, unit_code: str, content: bytes, filename: 
     if problems:
         raise Refused("bad_rows", "Không nhập dòng nào vì tệp có lỗi:\n" + "\n".join(p.message for p in problems),
                       problems)
-    accounts: dict[str, dict[str, object]] = {}
     for row in rows:
         who = people.Identity(row.name, SubjectKind.individual, row.born, row.code)
         try:
@@ -114,19 +113,29 @@ def import_staff(session: Session, *, unit_code: str, content: bytes, filename: 
                 people.person_for(session, school_id=unit.id or 0, who=who, position=row.position)
         except Refused as exc:
             raise Refused(exc.code, f"Không nhập dòng nào: dòng {row.number}: {exc.message}") from exc
-        if row.email and row.role:
-            known = get_person_by_email(session, email=row.email)
-            was = {"role": known.role, "unit": known.unit_id, "active": known.active} if known else None
-            account = known or Person(full_name=row.name, email=row.email, role=row.role, unit_id=unit.id or 0)
-            account.full_name, account.role, account.unit_id = row.name, row.role, unit.id or 0
-            account.title, account.active = row.position or account.title, True
-            session.add(account)
-            accounts[row.email] = {"before": was, "after": {"role": row.role, "unit": unit.id, "active": True}}
-    session.flush()
+    accounts = save_accounts(session, unit=unit, rows=rows)
     if actor is not None:
         record_change(session, actor=actor, action="import_staff", detail={
             "unit": unit.code, "file": filename, "people": len(rows), "accounts": accounts})
     return len(rows)
+
+
+def save_accounts(session: Session, *, unit: Unit, rows: list[StaffRow]) -> dict[str, dict[str, object]]:
+    """The accounts of the rows that give an email and a role, created or moved to `unit` and made active (a
+    staff list's, or a seed sample's people); each account's before → after, by email."""
+    accounts: dict[str, dict[str, object]] = {}
+    for row in rows:
+        if not (row.email and row.role):
+            continue
+        known = get_person_by_email(session, email=row.email)
+        was = {"role": known.role, "unit": known.unit_id, "active": known.active} if known else None
+        account = known or Person(full_name=row.name, email=row.email, role=row.role, unit_id=unit.id or 0)
+        account.full_name, account.role, account.unit_id = row.name, row.role, unit.id or 0
+        account.title, account.active = row.position or account.title, True
+        session.add(account)
+        accounts[row.email] = {"before": was, "after": {"role": row.role, "unit": unit.id, "active": True}}
+    session.flush()
+    return accounts
 
 
 def _accounts_elsewhere(session: Session, unit: Unit, rows: list[StaffRow]) -> list[Violation]:

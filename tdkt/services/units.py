@@ -137,6 +137,14 @@ def import_units(session: Session, *, content: bytes, filename: str, actor: Pers
     if problems:
         raise Refused("bad_rows", "Không nhập dòng nào vì tệp có lỗi:\n" + "\n".join(p.message for p in problems),
                       problems)
+    return save_units(session, rows, actor=actor, source=filename)
+
+
+def save_units(session: Session, rows: list[UnitRow], *, actor: Person | None = None,
+               source: str = "") -> tuple[int, int]:
+    """Create or update the units of checked rows (a file's, or a seed sample's); (created, updated)."""
+    if problems := _references(session, rows):
+        raise Refused("bad_rows", "\n".join(p.message for p in problems), problems)
     existing = {u.code: u for u in session.exec(select(Unit).where(col(Unit.code).in_([r.code for r in rows])))}
     before = {code: _described(session, unit) for code, unit in existing.items()}
     units = {}
@@ -158,7 +166,7 @@ def import_units(session: Session, *, content: bytes, filename: str, actor: Pers
     session.flush()
     if actor is not None:
         record_change(session, actor=actor, action="import_units", detail={
-            "file": filename, "created": [r.code for r in rows if r.code not in existing],
+            "file": source, "created": [r.code for r in rows if r.code not in existing],
             "updated": {code: {"before": was, "after": _described(session, units[code])}
                         for code, was in before.items()}})
     return sum(1 for r in rows if r.code not in existing), sum(1 for r in rows if r.code in existing)

@@ -12,8 +12,10 @@ import yaml
 from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
+from models.audit import AuditEvent
 from models.campaign import Campaign, Phase, PhaseQuota, StageDeadline
 from models.decision import Decision
+from models.unit import Person
 from tdkt.cli import app
 from tdkt.common.timefmt import local, local_today
 from tdkt.services import plans
@@ -115,7 +117,11 @@ def test_the_plan_is_written_back_and_copied_to_the_next_year(session: Session, 
     assert written["reports"] == [{"name": "Báo cáo sơ kết học kỳ I",
                                    "due": (local_today() + timedelta(days=120)).isoformat(), "by": "phong_gddt"}]
     assert "Đã tạo phong trào lam-binh-2027-2028 năm học 2027-2028 từ lam-binh-2026-2027." in tdkt(
-        "campaign", "copy", "--campaign", "lam-binh-2026-2027", "--code", "lam-binh-2027-2028")
+        "campaign", "copy", "--campaign", "lam-binh-2026-2027", "--code", "lam-binh-2027-2028",
+        "--as", "kien.pgd@lb.test")  # the plan created without --as left none
+    copied_by = session.exec(select(AuditEvent).where(AuditEvent.action == "create_campaign")).one()
+    assert copied_by.detail["campaign"] == "lam-binh-2027-2028" and copied_by.phase_id is None
+    assert session.get(Person, copied_by.actor_id).email == "kien.pgd@lb.test"
     copied = session.exec(select(Campaign).where(Campaign.code == "lam-binh-2027-2028")).one()
     phases = session.exec(select(Phase).where(Phase.campaign_id == copied.id).order_by(col(Phase.number))).all()
     assert [p.name for p in phases] == ["Đợt 1 năm học 2027-2028", "Tổng kết năm học 2027-2028"]
