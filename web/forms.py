@@ -10,8 +10,9 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from models.vote import MINUTES_LABELS, Minutes
 from tdkt.common.errors import Refused
-from tdkt.common.timefmt import parse_date
+from tdkt.common.timefmt import parse_date, parse_time
 from tdkt.workflow.engine import VERDICT_STATUS, Verdict
 
 
@@ -122,6 +123,7 @@ class VoteForm(_Form):
     present: int
     tallies: dict[int, tuple[int, int]]  # nomination id → (for, against)
     secret_ballot: bool
+    minutes: Minutes
 
     @model_validator(mode="before")
     @classmethod
@@ -129,7 +131,9 @@ class VoteForm(_Form):
         against = cls._by_prefix(form, "against_")
         return {**form, "held_on": parse_date(str(form.get("held_on", ""))),
                 "tallies": {k: (v, against.get(k)) for k, v in cls._by_prefix(form, "for_").items()},
-                "secret_ballot": form.get("ballot") != "open"}
+                "secret_ballot": form.get("ballot") != "open",
+                "minutes": Minutes(starts_at=parse_time(str(form.get("starts_at", ""))),
+                                   **{name: str(form.get(name, "")) for name in MINUTES_LABELS})}
 
 
 BAD_VOTE = "Hãy nhập ngày họp (dd/mm/yyyy) và các số phiếu bằng chữ số."

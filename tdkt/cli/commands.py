@@ -26,11 +26,12 @@ from models.dossier import Dossier
 from models.nomination import Nomination
 from models.outbox import OutboxMessage, OutboxStatus
 from models.unit import Person, Unit, get_unit_by_code
+from models.vote import Minutes
 from tdkt import services
 from tdkt.cli import usage
 from tdkt.common import logs
 from tdkt.common.errors import Refused
-from tdkt.common.timefmt import fmt_datetime, local_today, parse_date, parse_moment
+from tdkt.common.timefmt import fmt_datetime, local_today, parse_date, parse_moment, parse_time
 from tdkt.services import plans, registration
 from tdkt.services.sample import load_sample, read_sample, sample_names
 from tdkt.workflow import members
@@ -415,16 +416,25 @@ def vote(
     present: Annotated[int, typer.Option(help="Số thành viên có mặt")],
     tally: Annotated[list[str], typer.Option(help="SỐ_ĐỀ_NGHỊ:ĐỒNG_Ý:KHÔNG_ĐỒNG_Ý, lặp lại cho từng người")],
     open_ballot: Annotated[bool, typer.Option(help="Biểu quyết công khai (mặc định: bỏ phiếu kín)")] = False,
+    starts_at: Annotated[str, typer.Option("--time", help="Giờ họp HH:MM")] = "",
+    place: Annotated[str, typer.Option(help="Địa điểm họp")] = "",
+    chair: Annotated[str, typer.Option(help="Chủ trì: họ tên, chức vụ")] = "",
+    secretary: Annotated[str, typer.Option(help="Thư ký: họ tên, chức vụ")] = "",
+    absent: Annotated[str, typer.Option(help="Thành viên vắng mặt, lý do")] = "",
+    counters: Annotated[str, typer.Option(help="Ban kiểm phiếu")] = "",
 ) -> None:
-    """Ghi biên bản họp xét: số thành viên và kết quả bỏ phiếu từng người."""
+    """Ghi biên bản họp xét: giờ, địa điểm, chủ trì, thư ký, thành viên vắng, ban kiểm phiếu, số thành viên và kết
+    quả bỏ phiếu từng người."""
     with refusals(), session_scope() as session:
         try:
             tallies = {int(a): (int(b), int(c)) for a, b, c in (t.split(":") for t in tally)}
         except ValueError as exc:
             raise Refused("bad_tally",
                           "Mỗi --tally phải có dạng SỐ_ĐỀ_NGHỊ:ĐỒNG_Ý:KHÔNG_ĐỒNG_Ý, ví dụ 12:10:2.") from exc
+        minutes = Minutes(starts_at=parse_time(starts_at), place=place, chair=chair, secretary=secretary,
+                          absent=absent, counters=counters)
         services.record_vote(session, dossier_id=dossier, held_on=parse_date(held_on), members_total=members,
-                             members_present=present, tallies=tallies, secret_ballot=not open_ballot)
+                             members_present=present, tallies=tallies, secret_ballot=not open_ballot, minutes=minutes)
         console.print(f"Đã ghi biên bản họp xét cho hồ sơ số {dossier}.")
 
 

@@ -41,6 +41,18 @@ def parse_date(text: str) -> date:
         raise Refused("bad_date", f"'{text}' không phải một ngày có thật dạng dd/mm/yyyy (ví dụ 05/11/2022).") from exc
 
 
+def parse_time(text: str) -> time | None:
+    """'14:30' or '14h30' (a meeting's hour); None for none given; Refused, in Vietnamese, for anything else."""
+    text = text.strip().lower().replace("h", ":").rstrip(":")
+    if not text:
+        return None
+    hour, _, minute = text.partition(":")
+    try:
+        return time(int(hour), int(minute or 0))
+    except ValueError as exc:
+        raise Refused("bad_time", f"'{text}' không phải giờ hợp lệ dạng HH:MM (ví dụ 14:30).") from exc
+
+
 def parse_moment(text: str | None) -> datetime | None:
     """'dd/mm/yyyy HH:MM' (noon when the time is left out), local time; None for none given."""
     if not text:

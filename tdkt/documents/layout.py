@@ -57,6 +57,7 @@ class Official:
     table: tuple[list[str], list[list[str]]] | None = None
     closing: list[str] = field(default_factory=list)  # paragraphs after the table
     recipients: list[str] = field(default_factory=list)
+    co_signer: tuple[str, str] | None = None  # (title, name) signing on the left instead of the Nơi nhận (a biên bản)
     signer_title: str = ""  # e.g. "HIỆU TRƯỞNG", "KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH"
     signer_name: str = ""
     annex: tuple[str, list[str], list[list[str]]] | None = None  # (heading, header row, rows) on a new page
@@ -181,15 +182,22 @@ def _signature(doc: Docx, spec: Official) -> None:
     table = doc.add_table(rows=1, cols=2)
     _columns(table, (Mm(85), Mm(80)))
     left, right = table.rows[0].cells
-    first = left.paragraphs[0]
-    _run(first, "Nơi nhận:", bold=True, italic=True, size=12)
-    for recipient in spec.recipients:
-        paragraph = left.add_paragraph()
-        paragraph.paragraph_format.space_after = Pt(0)
-        _run(paragraph, f"- {recipient};", size=11)
-    for i, line in enumerate(spec.signer_title.splitlines()):
-        _cell_line(right, line, first=i == 0, bold=True, size=13)
-    _cell_line(right, "(Ký, ghi rõ họ tên, đóng dấu)", italic=True, size=12)
+    if spec.co_signer is not None:
+        _signs(left, *spec.co_signer, sealed=False)
+    else:
+        _run(left.paragraphs[0], "Nơi nhận:", bold=True, italic=True, size=12)
+        for recipient in spec.recipients:
+            paragraph = left.add_paragraph()
+            paragraph.paragraph_format.space_after = Pt(0)
+            _run(paragraph, f"- {recipient};", size=11)
+    _signs(right, spec.signer_title, spec.signer_name)
+
+
+def _signs(cell: _Cell, title: str, name: str, *, sealed: bool = True) -> None:
+    """A signature block: the title's lines, the note of what to sign, room to sign, the name."""
+    for i, line in enumerate(title.splitlines()):
+        _cell_line(cell, line, first=i == 0, bold=True, size=13)
+    _cell_line(cell, "(Ký, ghi rõ họ tên, đóng dấu)" if sealed else "(Ký, ghi rõ họ tên)", italic=True, size=12)
     for _ in range(3):
-        _cell_line(right, "", size=13)
-    _cell_line(right, spec.signer_name, bold=True, size=13)
+        _cell_line(cell, "", size=13)
+    _cell_line(cell, name, bold=True, size=13)

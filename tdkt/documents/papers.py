@@ -23,7 +23,7 @@ from models.decision import Decision, DecisionEntry, decision_entries
 from models.dossier import Dossier
 from models.nomination import Nomination, NominationStatus, Nominee, active_nominations
 from models.unit import Person, Unit, block_members, find_office
-from models.vote import council_vote_for, tallies_for
+from models.vote import council_vote_for, minutes_tallies
 from tdkt.common.errors import Refused
 from tdkt.common.numbers import decimal, percent
 from tdkt.common.text import sheet_value
@@ -136,32 +136,35 @@ def school_proposal(session: Session, *, dossier_id: int) -> bytes:
 
 
 def council_minutes(session: Session, *, dossier_id: int) -> bytes:
-    """Biên bản họp xét: when, how many members, and the tally of each nominee."""
+    """Biên bản họp xét: when and where, who chaired and who wrote it, who was there and who was not, the counting
+    committee, each nominee's count — kept whatever happened to the nomination since — and both signatures."""
     dossier, school, parent, s = _school_parts(session, dossier_id)
     vote = council_vote_for(session, dossier_id=dossier_id)
     if vote is None:
         raise Refused("no_vote", "Chưa ghi nhận biên bản họp xét nên chưa lập được biên bản.")
-    pairs = active_nominations(session, dossier_id=dossier_id)
-    tallies = tallies_for(session, nomination_ids=[n.id or 0 for n, _ in pairs])
-    rows = []
-    for i, (n, p) in enumerate(pairs, 1):
-        tally = tallies.get(n.id or 0)
-        votes_for, against = (tally.votes_for, tally.votes_against) if tally else (0, 0)
-        share = percent(votes_for, vote.members_present)
-        rows.append([str(i), p.full_name, _title(s.rules, n.title_code), str(votes_for), str(against), share])
+    rows = [[str(i), name, _title(s.rules, code), str(tally.votes_for), str(tally.votes_against),
+             percent(tally.votes_for, vote.members_present)]
+            for i, (name, code, tally) in enumerate(minutes_tallies(session, dossier_id=dossier_id), 1)]
     head = _head(session, school)
+    when = f"Vào hồi {vote.starts_at.strftime('%H giờ %M')}, ngày" if vote.starts_at else "Ngày"
+    where = f", tại {vote.place}" if vote.place else ""
     ballot = "bỏ phiếu kín" if vote.secret_ballot else "biểu quyết công khai"
     return render(Official(
         parent=parent.name if parent else "", issuer=school.name, number="Số:      /BB-" + _code(school.name),
         place=s.place, day=vote.held_on, kind="BIÊN BẢN",
-        summary="Họp xét thi đua, khen thưởng của Hội đồng Thi đua – Khen thưởng",
-        body=[f"Ngày {fmt_date(vote.held_on)}, Hội đồng Thi đua – Khen thưởng {school.name} họp xét {s.phase.name}. "
-              f"Thành viên Hội đồng: {vote.members_total}; có mặt: {vote.members_present}. Hình thức: {ballot}.",
+        summary=f"Họp xét thi đua, khen thưởng {s.phase.name[:1].lower() + s.phase.name[1:]}, năm học "
+                f"{s.campaign.school_year}",
+        body=[f"{when} {fmt_date(vote.held_on)}{where}, Hội đồng Thi đua – Khen thưởng {school.name} họp xét thi đua, "
+              "khen thưởng.",
+              f"Chủ trì: {vote.chair or '……………'}. Thư ký: {vote.secretary or '……………'}.",
+              f"Thành viên Hội đồng: {vote.members_total}; có mặt: {vote.members_present}; vắng mặt: "
+              f"{vote.members_total - vote.members_present}{f' ({vote.absent})' if vote.absent else ''}.",
+              f"Hình thức: {ballot}{f'. Ban kiểm phiếu: {vote.counters}' if vote.counters else ''}.",
               "Kết quả bỏ phiếu (tỉ lệ tính trên số thành viên có mặt):"],
         table=(["TT", "Họ và tên / Tập thể", "Danh hiệu đề nghị", "Đồng ý", "Không đồng ý", "Tỉ lệ đồng ý"], rows),
-        closing=["Biên bản kết thúc cùng ngày, đã thông qua trước Hội đồng."],
-        recipients=["Hồ sơ thi đua", "Lưu: VT"], signer_title="CHỦ TỊCH HỘI ĐỒNG",
-        signer_name=head.full_name if head else ""))
+        closing=["Cuộc họp kết thúc cùng ngày. Biên bản đã được đọc lại và thông qua trước Hội đồng."],
+        co_signer=("THƯ KÝ", vote.secretary), signer_title="CHỦ TỊCH HỘI ĐỒNG",
+        signer_name=vote.chair or (head.full_name if head else "")))
 
 
 def nominee_list(session: Session, *, dossier_id: int) -> bytes:

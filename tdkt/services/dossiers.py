@@ -28,7 +28,15 @@ from models.nomination import Nomination, NominationStatus, Nominee, active_nomi
 from models.paper import papers_of
 from models.registration import forwarded_entries
 from models.unit import Person, Surroundings, Unit, block_members, district_schools, get_person_by_email
-from models.vote import CouncilBallot, CouncilVote, council_vote_for, save_tallies, tallies_for
+from models.vote import (
+    MINUTES_LABELS,
+    CouncilBallot,
+    CouncilVote,
+    Minutes,
+    council_vote_for,
+    save_tallies,
+    tallies_for,
+)
 from tdkt.common.errors import Refused
 from tdkt.common.text import entered, fold
 from tdkt.common.timefmt import days_left, end_of_day, fmt_date, fmt_datetime, local
@@ -181,12 +189,17 @@ def set_member_figures(session: Session, *, nomination_id: int, figures: Mapping
 def record_vote(
     session: Session, *, dossier_id: int, held_on: date, members_total: int, members_present: int,
     tallies: dict[int, tuple[int, int]], secret_ballot: bool = True, route: Route | None = None,
+    minutes: Minutes | None = None,
 ) -> CouncilVote:
-    """Record the council meeting and the for/against count per nomination (replacing an earlier record)."""
+    """Record the council meeting (with what its biên bản says of it: time, place, chair, secretary, absent
+    members, counting committee) and the for/against count per nomination (replacing an earlier record)."""
     route = route or default_route()
     dossier = _editable_dossier(session, dossier_id=dossier_id, route=route)
     vote = _meeting(session, dossier=dossier, held_on=held_on, members_total=members_total,
                     members_present=members_present, tallies=tallies, secret_ballot=secret_ballot)
+    for name, label in MINUTES_LABELS.items():
+        setattr(vote, name, entered(label, getattr(minutes or Minutes(), name), max_length=500))
+    vote.starts_at = minutes.starts_at if minutes else None
     save_tallies(session, tallies)
     session.flush()
     return vote

@@ -8,7 +8,7 @@ import io
 import shutil
 import subprocess
 import zipfile
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 
 import pytest
@@ -23,11 +23,13 @@ from models.decision import decision_entries
 from models.dossier import Dossier
 from models.nomination import Nomination, NominationStatus, Nominee
 from models.unit import Unit
+from models.vote import Minutes
 from tdkt import services
 from tdkt.cli import app
 from tdkt.common.errors import Refused
 from tdkt.documents import certificates
 from tdkt.documents import papers as documents
+from tdkt.workflow.engine import Verdict
 from tests.factories import District, at, make_district, prepare_dossier, verify_and_decide
 
 
@@ -298,3 +300,41 @@ def test_the_years_statistics_count_titles_and_units_with_their_money(session: S
         ("Tổng cộng", 4, 2, 4200000)]
     code = CliRunner().invoke(app, ["report", "--out", str(tmp_path / "x.xlsx"), "--campaign", "khong-co"])
     assert code.exit_code == 1 and "Hãy chọn một phong trào bằng --campaign (có: qh-2022)" in code.output
+
+
+def test_the_councils_full_record_keeps_every_count_and_both_signatures(session: Session) -> None:
+    """The biên bản names the meeting's time and place, chair, secretary, absent members and counting committee,
+    keeps the count of a nominee withdrawn before submission and of one the Phòng refused later, and is signed by
+    the secretary and the chair — with no Nơi nhận."""
+    district = make_district(session, blocks=1, schools_per_block=1)
+    school = district.schools[0]
+    dossier_id, (first, second, collective) = prepare_dossier(session, district, school, individuals=2)
+    services.record_vote(session, dossier_id=dossier_id, held_on=date(2022, 10, 28), members_total=15,
+                         members_present=13, tallies={first.id: (12, 1), second.id: (11, 2), collective.id: (13, 0)},
+                         minutes=Minutes(starts_at=time(14, 0), place="Phòng họp nhà trường",
+                                         chair="Nông Thị Mai, Hiệu trưởng", secretary="Hà Thị Nga, giáo viên",
+                                         absent="Lục Văn Tình (ốm), Đinh Văn Lâm (công tác)",
+                                         counters="Hà Thị Nga, Triệu Văn Phong, Nông Thị Huyền"))
+    services.withdraw_nomination(session, nomination_id=second.id or 0)
+    services.submit(session, dossier_id=dossier_id, actor=district.heads[school.id], now=at(1))
+    services.forward_block(session, block_id=district.blocks[0].id, phase_id=district.phase_id,
+                           actor=district.leader_of(district.blocks[0]), now=at(2))
+    services.act(session, dossier_id=dossier_id, actor=district.people["phong_reviewer"], now=at(3), verdicts={
+        first.id: Verdict("reject", "Chưa đủ minh chứng"), collective.id: Verdict("approve")})
+    session.commit()
+
+    content = documents.council_minutes(session, dossier_id=dossier_id)
+    text = docx_text(content)
+    assert "Vào hồi 14 giờ 00, ngày 28/10/2022, tại Phòng họp nhà trường, Hội đồng Thi đua – Khen thưởng" in text
+    assert "Chủ trì: Nông Thị Mai, Hiệu trưởng. Thư ký: Hà Thị Nga, giáo viên." in text
+    assert "Thành viên Hội đồng: 15; có mặt: 13; vắng mặt: 2 (Lục Văn Tình (ốm), Đinh Văn Lâm (công tác))." in text
+    assert "Hình thức: bỏ phiếu kín. Ban kiểm phiếu: Hà Thị Nga, Triệu Văn Phong, Nông Thị Huyền." in text
+    counted = docx_rows(content, 1)
+    assert [r[1:] for r in counted[1:]] == [
+        [f"Giáo viên 0 {school.code}", "Lao động tiên tiến", "12", "1", "92,3 %"],  # refused by the Phòng since
+        [f"Giáo viên 1 {school.code}", "Lao động tiên tiến", "11", "2", "84,6 %"],  # withdrawn before submission
+        [school.name, "Tập thể lao động tiên tiến", "13", "0", "100 %"]]
+    signatures = docx_rows(content, 2)[0]
+    assert signatures[0].startswith("THƯ KÝ\n(Ký, ghi rõ họ tên)") and "Hà Thị Nga, giáo viên" in signatures[0]
+    assert signatures[1].startswith("CHỦ TỊCH HỘI ĐỒNG") and "Nông Thị Mai, Hiệu trưởng" in signatures[1]
+    assert "Nơi nhận" not in text

@@ -5,7 +5,7 @@ imported; the plan written back and copied to the next school year."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 
 import yaml
@@ -16,6 +16,7 @@ from models.audit import AuditEvent
 from models.campaign import Campaign, Phase, PhaseQuota, StageDeadline
 from models.decision import Decision
 from models.unit import Person
+from models.vote import CouncilVote
 from tdkt.cli import app
 from tdkt.common.timefmt import local, local_today
 from tdkt.services import plans
@@ -72,7 +73,8 @@ def test_a_new_district_is_set_up_and_runs_a_phase_from_the_command_line(session
         assert found is not None
         dossier, nomination = found.groups()
         tdkt("vote", "--dossier", dossier, "--held-on", local_today().strftime("%d/%m/%Y"), "--members", "9",
-             "--present", "9", "--tally", f"{nomination}:9:0")
+             "--present", "9", "--tally", f"{nomination}:9:0", "--time", "8h", "--place", "Phòng họp",
+             "--chair", head, "--secretary", "Thư ký của trường")
         tdkt("submit", "--dossier", dossier, "--as", head)
         dossiers.append(dossier)
     tdkt("forward", "--block", "khoi-a", "--as", "ht.nahang@lb.test")  # Nà Hang leads the block (the units list)
@@ -83,6 +85,9 @@ def test_a_new_district_is_set_up_and_runs_a_phase_from_the_command_line(session
     assert "Đã ban hành quyết định số 1/QĐ-UBND." in signed
     decision = session.exec(select(Decision)).one()
     assert decision.form == "GK_HUYEN"
+    meetings = session.exec(select(CouncilVote)).all()
+    assert [(v.starts_at, v.place, v.secretary) for v in meetings] == [
+        (time(8, 0), "Phòng họp", "Thư ký của trường")] * 2
     session.rollback()
 
 

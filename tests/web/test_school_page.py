@@ -50,8 +50,17 @@ def test_upload_vote_and_submit(session: Session, client: TestClient) -> None:  
     session.rollback()  # end the read: SQLite transactions take the write lock
     voted = client.post(f"/l/{token}/vote", data={"csrf": csrf, "held_on": "28/10/2026", "members": "15",
                                                    "present": "12", f"for_{nomination_id}": "11",
-                                                   f"against_{nomination_id}": "1"})
+                                                   f"against_{nomination_id}": "1", "starts_at": "14h30",
+                                                   "place": "Phòng họp", "chair": "Nông Thị Mai",
+                                                   "secretary": "Hà Thị Nga", "absent": "Lục Văn Tình (ốm)"})
     assert voted.status_code == 200 and 'value="11"' in voted.text
+    assert 'value="14:30"' in voted.text and 'value="Lục Văn Tình (ốm)"' in voted.text  # the meeting's record
+    bad_hour = client.post(f"/l/{token}/vote", data={"csrf": csrf, "held_on": "28/10/2026", "members": "15",
+                                                      "present": "12", f"for_{nomination_id}": "11",
+                                                      f"against_{nomination_id}": "1", "starts_at": "25:00",
+                                                      "place": "Phòng họp mới"})
+    assert bad_hour.status_code == 422 and "&#39;25:00&#39; không phải giờ hợp lệ" in bad_hour.text
+    assert 'value="Phòng họp mới"' in bad_hour.text  # what was typed is kept
     impossible = client.post(f"/l/{token}/vote", data={"csrf": csrf, "held_on": "31/02/2026", "members": "15",
                                                         "present": "12", f"for_{nomination_id}": "12",
                                                         f"against_{nomination_id}": "0"})

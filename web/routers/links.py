@@ -170,12 +170,14 @@ async def withdraw(token: str, nomination_id: int, _form: LinkForm, person_id: S
 
 @router.post("/vote", response_class=HTMLResponse)
 async def record_vote(token: str, request: Request, form: LinkForm, person_id: SignedIn) -> Response:
-    """The school records its council's vote: members, present, for/against per nominee."""
+    """The school records its council's vote: the meeting (time, place, chair, secretary, absent members, counting
+    committee), members, present, for/against per nominee."""
 
     def save(session: Session, _link: ActionLink, dossier: Dossier) -> None:
         vote = read(VoteForm, form, code="bad_vote", refusal=BAD_VOTE)
         services.record_vote(session, dossier_id=dossier.id or 0, held_on=vote.held_on, members_total=vote.members,
-                             members_present=vote.present, tallies=vote.tallies, secret_ballot=vote.secret_ballot)
+                             members_present=vote.present, tallies=vote.tallies, secret_ballot=vote.secret_ballot,
+                             minutes=vote.minutes)
 
     return await run_in_threadpool(_edit, token, person_id, save, request, form, "vote-form")
 
