@@ -45,6 +45,8 @@ class Settings(BaseSettings):
 
     mailbox_dir: Path = PROJECT_DIR / "var" / "mailbox"
     files_dir: Path = PROJECT_DIR / "var" / "files"
+    templates_dir: Path = Field(default=PROJECT_DIR / "var" / "templates",
+                                description="an office's own paper templates (<paper>.docx) replacing tdkt's layout")
     prefect_home: Path = Field(default=PROJECT_DIR / "var" / "prefect",
                                description="`tdkt live`'s Prefect server keeps its run history there")
 

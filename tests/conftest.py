@@ -82,6 +82,7 @@ def db_url(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_
     url = request.getfixturevalue(f"{request.param}_url")
     _empty(url)
     monkeypatch.setenv("TDKT_DATABASE_URL", url)
+    monkeypatch.setenv("TDKT_TEMPLATES_DIR", str(tmp_path / "templates"))  # an office's templates: the test's own
     _reset_caches()
     yield url
     _reset_caches()

@@ -46,6 +46,7 @@ def written_out(name: str) -> str:
 
 @dataclass
 class Official:
+    paper: str  # which paper it is (templates.PAPERS): an office's own template for it replaces this layout
     parent: str  # the issuing body's governing body, e.g. "UBND HUYỆN MƯỜNG KHƯƠNG" ("" when none)
     issuer: str  # e.g. "TRƯỜNG TIỂU HỌC BẢN LẦU"
     number: str  # "Số: 12/QĐ-UBND", or "Số:      /TTr-TH" for a draft
@@ -69,6 +70,8 @@ def date_line(place: str, day: date) -> str:
 
 
 def render(doc_spec: Official) -> bytes:
+    """The paper in tdkt's own layout (tdkt.documents.templates.render uses an office's template instead, when it
+    has one)."""
     doc = Document()
     page_setup(doc)
     _header(doc, doc_spec)

@@ -28,7 +28,8 @@ from tdkt.common.errors import Refused
 from tdkt.common.numbers import decimal, percent
 from tdkt.common.text import sheet_value
 from tdkt.common.timefmt import fmt_date, local, local_today
-from tdkt.documents.layout import Heading, Official, render, written_out
+from tdkt.documents.layout import Heading, Official, written_out
+from tdkt.documents.templates import render
 from tdkt.workflow import members, money
 
 LIST_HEADER = ["TT", "Họ và tên / Tập thể", "Chức vụ", "Đơn vị", "Danh hiệu, hình thức đề nghị"]
@@ -121,6 +122,7 @@ def school_proposal(session: Session, *, dossier_id: int) -> bytes:
     head = _head(session, school)
     to = parent.name if parent else "cấp trên"
     return render(Official(
+        paper="to-trinh-truong",
         parent=parent.name if parent else "", issuer=school.name, number="Số:      /TTr-" + _code(school.name),
         place=s.place, day=_acted_on(session, dossier_ids=[dossier_id], stages={default_route().start}),
         kind="TỜ TRÌNH",
@@ -150,6 +152,7 @@ def council_minutes(session: Session, *, dossier_id: int) -> bytes:
     where = f", tại {vote.place}" if vote.place else ""
     ballot = "bỏ phiếu kín" if vote.secret_ballot else "biểu quyết công khai"
     return render(Official(
+        paper="bien-ban",
         parent=parent.name if parent else "", issuer=school.name, number="Số:      /BB-" + _code(school.name),
         place=s.place, day=vote.held_on, kind="BIÊN BẢN",
         summary=f"Họp xét thi đua, khen thưởng {s.phase.name[:1].lower() + s.phase.name[1:]}, năm học "
@@ -246,6 +249,7 @@ def block_proposal(session: Session, *, block_id: int, phase_id: int) -> bytes:
     head = _head(session, leader)
     to = phong.name if phong else "cấp trên"
     return render(Official(
+        paper="to-trinh-khoi",
         parent=phong.name if phong else "", issuer=leader.name, number="Số:      /TTr-KTĐ", place=s.place,
         day=forwarded,
         kind="TỜ TRÌNH", summary=f"Về việc đề nghị khen thưởng của {block.name}, {s.phase.name.lower()}",
@@ -277,6 +281,7 @@ def office_proposal(session: Session, *, phase_id: int, office: Unit) -> bytes:
     head = _head(session, office)
     to = issuer.name if issuer else "UBND"
     return render(Official(
+        paper="to-trinh-phong",
         parent=to, issuer=office.name, number=f"Số:      /TTr-{PROPOSAL_SIGN.get(office.kind, '')}".rstrip("-"),
         place=s.place, day=local_today(), kind="TỜ TRÌNH",
         summary=f"Về việc đề nghị khen thưởng {s.phase.name.lower()}, năm học {s.campaign.school_year}",
@@ -310,6 +315,7 @@ def higher_proposal(session: Session, *, phase_id: int) -> bytes:
     assert issuer is not None
     head = _head(session, issuer)
     return render(Official(
+        paper="to-trinh-cap-tren",
         parent="", issuer=issuer.name, number="Số:      /TTr-UBND", place=s.place, day=local_today(),
         kind="TỜ TRÌNH",
         summary=f"Về việc đề nghị cấp trên khen thưởng {s.phase.name.lower()}, năm học {s.campaign.school_year}",
@@ -418,6 +424,7 @@ def decision_document(session: Session, *, decision_id: int) -> bytes:
     annex = (f"DANH SÁCH KHEN THƯỞNG\n(Kèm theo Quyết định số {decision.number} ngày {fmt_date(decision.signed_on)} "
              f"của {_grantor(issuer)})")
     return render(Official(
+        paper="quyet-dinh",
         parent="", issuer=issuer.name, number=f"Số: {decision.number}", place=s.place, day=decision.signed_on,
         kind="QUYẾT ĐỊNH", summary=summary,
         body=[Heading(f"{signer_title} {written_out(issuer.name).upper()}"),

@@ -17,10 +17,13 @@ from starlette.datastructures import UploadFile
 from config.route import default_route
 from config.settings import get_settings
 from config.yaml_source import ConfigError, load_text
+from models.audit import record_change
 from models.campaign import Campaign
 from models.db import session_scope
 from models.unit import Person, Unit
 from tdkt.common.errors import Refused
+from tdkt.documents import templates
+from tdkt.documents.templates import PAPERS
 from tdkt.services import accounts, plans
 from tdkt.services.staff import import_staff
 from tdkt.services.units import KINDS, import_units, units_template
@@ -29,10 +32,12 @@ from web.pages import download, message, not_signed_in, too_big
 
 router = APIRouter(prefix="/quan-tri")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 DONE = {"don-vi": "Đã nhập danh sách đơn vị.", "can-bo": "Đã nhập danh sách cán bộ.",
         "ke-hoach": "Đã tạo phong trào từ kế hoạch.", "chep": "Đã chép kế hoạch sang năm học sau.",
         "moi": "Đã gửi thư mời; thư đi trong ít phút.", "ngung": "Đã ngừng hoạt động tài khoản.",
-        "mo-lai": "Đã kích hoạt lại tài khoản."}
+        "mo-lai": "Đã kích hoạt lại tài khoản.", "mau": "Đã dùng mẫu của đơn vị cho giấy tờ này từ lần lập sau.",
+        "bo-mau": "Giấy tờ này trở lại mẫu của tdkt."}
 
 
 def _admin(session: Session, person_id: int | None) -> tuple[Person, list[Unit]] | Response:
@@ -53,6 +58,7 @@ def _page(request: Request, session: Session, person: Person, units: list[Unit],
     response = csrf_page(request, "admin.html", HOME, viewer=viewer(session, person), person=person, units=units,
                          people=accounts.people_of(session, units=units), campaigns=campaigns,
                          offices=[u for u in units if u.kind.is_office], route=default_route(), kinds=KINDS,
+                         papers=[(key, label, templates.own(key) is not None) for key, label in PAPERS.items()],
                          errors=errors or [], form_id=form_id, done=DONE.get(done, ""))
     response.status_code = status
     return response
@@ -117,7 +123,8 @@ def _act(request: Request, person_id: int | None, form_id: str, done: str, chang
 
 
 async def _file_change(request: Request, person_id: int | None, form_id: str, missing: str,
-                       store: Callable[[Session, Person, list[Unit], dict[str, Any], bytes, str], object]) -> Response:
+                       store: Callable[[Session, Person, list[Unit], dict[str, Any], bytes, str], object],
+                       done: str = "") -> Response:
     """An uploaded list or plan, stored by `store(session, person, units, form, content, filename)` as one change."""
     form = await _form(request)
     if isinstance(form, Response):
@@ -129,7 +136,7 @@ async def _file_change(request: Request, person_id: int | None, form_id: str, mi
             raise Refused("no_file", missing)
         store(session, person, units, form, content, filename)
 
-    return await run_in_threadpool(_act, request, person_id, form_id, form_id, change)
+    return await run_in_threadpool(_act, request, person_id, form_id, done or form_id, change)
 
 
 def _within(units: list[Unit], code: str, message: str, *, office: bool = False) -> Unit:
@@ -225,3 +232,37 @@ async def account(account_id: int, what: str, request: Request, person_id: Signe
             accounts.set_active(session, actor=person, person_id=account_id, active=what == "mo-lai")
 
     return await run_in_threadpool(_act, request, person_id, f"tai-khoan-{account_id}", what, change)
+
+
+@router.get("/mau/{paper}.docx")
+def template_starter(paper: str, person_id: SignedIn) -> Response:
+    """The paper's starter template: every field, for the office to lay out."""
+    with session_scope() as session:
+        found = _admin(session, person_id)
+    if isinstance(found, Response):
+        return found
+    return download(templates.starter(paper), DOCX, f"mau-{paper}.docx")
+
+
+@router.post("/mau/{paper}", response_class=HTMLResponse)
+async def template_upload(paper: str, request: Request, person_id: SignedIn) -> Response:
+    def install(session: Session, person: Person, _units: list[Unit], _form: dict[str, Any], content: bytes,
+                name: str) -> None:
+        record_change(session, actor=person, action="install_template", detail={"paper": paper, "file": name})
+        templates.install(paper, content, name)  # last: a refused template leaves neither file nor event
+
+    return await _file_change(request, person_id, f"mau-{paper}", "Chưa chọn tệp mẫu (.docx).", install, "mau")
+
+
+@router.post("/mau/{paper}/xoa", response_class=HTMLResponse)
+async def template_remove(paper: str, request: Request, person_id: SignedIn) -> Response:
+    form = await _form(request)
+    if isinstance(form, Response):
+        return form
+
+    def change(session: Session, person: Person, _units: list[Unit]) -> None:
+        if not templates.remove(paper):
+            raise Refused("no_template", "Giấy tờ này đang dùng mẫu của tdkt.")
+        record_change(session, actor=person, action="remove_template", detail={"paper": paper})
+
+    return await run_in_threadpool(_act, request, person_id, f"mau-{paper}", "bo-mau", change)

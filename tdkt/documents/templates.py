@@ -1,0 +1,131 @@
+"""An office's own paper templates: a DOCX with Jinja fields (docxtpl) in TDKT_TEMPLATES_DIR, named after the paper
+(quyet-dinh.docx …), replaces tdkt's own layout for that paper — no code to change. A template is checked when it
+is installed: one naming a field tdkt does not fill is refused with the field's name. The starter of each paper
+holds every field, for an office to lay out as its văn thư wants."""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from docx import Document
+from docxtpl import DocxTemplate
+from jinja2 import TemplateError
+
+from config.settings import get_settings
+from tdkt.common.errors import Refused
+from tdkt.documents.layout import QUOC_HIEU, TIEU_NGU, Heading, Official, date_line, written_out
+from tdkt.documents.layout import render as builtin
+
+PAPERS = {"to-trinh-truong": "Tờ trình của trường", "bien-ban": "Biên bản họp xét",
+          "to-trinh-khoi": "Tờ trình của khối thi đua", "to-trinh-phong": "Tờ trình tổng hợp của Phòng",
+          "to-trinh-cap-tren": "Tờ trình đề nghị cấp trên khen thưởng", "quyet-dinh": "Quyết định khen thưởng"}
+FIELDS = {
+    "quoc_hieu": "Quốc hiệu", "tieu_ngu": "tiêu ngữ", "parent": "cơ quan chủ quản",
+    "issuer": "cơ quan ban hành (viết đầy đủ)", "number": "số, ký hiệu", "place": "địa danh",
+    "date": "ngày dd/mm/yyyy", "date_line": "địa danh, ngày … tháng … năm …", "kind": "tên loại (TỜ TRÌNH …)",
+    "summary": "trích yếu", "body": "các đoạn nội dung (danh sách)", "headings": "các dòng căn giữa trong nội dung",
+    "table_header": "tiêu đề cột của bảng", "table_rows": "các dòng của bảng (mỗi dòng một danh sách ô)",
+    "closing": "các đoạn sau bảng", "recipients": "nơi nhận (danh sách)", "co_signer_title": "người ký bên trái",
+    "co_signer_name": "họ tên người ký bên trái", "signer_lines": "các dòng chức danh người ký",
+    "signer_name": "họ tên người ký", "annex_heading": "tiêu đề phụ lục", "annex_header": "tiêu đề cột phụ lục",
+    "annex_rows": "các dòng phụ lục"}
+
+
+def context(spec: Official) -> dict[str, Any]:
+    """What an office's template may print of a paper: FIELDS, filled."""
+    values = asdict(spec)
+    header, rows = spec.table or ([], [])
+    heading, annex_header, annex_rows = spec.annex or ("", [], [])
+    co_title, co_name = spec.co_signer or ("", "")
+    return {"quoc_hieu": QUOC_HIEU, "tieu_ngu": TIEU_NGU, "parent": spec.parent.upper(),
+            "issuer": written_out(spec.issuer).upper(), "number": spec.number, "place": spec.place,
+            "date": spec.day.strftime("%d/%m/%Y"), "date_line": date_line(spec.place, spec.day), "kind": spec.kind,
+            "summary": spec.summary, "body": [str(line) for line in spec.body],
+            "headings": [str(line) for line in spec.body if isinstance(line, Heading)],
+            "table_header": header, "table_rows": rows, "closing": values["closing"],
+            "recipients": values["recipients"], "co_signer_title": co_title, "co_signer_name": co_name,
+            "signer_lines": spec.signer_title.splitlines(), "signer_name": spec.signer_name,
+            "annex_heading": heading, "annex_header": annex_header, "annex_rows": annex_rows}
+
+
+def own(paper: str) -> Path | None:
+    """The office's template for the paper, when it has installed one."""
+    path = get_settings().templates_dir / f"{paper}.docx"
+    return path if path.is_file() else None
+
+
+def render(spec: Official) -> bytes:
+    """The paper: through the office's template for it, or in tdkt's own layout."""
+    path = own(spec.paper)
+    if path is None:
+        return builtin(spec)
+    template = DocxTemplate(str(path))
+    template.render(context(spec), autoescape=True)
+    out = io.BytesIO()
+    template.save(out)
+    return out.getvalue()
+
+
+def check(content: bytes, filename: str) -> None:
+    """Refused, naming the problem, when the file is no DOCX, its fields are malformed, or it names a field tdkt
+    does not fill."""
+    try:
+        template = DocxTemplate(io.BytesIO(content))
+        used = template.get_undeclared_template_variables()
+    except TemplateError as exc:
+        raise Refused("bad_template", f"Mẫu {filename} có trường viết sai: {exc}.") from exc
+    except Exception as exc:  # docx's and zipfile's many errors: whatever it is, it is not a DOCX we can read
+        raise Refused("bad_template", f"Tệp {filename} không phải tệp Word (.docx) đọc được.") from exc
+    unknown = sorted(set(used) - set(FIELDS))
+    if unknown:
+        raise Refused("unknown_field", f"Mẫu {filename} dùng trường không có: {', '.join(unknown)}. Các trường có: "
+                                       f"{', '.join(FIELDS)}.")
+
+
+def install(paper: str, content: bytes, filename: str) -> Path:
+    """Check the template, then make it the paper's (written whole, so a paper drawn meanwhile sees the old one or
+    the new one, never half of it)."""
+    if paper not in PAPERS:
+        raise Refused("unknown_paper", f"Không có giấy tờ '{paper}'. Có: {', '.join(PAPERS)}.")
+    check(content, filename)
+    folder = get_settings().templates_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
+    with os.fdopen(handle, "wb") as out:
+        out.write(content)
+    target = folder / f"{paper}.docx"
+    os.replace(temporary, target)
+    return target
+
+
+def remove(paper: str) -> bool:
+    """Back to tdkt's own layout for the paper; whether there was a template to remove."""
+    path = own(paper)
+    if path is None:
+        return False
+    path.unlink()
+    return True
+
+
+def starter(paper: str) -> bytes:
+    """A template of the paper to start from: every field, in the order an official paper has them."""
+    if paper not in PAPERS:
+        raise Refused("unknown_paper", f"Không có giấy tờ '{paper}'. Có: {', '.join(PAPERS)}.")
+    doc = Document()
+    for line in ("{{ parent }}", "{{ issuer }}", "{{ number }}", "{{ quoc_hieu }}", "{{ tieu_ngu }}",
+                 "{{ date_line }}", "{{ kind }}", "{{ summary }}", "{%p for line in body %}", "{{ line }}",
+                 "{%p endfor %}", "{{ table_header | join(' | ') }}", "{%p for row in table_rows %}",
+                 "{{ row | join(' | ') }}", "{%p endfor %}", "{%p for line in closing %}", "{{ line }}",
+                 "{%p endfor %}", "Nơi nhận:", "{%p for line in recipients %}", "- {{ line }};", "{%p endfor %}",
+                 "{{ co_signer_title }} {{ co_signer_name }}", "{%p for line in signer_lines %}", "{{ line }}",
+                 "{%p endfor %}", "{{ signer_name }}", "{{ annex_heading }}", "{{ annex_header | join(' | ') }}",
+                 "{%p for row in annex_rows %}", "{{ row | join(' | ') }}", "{%p endfor %}"):
+        doc.add_paragraph(line)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
