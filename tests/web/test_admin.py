@@ -60,6 +60,7 @@ def test_an_office_sets_up_its_district_through_the_pages(session: Session) -> N
     assert "Quản trị: đơn vị, cán bộ" in client.get("/home").text
     page = client.get("/quan-tri")
     assert page.status_code == 200 and "Quản trị: UBND huyện Lâm Bình" in page.text
+    assert "<title>Quản trị – Thi đua – Khen thưởng</title>" in page.text
 
     done = _post(client, "/quan-tri/don-vi", files={"file": ("donvi.xlsx", _xlsx(UNITS), XLSX)})
     assert done.status_code == 200 and "Đã nhập danh sách đơn vị." in done.text and "th-na-hang" in done.text
