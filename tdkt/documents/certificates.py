@@ -20,7 +20,7 @@ from tdkt.common.errors import Refused
 from tdkt.common.text import fold
 from tdkt.common.timefmt import fmt_date
 from tdkt.documents.layout import QUOC_HIEU, TIEU_NGU, centered, date_line, page_break, page_setup, written_out
-from tdkt.documents.papers import SIGNERS, Setting, setting
+from tdkt.documents.papers import SIGNERS, Setting, setting, signs_as
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,8 @@ def _pages(session: Session, decision: Decision) -> list[Certificate]:
                  (f"Quyết định số {decision.number} ngày {fmt_date(decision.signed_on)}", False, 13),
                  (f"Số vào sổ: {start + i}/{decision.year}", False, 12),
                  ("", False, 14), (date_line(s.place, decision.signed_on), False, 13),
-                 (office_holder, True, 14), ("", False, 30), (signer.full_name, True, 14)]
+                 *((line, True, 14) for line in signs_as(office_holder, signer).splitlines()), ("", False, 30),
+                 (signer.full_name, True, 14)]
         slug = "-".join(fold(entry.nominee_name).split())
         certificates.append(Certificate(filename=f"{i:03d}-{slug}.docx", lines=lines))
     return certificates

@@ -26,7 +26,7 @@ from models.unit import Person, Unit, block_members, find_office
 from models.vote import council_vote_for, minutes_tallies
 from tdkt.common.errors import Refused
 from tdkt.common.numbers import decimal, percent
-from tdkt.common.text import sheet_value
+from tdkt.common.text import fold, sheet_value
 from tdkt.common.timefmt import fmt_date, local, local_today
 from tdkt.documents.layout import Heading, Official, written_out
 from tdkt.documents.templates import render
@@ -71,6 +71,20 @@ def setting(session: Session, phase_id: int) -> Setting:
 HEAD_ROLES = {UnitKind.school: "school_head", UnitKind.phong_gddt: "phong_head", UnitKind.phong_noi_vu: "noivu_head",
               UnitKind.phong_vhxh: "vhxh_head", UnitKind.ubnd_huyen: "chairman", UnitKind.ubnd_xa: "commune_chairman",
               UnitKind.so_gddt: "so_director", UnitKind.ubnd_tinh: "province_chairman"}
+
+
+def signs_as(holder: str, person: Person | None, *, collective: str = "") -> str:
+    """The signature's title lines (Nghị định 30/2020 Điều 13): the head signs as `holder`; a deputy "KT. HOLDER"
+    over their own title; an acting head "Q. HOLDER"; for a collective body, "TM. BODY" above them."""
+    title = (person.title or "").strip() if person else ""
+    lines = [f"TM. {collective}"] if collective else []
+    if fold(title).startswith("pho "):
+        lines += [f"KT. {holder}", title.upper()]
+    elif fold(title).startswith("quyen "):
+        lines.append(f"Q. {holder}")
+    else:
+        lines.append(holder)
+    return "\n".join(lines)
 
 
 def _head(session: Session, unit: Unit) -> Person | None:
@@ -134,7 +148,8 @@ def school_proposal(session: Session, *, dossier_id: int) -> bytes:
               f"({_counts(s.rules, pairs)}), có danh sách kèm theo:"],
         table=(LIST_HEADER, _rows(pairs, {school.id or 0: school.name}, s.rules)),
         closing=[f"{school.name} kính trình {to} xem xét, quyết định."],
-        recipients=[to, "Lưu: VT"], signer_title="HIỆU TRƯỞNG", signer_name=head.full_name if head else ""))
+        recipients=[to, "Lưu: VT"], signer_title=signs_as("HIỆU TRƯỞNG", head),
+        signer_name=head.full_name if head else ""))
 
 
 def council_minutes(session: Session, *, dossier_id: int) -> bytes:
@@ -289,7 +304,7 @@ def office_proposal(session: Session, *, phase_id: int, office: Unit) -> bytes:
               f"Căn cứ {s.campaign.number}; trên cơ sở đề nghị của các trường và kết quả xét duyệt, {office.name} "
               f"kính trình khen thưởng {len(pairs)} tập thể, cá nhân ({_counts(s.rules, pairs)}):"],
         table=(LIST_HEADER, _rows(pairs, units, s.rules)),
-        recipients=[f"Chủ tịch {to}", "Lưu: VT"], signer_title="TRƯỞNG PHÒNG",
+        recipients=[f"Chủ tịch {to}", "Lưu: VT"], signer_title=signs_as("TRƯỞNG PHÒNG", head),
         signer_name=head.full_name if head else ""))
 
 
@@ -325,7 +340,8 @@ def higher_proposal(session: Session, *, phase_id: int) -> bytes:
               f"{len(pairs)} tập thể, cá nhân ({_counts(s.rules, pairs)}), thuộc thẩm quyền của cấp trên "
               f"({s.rules.authority_article}):"],
         table=(LIST_HEADER, _rows(pairs, _units_of(session, pairs), s.rules)),
-        recipients=[*grantors, "Phòng Nội vụ", "Lưu: VT"], signer_title="TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH",
+        recipients=[*grantors, "Phòng Nội vụ", "Lưu: VT"],
+        signer_title=signs_as("CHỦ TỊCH", head, collective="ỦY BAN NHÂN DÂN"),
         signer_name=head.full_name if head else ""))
 
 
@@ -418,7 +434,7 @@ def decision_document(session: Session, *, decision_id: int) -> bytes:
     """Quyết định khen thưởng of one form, with Điều 1–3 and its annex (I. tập thể, II. cá nhân) on a new page."""
     decision, s, issuer, signer, entries = _decision_parts(session, decision_id)
     summary, article_one = _wording(s, decision, _counted(s.rules, entries))
-    signer_title = SIGNERS.get(UnitKind(issuer.kind), "THỦ TRƯỞNG")
+    holder = SIGNERS.get(UnitKind(issuer.kind), "THỦ TRƯỞNG")
     executors = "Các bộ phận liên quan của nhà trường" if issuer.kind == UnitKind.school else \
         "Chánh Văn phòng, Trưởng phòng Nội vụ, Trưởng phòng Giáo dục và Đào tạo, Hiệu trưởng các trường"
     annex = (f"DANH SÁCH KHEN THƯỞNG\n(Kèm theo Quyết định số {decision.number} ngày {fmt_date(decision.signed_on)} "
@@ -427,7 +443,7 @@ def decision_document(session: Session, *, decision_id: int) -> bytes:
         paper="quyet-dinh",
         parent="", issuer=issuer.name, number=f"Số: {decision.number}", place=s.place, day=decision.signed_on,
         kind="QUYẾT ĐỊNH", summary=summary,
-        body=[Heading(f"{signer_title} {written_out(issuer.name).upper()}"),
+        body=[Heading(f"{holder} {written_out(issuer.name).upper()}"),
               *[f"Căn cứ {basis};" for basis in s.rules.basis],
               f"Căn cứ Kế hoạch {s.campaign.number} về {s.campaign.theme};",
               f"Theo đề nghị của {PROPOSERS.get(UnitKind(issuer.kind), 'đơn vị trình')}.",
@@ -436,7 +452,7 @@ def decision_document(session: Session, *, decision_id: int) -> bytes:
               _article_two(s, decision, entries),
               f"Điều 3. {executors} và các tập thể, cá nhân có tên tại Điều 1 chịu trách nhiệm thi hành Quyết "
               "định này."],
-        recipients=["Như Điều 3", "Lưu: VT"], signer_title=signer_title, signer_name=signer.full_name,
+        recipients=["Như Điều 3", "Lưu: VT"], signer_title=signs_as(holder, signer), signer_name=signer.full_name,
         annex=(annex, *_annex_rows(s, decision, entries))))
 
 

@@ -22,7 +22,7 @@ from config.vocabulary import DossierStatus, SubjectKind, UnitKind
 from models.decision import decision_entries
 from models.dossier import Dossier
 from models.nomination import Nomination, NominationStatus, Nominee
-from models.unit import Unit
+from models.unit import Person, Unit
 from models.vote import Minutes
 from tdkt import services
 from tdkt.cli import app
@@ -338,3 +338,33 @@ def test_the_councils_full_record_keeps_every_count_and_both_signatures(session:
     assert signatures[0].startswith("THƯ KÝ\n(Ký, ghi rõ họ tên)") and "Hà Thị Nga, giáo viên" in signatures[0]
     assert signatures[1].startswith("CHỦ TỊCH HỘI ĐỒNG") and "Nông Thị Mai, Hiệu trưởng" in signatures[1]
     assert "Nơi nhận" not in text
+
+
+def test_a_deputy_signs_for_the_head_and_an_acting_head_as_such(session: Session) -> None:
+    """Nghị định 30/2020 Điều 13: "KT. TRƯỞNG PHÒNG / PHÓ TRƯỞNG PHÒNG" (seed 002), "TM. ỦY BAN NHÂN DÂN / KT. CHỦ
+    TỊCH / PHÓ CHỦ TỊCH", "Q. GIÁM ĐỐC" — on the tờ trình and on a decision its deputy signs."""
+    assert documents.signs_as("GIÁM ĐỐC", Person(full_name="A", email="a@x.test", role="so_director", unit_id=1,
+                                                title="Quyền Giám đốc")) == "Q. GIÁM ĐỐC"
+    assert documents.signs_as("CHỦ TỊCH", Person(full_name="A", email="a@x.test", role="chairman", unit_id=1,
+                                               title="Phó Chủ tịch"), collective="ỦY BAN NHÂN DÂN") == \
+        "TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH"
+    district, ids, phase_id = _decided(session)
+    head = district.people["phong_head"]
+    head.title = "Phó Trưởng phòng"
+    deputy = Person(full_name="Vi Thị Hoa", email="phochutich@qh.test", role="chairman", title="Phó Chủ tịch",
+                    unit_id=district.people["chairman"].unit_id)
+    session.add_all([head, deputy])
+    session.commit()
+    phong = session.exec(select(Unit).where(Unit.code == "pgd")).one()
+    proposal = docx_text(documents.office_proposal(session, phase_id=phase_id, office=phong))
+    assert "KT. TRƯỞNG PHÒNG\nPHÓ TRƯỞNG PHÒNG\n" in proposal and head.full_name in proposal
+    for dossier_id in ids:
+        services.act(session, dossier_id=dossier_id, actor=district.people["noivu_officer"], action="verify",
+                     now=at(12))
+    [decision, _] = services.decide(session, phase_id=phase_id, actor=deputy, signed_on=date(2022, 11, 20),
+                                    now=at(13))
+    session.commit()
+    text = docx_text(documents.decision_document(session, decision_id=decision.id or 0))
+    assert "KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\n" in text and "Vi Thị Hoa" in text
+    first = zipfile.ZipFile(io.BytesIO(certificates.certificates_zip(session, decision_id=decision.id or 0)))
+    assert "KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH" in docx_text(first.read(sorted(first.namelist())[0]))
