@@ -12,12 +12,12 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from config.route import Route, default_route, load_route
 from config.rules import RuleSet, load_rules
 from config.settings import CONFIG_DIR, get_settings
-from config.vocabulary import Occasion, SubjectKind
+from config.vocabulary import Occasion, SubjectKind, UnitKind
 from config.yaml_source import ConfigError
 from models.audit import AuditEvent, verify
 from models.campaign import Campaign, Phase, phase_rules
@@ -221,14 +221,27 @@ def papers(out: Annotated[Path, typer.Option(help="Thư mục sẽ ghi")], phase
 
 
 @app.command()
-def report(out: Annotated[Path, typer.Option(help="Tệp .xlsx sẽ ghi")], campaign: CampaignOpt = None) -> None:
-    """Thống kê khen thưởng của năm học: theo danh hiệu, hình thức và theo đơn vị, với tiền thưởng."""
-    from tdkt.documents.reports import year_statistics
+def report(out: Annotated[Path, typer.Option(help="Tệp sẽ ghi: .xlsx (thống kê) hoặc .docx (báo cáo)")],
+           phase: Annotated[int | None, typer.Option("--phase", help="Báo cáo sơ kết của đợt này (.docx)")] = None,
+           office: Annotated[str | None, typer.Option(help="Mã phòng lập báo cáo (mặc định: Phòng GD&ĐT)")] = None,
+           campaign: CampaignOpt = None) -> None:
+    """Thống kê khen thưởng của năm học (.xlsx: theo danh hiệu, theo đơn vị, với tiền thưởng), hoặc báo cáo sơ kết
+    một đợt (--phase) hay tổng kết năm học (.docx)."""
+    from tdkt.documents.reports import office_report, year_statistics
 
     with refusals(), session_scope() as session:
         owner = find_campaign(session, campaign)
-        out.write_bytes(year_statistics(session, campaign_code=owner.code))
-    console.print(f"Đã ghi thống kê năm học {owner.school_year} vào {out}.")
+        if out.suffix.lower() != ".docx":
+            out.write_bytes(year_statistics(session, campaign_code=owner.code))
+            console.print(f"Đã ghi thống kê năm học {owner.school_year} vào {out}.")
+            return
+        reporter = get_unit_by_code(session, code=office) if office else session.exec(
+            select(Unit).where(Unit.kind == UnitKind.phong_gddt).order_by(col(Unit.id))).first()
+        if reporter is None or not reporter.kind.is_office:
+            raise Refused("unknown_unit", f"Không có phòng mã '{office}'." if office else "Chưa có Phòng GD&ĐT.")
+        found = find_phase(session, campaign, phase or 1)
+        out.write_bytes(office_report(session, office=reporter, phase_id=found.id or 0, year=phase is None))
+    console.print(f"Đã ghi báo cáo {'sơ kết ' + found.name if phase else 'tổng kết năm học'} vào {out}.")
 
 
 @audit_app.command("verify")

@@ -73,6 +73,12 @@ HEAD_ROLES = {UnitKind.school: "school_head", UnitKind.phong_gddt: "phong_head",
               UnitKind.so_gddt: "so_director", UnitKind.ubnd_tinh: "province_chairman"}
 
 
+def parent_name(session: Session, unit: Unit) -> str:
+    """The name of the unit's parent body ("" for none)."""
+    parent = session.get(Unit, unit.parent_id) if unit.parent_id else None
+    return parent.name if parent else ""
+
+
 def signs_as(holder: str, person: Person | None, *, collective: str = "") -> str:
     """The signature's title lines (Nghị định 30/2020 Điều 13): the head signs as `holder`; a deputy "KT. HOLDER"
     over their own title; an acting head "Q. HOLDER"; for a collective body, "TM. BODY" above them."""
@@ -87,7 +93,7 @@ def signs_as(holder: str, person: Person | None, *, collective: str = "") -> str
     return "\n".join(lines)
 
 
-def _head(session: Session, unit: Unit) -> Person | None:
+def head_of(session: Session, unit: Unit) -> Person | None:
     """The unit's head, who signs; None (the name left for the signer to write) when the unit has none."""
     role = HEAD_ROLES.get(UnitKind(unit.kind))
     return session.exec(select(Person).where(Person.unit_id == unit.id, Person.role == role)
@@ -133,7 +139,7 @@ def school_proposal(session: Session, *, dossier_id: int) -> bytes:
     """Tờ trình of the school: proposes its nominees, with the list, dated by its submission."""
     dossier, school, parent, s = _school_parts(session, dossier_id)
     pairs = active_nominations(session, dossier_id=dossier_id)
-    head = _head(session, school)
+    head = head_of(session, school)
     to = parent.name if parent else "cấp trên"
     return render(Official(
         paper="to-trinh-truong",
@@ -162,7 +168,7 @@ def council_minutes(session: Session, *, dossier_id: int) -> bytes:
     rows = [[str(i), name, _title(s.rules, code), str(tally.votes_for), str(tally.votes_against),
              percent(tally.votes_for, vote.members_present)]
             for i, (name, code, tally) in enumerate(minutes_tallies(session, dossier_id=dossier_id), 1)]
-    head = _head(session, school)
+    head = head_of(session, school)
     when = f"Vào hồi {vote.starts_at.strftime('%H giờ %M')}, ngày" if vote.starts_at else "Ngày"
     where = f", tại {vote.place}" if vote.place else ""
     ballot = "bỏ phiếu kín" if vote.secret_ballot else "biểu quyết công khai"
@@ -261,7 +267,7 @@ def block_proposal(session: Session, *, block_id: int, phase_id: int) -> bytes:
     forwarded = _acted_on(session, dossier_ids=sorted({n.dossier_id for n, _ in pairs}), stages={
         name for name, stage in route.stages.items() if stage.actors and stage.actors.unit == "block_leader"})
     phong = session.get(Unit, leader.parent_id) if leader.parent_id else None
-    head = _head(session, leader)
+    head = head_of(session, leader)
     to = phong.name if phong else "cấp trên"
     return render(Official(
         paper="to-trinh-khoi",
@@ -293,7 +299,7 @@ def office_proposal(session: Session, *, phase_id: int, office: Unit) -> bytes:
     mine = {unit_id for unit_id in units if _office_of(session, unit_id, office) == office.id}
     pairs = [(n, p) for n, p in pairs if p.unit_id in mine]
     issuer = session.get(Unit, s.campaign.issuer_unit_id)
-    head = _head(session, office)
+    head = head_of(session, office)
     to = issuer.name if issuer else "UBND"
     return render(Official(
         paper="to-trinh-phong",
@@ -328,7 +334,7 @@ def higher_proposal(session: Session, *, phase_id: int) -> bytes:
     to = "; ".join(grantors) or "cơ quan có thẩm quyền khen thưởng"
     issuer = session.get(Unit, s.campaign.issuer_unit_id)
     assert issuer is not None
-    head = _head(session, issuer)
+    head = head_of(session, issuer)
     return render(Official(
         paper="to-trinh-cap-tren",
         parent="", issuer=issuer.name, number="Số:      /TTr-UBND", place=s.place, day=local_today(),

@@ -23,7 +23,8 @@ from tdkt.documents.layout import render as builtin
 
 PAPERS = {"to-trinh-truong": "Tờ trình của trường", "bien-ban": "Biên bản họp xét",
           "to-trinh-khoi": "Tờ trình của khối thi đua", "to-trinh-phong": "Tờ trình tổng hợp của Phòng",
-          "to-trinh-cap-tren": "Tờ trình đề nghị cấp trên khen thưởng", "quyet-dinh": "Quyết định khen thưởng"}
+          "to-trinh-cap-tren": "Tờ trình đề nghị cấp trên khen thưởng", "quyet-dinh": "Quyết định khen thưởng",
+          "bao-cao": "Báo cáo sơ kết, tổng kết"}
 FIELDS = {
     "quoc_hieu": "Quốc hiệu", "tieu_ngu": "tiêu ngữ", "parent": "cơ quan chủ quản",
     "issuer": "cơ quan ban hành (viết đầy đủ)", "number": "số, ký hiệu", "place": "địa danh",

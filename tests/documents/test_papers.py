@@ -368,3 +368,26 @@ def test_a_deputy_signs_for_the_head_and_an_acting_head_as_such(session: Session
     assert "KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\n" in text and "Vi Thị Hoa" in text
     first = zipfile.ZipFile(io.BytesIO(certificates.certificates_zip(session, decision_id=decision.id or 0)))
     assert "KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH" in docx_text(first.read(sorted(first.namelist())[0]))
+
+
+def test_the_phase_and_year_reports_count_what_was_proposed_and_granted(session: Session, tmp_path: Path) -> None:
+    """Sơ kết of a phase and tổng kết of the year (seeds 003, 004), by the command line and from the dashboard:
+    schools that sent, nominations, granted, refused, the money by title, and the results by unit."""
+    district, ids, phase_id = _decided(session)
+    verify_and_decide(session, district, ids, number="25/QĐ-UBND", signed_on=date(2022, 11, 20), now=at(12))
+    session.close()
+    result = CliRunner().invoke(app, ["report", "--out", str(tmp_path / "so-ket.docx"), "--phase", "1"],
+                                env={"COLUMNS": "200"})
+    assert result.exit_code == 0 and "Đã ghi báo cáo sơ kết Đợt 1" in result.output, result.output
+    content = (tmp_path / "so-ket.docx").read_bytes()
+    text = docx_text(content)
+    assert "BÁO CÁO" in text and "Sơ kết công tác thi đua, khen thưởng đợt 1, năm học 2022-2023" in text
+    assert "2 trường đã gửi hồ sơ đề nghị khen thưởng 6 tập thể, cá nhân; 6 tập thể, cá nhân đã được khen thưởng, " \
+           "0 không được đề nghị, 0 được đề nghị cấp trên khen thưởng. Tổng số tiền thưởng: 4.200.000 đồng." in text
+    assert docx_rows(content, 1)[1:] == [["1", "Lao động tiên tiến", "4", "0", "1.800.000"],
+                                         ["2", "Tập thể lao động tiên tiến", "0", "2", "2.400.000"]]
+    assert [r[1:] for r in docx_rows(content, 3)[1:]] == [[s.name, "2", "1", "2.100.000"] for s in district.schools]
+    assert "TRƯỞNG PHÒNG" in text and "Lục Văn Bình" in text
+    year = CliRunner().invoke(app, ["report", "--out", str(tmp_path / "tong-ket.docx")], env={"COLUMNS": "200"})
+    assert year.exit_code == 0 and "Tổng kết công tác thi đua, khen thưởng năm học 2022-2023" in docx_text(
+        (tmp_path / "tong-ket.docx").read_bytes())

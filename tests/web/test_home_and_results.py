@@ -288,3 +288,20 @@ def test_a_dossier_and_its_papers_are_readable_by_those_who_may_see_it_at_every_
     assert other.get(f"/ho-so/{dossier_id}").status_code == 403
     assert other.get(f"/ho-so/{dossier_id}/documents/to-trinh.docx").status_code == 403
     assert TestClient(create_app()).get(f"/ho-so/{dossier_id}").status_code == 403  # nobody signed in
+
+
+def test_the_dashboard_offers_the_phase_and_year_reports(session: Session, client: TestClient) -> None:
+    district = _district(session)
+    first_id, _ = submit_school(session, district, district.schools[0])
+    _decide_both(session, district, first_id)
+    url, phase_id = sign_in_url(district.people["phong_reviewer"]), district.phase_id
+    session.rollback()
+    assert TestClient(create_app()).get(f"/dashboard/{phase_id}/bao-cao.docx").status_code == 403
+    client.get(_path(url))
+    assert 'href="/dashboard/' in client.get(f"/dashboard/{phase_id}").text
+    phase = client.get(f"/dashboard/{phase_id}/bao-cao.docx")
+    assert phase.status_code == 200 and "Sơ kết công tác thi đua, khen thưởng" in docx_text(phase.content)
+    year = client.get(f"/dashboard/{phase_id}/bao-cao.docx", params={"nam": "1"})
+    assert "Tổng kết công tác thi đua, khen thưởng năm học 2022-2023" in docx_text(year.content)
+    sheet = load_workbook(io.BytesIO(client.get(f"/dashboard/{phase_id}/thong-ke.xlsx").content))
+    assert sheet.sheetnames == ["Theo danh hiệu", "Theo đơn vị"]

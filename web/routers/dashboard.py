@@ -11,13 +11,14 @@ from starlette.concurrency import run_in_threadpool
 
 from config.route import default_route
 from config.vocabulary import UnitKind
-from models.campaign import Phase
+from models.campaign import Campaign, Phase
 from models.db import session_scope
 from models.unit import Unit
 from notifications.outbox import failed_messages
 from tdkt import services
 from tdkt.common.errors import Refused
 from tdkt.documents import papers as documents
+from tdkt.documents import reports
 from tdkt.services import bulk
 from web.deps import HOME, HomeForm, SignedIn, csrf_page, office_person, viewer
 from web.pages import download, message, not_signed_in, page
@@ -100,6 +101,29 @@ def higher_proposal(phase_id: int, person_id: SignedIn) -> Response:
                          "to-trinh-de-nghi-cap-tren.docx")
 
 
+@router.get("/bao-cao.docx")
+def phase_report(phase_id: int, person_id: SignedIn, nam: str = "") -> Response:
+    """The office's báo cáo sơ kết of the phase (?nam=1: tổng kết of its school year)."""
+    return _office_paper(person_id, lambda session, office: reports.office_report(
+        session, office=office, phase_id=phase_id, year=nam == "1"), "bao-cao-tong-ket.docx" if nam == "1" else
+        "bao-cao-so-ket.docx")
+
+
+@router.get("/thong-ke.xlsx")
+def year_statistics(phase_id: int, person_id: SignedIn) -> Response:
+    """The statistics of the phase's school year: by title and by unit, with the money."""
+    with session_scope() as session:
+        _, office = office_person(session, person_id)
+        if office is None:
+            return not_signed_in()
+        phase = session.get(Phase, phase_id)
+        campaign = session.get(Campaign, phase.campaign_id) if phase else None
+        if campaign is None:
+            return message(404, "Không có đợt này", f"Không có đợt số {phase_id}.")
+        content = reports.year_statistics(session, campaign_code=campaign.code)
+    return download(content, documents.XLSX, f"thong-ke-{campaign.code}.xlsx")
+
+
 def _office_paper(person_id: int | None, make: Callable[[Session, Unit], bytes], filename: str) -> Response:
     """A paper the offices' dashboard links: made for the signed-in office, or the reason it cannot be yet."""
     with session_scope() as session:
@@ -109,5 +133,5 @@ def _office_paper(person_id: int | None, make: Callable[[Session, Unit], bytes],
         try:
             content = make(session, office)
         except Refused as refusal:
-            return message(404, "Chưa lập được tờ trình", refusal.message)
+            return message(404, "Chưa lập được giấy tờ", refusal.message)
     return download(content, documents.DOCX, filename)
