@@ -5,6 +5,7 @@ LibreOffice."""
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 import zipfile
@@ -29,6 +30,7 @@ from tdkt.cli import app
 from tdkt.common.errors import Refused
 from tdkt.documents import certificates
 from tdkt.documents import papers as documents
+from tdkt.documents.reports import office_report
 from tdkt.workflow.engine import Verdict
 from tests.factories import District, at, make_district, prepare_dossier, verify_and_decide
 
@@ -391,3 +393,41 @@ def test_the_phase_and_year_reports_count_what_was_proposed_and_granted(session:
     year = CliRunner().invoke(app, ["report", "--out", str(tmp_path / "tong-ket.docx")], env={"COLUMNS": "200"})
     assert year.exit_code == 0 and "Tổng kết công tác thi đua, khen thưởng năm học 2022-2023" in docx_text(
         (tmp_path / "tong-ket.docx").read_bytes())
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+                    reason="LibreOffice or pdftotext is missing: `make office` installs them (make test does)")
+def test_every_paper_as_printed(session: Session, tmp_path: Path) -> None:
+    """Each paper of a routed phase through LibreOffice and back (pdftotext): the Quốc hiệu and the date on one
+    line each, the signer's title and name, numbers as Vietnamese writes them, the pages expected."""
+    district, ids, phase_id = _decided(session)
+    ldtt, _ = verify_and_decide(session, district, ids, number="25/QĐ-UBND", signed_on=date(2022, 11, 20), now=at(12))
+    phong, noivu = (session.exec(select(Unit).where(Unit.code == code)).one() for code in ("pgd", "pnv"))
+    papers = {  # name: (content, a signature line, a line of its own, pages)
+        "to-trinh-truong": (documents.school_proposal(session, dossier_id=ids[0]), "HIỆU TRƯỞNG", "TỜ TRÌNH", 1),
+        "bien-ban": (documents.council_minutes(session, dossier_id=ids[0]), "CHỦ TỊCH HỘI ĐỒNG", "91,7 %", 1),
+        "to-trinh-khoi": (documents.block_proposal(session, block_id=district.blocks[0].id or 0, phase_id=phase_id),
+                          "TRƯỞNG KHỐI", "TM. KHỐI THI ĐUA SỐ 1", 1),
+        "to-trinh-phong": (documents.office_proposal(session, phase_id=phase_id, office=phong), "TRƯỞNG PHÒNG",
+                           "PHÒNG GIÁO DỤC VÀ ĐÀO", 1),  # the issuer written out (on two lines)
+        "to-trinh-noi-vu": (documents.office_proposal(session, phase_id=phase_id, office=noivu), "TRƯỞNG PHÒNG",
+                            "TỜ TRÌNH", 1),
+        "quyet-dinh": (documents.decision_document(session, decision_id=ldtt.id or 0), "CHỦ TỊCH", "QUYẾT ĐỊNH:", 2),
+        "bao-cao": (office_report(session, office=phong, phase_id=phase_id), "TRƯỞNG PHÒNG", "I. KẾT QUẢ", 2),
+    }
+    for name, (content, *_rest) in papers.items():
+        (tmp_path / f"{name}.docx").write_bytes(content)
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), *(str(tmp_path / f"{name}.docx") for name in papers)],
+                   check=True, capture_output=True, timeout=300)
+    for name, (_, signer, own_line, pages) in papers.items():
+        pdf = tmp_path / f"{name}.pdf"
+        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True,
+                              text=True).stdout
+        lines = [" ".join(line.split()) for line in text.splitlines()]
+        assert any("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in line for line in lines), name
+        assert any(re.search(r"Quảng Hòa, ngày \d\d tháng \d\d năm \d{4}", line) for line in lines), name
+        assert any(line.endswith(signer) or f" {signer} " in f" {line} " for line in lines), (name, signer)
+        assert any(own_line in line for line in lines), (name, own_line)
+        info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
+        assert f"Pages:{pages}\n" in info.replace(" ", ""), (name, info)
