@@ -134,6 +134,18 @@ class RegistrationRule(Cited):
     late: Literal["refuse", "flag"] = "refuse"
 
 
+class Basis(Strict):
+    """A text a decision cites (căn cứ), while it is in force."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    text: str
+    since: date | None = Field(None, alias="from")
+    until: date | None = None
+
+    def in_force(self, day: date) -> bool:
+        return (self.since is None or self.since <= day) and (self.until is None or day <= self.until)
+
+
 class BaseSalary(Cited):
     """The mức lương cơ sở from a day on, as its decree sets it."""
 
@@ -185,7 +197,10 @@ class Title(Strict):
 class RuleSet(Strict):
     id: str
     name: str
-    basis: list[str] = Field(min_length=1)
+    basis: list[str | Basis] = Field(min_length=1, description="the texts a decision cites; a dated one while it is "
+                                                                 "in force")
+    issuer_basis: dict[str, list[Basis]] = Field({}, description="what a decision cites of its issuer's own "
+                                                                 "authority, by the issuer's kind (ubnd_huyen …)")
     valid_from: date
     valid_to: date | None = None
     working_days: bool = Field(False, description="count reminder offsets in working days (VN holidays skipped)")
@@ -198,6 +213,11 @@ class RuleSet(Strict):
     titles: dict[str, Title] = Field(min_length=1)
     caps: list[RatioCap] = []
     money: Money | None = None
+
+    def cited(self, day: date, issuer_kind: str) -> list[str]:
+        """The texts a decision signed on `day` by an issuer of this kind cites: its authority's, then the rules'."""
+        items = [*self.issuer_basis.get(issuer_kind, []), *self.basis]
+        return [b if isinstance(b, str) else b.text for b in items if isinstance(b, str) or b.in_force(day)]
 
     def vote_rule(self, title_code: str) -> VoteRule:
         title = self.titles[title_code]

@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from sqlmodel import Session, col, func, select
 
-from config.route import default_route
+from config.route import OfficeRef, default_route
 from config.rules import RuleSet, campaign_rules
 from config.vocabulary import Occasion, SubjectKind, UnitKind
 from models.audit import AuditEvent
@@ -301,10 +301,13 @@ def office_proposal(session: Session, *, phase_id: int, office: Unit) -> bytes:
     issuer = session.get(Unit, s.campaign.issuer_unit_id)
     head = head_of(session, office)
     to = issuer.name if issuer else "UBND"
+    acts = {name for name, stage in default_route().stages.items() if stage.actors is not None
+            and isinstance(stage.actors.unit, OfficeRef) and stage.actors.unit.kind == office.kind}
     return render(Official(
         paper="to-trinh-phong",
         parent=to, issuer=office.name, number=f"Số:      /TTr-{PROPOSAL_SIGN.get(office.kind, '')}".rstrip("-"),
-        place=s.place, day=local_today(), kind="TỜ TRÌNH",
+        place=s.place, day=_acted_on(session, dossier_ids=sorted({n.dossier_id for n, _ in pairs}), stages=acts),
+        kind="TỜ TRÌNH",
         summary=f"Về việc đề nghị khen thưởng {s.phase.name.lower()}, năm học {s.campaign.school_year}",
         body=[f"Kính gửi: Chủ tịch {to}.",
               f"Căn cứ {s.campaign.number}; trên cơ sở đề nghị của các trường và kết quả xét duyệt, {office.name} "
@@ -436,6 +439,17 @@ def _grantor(issuer: Unit) -> str:
     return f"{SIGNERS.get(UnitKind(issuer.kind), 'THỦ TRƯỞNG').capitalize()} {written_out(issuer.name)}"
 
 
+def _proposed_on(session: Session, decision: Decision) -> date:
+    """The day the decision's dossiers were put to its signer (the last move into the stage it was signed at):
+    the date of the proposing office's tờ trình."""
+    signed = session.get(AuditEvent, decision.audit_event_id) if decision.audit_event_id else None
+    if signed is None:
+        return decision.signed_on
+    moved = session.exec(select(func.max(AuditEvent.at)).where(AuditEvent.phase_id == decision.phase_id,
+                                                               AuditEvent.to_stage == signed.from_stage)).one()
+    return local(moved).date() if moved is not None else decision.signed_on
+
+
 def decision_document(session: Session, *, decision_id: int) -> bytes:
     """Quyết định khen thưởng of one form, with Điều 1–3 and its annex (I. tập thể, II. cá nhân) on a new page."""
     decision, s, issuer, signer, entries = _decision_parts(session, decision_id)
@@ -450,9 +464,10 @@ def decision_document(session: Session, *, decision_id: int) -> bytes:
         parent="", issuer=issuer.name, number=f"Số: {decision.number}", place=s.place, day=decision.signed_on,
         kind="QUYẾT ĐỊNH", summary=summary,
         body=[Heading(f"{holder} {written_out(issuer.name).upper()}"),
-              *[f"Căn cứ {basis};" for basis in s.rules.basis],
+              *[f"Căn cứ {text};" for text in s.rules.cited(decision.signed_on, issuer.kind)],
               f"Căn cứ Kế hoạch {s.campaign.number} về {s.campaign.theme};",
-              f"Theo đề nghị của {PROPOSERS.get(UnitKind(issuer.kind), 'đơn vị trình')}.",
+              f"Theo đề nghị của {PROPOSERS.get(UnitKind(issuer.kind), 'đơn vị trình')} tại Tờ trình ngày "
+              f"{fmt_date(_proposed_on(session, decision))}.",
               Heading("QUYẾT ĐỊNH:"),
               article_one,
               _article_two(s, decision, entries),

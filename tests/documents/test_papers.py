@@ -132,6 +132,11 @@ def test_consolidated_proposals_and_the_decision(session: Session) -> None:
     assert "Về việc công nhận danh hiệu “Lao động tiên tiến” năm học 2022-2023" in text
     assert "Điều 1. Công nhận danh hiệu “Lao động tiên tiến” năm học 2022-2023 cho 4 cá nhân có tên" in text
     assert "Căn cứ Nghị định số 91/2017/NĐ-CP" in text and "Nguyễn Thành Hải" in text
+    # the issuer's authority first, as in force on the day it signs; the proposal it answers, by its date
+    assert text.index("Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015") < text.index(
+        "Căn cứ Luật Thi đua, khen thưởng") and "số 72/2025/QH15" not in text
+    assert "Theo đề nghị của Phòng Giáo dục và Đào tạo và Phòng Nội vụ tại Tờ trình ngày 12/11/2022." in text
+    assert "Phòng Nội vụ Quảng Hòa, ngày" not in noivu_doc and "Quảng Hòa, ngày 12 tháng 11 năm 2022" in noivu_doc
     # Nghị định 30/2020: the issuer written out; the authority's line and "QUYẾT ĐỊNH:" centred and bold
     assert "ỦY BAN NHÂN DÂN HUYỆN QUẢNG HÒA" in text and "UBND HUYỆN QUẢNG HÒA" not in text
     headings = {p.text for p in Document(io.BytesIO(content)).paragraphs

@@ -21,8 +21,10 @@ from models.unit import Person, Unit
 from tdkt import services
 from tdkt.common.errors import TransitionRefused
 from tdkt.common.timefmt import end_of_day, local_today
+from tdkt.documents import papers as documents
 from tdkt.services import attachments as papers
 from tdkt.workflow.engine import Verdict
+from tests.documents.test_papers import docx_text
 
 ROUTE = load_route(CONFIG_DIR / "routes" / "two-tier-2025.yaml")
 
@@ -84,6 +86,12 @@ def test_commune_chain_to_the_commune_chairman_s_decision(session: Session) -> N
                                 now=now, route=ROUTE)
     session.commit()
     assert [d.form for d in decisions] == ["LDTT", "GK_XA"] and all(d.number.endswith("/QĐ-UBND") for d in decisions)
+    paper = docx_text(documents.decision_document(session, decision_id=decisions[0].id or 0))
+    # signed after 01/07/2025: the commune's authority under the 2025 law, on its Phòng Văn hóa – Xã hội's proposal;
+    # no abolished district office named
+    assert "Căn cứ Luật Tổ chức chính quyền địa phương số 72/2025/QH15" in paper and "năm 2015" not in paper
+    assert "Theo đề nghị của Phòng Văn hóa – Xã hội tại Tờ trình ngày" in paper
+    assert "Phòng Giáo dục và Đào tạo" not in paper and "CHỦ TỊCH ỦY BAN NHÂN DÂN XÃ" in paper
     assert {r.title_code for r in session.exec(select(AwardRecord)).all()} == {"LDTT", "GK_XA"}
     told = {m.recipient_email for m in session.exec(select(OutboxMessage)).all()}
     assert {"vhxh_officer@lc.test", "commune_chairman@lc.test", "school_head@lc.test"} <= told
