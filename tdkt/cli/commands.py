@@ -203,21 +203,26 @@ def certificates(decision: Annotated[int, typer.Option(help="Số thứ tự quy
 
 @app.command()
 def papers(out: Annotated[Path, typer.Option(help="Thư mục sẽ ghi")], phase: PhaseOpt = 1,
+           year: Annotated[bool, typer.Option("--year", help="Mọi đợt của năm học, mỗi đợt một thư mục")] = False,
            campaign: CampaignOpt = None) -> None:
-    """Ghi mọi giấy tờ của đợt để lưu: tờ trình, biên bản, danh sách của từng trường, tờ trình của khối và các
-    phòng, các quyết định với phụ lục và giấy khen."""
+    """Ghi mọi giấy tờ của đợt (hoặc của cả năm học) để lưu: tờ trình, biên bản, danh sách của từng trường, tờ trình
+    của khối và các phòng, các quyết định với phụ lục và giấy khen."""
     from tdkt.documents.filing import phase_papers
 
     with refusals(), session_scope() as session:
-        found = find_phase(session, campaign, phase)
-        filed = phase_papers(session, phase_id=found.id or 0)
-    for path, content in filed.papers:
-        target = out / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
-    console.print(f"Đã ghi {len(filed.papers)} giấy tờ của {found.name} vào {out}.")
-    for line in filed.skipped:
-        console.print(f"[yellow]Chưa lập được[/] {line}")
+        owner = find_campaign(session, campaign)
+        phases = session.exec(select(Phase).where(Phase.campaign_id == owner.id).order_by(col(Phase.number))).all() \
+            if year else [find_phase(session, campaign, phase)]
+        filed = [(p, phase_papers(session, phase_id=p.id or 0)) for p in phases]
+    for found, done in filed:
+        folder = out / f"dot-{found.number}" if year else out
+        for path, content in done.papers:
+            target = folder / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+        console.print(f"Đã ghi {len(done.papers)} giấy tờ của {found.name} vào {folder}.")
+        for line in done.skipped:
+            console.print(f"[yellow]Chưa lập được[/] {line}")
 
 
 @app.command()

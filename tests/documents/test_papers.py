@@ -288,6 +288,9 @@ def test_every_paper_of_a_phase_is_filed_by_the_command_line(session: Session, t
     assert "Số: 26/QĐ-UBND" in docx_text((tmp_path / "dot-1/quyet-dinh/26-qd-ubnd/quyet-dinh.docx").read_bytes())
     assert "Đã ghi 15 giấy tờ của Đợt 1" in result.output
     assert "Chưa lập được de-nghi-cap-tren/to-trinh.docx: Đợt 1 chưa có đề nghị nào trình cấp trên" in result.output
+    year = CliRunner().invoke(app, ["papers", "--year", "--out", str(tmp_path / "nam-hoc")], env={"COLUMNS": "200"})
+    assert year.exit_code == 0 and "Đã ghi 15 giấy tờ của Đợt 1 vào" in year.output, year.output
+    assert (tmp_path / "nam-hoc/dot-1/quyet-dinh/25-qd-ubnd/quyet-dinh.docx").is_file()
 
 
 def test_the_years_statistics_count_titles_and_units_with_their_money(session: Session, tmp_path: Path) -> None:
