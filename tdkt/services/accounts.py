@@ -12,10 +12,12 @@ from config.vocabulary import UnitKind
 from models.audit import record_change
 from models.db import utcnow
 from models.outbox import enqueue
-from models.unit import Person, Unit
+from models.unit import Person, Unit, get_person_by_email
 from models.web_session import WebSession
 from notifications.outbox import INVITATION
 from tdkt.common.errors import Refused
+from tdkt.common.text import entered
+from tdkt.services.units import EMAIL
 
 ROOTS = (UnitKind.ubnd_huyen, UnitKind.ubnd_xa, UnitKind.ubnd_tinh)
 
@@ -95,3 +97,46 @@ def set_active(session: Session, *, actor: Person, person_id: int, active: bool)
     record_change(session, actor=actor, action="deactivate" if not active else "reactivate",
                   detail={"person": person.email, "before": {"active": before}, "after": {"active": active}})
     return person
+
+
+def edit(session: Session, *, actor: Person, person_id: int, full_name: str, email: str, role: str,
+         unit_code: str) -> Person:
+    """Correct an account: its name, email, role and unit (one of the actor's); an audit event before → after."""
+    person = _account(session, actor=actor, person_id=person_id)
+    units = {u.code: u for u in require(session, person=actor)}
+    name = entered("Họ và tên", full_name, max_length=120, required=True)
+    address = email.strip().lower()
+    if not EMAIL.fullmatch(address):
+        raise Refused("bad_email", f"'{address[:60]}' không phải địa chỉ email.")
+    other = get_person_by_email(session, email=address)
+    if other is not None and other.id != person.id:
+        raise Refused("email_taken", f"{address} là email của {other.full_name}.")
+    roles = default_route().roles
+    if role not in roles:
+        raise Refused("bad_role", f"Vai trò '{role}' không có trên tuyến; có: {', '.join(roles.values())}.")
+    if unit_code not in units:
+        raise Refused("forbidden", "Đơn vị này không thuộc quyền quản trị của bạn.")
+    before = {"full_name": person.full_name, "email": person.email, "role": person.role, "unit": person.unit_id}
+    person.full_name, person.email, person.role, person.unit_id = name, address, role, units[unit_code].id or 0
+    session.add(person)
+    record_change(session, actor=actor, action="edit_account", detail={
+        "person": address, "before": before,
+        "after": {"full_name": name, "email": address, "role": role, "unit": person.unit_id}})
+    return person
+
+
+def edit_unit(session: Session, *, actor: Person, code: str, name: str, email: str) -> Unit:
+    """Correct a unit's name and email (its place in the district: the units list); an audit event."""
+    unit = next((u for u in require(session, person=actor) if u.code == code), None)
+    if unit is None:
+        raise Refused("forbidden", "Đơn vị này không thuộc quyền quản trị của bạn.")
+    new_name = entered("Tên đơn vị", name, max_length=200, required=True)
+    address = email.strip().lower() or None
+    if address and not EMAIL.fullmatch(address):
+        raise Refused("bad_email", f"'{address[:60]}' không phải địa chỉ email.")
+    before = {"name": unit.name, "email": unit.email}
+    unit.name, unit.email = new_name, address
+    session.add(unit)
+    record_change(session, actor=actor, action="edit_unit", detail={
+        "unit": code, "before": before, "after": {"name": new_name, "email": address}})
+    return unit

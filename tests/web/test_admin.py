@@ -150,3 +150,35 @@ def test_schools_and_other_districts_are_refused(session: Session) -> None:
     session.rollback()
     assert session.get(Person, head_id).active is True
     session.rollback()
+
+
+def test_an_account_and_a_unit_are_corrected_on_the_page(session: Session) -> None:
+    admin = _office(session)
+    client = _signed_in(session, admin)
+    _post(client, "/quan-tri/don-vi", files={"file": ("donvi.xlsx", _xlsx(UNITS), XLSX)})
+    _post(client, "/quan-tri/can-bo", data={"unit": "th-na-hang"},
+          files={"file": ("can-bo.csv", STAFF.encode("utf-8"), "text/csv")})
+    head = session.exec(select(Person).where(Person.email == "ht.nahang@lb.test")).one()
+    head_id, admin_id = head.id, admin.id
+    session.rollback()
+    taken = _post(client, f"/quan-tri/tai-khoan/{head_id}", data={
+        "full_name": "Ma Thị Hường", "email": "kien.pgd@lb.test", "role": "school_head", "unit": "th-na-hang"})
+    assert taken.status_code == 422 and "kien.pgd@lb.test là email của Ma Văn Kiên" in taken.text
+    done = _post(client, f"/quan-tri/tai-khoan/{head_id}", data={
+        "full_name": "Ma Thị Hường", "email": "HUONG.NAHANG@lb.test", "role": "emulation_officer",
+        "unit": "thcs-thuong-lam"})
+    assert "Đã lưu thay đổi." in done.text
+    renamed = _post(client, "/quan-tri/don-vi/th-na-hang", data={"name": "Trường PTDTBT Tiểu học Nà Hang",
+                                                                  "email": "c1nahang@lb.test"})
+    assert "Trường PTDTBT Tiểu học Nà Hang" in renamed.text
+    outside = _post(client, "/quan-tri/don-vi/khong-co", data={"name": "X", "email": ""})
+    assert outside.status_code == 403
+    session.rollback()
+    moved = session.get(Person, head_id)
+    assert moved is not None and (moved.email, moved.role) == ("huong.nahang@lb.test", "emulation_officer")
+    assert moved.unit_id == get_unit_by_code(session, code="thcs-thuong-lam").id
+    edits = session.exec(select(AuditEvent).where(AuditEvent.action == "edit_account")).one()
+    assert edits.actor_id == admin_id and edits.detail["before"]["role"] == "school_head"
+    assert session.exec(select(AuditEvent).where(AuditEvent.action == "edit_unit")).one().detail["before"][
+        "name"] == "Trường Tiểu học Nà Hang"
+    session.rollback()

@@ -37,7 +37,7 @@ DONE = {"don-vi": "Đã nhập danh sách đơn vị.", "can-bo": "Đã nhập d
         "ke-hoach": "Đã tạo phong trào từ kế hoạch.", "chep": "Đã chép kế hoạch sang năm học sau.",
         "moi": "Đã gửi thư mời; thư đi trong ít phút.", "ngung": "Đã ngừng hoạt động tài khoản.",
         "mo-lai": "Đã kích hoạt lại tài khoản.", "mau": "Đã dùng mẫu của đơn vị cho giấy tờ này từ lần lập sau.",
-        "bo-mau": "Giấy tờ này trở lại mẫu của tdkt."}
+        "bo-mau": "Giấy tờ này trở lại mẫu của tdkt.", "sua": "Đã lưu thay đổi."}
 
 
 def _admin(session: Session, person_id: int | None) -> tuple[Person, list[Unit]] | Response:
@@ -266,3 +266,32 @@ async def template_remove(paper: str, request: Request, person_id: SignedIn) -> 
         record_change(session, actor=person, action="remove_template", detail={"paper": paper})
 
     return await run_in_threadpool(_act, request, person_id, f"mau-{paper}", "bo-mau", change)
+
+
+@router.post("/tai-khoan/{account_id}", response_class=HTMLResponse)
+async def account_edit(account_id: int, request: Request, person_id: SignedIn) -> Response:
+    """Correct an account: name, email, role, unit."""
+    form = await _form(request)
+    if isinstance(form, Response):
+        return form
+
+    def change(session: Session, person: Person, _units: list[Unit]) -> None:
+        accounts.edit(session, actor=person, person_id=account_id, full_name=str(form.get("full_name", "")),
+                      email=str(form.get("email", "")), role=str(form.get("role", "")),
+                      unit_code=str(form.get("unit", "")))
+
+    return await run_in_threadpool(_act, request, person_id, f"tai-khoan-{account_id}", "sua", change)
+
+
+@router.post("/don-vi/{code}", response_class=HTMLResponse)
+async def unit_edit(code: str, request: Request, person_id: SignedIn) -> Response:
+    """Correct a unit's name and email."""
+    form = await _form(request)
+    if isinstance(form, Response):
+        return form
+
+    def change(session: Session, person: Person, _units: list[Unit]) -> None:
+        accounts.edit_unit(session, actor=person, code=code, name=str(form.get("name", "")),
+                           email=str(form.get("email", "")))
+
+    return await run_in_threadpool(_act, request, person_id, f"don-vi-{code}", "sua", change)
