@@ -197,41 +197,66 @@ def plan_download(code: str, person_id: SignedIn) -> Response:
     return download(text.encode("utf-8"), "application/yaml", f"{code}.yaml")
 
 
-@router.post("/ke-hoach/{code}/chep", response_class=HTMLResponse)
-async def plan_copy(code: str, request: Request, person_id: SignedIn) -> Response:
+async def _form_change(request: Request, person_id: int | None, form_id: str, done: str,
+                       apply: Callable[[Session, Person, list[Unit], dict[str, Any]], object]) -> Response:
+    """A posted form's change, `apply(session, person, units, form)`, as one administrative transaction."""
     form = await _form(request)
     if isinstance(form, Response):
         return form
-    new_code = str(form.get("code", "")).strip().lower()
 
     def change(session: Session, person: Person, units: list[Unit]) -> None:
+        apply(session, person, units, form)
+
+    return await run_in_threadpool(_act, request, person_id, form_id, done, change)
+
+
+@router.post("/ke-hoach/{code}/chep", response_class=HTMLResponse)
+async def plan_copy(code: str, request: Request, person_id: SignedIn) -> Response:
+    def copy(session: Session, person: Person, units: list[Unit], form: dict[str, Any]) -> None:
         campaign = session.exec(select(Campaign).where(Campaign.code == code)).first()
         issuer = next((u for u in units if campaign is not None and u.id == campaign.issuer_unit_id), None)
         if campaign is None or issuer is None:
             raise Refused("forbidden", f"Không có phong trào mã {code} trong các đơn vị bạn quản trị.")
+        new_code = str(form.get("code", "")).strip().lower()
         if not new_code:
             raise Refused("no_code", "Hãy ghi mã phong trào của năm học mới.")
         plans.create_campaign(session, plan=plans.next_year(plans.plan_of(session, campaign=campaign), code=new_code),
                               issuer=issuer, actor=person)
 
-    return await run_in_threadpool(_act, request, person_id, "chep", "chep", change)
+    return await _form_change(request, person_id, "chep", "chep", copy)
 
 
 @router.post("/tai-khoan/{account_id}/{what}", response_class=HTMLResponse)
 async def account(account_id: int, what: str, request: Request, person_id: SignedIn) -> Response:
-    form = await _form(request)
-    if isinstance(form, Response):
-        return form
+    """Invite (moi), deactivate (ngung) or reactivate (mo-lai) an account."""
     if what not in ("moi", "ngung", "mo-lai"):
         return message(404, "Không tìm thấy trang", "Không có thao tác này.")
 
-    def change(session: Session, person: Person, _units: list[Unit]) -> None:
+    def change(session: Session, person: Person, _units: list[Unit], _form: dict[str, Any]) -> None:
         if what == "moi":
             accounts.invite(session, actor=person, person_id=account_id)
         else:
             accounts.set_active(session, actor=person, person_id=account_id, active=what == "mo-lai")
 
-    return await run_in_threadpool(_act, request, person_id, f"tai-khoan-{account_id}", what, change)
+    return await _form_change(request, person_id, f"tai-khoan-{account_id}", what, change)
+
+
+@router.post("/tai-khoan/{account_id}", response_class=HTMLResponse)
+async def account_edit(account_id: int, request: Request, person_id: SignedIn) -> Response:
+    """Correct an account: name, email, role, unit."""
+    return await _form_change(request, person_id, f"tai-khoan-{account_id}", "sua", lambda session, person, _u, form:
+                              accounts.edit(session, actor=person, person_id=account_id,
+                                            full_name=str(form.get("full_name", "")),
+                                            email=str(form.get("email", "")), role=str(form.get("role", "")),
+                                            unit_code=str(form.get("unit", ""))))
+
+
+@router.post("/don-vi/{code}", response_class=HTMLResponse)
+async def unit_edit(code: str, request: Request, person_id: SignedIn) -> Response:
+    """Correct a unit's name and email."""
+    return await _form_change(request, person_id, f"don-vi-{code}", "sua", lambda session, person, _u, form:
+                              accounts.edit_unit(session, actor=person, code=code, name=str(form.get("name", "")),
+                                                 email=str(form.get("email", ""))))
 
 
 @router.get("/mau/{paper}.docx")
@@ -256,42 +281,9 @@ async def template_upload(paper: str, request: Request, person_id: SignedIn) -> 
 
 @router.post("/mau/{paper}/xoa", response_class=HTMLResponse)
 async def template_remove(paper: str, request: Request, person_id: SignedIn) -> Response:
-    form = await _form(request)
-    if isinstance(form, Response):
-        return form
-
-    def change(session: Session, person: Person, _units: list[Unit]) -> None:
+    def change(session: Session, person: Person, _units: list[Unit], _form: dict[str, Any]) -> None:
         if not templates.remove(paper):
             raise Refused("no_template", "Giấy tờ này đang dùng mẫu của tdkt.")
         record_change(session, actor=person, action="remove_template", detail={"paper": paper})
 
-    return await run_in_threadpool(_act, request, person_id, f"mau-{paper}", "bo-mau", change)
-
-
-@router.post("/tai-khoan/{account_id}", response_class=HTMLResponse)
-async def account_edit(account_id: int, request: Request, person_id: SignedIn) -> Response:
-    """Correct an account: name, email, role, unit."""
-    form = await _form(request)
-    if isinstance(form, Response):
-        return form
-
-    def change(session: Session, person: Person, _units: list[Unit]) -> None:
-        accounts.edit(session, actor=person, person_id=account_id, full_name=str(form.get("full_name", "")),
-                      email=str(form.get("email", "")), role=str(form.get("role", "")),
-                      unit_code=str(form.get("unit", "")))
-
-    return await run_in_threadpool(_act, request, person_id, f"tai-khoan-{account_id}", "sua", change)
-
-
-@router.post("/don-vi/{code}", response_class=HTMLResponse)
-async def unit_edit(code: str, request: Request, person_id: SignedIn) -> Response:
-    """Correct a unit's name and email."""
-    form = await _form(request)
-    if isinstance(form, Response):
-        return form
-
-    def change(session: Session, person: Person, _units: list[Unit]) -> None:
-        accounts.edit_unit(session, actor=person, code=code, name=str(form.get("name", "")),
-                           email=str(form.get("email", "")))
-
-    return await run_in_threadpool(_act, request, person_id, f"don-vi-{code}", "sua", change)
+    return await _form_change(request, person_id, f"mau-{paper}", "bo-mau", change)
