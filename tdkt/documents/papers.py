@@ -127,11 +127,13 @@ def _school_parts(session: Session, dossier_id: int) -> tuple[Dossier, Unit, Uni
     return dossier, school, parent, setting(session, dossier.phase_id)
 
 
-def _acted_on(session: Session, *, dossier_ids: list[int], stages: set[str]) -> date:
+def _acted_on(session: Session, *, dossier_ids: list[int], stages: set[str], action: str = "") -> date:
     """The day a paper's act happened — the last move of these dossiers out of one of `stages` (the school's
-    submission, the block's forward) — so that a paper drawn later keeps its date; today before the act."""
-    moved = session.exec(select(func.max(AuditEvent.at)).where(col(AuditEvent.dossier_id).in_(dossier_ids),
-                                                               col(AuditEvent.from_stage).in_(sorted(stages)))).one()
+    submission, the block's forward; only by `action`, when given: a proposal higher) — so that a paper drawn
+    later keeps its date; today before the act."""
+    query = select(func.max(AuditEvent.at)).where(col(AuditEvent.dossier_id).in_(dossier_ids),
+                                                  col(AuditEvent.from_stage).in_(sorted(stages)))
+    moved = session.exec(query.where(AuditEvent.action == action) if action else query).one()
     return local(moved).date() if moved is not None else local_today()
 
 
@@ -340,7 +342,9 @@ def higher_proposal(session: Session, *, phase_id: int) -> bytes:
     head = head_of(session, issuer)
     return render(Official(
         paper="to-trinh-cap-tren",
-        parent="", issuer=issuer.name, number="Số:      /TTr-UBND", place=s.place, day=local_today(),
+        parent="", issuer=issuer.name, number="Số:      /TTr-UBND", place=s.place,
+        day=_acted_on(session, dossier_ids=sorted({n.dossier_id for n, _ in pairs}), stages=set(default_route().stages),
+                      action="forward_higher"),
         kind="TỜ TRÌNH",
         summary=f"Về việc đề nghị cấp trên khen thưởng {s.phase.name.lower()}, năm học {s.campaign.school_year}",
         body=[f"Kính gửi: {to}.",

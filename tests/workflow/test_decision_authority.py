@@ -78,6 +78,7 @@ def test_the_proposal_to_the_level_above_lists_what_was_proposed_higher(session:
     assert "UBND huyện Quảng Hòa kính trình xem xét, khen thưởng 1 tập thể, cá nhân" in text
     assert "Hoàng Thị Lan" in text and GK_SO in text and "Nông Văn Tài" not in text
     assert "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH\n" in text and "Nguyễn Thành Hải" in text  # the chairman, for the UBND
+    assert "Quảng Hòa, ngày 04 tháng 11 năm 2022" in text  # dated by the proposal higher, at(4), not today
 
 
 def test_the_whole_dossier_may_be_proposed_higher(session: Session) -> None:
