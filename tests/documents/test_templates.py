@@ -4,7 +4,12 @@ naming a field tdkt does not fill is refused with the field's name; the pages in
 from __future__ import annotations
 
 import io
+import re
+import shutil
+import subprocess
+import zipfile
 from datetime import date
+from pathlib import Path
 
 import pytest
 from docx import Document
@@ -12,7 +17,7 @@ from sqlmodel import Session, select
 
 from models.audit import AuditEvent
 from tdkt.common.errors import Refused
-from tdkt.documents import papers, templates
+from tdkt.documents import certificates, papers, templates
 from tests.documents.test_papers import _decided, docx_text
 from tests.factories import at, verify_and_decide
 from tests.web.test_admin import _office, _post, _signed_in
@@ -76,5 +81,49 @@ def test_the_pages_install_and_remove_a_template(session: Session) -> None:
     assert "Mẫu của đơn vị" in done.text
     back = _post(client, "/quan-tri/mau/quyet-dinh/xoa")
     assert "Giấy tờ này trở lại mẫu của tdkt." in back.text and templates.own("quyet-dinh") is None
-    assert [e.action for e in session.exec(select(AuditEvent))] == ["install_template", "remove_template"]
+    positions = b"page: A4-landscape\nspots:\n  name: {x_mm: 100, y_mm: 40}\n"
+    placed = _post(client, "/quan-tri/phoi", files={"file": ("phoi.yaml", positions, "text/yaml")})
+    assert "Đã lưu vị trí in giấy khen trên phôi của đơn vị." in placed.text
+    assert client.get("/quan-tri/phoi.yaml").content == positions
+    assert [e.action for e in session.exec(select(AuditEvent))] == ["install_template", "remove_template",
+                                                                    "install_blank_layout"]
     session.rollback()
+
+
+def _bbox(content: bytes, tmp_path: Path) -> list[tuple[float, float, str]]:
+    """Each word LibreOffice prints, with its position in millimetres from the page's top-left corner."""
+    (tmp_path / "phoi.docx").write_bytes(content)
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(tmp_path / "phoi.docx")], check=True, capture_output=True,
+                   timeout=120)
+    out = subprocess.run(["pdftotext", "-bbox", str(tmp_path / "phoi.pdf"), "-"], check=True, capture_output=True,
+                         text=True).stdout
+    return [(float(x) * 25.4 / 72, float(y) * 25.4 / 72, word)
+            for x, y, word in re.findall(r'xMin="([\d.]+)" yMin="([\d.]+)" [^>]*>([^<]+)</word>', out)]
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+                    reason="LibreOffice or pdftotext is missing: `make office` installs them (make test does)")
+def test_certificates_print_on_the_offices_blanks_where_it_says(session: Session, tmp_path: Path) -> None:
+    district, ids, _ = _decided(session)
+    decision, _ = verify_and_decide(session, district, ids, number="25/QĐ-UBND", signed_on=date(2022, 11, 20),
+                                    now=at(12))
+    archive = zipfile.ZipFile(io.BytesIO(certificates.certificates_zip(session, decision_id=decision.id or 0)))
+    words = _bbox(archive.read("in-tren-phoi.docx"), tmp_path)
+    first = next((x, y) for x, y, word in words if word == "Giáo")  # "Giáo viên 0 …": the first nominee's name
+    assert abs(first[0] - 60) < 2 and abs(first[1] - 95) < 3  # tdkt's default place for the name
+    assert "QUỐC" not in {w for _, _, w in words}  # the blank has its own heading: only the lines to fill
+    for wrong, message in ((b"page: A4\nspots:\n  name: {x_mm: 20, y_mm: 20}\n  ten: {x_mm: 1, y_mm: 1}\n",
+                            "phoi.yaml, dòng 4 (spots.ten.[key]): giá trị không thuộc danh sách cho phép"),
+                           (b"page: A4\nspots:\n  name: {x_mm: 250, y_mm: 20}\n",
+                            "phoi.yaml, dòng 3 (spots.name): nằm ngoài trang A4 (210 × 297 mm)")):
+        with pytest.raises(Refused) as refused:
+            templates.install_blank_layout(wrong, "phoi.yaml")
+        assert message in refused.value.message
+    templates.install_blank_layout(b"page: A4-landscape\nspots:\n  name: {x_mm: 100, y_mm: 40, size: 20}\n",
+                                   "phoi.yaml")
+    archive = zipfile.ZipFile(io.BytesIO(certificates.certificates_zip(session, decision_id=decision.id or 0)))
+    moved = _bbox(archive.read("in-tren-phoi.docx"), tmp_path)
+    name = next((x, y) for x, y, word in moved if word == "Giáo")
+    assert abs(name[0] - 100) < 2 and abs(name[1] - 40) < 3
+    assert "Quyết" not in {w for _, _, w in moved}  # a line the office left out is not printed

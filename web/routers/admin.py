@@ -14,6 +14,8 @@ from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from config.blank import DEFAULT as DEFAULT_BLANK
+from config.blank import own_layout_path
 from config.route import default_route
 from config.settings import get_settings
 from config.yaml_source import ConfigError, load_text
@@ -37,7 +39,8 @@ DONE = {"don-vi": "Đã nhập danh sách đơn vị.", "can-bo": "Đã nhập d
         "ke-hoach": "Đã tạo phong trào từ kế hoạch.", "chep": "Đã chép kế hoạch sang năm học sau.",
         "moi": "Đã gửi thư mời; thư đi trong ít phút.", "ngung": "Đã ngừng hoạt động tài khoản.",
         "mo-lai": "Đã kích hoạt lại tài khoản.", "mau": "Đã dùng mẫu của đơn vị cho giấy tờ này từ lần lập sau.",
-        "bo-mau": "Giấy tờ này trở lại mẫu của tdkt.", "sua": "Đã lưu thay đổi."}
+        "bo-mau": "Giấy tờ này trở lại mẫu của tdkt.", "sua": "Đã lưu thay đổi.",
+        "phoi": "Đã lưu vị trí in giấy khen trên phôi của đơn vị."}
 
 
 def _admin(session: Session, person_id: int | None) -> tuple[Person, list[Unit]] | Response:
@@ -287,3 +290,24 @@ async def template_remove(paper: str, request: Request, person_id: SignedIn) -> 
         record_change(session, actor=person, action="remove_template", detail={"paper": paper})
 
     return await _form_change(request, person_id, f"mau-{paper}", "bo-mau", change)
+
+
+@router.get("/phoi.yaml")
+def blank_positions(person_id: SignedIn) -> Response:
+    """The positions certificates are printed at on the office's pre-printed blanks (its own, or tdkt's)."""
+    with session_scope() as session:
+        found = _admin(session, person_id)
+    if isinstance(found, Response):
+        return found
+    own = own_layout_path()
+    return download((own if own.is_file() else DEFAULT_BLANK).read_bytes(), "application/yaml", "giay-khen-phoi.yaml")
+
+
+@router.post("/phoi", response_class=HTMLResponse)
+async def blank_upload(request: Request, person_id: SignedIn) -> Response:
+    def install(session: Session, person: Person, _units: list[Unit], _form: dict[str, Any], content: bytes,
+                name: str) -> None:
+        record_change(session, actor=person, action="install_blank_layout", detail={"file": name})
+        templates.install_blank_layout(content, name)
+
+    return await _file_change(request, person_id, "phoi", "Chưa chọn tệp vị trí (.yaml).", install, "phoi")
