@@ -161,12 +161,18 @@ def test_consolidated_proposals_and_the_decision(session: Session) -> None:
     assert rows[3][-1] == "Số tiền (đồng)" and rows[4][-1] == 450000
 
 
+def to_pdf(tmp_path: Path, papers: dict[str, bytes]) -> None:
+    """Each paper (name: DOCX) printed to tmp_path/name.pdf by LibreOffice, in one run."""
+    for name, content in papers.items():
+        (tmp_path / f"{name}.docx").write_bytes(content)
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), *(str(tmp_path / f"{name}.docx") for name in papers)],
+                   check=True, capture_output=True, timeout=300)
+
+
 def pdf_text(content: bytes, tmp_path: Path, name: str = "paper") -> tuple[str, int]:
     """The paper as LibreOffice prints it: its text laid out line by line (pdftotext -layout), and its pages."""
-    source = tmp_path / f"{name}.docx"
-    source.write_bytes(content)
-    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
-                    "--outdir", str(tmp_path), str(source)], check=True, capture_output=True, timeout=120)
+    to_pdf(tmp_path, {name: content})
     pdf = tmp_path / f"{name}.pdf"
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
     info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
@@ -423,11 +429,7 @@ def test_every_paper_as_printed(session: Session, tmp_path: Path) -> None:
         "quyet-dinh": (documents.decision_document(session, decision_id=ldtt.id or 0), "CHỦ TỊCH", "QUYẾT ĐỊNH:", 2),
         "bao-cao": (office_report(session, office=phong, phase_id=phase_id), "TRƯỞNG PHÒNG", "I. KẾT QUẢ", 2),
     }
-    for name, (content, *_rest) in papers.items():
-        (tmp_path / f"{name}.docx").write_bytes(content)
-    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
-                    "--outdir", str(tmp_path), *(str(tmp_path / f"{name}.docx") for name in papers)],
-                   check=True, capture_output=True, timeout=300)
+    to_pdf(tmp_path, {name: content for name, (content, *_rest) in papers.items()})
     for name, (_, signer, own_line, pages) in papers.items():
         pdf = tmp_path / f"{name}.pdf"
         text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True,

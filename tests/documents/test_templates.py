@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 from models.audit import AuditEvent
 from tdkt.common.errors import Refused
 from tdkt.documents import certificates, papers, templates
-from tests.documents.test_papers import _decided, docx_text
+from tests.documents.test_papers import _decided, docx_text, to_pdf
 from tests.factories import at, verify_and_decide
 from tests.web.test_admin import _office, _post, _signed_in
 
@@ -92,10 +92,7 @@ def test_the_pages_install_and_remove_a_template(session: Session) -> None:
 
 def _bbox(content: bytes, tmp_path: Path) -> list[tuple[float, float, str]]:
     """Each word LibreOffice prints, with its position in millimetres from the page's top-left corner."""
-    (tmp_path / "phoi.docx").write_bytes(content)
-    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
-                    "--outdir", str(tmp_path), str(tmp_path / "phoi.docx")], check=True, capture_output=True,
-                   timeout=120)
+    to_pdf(tmp_path, {"phoi": content})
     out = subprocess.run(["pdftotext", "-bbox", str(tmp_path / "phoi.pdf"), "-"], check=True, capture_output=True,
                          text=True).stdout
     return [(float(x) * 25.4 / 72, float(y) * 25.4 / 72, word)
