@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import unicodedata
+from collections.abc import Sequence
 
 import pytest
 from openpyxl import Workbook
@@ -64,7 +65,7 @@ def test_a_school_written_with_its_abbreviations_is_recognised() -> None:
     assert unit_key("Trường MN Bản Xen") != unit_key("Trường TH Bản Xen")
 
 
-def _xlsx(rows: list[list[object]]) -> bytes:
+def _xlsx(rows: Sequence[Sequence[object]]) -> bytes:
     book = Workbook()
     for row in rows:
         book.active.append(row)

@@ -20,7 +20,8 @@ from models.vote import CouncilVote
 from tdkt.cli import app
 from tdkt.common.timefmt import local, local_today
 from tdkt.services import plans
-from tests.services.test_setup_imports import UNITS, _xlsx
+from tests.security.test_imports import _xlsx
+from tests.services.test_setup_imports import UNITS
 
 runner = CliRunner()
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
@@ -22,7 +22,7 @@ from tdkt.cli import app
 from tdkt.common.errors import Refused
 from tdkt.services.staff import import_staff
 from tdkt.services.units import COLUMNS, import_units, units_template
-from tests.security.test_imports import windows_1258
+from tests.security.test_imports import _xlsx, windows_1258
 
 UNITS = [["Mã", "Tên", "Loại", "Khối", "Đơn vị quản lý", "Email", "Cấp học", "Trưởng khối"],
          ["th-na-hang", "Trường Tiểu học Nà Hang", "Trường", "khoi-a", "pgd-lam-binh", "", "TH", "x"],
@@ -36,15 +36,6 @@ STAFF = ("Họ và tên,Ngày sinh,Mã định danh,Chức vụ,Email,Vai trò\n
          "Ma Thị Hường,12/03/1980,,Hiệu trưởng,ht.nahang@lb.test,Hiệu trưởng\n"
          "Nguyễn Văn Định,05/09/1988,079088001234,Giáo viên,,\n"
          "Nguyễn Văn Định,21/11/1992,,Giáo viên,,\n")  # a namesake, told apart by the date of birth
-
-
-def _xlsx(rows: list[list[str]]) -> bytes:
-    book = Workbook()
-    for row in rows:
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def test_a_district_s_units_from_its_list_in_any_order(session: Session) -> None:

@@ -17,8 +17,9 @@ from models.outbox import OutboxMessage
 from models.unit import Person, Unit, get_unit_by_code
 from tdkt.cli.live import sign_in_url
 from tdkt.common.timefmt import local_today
+from tests.security.test_imports import _xlsx
 from tests.services.test_plans import _plan
-from tests.services.test_setup_imports import STAFF, UNITS, _xlsx
+from tests.services.test_setup_imports import STAFF, UNITS
 from tests.web.test_home_and_results import _path
 from tests.web.test_links import _csrf
 from web.app import create_app

@@ -22,8 +22,9 @@ from tdkt.common.timefmt import local_today
 from tdkt.services.links import sign_in_path, token_for
 from tdkt.services.staff import import_staff
 from tdkt.services.units import import_units
+from tests.security.test_imports import _xlsx
 from tests.services.test_plans import _plan
-from tests.services.test_setup_imports import UNITS, _xlsx
+from tests.services.test_setup_imports import UNITS
 from tests.web.browser import Browser
 from tests.web.test_full_route_browser import _act, _others_submit
 
