@@ -11,7 +11,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.unit import Person
+from models.unit import Person, holds_in
 
 
 class Delegation(SQLModel, table=True):
@@ -49,15 +49,18 @@ RECIPIENTS_OF_ANY_ROLE, RECIPIENTS_IN_ROLES = (_recipients_statement(any_role=Tr
                                                _recipients_statement(any_role=False))
 
 
-def recipients(session: Session, *, unit_id: int, roles: list[str], on: date) -> list[Person]:
-    """The unit's active people in these roles (any, when none are named), each away one replaced by their
-    substitute on day `on` (the latest delegation wins), everyone once; in one query."""
+def recipients(session: Session, *, unit_id: int, roles: list[str], on: date,
+               school_year: str | None = None) -> list[Person]:
+    """The unit's active people in these roles (any, when none are named) — in `school_year`'s, when given —
+    each away one replaced by their substitute on day `on` (the latest delegation wins), everyone once; in one
+    query."""
     params: dict[str, Any] = {"unit_id": unit_id, "on": on}
     if roles:
         params["roles"] = roles
     latest: dict[int, Person] = {}
     for person, substitute in session.execute(RECIPIENTS_IN_ROLES if roles else RECIPIENTS_OF_ANY_ROLE, params):
-        latest[person.id or 0] = substitute or person
+        if school_year is None or holds_in(person, school_year):
+            latest[person.id or 0] = substitute or person
     chosen: dict[int, Person] = {}
     for person in latest.values():
         chosen.setdefault(person.id or 0, person)

@@ -32,7 +32,14 @@ class Person(SQLModel, table=True):
     title: str | None = Field(default=None, max_length=120, description="chức vụ shown in documents")
     unit_id: int = Field(foreign_key="unit.id", index=True)
     active: bool = True
+    school_year: str | None = Field(default=None, max_length=20,
+                                    description="the school year its role holds for (2026-2027); every year when none")
     digest: bool = Field(default=False, description="one daily email of waiting dossiers instead of one per dossier")
+
+
+def holds_in(person: Person, school_year: str) -> bool:
+    """Whether the person's role holds in that school year (a role given for one year holds in that year only)."""
+    return person.school_year is None or person.school_year == school_year
 
 
 def get_unit_by_code(session: Session, *, code: str) -> Unit | None:

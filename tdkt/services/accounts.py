@@ -17,6 +17,7 @@ from models.web_session import WebSession
 from notifications.outbox import INVITATION
 from tdkt.common.errors import Refused
 from tdkt.common.text import entered
+from tdkt.services.staff import is_school_year
 from tdkt.services.units import EMAIL
 
 ROOTS = (UnitKind.ubnd_huyen, UnitKind.ubnd_xa, UnitKind.ubnd_tinh)
@@ -100,8 +101,9 @@ def set_active(session: Session, *, actor: Person, person_id: int, active: bool)
 
 
 def edit(session: Session, *, actor: Person, person_id: int, full_name: str, email: str, role: str,
-         unit_code: str) -> Person:
-    """Correct an account: its name, email, role and unit (one of the actor's); an audit event before → after."""
+         unit_code: str, school_year: str = "") -> Person:
+    """Correct an account: its name, email, role, unit (one of the actor's) and the school year its role holds
+    for (every year when empty); an audit event before → after."""
     person = _account(session, actor=actor, person_id=person_id)
     units = {u.code: u for u in require(session, person=actor)}
     name = entered("Họ và tên", full_name, max_length=120, required=True)
@@ -116,12 +118,17 @@ def edit(session: Session, *, actor: Person, person_id: int, full_name: str, ema
         raise Refused("bad_role", f"Vai trò '{role}' không có trên tuyến; có: {', '.join(roles.values())}.")
     if unit_code not in units:
         raise Refused("forbidden", "Đơn vị này không thuộc quyền quản trị của bạn.")
-    before = {"full_name": person.full_name, "email": person.email, "role": person.role, "unit": person.unit_id}
+    year = school_year.replace(" ", "") or None
+    if year is not None and not is_school_year(year):
+        raise Refused("bad_year", f"'{year[:20]}' không phải năm học dạng 2026-2027.")
+    before = {"full_name": person.full_name, "email": person.email, "role": person.role, "unit": person.unit_id,
+              "school_year": person.school_year}
     person.full_name, person.email, person.role, person.unit_id = name, address, role, units[unit_code].id or 0
+    person.school_year = year
     session.add(person)
     record_change(session, actor=actor, action="edit_account", detail={
         "person": address, "before": before,
-        "after": {"full_name": name, "email": address, "role": role, "unit": person.unit_id}})
+        "after": {"full_name": name, "email": address, "role": role, "unit": person.unit_id, "school_year": year}})
     return person
 
 

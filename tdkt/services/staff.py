@@ -22,7 +22,8 @@ from tdkt.services import people
 from tdkt.services.importer import formulas, header, read_table
 
 COLUMNS = {"name": "Họ và tên", "born": "Ngày sinh", "code": "Mã định danh", "position": "Chức vụ",
-           "email": "Email", "role": "Vai trò"}
+           "email": "Email", "role": "Vai trò", "year": "Năm học"}
+SCHOOL_YEAR = re.compile(r"(\d{4})-(\d{4})")
 REQUIRED = ("name",)
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
@@ -36,6 +37,13 @@ class StaffRow:
     position: str | None
     email: str | None
     role: str | None
+    year: str | None = None  # the school year the role holds for; every year when none
+
+
+def is_school_year(text: str) -> bool:
+    """'2026-2027': two consecutive years."""
+    found = SCHOOL_YEAR.fullmatch(text)
+    return found is not None and int(found[2]) == int(found[1]) + 1
 
 
 def _role(text: str) -> str | None:
@@ -81,6 +89,10 @@ def parse_staff(rows: list[list[str]]) -> tuple[list[StaffRow], list[Violation]]
         if role and not email:
             problems.append(Violation("role_without_email", f"{where}, cột {COLUMNS['email']}: người có vai trò cần "
                                                             "email để nhận thư và đường dẫn."))
+        year = values.get("year", "").replace(" ", "") or None
+        if year and not is_school_year(year):
+            problems.append(Violation("bad_year", f"{where}, cột {COLUMNS['year']}: '{year[:20]}' không phải năm học "
+                                                  "dạng 2026-2027."))
         if email:
             emails.setdefault(email, number)
         if len(problems) > before:
@@ -88,7 +100,7 @@ def parse_staff(rows: list[list[str]]) -> tuple[list[StaffRow], list[Violation]]
         name, position = str(checked["name"]), str(checked["position"])
         born = checked["born"] if isinstance(checked["born"], date) else None
         code = str(checked["code"]) if checked["code"] else None
-        parsed.append(StaffRow(number, name, born, code, position or None, email, role))
+        parsed.append(StaffRow(number, name, born, code, position or None, email, role, year))
     if not parsed and not problems:
         problems.append(Violation("empty", "Tệp không có dòng dữ liệu nào dưới dòng tiêu đề."))
     return parsed, problems
@@ -128,12 +140,14 @@ def save_accounts(session: Session, *, unit: Unit, rows: list[StaffRow]) -> dict
         if not (row.email and row.role):
             continue
         known = get_person_by_email(session, email=row.email)
-        was = {"role": known.role, "unit": known.unit_id, "active": known.active} if known else None
+        was = {"role": known.role, "unit": known.unit_id, "active": known.active,
+               "school_year": known.school_year} if known else None
         account = known or Person(full_name=row.name, email=row.email, role=row.role, unit_id=unit.id or 0)
         account.full_name, account.role, account.unit_id = row.name, row.role, unit.id or 0
-        account.title, account.active = row.position or account.title, True
+        account.title, account.active, account.school_year = row.position or account.title, True, row.year
         session.add(account)
-        accounts[row.email] = {"before": was, "after": {"role": row.role, "unit": unit.id, "active": True}}
+        accounts[row.email] = {"before": was, "after": {"role": row.role, "unit": unit.id, "active": True,
+                                                        "school_year": row.year}}
     session.flush()
     return accounts
 

@@ -37,7 +37,7 @@ from models.nomination import (
     record_verdicts,
 )
 from models.outbox import OutboxMessage, enqueue
-from models.unit import Person, Surroundings, Unit
+from models.unit import Person, Surroundings, Unit, holds_in
 from tdkt.common.errors import TransitionRefused, Violation
 from tdkt.common.timefmt import fmt_datetime, local
 from tdkt.workflow.checks import CheckContext, registered
@@ -104,9 +104,13 @@ def _lock(session: Session, dossier_id: int) -> Dossier:
     return dossier
 
 
-def _check_actor(route: Route, stage: Stage, actor: Person, around: Surroundings) -> None:
+def _check_actor(route: Route, stage: Stage, actor: Person, around: Surroundings, school_year: str | None) -> None:
     assert stage.actors is not None
     school = around.start
+    if school_year is not None and not holds_in(actor, school_year):
+        raise TransitionRefused(
+            "wrong_year", f"{actor.full_name} giữ vai trò {route.role_label(actor.role)} trong năm học "
+                          f"{actor.school_year}, không phải năm học {school_year} của hồ sơ này.")
     if actor.role not in stage.actors.roles:
         allowed = ", ".join(route.role_label(r) for r in stage.actors.roles)
         raise TransitionRefused(
@@ -123,15 +127,16 @@ def _check_actor(route: Route, stage: Stage, actor: Person, around: Surroundings
 
 
 def _authorised(session: Session, route: Route, stage: Stage, actor: Person, around: Surroundings,
-                on: date) -> Person:
-    """Whom `actor` acts as: themself, or someone who delegated to them for day `on` and may act here."""
+                on: date, school_year: str | None = None) -> Person:
+    """Whom `actor` acts as: themself, or someone who delegated to them for day `on` and may act here (in the
+    dossier's `school_year`)."""
     try:
-        _check_actor(route, stage, actor, around)
+        _check_actor(route, stage, actor, around, school_year)
         return actor
     except TransitionRefused as own:
         for principal in principals_of(session, substitute_id=actor.id or 0, on=on):
             try:
-                _check_actor(route, stage, principal, around)
+                _check_actor(route, stage, principal, around, school_year)
                 return principal
             except TransitionRefused:
                 continue
@@ -150,14 +155,15 @@ def apply_all(session: Session, dossiers: Sequence[Dossier], *, actor: Person, a
 
 
 def may_act(session: Session, *, route: Route, stage_name: str, actor: Person, school: Unit,
-            on: date | None = None) -> bool:
+            on: date | None = None, school_year: str | None = None) -> bool:
     """Whether `actor` is one of the people who act on a dossier of `school` at `stage_name` (or stands in
     for one on day `on`, today by default)."""
     stage = route.stages[stage_name]
     if stage.actors is None or not stage.actions:
         return False
     try:
-        _authorised(session, route, stage, actor, Surroundings.of(session, school), on or local(utcnow()).date())
+        _authorised(session, route, stage, actor, Surroundings.of(session, school), on or local(utcnow()).date(),
+                    school_year)
     except TransitionRefused:
         return False
     return True
@@ -279,7 +285,7 @@ def apply(
             f"Không thể thực hiện '{action}' khi hồ sơ đang ở bước '{stage.label}'. Hành động hợp lệ: {allowed}.",
         )
     around = Surroundings.of(session, school)  # every unit this transition names, read once
-    principal = _authorised(session, route, stage, actor, around, local(now).date())
+    principal = _authorised(session, route, stage, actor, around, local(now).date(), campaign.school_year)
     _check_reasons(action_def, reason, verdicts, names)
 
     deadline = deadline_for(session, phase_id=phase.id or 0, key=stage.deadline.key) if stage.deadline else None
@@ -488,7 +494,7 @@ def _notify(
         if unit is None:
             continue
         asks = acting is not None and acting.unit == target.unit and bool(set(acting.roles) & set(target.roles))
-        people = recipients(session, unit_id=unit.id or 0, roles=target.roles, on=on)
+        people = recipients(session, unit_id=unit.id or 0, roles=target.roles, on=on, school_year=campaign.school_year)
         to = [(p.email, p.full_name) for p in people
               if not (target.digest and p.digest)]  # digest readers see it in their daily email
         rows += enqueue(session, event=target.event, recipients=to, dossier_id=dossier.id,

@@ -17,11 +17,14 @@ from typer.testing import CliRunner
 from config.vocabulary import UnitKind
 from models.award import AwardRecord
 from models.nomination import Nominee
+from models.outbox import OutboxMessage
 from models.unit import Person, Unit, get_unit_by_code
+from tdkt import services
 from tdkt.cli import app
-from tdkt.common.errors import Refused
+from tdkt.common.errors import Refused, TransitionRefused
 from tdkt.services.staff import import_staff
 from tdkt.services.units import COLUMNS, import_units, units_template
+from tests.factories import at, make_district, prepare_dossier
 from tests.security.test_imports import _xlsx, windows_1258
 
 UNITS = [["Mã", "Tên", "Loại", "Khối", "Đơn vị quản lý", "Email", "Cấp học", "Trưởng khối"],
@@ -161,3 +164,37 @@ def test_units_and_staff_from_the_command_line(session: Session, tmp_path: Path)
     assert result.exit_code == 1 and "Không có đơn vị mã 'khong-co'" in result.output
     result = runner.invoke(app, ["units", "template", "--out", str(tmp_path / "mau.xlsx")])
     assert result.exit_code == 0 and (tmp_path / "mau.xlsx").exists()
+
+
+def test_a_role_given_for_one_school_year_holds_in_that_year_only(session: Session) -> None:
+    """Roles are assigned per unit and per year: the head of 2021-2022, listed with that year, neither submits
+    a 2022-2023 dossier nor is told of it; the head listed for 2022-2023 does both."""
+    district = make_district(session, blocks=1, schools_per_block=1)  # its campaign's year: 2022-2023
+    school = district.schools[0]
+    listed = ("Họ và tên,Email,Vai trò,Năm học\n"
+              "Lò Văn Cũ,cu@qh.test,Hiệu trưởng,2021-2022\n"
+              "Lò Thị Mới,moi@qh.test,Hiệu trưởng,2022 - 2023\n")
+    with pytest.raises(Refused) as refused:
+        import_staff(session, unit_code=school.code, filename="can-bo.csv",
+                     content=listed.replace("2021-2022", "2021-2023").encode("utf-8"))
+    assert "Dòng 2, cột Năm học: '2021-2023' không phải năm học dạng 2026-2027." in refused.value.message
+    session.rollback()
+    import_staff(session, unit_code=school.code, content=listed.encode("utf-8"), filename="can-bo.csv")
+    session.commit()
+    old, new = (session.exec(select(Person).where(Person.email == e)).one() for e in ("cu@qh.test", "moi@qh.test"))
+    assert (old.school_year, new.school_year) == ("2021-2022", "2022-2023")
+    dossier_id, _ = prepare_dossier(session, district, school)
+    with pytest.raises(TransitionRefused) as wrong:
+        services.submit(session, dossier_id=dossier_id, actor=old, now=at(1))
+    assert wrong.value.code == "wrong_year" and "trong năm học 2021-2022, không phải năm học 2022-2023" in \
+        wrong.value.message
+    session.rollback()
+    services.submit(session, dossier_id=dossier_id, actor=new, now=at(1))
+    services.forward_block(session, block_id=district.blocks[0].id or 0, phase_id=district.phase_id,
+                           actor=district.leader_of(district.blocks[0]), now=at(5))
+    services.act(session, dossier_id=dossier_id, actor=district.people["phong_reviewer"], action="approve",
+                 now=at(7))
+    session.commit()
+    told = {m.recipient_email for m in session.exec(select(OutboxMessage).where(
+        OutboxMessage.event == "dossier_approved"))}
+    assert "moi@qh.test" in told and "cu@qh.test" not in told

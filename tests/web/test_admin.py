@@ -165,10 +165,14 @@ def test_an_account_and_a_unit_are_corrected_on_the_page(session: Session) -> No
     taken = _post(client, f"/quan-tri/tai-khoan/{head_id}", data={
         "full_name": "Ma Thị Hường", "email": "kien.pgd@lb.test", "role": "school_head", "unit": "th-na-hang"})
     assert taken.status_code == 422 and "kien.pgd@lb.test là email của Ma Văn Kiên" in taken.text
+    bad_year = _post(client, f"/quan-tri/tai-khoan/{head_id}", data={
+        "full_name": "Ma Thị Hường", "email": "ht.nahang@lb.test", "role": "school_head", "unit": "th-na-hang",
+        "school_year": "2026-2028"})
+    assert bad_year.status_code == 422 and "&#39;2026-2028&#39; không phải năm học dạng 2026-2027." in bad_year.text
     done = _post(client, f"/quan-tri/tai-khoan/{head_id}", data={
         "full_name": "Ma Thị Hường", "email": "HUONG.NAHANG@lb.test", "role": "emulation_officer",
-        "unit": "thcs-thuong-lam"})
-    assert "Đã lưu thay đổi." in done.text
+        "unit": "thcs-thuong-lam", "school_year": "2026 - 2027"})
+    assert "Đã lưu thay đổi." in done.text and "Cán bộ phụ trách thi đua (2026-2027)" in done.text
     renamed = _post(client, "/quan-tri/don-vi/th-na-hang", data={"name": "Trường PTDTBT Tiểu học Nà Hang",
                                                                   "email": "c1nahang@lb.test"})
     assert "Trường PTDTBT Tiểu học Nà Hang" in renamed.text
@@ -176,7 +180,8 @@ def test_an_account_and_a_unit_are_corrected_on_the_page(session: Session) -> No
     assert outside.status_code == 403
     session.rollback()
     moved = session.get(Person, head_id)
-    assert moved is not None and (moved.email, moved.role) == ("huong.nahang@lb.test", "emulation_officer")
+    assert moved is not None and (moved.email, moved.role, moved.school_year) == (
+        "huong.nahang@lb.test", "emulation_officer", "2026-2027")
     assert moved.unit_id == get_unit_by_code(session, code="thcs-thuong-lam").id
     edits = session.exec(select(AuditEvent).where(AuditEvent.action == "edit_account")).one()
     assert edits.actor_id == admin_id and edits.detail["before"]["role"] == "school_head"

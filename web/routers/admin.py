@@ -251,7 +251,8 @@ async def account_edit(account_id: int, request: Request, person_id: SignedIn) -
                               accounts.edit(session, actor=person, person_id=account_id,
                                             full_name=str(form.get("full_name", "")),
                                             email=str(form.get("email", "")), role=str(form.get("role", "")),
-                                            unit_code=str(form.get("unit", ""))))
+                                            unit_code=str(form.get("unit", "")),
+                                            school_year=str(form.get("school_year", ""))))
 
 
 @router.post("/don-vi/{code}", response_class=HTMLResponse)
