@@ -48,7 +48,11 @@ def own_layout_path() -> Path:
     return get_settings().templates_dir / OWN_NAME
 
 
-def blank_layout() -> BlankLayout:
-    """The office's positions when it has set them, else tdkt's."""
+def layout_path() -> Path:
+    """The positions in use: the office's when it has set them, else tdkt's."""
     own = own_layout_path()
-    return read_layout(own if own.is_file() else DEFAULT)
+    return own if own.is_file() else DEFAULT
+
+
+def blank_layout() -> BlankLayout:
+    return read_layout(layout_path())

@@ -18,8 +18,8 @@ from jinja2 import TemplateError
 
 from config.blank import BlankLayout, outside_page, own_layout_path
 from config.settings import get_settings
-from config.yaml_source import ConfigError, load_text
 from tdkt.common.errors import Refused
+from tdkt.common.uploads import read_yaml
 from tdkt.documents.layout import QUOC_HIEU, TIEU_NGU, Heading, Official, date_line, written_out
 from tdkt.documents.layout import render as builtin
 
@@ -137,12 +137,7 @@ def starter(paper: str) -> bytes:
 def install_blank_layout(content: bytes, filename: str) -> Path:
     """The office's certificate positions (config.blank's schema): checked — each wrong field named with its line,
     in Vietnamese — then made the office's."""
-    try:
-        load_text(content.decode("utf-8-sig"), Path(filename), BlankLayout, outside_page)
-    except UnicodeDecodeError as exc:
-        raise Refused("bad_layout", f"Tệp {filename} không phải văn bản UTF-8.") from exc
-    except ConfigError as exc:
-        raise Refused("bad_layout", "Vị trí in trên phôi có lỗi:\n" + "\n".join(exc.problems)) from exc
+    read_yaml(content, filename, BlankLayout, outside_page, what="Vị trí in trên phôi")
     target = own_layout_path()
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(content)

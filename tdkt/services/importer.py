@@ -19,6 +19,7 @@ from itertools import zip_longest
 from charset_normalizer import from_bytes
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
 from sqlmodel import Session
 
 from config.rules import RuleSet
@@ -230,6 +231,18 @@ def import_nominees(session: Session, *, dossier_id: int, content: bytes, filena
     return len(rows)
 
 
+def list_to_fill(title: str, header: list[str]) -> tuple[Workbook, Worksheet]:
+    """A workbook whose first sheet, named `title`, has the columns an import reads, in bold."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = title
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    return book, sheet
+
+
 def template(session: Session, *, dossier_id: int) -> bytes:
     """The nominee list to fill in (XLSX): the columns `import_nominees` reads under the dossier's rule set, an
     example row, and the titles this phase proposes on a second sheet."""
@@ -238,13 +251,7 @@ def template(session: Session, *, dossier_id: int) -> bytes:
         raise Refused("not_found", f"Không tìm thấy hồ sơ số {dossier_id}.")
     school, rules = session.get(Unit, dossier.school_id), phase_rules(session, phase_id=dossier.phase_id)
     columns = _columns(rules)
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Danh sách đề nghị"
-    sheet.append(list(columns.values()))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    book, sheet = list_to_fill("Danh sách đề nghị", list(columns.values()))
     phase = session.get(Phase, dossier.phase_id)
     proposed = [t for code, t in rules.titles.items() if t.proposed and t.subject == SubjectKind.individual
                 and not (phase and misplaced(rules, code, t.subject, phase))]  # what this phase proposes

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
@@ -26,22 +25,9 @@ from tdkt.common.text import entered
 from tdkt.common.timefmt import end_of_day, fmt_date, local
 
 
-@dataclass(frozen=True)
-class Quota:
-    """At most `max_count` approved nominations of a subject (and a form, when `title_code`) in the phase."""
-
-    subject: SubjectKind
-    max_count: int
-    title_code: str | None = None
-
-    def __post_init__(self) -> None:
-        if self.max_count <= 0:
-            raise Refused("bad_quota", "Chỉ tiêu phải là số dương.")
-
-
 def add_phase(session: Session, *, campaign: Campaign, name: str, starts_on: date, ends_on: date,
               deadlines: Mapping[str, date], number: int | None = None, year_end: bool = False,
-              occasion: Occasion = Occasion.regular, forms: Sequence[str] = (), quotas: Sequence[Quota] = (),
+              occasion: Occasion = Occasion.regular, forms: Sequence[str] = (), quotas: Sequence[QuotaSpec] = (),
               route: Route | None = None) -> Phase:
     """A phase of the campaign with its stage deadlines (the route's keys) and quotas, numbered after the last
     unless `number`. Refused, with nothing written, when a form, a deadline's key or a date does not fit."""
@@ -70,7 +56,7 @@ def add_phase(session: Session, *, campaign: Campaign, name: str, starts_on: dat
 
 
 def phase_problems(rules: RuleSet, *, starts_on: date, ends_on: date, year_end: bool, occasion: Occasion,
-                   forms: Sequence[str], quotas: Sequence[Quota]) -> list[str]:
+                   forms: Sequence[str], quotas: Sequence[QuotaSpec]) -> list[str]:
     """What a phase says that its dates or its rule set contradict: a form or a quota on an unknown title, or on a
     yearly title outside the year-end phase."""
     titles = rules.titles
@@ -101,6 +87,8 @@ class Strict(BaseModel):
 
 
 class QuotaSpec(Strict):
+    """At most `max_count` approved nominations of a subject (and a form, when `title_code`) in the phase."""
+
     subject: SubjectKind
     max_count: int = Field(gt=0)
     title_code: str | None = None
@@ -116,9 +104,6 @@ class PhaseSpec(Strict):
     year_end: bool = Field(False, description="đợt tổng kết năm học: the year's titles are proposed in it")
     occasion: Occasion = Occasion.regular
     forms: list[str] = Field([], description="the titles the phase proposes, by code (any when empty)")
-
-    def plan_quotas(self) -> list[Quota]:
-        return [Quota(subject=q.subject, max_count=q.max_count, title_code=q.title_code) for q in self.quotas]
 
 
 class ReportSpec(Strict):
@@ -149,7 +134,7 @@ def plan_problems(plan: CampaignSpec, rules: RuleSet) -> list[str]:
     for phase in plan.phases:
         problems += [f"{phase.name}: {problem}" for problem in phase_problems(
             rules, starts_on=phase.starts_on, ends_on=phase.ends_on, year_end=phase.year_end, occasion=phase.occasion,
-            forms=phase.forms, quotas=phase.plan_quotas())]
+            forms=phase.forms, quotas=phase.quotas)]
     return problems
 
 
@@ -178,7 +163,7 @@ def create_campaign(session: Session, *, plan: CampaignSpec, issuer: Unit, actor
     for phase in plan.phases:
         add_phase(session, campaign=campaign, number=phase.number, name=phase.name, starts_on=phase.starts_on,
                   ends_on=phase.ends_on, deadlines=phase.deadlines, year_end=phase.year_end, occasion=phase.occasion,
-                  forms=phase.forms, quotas=phase.plan_quotas())
+                  forms=phase.forms, quotas=phase.quotas)
     if actor is not None:
         record_change(session, actor=actor, action="create_campaign", detail={
             "campaign": plan.code, "issuer": issuer.code, "school_year": plan.school_year, "phases": len(plan.phases)})

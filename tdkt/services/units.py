@@ -8,8 +8,6 @@ import io
 import re
 from dataclasses import dataclass
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlmodel import Session, col, select
 
 from config.vocabulary import UnitKind
@@ -17,7 +15,7 @@ from models.audit import record_change
 from models.unit import Person, Unit
 from tdkt.common.errors import Refused, Violation
 from tdkt.common.text import entered, fold
-from tdkt.services.importer import formulas, header, read_table
+from tdkt.services.importer import formulas, header, list_to_fill, read_table
 
 COLUMNS = {"code": "Mã", "name": "Tên", "kind": "Loại", "block": "Khối", "parent": "Đơn vị quản lý",
            "email": "Email", "level": "Cấp học", "leader": "Trưởng khối"}
@@ -199,13 +197,7 @@ def _outside(rows: list[UnitRow], allowed: set[str]) -> list[Violation]:
 
 def units_template() -> bytes:
     """The units list to fill in: the columns `import_units` reads, example rows, the kinds on a second sheet."""
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Đơn vị"
-    sheet.append(list(COLUMNS.values()))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    book, sheet = list_to_fill("Đơn vị", list(COLUMNS.values()))
     for example in (["pgd-vi-du", "Phòng GD&ĐT huyện Ví Dụ", KINDS[UnitKind.phong_gddt], "", "", "pgd@vidu.edu.vn"],
                     ["khoi-1", "Khối thi đua số 1", KINDS[UnitKind.block], "", "pgd-vi-du"],
                     ["th-vi-du", "Trường Tiểu học Ví Dụ", KINDS[UnitKind.school], "khoi-1", "pgd-vi-du",

@@ -5,7 +5,6 @@ district's units (services.accounts); every change is an audit event."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -14,16 +13,15 @@ from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from config.blank import DEFAULT as DEFAULT_BLANK
-from config.blank import own_layout_path
+from config.blank import layout_path
 from config.route import default_route
 from config.settings import get_settings
-from config.yaml_source import ConfigError, load_text
 from models.audit import record_change
 from models.campaign import Campaign
 from models.db import session_scope
 from models.unit import Person, Unit
 from tdkt.common.errors import Refused
+from tdkt.common.uploads import read_yaml
 from tdkt.documents import templates
 from tdkt.documents.templates import PAPERS
 from tdkt.services import accounts, plans
@@ -76,11 +74,16 @@ def overview(request: Request, person_id: SignedIn, da: str = "") -> Response:
         return _page(request, session, *found, done=da)
 
 
-@router.get("/mau-don-vi.xlsx")
-def template(person_id: SignedIn) -> Response:
+def _admin_download(person_id: int | None, make: Callable[[], bytes], media_type: str, filename: str) -> Response:
+    """A file of the administration (a template, a starter, positions) for those who administer."""
     with session_scope() as session:
         found = _admin(session, person_id)
-    return found if isinstance(found, Response) else download(units_template(), XLSX, "mau-danh-sach-don-vi.xlsx")
+    return found if isinstance(found, Response) else download(make(), media_type, filename)
+
+
+@router.get("/mau-don-vi.xlsx")
+def template(person_id: SignedIn) -> Response:
+    return _admin_download(person_id, units_template, XLSX, "mau-danh-sach-don-vi.xlsx")
 
 
 async def _form(request: Request) -> dict[str, Any] | Response:
@@ -169,21 +172,14 @@ async def staff_upload(request: Request, person_id: SignedIn) -> Response:
 
 @router.post("/ke-hoach", response_class=HTMLResponse)
 async def plan_upload(request: Request, person_id: SignedIn) -> Response:
-    return await _file_change(request, person_id, "ke-hoach", "Chưa chọn tệp kế hoạch (.yaml).",
-                              lambda session, person, units, form, content, name: plans.create_campaign(
-                                  session, plan=_plan(content, name), actor=person, issuer=_within(
-                                      units, str(form.get("issuer", "")), "Hãy chọn cơ quan ban hành kế hoạch "
-                                      "trong các đơn vị bạn quản trị.", office=True)))
+    def create(session: Session, person: Person, units: list[Unit], form: dict[str, Any], content: bytes,
+               name: str) -> None:
+        issuer = _within(units, str(form.get("issuer", "")),
+                         "Hãy chọn cơ quan ban hành kế hoạch trong các đơn vị bạn quản trị.", office=True)
+        plan = read_yaml(content, name, plans.CampaignSpec, what="Kế hoạch")
+        plans.create_campaign(session, plan=plan, issuer=issuer, actor=person)
 
-
-def _plan(content: bytes, filename: str) -> plans.CampaignSpec:
-    """The uploaded plan, or Refused naming each field that is wrong and its line, in Vietnamese."""
-    try:
-        return load_text(content.decode("utf-8-sig"), Path(filename), plans.CampaignSpec)
-    except UnicodeDecodeError as exc:
-        raise Refused("bad_plan", f"Tệp {filename} không phải văn bản UTF-8: hãy lưu lại dạng UTF-8.") from exc
-    except ConfigError as exc:
-        raise Refused("bad_plan", "Kế hoạch có lỗi:\n" + "\n".join(exc.problems)) from exc
+    return await _file_change(request, person_id, "ke-hoach", "Chưa chọn tệp kế hoạch (.yaml).", create)
 
 
 @router.get("/ke-hoach/{code}.yaml")
@@ -266,11 +262,7 @@ async def unit_edit(code: str, request: Request, person_id: SignedIn) -> Respons
 @router.get("/mau/{paper}.docx")
 def template_starter(paper: str, person_id: SignedIn) -> Response:
     """The paper's starter template: every field, for the office to lay out."""
-    with session_scope() as session:
-        found = _admin(session, person_id)
-    if isinstance(found, Response):
-        return found
-    return download(templates.starter(paper), DOCX, f"mau-{paper}.docx")
+    return _admin_download(person_id, lambda: templates.starter(paper), DOCX, f"mau-{paper}.docx")
 
 
 @router.post("/mau/{paper}", response_class=HTMLResponse)
@@ -296,12 +288,7 @@ async def template_remove(paper: str, request: Request, person_id: SignedIn) -> 
 @router.get("/phoi.yaml")
 def blank_positions(person_id: SignedIn) -> Response:
     """The positions certificates are printed at on the office's pre-printed blanks (its own, or tdkt's)."""
-    with session_scope() as session:
-        found = _admin(session, person_id)
-    if isinstance(found, Response):
-        return found
-    own = own_layout_path()
-    return download((own if own.is_file() else DEFAULT_BLANK).read_bytes(), "application/yaml", "giay-khen-phoi.yaml")
+    return _admin_download(person_id, lambda: layout_path().read_bytes(), "application/yaml", "giay-khen-phoi.yaml")
 
 
 @router.post("/phoi", response_class=HTMLResponse)

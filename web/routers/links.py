@@ -17,6 +17,7 @@ from config.settings import get_settings
 from config.vocabulary import DossierStatus, SubjectKind
 from models.campaign import phase_rules
 from models.db import session_scope
+from models.decision import Decision
 from models.dossier import Dossier
 from models.link import ActionLink
 from models.nomination import Nomination, active_nominations
@@ -322,11 +323,16 @@ def _acted(request: Request, token: str, form: dict[str, Any], person_id: int | 
                                      verdicts=verdicts, reason=choice.reason, expected_stage=link.stage,
                                      number=choice.number)
         done = {"dossier": dossier, "school": school.name, "stage": route.stages[dossier.stage]}
-        rules = phase_rules(session, phase_id=dossier.phase_id)
-        decisions = [(d, rules.titles[d.form].name if d.form in rules.titles else d.form) for d in performed.decisions]
+        decisions = _forms_named(session, dossier, performed.decisions) if performed.decisions else []
     log.info("link action", extra={"dossier_id": dossier.id, "person_id": link.person_id,
                                    "action": choice.action or "verdicts", "outcome": dossier.stage})
     return page("done.html", view=done, decisions=decisions)  # where the dossier went; the link shows the rest
+
+
+def _forms_named(session: Session, dossier: Dossier, decisions: list[Decision]) -> list[tuple[Decision, str]]:
+    """Each decision a signing issued, with its form's name (the rule set's)."""
+    titles = phase_rules(session, phase_id=dossier.phase_id).titles
+    return [(d, titles[d.form].name if d.form in titles else d.form) for d in decisions]
 
 
 def _own(session: Session, dossier: Dossier, nomination_id: int) -> int:
