@@ -42,6 +42,17 @@ class SubjectKind(StrEnum):
     collective = "collective"
 
 
+class Sex(StrEnum):
+    """A person's sex as the sector's statistics count it (giới tính)."""
+
+    male = "male"
+    female = "female"
+
+    @property
+    def label(self) -> str:
+        return {"male": "Nam", "female": "Nữ"}[self]
+
+
 class Occasion(StrEnum):
     """Why a phase (đợt) proposes: the plan's regular phases, a theme (khen thưởng chuyên đề), or a feat that
     cannot wait for a phase (khen thưởng đột xuất)."""

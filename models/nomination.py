@@ -36,6 +36,9 @@ class Nominee(SQLModel, table=True):
     identity_code: str | None = Field(default=None, max_length=20, unique=True, index=True,
                                       description="mã định danh cá nhân or mã số viên chức, where known")
     recruited_on: date | None = Field(default=None, description="ngày tuyển dụng (LĐTT's 10-month condition)")
+    sex: str | None = Field(default=None, max_length=6, description="giới tính (a config.vocabulary.Sex), for the "
+                                                                    "year's statistics")
+    direct_teaching: bool | None = Field(default=None, description="trực tiếp giảng dạy, for the year's statistics")
 
 
 class Nomination(SQLModel, table=True):

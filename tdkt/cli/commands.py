@@ -659,14 +659,23 @@ def units_template(out: Annotated[Path, typer.Option(help="Tệp .xlsx sẽ ghi"
 @staff_app.command("import")
 def staff_import(unit: Annotated[str, typer.Option("--unit", help="Mã đơn vị (trường, phòng)")],
                  file: FileOpt, actor: ByOpt = None) -> None:
-    """Nhập danh sách cán bộ, giáo viên của đơn vị (họ tên, ngày sinh, mã định danh, chức vụ, email, vai trò):
-    XLSX, hoặc CSV UTF-8, UTF-16, Windows-1258; đủ mọi dòng hoặc không dòng nào."""
+    """Nhập danh sách cán bộ, giáo viên của đơn vị (họ tên, ngày sinh, mã định danh, chức vụ, giới tính, trực
+    tiếp giảng dạy, email, vai trò): XLSX, hoặc CSV UTF-8, UTF-16, Windows-1258; đủ mọi dòng hoặc không dòng nào."""
     from tdkt.services.staff import import_staff
 
     with refusals(), session_scope() as session:
         count = import_staff(session, unit_code=unit, content=_read(file), filename=file.name,
                              actor=_by(session, actor))
     console.print(f"Đã nhập {count} người vào {unit}.")
+
+
+@staff_app.command("template")
+def staff_template(out: Annotated[Path, typer.Option(help="Tệp .xlsx sẽ ghi")]) -> None:
+    """Ghi tệp mẫu danh sách cán bộ để điền."""
+    from tdkt.services.staff import staff_template as build
+
+    out.write_bytes(build())
+    console.print(f"Đã ghi {out}.")
 
 
 @campaign_app.command("create")

@@ -9,17 +9,20 @@ from dataclasses import dataclass
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from sqlmodel import Session, col, select
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+from sqlmodel import Session, col, func, select
 
 from config.route import default_route
 from config.rules import campaign_rules
-from config.vocabulary import SubjectKind
+from config.vocabulary import Sex, SubjectKind
 from models.campaign import Campaign, Phase
 from models.decision import Decision, DecisionEntry
 from models.dossier import Dossier
-from models.nomination import Nomination, NominationStatus
+from models.nomination import Nomination, NominationStatus, Nominee
 from models.unit import Unit
 from tdkt.common.errors import Refused
+from tdkt.common.numbers import percent
 from tdkt.common.text import sheet_value
 from tdkt.common.timefmt import local_today
 from tdkt.documents.layout import Heading, Official
@@ -30,67 +33,156 @@ from tdkt.workflow import money
 
 @dataclass
 class Line:
-    """One heading of the report: how many individuals and collectives, and the money."""
+    """One heading of the report: how many individuals (of them women, teachers in direct teaching, and those of
+    whom the school recorded neither) and collectives, and the money."""
 
     name: str
     individuals: int = 0
+    female: int = 0
+    teaching: int = 0
+    unrecorded: int = 0
     collectives: int = 0
     amount: int = 0
 
+    def count(self, nominee: Nominee, *, collective: bool, amount: int) -> None:
+        self.collectives += collective
+        self.individuals += not collective
+        if not collective:
+            self.female += nominee.sex == Sex.female
+            self.teaching += bool(nominee.direct_teaching)
+            self.unrecorded += nominee.sex is None or nominee.direct_teaching is None
+        self.amount += amount
 
-def year_figures(session: Session, *, campaign: Campaign,
-                 phase_id: int | None = None) -> tuple[list[Line], list[Line]]:
-    """The campaign's grants (one phase's, when `phase_id`) by title (in the rule set's order) and by unit."""
+
+@dataclass
+class Figures:
+    """A campaign's (or a phase's) grants by title, in the rule set's order, and by unit, with each school's
+    staff (its individual nominees on record) for the shares of the statistical table."""
+
+    by_title: list[Line]
+    by_unit: list[Line]
+    staff: dict[str, int]
+    by_unit_and_title: dict[tuple[str, str], int]
+
+
+def year_figures(session: Session, *, campaign: Campaign, phase_id: int | None = None) -> Figures:
+    """The campaign's grants (one phase's, when `phase_id`)."""
     rules = campaign_rules(campaign)
-    query = (select(DecisionEntry, Decision).join(Decision, col(Decision.id) == DecisionEntry.decision_id)
-             .join(Phase, col(Phase.id) == Decision.phase_id).where(Phase.campaign_id == campaign.id))
+    query = (select(DecisionEntry, Decision, Nominee, Dossier.school_id)
+             .join(Decision, col(Decision.id) == DecisionEntry.decision_id)
+             .join(Phase, col(Phase.id) == Decision.phase_id)
+             .join(Nomination, col(Nomination.id) == DecisionEntry.nomination_id)
+             .join(Nominee, col(Nominee.id) == Nomination.nominee_id)
+             .join(Dossier, col(Dossier.id) == Nomination.dossier_id).where(Phase.campaign_id == campaign.id))
     rows = session.exec(query.where(Decision.phase_id == phase_id) if phase_id is not None else query).all()
     titles: dict[str, Line] = {code: Line(title.name) for code, title in rules.titles.items()}
     units: dict[str, Line] = {}
-    for entry, decision in rows:
+    schools: dict[str, int] = {}
+    cells = Counter[tuple[str, str]]()
+    for entry, decision, nominee, school_id in rows:
         award = money.award_of(rules, entry.title_code, decision.signed_on)
         collective = entry.title_code in rules.titles and \
             rules.titles[entry.title_code].subject == SubjectKind.collective
         for line in (titles.setdefault(entry.title_code, Line(entry.title_name)),
                      units.setdefault(entry.unit_name, Line(entry.unit_name))):
-            line.collectives += collective
-            line.individuals += not collective
-            line.amount += award.each if award else 0
-    return ([line for line in titles.values() if line.individuals or line.collectives],
-            [units[name] for name in sorted(units)])
+            line.count(nominee, collective=collective, amount=award.each if award else 0)
+        schools.setdefault(entry.unit_name, school_id)
+        cells[entry.unit_name, entry.title_code] += 1
+    return Figures(by_title=[line for line in titles.values() if line.individuals or line.collectives],
+                   by_unit=[units[name] for name in sorted(units)], staff=_staff(session, schools),
+                   by_unit_and_title=dict(cells))
+
+
+def _staff(session: Session, schools: dict[str, int]) -> dict[str, int]:
+    """Each school's staff on record (its individual nominees), by the name its decisions print."""
+    counted = dict(session.exec(select(Nominee.unit_id, func.count()).where(
+        col(Nominee.unit_id).in_(set(schools.values())), Nominee.kind == SubjectKind.individual)
+        .group_by(col(Nominee.unit_id))).all())
+    return {name: counted.get(school_id, 0) for name, school_id in schools.items()}
+
+
+FIGURE_COLUMNS = ["Cá nhân", "Trong đó: nữ", "Trong đó: trực tiếp giảng dạy", "Tập thể", "Tiền thưởng (đồng)"]
 
 
 def year_statistics(session: Session, *, campaign_code: str) -> bytes:
     """Thống kê thi đua, khen thưởng of the school year (XLSX): a sheet by title, a sheet by unit, each with its
-    total."""
+    total and of how many individuals the sex or the teaching was not recorded; and the statistical table (biểu
+    thống kê) of each school's individual titles against its staff."""
     campaign = session.exec(select(Campaign).where(Campaign.code == campaign_code)).first()
     if campaign is None:
         raise Refused("not_found", f"Không có phong trào mã '{campaign_code}'.")
-    by_title, by_unit = year_figures(session, campaign=campaign)
+    figures = year_figures(session, campaign=campaign)
     book = Workbook()
-    for index, (name, heading, lines) in enumerate((("Theo danh hiệu", "Danh hiệu, hình thức", by_title),
-                                                    ("Theo đơn vị", "Đơn vị", by_unit))):
+    for index, (name, heading, lines) in enumerate((("Theo danh hiệu", "Danh hiệu, hình thức", figures.by_title),
+                                                    ("Theo đơn vị", "Đơn vị", figures.by_unit))):
         sheet = book.active if index == 0 else book.create_sheet()
         assert sheet is not None
         sheet.title = name
-        sheet.append([sheet_value(f"THỐNG KÊ KHEN THƯỞNG NĂM HỌC {campaign.school_year} – {name.upper()}")])
-        sheet.append([sheet_value(campaign.theme)])
-        sheet.append([])
-        sheet.append([heading, "Cá nhân", "Tập thể", "Tiền thưởng (đồng)"])
+        _title_block(sheet, f"THỐNG KÊ KHEN THƯỞNG NĂM HỌC {campaign.school_year} – {name.upper()}", campaign)
+        sheet.append([heading, *FIGURE_COLUMNS])
         for line in lines:
-            sheet.append([sheet_value(line.name), line.individuals, line.collectives, line.amount])
-        totals = Counter[str]()
+            sheet.append([sheet_value(line.name), *_numbers(line)])
+        total = Line("Tổng cộng")
         for line in lines:
-            totals.update({"individuals": line.individuals, "collectives": line.collectives, "amount": line.amount})
-        sheet.append(["Tổng cộng", totals["individuals"], totals["collectives"], totals["amount"]])
-        for cell in (*sheet[1], *sheet[4], *sheet[sheet.max_row]):
-            cell.font = Font(name="Times New Roman", bold=True)
-        sheet.column_dimensions["A"].width = 48
-        for column in "BCD":
-            sheet.column_dimensions[column].width = 18
+            for key in ("individuals", "female", "teaching", "unrecorded", "collectives", "amount"):
+                setattr(total, key, getattr(total, key) + getattr(line, key))
+        sheet.append([total.name, *_numbers(total)])
+        _bold(sheet, 1, 4, sheet.max_row)
+        if total.unrecorded:
+            sheet.append([f"Có {total.unrecorded} cá nhân chưa được ghi giới tính hoặc trực tiếp giảng dạy "
+                          "(danh sách cán bộ của trường)."])
+        _widths(sheet, 48, 16)
+    _statistical_table(book, campaign, figures)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _numbers(line: Line) -> list[int]:
+    return [line.individuals, line.female, line.teaching, line.collectives, line.amount]
+
+
+def _title_block(sheet: Worksheet, title: str, campaign: Campaign) -> None:
+    sheet.append([sheet_value(title)])
+    sheet.append([sheet_value(campaign.theme)])
+    sheet.append([])
+
+
+def _bold(sheet: Worksheet, *rows: int) -> None:
+    for row in rows:
+        for cell in sheet[row]:
+            cell.font = Font(name="Times New Roman", bold=True)
+
+
+def _widths(sheet: Worksheet, first: int, others: int) -> None:
+    sheet.column_dimensions["A"].width = first
+    for index in range(2, sheet.max_column + 1):
+        sheet.column_dimensions[get_column_letter(index)].width = others
+
+
+def _statistical_table(book: Workbook, campaign: Campaign, figures: Figures) -> None:
+    """Biểu thống kê: per school, its staff, and for each individual title granted the number and its share of
+    the staff; then the women and the teachers in direct teaching among the individuals granted."""
+    rules = campaign_rules(campaign)
+    codes = [code for code, title in rules.titles.items() if title.subject == SubjectKind.individual
+             and any(figures.by_unit_and_title.get((line.name, code)) for line in figures.by_unit)]
+    sheet = book.create_sheet("Biểu thống kê")
+    _title_block(sheet, f"BIỂU THỐNG KÊ KẾT QUẢ THI ĐUA, KHEN THƯỞNG NĂM HỌC {campaign.school_year}", campaign)
+    sheet.append(["TT", "Đơn vị", "Tổng số cán bộ, giáo viên, nhân viên",
+                  *[f"{rules.titles[code].name}: {what}" for code in codes for what in ("số lượng", "tỉ lệ")],
+                  "Cá nhân được khen thưởng: nữ", "Cá nhân được khen thưởng: trực tiếp giảng dạy"])
+    for number, line in enumerate(figures.by_unit, 1):
+        staff = figures.staff.get(line.name, 0)
+        row: list[object] = [number, sheet_value(line.name), staff]
+        for code in codes:
+            granted = figures.by_unit_and_title.get((line.name, code), 0)
+            row += [granted, granted / staff if staff else None]
+        sheet.append([*row, line.female, line.teaching])
+        for index in range(5, 4 + 2 * len(codes), 2):
+            sheet.cell(row=sheet.max_row, column=index).number_format = "0.0%"
+    _bold(sheet, 1, 4)
+    _widths(sheet, 6, 16)
+    sheet.column_dimensions["B"].width = 40
 
 
 def office_report(session: Session, *, office: Unit, phase_id: int, year: bool = False) -> bytes:
@@ -99,7 +191,8 @@ def office_report(session: Session, *, office: Unit, phase_id: int, year: bool =
     way ahead left for the office to write, as the plans ask (seeds 003, 004)."""
     s = setting(session, phase_id)
     scope = None if year else s.phase
-    by_title, by_unit = year_figures(session, campaign=s.campaign, phase_id=scope.id if scope else None)
+    figures = year_figures(session, campaign=s.campaign, phase_id=scope.id if scope else None)
+    by_title, by_unit = figures.by_title, figures.by_unit
     proposed = _proposals(session, campaign=s.campaign, phase_id=scope.id if scope else None)
     what = f"năm học {s.campaign.school_year}" if year else \
         f"{s.phase.name[:1].lower() + s.phase.name[1:]}, năm học {s.campaign.school_year}"
@@ -117,6 +210,7 @@ def office_report(session: Session, *, office: Unit, phase_id: int, year: bool =
               f"sơ đề nghị khen thưởng {proposed['nominations']} tập thể, cá nhân; {granted} tập thể, cá nhân đã được "
               f"khen thưởng, {proposed['refused']} không được đề nghị, {proposed['higher']} được đề nghị cấp trên khen "
               f"thưởng. Tổng số tiền thưởng: {money.dong(paid)} đồng.",
+              *_shares(by_title),
               "Kết quả khen thưởng theo danh hiệu, hình thức:"],
         table=(["TT", "Danh hiệu, hình thức", "Cá nhân", "Tập thể", "Tiền thưởng (đồng)"], rows),
         closing=[Heading("II. ĐÁNH GIÁ CHUNG"), "……………", Heading("III. PHƯƠNG HƯỚNG, NHIỆM VỤ"), "……………"],
@@ -125,6 +219,19 @@ def office_report(session: Session, *, office: Unit, phase_id: int, year: bool =
         annex=("KẾT QUẢ KHEN THƯỞNG THEO ĐƠN VỊ", ["TT", "Đơn vị", "Cá nhân", "Tập thể", "Tiền thưởng (đồng)"],
                [[str(i), line.name, str(line.individuals), str(line.collectives), money.dong(line.amount)]
                 for i, line in enumerate(by_unit, 1)])))
+
+
+def _shares(lines: list[Line]) -> list[str]:
+    """The women and the teachers in direct teaching among the individuals granted (the plans ask for care of
+    those who teach, seed 001), with how many the schools' lists leave unrecorded."""
+    individuals = sum(line.individuals for line in lines)
+    if not individuals:
+        return []
+    female, teaching = sum(line.female for line in lines), sum(line.teaching for line in lines)
+    unrecorded = sum(line.unrecorded for line in lines)
+    return [f"Trong {individuals} cá nhân được khen thưởng có {female} nữ ({percent(female, individuals)}) và "
+            f"{teaching} người trực tiếp giảng dạy ({percent(teaching, individuals)})"
+            + (f"; {unrecorded} cá nhân chưa được ghi giới tính hoặc trực tiếp giảng dạy." if unrecorded else ".")]
 
 
 def _proposals(session: Session, *, campaign: Campaign, phase_id: int | None) -> dict[str, int]:

@@ -98,6 +98,7 @@ def add_nomination(
     position: str | None = None, achievements: str = "", initiative: str | None = None,
     figures: Mapping[str, int] | None = None, route: Route | None = None, birth_date: date | None = None,
     identity_code: str | None = None, recruited_on: date | None = None, disciplined: bool = False,
+    profile: people.Profile | None = None,
 ) -> Nomination:
     """Propose an individual or collective of the school for a title (the title must exist in the rule set and
     be proposed in this phase: a yearly title in the year-end phase); a collective may carry the figures of its
@@ -122,7 +123,7 @@ def add_nomination(
     nomination = _proposed_again(session, dossier_id=dossier_id, nominee=earlier, title_code=title_code,
                                  title_name=title.name) if earlier is not None else None
     nominee = people.person_for(session, school_id=dossier.school_id, who=who, position=position,
-                                recruited_on=recruited_on)
+                                recruited_on=recruited_on, profile=profile or people.Profile())
     if nomination is None:
         nomination = Nomination(dossier_id=dossier_id, nominee_id=nominee.id or 0, title_code=title_code)
     nomination.achievements, nomination.initiative = achievements, initiative

@@ -32,12 +32,13 @@ from tdkt import services
 from tdkt.common.errors import Refused, Violation
 from tdkt.common.text import entered, fold, nfc, unit_key
 from tdkt.common.timefmt import parse_date
+from tdkt.services import people
 from tdkt.workflow import members
 from tdkt.workflow.checks import misplaced
 
 COLUMNS = {"name": "Họ và tên", "position": "Chức vụ", "unit": "Đơn vị", "title": "Danh hiệu đề nghị",
            "achievements": "Thành tích", "initiative": "Sáng kiến", "born": "Ngày sinh", "code": "Mã định danh",
-           "recruited": "Ngày tuyển dụng"}
+           "recruited": "Ngày tuyển dụng", "sex": "Giới tính", "teaching": "Trực tiếp giảng dạy"}
 DATES = ("born", "recruited")
 REQUIRED = ("name", "title")
 FIGURE = "figure:"  # column keys of the members' figures: "figure:" + the figure (tdkt/members.py)
@@ -49,6 +50,7 @@ class Row:
     values: dict[str, str]
     figures: members.Figures | None = None
     days: dict[str, date | None] = field(default_factory=dict)  # the date columns, read
+    profile: people.Profile = people.Profile()
 
 
 def _columns(rules: RuleSet) -> dict[str, str]:
@@ -179,6 +181,13 @@ def parse(rows: list[list[str]], *, rules: RuleSet, school: Unit) -> tuple[list[
                 days[column] = parse_date(values[column]) if values.get(column) else None
             except Refused as exc:
                 problems.append(Violation(exc.code, f"{where}, cột {COLUMNS[column]}: {exc.message}"))
+        read: dict[str, object] = {}
+        for column, reader in (("sex", people.sex), ("teaching", people.direct_teaching)):
+            try:
+                read[column] = reader(values.get(column))
+            except Refused as exc:
+                problems.append(Violation(exc.code, f"{where}, cột {COLUMNS[column]}: {exc.message}"))
+        profile = people.profile(read.get("sex"), read.get("teaching"))
         key = (fold(values["name"]), code, values.get("born", ""), values.get("code", ""))
         if values["name"] and code and key in seen:
             problems.append(Violation("duplicate", f"{where}: {values['name']} đã có ở dòng trước với cùng danh hiệu."))
@@ -188,7 +197,7 @@ def parse(rows: list[list[str]], *, rules: RuleSet, school: Unit) -> tuple[list[
         except Refused as exc:
             problems.append(Violation(exc.code, f"{where}: {exc.message}"))
             figures = None
-        parsed.append(Row(number, {**values, "title": code or ""}, figures, days))
+        parsed.append(Row(number, {**values, "title": code or ""}, figures, days, profile))
     if not parsed and not problems:
         problems.append(Violation("empty", "Tệp không có dòng dữ liệu nào dưới dòng tiêu đề."))
     return parsed, problems
@@ -225,7 +234,7 @@ def import_nominees(session: Session, *, dossier_id: int, content: bytes, filena
                                     achievements=row.values.get("achievements", ""),
                                     initiative=row.values.get("initiative"), figures=row.figures,
                                     birth_date=row.days.get("born"), recruited_on=row.days.get("recruited"),
-                                    identity_code=row.values.get("code") or None)
+                                    identity_code=row.values.get("code") or None, profile=row.profile)
         except Refused as exc:  # e.g. a nominee the dossier has already: the caller rolls every row back
             raise Refused(exc.code, f"Không nhập dòng nào: dòng {row.number}: {exc.message}") from exc
     return len(rows)
@@ -257,7 +266,7 @@ def template(session: Session, *, dossier_id: int) -> bytes:
                 and not (phase and misplaced(rules, code, t.subject, phase))]  # what this phase proposes
     first = proposed[0] if proposed else None
     sheet.append(["Nguyễn Văn A (ví dụ: xóa dòng này)", "Giáo viên", school.name if school else "",
-                  first.name if first else "", "Tóm tắt thành tích", "", "01/01/1990", "", ""])
+                  first.name if first else "", "Tóm tắt thành tích", "", "01/01/1990", "", "", "Nam", "Có"])
     titles = book.create_sheet("Danh hiệu")
     titles.append(["Danh hiệu đề nghị", "Đối tượng"])
     for code, title in rules.titles.items():

@@ -13,9 +13,10 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from config.vocabulary import SubjectKind
+from config.vocabulary import Sex, SubjectKind
 from models.nomination import Nominee
 from tdkt.common.errors import Refused
+from tdkt.common.text import fold
 from tdkt.common.timefmt import fmt_date
 
 CODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z.\-]{0,19}")
@@ -40,6 +41,45 @@ def identity_code(text: str | None) -> str | None:
         raise Refused("bad_identity_code", f"Mã định danh '{code[:40]}' không hợp lệ: chỉ gồm chữ số, chữ cái "
                                            "không dấu, dấu chấm hoặc gạch ngang, tối đa 20 ký tự.")
     return code
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What the sector's statistics count of a person, where the school gave it (None: not given)."""
+
+    sex: Sex | None = None
+    direct_teaching: bool | None = None
+
+
+YES, NO = {"co", "x", "1", "yes"}, {"khong", "0", "no"}
+
+
+def sex(text: str | None) -> Sex | None:
+    """'Nam' / 'Nữ' (any case, with or without diacritics); None when empty."""
+    wanted = fold(text or "")
+    if not wanted:
+        return None
+    found = next((value for value in Sex if fold(value.label) == wanted), None)
+    if found is None:
+        raise Refused("bad_sex", f"Giới tính '{(text or '')[:20]}' không rõ: ghi Nam hoặc Nữ.")
+    return found
+
+
+def direct_teaching(text: str | None) -> bool | None:
+    """'Có' / 'x' or 'Không' for a teacher in direct teaching; None when empty."""
+    wanted = fold(text or "")
+    if not wanted:
+        return None
+    if wanted not in YES | NO:
+        raise Refused("bad_teaching", f"Trực tiếp giảng dạy '{(text or '')[:20]}' không rõ: ghi Có (hoặc x) hay "
+                                      "Không.")
+    return wanted in YES
+
+
+def profile(sex_read: object, teaching_read: object) -> Profile:
+    """A profile from a row's cells as `sex` and `direct_teaching` read them (a cell that failed: not given)."""
+    return Profile(sex_read if isinstance(sex_read, Sex) else None,
+                   teaching_read if isinstance(teaching_read, bool) else None)
 
 
 def find(session: Session, *, school_id: int, who: Identity) -> Nominee | None:
@@ -74,16 +114,20 @@ def _same_person(known: Nominee, who: Identity) -> Nominee:
 
 
 def person_for(session: Session, *, school_id: int, who: Identity, position: str | None = None,
-               recruited_on: date | None = None) -> Nominee:
-    """The person's record, created when new; what the school now gives fills what was unknown, and a person
-    found by code at another school has moved here (the record, and so its history, moves along)."""
+               recruited_on: date | None = None, profile: Profile = Profile()) -> Nominee:
+    """The person's record, created when new; what the school now gives fills what was unknown (or, for the
+    profile, replaces what it said before), and a person found by code at another school has moved here (the
+    record, and so its history, moves along)."""
     nominee = find(session, school_id=school_id, who=who)
     if nominee is None:
         nominee = Nominee(kind=who.kind, full_name=who.full_name, position=position, unit_id=school_id,
-                          birth_date=who.birth_date, identity_code=who.identity_code, recruited_on=recruited_on)
+                          birth_date=who.birth_date, identity_code=who.identity_code, recruited_on=recruited_on,
+                          sex=profile.sex, direct_teaching=profile.direct_teaching)
         session.add(nominee)
         session.flush()
         return nominee
+    nominee.sex = profile.sex or nominee.sex
+    nominee.direct_teaching = nominee.direct_teaching if profile.direct_teaching is None else profile.direct_teaching
     nominee.unit_id = school_id
     nominee.birth_date = nominee.birth_date or who.birth_date
     nominee.identity_code = nominee.identity_code or who.identity_code

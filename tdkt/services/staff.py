@@ -5,6 +5,7 @@ none, each problem named by row and column."""
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -19,10 +20,11 @@ from tdkt.common.errors import Refused, Violation
 from tdkt.common.text import entered, fold
 from tdkt.common.timefmt import parse_date
 from tdkt.services import people
-from tdkt.services.importer import formulas, header, read_table
+from tdkt.services.importer import formulas, header, list_to_fill, read_table
 
 COLUMNS = {"name": "Họ và tên", "born": "Ngày sinh", "code": "Mã định danh", "position": "Chức vụ",
-           "email": "Email", "role": "Vai trò", "year": "Năm học"}
+           "sex": "Giới tính", "teaching": "Trực tiếp giảng dạy", "email": "Email", "role": "Vai trò",
+           "year": "Năm học"}
 SCHOOL_YEAR = re.compile(r"(\d{4})-(\d{4})")
 REQUIRED = ("name",)
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -38,6 +40,7 @@ class StaffRow:
     email: str | None
     role: str | None
     year: str | None = None  # the school year the role holds for; every year when none
+    profile: people.Profile = people.Profile()
 
 
 def is_school_year(text: str) -> bool:
@@ -68,7 +71,8 @@ def parse_staff(rows: list[list[str]]) -> tuple[list[StaffRow], list[Violation]]
         for key, read in (("name", lambda v: entered(COLUMNS["name"], v, max_length=200, required=True)),
                           ("position", lambda v: entered(COLUMNS["position"], v, max_length=120)),
                           ("born", lambda v: parse_date(v) if v else None),
-                          ("code", people.identity_code)):
+                          ("code", people.identity_code), ("sex", people.sex),
+                          ("teaching", people.direct_teaching)):
             try:
                 checked[key] = read(values.get(key, ""))
             except Refused as exc:
@@ -100,7 +104,8 @@ def parse_staff(rows: list[list[str]]) -> tuple[list[StaffRow], list[Violation]]
         name, position = str(checked["name"]), str(checked["position"])
         born = checked["born"] if isinstance(checked["born"], date) else None
         code = str(checked["code"]) if checked["code"] else None
-        parsed.append(StaffRow(number, name, born, code, position or None, email, role, year))
+        parsed.append(StaffRow(number, name, born, code, position or None, email, role, year,
+                               people.profile(checked["sex"], checked["teaching"])))
     if not parsed and not problems:
         problems.append(Violation("empty", "Tệp không có dòng dữ liệu nào dưới dòng tiêu đề."))
     return parsed, problems
@@ -122,7 +127,8 @@ def import_staff(session: Session, *, unit_code: str, content: bytes, filename: 
         who = people.Identity(row.name, SubjectKind.individual, row.born, row.code)
         try:
             if unit.kind == UnitKind.school:  # a school's staff are those it may nominate
-                people.person_for(session, school_id=unit.id or 0, who=who, position=row.position)
+                people.person_for(session, school_id=unit.id or 0, who=who, position=row.position,
+                                  profile=row.profile)
         except Refused as exc:
             raise Refused(exc.code, f"Không nhập dòng nào: dòng {row.number}: {exc.message}") from exc
     accounts = save_accounts(session, unit=unit, rows=rows)
@@ -161,3 +167,15 @@ def _accounts_elsewhere(session: Session, unit: Unit, rows: list[StaffRow]) -> l
             problems.append(Violation("email_taken", f"Dòng {row.number}, cột {COLUMNS['email']}: {row.email} là "
                                                      f"email của {account.full_name}."))
     return problems
+
+
+def staff_template() -> bytes:
+    """The staff list to fill in: the columns `import_staff` reads, with example rows."""
+    book, sheet = list_to_fill("Cán bộ", list(COLUMNS.values()))
+    for example in (["Nguyễn Thị Hoa", "05/09/1985", "001185012345", "Hiệu trưởng", "Nữ", "Không",
+                     "hoa.nt@vidu.edu.vn", default_route().roles.get("school_head", ""), ""],
+                    ["Lò Văn Minh", "12/03/1990", "", "Giáo viên", "Nam", "Có"]):
+        sheet.append(example)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

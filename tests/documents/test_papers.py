@@ -31,6 +31,7 @@ from tdkt.common.errors import Refused
 from tdkt.documents import certificates
 from tdkt.documents import papers as documents
 from tdkt.documents.reports import office_report
+from tdkt.services.staff import import_staff
 from tdkt.workflow.engine import Verdict
 from tests.factories import District, at, make_district, prepare_dossier, verify_and_decide
 
@@ -299,21 +300,50 @@ def test_every_paper_of_a_phase_is_filed_by_the_command_line(session: Session, t
     assert (tmp_path / "nam-hoc/dot-1/quyet-dinh/25-qd-ubnd/quyet-dinh.docx").is_file()
 
 
+def _staff_lists(session: Session, district: District) -> None:
+    """Each school's staff list, with sex and direct teaching: the first school's complete, with a member of staff
+    never nominated; the second's leaving its second teacher out (unrecorded)."""
+    first, second = district.schools
+    lists = {first.code: f"Giáo viên 0 {first.code},Nữ,Có\nGiáo viên 1 {first.code},nam,x\nNhân viên {first.code},Nữ,"
+                         "Không\n",
+             second.code: f"Giáo viên 0 {second.code},NỮ,không\n"}
+    for code, rows in lists.items():
+        content = ("Họ và tên,Giới tính,Trực tiếp giảng dạy\n" + rows).encode()
+        import_staff(session, unit_code=code, content=content, filename="can-bo.csv")
+    session.commit()
+
+
 def test_the_years_statistics_count_titles_and_units_with_their_money(session: Session, tmp_path: Path) -> None:
     """Amounts and totals from the rule set for a year of mixed titles: LĐTT 0,3 and TTLĐTT 0,8 times the base
-    salary of the decision's day (1.490.000 in 2022), rounded up to ten thousand đồng."""
+    salary of the decision's day (1.490.000 in 2022), rounded up to ten thousand đồng; the women and the teachers
+    in direct teaching from the schools' staff lists, and each school's titles against its staff."""
     district, ids, _ = _decided(session)
     verify_and_decide(session, district, ids, number="25/QĐ-UBND", signed_on=date(2022, 11, 20), now=at(12))
+    _staff_lists(session, district)
     session.close()
     result = CliRunner().invoke(app, ["report", "--out", str(tmp_path / "thong-ke.xlsx")], env={"COLUMNS": "200"})
     assert result.exit_code == 0 and "Đã ghi thống kê năm học 2022-2023" in result.output, result.output
     book = load_workbook(tmp_path / "thong-ke.xlsx")
+    assert list(book["Theo danh hiệu"].iter_rows(min_row=4, max_row=4, values_only=True)) == [(
+        "Danh hiệu, hình thức", "Cá nhân", "Trong đó: nữ", "Trong đó: trực tiếp giảng dạy", "Tập thể",
+        "Tiền thưởng (đồng)")]
     by_title = list(book["Theo danh hiệu"].iter_rows(min_row=5, values_only=True))
-    assert by_title == [("Lao động tiên tiến", 4, 0, 4 * 450000), ("Tập thể lao động tiên tiến", 0, 2, 2 * 1200000),
-                        ("Tổng cộng", 4, 2, 4 * 450000 + 2 * 1200000)]
-    by_unit = list(book["Theo đơn vị"].iter_rows(min_row=5, values_only=True))
-    assert by_unit == [(s.name, 2, 1, 2 * 450000 + 1200000) for s in district.schools] + [
-        ("Tổng cộng", 4, 2, 4200000)]
+    assert by_title[:3] == [("Lao động tiên tiến", 4, 2, 2, 0, 4 * 450000),
+                            ("Tập thể lao động tiên tiến", 0, 0, 0, 2, 2 * 1200000),
+                            ("Tổng cộng", 4, 2, 2, 2, 4 * 450000 + 2 * 1200000)]
+    assert by_title[3][0] == "Có 1 cá nhân chưa được ghi giới tính hoặc trực tiếp giảng dạy (danh sách cán bộ " \
+                             "của trường)."
+    by_unit = list(book["Theo đơn vị"].iter_rows(min_row=5, max_row=7, values_only=True))
+    first, second = district.schools
+    assert by_unit == [(first.name, 2, 1, 2, 1, 2 * 450000 + 1200000), (second.name, 2, 1, 0, 1, 2100000),
+                       ("Tổng cộng", 4, 2, 2, 2, 4200000)]
+    table = book["Biểu thống kê"]
+    assert [c.value for c in table[4]][:5] == ["TT", "Đơn vị", "Tổng số cán bộ, giáo viên, nhân viên",
+                                               "Lao động tiên tiến: số lượng", "Lao động tiên tiến: tỉ lệ"]
+    rows = list(table.iter_rows(min_row=5, values_only=True))
+    assert [r[:4] for r in rows] == [(1, first.name, 3, 2), (2, second.name, 2, 2)]
+    assert rows[0][4] == pytest.approx(2 / 3) and rows[1][4] == 1 and [r[-2:] for r in rows] == [(1, 2), (1, 0)]
+    assert table.cell(row=5, column=5).number_format == "0.0%"
     code = CliRunner().invoke(app, ["report", "--out", str(tmp_path / "x.xlsx"), "--campaign", "khong-co"])
     assert code.exit_code == 1 and "Hãy chọn một phong trào bằng --campaign (có: qh-2022)" in code.output
 
@@ -400,13 +430,19 @@ def test_the_phase_and_year_reports_count_what_was_proposed_and_granted(session:
     assert "BÁO CÁO" in text and "Sơ kết công tác thi đua, khen thưởng đợt 1, năm học 2022-2023" in text
     assert "2 trường đã gửi hồ sơ đề nghị khen thưởng 6 tập thể, cá nhân; 6 tập thể, cá nhân đã được khen thưởng, " \
            "0 không được đề nghị, 0 được đề nghị cấp trên khen thưởng. Tổng số tiền thưởng: 4.200.000 đồng." in text
+    assert "Trong 4 cá nhân được khen thưởng có 0 nữ (0 %) và 0 người trực tiếp giảng dạy (0 %); 4 cá nhân chưa " \
+           "được ghi giới tính hoặc trực tiếp giảng dạy." in text
     assert docx_rows(content, 1)[1:] == [["1", "Lao động tiên tiến", "4", "0", "1.800.000"],
                                          ["2", "Tập thể lao động tiên tiến", "0", "2", "2.400.000"]]
     assert [r[1:] for r in docx_rows(content, 3)[1:]] == [[s.name, "2", "1", "2.100.000"] for s in district.schools]
     assert "TRƯỞNG PHÒNG" in text and "Lục Văn Bình" in text
+    _staff_lists(session, district)
+    session.close()
     year = CliRunner().invoke(app, ["report", "--out", str(tmp_path / "tong-ket.docx")], env={"COLUMNS": "200"})
-    assert year.exit_code == 0 and "Tổng kết công tác thi đua, khen thưởng năm học 2022-2023" in docx_text(
-        (tmp_path / "tong-ket.docx").read_bytes())
+    text = docx_text((tmp_path / "tong-ket.docx").read_bytes())
+    assert year.exit_code == 0 and "Tổng kết công tác thi đua, khen thưởng năm học 2022-2023" in text
+    assert "Trong 4 cá nhân được khen thưởng có 2 nữ (50 %) và 2 người trực tiếp giảng dạy (50 %); 1 cá nhân chưa " \
+           "được ghi giới tính hoặc trực tiếp giảng dạy." in text
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,

@@ -47,6 +47,20 @@ def test_csv_loads_with_titles_by_code_abbreviation_or_name(session: Session) ->
     assert unicodedata.is_normalized("NFC", next(iter(rows)))
 
 
+def test_sex_and_direct_teaching_load_from_their_columns(session: Session) -> None:
+    dossier_id, school = _dossier(session)
+    header = HEADER.replace("\n", ",Giới tính,Trực tiếp giảng dạy\n")
+    content = (header + f"1,Đinh Thị Hoa,Giáo viên,{school},LĐTT,,nữ,x\n2,Lò Văn Quý,Bảo vệ,,LĐTT,,Nam,không\n"
+               "3,Vi Văn Sơn,Giáo viên,,LĐTT,,,\n").encode()
+    assert import_nominees(session, dossier_id=dossier_id, content=content, filename="ds.csv") == 3
+    session.commit()
+    assert sorted((p.full_name, p.sex, p.direct_teaching) for p in session.exec(select(Nominee))) == [
+        ("Lò Văn Quý", "male", False), ("Vi Văn Sơn", None, None), ("Đinh Thị Hoa", "female", True)]
+    bad = (header + f"1,Hà Thị Mai,Giáo viên,{school},LĐTT,,Nữ giới,Có\n").encode()
+    message = _refusal(session, dossier_id, bad)
+    assert "Dòng 2, cột Giới tính: Giới tính 'Nữ giới' không rõ: ghi Nam hoặc Nữ." in message
+
+
 def test_xlsx_loads(session: Session) -> None:
     dossier_id, school = _dossier(session)
     book = Workbook()

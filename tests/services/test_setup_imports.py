@@ -22,6 +22,7 @@ from models.unit import Person, Unit, get_unit_by_code
 from tdkt import services
 from tdkt.cli import app
 from tdkt.common.errors import Refused, TransitionRefused
+from tdkt.services.staff import COLUMNS as STAFF_COLUMNS
 from tdkt.services.staff import import_staff
 from tdkt.services.units import COLUMNS, import_units, units_template
 from tests.factories import at, make_district, prepare_dossier
@@ -35,10 +36,10 @@ UNITS = [["Mã", "Tên", "Loại", "Khối", "Đơn vị quản lý", "Email", "
          ["khoi-a", "Khối thi đua Tiểu học", "Khối thi đua", "", "pgd-lam-binh", "", "", ""],
          ["thcs-thuong-lam", "Trường THCS Thượng Lâm", "Trường", "khoi-a", "pgd-lam-binh", "c2tl@lb.test", "THCS",
           ""]]
-STAFF = ("Họ và tên,Ngày sinh,Mã định danh,Chức vụ,Email,Vai trò\n"
-         "Ma Thị Hường,12/03/1980,,Hiệu trưởng,ht.nahang@lb.test,Hiệu trưởng\n"
-         "Nguyễn Văn Định,05/09/1988,079088001234,Giáo viên,,\n"
-         "Nguyễn Văn Định,21/11/1992,,Giáo viên,,\n")  # a namesake, told apart by the date of birth
+STAFF = ("Họ và tên,Ngày sinh,Mã định danh,Chức vụ,Giới tính,Trực tiếp giảng dạy,Email,Vai trò\n"
+         "Ma Thị Hường,12/03/1980,,Hiệu trưởng,Nữ,Không,ht.nahang@lb.test,Hiệu trưởng\n"
+         "Nguyễn Văn Định,05/09/1988,079088001234,Giáo viên,Nam,Có,,\n"
+         "Nguyễn Văn Định,21/11/1992,,Giáo viên,,x,,\n")  # a namesake, told apart by the date of birth
 
 
 def test_a_district_s_units_from_its_list_in_any_order(session: Session) -> None:
@@ -104,10 +105,11 @@ def test_the_same_staff_list_in_every_encoding_imports_the_same_people(session: 
     assert import_staff(session, unit_code="th-na-hang", content=ENCODINGS[encoding](STAFF),
                         filename="can-bo.csv") == 3
     session.commit()
-    staff = sorted((n.full_name, n.birth_date.isoformat() if n.birth_date else "", n.identity_code or "")
-                   for n in session.exec(select(Nominee)))
-    assert staff == [("Ma Thị Hường", "1980-03-12", ""), ("Nguyễn Văn Định", "1988-09-05", "079088001234"),
-                     ("Nguyễn Văn Định", "1992-11-21", "")]
+    staff = sorted((n.full_name, n.birth_date.isoformat() if n.birth_date else "", n.identity_code or "", n.sex,
+                    n.direct_teaching) for n in session.exec(select(Nominee)))
+    assert staff == [("Ma Thị Hường", "1980-03-12", "", "female", False),
+                     ("Nguyễn Văn Định", "1988-09-05", "079088001234", "male", True),
+                     ("Nguyễn Văn Định", "1992-11-21", "", None, True)]
     head = session.exec(select(Person)).one()
     assert (head.full_name, head.email, head.role, head.title) == ("Ma Thị Hường", "ht.nahang@lb.test",
                                                                     "school_head", "Hiệu trưởng")
@@ -117,19 +119,22 @@ def test_the_same_staff_list_in_every_encoding_imports_the_same_people(session: 
 
 def test_bad_staff_rows_are_named_and_nothing_is_stored(session: Session) -> None:
     _district(session)
-    bad = ("Họ và tên,Ngày sinh,Mã định danh,Chức vụ,Email,Vai trò\n"
-           "Ma Thị Hường,31/02/1980,,Hiệu trưởng,ht@lb.test,Hiệu trưởng\n"
-           ",,,,,\n"
-           "Lò Văn Pả,,079 088,Giáo viên,,\n"
-           "Hà Văn Tú,,,Giáo viên,tu@lb.test,Thủ quỹ\n"
-           "Hà Thị Mai,,,Giáo viên,,Hiệu trưởng\n"
-           "Hà Văn Long,,,Giáo viên,ht@lb.test,\n")
+    bad = ("Họ và tên,Ngày sinh,Mã định danh,Chức vụ,Email,Vai trò,Giới tính,Trực tiếp giảng dạy\n"
+           "Ma Thị Hường,31/02/1980,,Hiệu trưởng,ht@lb.test,Hiệu trưởng,,\n"
+           ",,,,,,,\n"
+           "Lò Văn Pả,,079 088,Giáo viên,,,,\n"
+           "Hà Văn Tú,,,Giáo viên,tu@lb.test,Thủ quỹ,,\n"
+           "Hà Thị Mai,,,Giáo viên,,Hiệu trưởng,,\n"
+           "Hà Văn Long,,,Giáo viên,ht@lb.test,,,\n"
+           "Hà Văn Sơn,,,Giáo viên,,,Ông,thỉnh giảng\n")
     with pytest.raises(Refused) as refused:
         import_staff(session, unit_code="th-na-hang", content=bad.encode("utf-8"), filename="can-bo.csv")
     message = refused.value.message
     for expected in ("Dòng 2, cột Ngày sinh:", "Dòng 4, cột Mã định danh: Mã định danh '079 088' không hợp lệ",
                      "Dòng 5, cột Vai trò: 'Thủ quỹ' không phải vai trò trên tuyến",
-                     "Dòng 6, cột Email: người có vai trò cần email", "Dòng 7, cột Email: ht@lb.test đã có ở dòng 2."):
+                     "Dòng 6, cột Email: người có vai trò cần email", "Dòng 7, cột Email: ht@lb.test đã có ở dòng 2.",
+                     "Dòng 8, cột Giới tính: Giới tính 'Ông' không rõ: ghi Nam hoặc Nữ.",
+                     "Dòng 8, cột Trực tiếp giảng dạy: Trực tiếp giảng dạy 'thỉnh giảng' không rõ"):
         assert expected in message, message
     session.rollback()
     assert session.exec(select(Nominee)).all() == [] and session.exec(select(Person)).all() == []
@@ -164,6 +169,14 @@ def test_units_and_staff_from_the_command_line(session: Session, tmp_path: Path)
     assert result.exit_code == 1 and "Không có đơn vị mã 'khong-co'" in result.output
     result = runner.invoke(app, ["units", "template", "--out", str(tmp_path / "mau.xlsx")])
     assert result.exit_code == 0 and (tmp_path / "mau.xlsx").exists()
+    result = runner.invoke(app, ["staff", "template", "--out", str(tmp_path / "mau-can-bo.xlsx")])
+    assert result.exit_code == 0, result.output
+    assert [c.value for c in load_workbook(tmp_path / "mau-can-bo.xlsx").active[1]] == list(STAFF_COLUMNS.values())
+    result = runner.invoke(app, ["staff", "import", "--unit", "th-na-hang", "--file",
+                                 str(tmp_path / "mau-can-bo.xlsx")])
+    assert result.exit_code == 0 and "Đã nhập 2 người vào th-na-hang." in result.output, result.output
+    example = session.exec(select(Nominee).where(Nominee.full_name == "Lò Văn Minh")).one()
+    assert (example.sex, example.direct_teaching) == ("male", True)
 
 
 def test_a_role_given_for_one_school_year_holds_in_that_year_only(session: Session) -> None:

@@ -4,10 +4,12 @@ district are refused with a Vietnamese 403 page, and a bad file changes nothing.
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import yaml
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 from sqlmodel import Session, select
 
 from config.vocabulary import UnitKind
@@ -65,6 +67,9 @@ def test_an_office_sets_up_its_district_through_the_pages(session: Session) -> N
 
     done = _post(client, "/quan-tri/don-vi", files={"file": ("donvi.xlsx", _xlsx(UNITS), XLSX)})
     assert done.status_code == 200 and "Đã nhập danh sách đơn vị." in done.text and "th-na-hang" in done.text
+    template = client.get("/quan-tri/mau-can-bo.xlsx")
+    assert template.status_code == 200 and 'href="/quan-tri/mau-can-bo.xlsx"' in page.text
+    assert "Trực tiếp giảng dạy" in [c.value for c in load_workbook(io.BytesIO(template.content)).active[1]]
     done = _post(client, "/quan-tri/can-bo", data={"unit": "th-na-hang"},
                  files={"file": ("can-bo.csv", STAFF.encode("utf-8"), "text/csv")})
     assert "Đã nhập danh sách cán bộ." in done.text and "ht.nahang@lb.test" in done.text

@@ -304,4 +304,4 @@ def test_the_dashboard_offers_the_phase_and_year_reports(session: Session, clien
     year = client.get(f"/dashboard/{phase_id}/bao-cao.docx", params={"nam": "1"})
     assert "Tổng kết công tác thi đua, khen thưởng năm học 2022-2023" in docx_text(year.content)
     sheet = load_workbook(io.BytesIO(client.get(f"/dashboard/{phase_id}/thong-ke.xlsx").content))
-    assert sheet.sheetnames == ["Theo danh hiệu", "Theo đơn vị"]
+    assert sheet.sheetnames == ["Theo danh hiệu", "Theo đơn vị", "Biểu thống kê"]

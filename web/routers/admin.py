@@ -25,7 +25,7 @@ from tdkt.common.uploads import read_yaml
 from tdkt.documents import templates
 from tdkt.documents.templates import PAPERS
 from tdkt.services import accounts, plans
-from tdkt.services.staff import import_staff
+from tdkt.services.staff import import_staff, staff_template
 from tdkt.services.units import KINDS, import_units, units_template
 from web.deps import HOME, SignedIn, check_csrf, csrf_page, viewer
 from web.pages import download, message, not_signed_in, too_big
@@ -84,6 +84,11 @@ def _admin_download(person_id: int | None, make: Callable[[], bytes], media_type
 @router.get("/mau-don-vi.xlsx")
 def template(person_id: SignedIn) -> Response:
     return _admin_download(person_id, units_template, XLSX, "mau-danh-sach-don-vi.xlsx")
+
+
+@router.get("/mau-can-bo.xlsx")
+def staff_list_template(person_id: SignedIn) -> Response:
+    return _admin_download(person_id, staff_template, XLSX, "mau-danh-sach-can-bo.xlsx")
 
 
 async def _form(request: Request) -> dict[str, Any] | Response:
