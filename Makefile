@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup run demo test bench lint postgres browser office clean
+.PHONY: setup run demo test bench lint postgres browser office templates clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ browser:
 office:
 	@command -v soffice >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui)
 	@command -v pdftotext >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends poppler-utils)
+
+## templates: rebuild tdkt/documents/shipped/van-ban.docx, the template every paper is drawn through, from its
+## layout (tdkt/documents/layout.py); a test fails while the shipped file and the layout differ
+templates: setup
+	$(BIN)/python -m tdkt.documents.layout
 
 ## test: set up, lint, make sure PostgreSQL, Chromium and LibreOffice are there, then the suite on both databases
 test: lint postgres browser office

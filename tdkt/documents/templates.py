@@ -1,7 +1,8 @@
-"""An office's own paper templates: a DOCX with Jinja fields (docxtpl) in TDKT_TEMPLATES_DIR, named after the paper
-(quyet-dinh.docx …), replaces tdkt's own layout for that paper — no code to change. A template is checked when it
-is installed: one naming a field tdkt does not fill is refused with the field's name. The starter of each paper
-holds every field, for an office to lay out as its văn thư wants."""
+"""Every paper is drawn through a DOCX template with Jinja fields (docxtpl): tdkt's own (layout.SHIPPED, the layout
+of Nghị định 30/2020), or an office's own in TDKT_TEMPLATES_DIR, named after the paper (quyet-dinh.docx …), which
+replaces it for that paper — no code to change. A template is checked when it is installed: one naming a field tdkt
+does not fill is refused with the field's name. The starter an office downloads is tdkt's own template, to edit in
+Word as its văn thư wants."""
 
 from __future__ import annotations
 
@@ -12,16 +13,16 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from docx import Document
 from docxtpl import DocxTemplate
+from docxtpl.subdoc import Subdoc
 from jinja2 import TemplateError
 
 from config.blank import BlankLayout, outside_page, own_layout_path
 from config.settings import get_settings
 from tdkt.common.errors import Refused
+from tdkt.common.text import printable
 from tdkt.common.uploads import read_yaml
-from tdkt.documents.layout import QUOC_HIEU, TIEU_NGU, Heading, Official, date_line, written_out
-from tdkt.documents.layout import render as builtin
+from tdkt.documents.layout import QUOC_HIEU, SHIPPED, TIEU_NGU, Heading, Official, date_line, grid, written_out
 
 PAPERS = {"to-trinh-truong": "Tờ trình của trường", "bien-ban": "Biên bản họp xét",
           "to-trinh-khoi": "Tờ trình của khối thi đua", "to-trinh-phong": "Tờ trình tổng hợp của Phòng",
@@ -36,24 +37,54 @@ FIELDS = {
     "closing": "các đoạn sau bảng", "recipients": "nơi nhận (danh sách)", "co_signer_title": "người ký bên trái",
     "co_signer_name": "họ tên người ký bên trái", "signer_lines": "các dòng chức danh người ký",
     "signer_name": "họ tên người ký", "annex_heading": "tiêu đề phụ lục", "annex_header": "tiêu đề cột phụ lục",
-    "annex_rows": "các dòng phụ lục"}
+    "annex_rows": "các dòng phụ lục", "body_parts": "các đoạn nội dung (mỗi đoạn: text, heading – căn giữa)",
+    "closing_parts": "các đoạn sau bảng (text, heading)", "table": "bảng, dựng sẵn ({{p table }})",
+    "annex_table": "bảng phụ lục, dựng sẵn ({{p annex_table }})"}
 
 
-def context(spec: Official) -> dict[str, Any]:
-    """What an office's template may print of a paper: FIELDS, filled."""
+def context(spec: Official, template: DocxTemplate) -> dict[str, Any]:
+    """What a paper's template may print of it: FIELDS, filled (the tables built into `template`)."""
     values = asdict(spec)
     header, rows = spec.table or ([], [])
     heading, annex_header, annex_rows = spec.annex or ("", [], [])
     co_title, co_name = spec.co_signer or ("", "")
-    return {"quoc_hieu": QUOC_HIEU, "tieu_ngu": TIEU_NGU, "parent": spec.parent.upper(),
-            "issuer": written_out(spec.issuer).upper(), "number": spec.number, "place": spec.place,
-            "date": spec.day.strftime("%d/%m/%Y"), "date_line": date_line(spec.place, spec.day), "kind": spec.kind,
-            "summary": spec.summary, "body": [str(line) for line in spec.body],
-            "headings": [str(line) for line in spec.body if isinstance(line, Heading)],
-            "table_header": header, "table_rows": rows, "closing": values["closing"],
-            "recipients": values["recipients"], "co_signer_title": co_title, "co_signer_name": co_name,
-            "signer_lines": spec.signer_title.splitlines(), "signer_name": spec.signer_name,
-            "annex_heading": heading, "annex_header": annex_header, "annex_rows": annex_rows}
+    fields: dict[str, Any] = _printable({
+        "quoc_hieu": QUOC_HIEU, "tieu_ngu": TIEU_NGU, "parent": spec.parent.upper(),
+        "issuer": written_out(spec.issuer).upper(), "number": spec.number, "place": spec.place,
+        "date": spec.day.strftime("%d/%m/%Y"), "date_line": date_line(spec.place, spec.day), "kind": spec.kind,
+        "summary": spec.summary, "body": [str(line) for line in spec.body],
+        "headings": [str(line) for line in spec.body if isinstance(line, Heading)],
+        "body_parts": _parts(spec.body), "closing_parts": _parts(spec.closing),
+        "table_header": header, "table_rows": rows, "closing": values["closing"],
+        "recipients": values["recipients"], "co_signer_title": co_title, "co_signer_name": co_name,
+        "signer_lines": spec.signer_title.splitlines(), "signer_name": spec.signer_name,
+        "annex_heading": heading, "annex_header": annex_header, "annex_rows": annex_rows})
+    return fields | {"table": _table(template, header, rows),
+                     "annex_table": _table(template, annex_header, annex_rows)}
+
+
+def _parts(lines: list[str]) -> list[dict[str, Any]]:
+    return [{"text": str(line), "heading": isinstance(line, Heading)} for line in lines]
+
+
+def _table(template: DocxTemplate, header: list[str], rows: list[list[str]]) -> Subdoc | str:
+    """The table as a piece of the template's document; "" when the paper has none."""
+    if not header:
+        return ""
+    table = template.new_subdoc()
+    grid(table, header, rows)
+    return table
+
+
+def _printable(value: Any) -> Any:
+    """Every text of the fields as a paper can hold it (layout's `printable`), through lists and parts."""
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, list):
+        return [_printable(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _printable(item) for key, item in value.items()}
+    return value
 
 
 def own(paper: str) -> Path | None:
@@ -63,12 +94,9 @@ def own(paper: str) -> Path | None:
 
 
 def render(spec: Official) -> bytes:
-    """The paper: through the office's template for it, or in tdkt's own layout."""
-    path = own(spec.paper)
-    if path is None:
-        return builtin(spec)
-    template = DocxTemplate(str(path))
-    template.render(context(spec), autoescape=True)
+    """The paper: through the office's template for it, or tdkt's own."""
+    template = DocxTemplate(str(own(spec.paper) or SHIPPED))
+    template.render(context(spec, template), autoescape=True)
     out = io.BytesIO()
     template.save(out)
     return out.getvalue()
@@ -116,22 +144,10 @@ def remove(paper: str) -> bool:
 
 
 def starter(paper: str) -> bytes:
-    """A template of the paper to start from: every field, in the order an official paper has them."""
+    """The template to start from: tdkt's own, every field in the place an official paper has it."""
     if paper not in PAPERS:
         raise Refused("unknown_paper", f"Không có giấy tờ '{paper}'. Có: {', '.join(PAPERS)}.")
-    doc = Document()
-    for line in ("{{ parent }}", "{{ issuer }}", "{{ number }}", "{{ quoc_hieu }}", "{{ tieu_ngu }}",
-                 "{{ date_line }}", "{{ kind }}", "{{ summary }}", "{%p for line in body %}", "{{ line }}",
-                 "{%p endfor %}", "{{ table_header | join(' | ') }}", "{%p for row in table_rows %}",
-                 "{{ row | join(' | ') }}", "{%p endfor %}", "{%p for line in closing %}", "{{ line }}",
-                 "{%p endfor %}", "Nơi nhận:", "{%p for line in recipients %}", "- {{ line }};", "{%p endfor %}",
-                 "{{ co_signer_title }} {{ co_signer_name }}", "{%p for line in signer_lines %}", "{{ line }}",
-                 "{%p endfor %}", "{{ signer_name }}", "{{ annex_heading }}", "{{ annex_header | join(' | ') }}",
-                 "{%p for row in annex_rows %}", "{{ row | join(' | ') }}", "{%p endfor %}"):
-        doc.add_paragraph(line)
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+    return SHIPPED.read_bytes()
 
 
 def install_blank_layout(content: bytes, filename: str) -> Path:

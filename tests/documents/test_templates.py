@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from models.audit import AuditEvent
 from tdkt.common.errors import Refused
-from tdkt.documents import certificates, papers, templates
+from tdkt.documents import certificates, layout, papers, templates
 from tests.documents.test_papers import _decided, docx_text, to_pdf
 from tests.factories import at, verify_and_decide
 from tests.web.test_admin import _office, _post, _signed_in
@@ -55,6 +55,31 @@ def test_an_offices_template_replaces_the_layout_for_the_next_paper(session: Ses
     assert "MẪU CỦA PHÒNG" not in school  # only the paper the template is for
     assert templates.remove("quyet-dinh") and not templates.remove("quyet-dinh")
     assert "MẪU CỦA PHÒNG" not in docx_text(papers.decision_document(session, decision_id=decision.id or 0))
+
+
+def test_every_paper_is_drawn_through_the_shipped_template_an_office_can_edit(session: Session) -> None:
+    """tdkt's own layout is the shipped DOCX (built by layout.template: `make templates`); an office downloads it,
+    edits it in Word, uploads it, and the next paper keeps every part of the layout with the office's change."""
+    shipped = zipfile.ZipFile(layout.SHIPPED).read("word/document.xml")
+    assert shipped == zipfile.ZipFile(io.BytesIO(layout.template())).read("word/document.xml"), \
+        "the shipped template is not the layout's: run `make templates`"
+    district, ids, _ = _decided(session)
+    decision, _ = verify_and_decide(session, district, ids, number="25/QĐ-UBND", signed_on=date(2022, 11, 20),
+                                    now=at(12))
+    edited = Document(io.BytesIO(templates.starter("quyet-dinh")))
+    left = edited.tables[1].rows[0].cells[0]  # the signature block's left cell
+    recipients = next(p for p in left.paragraphs if p.text == "Nơi nhận:")
+    recipients.runs[0].text = "Nơi nhận (bản chính):"
+    out = io.BytesIO()
+    edited.save(out)
+    templates.install("quyet-dinh", out.getvalue(), "quyet-dinh.docx")
+    content = papers.decision_document(session, decision_id=decision.id or 0)
+    text = docx_text(content)
+    assert "Nơi nhận (bản chính):" in text and "Nơi nhận:" not in text and "- Như Điều 3;" in text
+    assert "Số: 25/QĐ-UBND" in text and "KT." not in text and "Nguyễn Thành Hải" in text
+    annex = Document(io.BytesIO(content)).tables[-1]
+    assert [c.text for c in annex.rows[0].cells][:2] == ["TT", "Họ và tên / Tập thể"] and len(annex.rows) == 7
+    assert "Nơi nhận:" in docx_text(papers.school_proposal(session, dossier_id=ids[0]))  # other papers: tdkt's
 
 
 @pytest.mark.parametrize(("content", "message"), [
