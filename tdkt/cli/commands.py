@@ -225,6 +225,24 @@ def papers(out: Annotated[Path, typer.Option(help="Thư mục sẽ ghi")], phase
             console.print(f"[yellow]Chưa lập được[/] {line}")
 
 
+@app.command("number")
+def number_proposal(unit: Annotated[str, typer.Option("--unit", help="Mã đơn vị lập tờ trình (trường, khối, phòng, "
+                                                                   "UBND)")],
+                    number: Annotated[str, typer.Option("--number", help="Số tờ trình, ví dụ 15/TTr-PGDĐT")],
+                    phase: PhaseOpt = 1, campaign: CampaignOpt = None,
+                    actor: Annotated[str | None, typer.Option("--as", help="Email của người ghi số")] = None) -> None:
+    """Ghi số tờ trình của đơn vị trong đợt (văn thư cho số khi vào sổ): in trên tờ trình, quyết định dẫn lại."""
+    from tdkt.services.proposal_numbers import number_proposal as record
+
+    with refusals(), session_scope() as session:
+        found = find_phase(session, campaign, phase)
+        owner = get_unit_by_code(session, code=unit)
+        if owner is None:
+            raise Refused("unknown_unit", f"Không có đơn vị mã '{unit}'.")
+        given = record(session, phase_id=found.id or 0, unit=owner, number=number, actor=_by(session, actor))
+        console.print(f"Đã ghi số tờ trình {given.number} của {owner.name}, {found.name}.")
+
+
 @app.command()
 def report(out: Annotated[Path, typer.Option(help="Tệp sẽ ghi: .xlsx (thống kê) hoặc .docx (báo cáo)")],
            phase: Annotated[int | None, typer.Option("--phase", help="Báo cáo sơ kết của đợt này (.docx)")] = None,

@@ -22,6 +22,7 @@ from models.campaign import Campaign, Phase
 from models.decision import Decision, DecisionEntry, decision_entries
 from models.dossier import Dossier
 from models.nomination import Nomination, NominationStatus, Nominee, active_nominations
+from models.paper import proposal_number
 from models.unit import Person, Unit, block_members, find_office
 from models.vote import council_vote_for, minutes_tallies
 from tdkt.common.errors import Refused
@@ -145,7 +146,8 @@ def school_proposal(session: Session, *, dossier_id: int) -> bytes:
     to = parent.name if parent else "cấp trên"
     return render(Official(
         paper="to-trinh-truong",
-        parent=parent.name if parent else "", issuer=school.name, number="Số:      /TTr-" + _code(school.name),
+        parent=parent.name if parent else "", issuer=school.name,
+        number=_number(session, phase_id=s.phase.id or 0, unit=school, blank="Số:      /TTr-" + _code(school.name)),
         place=s.place, day=_acted_on(session, dossier_ids=[dossier_id], stages={default_route().start}),
         kind="TỜ TRÌNH",
         summary=f"Về việc đề nghị công nhận danh hiệu thi đua và hình thức khen thưởng {s.phase.name.lower()}",
@@ -273,7 +275,8 @@ def block_proposal(session: Session, *, block_id: int, phase_id: int) -> bytes:
     to = phong.name if phong else "cấp trên"
     return render(Official(
         paper="to-trinh-khoi",
-        parent=phong.name if phong else "", issuer=leader.name, number="Số:      /TTr-KTĐ", place=s.place,
+        parent=phong.name if phong else "", issuer=leader.name,
+        number=_number(session, phase_id=phase_id, unit=block, blank="Số:      /TTr-KTĐ"), place=s.place,
         day=forwarded,
         kind="TỜ TRÌNH", summary=f"Về việc đề nghị khen thưởng của {block.name}, {s.phase.name.lower()}",
         body=[f"Kính gửi: {to}.",
@@ -305,9 +308,10 @@ def office_proposal(session: Session, *, phase_id: int, office: Unit) -> bytes:
     to = issuer.name if issuer else "UBND"
     acts = {name for name, stage in default_route().stages.items() if stage.actors is not None
             and isinstance(stage.actors.unit, OfficeRef) and stage.actors.unit.kind == office.kind}
+    blank = f"Số:      /TTr-{PROPOSAL_SIGN.get(office.kind, '')}".rstrip("-")
     return render(Official(
         paper="to-trinh-phong",
-        parent=to, issuer=office.name, number=f"Số:      /TTr-{PROPOSAL_SIGN.get(office.kind, '')}".rstrip("-"),
+        parent=to, issuer=office.name, number=_number(session, phase_id=phase_id, unit=office, blank=blank),
         place=s.place, day=_acted_on(session, dossier_ids=sorted({n.dossier_id for n, _ in pairs}), stages=acts),
         kind="TỜ TRÌNH",
         summary=f"Về việc đề nghị khen thưởng {s.phase.name.lower()}, năm học {s.campaign.school_year}",
@@ -342,7 +346,8 @@ def higher_proposal(session: Session, *, phase_id: int) -> bytes:
     head = head_of(session, issuer)
     return render(Official(
         paper="to-trinh-cap-tren",
-        parent="", issuer=issuer.name, number="Số:      /TTr-UBND", place=s.place,
+        parent="", issuer=issuer.name,
+        number=_number(session, phase_id=phase_id, unit=issuer, blank="Số:      /TTr-UBND"), place=s.place,
         day=_acted_on(session, dossier_ids=sorted({n.dossier_id for n, _ in pairs}), stages=set(default_route().stages),
                       action="forward_higher"),
         kind="TỜ TRÌNH",
@@ -443,15 +448,25 @@ def _grantor(issuer: Unit) -> str:
     return f"{SIGNERS.get(UnitKind(issuer.kind), 'THỦ TRƯỞNG').capitalize()} {written_out(issuer.name)}"
 
 
-def _proposed_on(session: Session, decision: Decision) -> date:
-    """The day the decision's dossiers were put to its signer (the last move into the stage it was signed at):
-    the date of the proposing office's tờ trình."""
+def _proposal(session: Session, decision: Decision) -> str:
+    """The tờ trình the decision was taken on, as its căn cứ cites it: the proposing unit's (who made the last move
+    into the stage the decision was signed at), "Tờ trình số 15/TTr-NV ngày 12/11/2022" — without the number
+    while its văn thư has not given one."""
     signed = session.get(AuditEvent, decision.audit_event_id) if decision.audit_event_id else None
-    if signed is None:
-        return decision.signed_on
-    moved = session.exec(select(func.max(AuditEvent.at)).where(AuditEvent.phase_id == decision.phase_id,
-                                                               AuditEvent.to_stage == signed.from_stage)).one()
-    return local(moved).date() if moved is not None else decision.signed_on
+    moved = session.exec(select(AuditEvent).where(AuditEvent.phase_id == decision.phase_id,
+                                                  AuditEvent.to_stage == signed.from_stage)
+                         .order_by(col(AuditEvent.at).desc())).first() if signed else None
+    if moved is None:
+        return f"Tờ trình ngày {fmt_date(decision.signed_on)}"
+    proposer = session.get(Person, moved.actor_id)
+    number = proposal_number(session, phase_id=decision.phase_id, unit_id=proposer.unit_id) if proposer else None
+    return f"Tờ trình{f' số {number}' if number else ''} ngày {fmt_date(local(moved.at).date())}"
+
+
+def _number(session: Session, *, phase_id: int, unit: Unit, blank: str) -> str:
+    """'Số: 15/TTr-PGDĐT' once the unit's văn thư has given its tờ trình of the phase a number; `blank` before."""
+    given = proposal_number(session, phase_id=phase_id, unit_id=unit.id or 0)
+    return f"Số: {given}" if given else blank
 
 
 def decision_document(session: Session, *, decision_id: int) -> bytes:
@@ -470,8 +485,8 @@ def decision_document(session: Session, *, decision_id: int) -> bytes:
         body=[Heading(f"{holder} {written_out(issuer.name).upper()}"),
               *[f"Căn cứ {text};" for text in s.rules.cited(decision.signed_on, issuer.kind)],
               f"Căn cứ Kế hoạch {s.campaign.number} về {s.campaign.theme};",
-              f"Theo đề nghị của {PROPOSERS.get(UnitKind(issuer.kind), 'đơn vị trình')} tại Tờ trình ngày "
-              f"{fmt_date(_proposed_on(session, decision))}.",
+              f"Theo đề nghị của {PROPOSERS.get(UnitKind(issuer.kind), 'đơn vị trình')} tại "
+              f"{_proposal(session, decision)}.",
               Heading("QUYẾT ĐỊNH:"),
               article_one,
               _article_two(s, decision, entries),

@@ -20,7 +20,8 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from config.vocabulary import DossierStatus, SubjectKind, UnitKind
-from models.decision import decision_entries
+from models.audit import AuditEvent
+from models.decision import Decision, decision_entries
 from models.dossier import Dossier
 from models.nomination import Nomination, NominationStatus, Nominee
 from models.unit import Person, Unit
@@ -31,6 +32,7 @@ from tdkt.common.errors import Refused
 from tdkt.documents import certificates
 from tdkt.documents import papers as documents
 from tdkt.documents.reports import office_report
+from tdkt.services.proposal_numbers import number_proposal
 from tdkt.services.staff import import_staff
 from tdkt.workflow.engine import Verdict
 from tests.factories import District, at, make_district, prepare_dossier, verify_and_decide
@@ -311,6 +313,40 @@ def _staff_lists(session: Session, district: District) -> None:
         content = ("Họ và tên,Giới tính,Trực tiếp giảng dạy\n" + rows).encode()
         import_staff(session, unit_code=code, content=content, filename="can-bo.csv")
     session.commit()
+
+
+def test_each_tờ_trình_carries_its_number_and_the_decision_cites_it(session: Session) -> None:
+    """The văn thư's number of each unit's tờ trình (school, block, office) is printed on it; the decision cites
+    the one it was taken on (Nội vụ's, which put the dossiers to the chairman) by number and date."""
+    district, ids, phase_id = _decided(session)
+    school, block = district.schools[0], district.blocks[0]
+    head = district.heads[school.id]
+    number_proposal(session, phase_id=phase_id, unit=school, number="12/TTr-TH", actor=head)
+    number_proposal(session, phase_id=phase_id, unit=block, number="3/TTr-KTĐ", actor=district.leader_of(block))
+    with pytest.raises(Refused) as refused:  # another school's head
+        number_proposal(session, phase_id=phase_id, unit=district.schools[1], number="4/TTr-TH", actor=head)
+    assert refused.value.message == f"Chỉ người của {district.schools[1].name} ghi số tờ trình của đơn vị."
+    with pytest.raises(Refused) as refused:
+        number_proposal(session, phase_id=phase_id, unit=school, number="mười hai", actor=head)
+    assert "Số tờ trình 'mười hai' không đúng dạng số/TTr-ký hiệu (ví dụ 15/TTr-PGDĐT)." in refused.value.message
+    verify_and_decide(session, district, ids, number="25/QĐ-UBND", signed_on=date(2022, 11, 20), now=at(12))
+    session.close()
+    runner = CliRunner()
+    done = runner.invoke(app, ["number", "--unit", "pnv", "--number", "5/TTr-NV", "--phase", "1"])
+    assert done.exit_code == 0 and "Đã ghi số tờ trình 5/TTr-NV của Phòng Nội vụ Quảng Hòa, Đợt 1." in done.output, \
+        done.output
+    bad = runner.invoke(app, ["number", "--unit", "khong-co", "--number", "5/TTr-NV"])
+    assert bad.exit_code == 1 and "Không có đơn vị mã 'khong-co'." in bad.output
+    assert "Số: 12/TTr-TH" in docx_text(documents.school_proposal(session, dossier_id=ids[0]))
+    assert "Số:      /TTr-TH" in docx_text(documents.school_proposal(session, dossier_id=ids[1]))  # not yet given
+    assert "Số: 3/TTr-KTĐ" in docx_text(documents.block_proposal(session, block_id=block.id, phase_id=phase_id))
+    noivu = session.exec(select(Unit).where(Unit.code == "pnv")).one()
+    assert "Số: 5/TTr-NV" in docx_text(documents.office_proposal(session, phase_id=phase_id, office=noivu))
+    [ldtt, _] = sorted(session.exec(select(Decision)).all(), key=lambda d: d.number)
+    assert "Theo đề nghị của Phòng Giáo dục và Đào tạo và Phòng Nội vụ tại Tờ trình số 5/TTr-NV ngày 12/11/2022." \
+        in docx_text(documents.decision_document(session, decision_id=ldtt.id or 0))
+    events = session.exec(select(AuditEvent).where(AuditEvent.action == "number_proposal")).all()
+    assert [e.detail["after"] for e in events] == ["12/TTr-TH", "3/TTr-KTĐ"]  # the CLI's without --as: no actor
 
 
 def test_the_years_statistics_count_titles_and_units_with_their_money(session: Session, tmp_path: Path) -> None:

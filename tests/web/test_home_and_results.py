@@ -305,3 +305,22 @@ def test_the_dashboard_offers_the_phase_and_year_reports(session: Session, clien
     assert "Tổng kết công tác thi đua, khen thưởng năm học 2022-2023" in docx_text(year.content)
     sheet = load_workbook(io.BytesIO(client.get(f"/dashboard/{phase_id}/thong-ke.xlsx").content))
     assert sheet.sheetnames == ["Theo danh hiệu", "Theo đơn vị", "Biểu thống kê"]
+
+
+def test_an_office_numbers_its_tờ_trình_on_the_dashboard(session: Session, client: TestClient) -> None:
+    district = _district(session)
+    first_id, _ = submit_school(session, district, district.schools[0])
+    url, phase_id = sign_in_url(district.people["phong_reviewer"]), district.phase_id
+    session.rollback()
+    client.get(_path(url))
+    page = client.get(f"/dashboard/{phase_id}")
+    assert 'id="f-number"' in page.text and 'action="/dashboard/' in page.text
+    csrf = _csrf(page.text)
+    bad = client.post(f"/dashboard/{phase_id}/so-to-trinh", data={"csrf": csrf, "number": "số 15"})
+    assert bad.status_code == 422 and 'id="error-summary"' in bad.text and 'value="số 15"' in bad.text
+    assert "không đúng dạng số/TTr-ký hiệu" in bad.text
+    done = client.post(f"/dashboard/{phase_id}/so-to-trinh", data={"csrf": csrf, "number": "15/TTr-PGDĐT"})
+    assert done.status_code == 200 and "Đã ghi số tờ trình." in done.text and 'value="15/TTr-PGDĐT"' in done.text
+    assert "Số: 15/TTr-PGDĐT" in docx_text(client.get(f"/dashboard/{phase_id}/to-trinh.docx").content)
+    assert client.post(f"/dashboard/{phase_id}/so-to-trinh", data={"csrf": "x", "number": "16/TTr-PGDĐT"}) \
+        .status_code == 403

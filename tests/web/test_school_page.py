@@ -12,9 +12,11 @@ from sqlmodel import Session, select
 from config.route import default_route
 from models.dossier import Dossier
 from models.nomination import Nomination
+from models.paper import ProposalNumber
 from tdkt import services
 from tdkt.common.timefmt import local_today
 from tdkt.services import links
+from tests.documents.test_papers import docx_text
 from tests.factories import make_district
 from tests.web.test_links import _csrf
 
@@ -308,3 +310,21 @@ def test_the_list_template_has_the_columns_the_import_reads(session: Session, cl
     filled = client.post(f"/l/{token}/import", data={"csrf": _csrf(page.text)},  # its example row imports as is
                          files={"file": ("mau.xlsx", template.content, "application/octet-stream")})
     assert filled.status_code == 200 and _count(session) == 1
+
+
+def test_the_school_gives_its_tờ_trình_a_number_and_the_paper_prints_it(session: Session,
+                                                                         client: TestClient) -> None:
+    token, dossier_id = _school_link(session)
+    csrf = _csrf(client.get(f"/l/{token}").text)
+    bad = client.post(f"/l/{token}/so-to-trinh", data={"csrf": csrf, "of": "truong", "number": "TTr 12"})
+    assert bad.status_code == 422 and 'id="error-summary"' in bad.text and 'href="#f-number"' in bad.text
+    assert "Số tờ trình &#39;TTr 12&#39; không đúng dạng số/TTr-ký hiệu" in bad.text
+    assert 'value="TTr 12"' in bad.text and 'aria-invalid="true"' in bad.text  # what was typed, kept
+    done = client.post(f"/l/{token}/so-to-trinh", data={"csrf": csrf, "of": "truong", "number": "12/TTr-TH"})
+    assert done.status_code == 200 and 'value="12/TTr-TH"' in done.text and "Đã lưu." in done.text
+    paper = client.get(f"/l/{token}/documents/to-trinh.docx")
+    assert "Số: 12/TTr-TH" in docx_text(paper.content)
+    forged = client.post(f"/l/{token}/so-to-trinh", data={"csrf": "x", "of": "truong", "number": "13/TTr-TH"})
+    assert forged.status_code == 403
+    session.rollback()
+    assert [p.number for p in session.exec(select(ProposalNumber))] == ["12/TTr-TH"]

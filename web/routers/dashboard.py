@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, select
 from starlette.concurrency import run_in_threadpool
 
@@ -13,13 +14,14 @@ from config.route import default_route
 from config.vocabulary import UnitKind
 from models.campaign import Campaign, Phase
 from models.db import session_scope
+from models.paper import proposal_number
 from models.unit import Unit
 from notifications.outbox import failed_messages
 from tdkt import services
 from tdkt.common.errors import Refused
 from tdkt.documents import papers as documents
 from tdkt.documents import reports
-from tdkt.services import bulk
+from tdkt.services import bulk, proposal_numbers
 from web.deps import HOME, HomeForm, SignedIn, csrf_page, office_person, viewer
 from web.pages import download, message, not_signed_in, page
 
@@ -27,9 +29,16 @@ router = APIRouter(prefix="/dashboard/{phase_id}")
 
 
 @router.get("", response_class=HTMLResponse)
-def dashboard(phase_id: int, person_id: SignedIn, stage: str = "", block: str = "", overdue: str = "",
-              q: str = "", sort: str = "school") -> Response:
+def dashboard(phase_id: int, request: Request, person_id: SignedIn, stage: str = "", block: str = "",
+              overdue: str = "", q: str = "", sort: str = "school",
+              saved: str = Query("", alias="da-ghi-so")) -> Response:
     """The offices' view of a phase: who has submitted, where each dossier stands, overdue, quotas, failures."""
+    asked = {"stage": stage, "block": block, "overdue": overdue == "1", "q": q, "sort": sort}
+    return _dashboard(request, phase_id, person_id, asked, done="Đã ghi số tờ trình." if saved == "1" else "")
+
+
+def _dashboard(request: Request, phase_id: int, person_id: int | None, asked: dict[str, Any], *, done: str = "",
+               refused: Refused | None = None, typed: str = "") -> Response:
     with session_scope() as session:
         person, unit = office_person(session, person_id)
         if person is None or unit is None:
@@ -41,8 +50,8 @@ def dashboard(phase_id: int, person_id: SignedIn, stage: str = "", block: str = 
             return message(404, "Không có đợt này", f"Không có đợt số {phase_id}.")
         block_ids = {u.name: u.id for u in session.exec(select(Unit).where(Unit.kind == UnitKind.block))}
         every = services.status_rows(session, phase_id=phase_id)
-        asked = {"stage": stage, "block": block, "overdue": overdue == "1", "q": q, "sort": sort}
-        rows = services.filter_rows(every, stage=stage, block=block, overdue=overdue == "1", search=q, sort=sort)
+        rows = services.filter_rows(every, stage=asked["stage"], block=asked["block"], overdue=asked["overdue"],
+                                    search=asked["q"], sort=asked["sort"])
         route = default_route()
         offers = {  # only what this person's office does: no paper it cannot draw up, no approval not its own
             "office_proposal": bool(route.onward(unit.kind)),
@@ -50,13 +59,37 @@ def dashboard(phase_id: int, person_id: SignedIn, stage: str = "", block: str = 
             "block_approval": any(stage.verdicts is not None and stage.actors is not None
                                   and person.role in stage.actors.roles for stage in route.stages.values()),
         }
-        return page("dashboard.html", phase=phase, person=person, block_ids=block_ids, viewer=viewer(session, person),
-                    offers=offers,
-                    rows=rows, overview=services.overview(every),
-                    by_title=services.title_overview(session, phase_id=phase_id),
-                    stages=sorted({r.stage for r in every}),
-                    blocks=sorted({r.block for r in every if r.block}), asked=asked,
-                    quotas=services.quota_usage(session, phase_id=phase_id), failed=failed_messages(session))
+        response = csrf_page(
+            request, "dashboard.html", HOME, phase=phase, person=person, block_ids=block_ids,
+            viewer=viewer(session, person), offers=offers, rows=rows, overview=services.overview(every),
+            by_title=services.title_overview(session, phase_id=phase_id), stages=sorted({r.stage for r in every}),
+            blocks=sorted({r.block for r in every if r.block}), asked=asked,
+            quotas=services.quota_usage(session, phase_id=phase_id), failed=failed_messages(session),
+            number=typed or proposal_number(session, phase_id=phase_id, unit_id=unit.id or 0) or "", done=done,
+            errors=[("number", refused.message)] if refused else [])
+    if refused is not None:
+        response.status_code = 422
+    return response
+
+
+@router.post("/so-to-trinh", response_class=HTMLResponse)
+async def number_proposal(phase_id: int, request: Request, person_id: SignedIn, form: HomeForm) -> Response:
+    """The office's văn thư records the number it gave the office's tờ trình of the phase."""
+    typed = str(form.get("number", ""))
+
+    def record() -> Response:
+        try:
+            with session_scope() as session:
+                person, unit = office_person(session, person_id)
+                if person is None or unit is None:
+                    return not_signed_in()
+                proposal_numbers.number_proposal(session, phase_id=phase_id, unit=unit, number=typed, actor=person)
+        except Refused as refused:
+            asked = {"stage": "", "block": "", "overdue": False, "q": "", "sort": "school"}
+            return _dashboard(request, phase_id, person_id, asked, refused=refused, typed=typed)
+        return RedirectResponse(f"/dashboard/{phase_id}?da-ghi-so=1#f-number", status_code=303)
+
+    return await run_in_threadpool(record)
 
 
 @router.get("/khoi/{block_id}", response_class=HTMLResponse)

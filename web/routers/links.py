@@ -21,11 +21,12 @@ from models.decision import Decision
 from models.dossier import Dossier
 from models.link import ActionLink
 from models.nomination import Nomination, active_nominations
+from models.paper import proposal_number
 from models.unit import Person, Unit
 from tdkt import services
 from tdkt.common.errors import Refused
 from tdkt.documents import papers as documents
-from tdkt.services import attachments, importer, links
+from tdkt.services import attachments, importer, links, proposal_numbers
 from tdkt.services.importer import import_nominees
 from tdkt.workflow import members
 from web.deps import LinkForm, SignedIn, check_csrf, csrf_page, viewer
@@ -55,18 +56,24 @@ def _dossier_page(request: Request, token: str, person_id: int | None, *, status
         view = services.dossier_view(session, dossier_id=dossier.id or 0, route=route)
         members_ = _block_members(session, dossier) if (route.block_step() or ("",))[0] == dossier.stage else []
         who = viewer(session, person)
+        school = session.get(Unit, dossier.school_id)
+        numbers = {"truong": proposal_number(session, phase_id=dossier.phase_id, unit_id=dossier.school_id),
+                   "khoi": proposal_number(session, phase_id=dossier.phase_id, unit_id=school.block_id or 0)
+                   if school else None}
     typed = typed or {}
     field = _field_of(refused, typed, form_id) if refused else ""
     response = csrf_page(request, "dossier.html", links.token_hash(token), view=view, person=person, token=token,
                          viewer=who, members=members_, school_mode=dossier.stage == route.start,
                          generated=documents.DOSSIER_PAPERS, block_paper=BLOCK_PAPER, form_id=form_id,
                          typed=typed, error_field=field, saved=request.query_params.get("da-luu") == "1",
+                         numbers=numbers,
                          errors=[(field, refused.message)] if refused else [])
     response.status_code = status
     return response
 
 
-FIRST_FIELD = {"nominate-form": "full_name", "vote-form": "held_on", "verdict-form": "verdicts"}
+FIRST_FIELD = {"nominate-form": "full_name", "vote-form": "held_on", "verdict-form": "verdicts",
+               "number-form": "number"}
 
 
 def _field_of(refused: Refused, typed: dict[str, Any], form_id: str) -> str:
@@ -181,6 +188,22 @@ async def record_vote(token: str, request: Request, form: LinkForm, person_id: S
                              minutes=vote.minutes)
 
     return await run_in_threadpool(_edit, token, person_id, save, request, form, "vote-form")
+
+
+@router.post("/so-to-trinh", response_class=HTMLResponse)
+async def number_proposal(token: str, request: Request, form: LinkForm, person_id: SignedIn) -> Response:
+    """The school's văn thư records the number of its tờ trình (and the block leader's, of the block's)."""
+
+    def save(session: Session, link: ActionLink, dossier: Dossier) -> None:
+        school = session.get(Unit, dossier.school_id)
+        block = session.get(Unit, school.block_id) if school and school.block_id else None
+        unit = block if form.get("of") == "khoi" and block is not None else school
+        actor = session.get(Person, link.person_id)
+        assert unit is not None and actor is not None
+        proposal_numbers.number_proposal(session, phase_id=dossier.phase_id, unit=unit,
+                                         number=str(form.get("number", "")), actor=actor)
+
+    return await run_in_threadpool(_edit, token, person_id, save, request, form, "number-form")
 
 
 @router.get("/papers/{paper_id}")
