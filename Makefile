@@ -44,10 +44,10 @@ office:
 	@command -v soffice >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui)
 	@command -v pdftotext >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends poppler-utils)
 
-## templates: rebuild tdkt/documents/shipped/van-ban.docx, the template every paper is drawn through, from its
-## layout (tdkt/documents/layout.py); a test fails while the shipped file and the layout differ
+## templates: rebuild tdkt/documents/shipped/ (van-ban.docx, giay-khen.docx), the templates the papers are drawn
+## through, from their layouts (tdkt/documents/layout.py, certificates.py); a test fails while they differ
 templates: setup
-	$(BIN)/python -m tdkt.documents.layout
+	$(BIN)/python -m tdkt.documents.templates
 
 ## test: set up, lint, make sure PostgreSQL, Chromium and LibreOffice are there, then the suite on both databases
 test: lint postgres browser office

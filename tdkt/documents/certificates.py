@@ -1,12 +1,13 @@
 """Certificates (Giấy khen, Bằng khen, danh hiệu) for each nominee a signed decision granted: one DOCX per
-nominee, and one merged DOCX (a page each) for printing, packed in a ZIP."""
+nominee, and one merged DOCX (a page each) for printing, packed in a ZIP — drawn through the certificate's
+template (the shipped giay-khen.docx, or an office's own) — and the lines alone for pre-printed blanks."""
 
 from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from docx import Document
 from docx.oxml import OxmlElement
@@ -24,13 +25,15 @@ from tdkt.common.text import fold, printable
 from tdkt.common.timefmt import fmt_date
 from tdkt.documents.layout import FONT, QUOC_HIEU, TIEU_NGU, centered, date_line, page_break, page_setup, written_out
 from tdkt.documents.papers import SIGNERS, Setting, setting, signs_as
+from tdkt.documents.templates import CERTIFICATE_PAPER, printable_fields, render_paper
 
 
 @dataclass(frozen=True)
 class Certificate:
     filename: str
-    lines: Sequence[tuple[str, bool, float]]  # (text, bold, size), centred, one page
-    fields: dict[str, str]  # what a pre-printed blank leaves to fill, by config.blank's names
+    fields: dict[str, Any]  # templates.CERTIFICATE_FIELDS (those a pre-printed blank leaves to fill: config.blank's)
+
+
 
 
 def _register_start(session: Session, decision: Decision) -> int:
@@ -66,34 +69,52 @@ def _pages(session: Session, decision: Decision) -> list[Certificate]:
         heading = "GIẤY KHEN" if commends and "giấy khen" in entry.title_name.lower() else entry.title_name.upper()
         detail = f"{entry.position}, {entry.unit_name}" if entry.position else \
             entry.unit_name if entry.nominee_name != entry.unit_name else ""
-        whom = [(entry.nominee_name, True, 22), *([(detail, False, 14)] if detail else [])]
-        fields = {"name": entry.nominee_name, "detail": detail, "feat": _feat(s, title, entry.title_name),
+        fields = {"quoc_hieu": QUOC_HIEU, "tieu_ngu": TIEU_NGU,
+                  "grantor": f"{office_holder} {written_out(issuer.name).upper()}",
+                  "verb": "TẶNG" if commends else "CÔNG NHẬN", "heading": heading, "name": entry.nominee_name,
+                  "detail": detail, "feat": _feat(s, title, entry.title_name),
                   "decision": f"Quyết định số {decision.number} ngày {fmt_date(decision.signed_on)}",
-                  "register": f"Số vào sổ: {start + i}/{decision.year}",
-                  "date_line": date_line(s.place, decision.signed_on), "signer_name": signer.full_name}
-        lines = [(QUOC_HIEU, True, 13), (TIEU_NGU, True, 14), ("", False, 14),
-                 (f"{office_holder} {written_out(issuer.name).upper()}", True, 16),
-                 ("TẶNG" if commends else "CÔNG NHẬN", True, 16), (heading, True, 30), *whom,
-                 (fields["feat"], False, 14), (fields["decision"], False, 13), (fields["register"], False, 12),
-                 ("", False, 14), (fields["date_line"], False, 13),
-                 *((line, True, 14) for line in signs_as(office_holder, signer).splitlines()), ("", False, 30),
-                 (signer.full_name, True, 14)]
+                  "register": f"Số vào sổ: {start + i}/{decision.year}", "school_year": s.campaign.school_year,
+                  "date_line": date_line(s.place, decision.signed_on),
+                  "signer_lines": signs_as(office_holder, signer).splitlines(), "signer_name": signer.full_name}
         slug = "-".join(fold(entry.nominee_name).split())
-        certificates.append(Certificate(filename=f"{i:03d}-{slug}.docx", lines=lines, fields=fields))
+        certificates.append(Certificate(filename=f"{i:03d}-{slug}.docx", fields=fields))
     return certificates
 
 
-def _render(pages: list[Certificate]) -> bytes:
+# (text, bold, size in points) of a certificate's lines, centred; size 0: a tag of docxtpl's
+CERTIFICATE_LINES = (
+    ("{{ c.quoc_hieu }}", True, 13), ("{{ c.tieu_ngu }}", True, 14), ("", False, 14), ("{{ c.grantor }}", True, 16),
+    ("{{ c.verb }}", True, 16), ("{{ c.heading }}", True, 30), ("{{ c.name }}", True, 22),
+    ("{%p if c.detail %}", False, 0), ("{{ c.detail }}", False, 14), ("{%p endif %}", False, 0),
+    ("{{ c.feat }}", False, 14), ("{{ c.decision }}", False, 13), ("{{ c.register }}", False, 12), ("", False, 14),
+    ("{{ c.date_line }}", False, 13), ("{%p for line in c.signer_lines %}", False, 0), ("{{ line }}", True, 14),
+    ("{%p endfor %}", False, 0), ("", False, 30), ("{{ c.signer_name }}", True, 14))
+
+
+def template() -> bytes:
+    """The layout of tdkt's certificate template, built (`make templates`): a page per certificate `c` of
+    `certificates`, every line centred."""
     doc = Document()
     page_setup(doc)
-    for index, certificate in enumerate(pages):
-        if index:
-            page_break(doc)
-        for text, bold, size in certificate.lines:
+    doc.add_paragraph("{%p for c in certificates %}")
+    for text, bold, size in CERTIFICATE_LINES:
+        if size:
             centered(doc, text, bold=bold, size=size, space_before=Pt(4).pt)
+        else:  # a docxtpl tag: its paragraph goes when the template is drawn
+            doc.add_paragraph(text)
+    doc.add_paragraph("{%p if not loop.last %}")
+    page_break(doc)
+    for tag in ("{%p endif %}", "{%p endfor %}"):
+        doc.add_paragraph(tag)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def _render(pages: list[Certificate]) -> bytes:
+    fields = {"certificates": [printable_fields(c.fields) for c in pages]}
+    return render_paper(CERTIFICATE_PAPER, lambda _template: fields)
 
 
 def _on_blank(pages: list[Certificate], layout: BlankLayout) -> bytes:
@@ -109,7 +130,7 @@ def _on_blank(pages: list[Certificate], layout: BlankLayout) -> bytes:
             page_break(doc)
         for name, spot in layout.spots.items():
             paragraph = doc.add_paragraph()
-            run = paragraph.add_run(printable(certificate.fields.get(name, "")))
+            run = paragraph.add_run(printable(certificate.fields.get(name, "")))  # the blank's spots: text fields
             run.bold, run.font.name, run.font.size = spot.bold, FONT, Pt(spot.size)
             frame = OxmlElement("w:framePr")
             for key, value in (("w", Mm(spot.width_mm).twips), ("x", Mm(spot.x_mm).twips),

@@ -73,8 +73,9 @@ def date_line(place: str, day: date) -> str:
     return f"{place}, ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
 
 
-# tdkt's own layout, as a docxtpl template: every paper is drawn through it unless an office has installed its own
-SHIPPED = Path(__file__).parent / "shipped" / "van-ban.docx"
+# tdkt's own templates (this layout's, certificates'): every paper is drawn through one unless an office has its own
+SHIPPED_DIR = Path(__file__).parent / "shipped"
+SHIPPED = SHIPPED_DIR / "van-ban.docx"
 
 
 def template() -> bytes:
@@ -254,8 +255,3 @@ def _paragraph(doc: Docx, text: str) -> None:
     paragraph.paragraph_format.first_line_indent = Mm(10)
     paragraph.paragraph_format.space_after = Pt(6)
     _run(paragraph, text)
-
-
-if __name__ == "__main__":  # make templates: write the shipped template from this layout
-    SHIPPED.parent.mkdir(exist_ok=True)
-    SHIPPED.write_bytes(template())

@@ -8,26 +8,46 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from docxtpl import DocxTemplate
 from docxtpl.subdoc import Subdoc
-from jinja2 import TemplateError
+from jinja2 import Environment, StrictUndefined, TemplateError, UndefinedError
 
 from config.blank import BlankLayout, outside_page, own_layout_path
 from config.settings import get_settings
 from tdkt.common.errors import Refused
 from tdkt.common.text import printable
 from tdkt.common.uploads import read_yaml
-from tdkt.documents.layout import QUOC_HIEU, SHIPPED, TIEU_NGU, Heading, Official, date_line, grid, written_out
+from tdkt.documents.layout import (
+    QUOC_HIEU,
+    SHIPPED,
+    SHIPPED_DIR,
+    TIEU_NGU,
+    Heading,
+    Official,
+    date_line,
+    grid,
+    written_out,
+)
 
 PAPERS = {"to-trinh-truong": "Tờ trình của trường", "bien-ban": "Biên bản họp xét",
           "to-trinh-khoi": "Tờ trình của khối thi đua", "to-trinh-phong": "Tờ trình tổng hợp của Phòng",
           "to-trinh-cap-tren": "Tờ trình đề nghị cấp trên khen thưởng", "quyet-dinh": "Quyết định khen thưởng",
-          "bao-cao": "Báo cáo sơ kết, tổng kết"}
+          "bao-cao": "Báo cáo sơ kết, tổng kết", "giay-khen": "Giấy khen, giấy công nhận danh hiệu"}
+CERTIFICATE_PAPER = "giay-khen"
+# what a certificate's template may print of each certificate `c` of `certificates` (Jinja: {{ c.name }})
+CERTIFICATE_FIELDS = {
+    "quoc_hieu": "Quốc hiệu", "tieu_ngu": "tiêu ngữ", "grantor": "người tặng (CHỦ TỊCH ỦY BAN NHÂN DÂN …)",
+    "verb": "TẶNG hoặc CÔNG NHẬN", "heading": "GIẤY KHEN hoặc tên danh hiệu", "name": "họ tên / tập thể",
+    "detail": "chức vụ, đơn vị", "feat": "thành tích", "decision": "Quyết định số … ngày …",
+    "register": "số vào sổ", "school_year": "năm học", "date_line": "địa danh, ngày … tháng … năm …",
+    "signer_lines": "các dòng chức danh người ký", "signer_name": "họ tên người ký"}
 FIELDS = {
     "quoc_hieu": "Quốc hiệu", "tieu_ngu": "tiêu ngữ", "parent": "cơ quan chủ quản",
     "issuer": "cơ quan ban hành (viết đầy đủ)", "number": "số, ký hiệu", "place": "địa danh",
@@ -48,7 +68,7 @@ def context(spec: Official, template: DocxTemplate) -> dict[str, Any]:
     header, rows = spec.table or ([], [])
     heading, annex_header, annex_rows = spec.annex or ("", [], [])
     co_title, co_name = spec.co_signer or ("", "")
-    fields: dict[str, Any] = _printable({
+    fields: dict[str, Any] = printable_fields({
         "quoc_hieu": QUOC_HIEU, "tieu_ngu": TIEU_NGU, "parent": spec.parent.upper(),
         "issuer": written_out(spec.issuer).upper(), "number": spec.number, "place": spec.place,
         "date": spec.day.strftime("%d/%m/%Y"), "date_line": date_line(spec.place, spec.day), "kind": spec.kind,
@@ -76,14 +96,14 @@ def _table(template: DocxTemplate, header: list[str], rows: list[list[str]]) -> 
     return table
 
 
-def _printable(value: Any) -> Any:
+def printable_fields(value: Any) -> Any:
     """Every text of the fields as a paper can hold it (layout's `printable`), through lists and parts."""
     if isinstance(value, str):
         return printable(value)
     if isinstance(value, list):
-        return [_printable(item) for item in value]
+        return [printable_fields(item) for item in value]
     if isinstance(value, dict):
-        return {key: _printable(item) for key, item in value.items()}
+        return {key: printable_fields(item) for key, item in value.items()}
     return value
 
 
@@ -93,18 +113,28 @@ def own(paper: str) -> Path | None:
     return path if path.is_file() else None
 
 
+def shipped(paper: str) -> Path:
+    """tdkt's own template of the paper."""
+    return SHIPPED_DIR / "giay-khen.docx" if paper == CERTIFICATE_PAPER else SHIPPED
+
+
 def render(spec: Official) -> bytes:
     """The paper: through the office's template for it, or tdkt's own."""
-    template = DocxTemplate(str(own(spec.paper) or SHIPPED))
-    template.render(context(spec, template), autoescape=True)
+    return render_paper(spec.paper, lambda template: context(spec, template))
+
+
+def render_paper(paper: str, fields: Callable[[DocxTemplate], dict[str, Any]]) -> bytes:
+    """Any paper through its template (the office's, or tdkt's own), `fields` filled in for that template."""
+    template = DocxTemplate(str(own(paper) or shipped(paper)))
+    template.render(fields(template), autoescape=True)
     out = io.BytesIO()
     template.save(out)
     return out.getvalue()
 
 
-def check(content: bytes, filename: str) -> None:
+def check(content: bytes, filename: str, paper: str = "") -> None:
     """Refused, naming the problem, when the file is no DOCX, its fields are malformed, or it names a field tdkt
-    does not fill."""
+    does not fill (for a certificate's template, one of `c`'s too, found by drawing a sample)."""
     try:
         template = DocxTemplate(io.BytesIO(content))
         used = template.get_undeclared_template_variables()
@@ -112,10 +142,25 @@ def check(content: bytes, filename: str) -> None:
         raise Refused("bad_template", f"Mẫu {filename} có trường viết sai: {exc}.") from exc
     except Exception as exc:  # docx's and zipfile's many errors: whatever it is, it is not a DOCX we can read
         raise Refused("bad_template", f"Tệp {filename} không phải tệp Word (.docx) đọc được.") from exc
-    unknown = sorted(set(used) - set(FIELDS))
+    known = {"certificates": ""} if paper == CERTIFICATE_PAPER else FIELDS
+    unknown = sorted(set(used) - set(known))
     if unknown:
         raise Refused("unknown_field", f"Mẫu {filename} dùng trường không có: {', '.join(unknown)}. Các trường có: "
-                                       f"{', '.join(FIELDS)}.")
+                                       f"{', '.join(known)}.")
+    if paper == CERTIFICATE_PAPER:
+        _draw_sample(template, filename)
+
+
+def _draw_sample(template: DocxTemplate, filename: str) -> None:
+    """A certificate's template drawn once with a sample certificate, every unknown name an error."""
+    sample = {key: ["CHỦ TỊCH"] if key == "signer_lines" else label for key, label in CERTIFICATE_FIELDS.items()}
+    try:
+        template.render({"certificates": [sample]}, jinja_env=Environment(undefined=StrictUndefined),
+                        autoescape=True)
+    except UndefinedError as exc:
+        name = re.search(r"attribute '([^']+)'", str(exc))
+        raise Refused("unknown_field", f"Mẫu {filename} dùng trường không có: c.{name[1] if name else exc}. Các trường "
+                                       f"có: {', '.join('c.' + key for key in CERTIFICATE_FIELDS)}.") from exc
 
 
 def install(paper: str, content: bytes, filename: str) -> Path:
@@ -123,7 +168,7 @@ def install(paper: str, content: bytes, filename: str) -> Path:
     the new one, never half of it)."""
     if paper not in PAPERS:
         raise Refused("unknown_paper", f"Không có giấy tờ '{paper}'. Có: {', '.join(PAPERS)}.")
-    check(content, filename)
+    check(content, filename, paper)
     folder = get_settings().templates_dir
     folder.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
@@ -147,7 +192,7 @@ def starter(paper: str) -> bytes:
     """The template to start from: tdkt's own, every field in the place an official paper has it."""
     if paper not in PAPERS:
         raise Refused("unknown_paper", f"Không có giấy tờ '{paper}'. Có: {', '.join(PAPERS)}.")
-    return SHIPPED.read_bytes()
+    return shipped(paper).read_bytes()
 
 
 def install_blank_layout(content: bytes, filename: str) -> Path:
@@ -158,3 +203,11 @@ def install_blank_layout(content: bytes, filename: str) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(content)
     return target
+
+
+if __name__ == "__main__":  # make templates: write tdkt's own templates from their layouts
+    from tdkt.documents import certificates, layout
+
+    SHIPPED_DIR.mkdir(exist_ok=True)
+    SHIPPED.write_bytes(layout.template())
+    shipped(CERTIFICATE_PAPER).write_bytes(certificates.template())

@@ -500,6 +500,8 @@ def test_every_paper_as_printed(session: Session, tmp_path: Path) -> None:
                             "TỜ TRÌNH", 1),
         "quyet-dinh": (documents.decision_document(session, decision_id=ldtt.id or 0), "CHỦ TỊCH", "QUYẾT ĐỊNH:", 2),
         "bao-cao": (office_report(session, office=phong, phase_id=phase_id), "TRƯỞNG PHÒNG", "I. KẾT QUẢ", 2),
+        "giay-khen": (zipfile.ZipFile(io.BytesIO(certificates.certificates_zip(session, decision_id=ldtt.id or 0)))
+                      .read("tat-ca.docx"), "CHỦ TỊCH", "Số vào sổ: 4/2022", 4),  # a page for each of the four
     }
     to_pdf(tmp_path, {name: content for name, (content, *_rest) in papers.items()})
     for name, (_, signer, own_line, pages) in papers.items():

@@ -60,9 +60,10 @@ def test_an_offices_template_replaces_the_layout_for_the_next_paper(session: Ses
 def test_every_paper_is_drawn_through_the_shipped_template_an_office_can_edit(session: Session) -> None:
     """tdkt's own layout is the shipped DOCX (built by layout.template: `make templates`); an office downloads it,
     edits it in Word, uploads it, and the next paper keeps every part of the layout with the office's change."""
-    shipped = zipfile.ZipFile(layout.SHIPPED).read("word/document.xml")
-    assert shipped == zipfile.ZipFile(io.BytesIO(layout.template())).read("word/document.xml"), \
-        "the shipped template is not the layout's: run `make templates`"
+    for paper, built in (("quyet-dinh", layout.template()), ("giay-khen", certificates.template())):
+        shipped = zipfile.ZipFile(templates.shipped(paper)).read("word/document.xml")
+        assert shipped == zipfile.ZipFile(io.BytesIO(built)).read("word/document.xml"), \
+            f"the shipped template of {paper} is not its layout's: run `make templates`"
     district, ids, _ = _decided(session)
     decision, _ = verify_and_decide(session, district, ids, number="25/QĐ-UBND", signed_on=date(2022, 11, 20),
                                     now=at(12))
@@ -80,6 +81,30 @@ def test_every_paper_is_drawn_through_the_shipped_template_an_office_can_edit(se
     annex = Document(io.BytesIO(content)).tables[-1]
     assert [c.text for c in annex.rows[0].cells][:2] == ["TT", "Họ và tên / Tập thể"] and len(annex.rows) == 7
     assert "Nơi nhận:" in docx_text(papers.school_proposal(session, dossier_id=ids[0]))  # other papers: tdkt's
+
+
+def test_an_offices_certificate_template_draws_every_certificate(session: Session) -> None:
+    district, ids, _ = _decided(session)
+    decision, _ = verify_and_decide(session, district, ids, number="25/QĐ-UBND", signed_on=date(2022, 11, 20),
+                                    now=at(12))
+    edited = Document(io.BytesIO(templates.starter("giay-khen")))
+    register = next(p for p in edited.paragraphs if p.text == "{{ c.register }}")
+    register.runs[0].text = "{{ c.register }} – Năm học {{ c.school_year }}"
+    out = io.BytesIO()
+    edited.save(out)
+    templates.install("giay-khen", out.getvalue(), "giay-khen.docx")
+    archive = zipfile.ZipFile(io.BytesIO(certificates.certificates_zip(session, decision_id=decision.id or 0)))
+    first = docx_text(archive.read(sorted(archive.namelist())[0]))
+    assert "Số vào sổ: 1/2022 – Năm học 2022-2023" in first and "CÔNG NHẬN" in first and "Nguyễn Thành Hải" in first
+    every = docx_text(archive.read("tat-ca.docx"))
+    assert every.count("Năm học 2022-2023") == 4 and every.count("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM") == 4
+    wrong = _docx("{%p for c in certificates %}", "{{ c.ho_ten }}", "{%p endfor %}")
+    with pytest.raises(Refused) as refused:
+        templates.install("giay-khen", wrong, "giay-khen.docx")
+    assert "Mẫu giay-khen.docx dùng trường không có: c.ho_ten." in refused.value.message
+    with pytest.raises(Refused) as refused:
+        templates.install("giay-khen", _docx("{{ issuer }}"), "giay-khen.docx")
+    assert "dùng trường không có: issuer. Các trường có: certificates." in refused.value.message
 
 
 @pytest.mark.parametrize(("content", "message"), [
