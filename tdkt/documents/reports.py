@@ -63,11 +63,13 @@ class Figures:
     by_unit: list[Line]
     staff: dict[str, int]
     by_unit_and_title: dict[tuple[str, str], int]
+    by_row_and_title: dict[tuple[str, str], int]  # (a row of FORM_ROWS, title code): how many
 
 
 def year_figures(session: Session, *, campaign: Campaign, phase_id: int | None = None) -> Figures:
     """The campaign's grants (one phase's, when `phase_id`)."""
     rules = campaign_rules(campaign)
+    occasions = dict(session.exec(select(Phase.id, Phase.occasion).where(Phase.campaign_id == campaign.id)).all())
     query = (select(DecisionEntry, Decision, Nominee, Dossier.school_id)
              .join(Decision, col(Decision.id) == DecisionEntry.decision_id)
              .join(Phase, col(Phase.id) == Decision.phase_id)
@@ -78,7 +80,7 @@ def year_figures(session: Session, *, campaign: Campaign, phase_id: int | None =
     titles: dict[str, Line] = {code: Line(title.name) for code, title in rules.titles.items()}
     units: dict[str, Line] = {}
     schools: dict[str, int] = {}
-    cells = Counter[tuple[str, str]]()
+    cells, kinds = Counter[tuple[str, str]](), Counter[tuple[str, str]]()
     for entry, decision, nominee, school_id in rows:
         award = money.award_of(rules, entry.title_code, decision.signed_on)
         collective = entry.title_code in rules.titles and \
@@ -88,9 +90,12 @@ def year_figures(session: Session, *, campaign: Campaign, phase_id: int | None =
             line.count(nominee, collective=collective, amount=award.each if award else 0)
         schools.setdefault(entry.unit_name, school_id)
         cells[entry.unit_name, entry.title_code] += 1
+        for row in ("total", "collective" if collective else "individual", occasions.get(decision.phase_id, ""),
+                    *(["teaching"] if not collective and nominee.direct_teaching else [])):
+            kinds[row, entry.title_code] += 1
     return Figures(by_title=[line for line in titles.values() if line.individuals or line.collectives],
                    by_unit=[units[name] for name in sorted(units)], staff=_staff(session, schools),
-                   by_unit_and_title=dict(cells))
+                   by_unit_and_title=dict(cells), by_row_and_title=dict(kinds))
 
 
 def _staff(session: Session, schools: dict[str, int]) -> dict[str, int]:
@@ -133,6 +138,7 @@ def year_statistics(session: Session, *, campaign_code: str) -> bytes:
                           "(danh sách cán bộ của trường)."])
         _widths(sheet, 48, 16)
     _statistical_table(book, campaign, figures)
+    _counts_form(book, campaign, figures)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -158,6 +164,36 @@ def _widths(sheet: Worksheet, first: int, others: int) -> None:
     sheet.column_dimensions["A"].width = first
     for index in range(2, sheet.max_column + 1):
         sheet.column_dimensions[get_column_letter(index)].width = others
+
+
+# the rows of the sector's count of commendations (Thông tư 02/2023/TT-BNV, Biểu số 0603.N/BNV-TĐKT) that a year of
+# the education sector fills, with the form's own codes: (key, label, code, unit of count, bold)
+FORM_ROWS = (("total", "Tổng số", "01", "", True), ("", "1. Chia theo đối tượng khen thưởng", "", "", True),
+             ("collective", "- Tập thể", "02", "Tập thể", False), ("individual", "- Cá nhân", "05", "Người", False),
+             ("teaching", "+ Người trực tiếp công tác (giáo viên trực tiếp giảng dạy)", "10", "Người", False),
+             ("", "2. Chia theo phương thức khen thưởng", "", "", True),
+             ("regular", "- Thường xuyên", "11", "", False), ("thematic", "- Chuyên đề", "12", "", False),
+             ("ad_hoc", "- Đột xuất", "13", "", False))
+
+
+def _counts_form(book: Workbook, campaign: Campaign, figures: Figures) -> None:
+    """Số lượng khen thưởng in the shape of the sector's statistical form: rows by subject and by way of
+    commendation, a column for each title or form the year granted."""
+    rules = campaign_rules(campaign)
+    codes = [code for code in rules.titles if figures.by_row_and_title.get(("total", code))]
+    sheet = book.create_sheet("Biểu số lượng khen thưởng")
+    _title_block(sheet, f"SỐ LƯỢNG KHEN THƯỞNG NĂM HỌC {campaign.school_year}", campaign)
+    sheet.cell(row=3, column=1, value="Theo cấu trúc Biểu số 0603.N/BNV-TĐKT (Thông tư số 02/2023/TT-BNV); mỗi cột "
+                                      "một danh hiệu, hình thức của năm học.")
+    sheet.append(["", "Mã số", "Đơn vị tính", "Tổng số", *[rules.titles[code].name for code in codes]])
+    sheet.append(["A", "B", "C", 1, *range(2, len(codes) + 2)])
+    for key, label, code, unit, bold in FORM_ROWS:
+        counts = [figures.by_row_and_title.get((key, c), 0) for c in codes] if key else []
+        sheet.append([label, code, unit, *([sum(counts), *counts] if key else [])])
+        if bold:
+            _bold(sheet, sheet.max_row)
+    _bold(sheet, 1, 4)
+    _widths(sheet, 44, 14)
 
 
 def _statistical_table(book: Workbook, campaign: Campaign, figures: Figures) -> None:

@@ -380,6 +380,12 @@ def test_the_years_statistics_count_titles_and_units_with_their_money(session: S
     assert [r[:4] for r in rows] == [(1, first.name, 3, 2), (2, second.name, 2, 2)]
     assert rows[0][4] == pytest.approx(2 / 3) and rows[1][4] == 1 and [r[-2:] for r in rows] == [(1, 2), (1, 0)]
     assert table.cell(row=5, column=5).number_format == "0.0%"
+    form = book["Biểu số lượng khen thưởng"]
+    assert [c.value for c in form[4]][1:] == ["Mã số", "Đơn vị tính", "Tổng số", "Lao động tiên tiến",
+                                              "Tập thể lao động tiên tiến"]
+    counted = {row[1]: row[3:] for row in form.iter_rows(min_row=6, values_only=True) if row[1]}
+    assert counted == {"01": (6, 4, 2), "02": (2, 0, 2), "05": (4, 4, 0), "10": (2, 2, 0), "11": (6, 4, 2),
+                       "12": (0, 0, 0), "13": (0, 0, 0)}
     code = CliRunner().invoke(app, ["report", "--out", str(tmp_path / "x.xlsx"), "--campaign", "khong-co"])
     assert code.exit_code == 1 and "Hãy chọn một phong trào bằng --campaign (có: qh-2022)" in code.output
 

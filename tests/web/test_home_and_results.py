@@ -304,7 +304,7 @@ def test_the_dashboard_offers_the_phase_and_year_reports(session: Session, clien
     year = client.get(f"/dashboard/{phase_id}/bao-cao.docx", params={"nam": "1"})
     assert "Tổng kết công tác thi đua, khen thưởng năm học 2022-2023" in docx_text(year.content)
     sheet = load_workbook(io.BytesIO(client.get(f"/dashboard/{phase_id}/thong-ke.xlsx").content))
-    assert sheet.sheetnames == ["Theo danh hiệu", "Theo đơn vị", "Biểu thống kê"]
+    assert sheet.sheetnames == ["Theo danh hiệu", "Theo đơn vị", "Biểu thống kê", "Biểu số lượng khen thưởng"]
 
 
 def test_an_office_numbers_its_tờ_trình_on_the_dashboard(session: Session, client: TestClient) -> None:
