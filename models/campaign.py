@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import JSON, UniqueConstraint
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from config.rules import RuleSet, campaign_rules
 from models.db import UTCDateTime
@@ -88,6 +88,12 @@ def quotas_for(session: Session, *, phase_id: int) -> list[PhaseQuota]:
 def get_campaign_by_code(session: Session, *, code: str) -> Campaign | None:
     return session.exec(select(Campaign).where(Campaign.code == code)).first()
 
+
+
+def school_year_of(session: Session, *, phase_id: int) -> str | None:
+    """The school year of the campaign a phase (and so a dossier) belongs to."""
+    return session.exec(select(Campaign.school_year).join(Phase, col(Phase.campaign_id) == Campaign.id)
+                        .where(Phase.id == phase_id)).first()
 
 
 def phase_rules(session: Session, *, phase_id: int) -> RuleSet:

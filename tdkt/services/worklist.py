@@ -47,17 +47,21 @@ def worklist(session: Session, *, person: Person, route: Route, today: date) -> 
     own = query.where(Dossier.school_id == unit.id)
     waiting = query.where(col(Dossier.stage).in_(acting_stages))
     rows = {d.id: (d, s, p) for d, s, p in [*session.exec(own).all(), *session.exec(waiting).all()]}
-    answers: dict[tuple[str, int | None], bool] = {}
+    answers: dict[tuple[str, int | None, str], bool] = {}
+    years = dict(session.exec(select(Phase.id, Campaign.school_year).join(
+        Campaign, col(Campaign.id) == Phase.campaign_id)).all())
 
-    def can_act(stage: str, school: Unit) -> bool:
-        """may_act, worked out once per stage and what its actors' unit is found from (the school itself, its
-        block, or its parent for an office), not once per dossier of a long queue."""
+    def can_act(stage: str, school: Unit, phase_id: int) -> bool:
+        """may_act in the phase's school year (a role given for another year does not act), worked out once per
+        stage, year and what its actors' unit is found from (the school itself, its block, or its parent for an
+        office), not once per dossier of a long queue."""
         actors = route.stages[stage].actors
         unit = actors.unit if actors is not None else None
         found_from = school.id if unit == "school" else school.block_id if unit == "block_leader" else school.parent_id
-        key = (stage, found_from)
+        key = (stage, found_from, years.get(phase_id, ""))
         if key not in answers:
-            answers[key] = may_act(session, route=route, stage_name=stage, actor=person, school=school)
+            answers[key] = may_act(session, route=route, stage_name=stage, actor=person, school=school,
+                                   school_year=years.get(phase_id))
         return answers[key]
 
     phase_ids = {d.phase_id for d, _, _ in rows.values()}
@@ -69,16 +73,15 @@ def worklist(session: Session, *, person: Person, route: Route, today: date) -> 
         return deadlines.get((dossier.phase_id, deadline.key)) if deadline is not None else None
 
     items = [Item(dossier_id=d.id or 0, school=s.name, phase=p.name, stage=route.stages[d.stage].label,
-                  can_act=can_act(d.stage, s), due=due(d))
+                  can_act=can_act(d.stage, s, d.phase_id), due=due(d))
              for d, s, p in sorted(rows.values(), key=lambda r: (r[2].starts_on, r[1].name))]
     items = [i for i in items if i.can_act or rows[i.dossier_id][1].id == unit.id]
     open_phases = session.exec(select(Phase).where(Phase.starts_on <= today, Phase.ends_on >= today)
                                .order_by(col(Phase.starts_on))).all()
     has_dossier = {d.phase_id for d, s, _ in rows.values() if s.id == unit.id}
-    school_can_open = may_act(session, route=route, stage_name=route.start, actor=person, school=unit)
     return Worklist(
         person=person, unit=unit, items=items,
-        phases_to_open=[p for p in open_phases if school_can_open and p.id not in has_dossier],
+        phases_to_open=[p for p in open_phases if p.id not in has_dossier and can_act(route.start, unit, p.id or 0)],
         office_phases=list(session.exec(select(Phase).join(Campaign).order_by(col(Phase.starts_on))).all())
         if unit.kind.is_office else [],
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import unicodedata
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from openpyxl import load_workbook
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
+from config.route import default_route
 from config.vocabulary import UnitKind
 from models.award import AwardRecord
 from models.nomination import Nominee
@@ -25,6 +27,7 @@ from tdkt.common.errors import Refused, TransitionRefused
 from tdkt.services.staff import COLUMNS as STAFF_COLUMNS
 from tdkt.services.staff import import_staff
 from tdkt.services.units import COLUMNS, import_units, units_template
+from tdkt.services.worklist import worklist
 from tests.factories import at, make_district, prepare_dossier
 from tests.security.test_imports import _xlsx, windows_1258
 
@@ -197,6 +200,9 @@ def test_a_role_given_for_one_school_year_holds_in_that_year_only(session: Sessi
     old, new = (session.exec(select(Person).where(Person.email == e)).one() for e in ("cu@qh.test", "moi@qh.test"))
     assert (old.school_year, new.school_year) == ("2021-2022", "2022-2023")
     dossier_id, _ = prepare_dossier(session, district, school)
+    for head, acts in ((old, False), (new, True)):  # the home page's list: to act on, or the school's to follow
+        listed_items = worklist(session, person=head, route=default_route(), today=date(2022, 10, 20)).items
+        assert [(i.dossier_id, i.can_act) for i in listed_items] == [(dossier_id, acts)]
     with pytest.raises(TransitionRefused) as wrong:
         services.submit(session, dossier_id=dossier_id, actor=old, now=at(1))
     assert wrong.value.code == "wrong_year" and "trong năm học 2021-2022, không phải năm học 2022-2023" in \

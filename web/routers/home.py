@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from config.route import default_route
 from config.settings import get_settings
+from models.campaign import school_year_of
 from models.db import session_scope
 from models.dossier import Dossier
 from models.unit import Person, Unit
@@ -90,8 +91,9 @@ def _issue(person_id: int | None, find: Callable[[Session, Person], Dossier | No
                 return not_signed_in()
             dossier = find(session, person)
             school = session.get(Unit, dossier.school_id) if dossier else None
+            year = school_year_of(session, phase_id=dossier.phase_id) if dossier else None
             if dossier is None or school is None or not may_act(session, route=route, stage_name=dossier.stage,
-                                                                 actor=person, school=school):
+                                                                 actor=person, school=school, school_year=year):
                 return message(403, "Không có quyền xử lý", "Hồ sơ này không chờ bạn xử lý ở bước hiện tại.")
             token = links.issue(session, person=person, dossier=dossier, route=route)
     except Refused as refusal:
