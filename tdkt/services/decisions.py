@@ -19,14 +19,15 @@ from config.route import Route, default_route
 from config.rules import RuleSet, campaign_rules
 from config.vocabulary import SubjectKind, UnitKind
 from models.award import AwardRecord, school_year_start
-from models.campaign import Campaign, Phase
+from models.campaign import Campaign, Phase, school_year_of
 from models.db import insert_new
 from models.decision import Decision, DecisionEntry, following_number, next_decision_number, number_taken
 from models.dossier import Dossier
 from models.nomination import Nomination, NominationStatus, Nominee
 from models.unit import Person, Unit
 from tdkt.common.errors import Refused
-from tdkt.workflow.engine import apply_all
+from tdkt.common.timefmt import local
+from tdkt.workflow.engine import apply_all, may_act
 
 DECISION_CODES = {UnitKind.so_gddt: "QĐ-SGDĐT"}  # a decision's number code by its issuer (Nghị định 30/2020)
 
@@ -50,15 +51,30 @@ def _step(route: Route, actor: Person) -> tuple[str, str]:
     return step
 
 
-def awaiting(session: Session, *, route: Route, phase_id: int, actor: Person) -> list[Dossier]:
-    """The dossiers of the phase awaiting the actor's decision; a school head's (the pupils' Giấy khen) are the
-    head's own school's only."""
+def awaiting(session: Session, *, route: Route, phase_id: int, actor: Person,
+             on: date | None = None) -> list[Dossier]:
+    """The dossiers of the phase awaiting the actor's decision: those of the schools whose grantor the actor is
+    (a database may hold several districts, each with its chairman; a school head decides the pupils' Giấy khen
+    of the head's own school only; a delegate, on day `on`, today by default)."""
     stage, _ = _step(route, actor)
     query = select(Dossier).where(Dossier.phase_id == phase_id, Dossier.stage == stage)
     actors = route.stages[stage].actors
     if actors is not None and actors.unit == "school":
         query = query.where(Dossier.school_id == actor.unit_id)
-    return list(session.exec(query.order_by(col(Dossier.id))).all())
+    dossiers = list(session.exec(query.order_by(col(Dossier.id))).all())
+    schools = {u.id: u for u in session.exec(select(Unit).where(col(Unit.id).in_({d.school_id for d in dossiers})))}
+    year = school_year_of(session, phase_id=phase_id)
+    answers: dict[int | None, bool] = {}
+
+    def grants_for(school: Unit) -> bool:
+        """may_act, asked once per school's parent: the schools of one Phòng share their grantor."""
+        key = school.id if actors is not None and actors.unit == "school" else school.parent_id
+        if key not in answers:
+            answers[key] = may_act(session, route=route, stage_name=stage, actor=actor, school=school, on=on,
+                                   school_year=year)
+        return answers[key]
+
+    return [d for d in dossiers if grants_for(schools[d.school_id])]
 
 
 def decide(session: Session, *, phase_id: int, actor: Person, signed_on: date, number: str | None = None,
@@ -68,7 +84,7 @@ def decide(session: Session, *, phase_id: int, actor: Person, signed_on: date, n
     decided, its approved nominees granted, one decision per form. `number` is the first decision's; the others
     take the numbers that follow it (the register's next numbers when it is not given)."""
     route = route or default_route()
-    dossiers = awaiting(session, route=route, phase_id=phase_id, actor=actor)
+    dossiers = awaiting(session, route=route, phase_id=phase_id, actor=actor, on=local(now).date() if now else None)
     if not dossiers:
         raise Refused("nothing_to_decide", "Chưa có hồ sơ nào chờ quyết định khen thưởng trong đợt này.")
     issuer = session.get(Unit, actor.unit_id)

@@ -11,13 +11,14 @@ from sqlmodel import Session, select
 
 from config.rules import load_rules
 from config.settings import CONFIG_DIR
-from config.vocabulary import Occasion, SubjectKind
+from config.vocabulary import Occasion, SubjectKind, UnitKind
 from config.yaml_source import ConfigError
 from models.campaign import Campaign, Phase
 from models.decision import Decision, decision_entries
 from models.dossier import Dossier
 from models.nomination import Nomination, NominationStatus
 from models.outbox import OutboxMessage
+from models.unit import Person, Unit
 from tdkt import services
 from tdkt.common.errors import Refused
 from tdkt.documents import papers
@@ -170,3 +171,60 @@ def test_the_school_head_decides_the_pupils_giay_khen_and_the_teachers_go_up(ses
     text = docx_text(papers.decision_document(session, decision_id=decision.id or 0))
     assert "HIỆU TRƯỞNG TRƯỜNG TIỂU HỌC SỐ 1.1" in text and "Tặng Giấy khen “Học sinh Xuất sắc” cho 1 cá nhân" in text
     assert session.get(Dossier, dossier_id).stage == "block_aggregation"
+
+
+def _second_district(session: Session, phase_id: int) -> District:
+    """Another district in the same database and campaign (Lâm Bình), one block of one school, its own offices."""
+    ubnd = Unit(code="ubnd-lb", name="UBND huyện Lâm Bình", kind=UnitKind.ubnd_huyen)
+    session.add(ubnd)
+    session.flush()
+    phong, noivu = (Unit(code=code, name=name, kind=kind, parent_id=ubnd.id) for code, name, kind in (
+        ("pgd-lb", "Phòng GD&ĐT Lâm Bình", UnitKind.phong_gddt), ("pnv-lb", "Phòng Nội vụ Lâm Bình",
+                                                                   UnitKind.phong_noi_vu)))
+    session.add_all([phong, noivu])
+    session.flush()
+    block = Unit(code="khoi-lb", name="Khối thi đua Lâm Bình", kind=UnitKind.block, parent_id=phong.id)
+    session.add(block)
+    session.flush()
+    school = Unit(code="th-lb", name="Trường Tiểu học Lăng Can", kind=UnitKind.school, level="TH",
+                  parent_id=phong.id, block_id=block.id)
+    session.add(school)
+    session.flush()
+    block.leader_school_id = school.id
+    people = {role: Person(full_name=name, email=f"{role}@lb.test", role=role, unit_id=unit.id or 0)
+              for role, name, unit in (("phong_reviewer", "Ma Thị Duyên", phong), ("noivu_officer", "Chẩu Văn Ba",
+                                                                                  noivu),
+                                       ("chairman", "Hoàng Văn Lâm", ubnd), ("school_head", "Bàn Thị Hoa", school))}
+    session.add_all([block, *people.values()])
+    session.commit()
+    return District(phase_id=phase_id, schools=[school], blocks=[block], heads={school.id or 0: people["school_head"]},
+                    people=people)
+
+
+def test_each_chairman_decides_the_dossiers_of_their_own_district(session: Session) -> None:
+    """A database holding two districts: each chairman's signing takes the dossiers of the schools of their own
+    district only, and leaves the other's waiting for its chairman."""
+    quang_hoa = make_district(session, blocks=1, schools_per_block=1)
+    lam_binh = _second_district(session, quang_hoa.phase_id)
+    for district in (quang_hoa, lam_binh):
+        [dossier_id] = [submit_school(session, district, school, now=at(1))[0] for school in district.schools]
+        _to_decision(session, district, [dossier_id])
+    assert services.decision_preview(session, phase_id=quang_hoa.phase_id, actor=lam_binh.people["chairman"]) == [
+        ("Trường Tiểu học Lăng Can", "Giáo viên 0 th-lb", "Lao động tiên tiến"),
+        ("Trường Tiểu học Lăng Can", "Giáo viên 1 th-lb", "Lao động tiên tiến"),
+        ("Trường Tiểu học Lăng Can", "Trường Tiểu học Lăng Can", "Tập thể lao động tiên tiến")]
+    decisions = services.decide(session, phase_id=quang_hoa.phase_id, actor=quang_hoa.people["chairman"],
+                                signed_on=date(2022, 11, 18), now=at(18))
+    session.commit()
+    units = {e.unit_name for d in decisions for e in decision_entries(session, decision_id=d.id or 0)}
+    assert units == {quang_hoa.schools[0].name}
+    waiting = session.exec(select(Dossier).where(Dossier.school_id == lam_binh.schools[0].id)).one()
+    assert waiting.stage == "awaiting_decision"
+    theirs = services.decide(session, phase_id=quang_hoa.phase_id, actor=lam_binh.people["chairman"],
+                             signed_on=date(2022, 11, 19), now=at(19))
+    session.commit()
+    assert [d.number for d in theirs] == ["1/QĐ-UBND", "2/QĐ-UBND"]  # the Lâm Bình UBND's own register
+    with pytest.raises(Refused) as refused:
+        services.decide(session, phase_id=quang_hoa.phase_id, actor=quang_hoa.people["chairman"],
+                        signed_on=date(2022, 11, 20), now=at(20))
+    assert refused.value.code == "nothing_to_decide"
