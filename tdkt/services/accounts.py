@@ -5,6 +5,8 @@ event in the same chain as the dossiers' (who, what, before → after)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlmodel import Session, col, select, update
 
 from config.route import default_route
@@ -16,7 +18,7 @@ from models.unit import Person, Unit, get_person_by_email
 from models.web_session import WebSession
 from notifications.outbox import INVITATION
 from tdkt.common.errors import Refused
-from tdkt.common.text import entered
+from tdkt.common.text import entered, fold
 from tdkt.services.staff import is_school_year
 from tdkt.services.units import EMAIL
 
@@ -56,11 +58,31 @@ def require(session: Session, *, person: Person, unit_id: int | None = None) -> 
     return units
 
 
-def people_of(session: Session, *, units: list[Unit]) -> list[tuple[Person, Unit]]:
-    """The accounts of these units, by unit then name."""
+PAGE_SIZE = 50  # accounts a page of the administration lists
+
+
+@dataclass(frozen=True)
+class AccountPage:
+    """One page of a district's accounts, by unit then name, with how many match in all."""
+
+    rows: list[tuple[Person, Unit]]
+    total: int
+    page: int
+    pages: int
+
+
+def accounts_page(session: Session, *, units: list[Unit], search: str = "", page: int = 1) -> AccountPage:
+    """The accounts of these units whose name, email or unit contains `search` (without regard to case or
+    diacritics), a page of PAGE_SIZE at a time."""
     by_id = {u.id: u for u in units}
     rows = session.exec(select(Person).where(col(Person.unit_id).in_(list(by_id)))).all()
-    return sorted(((p, by_id[p.unit_id]) for p in rows), key=lambda pu: (pu[1].name, pu[0].full_name))
+    wanted = fold(search)
+    found = sorted(((p, by_id[p.unit_id]) for p in rows
+                    if not wanted or wanted in fold(f"{p.full_name} {p.email} {by_id[p.unit_id].name}")),
+                   key=lambda pu: (pu[1].name, pu[0].full_name))
+    pages = max(1, -(-len(found) // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    return AccountPage(rows=found[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], total=len(found), page=page, pages=pages)
 
 
 def _account(session: Session, *, actor: Person, person_id: int) -> Person:

@@ -193,3 +193,23 @@ def test_an_account_and_a_unit_are_corrected_on_the_page(session: Session) -> No
     assert session.exec(select(AuditEvent).where(AuditEvent.action == "edit_unit")).one().detail["before"][
         "name"] == "Trường Tiểu học Nà Hang"
     session.rollback()
+
+
+def test_a_districts_accounts_are_searched_and_paged(session: Session) -> None:
+    admin = _office(session)
+    client = _signed_in(session, admin)
+    assert _post(client, "/quan-tri/don-vi", files={"file": ("donvi.xlsx", _xlsx(UNITS), XLSX)}).status_code == 200
+    rows = "".join(f"Giáo viên số {i:02d},gv{i:02d}@lb.test,Cán bộ phụ trách thi đua\n" for i in range(60))
+    staff = ("Họ và tên,Email,Vai trò\nMa Thị Hường,huong@lb.test,Hiệu trưởng\n" + rows).encode("utf-8")
+    assert "Đã nhập danh sách cán bộ." in _post(client, "/quan-tri/can-bo", data={"unit": "th-na-hang"},
+                                                   files={"file": ("can-bo.csv", staff, "text/csv")}).text
+    first = client.get("/quan-tri")
+    assert "Tài khoản: 62, trang 1/2" in first.text and first.text.count('id="f-tai-khoan-') == 50
+    assert 'href="/quan-tri?tim=&amp;trang=2#accounts" rel="next"' in first.text
+    second = client.get("/quan-tri", params={"trang": "2"})
+    assert second.text.count('id="f-tai-khoan-') == 12 and 'rel="prev"' in second.text
+    assert "kien.pgd@lb.test" in first.text + second.text  # the office's own account, among its units'
+    found = client.get("/quan-tri", params={"tim": "huong"})  # without diacritics
+    assert "Tài khoản có “huong”: 1" in found.text and "huong@lb.test" in found.text
+    assert 'id="account-pages"' not in found.text
+    assert client.get("/quan-tri", params={"trang": "99"}).text.count('id="f-tai-khoan-') == 12  # the last page

@@ -56,8 +56,11 @@ def _page(request: Request, session: Session, person: Person, units: list[Unit],
     ids = [u.id for u in units]
     campaigns = session.exec(select(Campaign).where(col(Campaign.issuer_unit_id).in_(ids))
                              .order_by(col(Campaign.school_year).desc())).all()
+    search, page = request.query_params.get("tim", ""), request.query_params.get("trang", "1")
     response = csrf_page(request, "admin.html", HOME, viewer=viewer(session, person), person=person, units=units,
-                         people=accounts.people_of(session, units=units), campaigns=campaigns,
+                         people=accounts.accounts_page(session, units=units, search=search,
+                                                       page=int(page) if page.isdecimal() else 1),
+                         search=search, campaigns=campaigns,
                          offices=[u for u in units if u.kind.is_office], route=default_route(), kinds=KINDS,
                          papers=[(key, label, templates.own(key) is not None) for key, label in PAPERS.items()],
                          errors=errors or [], form_id=form_id, done=DONE.get(done, ""))
