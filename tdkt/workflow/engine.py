@@ -18,7 +18,7 @@ from typing import Any, Literal
 from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from config.route import Action, Notify, Route, Stage, default_route
 from config.rules import campaign_rules
@@ -184,6 +184,9 @@ def _choose_action(
         if missing:
             raise TransitionRefused("verdict_missing", f"Chưa có ý kiến cho: {', '.join(missing)}.")
         chosen = {v.verdict for v in verdicts.values()}
+        if unknown := sorted(chosen - set(VERDICT_STATUS)):
+            raise TransitionRefused("unknown_verdict", f"Ý kiến '{unknown[0]}' không có; chọn một trong: "
+                                                       f"{', '.join(VERDICT_STATUS)}.")
         if "forward_higher" in chosen and stage.verdicts.forward_higher is None:
             raise TransitionRefused("no_forward_verdict",
                                     f"Bước '{stage.label}' không đề nghị cấp trên khen thưởng riêng từng người.")
@@ -303,6 +306,12 @@ def apply(
     violations = [v for check in action_def.checks for v in registered(check)(ctx)]
     if violations:
         raise TransitionRefused("checks_failed", "\n".join(v.message for v in violations), violations)
+    if dossier.stage == route.start and (late_pupils := _after_the_heads_decision(session, route, campaign, dossier,
+                                                                                 active)):
+        raise TransitionRefused(
+            "decided_at_school", f"Hiệu trưởng đã ký quyết định khen thưởng học sinh của {phase.name}, nên không gửi "
+                                 f"thêm được: {', '.join(late_pupils)}. Hãy rút các đề nghị này khỏi hồ sơ và đề nghị "
+                                 "ở đợt sau.")
 
     return _write(session, route=route, dossier=dossier, around=around, phase=phase, campaign=campaign,
                   actor=actor, principal=principal, action=action, action_def=action_def, verdicts=verdicts,
@@ -402,6 +411,25 @@ def _decided_at_school(route: Route, campaign: Campaign, active: list[tuple[Nomi
     titles = campaign_rules(campaign).titles
     return {n.id or 0 for n, _ in active
             if n.title_code in titles and route.school_track(titles[n.title_code].granted_by) is not None}
+
+
+def _after_the_heads_decision(session: Session, route: Route, campaign: Campaign, dossier: Dossier,
+                              active: list[tuple[Nomination, Nominee]]) -> list[str]:
+    """Those the school would keep for its head's decision (the at_school track) when the head has already decided
+    the phase's part: a resubmission cannot hand them over any more (nor send them up with the teachers)."""
+    staying = _decided_at_school(route, campaign, active)
+    if not staying:
+        return []
+    titles = campaign_rules(campaign).titles
+    late = []
+    for nomination, nominee in active:
+        found = route.school_track(titles[nomination.title_code].granted_by) if nomination.id in staying else None
+        part = session.exec(select(Dossier).where(Dossier.phase_id == dossier.phase_id,
+                                                  Dossier.school_id == dossier.school_id,
+                                                  Dossier.grantor == found[0])).first() if found else None
+        if part is not None and found is not None and part.stage != route.grantors[found[0]].stage:
+            late.append(nominee.full_name)
+    return late
 
 
 def _set_statuses(session: Session, statuses: list[tuple[Nomination, NominationStatus]]) -> None:

@@ -20,9 +20,10 @@ from models.nomination import Nomination, NominationStatus
 from models.outbox import OutboxMessage
 from models.unit import Person, Unit
 from tdkt import services
-from tdkt.common.errors import Refused
+from tdkt.common.errors import Refused, TransitionRefused
 from tdkt.documents import papers
 from tdkt.services import plans
+from tdkt.workflow.engine import Verdict
 from tests.documents.test_papers import docx_text
 from tests.factories import District, at, make_district, prepare_dossier, submit_school
 
@@ -170,6 +171,26 @@ def test_the_school_head_decides_the_pupils_giay_khen_and_the_teachers_go_up(ses
     assert {session.get(Nomination, p.id).status for p in pupils} == {NominationStatus.granted}
     text = docx_text(papers.decision_document(session, decision_id=decision.id or 0))
     assert "HIỆU TRƯỞNG TRƯỜNG TIỂU HỌC SỐ 1.1" in text and "Tặng Giấy khen “Học sinh Xuất sắc” cho 1 cá nhân" in text
+    assert session.get(Dossier, dossier_id).stage == "block_aggregation"
+
+    # returned later, the school cannot add a pupil to a part its head has decided: refused, nothing written
+    submit_school(session, district, other, now=at(2, hour=10))
+    services.forward_block(session, block_id=district.blocks[0].id or 0, phase_id=district.phase_id,
+                           actor=district.leader_of(district.blocks[0]), now=at(2, hour=11))
+    services.act(session, dossier_id=dossier_id, actor=district.people["phong_reviewer"], now=at(2, hour=12),
+                 verdicts={t.id or 0: Verdict("return_for_revision", "Bổ sung minh chứng") for t in teachers})
+    late = services.add_nomination(session, dossier_id=dossier_id, full_name="Hà Thị Xuân", title_code="HS_GIOI",
+                                   kind=SubjectKind.individual, position="Học sinh lớp 8B")
+    session.commit()
+    with pytest.raises(TransitionRefused) as refused_late:
+        services.submit(session, dossier_id=dossier_id, actor=district.heads[school.id], now=at(3))
+    assert refused_late.value.code == "decided_at_school" and "không gửi thêm được: Hà Thị Xuân" in \
+        refused_late.value.message
+    session.rollback()
+    assert session.get(Dossier, dossier_id).stage == "school_vote"
+    services.withdraw_nomination(session, nomination_id=late.id or 0)
+    services.submit(session, dossier_id=dossier_id, actor=district.heads[school.id], now=at(3))
+    session.commit()
     assert session.get(Dossier, dossier_id).stage == "block_aggregation"
 
 

@@ -149,6 +149,16 @@ def test_verdicts_must_cover_every_nomination(session: Session) -> None:
                    "verdict_missing", "Chưa có ý kiến cho")
 
 
+def test_a_verdict_the_route_does_not_know_is_refused(session: Session) -> None:
+    district = make_district(session)
+    dossier_id, noms = _at_phong(session, district)
+    verdicts = {n.id: Verdict("approve") for n in noms}
+    verdicts[noms[0].id] = Verdict("return", "Bổ sung")  # type: ignore[arg-type]  # as a script might send it
+    assert_refused(session, lambda: services.act(session, dossier_id=dossier_id, now=at(3), verdicts=verdicts,
+                                                 actor=district.people["phong_reviewer"]),
+                   "unknown_verdict", "Ý kiến 'return' không có; chọn một trong: approve, return_for_revision")
+
+
 def test_a_decided_dossier_is_closed(session: Session) -> None:
     district = make_district(session, blocks=1, schools_per_block=1)
     dossier_id, _ = _at_phong(session, district)
