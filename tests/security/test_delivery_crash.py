@@ -64,11 +64,10 @@ def test_a_sender_killed_mid_round_sends_again_at_most_the_one_in_flight(session
            "TDKT_SMTP_PORT": str(hanging.port), "TDKT_SMTP_CONNECTIONS": "1", "TDKT_SMTP_TIMEOUT": "120"}
     sender = subprocess.Popen([sys.executable, "-c", SEND], cwd=ROOT, env=env)
     try:
-        for _ in range(600):
-            if handler.waiting:
-                break
+        started = time.monotonic()  # a generous wait: the sender starts a Python with Prefect, slow on a busy machine
+        while not handler.waiting and sender.poll() is None and time.monotonic() - started < 300:
             time.sleep(0.1)
-        assert handler.waiting and len(handler.taken) == 3
+        assert handler.waiting and len(handler.taken) == 3, (sender.poll(), handler.taken)
     finally:
         sender.send_signal(signal.SIGKILL)
         sender.wait(timeout=30)
