@@ -75,6 +75,8 @@ class NomineeForm(_Form):
     recruited_on: date | None = None
     identity_code: str | None = None
     disciplined: bool = False
+    sex: Literal["male", "female"] | None = None
+    direct_teaching: bool | None = None
     figures: dict[str, str] = Field(default_factory=dict)  # a collective's members, figure_<key>
 
     @model_validator(mode="before")
@@ -82,7 +84,9 @@ class NomineeForm(_Form):
     def _gather(cls, form: dict[str, Any]) -> dict[str, Any]:
         return {**form, "kind": "collective" if form.get("kind") == "collective" else "individual",
                 "disciplined": form.get("disciplined") == "1", "figures": cls._by_prefix(form, "figure_"),
-                "birth_date": _day(form.get("birth_date")), "recruited_on": _day(form.get("recruited_on"))}
+                "birth_date": _day(form.get("birth_date")), "recruited_on": _day(form.get("recruited_on")),
+                "sex": form.get("sex") or None, "direct_teaching": {"1": True, "0": False}.get(
+                    str(form.get("direct_teaching", "")))}
 
     @field_validator("position", "identity_code", mode="after")
     @classmethod

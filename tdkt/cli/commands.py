@@ -32,7 +32,7 @@ from tdkt.cli import usage
 from tdkt.common import logs
 from tdkt.common.errors import Refused
 from tdkt.common.timefmt import fmt_datetime, local_today, parse_date, parse_moment, parse_time
-from tdkt.services import plans, registration
+from tdkt.services import people, plans, registration
 from tdkt.services.sample import load_sample, read_sample, sample_names
 from tdkt.workflow import members
 from tdkt.workflow.checks import CHECKS
@@ -397,6 +397,9 @@ def nominate(
     identity_code: Annotated[str | None, typer.Option(help="Mã định danh cá nhân hoặc mã số viên chức")] = None,
     recruited_on: Annotated[str | None, typer.Option(help="Ngày tuyển dụng dd/mm/yyyy")] = None,
     disciplined: Annotated[bool, typer.Option(help="Bị kỷ luật (khiển trách trở lên) trong năm học")] = False,
+    sex: Annotated[str | None, typer.Option(help="Giới tính: Nam hoặc Nữ (thống kê năm học)")] = None,
+    teaching: Annotated[str | None, typer.Option("--direct-teaching", help="Trực tiếp giảng dạy: Có hoặc Không")]
+    = None,
 ) -> None:
     """Thêm một cá nhân hoặc tập thể vào hồ sơ của trường."""
     with refusals(), session_scope() as session:
@@ -409,7 +412,8 @@ def nominate(
                                              initiative=initiative, figures=_figures(session, dossier, figure),
                                              birth_date=parse_date(birth_date) if birth_date else None,
                                              identity_code=identity_code, disciplined=disciplined,
-                                             recruited_on=parse_date(recruited_on) if recruited_on else None)
+                                             recruited_on=parse_date(recruited_on) if recruited_on else None,
+                                             profile=people.Profile(people.sex(sex), people.direct_teaching(teaching)))
         console.print(f"Hồ sơ số {dossier.id}: đã thêm đề nghị số {nomination.id} ({name}, {title}).")
 
 

@@ -13,7 +13,7 @@ from config.settings import CONFIG_DIR, get_settings
 from models.campaign import Phase
 from models.db import session_scope
 from models.dossier import Dossier
-from models.nomination import Nomination
+from models.nomination import Nomination, Nominee
 from models.unit import Unit
 from tdkt.cli import app
 from tests.factories import at_noivu_with_a_title_beyond_the_district
@@ -71,9 +71,12 @@ def test_init_sample_then_a_school_works_from_the_command_line(session: Session)
     assert code == 1 and "xét tặng hằng năm, đề nghị trong đợt tổng kết năm học" in output
     code, output = tdkt("nominate", "--school", "th-ban-lau", "--name", "Nguyễn Thị Lan Anh", "--title", "LDTT",
                         "--position", "Giáo viên", "--phase", "4", "--birth-date", "12/03/1988",
-                        "--identity-code", "012188000123", "--recruited-on", "01/09/2010")
+                        "--identity-code", "012188000123", "--recruited-on", "01/09/2010", "--sex", "nữ",
+                        "--direct-teaching", "có")
     assert code == 0, output
     nomination = session.exec(select(Nomination)).one()
+    assert (session.get(Nominee, nomination.nominee_id).sex, session.get(Nominee, nomination.nominee_id)
+            .direct_teaching) == ("female", True)
     session.expunge(nomination)
     session.rollback()
     code, output = tdkt("nominate", "--school", "th-ban-lau", "--name", "Tổ Một", "--title", "LDTT", "--collective")

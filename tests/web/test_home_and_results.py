@@ -18,7 +18,7 @@ from models.db import utcnow
 from models.decision import Decision
 from models.dossier import Dossier
 from models.link import ActionLink
-from models.nomination import Nomination
+from models.nomination import Nomination, Nominee
 from tdkt import services
 from tdkt.cli.live import sign_in_url
 from tdkt.common.timefmt import local_today
@@ -122,12 +122,17 @@ def test_a_school_opens_its_dossier_and_enters_nominees_by_hand(session: Session
     token = str(page.url).rsplit("/l/", 1)[1]
     csrf = _csrf(page.text)
 
+    assert 'id="f-sex"' in page.text and 'id="f-direct_teaching"' in page.text
     added = client.post(f"/l/{token}/nominate", data={"csrf": csrf, "full_name": "  Hoàng   Thị Lan ",
-                                                       "kind": "individual", "title": "LDTT", "position": "Giáo viên"})
+                                                       "kind": "individual", "title": "LDTT", "position": "Giáo viên",
+                                                       "sex": "female", "direct_teaching": "1"})
     assert added.status_code == 200 and "Hoàng Thị Lan" in added.text
     wrong = client.post(f"/l/{token}/nominate", data={"csrf": csrf, "full_name": "Tổ Toán", "kind": "individual",
-                                                       "title": "TTLDTT"})
+                                                       "title": "TTLDTT", "sex": "male", "direct_teaching": "0"})
     assert wrong.status_code == 422 and "không xét cho cá nhân" in wrong.text
+    assert '<option value="male" selected>' in wrong.text and '<option value="0" selected>' in wrong.text  # kept
+    lan = session.exec(select(Nominee).where(Nominee.full_name == "Hoàng Thị Lan")).one()
+    assert (lan.sex, lan.direct_teaching) == ("female", True)
     names = session.exec(select(func.count()).select_from(Nomination)).one()
     assert names == 1
     assert session.exec(select(Dossier)).one().school_id == school.id

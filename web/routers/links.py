@@ -14,7 +14,7 @@ from starlette.datastructures import UploadFile
 
 from config.route import Route, default_route
 from config.settings import get_settings
-from config.vocabulary import DossierStatus, SubjectKind
+from config.vocabulary import DossierStatus, Sex, SubjectKind
 from models.campaign import phase_rules
 from models.db import session_scope
 from models.decision import Decision
@@ -28,6 +28,7 @@ from tdkt.common.errors import Refused
 from tdkt.documents import papers as documents
 from tdkt.services import attachments, importer, links, proposal_numbers
 from tdkt.services.importer import import_nominees
+from tdkt.services.people import Profile
 from tdkt.workflow import members
 from web.deps import LinkForm, SignedIn, check_csrf, csrf_page, viewer
 from web.forms import BAD_VOTE, ActionForm, EditForm, FiguresForm, NomineeForm, VoteForm, read
@@ -117,7 +118,8 @@ async def nominate(token: str, request: Request, form: LinkForm, person_id: Sign
                                 achievements=nominee.achievements, initiative=nominee.initiative,
                                 figures=_figures(session, dossier, nominee.figures),  # an individual's: refused
                                 birth_date=nominee.birth_date, recruited_on=nominee.recruited_on,
-                                identity_code=nominee.identity_code, disciplined=nominee.disciplined)
+                                identity_code=nominee.identity_code, disciplined=nominee.disciplined,
+                                profile=Profile(Sex(nominee.sex) if nominee.sex else None, nominee.direct_teaching))
 
     return await run_in_threadpool(_edit, token, person_id, save, request, form, "nominate-form")
 
