@@ -47,7 +47,7 @@ office:
 ## templates: rebuild tdkt/documents/shipped/ (van-ban.docx, giay-khen.docx), the templates the papers are drawn
 ## through, from their layouts (tdkt/documents/layout.py, certificates.py); a test fails while they differ
 templates: setup
-	$(BIN)/python -m tdkt.documents.templates
+	$(BIN)/python -m tdkt.documents.build_templates
 
 ## test: set up, lint, make sure PostgreSQL, Chromium and LibreOffice are there, then the suite on both databases
 test: lint postgres browser office

@@ -204,10 +204,3 @@ def install_blank_layout(content: bytes, filename: str) -> Path:
     target.write_bytes(content)
     return target
 
-
-if __name__ == "__main__":  # make templates: write tdkt's own templates from their layouts
-    from tdkt.documents import certificates, layout
-
-    SHIPPED_DIR.mkdir(exist_ok=True)
-    SHIPPED.write_bytes(layout.template())
-    shipped(CERTIFICATE_PAPER).write_bytes(certificates.template())

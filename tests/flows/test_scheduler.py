@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
@@ -73,16 +74,20 @@ def test_two_schedulers_one_active_and_a_restart_sends_nothing_twice(session: Se
 
 
 @pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)  # where the report came from
-def test_two_sweeps_at_once_print_no_traceback(session: Session) -> None:
+def test_two_sweeps_at_once_print_no_traceback(session: Session, tmp_path: Path) -> None:
     """Two `tdkt sweep` started together (cron overlapping a manual run): each says what it did, neither prints a
-    traceback (Prefect's CancelledError while its embedded server stopped)."""
+    traceback (Prefect's CancelledError while its embedded server stopped). Their embedded server's database is
+    migrated first, as after a first run: two processes creating a new one at once both migrate it (Prefect's,
+    seen on a fresh machine as "duplicate column name")."""
     import os
     import subprocess
     import sys
 
     make_district(session, blocks=1, schools_per_block=2)
     session.commit()
-    env = {**os.environ, "COLUMNS": "200"}
+    env = {**os.environ, "COLUMNS": "200", "PREFECT_HOME": str(tmp_path / "prefect")}
+    subprocess.run([sys.executable, "-m", "prefect", "server", "database", "upgrade", "-y"], env=env, check=True,
+                   capture_output=True, timeout=180)
     sweeps = [subprocess.Popen([sys.executable, "-m", "tdkt.cli", "sweep"], env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True) for _ in range(2)]
     outputs = [sweep.communicate(timeout=180)[0] for sweep in sweeps]
