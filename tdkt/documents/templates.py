@@ -12,6 +12,7 @@ import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import asdict
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -134,7 +135,7 @@ def render_paper(paper: str, fields: Callable[[DocxTemplate], dict[str, Any]]) -
 
 def check(content: bytes, filename: str, paper: str = "") -> None:
     """Refused, naming the problem, when the file is no DOCX, its fields are malformed, or it names a field tdkt
-    does not fill (for a certificate's template, one of `c`'s too, found by drawing a sample)."""
+    does not fill (an attribute too — a certificate's `c.…`, a line's `part.…` — found by drawing a sample)."""
     try:
         template = DocxTemplate(io.BytesIO(content))
         used = template.get_undeclared_template_variables()
@@ -147,20 +148,39 @@ def check(content: bytes, filename: str, paper: str = "") -> None:
     if unknown:
         raise Refused("unknown_field", f"Mẫu {filename} dùng trường không có: {', '.join(unknown)}. Các trường có: "
                                        f"{', '.join(known)}.")
+    _draw_sample(template, filename, paper)
+
+
+WIDE = 10  # columns of the sample's tables: a template may print any cell of a row
+
+
+def _sample(paper: str, template: DocxTemplate) -> dict[str, Any]:
+    """Fields of every kind a paper can have (a heading, a table, an annex, a co-signer), to draw a template with."""
     if paper == CERTIFICATE_PAPER:
-        _draw_sample(template, filename)
+        return {"certificates": [{key: ["CHỦ TỊCH"] if key == "signer_lines" else label
+                                  for key, label in CERTIFICATE_FIELDS.items()}]}
+    row = [str(i) for i in range(WIDE)]
+    return context(Official(
+        paper=paper, parent="UBND", issuer="Phòng", number="Số: 1/TTr", place="Nơi", day=date(2026, 1, 1),
+        kind="TỜ TRÌNH", summary="Về việc", body=[Heading("Tiêu đề"), "Nội dung"], table=(row, [row]),
+        closing=[Heading("Tiêu đề"), "Kết"], recipients=["Lưu: VT"], co_signer=("THƯ KÝ", "Tên"),
+        signer_title="HIỆU TRƯỞNG", signer_name="Tên", annex=("PHỤ LỤC", row, [row])), template)
 
 
-def _draw_sample(template: DocxTemplate, filename: str) -> None:
-    """A certificate's template drawn once with a sample certificate, every unknown name an error."""
-    sample = {key: ["CHỦ TỊCH"] if key == "signer_lines" else label for key, label in CERTIFICATE_FIELDS.items()}
+def _draw_sample(template: DocxTemplate, filename: str, paper: str) -> None:
+    """The template drawn once with a sample of every field, every name tdkt does not fill an error (an attribute
+    or an item as much as a field: {{ part.txt }}, {{ c.ho_ten }})."""
     try:
-        template.render({"certificates": [sample]}, jinja_env=Environment(undefined=StrictUndefined),
-                        autoescape=True)
+        template.render(_sample(paper, template), jinja_env=Environment(undefined=StrictUndefined), autoescape=True)
     except UndefinedError as exc:
         name = re.search(r"attribute '([^']+)'", str(exc))
-        raise Refused("unknown_field", f"Mẫu {filename} dùng trường không có: c.{name[1] if name else exc}. Các trường "
-                                       f"có: {', '.join('c.' + key for key in CERTIFICATE_FIELDS)}.") from exc
+        prefix = "c." if paper == CERTIFICATE_PAPER else ""
+        known = [prefix + key for key in CERTIFICATE_FIELDS] if paper == CERTIFICATE_PAPER else \
+            ["part.text", "part.heading"]
+        raise Refused("unknown_field", f"Mẫu {filename} dùng trường không có: {prefix}{name[1] if name else exc}. "
+                                       f"Các trường có: {', '.join(known)}.") from exc
+    except TemplateError as exc:
+        raise Refused("bad_template", f"Mẫu {filename} không lập được giấy tờ thử: {exc}.") from exc
 
 
 def install(paper: str, content: bytes, filename: str) -> Path:

@@ -111,6 +111,8 @@ def test_an_offices_certificate_template_draws_every_certificate(session: Sessio
     (_docx("{{ issuer }} {{ so_quyet_dinh }} {{ ten_truong }}"),
      "dùng trường không có: so_quyet_dinh, ten_truong"),
     (_docx("{{ issuer "), "có trường viết sai"),
+    (_docx("{%p for part in body_parts %}", "{{ part.txt }}", "{%p endfor %}"),
+     "dùng trường không có: txt. Các trường có: part.text, part.heading."),
     (b"%PDF-1.7 not a docx", "không phải tệp Word (.docx) đọc được"),
 ])
 def test_a_template_naming_an_unknown_field_is_refused(content: bytes, message: str) -> None:
