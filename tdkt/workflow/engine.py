@@ -306,8 +306,8 @@ def apply(
     violations = [v for check in action_def.checks for v in registered(check)(ctx)]
     if violations:
         raise TransitionRefused("checks_failed", "\n".join(v.message for v in violations), violations)
-    if dossier.stage == route.start and (late_pupils := _after_the_heads_decision(session, route, campaign, dossier,
-                                                                                 active)):
+    staying = _decided_at_school(route, campaign, active) if dossier.stage == route.start else {}
+    if late_pupils := _after_the_heads_decision(session, route, dossier, active, staying):
         raise TransitionRefused(
             "decided_at_school", f"Hiệu trưởng đã ký quyết định khen thưởng học sinh của {phase.name}, nên không gửi "
                                  f"thêm được: {', '.join(late_pupils)}. Hãy rút các đề nghị này khỏi hồ sơ và đề nghị "
@@ -315,7 +315,7 @@ def apply(
 
     return _write(session, route=route, dossier=dossier, around=around, phase=phase, campaign=campaign,
                   actor=actor, principal=principal, action=action, action_def=action_def, verdicts=verdicts,
-                  reason=reason, now=now, late=late, active=active, batch=batch)
+                  reason=reason, now=now, late=late, active=active, batch=batch, staying=staying)
 
 
 def _context(session: Session, *, dossier: Dossier, school: Unit, phase: Phase, campaign: Campaign, now: datetime,
@@ -349,7 +349,10 @@ def _write(
     session: Session, *, route: Route, dossier: Dossier, around: Surroundings, phase: Phase, campaign: Campaign,
     actor: Person, principal: Person, action: str, action_def: Action, verdicts: dict[int, Verdict],
     reason: str | None, now: datetime, late: bool, active: list[tuple[Nomination, Nominee]], batch: Batch | None,
+    staying: dict[int, str],
 ) -> TransitionResult:
+    """The transition's writes, in order; `staying`: the nominations a submission keeps for the school head's own
+    decision (the at_school track)."""
     from_stage, target = dossier.stage, route.stages[action_def.to]
     returned = action_def.to == route.start
     resubmitted = from_stage == route.start
@@ -359,7 +362,6 @@ def _write(
         "round": dossier.round + (1 if returned else 0),
         "return_reason": (reason or _joined_reasons(verdicts)) if returned else dossier.return_reason,
     }
-    staying = _decided_at_school(route, campaign, active) if resubmitted else set()
     statuses = [(n, NominationStatus.approved if n.id in staying else
                  _nomination_status(target, n.status, verdicts.get(n.id or 0), resubmitted)) for n, _ in active]
     change = tally.contribution(action_def.to, route.start, [(n.title_code, s) for n, s in statuses])
@@ -403,33 +405,25 @@ def _write(
                             late=late, audit_event_id=event.id or 0, outbox_ids=[m.id or 0 for m in outbox])
 
 
-def _decided_at_school(route: Route, campaign: Campaign, active: list[tuple[Nomination, Nominee]]) -> set[int]:
-    """The nominations a school submits for titles its own head grants (the route's at_school track): they stay at
-    the school, approved by the council's vote, for the head's decision."""
+def _decided_at_school(route: Route, campaign: Campaign, active: list[tuple[Nomination, Nominee]]) -> dict[int, str]:
+    """The nominations a school submits for titles its own head grants (the route's at_school track), each with
+    that track's grantor: they stay at the school, approved by the council's vote, for the head's decision."""
     if not any(track.at_school for track in route.grantors.values()):
-        return set()
+        return {}
     titles = campaign_rules(campaign).titles
-    return {n.id or 0 for n, _ in active
-            if n.title_code in titles and route.school_track(titles[n.title_code].granted_by) is not None}
+    return {n.id or 0: found[0] for n, _ in active
+            if n.title_code in titles and (found := route.school_track(titles[n.title_code].granted_by)) is not None}
 
 
-def _after_the_heads_decision(session: Session, route: Route, campaign: Campaign, dossier: Dossier,
-                              active: list[tuple[Nomination, Nominee]]) -> list[str]:
-    """Those the school would keep for its head's decision (the at_school track) when the head has already decided
-    the phase's part: a resubmission cannot hand them over any more (nor send them up with the teachers)."""
-    staying = _decided_at_school(route, campaign, active)
-    if not staying:
-        return []
-    titles = campaign_rules(campaign).titles
-    late = []
-    for nomination, nominee in active:
-        found = route.school_track(titles[nomination.title_code].granted_by) if nomination.id in staying else None
-        part = session.exec(select(Dossier).where(Dossier.phase_id == dossier.phase_id,
-                                                  Dossier.school_id == dossier.school_id,
-                                                  Dossier.grantor == found[0])).first() if found else None
-        if part is not None and found is not None and part.stage != route.grantors[found[0]].stage:
-            late.append(nominee.full_name)
-    return late
+def _after_the_heads_decision(session: Session, route: Route, dossier: Dossier,
+                              active: list[tuple[Nomination, Nominee]], staying: dict[int, str]) -> list[str]:
+    """The names of those `staying` whose head has already decided the phase's part (it has left its track's first
+    stage): a resubmission can neither hand them over any more nor send them up with the teachers."""
+    decided = {code for code in set(staying.values())
+               if (stage := session.exec(select(Dossier.stage).where(
+                   Dossier.phase_id == dossier.phase_id, Dossier.school_id == dossier.school_id,
+                   Dossier.grantor == code)).first()) is not None and stage != route.grantors[code].stage}
+    return [nominee.full_name for nomination, nominee in active if staying.get(nomination.id or 0) in decided]
 
 
 def _set_statuses(session: Session, statuses: list[tuple[Nomination, NominationStatus]]) -> None:
@@ -453,7 +447,7 @@ def _joined_reasons(verdicts: dict[int, Verdict]) -> str | None:
 def _hand_over(
     session: Session, *, route: Route, dossier: Dossier, from_stage: str, around: Surroundings, phase: Phase,
     campaign: Campaign, actor: Person, forwarded: list[tuple[Nomination, Nominee]], now: datetime,
-    batch: Batch | None, at_school: set[int],
+    batch: Batch | None, at_school: dict[int, str],
 ) -> list[OutboxMessage]:
     """Nominations proposed to a higher grantor whose track the route has (Route.grantors) go on there: into the
     school's part of the dossier for that grantor, created at the track's first stage, with an audit event of
