@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 from sqlmodel import Session
 
@@ -15,6 +16,8 @@ from models.nomination import Nomination
 from models.unit import Person, Unit
 from tdkt import services
 from tdkt.common.timefmt import end_of_day
+
+T = TypeVar("T")
 
 SCHOOL_FIGURES = {"total": 20, "completed": 20, "LDTT": 15, "CSTDCS": 2, "disciplined": 0}  # meet TTLĐTT's
 DEADLINES = {"school_submission": date(2022, 11, 3), "block_forward": date(2022, 11, 6),
@@ -36,7 +39,8 @@ class District:
         return next(b for b in self.blocks if b.id == school.block_id)
 
 
-def _add(session: Session, obj):  # type: ignore[no-untyped-def]
+def added(session: Session, obj: T) -> T:
+    """The object, added and flushed (its id given)."""
     session.add(obj)
     session.flush()
     return obj
@@ -45,12 +49,12 @@ def _add(session: Session, obj):  # type: ignore[no-untyped-def]
 def make_district(session: Session, *, blocks: int = 2, schools_per_block: int = 3, quota: int | None = 20,
                   year_end: bool = True,
                   deadlines: dict[str, date] | None = None) -> District:
-    ubnd = _add(session, Unit(code="ubnd", name="UBND huyện Quảng Hòa", kind=UnitKind.ubnd_huyen))
-    phong = _add(session, Unit(code="pgd", name="Phòng GD&ĐT Quảng Hòa", kind=UnitKind.phong_gddt, parent_id=ubnd.id))
-    noivu = _add(session, Unit(code="pnv", name="Phòng Nội vụ Quảng Hòa", kind=UnitKind.phong_noi_vu,
+    ubnd = added(session, Unit(code="ubnd", name="UBND huyện Quảng Hòa", kind=UnitKind.ubnd_huyen))
+    phong = added(session, Unit(code="pgd", name="Phòng GD&ĐT Quảng Hòa", kind=UnitKind.phong_gddt, parent_id=ubnd.id))
+    noivu = added(session, Unit(code="pnv", name="Phòng Nội vụ Quảng Hòa", kind=UnitKind.phong_noi_vu,
                                parent_id=ubnd.id))
     people = {
-        role: _add(session, Person(full_name=name, email=f"{role}@qh.test", role=role, unit_id=unit.id))
+        role: added(session, Person(full_name=name, email=f"{role}@qh.test", role=role, unit_id=unit.id))
         for role, name, unit in [
             ("phong_reviewer", "Nông Thị Hằng", phong), ("phong_head", "Lục Văn Bình", phong),
             ("noivu_officer", "Hoàng Thị Thắm", noivu), ("chairman", "Nguyễn Thành Hải", ubnd),
@@ -58,24 +62,24 @@ def make_district(session: Session, *, blocks: int = 2, schools_per_block: int =
     }
     district = District(phase_id=0, schools=[], blocks=[], heads={}, people=people)
     for b in range(blocks):
-        block = _add(session, Unit(code=f"khoi-{b}", name=f"Khối thi đua số {b + 1}", kind=UnitKind.block,
+        block = added(session, Unit(code=f"khoi-{b}", name=f"Khối thi đua số {b + 1}", kind=UnitKind.block,
                                    parent_id=phong.id))
         district.blocks.append(block)
         for s in range(schools_per_block):
-            school = _add(session, Unit(code=f"th-{b}-{s}", name=f"Trường Tiểu học Số {b + 1}.{s + 1}",
+            school = added(session, Unit(code=f"th-{b}-{s}", name=f"Trường Tiểu học Số {b + 1}.{s + 1}",
                                         kind=UnitKind.school, level="TH", parent_id=phong.id, block_id=block.id))
             district.schools.append(school)
-            district.heads[school.id] = _add(session, Person(
+            district.heads[school.id] = added(session, Person(
                 full_name=f"Hiệu trưởng {b + 1}.{s + 1}", email=f"ht-{b}-{s}@qh.test", role="school_head",
                 unit_id=school.id))
             if s == 0:
                 block.leader_school_id = school.id
                 session.add(block)
-    campaign = _add(session, Campaign(code="qh-2022", number="91/KH-UBND", theme="Đoàn kết, sáng tạo",
+    campaign = added(session, Campaign(code="qh-2022", number="91/KH-UBND", theme="Đoàn kết, sáng tạo",
                                       school_year="2022-2023", issuer_unit_id=ubnd.id, rule_set="nd91-2017"))
     starts, ends = (date(2022, 9, 5), date(2022, 11, 30)) if deadlines is None else (
         min(deadlines.values()) - timedelta(days=60), max(deadlines.values()) + timedelta(days=14))
-    phase = _add(session, Phase(campaign_id=campaign.id, number=1, name="Đợt 1", starts_on=starts, ends_on=ends,
+    phase = added(session, Phase(campaign_id=campaign.id, number=1, name="Đợt 1", starts_on=starts, ends_on=ends,
                                 year_end=year_end))
     for key, day in (deadlines or DEADLINES).items():
         session.add(StageDeadline(phase_id=phase.id, key=key, due_at=end_of_day(day)))

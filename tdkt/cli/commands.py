@@ -669,13 +669,20 @@ def units_import(file: FileOpt, actor: ByOpt = None) -> None:
     console.print(f"Đã nhập {created + updated} đơn vị ({created} mới, {updated} cập nhật).")
 
 
+OutXlsx = Annotated[Path, typer.Option(help="Tệp .xlsx sẽ ghi")]
+
+
+def _write_template(out: Path, build: Callable[[], bytes]) -> None:
+    out.write_bytes(build())
+    console.print(f"Đã ghi {out}.")
+
+
 @units_app.command("template")
-def units_template(out: Annotated[Path, typer.Option(help="Tệp .xlsx sẽ ghi")]) -> None:
+def units_template(out: OutXlsx) -> None:
     """Ghi tệp mẫu danh sách đơn vị để điền."""
     from tdkt.services.units import units_template as build
 
-    out.write_bytes(build())
-    console.print(f"Đã ghi {out}.")
+    _write_template(out, build)
 
 
 @staff_app.command("import")
@@ -692,12 +699,11 @@ def staff_import(unit: Annotated[str, typer.Option("--unit", help="Mã đơn v�
 
 
 @staff_app.command("template")
-def staff_template(out: Annotated[Path, typer.Option(help="Tệp .xlsx sẽ ghi")]) -> None:
+def staff_template(out: OutXlsx) -> None:
     """Ghi tệp mẫu danh sách cán bộ để điền."""
     from tdkt.services.staff import staff_template as build
 
-    out.write_bytes(build())
-    console.print(f"Đã ghi {out}.")
+    _write_template(out, build)
 
 
 @campaign_app.command("create")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -52,6 +52,12 @@ class Line:
             self.teaching += bool(nominee.direct_teaching)
             self.unrecorded += nominee.sex is None or nominee.direct_teaching is None
         self.amount += amount
+
+    def add(self, other: Line) -> None:
+        """Add another line's counts and money to this one's (a total)."""
+        for part in fields(self):
+            if part.name != "name":
+                setattr(self, part.name, getattr(self, part.name) + getattr(other, part.name))
 
 
 @dataclass
@@ -129,8 +135,7 @@ def year_statistics(session: Session, *, campaign_code: str) -> bytes:
             sheet.append([sheet_value(line.name), *_numbers(line)])
         total = Line("Tổng cộng")
         for line in lines:
-            for key in ("individuals", "female", "teaching", "unrecorded", "collectives", "amount"):
-                setattr(total, key, getattr(total, key) + getattr(line, key))
+            total.add(line)
         sheet.append([total.name, *_numbers(total)])
         _bold(sheet, 1, 4, sheet.max_row)
         if total.unrecorded:

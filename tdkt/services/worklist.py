@@ -48,8 +48,11 @@ def worklist(session: Session, *, person: Person, route: Route, today: date) -> 
     waiting = query.where(col(Dossier.stage).in_(acting_stages))
     rows = {d.id: (d, s, p) for d, s, p in [*session.exec(own).all(), *session.exec(waiting).all()]}
     answers: dict[tuple[str, int | None, str], bool] = {}
+    open_phases = session.exec(select(Phase).where(Phase.starts_on <= today, Phase.ends_on >= today)
+                               .order_by(col(Phase.starts_on))).all()
     years = dict(session.exec(select(Phase.id, Campaign.school_year).join(
-        Campaign, col(Campaign.id) == Phase.campaign_id)).all())
+        Campaign, col(Campaign.id) == Phase.campaign_id).where(col(Phase.id).in_(
+            {d.phase_id for d, _, _ in rows.values()} | {p.id for p in open_phases}))).all())
 
     def can_act(stage: str, school: Unit, phase_id: int) -> bool:
         """may_act in the phase's school year (a role given for another year does not act), worked out once per
@@ -76,8 +79,6 @@ def worklist(session: Session, *, person: Person, route: Route, today: date) -> 
                   can_act=can_act(d.stage, s, d.phase_id), due=due(d))
              for d, s, p in sorted(rows.values(), key=lambda r: (r[2].starts_on, r[1].name))]
     items = [i for i in items if i.can_act or rows[i.dossier_id][1].id == unit.id]
-    open_phases = session.exec(select(Phase).where(Phase.starts_on <= today, Phase.ends_on >= today)
-                               .order_by(col(Phase.starts_on))).all()
     has_dossier = {d.phase_id for d, s, _ in rows.values() if s.id == unit.id}
     return Worklist(
         person=person, unit=unit, items=items,

@@ -35,7 +35,11 @@ from tdkt.documents.reports import office_report
 from tdkt.services.proposal_numbers import number_proposal
 from tdkt.services.staff import import_staff
 from tdkt.workflow.engine import Verdict
-from tests.factories import District, at, make_district, prepare_dossier, verify_and_decide
+from tests.factories import District, added, at, make_district, prepare_dossier, verify_and_decide
+
+# the tests that print a paper through LibreOffice and read it back
+prints = pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+                            reason="LibreOffice or pdftotext is missing: `make office` installs them (make test does)")
 
 
 def docx_text(content: bytes) -> str:
@@ -182,8 +186,7 @@ def pdf_text(content: bytes, tmp_path: Path, name: str = "paper") -> tuple[str, 
     return text, int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
-                    reason="LibreOffice or pdftotext is missing: `make office` installs them (make test does)")
+@prints
 def test_the_decision_as_printed_keeps_its_heading_lines_whole(session: Session, tmp_path: Path) -> None:
     district, ids, _ = _decided(session)
     ldtt, _ = verify_and_decide(session, district, ids, number="25/QĐ-UBND", signed_on=date(2022, 11, 20),
@@ -255,20 +258,14 @@ def test_papers_that_cannot_be_made_yet_or_do_not_exist_are_refused(session: Ses
 def test_an_offices_proposal_lists_only_its_own_schools(session: Session) -> None:
     """A campaign spanning two districts: each Phòng GD&ĐT's tờ trình lists the approvals of its own schools."""
     district, _, phase_id = _decided(session)
-    ubnd2 = Unit(code="ubnd-2", name="UBND huyện Hạ Lang", kind=UnitKind.ubnd_huyen)
-    session.add(ubnd2)
-    session.flush()
-    phong2 = Unit(code="pgd-2", name="Phòng GD&ĐT Hạ Lang", kind=UnitKind.phong_gddt, parent_id=ubnd2.id)
-    session.add(phong2)
-    session.flush()
-    school2 = Unit(code="th-hl", name="Trường Tiểu học Hạ Lang", kind=UnitKind.school, level="TH", parent_id=phong2.id)
-    session.add(school2)
-    session.flush()
-    nominee = Nominee(kind=SubjectKind.individual, full_name="Đàm Thị Hoa", unit_id=school2.id)
-    dossier = Dossier(phase_id=phase_id, school_id=school2.id, stage="noivu_verification",
-                      status=DossierStatus.in_review)
-    session.add_all([nominee, dossier])
-    session.flush()
+    ubnd2 = added(session, Unit(code="ubnd-2", name="UBND huyện Hạ Lang", kind=UnitKind.ubnd_huyen))
+    phong2 = added(session, Unit(code="pgd-2", name="Phòng GD&ĐT Hạ Lang", kind=UnitKind.phong_gddt,
+                                 parent_id=ubnd2.id))
+    school2 = added(session, Unit(code="th-hl", name="Trường Tiểu học Hạ Lang", kind=UnitKind.school, level="TH",
+                                  parent_id=phong2.id))
+    nominee = added(session, Nominee(kind=SubjectKind.individual, full_name="Đàm Thị Hoa", unit_id=school2.id))
+    dossier = added(session, Dossier(phase_id=phase_id, school_id=school2.id, stage="noivu_verification",
+                                     status=DossierStatus.in_review))
     session.add(Nomination(dossier_id=dossier.id, nominee_id=nominee.id, title_code="LDTT",
                            status=NominationStatus.approved))
     session.commit()
@@ -487,8 +484,7 @@ def test_the_phase_and_year_reports_count_what_was_proposed_and_granted(session:
            "được ghi giới tính hoặc trực tiếp giảng dạy." in text
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
-                    reason="LibreOffice or pdftotext is missing: `make office` installs them (make test does)")
+@prints
 def test_every_paper_as_printed(session: Session, tmp_path: Path) -> None:
     """Each paper of a routed phase through LibreOffice and back (pdftotext): the Quốc hiệu and the date on one
     line each, the signer's title and name, numbers as Vietnamese writes them, the pages expected."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 import subprocess
 import zipfile
 from datetime import date
@@ -19,7 +18,7 @@ from models.audit import AuditEvent
 from tdkt.common.errors import Refused
 from tdkt.documents import certificates, layout, papers, templates
 from tdkt.documents.build_templates import parts
-from tests.documents.test_papers import _decided, docx_text, to_pdf
+from tests.documents.test_papers import _decided, docx_text, prints, to_pdf
 from tests.factories import at, verify_and_decide
 from tests.web.test_admin import _office, _post, _signed_in
 
@@ -151,8 +150,7 @@ def _bbox(content: bytes, tmp_path: Path) -> list[tuple[float, float, str]]:
             for x, y, word in re.findall(r'xMin="([\d.]+)" yMin="([\d.]+)" [^>]*>([^<]+)</word>', out)]
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
-                    reason="LibreOffice or pdftotext is missing: `make office` installs them (make test does)")
+@prints
 def test_certificates_print_on_the_offices_blanks_where_it_says(session: Session, tmp_path: Path) -> None:
     district, ids, _ = _decided(session)
     decision, _ = verify_and_decide(session, district, ids, number="25/QĐ-UBND", signed_on=date(2022, 11, 20),

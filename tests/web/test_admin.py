@@ -19,6 +19,7 @@ from models.outbox import OutboxMessage
 from models.unit import Person, Unit, get_unit_by_code
 from tdkt.cli.live import sign_in_url
 from tdkt.common.timefmt import local_today
+from tests.factories import added
 from tests.security.test_imports import _xlsx
 from tests.services.test_plans import _plan
 from tests.services.test_setup_imports import STAFF, UNITS
@@ -31,14 +32,11 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _office(session: Session) -> Person:
     """A new district's Phòng GD&ĐT with one chuyên viên, as `tdkt init` and one account would leave it."""
-    ubnd = Unit(code="ubnd-lam-binh", name="UBND huyện Lâm Bình", kind=UnitKind.ubnd_huyen)
-    session.add(ubnd)
-    session.flush()
-    phong = Unit(code="pgd-lam-binh", name="Phòng GD&ĐT huyện Lâm Bình", kind=UnitKind.phong_gddt, parent_id=ubnd.id)
-    session.add(phong)
-    session.flush()
-    person = Person(full_name="Ma Văn Kiên", email="kien.pgd@lb.test", role="phong_reviewer", unit_id=phong.id or 0)
-    session.add(person)
+    ubnd = added(session, Unit(code="ubnd-lam-binh", name="UBND huyện Lâm Bình", kind=UnitKind.ubnd_huyen))
+    phong = added(session, Unit(code="pgd-lam-binh", name="Phòng GD&ĐT huyện Lâm Bình", kind=UnitKind.phong_gddt,
+                                parent_id=ubnd.id))
+    person = added(session, Person(full_name="Ma Văn Kiên", email="kien.pgd@lb.test", role="phong_reviewer",
+                                   unit_id=phong.id or 0))
     session.commit()
     return person
 
@@ -133,14 +131,11 @@ def test_a_bad_file_is_reported_at_the_top_and_changes_nothing(session: Session)
 
 def test_schools_and_other_districts_are_refused(session: Session) -> None:
     admin = _office(session)
-    other_ubnd = Unit(code="ubnd-khac", name="UBND huyện Khác", kind=UnitKind.ubnd_huyen)
-    session.add(other_ubnd)
-    session.flush()
-    school = Unit(code="th-khac", name="Trường Tiểu học Khác", kind=UnitKind.school, parent_id=other_ubnd.id)
-    session.add(school)
-    session.flush()
-    head = Person(full_name="Lò Văn Khác", email="ht@khac.test", role="school_head", unit_id=school.id or 0)
-    session.add(head)
+    other_ubnd = added(session, Unit(code="ubnd-khac", name="UBND huyện Khác", kind=UnitKind.ubnd_huyen))
+    school = added(session, Unit(code="th-khac", name="Trường Tiểu học Khác", kind=UnitKind.school,
+                                 parent_id=other_ubnd.id))
+    head = added(session, Person(full_name="Lò Văn Khác", email="ht@khac.test", role="school_head",
+                                 unit_id=school.id or 0))
     session.commit()
     head_id = head.id
     as_school = _signed_in(session, head)

@@ -25,7 +25,7 @@ from tdkt.documents import papers
 from tdkt.services import plans
 from tdkt.workflow.engine import Verdict
 from tests.documents.test_papers import docx_text
-from tests.factories import District, at, make_district, prepare_dossier, submit_school
+from tests.factories import District, added, at, make_district, prepare_dossier, submit_school
 
 
 def _to_decision(session: Session, district: District, dossier_ids: list[int], day: int = 7, month: int = 11) -> None:
@@ -196,27 +196,20 @@ def test_the_school_head_decides_the_pupils_giay_khen_and_the_teachers_go_up(ses
 
 def _second_district(session: Session, phase_id: int) -> District:
     """Another district in the same database and campaign (Lâm Bình), one block of one school, its own offices."""
-    ubnd = Unit(code="ubnd-lb", name="UBND huyện Lâm Bình", kind=UnitKind.ubnd_huyen)
-    session.add(ubnd)
-    session.flush()
-    phong, noivu = (Unit(code=code, name=name, kind=kind, parent_id=ubnd.id) for code, name, kind in (
-        ("pgd-lb", "Phòng GD&ĐT Lâm Bình", UnitKind.phong_gddt), ("pnv-lb", "Phòng Nội vụ Lâm Bình",
-                                                                   UnitKind.phong_noi_vu)))
-    session.add_all([phong, noivu])
-    session.flush()
-    block = Unit(code="khoi-lb", name="Khối thi đua Lâm Bình", kind=UnitKind.block, parent_id=phong.id)
-    session.add(block)
-    session.flush()
-    school = Unit(code="th-lb", name="Trường Tiểu học Lăng Can", kind=UnitKind.school, level="TH",
-                  parent_id=phong.id, block_id=block.id)
-    session.add(school)
-    session.flush()
+    ubnd = added(session, Unit(code="ubnd-lb", name="UBND huyện Lâm Bình", kind=UnitKind.ubnd_huyen))
+    phong = added(session, Unit(code="pgd-lb", name="Phòng GD&ĐT Lâm Bình", kind=UnitKind.phong_gddt,
+                                parent_id=ubnd.id))
+    noivu = added(session, Unit(code="pnv-lb", name="Phòng Nội vụ Lâm Bình", kind=UnitKind.phong_noi_vu,
+                                parent_id=ubnd.id))
+    block = added(session, Unit(code="khoi-lb", name="Khối thi đua Lâm Bình", kind=UnitKind.block, parent_id=phong.id))
+    school = added(session, Unit(code="th-lb", name="Trường Tiểu học Lăng Can", kind=UnitKind.school, level="TH",
+                                 parent_id=phong.id, block_id=block.id))
     block.leader_school_id = school.id
-    people = {role: Person(full_name=name, email=f"{role}@lb.test", role=role, unit_id=unit.id or 0)
-              for role, name, unit in (("phong_reviewer", "Ma Thị Duyên", phong), ("noivu_officer", "Chẩu Văn Ba",
-                                                                                  noivu),
-                                       ("chairman", "Hoàng Văn Lâm", ubnd), ("school_head", "Bàn Thị Hoa", school))}
-    session.add_all([block, *people.values()])
+    people = {role: added(session, Person(full_name=name, email=f"{role}@lb.test", role=role, unit_id=unit.id or 0))
+              for role, name, unit in (("phong_reviewer", "Ma Thị Duyên", phong),
+                                       ("noivu_officer", "Chẩu Văn Ba", noivu), ("chairman", "Hoàng Văn Lâm", ubnd),
+                                       ("school_head", "Bàn Thị Hoa", school))}
+    session.add(block)
     session.commit()
     return District(phase_id=phase_id, schools=[school], blocks=[block], heads={school.id or 0: people["school_head"]},
                     people=people)
