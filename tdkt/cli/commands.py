@@ -40,22 +40,23 @@ from tdkt.workflow.engine import Verdict
 
 app = typer.Typer(help="Thi đua – Khen thưởng: hồ sơ đề nghị khen thưởng từ họp xét ở trường tới quyết định.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
-config_app = typer.Typer(help="Kiểm tra cấu hình.")
-app.add_typer(config_app, name="config")
-audit_app = typer.Typer(help="Nhật ký xử lý hồ sơ.")
-app.add_typer(audit_app, name="audit")
-registration_app = typer.Typer(help="Đăng ký thi đua đầu năm học.")
-app.add_typer(registration_app, name="registration")
-awards_app = typer.Typer(help="Lịch sử khen thưởng các năm.")
-app.add_typer(awards_app, name="awards")
-phase_app = typer.Typer(help="Các đợt thi đua của phong trào.")
-app.add_typer(phase_app, name="phase")
-units_app = typer.Typer(help="Đơn vị: trường, khối thi đua, các phòng, UBND.")
-app.add_typer(units_app, name="units")
-staff_app = typer.Typer(help="Cán bộ, giáo viên của một đơn vị và tài khoản của họ.")
-app.add_typer(staff_app, name="staff")
-campaign_app = typer.Typer(help="Kế hoạch thi đua của năm học: tạo từ tệp YAML, ghi ra, chép sang năm sau.")
-app.add_typer(campaign_app, name="campaign")
+
+
+def _group(name: str, help_text: str) -> typer.Typer:
+    """A group of commands: tdkt NAME …"""
+    group = typer.Typer(help=help_text)
+    app.add_typer(group, name=name)
+    return group
+
+
+config_app = _group("config", "Kiểm tra cấu hình.")
+audit_app = _group("audit", "Nhật ký xử lý hồ sơ.")
+registration_app = _group("registration", "Đăng ký thi đua đầu năm học.")
+awards_app = _group("awards", "Lịch sử khen thưởng các năm.")
+phase_app = _group("phase", "Các đợt thi đua của phong trào.")
+units_app = _group("units", "Đơn vị: trường, khối thi đua, các phòng, UBND.")
+staff_app = _group("staff", "Cán bộ, giáo viên của một đơn vị và tài khoản của họ.")
+campaign_app = _group("campaign", "Kế hoạch thi đua của năm học: tạo từ tệp YAML, ghi ra, chép sang năm sau.")
 console = Console()
 
 AsEmail = Annotated[str, typer.Option("--as", help="Email của người thực hiện")]
