@@ -17,6 +17,10 @@ from typing import Any
 import httpx
 from websockets.sync.client import connect
 
+# DevTools' answers to an evaluation that raced a navigation: the next poll reads the new document
+NAVIGATING = ("Inspected target navigated or closed", "Execution context was destroyed",
+              "Cannot find context with specified id")
+
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--window-size=1200,1400", "--remote-debugging-port=0", "about:blank"]
@@ -61,8 +65,12 @@ class Browser:
     def wait_for(self, script: str, seconds: float = 15.0) -> None:
         end = time.monotonic() + seconds
         while time.monotonic() < end:
-            if self.eval(f"document.readyState === 'complete' && !!({script})"):
-                return
+            try:
+                if self.eval(f"document.readyState === 'complete' && !!({script})"):
+                    return
+            except RuntimeError as error:
+                if not any(message in str(error) for message in NAVIGATING):
+                    raise
             time.sleep(0.1)
         raise AssertionError(f"page never satisfied: {script}")
 
