@@ -175,9 +175,8 @@ class Route(Strict):
         return next(((name, action) for name, action in self.decision_steps()
                      if (actors := self.stages[name].actors) is not None and role in actors.roles), None)
 
-    def deciders_after(self, stage: str) -> dict[str, str]:
-        """Who signs the decision a dossier reaches from `stage` (the nearest decision step ahead, returns to the
-        school aside): the authority whose titles that decision may grant."""
+    def decision_after(self, stage: str) -> str | None:
+        """The nearest decision step's stage a dossier reaches from `stage` (returns to the school aside)."""
         steps = dict(self.decision_steps())
         seen, todo = set(), [stage]
         while todo:
@@ -185,11 +184,17 @@ class Route(Strict):
             if name in seen or (name == self.start and name != stage) or name not in self.stages:
                 continue
             seen.add(name)
-            actors = self.stages[name].actors
-            if name in steps and actors is not None:
-                return {role: self.role_label(role) for role in actors.roles}
+            if name in steps and self.stages[name].actors is not None:
+                return name
             todo += [action.to for action in self.stages[name].actions.values()]
-        return {}
+        return None
+
+    def deciders_after(self, stage: str) -> dict[str, str]:
+        """Who signs the decision a dossier reaches from `stage`: the authority whose titles that decision may
+        grant."""
+        found = self.decision_after(stage)
+        actors = self.stages[found].actors if found else None
+        return {role: self.role_label(role) for role in actors.roles} if actors else {}
 
     def scope(self, stage: str, action: str) -> Scope:
         """What one use of `action` at `stage` moves (a dossier's own action when either is unknown)."""

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, func, select
 from config.route import Route, default_route, load_route
 from config.rules import RuleSet, load_rules
 from config.settings import CONFIG_DIR, get_settings
-from config.vocabulary import Occasion, SubjectKind, UnitKind
+from config.vocabulary import Occasion, SubjectKind
 from config.yaml_source import ConfigError
 from models.audit import AuditEvent, verify
 from models.campaign import Campaign, Phase, phase_rules
@@ -207,21 +207,24 @@ def papers(out: Annotated[Path, typer.Option(help="Thư mục sẽ ghi")], phase
            year: Annotated[bool, typer.Option("--year", help="Mọi đợt của năm học, mỗi đợt một thư mục")] = False,
            campaign: CampaignOpt = None) -> None:
     """Ghi mọi giấy tờ của đợt (hoặc của cả năm học) để lưu: tờ trình, biên bản, danh sách của từng trường, tờ trình
-    của khối và các phòng, các quyết định với phụ lục và giấy khen."""
-    from tdkt.documents.filing import phase_papers
+    của khối và các phòng, các quyết định với phụ lục và giấy khen, báo cáo sơ kết; với --year thêm báo cáo tổng kết
+    và thống kê của năm học."""
+    from tdkt.documents.filing import phase_papers, year_papers
 
     with refusals(), session_scope() as session:
         owner = find_campaign(session, campaign)
         phases = session.exec(select(Phase).where(Phase.campaign_id == owner.id).order_by(col(Phase.number))).all() \
             if year else [find_phase(session, campaign, phase)]
-        filed = [(p, phase_papers(session, phase_id=p.id or 0)) for p in phases]
-    for found, done in filed:
-        folder = out / f"dot-{found.number}" if year else out
+        filed = [(p.name, out / f"dot-{p.number}" if year else out, phase_papers(session, phase_id=p.id or 0))
+                 for p in phases]
+        if year:
+            filed.append((f"năm học {owner.school_year}", out, year_papers(session, campaign=owner)))
+    for name, folder, done in filed:
         for path, content in done.papers:
             target = folder / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
-        console.print(f"Đã ghi {len(done.papers)} giấy tờ của {found.name} vào {folder}.")
+        console.print(f"Đã ghi {len(done.papers)} giấy tờ của {name} vào {folder}.")
         for line in done.skipped:
             console.print(f"[yellow]Chưa lập được[/] {line}")
 
@@ -247,11 +250,12 @@ def number_proposal(unit: Annotated[str, typer.Option("--unit", help="Mã đơn 
 @app.command()
 def report(out: Annotated[Path, typer.Option(help="Tệp sẽ ghi: .xlsx (thống kê) hoặc .docx (báo cáo)")],
            phase: Annotated[int | None, typer.Option("--phase", help="Báo cáo sơ kết của đợt này (.docx)")] = None,
-           office: Annotated[str | None, typer.Option(help="Mã phòng lập báo cáo (mặc định: Phòng GD&ĐT)")] = None,
+           office: Annotated[str | None, typer.Option(help="Mã phòng lập báo cáo (mặc định: phòng xét duyệt đầu "
+                                                                 "tiên trên tuyến)")] = None,
            campaign: CampaignOpt = None) -> None:
     """Thống kê khen thưởng của năm học (.xlsx: theo danh hiệu, theo đơn vị, với tiền thưởng), hoặc báo cáo sơ kết
     một đợt (--phase) hay tổng kết năm học (.docx)."""
-    from tdkt.documents.reports import office_report, year_statistics
+    from tdkt.documents.reports import office_report, reporting_office, year_statistics
 
     with refusals(), session_scope() as session:
         owner = find_campaign(session, campaign)
@@ -259,10 +263,10 @@ def report(out: Annotated[Path, typer.Option(help="Tệp sẽ ghi: .xlsx (thốn
             out.write_bytes(year_statistics(session, campaign_code=owner.code))
             console.print(f"Đã ghi thống kê năm học {owner.school_year} vào {out}.")
             return
-        reporter = get_unit_by_code(session, code=office) if office else session.exec(
-            select(Unit).where(Unit.kind == UnitKind.phong_gddt).order_by(col(Unit.id))).first()
+        reporter = get_unit_by_code(session, code=office) if office else reporting_office(session)
         if reporter is None or not reporter.kind.is_office:
-            raise Refused("unknown_unit", f"Không có phòng mã '{office}'." if office else "Chưa có Phòng GD&ĐT.")
+            raise Refused("unknown_unit", f"Không có phòng mã '{office}'." if office else
+                          "Chưa có phòng nào xét duyệt hồ sơ trên tuyến này; hãy nạp danh sách đơn vị.")
         found = find_phase(session, campaign, phase or 1)
         out.write_bytes(office_report(session, office=reporter, phase_id=found.id or 0, year=phase is None))
     console.print(f"Đã ghi báo cáo {'sơ kết ' + found.name if phase else 'tổng kết năm học'} vào {out}.")

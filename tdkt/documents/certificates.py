@@ -17,14 +17,14 @@ from sqlmodel import Session, col, func, select
 
 from config.blank import PAGES, BlankLayout, blank_layout
 from config.rules import Title
-from config.vocabulary import Occasion, UnitKind
+from config.vocabulary import Occasion
 from models.decision import Decision, DecisionEntry, decision_entries
 from models.unit import Person, Unit
 from tdkt.common.errors import Refused
 from tdkt.common.text import fold, printable
 from tdkt.common.timefmt import fmt_date
 from tdkt.documents.layout import FONT, QUOC_HIEU, TIEU_NGU, centered, date_line, page_break, page_setup, written_out
-from tdkt.documents.papers import SIGNERS, Setting, setting, signs_as
+from tdkt.documents.papers import Setting, holder, place_for, setting, signs_as
 from tdkt.documents.templates import CERTIFICATE_PAPER, printable_fields, render_paper
 
 
@@ -53,14 +53,14 @@ def _feat(s: Setting, title: Title | None, name: str) -> str:
         return f"Đạt danh hiệu “{name}” {year}"
     if s.phase.occasion == Occasion.ad_hoc:
         return f"Đã có thành tích đột xuất, {year}"
-    return f"Đã có thành tích xuất sắc trong {s.phase.name[:1].lower() + s.phase.name[1:]}, {year}"
+    return f"Đã có thành tích xuất sắc trong {s.phase_words}"
 
 
 def _pages(session: Session, decision: Decision) -> list[Certificate]:
     issuer, signer = session.get(Unit, decision.issuer_unit_id), session.get(Person, decision.signer_id)
     assert issuer is not None and signer is not None
     s = setting(session, decision.phase_id)
-    office_holder = SIGNERS.get(UnitKind(issuer.kind), "THỦ TRƯỞNG")
+    office_holder = holder(issuer)
     start = _register_start(session, decision)
     certificates = []
     for i, entry in enumerate(decision_entries(session, decision_id=decision.id or 0), 1):
@@ -75,7 +75,7 @@ def _pages(session: Session, decision: Decision) -> list[Certificate]:
                   "detail": detail, "feat": _feat(s, title, entry.title_name),
                   "decision": f"Quyết định số {decision.number} ngày {fmt_date(decision.signed_on)}",
                   "register": f"Số vào sổ: {start + i}/{decision.year}", "school_year": s.campaign.school_year,
-                  "date_line": date_line(s.place, decision.signed_on),
+                  "date_line": date_line(place_for(session, issuer), decision.signed_on),
                   "signer_lines": signs_as(office_holder, signer).splitlines(), "signer_name": signer.full_name}
         slug = "-".join(fold(entry.nominee_name).split())
         certificates.append(Certificate(filename=f"{i:03d}-{slug}.docx", fields=fields))

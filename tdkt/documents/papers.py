@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from sqlmodel import Session, col, func, select
 
-from config.route import OfficeRef, default_route
+from config.route import OfficeRef, Route, default_route
 from config.rules import RuleSet, campaign_rules
 from config.vocabulary import Occasion, SubjectKind, UnitKind
 from models.audit import AuditEvent
@@ -50,6 +50,13 @@ class Setting:
     rules: RuleSet
     place: str
 
+    @property
+    def phase_words(self) -> str:
+        """The phase as a sentence names it: "đợt 1 (09/2020 – 11/2020), năm học 2020-2021", or "tổng kết năm học
+        2020-2021" for a phase whose name already says its year (only the first letter lowered: names keep theirs)."""
+        name = self.phase.name[:1].lower() + self.phase.name[1:]
+        return name if self.campaign.school_year in name else f"{name}, năm học {self.campaign.school_year}"
+
 
 def place_of(unit_name: str) -> str:
     """'UBND huyện Mường Khương' → 'Mường Khương' (the place written before the date)."""
@@ -57,6 +64,17 @@ def place_of(unit_name: str) -> str:
         if marker in f" {unit_name}":
             return f" {unit_name}".rsplit(marker, 1)[1]
     return unit_name
+
+
+def place_for(session: Session, unit: Unit) -> str:
+    """Where a unit's papers are dated: the place of its nearest UBND (itself, or the one it belongs to), so the
+    Sở writes "Cao Bằng, ngày …" where the district's Phòng writes "Quảng Hòa, ngày …"."""
+    found: Unit | None = unit
+    for _ in range(8):  # a unit tree is a few levels deep
+        if found is None or found.kind in (UnitKind.ubnd_xa, UnitKind.ubnd_huyen, UnitKind.ubnd_tinh):
+            break
+        found = session.get(Unit, found.parent_id) if found.parent_id else None
+    return place_of(found.name if found is not None else unit.name)
 
 
 def setting(session: Session, phase_id: int) -> Setting:
@@ -67,6 +85,17 @@ def setting(session: Session, phase_id: int) -> Setting:
         raise Refused("not_found", f"Không tìm thấy đợt thi đua số {phase_id}.")
     return Setting(campaign=campaign, phase=phase, rules=campaign_rules(campaign), place=place_of(issuer.name))
 
+
+# the title its head signs a unit's papers with (Nghị định 30/2020), by the unit's kind
+SIGNERS = {UnitKind.ubnd_huyen: "CHỦ TỊCH", UnitKind.ubnd_xa: "CHỦ TỊCH", UnitKind.ubnd_tinh: "CHỦ TỊCH",
+           UnitKind.so_gddt: "GIÁM ĐỐC", UnitKind.so_noi_vu: "GIÁM ĐỐC", UnitKind.school: "HIỆU TRƯỞNG",
+           UnitKind.phong_gddt: "TRƯỞNG PHÒNG", UnitKind.phong_noi_vu: "TRƯỞNG PHÒNG",
+           UnitKind.phong_vhxh: "TRƯỞNG PHÒNG"}
+
+
+def holder(unit: Unit) -> str:
+    """'CHỦ TỊCH', 'GIÁM ĐỐC', 'TRƯỞNG PHÒNG': the title the unit's head signs with."""
+    return SIGNERS.get(UnitKind(unit.kind), "THỦ TRƯỞNG")
 
 # who signs a unit's papers, by the unit's kind: its head's role in the route (never whoever was entered first)
 HEAD_ROLES = {UnitKind.school: "school_head", UnitKind.phong_gddt: "phong_head", UnitKind.phong_noi_vu: "noivu_head",
@@ -80,17 +109,17 @@ def parent_name(session: Session, unit: Unit) -> str:
     return parent.name if parent else ""
 
 
-def signs_as(holder: str, person: Person | None, *, collective: str = "") -> str:
-    """The signature's title lines (Nghị định 30/2020 Điều 13): the head signs as `holder`; a deputy "KT. HOLDER"
-    over their own title; an acting head "Q. HOLDER"; for a collective body, "TM. BODY" above them."""
+def signs_as(office_holder: str, person: Person | None, *, collective: str = "") -> str:
+    """The signature's title lines (Nghị định 30/2020 Điều 13): the head signs as `office_holder`; a deputy "KT. TITLE"
+    over their own title; an acting head "Q. TITLE"; for a collective body, "TM. BODY" above them."""
     title = (person.title or "").strip() if person else ""
     lines = [f"TM. {collective}"] if collective else []
     if fold(title).startswith("pho "):
-        lines += [f"KT. {holder}", title.upper()]
+        lines += [f"KT. {office_holder}", title.upper()]
     elif fold(title).startswith("quyen "):
-        lines.append(f"Q. {holder}")
+        lines.append(f"Q. {office_holder}")
     else:
-        lines.append(holder)
+        lines.append(office_holder)
     return "\n".join(lines)
 
 
@@ -150,7 +179,7 @@ def school_proposal(session: Session, *, dossier_id: int) -> bytes:
         number=_number(session, phase_id=s.phase.id or 0, unit=school, blank="Số:      /TTr-" + _code(school.name)),
         place=s.place, day=_acted_on(session, dossier_ids=[dossier_id], stages={default_route().start}),
         kind="TỜ TRÌNH",
-        summary=f"Về việc đề nghị công nhận danh hiệu thi đua và hình thức khen thưởng {s.phase.name.lower()}",
+        summary=f"Về việc đề nghị công nhận danh hiệu thi đua và hình thức khen thưởng {s.phase_words}",
         body=[f"Kính gửi: {to}.",
               f"Căn cứ {s.campaign.number} về {s.campaign.theme} năm học {s.campaign.school_year}; căn cứ kết quả "
               f"họp xét của Hội đồng Thi đua – Khen thưởng nhà trường, {school.name} kính trình {to} xem xét, đề "
@@ -180,8 +209,7 @@ def council_minutes(session: Session, *, dossier_id: int) -> bytes:
         paper="bien-ban",
         parent=parent.name if parent else "", issuer=school.name, number="Số:      /BB-" + _code(school.name),
         place=s.place, day=vote.held_on, kind="BIÊN BẢN",
-        summary=f"Họp xét thi đua, khen thưởng {s.phase.name[:1].lower() + s.phase.name[1:]}, năm học "
-                f"{s.campaign.school_year}",
+        summary=f"Họp xét thi đua, khen thưởng {s.phase_words}",
         body=[f"{when} {fmt_date(vote.held_on)}{where}, Hội đồng Thi đua – Khen thưởng {school.name} họp xét thi đua, "
               "khen thưởng.",
               f"Chủ trì: {vote.chair or '……………'}. Thư ký: {vote.secretary or '……………'}.",
@@ -278,7 +306,7 @@ def block_proposal(session: Session, *, block_id: int, phase_id: int) -> bytes:
         parent=phong.name if phong else "", issuer=leader.name,
         number=_number(session, phase_id=phase_id, unit=block, blank="Số:      /TTr-KTĐ"), place=s.place,
         day=forwarded,
-        kind="TỜ TRÌNH", summary=f"Về việc đề nghị khen thưởng của {block.name}, {s.phase.name.lower()}",
+        kind="TỜ TRÌNH", summary=f"Về việc đề nghị khen thưởng của {block.name}, {s.phase_words}",
         body=[f"Kính gửi: {to}.",
               f"Trường trưởng khối đã tổng hợp, kiểm tra hồ sơ của {len(members)} trường thành viên và kính trình "
               f"{len(pairs)} tập thể, cá nhân ({_counts(s.rules, pairs)}), có danh sách kèm theo:"],
@@ -287,40 +315,77 @@ def block_proposal(session: Session, *, block_id: int, phase_id: int) -> bytes:
         signer_name=head.full_name if head else ""))
 
 
-PROPOSAL_SIGN = {UnitKind.phong_gddt: "GDĐT", UnitKind.phong_noi_vu: "NV", UnitKind.phong_vhxh: "VHXH"}
+PROPOSAL_SIGN = {UnitKind.phong_gddt: "GDĐT", UnitKind.phong_noi_vu: "NV", UnitKind.phong_vhxh: "VHXH",
+                 UnitKind.so_gddt: "SGDĐT", UnitKind.so_noi_vu: "SNV"}
 
 
 def office_proposal(session: Session, *, phase_id: int, office: Unit) -> bytes:
-    """An office's consolidated tờ trình to the chairman of the campaign's UBND: the nominations its step approved
-    in the phase (the Phòng GD&ĐT's review, Nội vụ's verification), wherever their dossiers have gone since."""
+    """An office's consolidated tờ trình to the authority that decides next (the chairman of its UBND, or of the
+    province's for the Sở Nội vụ): the nominations its own step approved in the phase (the Phòng GD&ĐT's review,
+    Nội vụ's verification), wherever their dossiers have gone since."""
     s = setting(session, phase_id)
-    onward = default_route().onward(office.kind)
-    if not onward:
+    route = default_route()
+    acts = review_steps(route, office.kind)
+    if not acts:
         raise Refused("no_step", f"{office.name} không xét duyệt hay thẩm định hồ sơ trên tuyến này nên không lập "
                                  "tờ trình tổng hợp.")
+    onward = route.onward(office.kind)
     pairs = _phase_pairs(session, phase_id, (NominationStatus.approved, NominationStatus.granted), stages=onward)
-    # A campaign may span several offices of this kind (districts): each lists its own schools' nominations.
+    # Only dossiers this office's step moved on (a decided district dossier never passed the Sở's), and of a
+    # campaign spanning several offices of this kind (districts) only its own schools' nominations.
+    acted = _passed_on(session, dossier_ids=sorted({n.dossier_id for n, _ in pairs}), steps=acts, onward=onward)
     units = _units_of(session, pairs)
     mine = {unit_id for unit_id in units if _office_of(session, unit_id, office) == office.id}
-    pairs = [(n, p) for n, p in pairs if p.unit_id in mine]
-    issuer = session.get(Unit, s.campaign.issuer_unit_id)
+    pairs = [(n, p) for n, p in pairs if p.unit_id in mine and n.dossier_id in acted]
+    if not pairs:
+        raise Refused("nothing_approved", f"{office.name} chưa duyệt đề nghị nào của {s.phase.name} để trình.")
+    decider = _decider(session, route, acts, office)
+    to = f"{holder(decider).capitalize()} {decider.name}" if decider \
+        else "Cấp có thẩm quyền"
     head = head_of(session, office)
-    to = issuer.name if issuer else "UBND"
-    acts = {name for name, stage in default_route().stages.items() if stage.actors is not None
-            and isinstance(stage.actors.unit, OfficeRef) and stage.actors.unit.kind == office.kind}
     blank = f"Số:      /TTr-{PROPOSAL_SIGN.get(office.kind, '')}".rstrip("-")
     return render(Official(
         paper="to-trinh-phong",
-        parent=to, issuer=office.name, number=_number(session, phase_id=phase_id, unit=office, blank=blank),
-        place=s.place, day=_acted_on(session, dossier_ids=sorted({n.dossier_id for n, _ in pairs}), stages=acts),
+        parent=parent_name(session, office), issuer=office.name,
+        number=_number(session, phase_id=phase_id, unit=office, blank=blank),
+        place=place_for(session, office),
+        day=_acted_on(session, dossier_ids=sorted({n.dossier_id for n, _ in pairs}), stages=acts),
         kind="TỜ TRÌNH",
-        summary=f"Về việc đề nghị khen thưởng {s.phase.name.lower()}, năm học {s.campaign.school_year}",
-        body=[f"Kính gửi: Chủ tịch {to}.",
+        summary=f"Về việc đề nghị khen thưởng {s.phase_words}",
+        body=[f"Kính gửi: {to}.",
               f"Căn cứ {s.campaign.number}; trên cơ sở đề nghị của các trường và kết quả xét duyệt, {office.name} "
               f"kính trình khen thưởng {len(pairs)} tập thể, cá nhân ({_counts(s.rules, pairs)}):"],
         table=(LIST_HEADER, _rows(pairs, units, s.rules)),
-        recipients=[f"Chủ tịch {to}", "Lưu: VT"], signer_title=signs_as("TRƯỞNG PHÒNG", head),
+        recipients=[to, "Lưu: VT"], signer_title=signs_as(holder(office), head),
         signer_name=head.full_name if head else ""))
+
+
+def review_steps(route: Route, kind: UnitKind) -> set[str]:
+    """The stages where an office of `kind` reviews or verifies (its own decision's step aside)."""
+    deciding = {name for name, _ in route.decision_steps()}
+    return {name for name, stage in route.stages.items() if stage.actors is not None and name not in deciding
+            and isinstance(stage.actors.unit, OfficeRef) and stage.actors.unit.kind == kind}
+
+
+def _passed_on(session: Session, *, dossier_ids: list[int], steps: set[str], onward: set[str]) -> set[int]:
+    """Those of the dossiers that a transition moved from one of an office's `steps` to where its approval leads
+    (`onward`): not a part proposed from there to another grantor, which that grantor's office proposes."""
+    if not dossier_ids:
+        return set()
+    moved = session.exec(select(AuditEvent.dossier_id).where(col(AuditEvent.dossier_id).in_(dossier_ids),
+                                                             col(AuditEvent.from_stage).in_(sorted(steps)),
+                                                             col(AuditEvent.to_stage).in_(sorted(onward))))
+    return {dossier_id for dossier_id in moved if dossier_id is not None}
+
+
+def _decider(session: Session, route: Route, acts: set[str], office: Unit) -> Unit | None:
+    """The unit whose head decides what the office's step passes on: the nearest decision step's."""
+    for stage in sorted(acts):
+        found = route.decision_after(stage)
+        actors = route.stages[found].actors if found else None
+        if actors is not None and isinstance(actors.unit, OfficeRef):
+            return find_office(session, start=office, kind=actors.unit.kind)
+    return None
 
 
 def _office_of(session: Session, school_id: int, office: Unit) -> int | None:
@@ -351,7 +416,7 @@ def higher_proposal(session: Session, *, phase_id: int) -> bytes:
         day=_acted_on(session, dossier_ids=sorted({n.dossier_id for n, _ in pairs}), stages=set(default_route().stages),
                       action="forward_higher"),
         kind="TỜ TRÌNH",
-        summary=f"Về việc đề nghị cấp trên khen thưởng {s.phase.name.lower()}, năm học {s.campaign.school_year}",
+        summary=f"Về việc đề nghị cấp trên khen thưởng {s.phase_words}",
         body=[f"Kính gửi: {to}.",
               f"Căn cứ {s.campaign.number}; trên cơ sở đề nghị của các trường, kết quả xét duyệt của Phòng Giáo dục "
               f"và Đào tạo và thẩm định của Phòng Nội vụ, {issuer.name} kính trình xem xét, khen thưởng "
@@ -374,9 +439,15 @@ def _decision_parts(session: Session, decision_id: int) -> tuple[Decision, Setti
     return decision, s, issuer, signer, decision_entries(session, decision_id=decision_id)
 
 
-# who signs a decision, and on whose proposal, by the issuer's kind (Nghị định 30/2020: the office holder's title)
-SIGNERS = {UnitKind.ubnd_huyen: "CHỦ TỊCH", UnitKind.ubnd_xa: "CHỦ TỊCH", UnitKind.ubnd_tinh: "CHỦ TỊCH",
-           UnitKind.so_gddt: "GIÁM ĐỐC", UnitKind.school: "HIỆU TRƯỞNG"}
+# who carries a decision out (its Điều 3), by the issuer's kind: the offices of that level, never an abolished one
+EXECUTORS = {UnitKind.ubnd_huyen: "Chánh Văn phòng HĐND và UBND huyện, Trưởng phòng Nội vụ, Trưởng phòng Giáo dục và "
+                                  "Đào tạo, Hiệu trưởng các trường",
+             UnitKind.ubnd_xa: "Chánh Văn phòng HĐND và UBND xã, Trưởng phòng Văn hóa – Xã hội, Hiệu trưởng các trường",
+             UnitKind.ubnd_tinh: "Chánh Văn phòng UBND tỉnh, Giám đốc Sở Nội vụ, Giám đốc Sở Giáo dục và Đào tạo, Thủ "
+                                 "trưởng các cơ quan, đơn vị liên quan",
+             UnitKind.so_gddt: "Chánh Văn phòng Sở, Trưởng các phòng thuộc Sở, Thủ trưởng các đơn vị liên quan",
+             UnitKind.school: "Các bộ phận liên quan của nhà trường"}
+# on whose proposal a decision is taken, by the issuer's kind
 PROPOSERS = {UnitKind.ubnd_huyen: "Phòng Giáo dục và Đào tạo và Phòng Nội vụ",
              UnitKind.ubnd_xa: "Phòng Văn hóa – Xã hội", UnitKind.so_gddt: "Phòng Giáo dục và Đào tạo",
              UnitKind.ubnd_tinh: "Sở Nội vụ (Ban Thi đua – Khen thưởng)",
@@ -404,7 +475,7 @@ def _wording(s: Setting, decision: Decision, counted: str) -> tuple[str, str]:
         return (f"Về việc công nhận danh hiệu “{name}” {year}",
                 f"Điều 1. Công nhận danh hiệu “{name}” {year} cho {counted} có tên trong danh sách kèm theo.")
     feat = "thành tích đột xuất" if s.phase.occasion == Occasion.ad_hoc else \
-        f"thành tích xuất sắc trong {s.phase.name[:1].lower() + s.phase.name[1:]}, {year}"
+        f"thành tích xuất sắc trong {s.phase_words}"
     return (f"Về việc tặng {name}",
             f"Điều 1. Tặng {name} cho {counted} (có danh sách kèm theo), đã có {feat}.")
 
@@ -445,7 +516,7 @@ def _annex_rows(s: Setting, decision: Decision, entries: list[DecisionEntry]) ->
 
 def _grantor(issuer: Unit) -> str:
     """'Chủ tịch Ủy ban nhân dân huyện Quảng Hòa': who decides, written out."""
-    return f"{SIGNERS.get(UnitKind(issuer.kind), 'THỦ TRƯỞNG').capitalize()} {written_out(issuer.name)}"
+    return f"{holder(issuer).capitalize()} {written_out(issuer.name)}"
 
 
 def _proposal(session: Session, decision: Decision) -> str:
@@ -473,16 +544,16 @@ def decision_document(session: Session, *, decision_id: int) -> bytes:
     """Quyết định khen thưởng of one form, with Điều 1–3 and its annex (I. tập thể, II. cá nhân) on a new page."""
     decision, s, issuer, signer, entries = _decision_parts(session, decision_id)
     summary, article_one = _wording(s, decision, _counted(s.rules, entries))
-    holder = SIGNERS.get(UnitKind(issuer.kind), "THỦ TRƯỞNG")
-    executors = "Các bộ phận liên quan của nhà trường" if issuer.kind == UnitKind.school else \
-        "Chánh Văn phòng, Trưởng phòng Nội vụ, Trưởng phòng Giáo dục và Đào tạo, Hiệu trưởng các trường"
+    title = holder(issuer)
+    executors = EXECUTORS.get(UnitKind(issuer.kind), "Thủ trưởng các cơ quan, đơn vị liên quan")
     annex = (f"DANH SÁCH KHEN THƯỞNG\n(Kèm theo Quyết định số {decision.number} ngày {fmt_date(decision.signed_on)} "
              f"của {_grantor(issuer)})")
     return render(Official(
         paper="quyet-dinh",
-        parent="", issuer=issuer.name, number=f"Số: {decision.number}", place=s.place, day=decision.signed_on,
+        parent="", issuer=issuer.name, number=f"Số: {decision.number}", place=place_for(session, issuer),
+        day=decision.signed_on,
         kind="QUYẾT ĐỊNH", summary=summary,
-        body=[Heading(f"{holder} {written_out(issuer.name).upper()}"),
+        body=[Heading(f"{title} {written_out(issuer.name).upper()}"),
               *[f"Căn cứ {text};" for text in s.rules.cited(decision.signed_on, issuer.kind)],
               f"Căn cứ Kế hoạch {s.campaign.number} về {s.campaign.theme};",
               f"Theo đề nghị của {PROPOSERS.get(UnitKind(issuer.kind), 'đơn vị trình')} tại "
@@ -492,7 +563,7 @@ def decision_document(session: Session, *, decision_id: int) -> bytes:
               _article_two(s, decision, entries),
               f"Điều 3. {executors} và các tập thể, cá nhân có tên tại Điều 1 chịu trách nhiệm thi hành Quyết "
               "định này."],
-        recipients=["Như Điều 3", "Lưu: VT"], signer_title=signs_as(holder, signer), signer_name=signer.full_name,
+        recipients=["Như Điều 3", "Lưu: VT"], signer_title=signs_as(title, signer), signer_name=signer.full_name,
         annex=(annex, *_annex_rows(s, decision, entries))))
 
 

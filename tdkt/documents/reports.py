@@ -13,7 +13,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlmodel import Session, col, func, select
 
-from config.route import default_route
+from config.route import OfficeRef, default_route
 from config.rules import campaign_rules
 from config.vocabulary import Sex, SubjectKind
 from models.campaign import Campaign, Phase
@@ -26,7 +26,7 @@ from tdkt.common.numbers import percent
 from tdkt.common.text import sheet_value
 from tdkt.common.timefmt import local_today
 from tdkt.documents.layout import Heading, Official
-from tdkt.documents.papers import PROPOSAL_SIGN, head_of, parent_name, setting, signs_as
+from tdkt.documents.papers import PROPOSAL_SIGN, head_of, holder, parent_name, place_for, setting, signs_as
 from tdkt.documents.templates import render
 from tdkt.workflow import money
 
@@ -226,6 +226,17 @@ def _statistical_table(book: Workbook, campaign: Campaign, figures: Figures) -> 
     sheet.column_dimensions["B"].width = 40
 
 
+def reporting_office(session: Session) -> Unit | None:
+    """The office that reports when none is named: the one whose step first reviews the schools' dossiers on the
+    route (the Phòng GD&ĐT of a district, the Phòng Văn hóa – Xã hội of a commune, the Sở of a province)."""
+    route = default_route()
+    for name in route.path():
+        actors = route.stages[name].actors
+        if actors is not None and isinstance(actors.unit, OfficeRef):
+            return session.exec(select(Unit).where(Unit.kind == actors.unit.kind).order_by(col(Unit.id))).first()
+    return None
+
+
 def office_report(session: Session, *, office: Unit, phase_id: int, year: bool = False) -> bytes:
     """Báo cáo sơ kết of a phase (or, with `year`, tổng kết of the school year the phase belongs to) by an office:
     what the schools proposed and what was granted, by title with its money and by unit; the assessment and the
@@ -235,8 +246,7 @@ def office_report(session: Session, *, office: Unit, phase_id: int, year: bool =
     figures = year_figures(session, campaign=s.campaign, phase_id=scope.id if scope else None)
     by_title, by_unit = figures.by_title, figures.by_unit
     proposed = _proposals(session, campaign=s.campaign, phase_id=scope.id if scope else None)
-    what = f"năm học {s.campaign.school_year}" if year else \
-        f"{s.phase.name[:1].lower() + s.phase.name[1:]}, năm học {s.campaign.school_year}"
+    what = f"năm học {s.campaign.school_year}" if year else s.phase_words
     granted = sum(line.individuals + line.collectives for line in by_title)
     paid = sum(line.amount for line in by_title)
     rows = [[str(i), line.name, str(line.individuals), str(line.collectives), money.dong(line.amount)]
@@ -244,7 +254,8 @@ def office_report(session: Session, *, office: Unit, phase_id: int, year: bool =
     head = head_of(session, office)
     return render(Official(
         paper="bao-cao", parent=parent_name(session, office), issuer=office.name,
-        number=f"Số:      /BC-{PROPOSAL_SIGN.get(office.kind, '')}".rstrip("-"), place=s.place, day=local_today(),
+        number=f"Số:      /BC-{PROPOSAL_SIGN.get(office.kind, '')}".rstrip("-"), place=place_for(session, office),
+        day=local_today(),
         kind="BÁO CÁO", summary=f"{'Tổng kết' if year else 'Sơ kết'} công tác thi đua, khen thưởng {what}",
         body=[Heading("I. KẾT QUẢ"),
               f"Thực hiện Kế hoạch {s.campaign.number} về {s.campaign.theme}, {proposed['schools']} trường đã gửi hồ "
@@ -255,7 +266,7 @@ def office_report(session: Session, *, office: Unit, phase_id: int, year: bool =
               "Kết quả khen thưởng theo danh hiệu, hình thức:"],
         table=(["TT", "Danh hiệu, hình thức", "Cá nhân", "Tập thể", "Tiền thưởng (đồng)"], rows),
         closing=[Heading("II. ĐÁNH GIÁ CHUNG"), "……………", Heading("III. PHƯƠNG HƯỚNG, NHIỆM VỤ"), "……………"],
-        recipients=[parent_name(session, office) or "Cấp trên", "Lưu: VT"], signer_title=signs_as("TRƯỞNG PHÒNG", head),
+        recipients=[parent_name(session, office) or "Cấp trên", "Lưu: VT"], signer_title=signs_as(holder(office), head),
         signer_name=head.full_name if head else "",
         annex=("KẾT QUẢ KHEN THƯỞNG THEO ĐƠN VỊ", ["TT", "Đơn vị", "Cá nhân", "Tập thể", "Tiền thưởng (đồng)"],
                [[str(i), line.name, str(line.individuals), str(line.collectives), money.dong(line.amount)]

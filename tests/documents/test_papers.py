@@ -19,8 +19,10 @@ from openpyxl import load_workbook
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
+from config.rules import campaign_rules
 from config.vocabulary import DossierStatus, SubjectKind, UnitKind
-from models.audit import AuditEvent
+from models.audit import AuditEvent, append
+from models.campaign import Campaign, Phase
 from models.decision import Decision, decision_entries
 from models.dossier import Dossier
 from models.nomination import Nomination, NominationStatus, Nominee
@@ -36,6 +38,7 @@ from tdkt.services.proposal_numbers import number_proposal
 from tdkt.services.staff import import_staff
 from tdkt.workflow.engine import Verdict
 from tests.factories import District, added, at, make_district, prepare_dossier, verify_and_decide
+from tests.workflow import test_grantor_tracks as tracks
 
 # the tests that print a paper through LibreOffice and read it back
 prints = pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
@@ -118,8 +121,8 @@ def test_consolidated_proposals_and_the_decision(session: Session) -> None:
     # signed by the head of the Phòng (phong_head), not by its first-entered reviewer; Nội vụ has no head here:
     # the name is left for its signer to write, never its officer's
     assert "TRƯỞNG PHÒNG\n" in phong_doc and "Lục Văn Bình" in phong_doc and "Nông Thị Hằng" not in phong_doc
-    before = docx_text(documents.office_proposal(session, phase_id=phase_id, office=noivu))
-    assert "Phòng Nội vụ Quảng Hòa kính trình khen thưởng 0 tập thể, cá nhân" in before  # none verified yet
+    with pytest.raises(Refused, match="Phòng Nội vụ Quảng Hòa chưa duyệt đề nghị nào của Đợt 1"):
+        documents.office_proposal(session, phase_id=phase_id, office=noivu)  # none verified yet: no empty paper
 
     ldtt, ttldtt = verify_and_decide(session, district, ids, number="25/QĐ-UBND", signed_on=date(2022, 11, 20),
                                      now=at(12))
@@ -268,6 +271,11 @@ def test_an_offices_proposal_lists_only_its_own_schools(session: Session) -> Non
                                      status=DossierStatus.in_review))
     session.add(Nomination(dossier_id=dossier.id, nominee_id=nominee.id, title_code="LDTT",
                            status=NominationStatus.approved))
+    reviewer = added(session, Person(full_name="Nông Văn Duyệt", email="duyet@halang.test", role="phong_reviewer",
+                                     unit_id=phong2.id))
+    append(session, AuditEvent(at=at(3), phase_id=phase_id, dossier_id=dossier.id, actor_id=reviewer.id,
+                               actor_role="phong_reviewer", action="approve", from_stage="phong_review",
+                               to_stage="noivu_verification"))  # its own Phòng's review
     session.commit()
     phong = session.exec(select(Unit).where(Unit.code == "pgd")).one()
     first, second = (docx_text(documents.office_proposal(session, phase_id=phase_id, office=office))
@@ -288,15 +296,21 @@ def test_every_paper_of_a_phase_is_filed_by_the_command_line(session: Session, t
     assert written == sorted([
         *(f"truong/{code}/{name}" for code in schools for name in ("to-trinh.docx", "bien-ban.docx",
                                                                    "danh-sach.xlsx")),
-        "khoi/khoi-0/to-trinh.docx", "pgd/to-trinh.docx", "pnv/to-trinh.docx",
+        "khoi/khoi-0/to-trinh.docx", "pgd/to-trinh.docx", "pnv/to-trinh.docx", "pgd/bao-cao-so-ket.docx",
         *(f"quyet-dinh/{n}-qd-ubnd/{f}" for n in (25, 26) for f in ("quyet-dinh.docx", "phu-luc.xlsx",
                                                                      "giay-khen.zip"))])
     assert "Số: 26/QĐ-UBND" in docx_text((tmp_path / "dot-1/quyet-dinh/26-qd-ubnd/quyet-dinh.docx").read_bytes())
-    assert "Đã ghi 15 giấy tờ của Đợt 1" in result.output
+    assert "Sơ kết công tác thi đua, khen thưởng đợt 1" in docx_text((tmp_path / "dot-1/pgd/bao-cao-so-ket.docx")
+                                                                    .read_bytes())
+    assert "Đã ghi 16 giấy tờ của Đợt 1" in result.output
     assert "Chưa lập được de-nghi-cap-tren/to-trinh.docx: Đợt 1 chưa có đề nghị nào trình cấp trên" in result.output
     year = CliRunner().invoke(app, ["papers", "--year", "--out", str(tmp_path / "nam-hoc")], env={"COLUMNS": "200"})
-    assert year.exit_code == 0 and "Đã ghi 15 giấy tờ của Đợt 1 vào" in year.output, year.output
+    assert year.exit_code == 0 and "Đã ghi 16 giấy tờ của Đợt 1 vào" in year.output, year.output
     assert (tmp_path / "nam-hoc/dot-1/quyet-dinh/25-qd-ubnd/quyet-dinh.docx").is_file()
+    assert "Đã ghi 2 giấy tờ của năm học 2022-2023" in year.output  # the year's own, beside its phases' folders
+    assert "Tổng kết công tác thi đua, khen thưởng năm học 2022-2023" in docx_text(
+        (tmp_path / "nam-hoc/bao-cao-tong-ket.docx").read_bytes())
+    assert "Theo danh hiệu" in load_workbook(tmp_path / "nam-hoc/thong-ke.xlsx").sheetnames
 
 
 def _staff_lists(session: Session, district: District) -> None:
@@ -517,3 +531,56 @@ def test_every_paper_as_printed(session: Session, tmp_path: Path) -> None:
         assert any(own_line in line for line in lines), (name, own_line)
         info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
         assert f"Pages:{pages}\n" in info.replace(" ", ""), (name, info)
+
+
+def test_each_office_proposes_what_its_own_step_passed_on_to_the_authority_that_decides_it(session: Session) -> None:
+    """A Giấy khen of the Giám đốc Sở proposed by the Phòng: the Sở's tờ trình lists it, addressed to its Giám
+    đốc, under the UBND tỉnh, signed GIÁM ĐỐC; the Phòng's lists the district's own Giấy khen only, before and
+    after both decisions; an office whose step passed nothing on draws no tờ trình."""
+    district = make_district(session, blocks=1, schools_per_block=1, quota=None, year_end=False)
+    province = tracks.province(session, district)
+    dossier_id, noms = tracks.at_phong(session, district)
+    tai, lan, mai = (noms[n].id or 0 for n in ("Nông Văn Tài", "Hoàng Thị Lan", "Lục Thị Mai"))
+    services.act(session, dossier_id=dossier_id, actor=district.people["phong_reviewer"], now=at(3),
+                 verdicts={tai: Verdict("approve"), lan: Verdict("forward_higher"), mai: Verdict("forward_higher")})
+    so, phong = (session.exec(select(Unit).where(Unit.code == code)).one() for code in ("sgddt", "pgd"))
+    with pytest.raises(Refused, match="Sở Giáo dục và Đào tạo tỉnh Cao Bằng chưa duyệt đề nghị nào"):
+        documents.office_proposal(session, phase_id=district.phase_id, office=so)
+    part = session.exec(select(Dossier).where(Dossier.grantor == "so_director")).one()
+    services.act(session, dossier_id=part.id or 0, actor=province["so_reviewer"], now=at(8),
+                 verdicts={lan: Verdict("approve"), mai: Verdict("reject", "Vượt chỉ tiêu của đợt")})
+    services.act(session, dossier_id=dossier_id, actor=district.people["noivu_officer"], action="verify", now=at(9))
+    services.decide(session, phase_id=district.phase_id, actor=district.people["chairman"],
+                    signed_on=date(2022, 11, 18), now=at(18))
+    [director] = services.decide(session, phase_id=district.phase_id, actor=province["so_director"],
+                                 signed_on=date(2022, 11, 25), now=at(25))
+    session.commit()
+    decision = docx_text(documents.decision_document(session, decision_id=director.id or 0))
+    assert "Điều 3. Chánh Văn phòng Sở, Trưởng các phòng thuộc Sở" in decision and "Trưởng phòng Nội vụ" not in decision
+    assert "Cao Bằng, ngày 25 tháng 11 năm 2022" in decision and "GIÁM ĐỐC SỞ GIÁO DỤC VÀ ĐÀO TẠO" in decision
+
+    so_doc = docx_text(documents.office_proposal(session, phase_id=district.phase_id, office=so))
+    assert "UBND TỈNH CAO BẰNG\nSỞ GIÁO DỤC VÀ ĐÀO TẠO TỈNH CAO BẰNG" in so_doc and "Số:      /TTr-SGDĐT" in so_doc
+    assert "Kính gửi: Giám đốc Sở Giáo dục và Đào tạo tỉnh Cao Bằng." in so_doc
+    assert "kính trình khen thưởng 1 tập thể, cá nhân" in so_doc and "Hoàng Thị Lan" in so_doc
+    assert "Nông Văn Tài" not in so_doc and "Lục Thị Mai" not in so_doc
+    assert "GIÁM ĐỐC\n" in so_doc and "Hoàng Văn Sở" in so_doc and "TRƯỞNG PHÒNG" not in so_doc
+    assert "Cao Bằng, ngày 08 tháng 11 năm 2022" in so_doc  # where the Sở sits, on the day of its review
+    phong_doc = docx_text(documents.office_proposal(session, phase_id=district.phase_id, office=phong))
+    assert "kính trình khen thưởng 1 tập thể, cá nhân" in phong_doc and "Nông Văn Tài" in phong_doc
+    assert "Hoàng Thị Lan" not in phong_doc and "Kính gửi: Chủ tịch UBND huyện Quảng Hòa." in phong_doc
+    assert "Quảng Hòa, ngày 03 tháng 11 năm 2022" in phong_doc
+    assert "UBND HUYỆN QUẢNG HÒA\nPHÒNG GIÁO DỤC VÀ ĐÀO TẠO QUẢNG HÒA" in phong_doc
+
+
+def test_a_phase_is_named_once_with_its_school_year() -> None:
+    campaign = Campaign(code="c", number="1/KH-UBND", theme="t", school_year="2022-2023", issuer_unit_id=1,
+                        rule_set="nd91-2017")
+    named = {name: documents.Setting(campaign=campaign, phase=Phase(campaign_id=1, number=1, name=name,
+                                                                      starts_on=date(2022, 9, 1),
+                                                                      ends_on=date(2023, 5, 31)),
+                                     rules=campaign_rules(campaign), place="Quảng Hòa").phase_words
+             for name in ("Đợt 1 (09/2022 – 11/2022)", "Tổng kết năm học 2022-2023", "Hội khỏe Phù Đổng")}
+    assert named == {"Đợt 1 (09/2022 – 11/2022)": "đợt 1 (09/2022 – 11/2022), năm học 2022-2023",
+                     "Tổng kết năm học 2022-2023": "tổng kết năm học 2022-2023",
+                     "Hội khỏe Phù Đổng": "hội khỏe Phù Đổng, năm học 2022-2023"}

@@ -326,6 +326,14 @@ def test_an_office_numbers_its_tờ_trình_on_the_dashboard(session: Session, cl
     assert "không đúng dạng số/TTr-ký hiệu" in bad.text
     done = client.post(f"/dashboard/{phase_id}/so-to-trinh", data={"csrf": csrf, "number": "15/TTr-PGDĐT"})
     assert done.status_code == 200 and "Đã ghi số tờ trình." in done.text and 'value="15/TTr-PGDĐT"' in done.text
+    early = client.get(f"/dashboard/{phase_id}/to-trinh.docx")  # nothing approved yet: said, no empty paper
+    assert early.status_code == 404 and "chưa duyệt đề nghị nào" in early.text
+    block, school = district.blocks[0], district.schools[0]
+    services.submit(session, dossier_id=first_id, actor=district.heads[school.id or 0])
+    submit_school(session, district, district.schools[1])  # the block forwards once all its schools have sent
+    services.forward_block(session, block_id=block.id or 0, phase_id=phase_id, actor=district.leader_of(block))
+    services.act(session, dossier_id=first_id, actor=district.people["phong_reviewer"], action="approve")
+    session.commit()
     assert "Số: 15/TTr-PGDĐT" in docx_text(client.get(f"/dashboard/{phase_id}/to-trinh.docx").content)
     assert client.post(f"/dashboard/{phase_id}/so-to-trinh", data={"csrf": "x", "number": "16/TTr-PGDĐT"}) \
         .status_code == 403

@@ -31,7 +31,7 @@ from tests.factories import District, at, make_district
 from tests.workflow.test_refusals import assert_refused
 
 
-def _province(session: Session, district: District) -> dict[str, Person]:
+def province(session: Session, district: District) -> dict[str, Person]:
     """UBND tỉnh above the district's UBND huyện, with its Sở GD&ĐT: a reviewer and the Giám đốc."""
     province = Unit(code="ubnd-tinh", name="UBND tỉnh Cao Bằng", kind=UnitKind.ubnd_tinh)
     session.add(province)
@@ -55,7 +55,7 @@ def _province(session: Session, district: District) -> dict[str, Person]:
     return people
 
 
-def _at_phong(session: Session, district: District) -> tuple[int, dict[str, Nomination]]:
+def at_phong(session: Session, district: District) -> tuple[int, dict[str, Nomination]]:
     school = district.schools[0]
     dossier = services.open_dossier(session, phase_id=district.phase_id, school_id=school.id or 0)
     noms = {name: services.add_nomination(session, dossier_id=dossier.id or 0, full_name=name,
@@ -72,8 +72,8 @@ def _at_phong(session: Session, district: District) -> tuple[int, dict[str, Nomi
 
 def test_a_giay_khen_of_the_so_is_reviewed_at_the_so_and_decided_by_its_director(session: Session) -> None:
     district = make_district(session, blocks=1, schools_per_block=1, quota=None, year_end=False)
-    so = _province(session, district)
-    dossier_id, noms = _at_phong(session, district)
+    so = province(session, district)
+    dossier_id, noms = at_phong(session, district)
     tai, lan, mai = (noms[n].id or 0 for n in ("Nông Văn Tài", "Hoàng Thị Lan", "Lục Thị Mai"))
 
     # The Phòng approves the district's Giấy khen and proposes the Sở's to the Sở, one verdict each.
@@ -139,8 +139,8 @@ def test_each_title_proposed_higher_goes_to_its_own_grantor(session: Session) ->
     district's own Giấy khen stays in the school's dossier (a route without tracks, as the two-tier preset, keeps
     every one there as "proposed higher": tests/workflow/test_two_tier_route.py)."""
     district = make_district(session, blocks=1, schools_per_block=1, quota=None, year_end=False)
-    _province(session, district)
-    dossier_id, noms = _at_phong(session, district)
+    province(session, district)
+    dossier_id, noms = at_phong(session, district)
     lan = noms["Hoàng Thị Lan"]
     lan.title_code = "BK_TINH"
     session.add(lan)
@@ -159,7 +159,7 @@ def test_each_title_proposed_higher_goes_to_its_own_grantor(session: Session) ->
 
 def test_a_cstd_of_the_province_goes_to_its_council_and_needs_ninety_percent_of_all_members(session: Session) -> None:
     district = make_district(session, blocks=1, schools_per_block=1, quota=None)
-    province = _province(session, district)
+    people = province(session, district)
     campaign = session.exec(select(Campaign)).one()  # its province rounds the CSTĐCS cap up: 15 % of 1 LĐTT is 1
     cap = campaign_rules(campaign).caps[0].model_dump()
     campaign.rule_overrides = json.dumps({"caps": [{**cap, "rounding": "up"}]})
@@ -187,7 +187,7 @@ def test_a_cstd_of_the_province_goes_to_its_council_and_needs_ninety_percent_of_
     part = session.exec(select(Dossier).where(Dossier.grantor == "province_chairman")).one()
     assert part.stage == "province_appraisal"
 
-    officer = province["province_officer"]
+    officer = people["province_officer"]
     services.act(session, dossier_id=part.id or 0, actor=officer, action="approve", now=at(8))  # papers: the school's
     session.commit()
     assert session.get(Dossier, part.id).stage == "province_council"
@@ -214,7 +214,7 @@ def test_a_cstd_of_the_province_goes_to_its_council_and_needs_ninety_percent_of_
     services.record_council_vote(session, dossier_id=part.id or 0, held_on=date(2022, 11, 23), members_total=10,
                                  members_present=10, tallies={cstd: (9, 1)}, secret_ballot=True)
     services.act(session, dossier_id=part.id or 0, actor=officer, action="approve", now=at(23, hour=15))
-    services.decide(session, phase_id=district.phase_id, actor=province["province_chairman"],
+    services.decide(session, phase_id=district.phase_id, actor=people["province_chairman"],
                     signed_on=date(2022, 11, 28), now=at(28))
     session.commit()
     assert session.get(Nomination, cstd).status == NominationStatus.granted

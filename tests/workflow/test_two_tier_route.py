@@ -5,11 +5,13 @@ Sở GD&ĐT and the Sở Nội vụ to the province."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
+from typer.testing import CliRunner
 
-from config.route import load_route
+from config.route import default_route, load_route
 from config.settings import CONFIG_DIR, get_settings
 from config.vocabulary import SubjectKind, UnitKind
 from models.award import AwardRecord
@@ -19,6 +21,7 @@ from models.nomination import Nomination, NominationStatus
 from models.outbox import OutboxMessage
 from models.unit import Person, Unit
 from tdkt import services
+from tdkt.cli import app
 from tdkt.common.errors import TransitionRefused
 from tdkt.common.timefmt import end_of_day, local_today
 from tdkt.documents import papers as documents
@@ -91,7 +94,8 @@ def test_commune_chain_to_the_commune_chairman_s_decision(session: Session) -> N
     # no abolished district office named
     assert "Căn cứ Luật Tổ chức chính quyền địa phương số 72/2025/QH15" in paper and "năm 2015" not in paper
     assert "Theo đề nghị của Phòng Văn hóa – Xã hội tại Tờ trình ngày" in paper
-    assert "Phòng Giáo dục và Đào tạo" not in paper and "CHỦ TỊCH ỦY BAN NHÂN DÂN XÃ" in paper
+    assert "phòng giáo dục và đào tạo" not in paper.lower() and "CHỦ TỊCH ỦY BAN NHÂN DÂN XÃ" in paper
+    assert "Điều 3. Chánh Văn phòng HĐND và UBND xã, Trưởng phòng Văn hóa – Xã hội, Hiệu trưởng các trường" in paper
     assert {r.title_code for r in session.exec(select(AwardRecord)).all()} == {"LDTT", "GK_XA"}
     told = {m.recipient_email for m in session.exec(select(OutboxMessage)).all()}
     assert {"vhxh_officer@lc.test", "commune_chairman@lc.test", "school_head@lc.test"} <= told
@@ -171,3 +175,29 @@ def test_one_nominee_is_forwarded_on_its_own_and_the_others_decided_by_the_commu
     session.commit()
     statuses = {(n.title_code, n.status) for n in session.exec(select(Nomination)).all()}
     assert statuses == {("LDTT", NominationStatus.granted), ("CSTDCS", NominationStatus.forwarded)}
+
+
+def test_the_commune_s_papers_come_from_its_phong_van_hoa_xa_hoi(session: Session, monkeypatch: pytest.MonkeyPatch,
+                                                                 tmp_path: Path) -> None:
+    """With the commune preset as the deployment's route, the report and the tờ trình are the Phòng Văn hóa – Xã
+    hội's, by default from the command line: under the UBND xã, to its chairman, dated at the commune."""
+    monkeypatch.setenv("TDKT_ROUTE_FILE", str(CONFIG_DIR / "routes" / "two-tier-2025.yaml"))
+    get_settings.cache_clear()
+    default_route.cache_clear()
+    people = _commune(session)
+    dossier_id, phase_id = _dossier(session, people, [("Giàng Thị Dua", "LDTT")])
+    now = datetime.now(get_settings().tz)
+    services.submit(session, dossier_id=dossier_id, actor=people["school_head"], now=now, route=ROUTE)
+    services.act(session, dossier_id=dossier_id, actor=people["vhxh_officer"], action="approve", now=now, route=ROUTE)
+    session.commit()
+    vhxh = session.exec(select(Unit).where(Unit.kind == UnitKind.phong_vhxh)).one()
+    proposal = docx_text(documents.office_proposal(session, phase_id=phase_id, office=vhxh))
+    assert "Kính gửi: Chủ tịch UBND xã Mường Khương." in proposal and "Số:      /TTr-VHXH" in proposal
+    assert "UBND XÃ MƯỜNG KHƯƠNG\nPHÒNG VĂN HÓA – XÃ HỘI XÃ MƯỜNG KHƯƠNG" in proposal and "Giàng Thị Dua" in proposal
+    assert f"Mường Khương, ngày {local_today():%d} tháng {local_today():%m} năm {local_today():%Y}" in proposal
+    session.rollback()
+    result = CliRunner().invoke(app, ["report", "--out", str(tmp_path / "so-ket.docx"), "--phase", "1"])
+    assert result.exit_code == 0, result.output
+    report = docx_text((tmp_path / "so-ket.docx").read_bytes())
+    assert "PHÒNG VĂN HÓA – XÃ HỘI XÃ MƯỜNG KHƯƠNG" in report and "Số:      /BC-VHXH" in report
+    assert "TRƯỞNG PHÒNG\n" in report and "Phòng GD" not in report and "PHÒNG GIÁO DỤC" not in report
