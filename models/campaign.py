@@ -15,6 +15,7 @@ class Campaign(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(unique=True, index=True, max_length=80)
     number: str = Field(max_length=60, description="Số: …/KH-… of the plan")
+    issued_on: date | None = Field(default=None, description="the day the plan was signed, which the papers cite")
     theme: str
     school_year: str = Field(max_length=20)
     issuer_unit_id: int = Field(foreign_key="unit.id")

@@ -49,6 +49,7 @@ class Setting:
     phase: Phase
     rules: RuleSet
     place: str
+    plan: str = ""  # the plan as a căn cứ cites it (`cite_plan`)
 
     @property
     def phase_words(self) -> str:
@@ -83,7 +84,17 @@ def setting(session: Session, phase_id: int) -> Setting:
     issuer = session.get(Unit, campaign.issuer_unit_id) if campaign else None
     if phase is None or campaign is None or issuer is None:
         raise Refused("not_found", f"Không tìm thấy đợt thi đua số {phase_id}.")
-    return Setting(campaign=campaign, phase=phase, rules=campaign_rules(campaign), place=place_of(issuer.name))
+    return Setting(campaign=campaign, phase=phase, rules=campaign_rules(campaign), place=place_of(issuer.name),
+                   plan=cite_plan(campaign, issuer))
+
+
+def cite_plan(campaign: Campaign, issuer: Unit) -> str:
+    """"Kế hoạch số 66/KH-UBND ngày 28/02/2020 của Ủy ban nhân dân huyện Mường Khương về …": its number, the day
+    it was signed and who issued it, as far as the plan gave them."""
+    number = campaign.number.strip()
+    signed = f" ngày {fmt_date(campaign.issued_on)}" if campaign.issued_on else ""
+    return (f"Kế hoạch {'số ' if number[:1].isdigit() else ''}{number}{signed} của {written_out(issuer.name)} về "
+            f"{campaign.theme}")
 
 
 # the title its head signs a unit's papers with (Nghị định 30/2020), by the unit's kind
@@ -181,7 +192,7 @@ def school_proposal(session: Session, *, dossier_id: int) -> bytes:
         kind="TỜ TRÌNH",
         summary=f"Về việc đề nghị công nhận danh hiệu thi đua và hình thức khen thưởng {s.phase_words}",
         body=[f"Kính gửi: {to}.",
-              f"Căn cứ {s.campaign.number} về {s.campaign.theme} năm học {s.campaign.school_year}; căn cứ kết quả "
+              f"Căn cứ {s.plan}; căn cứ kết quả "
               f"họp xét của Hội đồng Thi đua – Khen thưởng nhà trường, {school.name} kính trình {to} xem xét, đề "
               f"nghị công nhận danh hiệu thi đua và khen thưởng cho {len(pairs)} tập thể, cá nhân "
               f"({_counts(s.rules, pairs)}), có danh sách kèm theo:"],
@@ -353,7 +364,7 @@ def office_proposal(session: Session, *, phase_id: int, office: Unit) -> bytes:
         kind="TỜ TRÌNH",
         summary=f"Về việc đề nghị khen thưởng {s.phase_words}",
         body=[f"Kính gửi: {to}.",
-              f"Căn cứ {s.campaign.number}; trên cơ sở đề nghị của các trường và kết quả xét duyệt, {office.name} "
+              f"Căn cứ {s.plan}; trên cơ sở đề nghị của các trường và kết quả xét duyệt, {office.name} "
               f"kính trình khen thưởng {len(pairs)} tập thể, cá nhân ({_counts(s.rules, pairs)}):"],
         table=(LIST_HEADER, _rows(pairs, units, s.rules)),
         recipients=[to, "Lưu: VT"], signer_title=signs_as(holder(office), head),
@@ -418,8 +429,9 @@ def higher_proposal(session: Session, *, phase_id: int) -> bytes:
         kind="TỜ TRÌNH",
         summary=f"Về việc đề nghị cấp trên khen thưởng {s.phase_words}",
         body=[f"Kính gửi: {to}.",
-              f"Căn cứ {s.campaign.number}; trên cơ sở đề nghị của các trường, kết quả xét duyệt của Phòng Giáo dục "
-              f"và Đào tạo và thẩm định của Phòng Nội vụ, {issuer.name} kính trình xem xét, khen thưởng "
+              f"Căn cứ {s.plan}; trên cơ sở đề nghị của các trường, kết quả xét duyệt, thẩm định của "
+              f"{PROPOSERS.get(UnitKind(issuer.kind), 'các cơ quan chuyên môn')}, {issuer.name} kính trình xem xét, "
+              "khen thưởng "
               f"{len(pairs)} tập thể, cá nhân ({_counts(s.rules, pairs)}), thuộc thẩm quyền của cấp trên "
               f"({s.rules.authority_article}):"],
         table=(LIST_HEADER, _rows(pairs, _units_of(session, pairs), s.rules)),
@@ -555,7 +567,7 @@ def decision_document(session: Session, *, decision_id: int) -> bytes:
         kind="QUYẾT ĐỊNH", summary=summary,
         body=[Heading(f"{title} {written_out(issuer.name).upper()}"),
               *[f"Căn cứ {text};" for text in s.rules.cited(decision.signed_on, issuer.kind)],
-              f"Căn cứ Kế hoạch {s.campaign.number} về {s.campaign.theme};",
+              f"Căn cứ {s.plan};",
               f"Theo đề nghị của {PROPOSERS.get(UnitKind(issuer.kind), 'đơn vị trình')} tại "
               f"{_proposal(session, decision)}.",
               Heading("QUYẾT ĐỊNH:"),

@@ -258,7 +258,7 @@ def office_report(session: Session, *, office: Unit, phase_id: int, year: bool =
         day=local_today(),
         kind="BÁO CÁO", summary=f"{'Tổng kết' if year else 'Sơ kết'} công tác thi đua, khen thưởng {what}",
         body=[Heading("I. KẾT QUẢ"),
-              f"Thực hiện Kế hoạch {s.campaign.number} về {s.campaign.theme}, {proposed['schools']} trường đã gửi hồ "
+              f"Thực hiện {s.plan}, {proposed['schools']} trường đã gửi hồ "
               f"sơ đề nghị khen thưởng {proposed['nominations']} tập thể, cá nhân; {granted} tập thể, cá nhân đã được "
               f"khen thưởng, {proposed['refused']} không được đề nghị, {proposed['higher']} được đề nghị cấp trên khen "
               f"thưởng. Tổng số tiền thưởng: {money.dong(paid)} đồng.",

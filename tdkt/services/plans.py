@@ -115,6 +115,7 @@ class ReportSpec(Strict):
 class CampaignSpec(Strict):
     code: str
     number: str
+    issued_on: date | None = Field(None, description="the day the plan was signed (its 'ngày … tháng …')")
     theme: str
     school_year: str
     rule_set: str
@@ -152,7 +153,8 @@ def create_campaign(session: Session, *, plan: CampaignSpec, issuer: Unit, actor
         raise Refused("bad_rules", f"Bộ quy tắc của kế hoạch: {exc}") from exc
     if problems := plan_problems(plan, rules):
         raise Refused("bad_plan", "Kế hoạch có lỗi:\n" + "\n".join(problems))
-    campaign = Campaign(code=plan.code, number=plan.number, theme=plan.theme, signer=plan.signer,
+    campaign = Campaign(code=plan.code, number=plan.number, issued_on=plan.issued_on, theme=plan.theme,
+                        signer=plan.signer,
                         school_year=plan.school_year, issuer_unit_id=issuer.id or 0, rule_set=plan.rule_set,
                         rule_overrides=overrides,
                         registration_due=end_of_day(plan.registration_due) if plan.registration_due else None)
@@ -187,7 +189,8 @@ def plan_of(session: Session, *, campaign: Campaign) -> CampaignSpec:
                     for q in quotas]))
     reports = session.exec(select(ReportDue).where(ReportDue.campaign_id == campaign.id)).all()
     return CampaignSpec(
-        code=campaign.code, number=campaign.number, theme=campaign.theme, school_year=campaign.school_year,
+        code=campaign.code, number=campaign.number, issued_on=campaign.issued_on, theme=campaign.theme,
+        school_year=campaign.school_year,
         rule_set=campaign.rule_set, signer=campaign.signer,
         issued_by=ISSUERS.get(UnitKind(issuer.kind), "ubnd") if issuer else "ubnd",
         rule_overrides=json.loads(campaign.rule_overrides) if campaign.rule_overrides else {},
@@ -214,7 +217,8 @@ def a_year_later(day: date) -> date:
 
 
 def next_year(plan: CampaignSpec, *, code: str) -> CampaignSpec:
-    """Last year's plan for the next school year: every date a year later, the school year in its names moved."""
+    """Last year's plan for the next school year: every date a year later, the school year in its names moved; the
+    day of signing left for the new plan's own."""
     first, second = (int(y) for y in plan.school_year.split("-"))
     school_year = f"{first + 1}-{second + 1}"
 
@@ -226,7 +230,7 @@ def next_year(plan: CampaignSpec, *, code: str) -> CampaignSpec:
         "name": moved(phase.name), "starts_on": a_year_later(phase.starts_on), "ends_on": a_year_later(phase.ends_on),
         "deadlines": {key: a_year_later(day) for key, day in phase.deadlines.items()}}) for phase in plan.phases]
     return plan.model_copy(update={
-        "code": code, "school_year": school_year, "number": moved(plan.number), "theme": plan.theme,
+        "code": code, "school_year": school_year, "number": moved(plan.number), "issued_on": None, "theme": plan.theme,
         "phases": phases, "reports": [r.model_copy(update={"due": a_year_later(r.due), "name": moved(r.name)})
                                       for r in plan.reports],
         "registration_due": a_year_later(plan.registration_due) if plan.registration_due else None})

@@ -19,7 +19,9 @@ from models.unit import Person
 from models.vote import CouncilVote
 from tdkt.cli import app
 from tdkt.common.timefmt import local, local_today
+from tdkt.documents.papers import decision_document, school_proposal
 from tdkt.services import plans
+from tests.documents.test_papers import docx_text
 from tests.security.test_imports import _xlsx
 from tests.services.test_setup_imports import UNITS
 
@@ -36,8 +38,8 @@ def _plan(today: date) -> dict[str, object]:
     def day(n: int) -> str:
         return (today + timedelta(days=n)).isoformat()
 
-    return {"code": "lam-binh-2026-2027", "number": "45/KH-UBND ngày 05/9/2026", "theme": "Dạy tốt – học tốt",
-            "school_year": "2026-2027", "rule_set": "luat-2022",
+    return {"code": "lam-binh-2026-2027", "number": "45/KH-UBND", "issued_on": "2026-09-05",
+            "theme": "Dạy tốt – học tốt", "school_year": "2026-2027", "rule_set": "luat-2022",
             "phases": [
                 {"number": 1, "name": "Đợt 1 năm học 2026-2027", "starts_on": day(-30), "ends_on": day(40),
                  "deadlines": {"school_submission": day(5), "block_forward": day(8), "phong_review": day(12),
@@ -86,6 +88,10 @@ def test_a_new_district_is_set_up_and_runs_a_phase_from_the_command_line(session
     assert "Đã ban hành quyết định số 1/QĐ-UBND." in signed
     decision = session.exec(select(Decision)).one()
     assert decision.form == "GK_HUYEN"
+    # the papers cite the plan by its number, the day it was signed and who issued it
+    cited = "Kế hoạch số 45/KH-UBND ngày 05/09/2026 của Ủy ban nhân dân huyện Lâm Bình về Dạy tốt – học tốt"
+    assert f"Căn cứ {cited};" in docx_text(decision_document(session, decision_id=decision.id or 0))
+    assert f"Căn cứ {cited}; căn cứ kết quả" in docx_text(school_proposal(session, dossier_id=int(dossiers[0])))
     meetings = session.exec(select(CouncilVote)).all()
     assert [(v.starts_at, v.place, v.secretary) for v in meetings] == [
         (time(8, 0), "Phòng họp", "Thư ký của trường")] * 2
@@ -118,6 +124,7 @@ def test_the_plan_is_written_back_and_copied_to_the_next_year(session: Session, 
     _set_up(tmp_path)
     tdkt("campaign", "export", "--out", str(tmp_path / "ra.yaml"))
     written = yaml.safe_load((tmp_path / "ra.yaml").read_text(encoding="utf-8"))
+    assert (written["number"], written["issued_on"]) == ("45/KH-UBND", "2026-09-05")
     assert written["phases"][0]["deadlines"]["phong_review"] == (local_today() + timedelta(days=12)).isoformat()
     assert written["phases"][0]["quotas"] == [{"subject": "individual", "max_count": 20, "title_code": "GK_HUYEN"}]
     assert written["reports"] == [{"name": "Báo cáo sơ kết học kỳ I",
@@ -129,6 +136,7 @@ def test_the_plan_is_written_back_and_copied_to_the_next_year(session: Session, 
     assert copied_by.detail["campaign"] == "lam-binh-2027-2028" and copied_by.phase_id is None
     assert session.get(Person, copied_by.actor_id).email == "kien.pgd@lb.test"
     copied = session.exec(select(Campaign).where(Campaign.code == "lam-binh-2027-2028")).one()
+    assert copied.issued_on is None  # next year's plan is signed on a day of its own
     phases = session.exec(select(Phase).where(Phase.campaign_id == copied.id).order_by(col(Phase.number))).all()
     assert [p.name for p in phases] == ["Đợt 1 năm học 2027-2028", "Tổng kết năm học 2027-2028"]
     assert phases[0].starts_on == plans.a_year_later(local_today() - timedelta(days=30)) and phases[1].year_end
