@@ -213,6 +213,7 @@ def council_minutes(session: Session, *, dossier_id: int) -> bytes:
              percent(tally.votes_for, vote.members_present)]
             for i, (name, code, tally) in enumerate(minutes_tallies(session, dossier_id=dossier_id), 1)]
     head = head_of(session, school)
+    chair = vote.chair or (head.full_name if head else "")  # unrecorded: the head, who chairs the council
     when = f"Vào hồi {vote.starts_at.strftime('%H giờ %M')}, ngày" if vote.starts_at else "Ngày"
     where = f", tại {vote.place}" if vote.place else ""
     ballot = "bỏ phiếu kín" if vote.secret_ballot else "biểu quyết công khai"
@@ -223,7 +224,7 @@ def council_minutes(session: Session, *, dossier_id: int) -> bytes:
         summary=f"Họp xét thi đua, khen thưởng {s.phase_words}",
         body=[f"{when} {fmt_date(vote.held_on)}{where}, Hội đồng Thi đua – Khen thưởng {school.name} họp xét thi đua, "
               "khen thưởng.",
-              f"Chủ trì: {vote.chair or '……………'}. Thư ký: {vote.secretary or '……………'}.",
+              f"Chủ trì: {chair or '……………'}. Thư ký: {vote.secretary or '……………'}.",
               f"Thành viên Hội đồng: {vote.members_total}; có mặt: {vote.members_present}; vắng mặt: "
               f"{vote.members_total - vote.members_present}{f' ({vote.absent})' if vote.absent else ''}.",
               f"Hình thức: {ballot}{f'. Ban kiểm phiếu: {vote.counters}' if vote.counters else ''}.",
@@ -231,7 +232,7 @@ def council_minutes(session: Session, *, dossier_id: int) -> bytes:
         table=(["TT", "Họ và tên / Tập thể", "Danh hiệu đề nghị", "Đồng ý", "Không đồng ý", "Tỉ lệ đồng ý"], rows),
         closing=["Cuộc họp kết thúc cùng ngày. Biên bản đã được đọc lại và thông qua trước Hội đồng."],
         co_signer=("THƯ KÝ", vote.secretary), signer_title="CHỦ TỊCH HỘI ĐỒNG",
-        signer_name=vote.chair or (head.full_name if head else "")))
+        signer_name=chair))
 
 
 def nominee_list(session: Session, *, dossier_id: int) -> bytes:

@@ -90,6 +90,8 @@ def test_school_proposal_minutes_and_list(session: Session) -> None:
     assert rows[0] == ["TT", "Họ và tên / Tập thể", "Danh hiệu đề nghị", "Đồng ý", "Không đồng ý", "Tỉ lệ đồng ý"]
     assert rows[1][1:] == [f"Giáo viên 0 {school.code}", "Lao động tiên tiến", "10", "1", "83,3 %"]
     assert "Thành viên Hội đồng: 15; có mặt: 12" in docx_text(minutes)
+    head = district.heads[school.id or 0].full_name  # no chair recorded: the head, in the text as at the foot
+    assert f"Chủ trì: {head}. Thư ký: ……………." in docx_text(minutes) and docx_text(minutes).endswith(head)
     assert "28 tháng 10 năm 2022" in docx_text(minutes)
 
     sheet = load_workbook(io.BytesIO(documents.nominee_list(session, dossier_id=dossier_id))).active
