@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
+from config.route import default_route
 from config.rules import campaign_rules
 from config.vocabulary import DossierStatus, SubjectKind, UnitKind
 from models.audit import AuditEvent, append
@@ -586,3 +587,13 @@ def test_a_phase_is_named_once_with_its_school_year() -> None:
     assert named == {"Đợt 1 (09/2022 – 11/2022)": "đợt 1 (09/2022 – 11/2022), năm học 2022-2023",
                      "Tổng kết năm học 2022-2023": "tổng kết năm học 2022-2023",
                      "Hội khỏe Phù Đổng": "hội khỏe Phù Đổng, năm học 2022-2023"}
+
+
+def test_an_office_reviews_at_its_own_steps_never_at_a_decision() -> None:
+    """Which offices draw a tờ trình (and are offered one on the dashboard): those with a step of review or
+    verification on the route; the chairmen who only decide have none."""
+    route = default_route()
+    steps = {kind: documents.review_steps(route, kind) for kind in UnitKind if kind.is_office}
+    assert {kind: found for kind, found in steps.items() if found} == {
+        UnitKind.phong_gddt: {"phong_review"}, UnitKind.phong_noi_vu: {"noivu_verification"},
+        UnitKind.so_gddt: {"so_review"}, UnitKind.so_noi_vu: {"province_appraisal", "province_council"}}
