@@ -10,10 +10,13 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import DateTime, event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Dialect, Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, create_engine
 
@@ -165,10 +168,26 @@ def migrating(engine: Engine) -> Iterator[Connection]:
                 connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
 
 
-def migrate(url: str | None = None) -> None:
-    """Bring the schema to the newest Alembic revision."""
+def _alembic() -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return cfg
+
+
+def schema_behind(url: str | None = None) -> bool:
+    """Whether the database answers but its schema is older than this tdkt's newest migration: an upgrade whose
+    `tdkt init` has not run yet (the commands that serve migrate themselves; the others do not)."""
+    head = ScriptDirectory.from_config(_alembic()).get_current_head()
+    try:
+        with get_engine(url).connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision() != head
+    except OperationalError:  # not reachable: not a question of its schema
+        return False
+
+
+def migrate(url: str | None = None, revision: str = "head") -> None:
+    """Bring the schema to the newest Alembic revision (or to `revision`: a database as an older tdkt left it)."""
+    cfg = _alembic()
     with migrating(get_engine(url)) as connection:
         cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, revision)

@@ -19,12 +19,14 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.panel import Panel
-from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import DataError, OperationalError, ProgrammingError
 from typer import rich_utils
 from typer._click import core as click_core
 from typer._click import exceptions as errors
 from typer._click.formatting import HelpFormatter
 from typer.core import TyperOption
+
+from models.db import schema_behind
 
 HEADINGS = {  # Typer reads these module values when it prints a help page
     "OPTIONS_PANEL_TITLE": "Tùy chọn", "COMMANDS_PANEL_TITLE": "Lệnh", "ARGUMENTS_PANEL_TITLE": "Đối số",
@@ -143,7 +145,16 @@ def run(app: typer.Typer) -> NoReturn:
         Console(stderr=True).print("Không thực hiện được: một số đã nhập lớn quá giới hạn, không có hồ sơ, đề nghị "
                                    "hay quyết định nào mang số đó. Không có gì được ghi.")
         sys.exit(1)
-    except OperationalError as error:  # the database is down or unreachable: one line, the detail in the log
+    except (OperationalError, ProgrammingError) as error:
+        if schema_behind():  # an upgrade whose `tdkt init` has not run: its missing columns, not a server down
+            logging.getLogger("tdkt.cli").warning("schema behind this version: %s", error.orig)
+            Console(stderr=True).print("Cơ sở dữ liệu còn theo cấu trúc của phiên bản tdkt trước: hãy chạy [bold]tdkt "
+                                       "init[/] (nâng cấp cấu trúc, giữ nguyên dữ liệu) rồi chạy lại lệnh. Không có "
+                                       "gì được ghi.")
+            sys.exit(1)
+        if isinstance(error, ProgrammingError):
+            raise  # a fault of tdkt's own statements: the traceback is for its developers
+        # the database is down or unreachable: one line, the detail in the log
         logging.getLogger("tdkt.cli").warning("database unavailable: %s", error.orig)
         Console(stderr=True).print("Chưa kết nối được cơ sở dữ liệu: hãy kiểm tra máy chủ cơ sở dữ liệu và "
                                    "TDKT_DATABASE_URL, rồi chạy lại lệnh. Không có gì được ghi.")
