@@ -281,6 +281,9 @@ def _shares(lines: list[Line]) -> list[str]:
         return []
     female, teaching = sum(line.female for line in lines), sum(line.teaching for line in lines)
     unrecorded = sum(line.unrecorded for line in lines)
+    if unrecorded == individuals:  # nothing recorded: no "0 nữ (0 %)" that would read as a count
+        return [f"Chưa có số liệu giới tính, trực tiếp giảng dạy của {individuals} cá nhân được khen thưởng (danh "
+                "sách cán bộ của các trường chưa ghi)."]
     return [f"Trong {individuals} cá nhân được khen thưởng có {female} nữ ({percent(female, individuals)}) và "
             f"{teaching} người trực tiếp giảng dạy ({percent(teaching, individuals)})"
             + (f"; {unrecorded} cá nhân chưa được ghi giới tính hoặc trực tiếp giảng dạy." if unrecorded else ".")]
