@@ -21,7 +21,7 @@ from models.audit import AuditEvent
 from models.campaign import Campaign, Phase
 from models.decision import Decision, DecisionEntry, decision_entries
 from models.dossier import Dossier
-from models.nomination import Nomination, NominationStatus, Nominee, active_nominations
+from models.nomination import Nomination, NominationDecision, NominationStatus, Nominee, active_nominations
 from models.paper import proposal_number
 from models.unit import Person, Unit, block_members, find_office
 from models.vote import council_vote_for, minutes_tallies
@@ -409,9 +409,14 @@ def _office_of(session: Session, school_id: int, office: Unit) -> int | None:
 
 def higher_proposal(session: Session, *, phase_id: int) -> bytes:
     """The tờ trình by which the campaign's issuer (UBND huyện) proposes to the levels above the nominations
-    proposed higher in the phase (forwarded): those its own decision may not grant, or whole dossiers."""
+    proposed higher in the phase (forwarded): those its own decision may not grant, or whole dossiers — whatever the
+    levels above have decided since, so that the paper drawn later lists what was proposed."""
     s = setting(session, phase_id)
-    pairs = _phase_pairs(session, phase_id, (NominationStatus.forwarded,))
+    pairs = _phase_pairs(session, phase_id, tuple(NominationStatus))
+    proposed = set(session.exec(select(NominationDecision.nomination_id).where(
+        col(NominationDecision.nomination_id).in_([n.id for n, _ in pairs]),
+        NominationDecision.verdict == NominationStatus.forwarded)).all()) if pairs else set()
+    pairs = [(n, p) for n, p in pairs if n.id in proposed]
     if not pairs:
         raise Refused("nothing_forwarded", f"{s.phase.name} chưa có đề nghị nào trình cấp trên khen thưởng.")
     deciders = default_route().deciders()

@@ -574,6 +574,10 @@ def test_each_office_proposes_what_its_own_step_passed_on_to_the_authority_that_
     assert "Hoàng Thị Lan" not in phong_doc and "Kính gửi: Chủ tịch UBND huyện Quảng Hòa." in phong_doc
     assert "Quảng Hòa, ngày 03 tháng 11 năm 2022" in phong_doc
     assert "UBND HUYỆN QUẢNG HÒA\nPHÒNG GIÁO DỤC VÀ ĐÀO TẠO QUẢNG HÒA" in phong_doc
+    # the UBND's proposal to the levels above still lists both, granted or refused there since, as of its day
+    higher = docx_text(documents.higher_proposal(session, phase_id=district.phase_id))
+    assert "kính trình xem xét, khen thưởng 2 tập thể, cá nhân" in higher and "Quảng Hòa, ngày 03 tháng 11" in higher
+    assert "Hoàng Thị Lan" in higher and "Lục Thị Mai" in higher and "Nông Văn Tài" not in higher
 
 
 def test_a_phase_is_named_once_with_its_school_year() -> None:
