@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +13,7 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel
 
 from benchmarks.smtp_sink import SmtpServer, free_port
@@ -62,9 +63,25 @@ def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
+def _end_leftover_sessions(engine: Engine) -> None:
+    """End any session an earlier test left open on this database (a relay cut mid-transaction, a server still
+    stopping): one idle in a transaction holds its locks, and TRUNCATE would wait for it for minutes. Said on
+    stderr, so that a test leaking one shows in the captured output."""
+    with engine.connect() as connection:
+        ended = connection.execute(text(
+            "SELECT pid, state, left(query, 120), pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'"
+        )).all()
+        connection.commit()
+    for pid, state, query, _ in ended:
+        print(f"conftest: ended a leftover session {pid} ({state}): {query}", file=sys.stderr)
+
+
 def _empty(url: str) -> None:
     engine = get_engine(url)
     tables = list(reversed(SQLModel.metadata.sorted_tables))
+    if engine.dialect.name == "postgresql":
+        _end_leftover_sessions(engine)
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             names = ", ".join(f'"{t.name}"' for t in tables)
