@@ -15,6 +15,7 @@ from models.paper import ProposalNumber
 from models.unit import Person, Unit
 from tdkt.common.errors import Refused
 from tdkt.common.text import entered
+from tdkt.common.timefmt import local, local_today
 
 # Nghị định 30/2020 Phụ lục VI: "số/TTr-ký hiệu của cơ quan" (15/TTr-PGDĐT, 7/TTr-KTĐ)
 NUMBER = re.compile(r"\d{1,6}/TTr-[^\s/]{1,30}(-[^\s/]{1,30})*")
@@ -28,8 +29,10 @@ def may_number(person: Person, unit: Unit) -> bool:
 def number_proposal(session: Session, *, phase_id: int, unit: Unit, number: str,
                     actor: Person | None = None) -> ProposalNumber:
     """Record (or correct) the number of the unit's tờ trình of the phase; Refused with the reason when it is not
-    of the form số/TTr-ký hiệu, the unit has already used it for another phase of the school year, or `actor`
-    is not one of the unit's. An audit event says who gave which number."""
+    of the form số/TTr-ký hiệu, the unit has already given it this calendar year to another tờ trình (a unit's
+    numbers run from 01 on 1 January to 31 December: Nghị định 30/2020/NĐ-CP, Phụ lục I — so a school year's
+    two halves may each have a 15, two campaigns of one year may not), or `actor` is not one of the unit's. An
+    audit event says who gave which number."""
     text = entered("Số tờ trình", number, max_length=40, required=True)
     if not NUMBER.fullmatch(text):
         raise Refused("bad_number", f"Số tờ trình '{text}' không đúng dạng số/TTr-ký hiệu (ví dụ 15/TTr-PGDĐT).")
@@ -38,11 +41,14 @@ def number_proposal(session: Session, *, phase_id: int, unit: Unit, number: str,
         raise Refused("not_found", f"Không có đợt số {phase_id}.")
     if actor is not None and not may_number(actor, unit):
         raise Refused("forbidden", f"Chỉ người của {unit.name} ghi số tờ trình của đơn vị.")
-    taken = session.exec(select(Phase.name).join(ProposalNumber, col(ProposalNumber.phase_id) == Phase.id).where(
-        ProposalNumber.unit_id == unit.id, ProposalNumber.number == text, ProposalNumber.phase_id != phase_id,
-        Phase.campaign_id == phase.campaign_id)).first()
+    year = local_today().year
+    taken = next((name for name, at in session.exec(
+        select(Phase.name, ProposalNumber.entered_at).join(ProposalNumber, col(ProposalNumber.phase_id) == Phase.id)
+        .where(ProposalNumber.unit_id == unit.id, ProposalNumber.number == text, ProposalNumber.phase_id != phase_id))
+        if local(at).year == year), None)
     if taken is not None:
-        raise Refused("number_taken", f"Số {text} đã ghi cho tờ trình {taken} của {unit.name}.")
+        raise Refused("number_taken", f"Số {text} đã ghi cho tờ trình {taken} của {unit.name} trong năm {year}; số văn "
+                                      "bản của đơn vị đánh liên tục trong năm, không dùng lại.")
     row = session.exec(select(ProposalNumber).where(ProposalNumber.phase_id == phase_id,
                                                     ProposalNumber.unit_id == unit.id)).first()
     before = row.number if row else None

@@ -32,6 +32,7 @@ from models.vote import Minutes
 from tdkt import services
 from tdkt.cli import app
 from tdkt.common.errors import Refused
+from tdkt.common.timefmt import local_today
 from tdkt.documents import certificates
 from tdkt.documents import papers as documents
 from tdkt.documents.reports import office_report
@@ -601,3 +602,31 @@ def test_an_office_reviews_at_its_own_steps_never_at_a_decision() -> None:
     assert {kind: found for kind, found in steps.items() if found} == {
         UnitKind.phong_gddt: {"phong_review"}, UnitKind.phong_noi_vu: {"noivu_verification"},
         UnitKind.so_gddt: {"so_review"}, UnitKind.so_noi_vu: {"province_appraisal", "province_council"}}
+
+
+def test_a_tờ_trình_number_is_used_once_a_calendar_year(session: Session) -> None:
+    """A unit numbers its papers from 01 each 1 January (Nghị định 30/2020, Phụ lục I): the same number for
+    another phase's tờ trình, or another campaign's, is refused within the year and is free again the next."""
+    district = make_district(session, blocks=1, schools_per_block=1)
+    school, head = district.schools[0], district.heads[district.schools[0].id or 0]
+    first = session.get(Phase, district.phase_id)
+    campaign = session.get(Campaign, first.campaign_id)
+    second = added(session, Phase(campaign_id=first.campaign_id, number=2, name="Đợt 2", starts_on=first.starts_on,
+                                  ends_on=first.ends_on))
+    other = added(session, Campaign(code="chuyen-de", number="7/KH-PGDĐT", theme="Chuyên đề",
+                                    issuer_unit_id=campaign.issuer_unit_id, school_year=campaign.school_year,
+                                    rule_set=campaign.rule_set))
+    thematic = added(session, Phase(campaign_id=other.id, number=1, name="Đợt chuyên đề", starts_on=first.starts_on,
+                                    ends_on=first.ends_on))
+    given = number_proposal(session, phase_id=first.id or 0, unit=school, number="15/TTr-TH", actor=head)
+    number_proposal(session, phase_id=first.id or 0, unit=school, number="15/TTr-TH", actor=head)  # itself again
+    for phase in (second, thematic):
+        with pytest.raises(Refused) as refused:
+            number_proposal(session, phase_id=phase.id or 0, unit=school, number="15/TTr-TH", actor=head)
+        assert refused.value.code == "number_taken" and f"tờ trình Đợt 1 của {school.name} trong năm " \
+            f"{local_today().year}" in refused.value.message
+    given.entered_at = given.entered_at.replace(year=given.entered_at.year - 1)  # given last year: a new series
+    session.add(given)
+    session.flush()
+    assert number_proposal(session, phase_id=second.id or 0, unit=school, number="15/TTr-TH", actor=head).number \
+        == "15/TTr-TH"
