@@ -208,6 +208,13 @@ class Route(Strict):
         actors = self.stages[step[0]].actors if step else None
         return {role: self.role_label(role) for role in actors.roles} if actors else {}
 
+    def review_steps(self, kind: UnitKind) -> set[str]:
+        """The stages where an office of `kind` reviews or verifies (a decision's step aside): what its tờ trình
+        proposes, and whether it draws one at all."""
+        deciding = {name for name, _ in self.decision_steps()}
+        return {name for name, stage in self.stages.items() if stage.actors is not None and name not in deciding
+                and isinstance(stage.actors.unit, OfficeRef) and stage.actors.unit.kind == kind}
+
     def onward(self, kind: UnitKind) -> set[str]:
         """The stages a dossier can reach once an office of `kind` has approved it at its step (by the step's
         approving verdict, or its first action), returns to the school aside; none for the decision's step."""

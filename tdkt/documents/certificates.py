@@ -60,7 +60,7 @@ def _pages(session: Session, decision: Decision) -> list[Certificate]:
     issuer, signer = session.get(Unit, decision.issuer_unit_id), session.get(Person, decision.signer_id)
     assert issuer is not None and signer is not None
     s = setting(session, decision.phase_id)
-    office_holder = holder(issuer)
+    office_holder, place = holder(issuer), place_for(session, issuer)
     start = _register_start(session, decision)
     certificates = []
     for i, entry in enumerate(decision_entries(session, decision_id=decision.id or 0), 1):
@@ -75,7 +75,7 @@ def _pages(session: Session, decision: Decision) -> list[Certificate]:
                   "detail": detail, "feat": _feat(s, title, entry.title_name),
                   "decision": f"Quyết định số {decision.number} ngày {fmt_date(decision.signed_on)}",
                   "register": f"Số vào sổ: {start + i}/{decision.year}", "school_year": s.campaign.school_year,
-                  "date_line": date_line(place_for(session, issuer), decision.signed_on),
+                  "date_line": date_line(place, decision.signed_on),
                   "signer_lines": signs_as(office_holder, signer).splitlines(), "signer_name": signer.full_name}
         slug = "-".join(fold(entry.nominee_name).split())
         certificates.append(Certificate(filename=f"{i:03d}-{slug}.docx", fields=fields))

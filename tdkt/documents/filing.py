@@ -60,7 +60,7 @@ def phase_papers(session: Session, *, phase_id: int) -> Filed:
             sorted({s.block_id for s in schools.values() if s.block_id}))).order_by(col(Unit.id))):
         draw(f"khoi/{block.code}/to-trinh.docx", papers.block_proposal, block_id=block.id, phase_id=phase_id)
     route = default_route()
-    reviewing = [kind for kind in UnitKind if kind.is_office and papers.review_steps(route, kind)]
+    reviewing = [kind for kind in UnitKind if kind.is_office and route.review_steps(kind)]
     for office in session.exec(select(Unit).where(col(Unit.kind).in_(reviewing)).order_by(col(Unit.id))):
         draw(f"{office.code}/to-trinh.docx", papers.office_proposal, phase_id=phase_id, office=office)
     draw("de-nghi-cap-tren/to-trinh.docx", papers.higher_proposal, phase_id=phase_id)

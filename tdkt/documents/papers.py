@@ -23,7 +23,7 @@ from models.decision import Decision, DecisionEntry, decision_entries
 from models.dossier import Dossier
 from models.nomination import Nomination, NominationDecision, NominationStatus, Nominee, active_nominations
 from models.paper import proposal_number
-from models.unit import Person, Unit, block_members, find_office
+from models.unit import Person, Surroundings, Unit, block_members, find_office
 from models.vote import council_vote_for, minutes_tallies
 from tdkt.common.errors import Refused
 from tdkt.common.numbers import decimal, percent
@@ -67,15 +67,14 @@ def place_of(unit_name: str) -> str:
     return unit_name
 
 
+UBND_KINDS = (UnitKind.ubnd_xa, UnitKind.ubnd_huyen, UnitKind.ubnd_tinh)
+
+
 def place_for(session: Session, unit: Unit) -> str:
     """Where a unit's papers are dated: the place of its nearest UBND (itself, or the one it belongs to), so the
     Sở writes "Cao Bằng, ngày …" where the district's Phòng writes "Quảng Hòa, ngày …"."""
-    found: Unit | None = unit
-    for _ in range(8):  # a unit tree is a few levels deep
-        if found is None or found.kind in (UnitKind.ubnd_xa, UnitKind.ubnd_huyen, UnitKind.ubnd_tinh):
-            break
-        found = session.get(Unit, found.parent_id) if found.parent_id else None
-    return place_of(found.name if found is not None else unit.name)
+    ubnd = next((u for u in Surroundings.of(session, unit).ancestors() if u.kind in UBND_KINDS), unit)
+    return place_of(ubnd.name)
 
 
 def setting(session: Session, phase_id: int) -> Setting:
@@ -275,10 +274,10 @@ def _workbook(title: str, subtitle: str, rows: list[list[str]], totals: Counter[
 
 
 def _phase_pairs(session: Session, phase_id: int, statuses: tuple[NominationStatus, ...], *,
-                 school_ids: list[int] | None = None,
-                 stages: set[str] | None = None) -> list[tuple[Nomination, Nominee]]:
-    """The phase's nominations in these statuses (of these schools, in dossiers at these stages, when given),
-    school by school."""
+                 school_ids: list[int] | None = None, stages: set[str] | None = None,
+                 proposed_higher: bool = False) -> list[tuple[Nomination, Nominee]]:
+    """The phase's nominations in these statuses (of these schools, in dossiers at these stages, when given; with
+    `proposed_higher`, only those a forward_higher verdict proposed), school by school."""
     query = (select(Nomination, Nominee).join(Nominee, col(Nominee.id) == Nomination.nominee_id)
              .join(Dossier, col(Dossier.id) == Nomination.dossier_id)
              .where(Dossier.phase_id == phase_id, Nomination.withdrawn == False,  # noqa: E712
@@ -287,6 +286,9 @@ def _phase_pairs(session: Session, phase_id: int, statuses: tuple[NominationStat
         query = query.where(col(Dossier.school_id).in_(school_ids))
     if stages is not None:
         query = query.where(col(Dossier.stage).in_(sorted(stages)))
+    if proposed_higher:
+        query = query.where(col(Nomination.id).in_(select(NominationDecision.nomination_id).where(
+            NominationDecision.verdict == NominationStatus.forwarded)))
     return [(n, p) for n, p in session.exec(query.order_by(col(Dossier.school_id), col(Nomination.id))).all()]
 
 
@@ -337,7 +339,7 @@ def office_proposal(session: Session, *, phase_id: int, office: Unit) -> bytes:
     Nội vụ's verification), wherever their dossiers have gone since."""
     s = setting(session, phase_id)
     route = default_route()
-    acts = review_steps(route, office.kind)
+    acts = route.review_steps(UnitKind(office.kind))
     if not acts:
         raise Refused("no_step", f"{office.name} không xét duyệt hay thẩm định hồ sơ trên tuyến này nên không lập "
                                  "tờ trình tổng hợp.")
@@ -352,8 +354,7 @@ def office_proposal(session: Session, *, phase_id: int, office: Unit) -> bytes:
     if not pairs:
         raise Refused("nothing_approved", f"{office.name} chưa duyệt đề nghị nào của {s.phase.name} để trình.")
     decider = _decider(session, route, acts, office)
-    to = f"{holder(decider).capitalize()} {decider.name}" if decider \
-        else "Cấp có thẩm quyền"
+    to = f"{holder(decider).capitalize()} {decider.name}" if decider else "Cấp có thẩm quyền"
     head = head_of(session, office)
     blank = f"Số:      /TTr-{PROPOSAL_SIGN.get(office.kind, '')}".rstrip("-")
     return render(Official(
@@ -370,13 +371,6 @@ def office_proposal(session: Session, *, phase_id: int, office: Unit) -> bytes:
         table=(LIST_HEADER, _rows(pairs, units, s.rules)),
         recipients=[to, "Lưu: VT"], signer_title=signs_as(holder(office), head),
         signer_name=head.full_name if head else ""))
-
-
-def review_steps(route: Route, kind: UnitKind) -> set[str]:
-    """The stages where an office of `kind` reviews or verifies (its own decision's step aside)."""
-    deciding = {name for name, _ in route.decision_steps()}
-    return {name for name, stage in route.stages.items() if stage.actors is not None and name not in deciding
-            and isinstance(stage.actors.unit, OfficeRef) and stage.actors.unit.kind == kind}
 
 
 def _passed_on(session: Session, *, dossier_ids: list[int], steps: set[str], onward: set[str]) -> set[int]:
@@ -412,11 +406,7 @@ def higher_proposal(session: Session, *, phase_id: int) -> bytes:
     proposed higher in the phase (forwarded): those its own decision may not grant, or whole dossiers — whatever the
     levels above have decided since, so that the paper drawn later lists what was proposed."""
     s = setting(session, phase_id)
-    pairs = _phase_pairs(session, phase_id, tuple(NominationStatus))
-    proposed = set(session.exec(select(NominationDecision.nomination_id).where(
-        col(NominationDecision.nomination_id).in_([n.id for n, _ in pairs]),
-        NominationDecision.verdict == NominationStatus.forwarded)).all()) if pairs else set()
-    pairs = [(n, p) for n, p in pairs if n.id in proposed]
+    pairs = _phase_pairs(session, phase_id, tuple(NominationStatus), proposed_higher=True)
     if not pairs:
         raise Refused("nothing_forwarded", f"{s.phase.name} chưa có đề nghị nào trình cấp trên khen thưởng.")
     deciders = default_route().deciders()

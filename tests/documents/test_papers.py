@@ -598,7 +598,7 @@ def test_an_office_reviews_at_its_own_steps_never_at_a_decision() -> None:
     """Which offices draw a tờ trình (and are offered one on the dashboard): those with a step of review or
     verification on the route; the chairmen who only decide have none."""
     route = default_route()
-    steps = {kind: documents.review_steps(route, kind) for kind in UnitKind if kind.is_office}
+    steps = {kind: route.review_steps(kind) for kind in UnitKind if kind.is_office}
     assert {kind: found for kind, found in steps.items() if found} == {
         UnitKind.phong_gddt: {"phong_review"}, UnitKind.phong_noi_vu: {"noivu_verification"},
         UnitKind.so_gddt: {"so_review"}, UnitKind.so_noi_vu: {"province_appraisal", "province_council"}}

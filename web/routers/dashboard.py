@@ -54,7 +54,7 @@ def _dashboard(request: Request, phase_id: int, person_id: int | None, asked: di
                                     search=asked["q"], sort=asked["sort"])
         route = default_route()
         offers = {  # only what this person's office does: no paper it cannot draw up, no approval not its own
-            "office_proposal": bool(documents.review_steps(route, UnitKind(unit.kind))),
+            "office_proposal": bool(route.review_steps(UnitKind(unit.kind))),
             "higher_proposal": route.decision_step_for(person.role) is not None,
             "block_approval": any(stage.verdicts is not None and stage.actors is not None
                                   and person.role in stage.actors.roles for stage in route.stages.values()),
